@@ -1,0 +1,249 @@
+"""`assistant` command line: ingest, episodes, search, ask, chat. Library errors become one clear line, no traceback."""
+
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterator
+
+import click
+
+if TYPE_CHECKING:
+    from . import Answer, Assistant, Hit
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    from .errors import AssistantError
+
+    try:
+        yield
+    except AssistantError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _assistant(ctx: click.Context) -> "Assistant":
+    from . import Assistant, Settings
+
+    obj = ctx.ensure_object(dict)
+    if "assistant" not in obj:
+        with _errors():
+            settings = Settings.from_env(**({"mode": "offline"} if obj.get("offline") else {}))
+            obj["assistant"] = Assistant(store=obj.get("store"), settings=settings)
+            ctx.call_on_close(obj["assistant"].close)
+    return obj["assistant"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--store", type=click.Path(file_okay=False, path_type=Path), envvar="ASSISTANT_STORE",
+              help="Folder of the local store [env: ASSISTANT_STORE; default: a per-user data folder].")
+@click.option("--offline", is_flag=True, help="Answer offline even when a Cohere key is set.")
+@click.version_option(package_name="transcript-assistant")
+@click.pass_context
+def cli(ctx: click.Context, store: Path | None, offline: bool) -> None:
+    """Chat with podcast, interview and meeting transcripts; every answer cites its utterances.
+
+    Settings come from the environment or a .env file (see .env.example).
+    """
+    ctx.ensure_object(dict).update(store=store, offline=offline)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--show", help="Show name, when the file does not say.")
+@click.option("--title", help="Episode title, when the file does not say.")
+@click.option("--source-url", help="Link to the episode (used for citation links).")
+@click.pass_context
+def ingest(ctx: click.Context, paths: tuple[Path, ...], show: str | None, title: str | None,
+           source_url: str | None) -> None:
+    """Add transcript files or folders to the library (unchanged files are skipped)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    a = _assistant(ctx)
+    err = Console(stderr=True)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=err, transient=True) as bar:
+        task = bar.add_task("parsing", total=None)
+
+        def progress(done: int, total: int, label: str) -> None:
+            bar.update(task, completed=done, total=total, description=f"embedding {label}")
+
+        with _errors():
+            report = a.ingest(list(paths), progress=progress, show=show, title=title, source_url=source_url)
+    click.echo(
+        f"added {len(report.added)}, updated {len(report.updated)}, unchanged {len(report.skipped)}, "
+        f"failed {len(report.failed)} ({report.utterances_written} utterances in {report.seconds:.1f} s)"
+    )
+    for message in report.failed.values():
+        click.echo(f"error: {message}", err=True)
+    if report.failed:
+        ctx.exit(1)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_context
+def episodes(ctx: click.Context, as_json: bool) -> None:
+    """List the episodes in the library."""
+    with _errors():
+        items = _assistant(ctx).episodes()
+    if as_json:
+        from dataclasses import asdict
+
+        click.echo(json.dumps([asdict(e) for e in items], indent=2, ensure_ascii=False))
+        return
+    if not items:
+        click.echo("The library is empty: add transcripts with `assistant ingest PATH`.")
+        return
+    for e in items:
+        show = f"{e.show} — " if e.show else ""
+        click.echo(f"{e.id}\t{show}{e.title}\t{e.utterance_count} utterances")
+
+
+@cli.command()
+@click.argument("episode_id")
+@click.pass_context
+def delete(ctx: click.Context, episode_id: str) -> None:
+    """Remove one episode and all its utterances from the library."""
+    with _errors():
+        _assistant(ctx).delete(episode_id)
+    click.echo(f"deleted {episode_id}")
+
+
+@cli.command()
+@click.argument("query")
+@click.option("-k", "--k", default=10, show_default=True, help="How many utterances.")
+@click.option("--episode", multiple=True, help="Only this episode id (repeatable).")
+@click.option("--speaker", multiple=True, help="Only this speaker (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_context
+def search(ctx: click.Context, query: str, k: int, episode: tuple[str, ...], speaker: tuple[str, ...],
+           as_json: bool) -> None:
+    """Find the utterances that best match QUERY."""
+    with _errors():
+        hits = _assistant(ctx).search(query, k=k, episode=list(episode) or None, speaker=list(speaker) or None)
+    if as_json:
+        click.echo(json.dumps([_hit_json(h) for h in hits], indent=2, ensure_ascii=False))
+        return
+    from . import source_line
+
+    for rank, hit in enumerate(hits, start=1):
+        click.echo(f"{rank:>2}. {source_line(hit.utterance, hit.episode_title)}  (score {hit.score:.3f})")
+        click.echo(f"    {hit.utterance.text}")
+
+
+@cli.command()
+@click.argument("question")
+@click.option("--episode", multiple=True, help="Only this episode id (repeatable).")
+@click.option("--speaker", multiple=True, help="Only this speaker (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output with citations.")
+@click.pass_context
+def ask(ctx: click.Context, question: str, episode: tuple[str, ...], speaker: tuple[str, ...], as_json: bool) -> None:
+    """Answer QUESTION from the transcripts, citing the utterances it rests on."""
+    a = _assistant(ctx)
+    with _errors():
+        if as_json:
+            answer = a.ask(question, episode=list(episode) or None, speaker=list(speaker) or None)
+            click.echo(json.dumps(_answer_json(answer), indent=2, ensure_ascii=False))
+            return
+        _print_streamed(a, question, list(episode) or None, list(speaker) or None, [])
+
+
+@cli.command()
+@click.option("--episode", multiple=True, help="Only this episode id (repeatable).")
+@click.pass_context
+def chat(ctx: click.Context, episode: tuple[str, ...]) -> None:
+    """Talk about the transcripts in the terminal; follow-up questions keep their context."""
+    from .types import Turn
+
+    a = _assistant(ctx)
+    click.echo(f"[{a.status()}]\nAsk a question; empty line or Ctrl-D to quit, /new for a new conversation.", err=True)
+    history: list[Turn] = []
+    while True:
+        try:
+            question = click.prompt("you", prompt_suffix="> ", default="", show_default=False)
+        except (EOFError, click.Abort):
+            break
+        if not question.strip():
+            break
+        if question.strip() == "/new":
+            history.clear()
+            continue
+        try:
+            with _errors():
+                answer = _print_streamed(a, question, list(episode) or None, None, history)
+        except click.ClickException as exc:
+            click.echo(f"error: {exc.message}", err=True)
+            continue
+        history += [Turn("user", question), Turn("assistant", answer.text)]
+
+
+@cli.command()
+@click.pass_context
+def status(ctx: click.Context) -> None:
+    """Say which mode answers, which embedder is in use and where the store is."""
+    a = _assistant(ctx)
+    click.echo(a.status())
+    with _errors():
+        click.echo(f"{len(a.episodes())} episodes, {a.store.count()} utterances")
+
+
+def _print_streamed(a: "Assistant", question: str, episode: list[str] | None, speaker: list[str] | None,
+                    history: list[Any]) -> "Answer":
+    from . import marked_text, source_line
+
+    answer = None
+    for event in a.stream(question, episode=episode, history=history, speaker=speaker):
+        if event.kind == "notice":
+            click.echo(f"note: {event.text}", err=True)
+        elif event.kind == "done":
+            answer = event.answer
+    assert answer is not None
+    text, numbered = marked_text(answer)
+    click.echo(text)
+    if numbered:
+        click.echo("\nSources:")
+        for n, citation in numbered:
+            for u in citation.utterances:
+                title = next((h.episode_title for h in answer.hits if h.utterance.episode_id == u.episode_id),
+                             u.episode_id)
+                click.echo(f"  [{n}] {source_line(u, title)}: “{u.text}”")
+    click.echo(f"\n({answer.mode}{', ' + answer.model if answer.model else ''}; "
+               f"{answer.timings.get('total_ms', 0):.0f} ms)", err=True)
+    return answer
+
+
+def _utterance_json(u: Any) -> dict[str, Any]:
+    return {"id": u.id, "episode_id": u.episode_id, "number": u.number, "speaker": u.speaker,
+            "start": u.start, "end": u.end, "text": u.text}
+
+
+def _hit_json(hit: "Hit") -> dict[str, Any]:
+    return {"score": hit.score, "episode_title": hit.episode_title, **_utterance_json(hit.utterance)}
+
+
+def _answer_json(answer: "Answer") -> dict[str, Any]:
+    return {
+        "text": answer.text,
+        "mode": answer.mode,
+        "model": answer.model,
+        "notice": answer.notice,
+        "query": answer.query,
+        "citations": [
+            {"start": c.start, "end": c.end, "text": c.text, "utterances": [_utterance_json(u) for u in c.utterances]}
+            for c in answer.citations
+        ],
+        "usage": {"input_tokens": answer.usage.input_tokens, "output_tokens": answer.usage.output_tokens},
+        "timings_ms": answer.timings,
+    }
+
+
+def main() -> None:
+    cli(obj={}, prog_name="assistant")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,411 @@
+"""`Assistant`: the one place that wires settings, store, embedder, retriever and generator together."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import replace
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+
+from .config import Settings
+from .errors import AssistantError, ConfigError, InputError, ParseError, ProviderError, StoreError
+from .generation.base import Generator, QueryRewriter, Reranker
+from .generation.context import pack
+from .generation.offline import ExtractiveGenerator
+from .index.chroma_store import ChromaStore
+from .index.embedders import Embedder, HashingEmbedder
+from .index.lexical_cache import LexicalCache
+from .ingest.files import expand_paths
+from .ingest.parse import parse_file
+from .retrieval.query import HeuristicRewriter
+from .retrieval.retriever import HybridRetriever, RetrievalConfig
+from .types import Answer, AnswerEvent, Episode, Hit, IngestReport, Transcript, Turn
+from .store_lock import store_lock
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int, str], None]
+# Cosine similarity above which a hit counts as relevant without sharing a word with the question; hashing
+# vectors are lexical, so they never qualify on their own.
+_DENSE_RELEVANCE_FLOOR = {"onnx": 0.55, "cohere": 0.45}
+HistoryLike = Sequence[Turn | Mapping[str, str] | tuple[str, str]]
+
+
+class Assistant:
+    """Ingest transcripts, search them, and answer questions with citations to exact utterances.
+
+    Parts can be injected (embedder, generator, reranker, cohere_client) for tests and experiments; anything not
+    given is chosen from `settings`: hosted Cohere when a key is set, otherwise the offline default.
+    """
+
+    def __init__(
+        self,
+        store: str | Path | None = None,
+        *,
+        settings: Settings | None = None,
+        embedder: Embedder | None = None,
+        generator: Generator | None = None,
+        reranker: Reranker | None = None,
+        rewriter: QueryRewriter | None = None,
+        cohere_client: Any | None = None,
+        retrieval: RetrievalConfig | None = None,
+    ) -> None:
+        settings = settings or Settings.from_env()
+        if store is not None:
+            settings = replace(settings, store=Path(store).expanduser())
+        self.settings = settings
+        self._cohere_client = cohere_client
+        self.hosted_reason = ""
+        hosted = settings.mode != "offline" and settings.has_key
+        if not settings.has_key:
+            self.hosted_reason = "no COHERE_API_KEY is set"
+        elif settings.mode == "offline":
+            self.hosted_reason = "ASSISTANT_MODE=offline"
+
+        self.embedder = embedder or self._choose_embedder()
+        headers = {"Authorization": f"Bearer {settings.chroma_auth_token}"} if settings.chroma_auth_token else None
+        self.store = ChromaStore(
+            None if settings.chroma_host else settings.store_dir,
+            host=settings.chroma_host,
+            port=settings.chroma_port,
+            ssl=settings.chroma_ssl,
+            headers=headers,
+            embedder_name=self.embedder.name,
+            dimension=self.embedder.dimension,
+        )
+        lexical_folder = None if settings.chroma_host else settings.store_dir / "lexical"
+        self.lexical = LexicalCache(self.store, lexical_folder)
+        if reranker is None and hosted:
+            from .providers.cohere import CohereReranker
+
+            reranker = CohereReranker(self._client(), settings.rerank_model)
+        self.retriever = HybridRetriever(self.store, self.embedder, self.lexical, reranker, retrieval or RetrievalConfig())
+        self.offline = ExtractiveGenerator(dense_floor=_DENSE_RELEVANCE_FLOOR.get(self.embedder.name.split(":")[0], 1.1))
+        if generator is None and hosted:
+            from .providers.cohere import CohereGenerator, CohereQueryRewriter
+
+            generator = CohereGenerator(self._client(), settings.chat_model, settings.prompts_dir, settings.max_retries)
+            rewriter = rewriter or CohereQueryRewriter(self._client(), settings.chat_model, settings.prompts_dir)
+        self.generator: Generator = generator or self.offline
+        self.rewriter: QueryRewriter = rewriter or HeuristicRewriter()
+
+    # ---- wiring ---------------------------------------------------------------------------------------------
+
+    def _client(self) -> Any:
+        if self._cohere_client is None:
+            from .providers.cohere import make_client
+
+            self._cohere_client = make_client(self.settings)
+        return self._cohere_client
+
+    def _choose_embedder(self) -> Embedder:
+        s = self.settings
+        recorded = None
+        if s.embedder == "auto":
+            headers = {"Authorization": f"Bearer {s.chroma_auth_token}"} if s.chroma_auth_token else None
+            recorded = ChromaStore.recorded_embedder(
+                None if s.chroma_host else s.store_dir, host=s.chroma_host, port=s.chroma_port, ssl=s.chroma_ssl,
+                headers=headers,
+            )
+        if recorded:
+            kind = recorded.split(":", 1)[0]
+        elif s.embedder != "auto":
+            kind = s.embedder
+        elif s.has_key and s.mode != "offline":
+            kind = "cohere"
+        else:
+            from .index.onnx_embedder import OnnxEmbedder
+
+            kind = "onnx" if OnnxEmbedder.find(s.onnx_model_dir) else "hashing"
+        embedder = self._make_embedder(kind, recorded)
+        if recorded and embedder.name != recorded:
+            from .errors import EmbedderMismatchError
+
+            raise EmbedderMismatchError(
+                f"the store at {s.store_dir} was built with {recorded!r} but {embedder.name!r} is available; "
+                f"rebuild it with `assistant reindex`"
+            )
+        return embedder
+
+    def _make_embedder(self, kind: str, recorded: str | None) -> Embedder:
+        s = self.settings
+        if kind == "cohere":
+            if not s.has_key:
+                raise ConfigError(
+                    f"this store was built with {recorded or 'Cohere embeddings'}, which needs COHERE_API_KEY; "
+                    "set the key, or rebuild the store offline with `assistant reindex --embedder onnx`"
+                )
+            from .providers.cohere import CohereEmbedder
+
+            return CohereEmbedder(self._client(), s.embed_model)
+        if kind == "onnx":
+            from .index.onnx_embedder import OnnxEmbedder
+
+            if not OnnxEmbedder.find(s.onnx_model_dir):
+                raise ConfigError(
+                    f"no ONNX model in {s.onnx_model_dir} (needs model.onnx and tokenizer.json); set "
+                    "ASSISTANT_ONNX_MODEL" + (f", or rebuild this store built with {recorded!r} using `assistant reindex`"
+                                             if recorded else "")
+                )
+            return OnnxEmbedder(s.onnx_model_dir)
+        if kind == "hashing":
+            return HashingEmbedder()
+        raise ConfigError(f"unknown embedder {kind!r}")
+
+    @property
+    def mode(self) -> str:
+        return self.generator.mode
+
+    def status(self) -> str:
+        """One line for people: which mode answers, why, and what embeds."""
+        if self.mode == "hosted":
+            answer = f"hosted: answers by Cohere {self.generator.model}"
+        else:
+            answer = f"offline: quoted passages, no language model ({self.hosted_reason or 'custom generator'})"
+        return f"{answer}; embeddings: {self.embedder.name}; store: {self.store.location}"
+
+    # ---- library --------------------------------------------------------------------------------------------
+
+    def episodes(self) -> list[Episode]:
+        return self.store.episodes()
+
+    def episode(self, episode_id: str) -> Episode:
+        found = self.store.episode(episode_id)
+        if found is None:
+            raise InputError(f"unknown episode {episode_id!r}; `assistant episodes` lists them")
+        return found
+
+    def transcript(self, episode_id: str) -> list:
+        """Every stored utterance of an episode in order, for showing a citation in its context."""
+        self.episode(episode_id)
+        return self.store.utterances_of(episode_id)
+
+    def delete(self, episode_id: str) -> None:
+        with store_lock(self.settings):
+            if not self.store.delete_episode(episode_id):
+                raise InputError(f"unknown episode {episode_id!r}; `assistant episodes` lists them")
+
+    def ingest(
+        self,
+        paths: str | Path | Iterable[str | Path],
+        *,
+        progress: Progress | None = None,
+        show: str | None = None,
+        title: str | None = None,
+        source_url: str | None = None,
+    ) -> IngestReport:
+        """Parse every file first, then write changed episodes one by one; a bad file never touches the store."""
+        started = time.perf_counter()
+        report = IngestReport()
+        files = expand_paths([paths] if isinstance(paths, (str, Path)) else list(paths))
+        transcripts: list[Transcript] = []
+        seen: dict[str, Path] = {}
+        for path in files:
+            try:
+                transcript = parse_file(
+                    path,
+                    max_bytes=int(self.settings.max_file_mb * 2**20),
+                    max_utterance_chars=self.settings.max_utterance_chars,
+                )
+            except ParseError as exc:
+                report.failed[str(path)] = str(exc)
+                continue
+            episode_id = transcript.episode.id
+            if episode_id in seen:
+                report.failed[str(path)] = (
+                    f"{path}: episode id {episode_id!r} is also the id of {seen[episode_id]}; rename one of the files"
+                )
+                continue
+            seen[episode_id] = path
+            overrides = {k: v for k, v in {"show": show, "title": title, "source_url": source_url}.items() if v}
+            if overrides:
+                transcript = Transcript(replace(transcript.episode, **overrides), transcript.utterances)
+            transcripts.append(transcript)
+
+        with store_lock(self.settings):
+            pending = []
+            for transcript in transcripts:
+                existing = self.store.episode(transcript.episode.id)
+                if existing is not None and existing.content_hash == transcript.episode.content_hash and (
+                    (existing.show, existing.title, existing.source_url)
+                    == (transcript.episode.show, transcript.episode.title, transcript.episode.source_url)
+                ):
+                    report.skipped.append(transcript.episode.id)
+                else:
+                    pending.append((transcript, existing is not None))
+            total = sum(sum(1 for u in t.utterances if u.text.strip()) for t, _ in pending)
+            embedded = 0
+            for number, (transcript, existed) in enumerate(pending):
+                episode = replace(transcript.episode, ingested_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+                utterances = [u for u in transcript.utterances if u.text.strip()]
+
+                def tick(n: int, label: str = episode.id) -> None:
+                    nonlocal embedded
+                    embedded += n
+                    if progress:
+                        progress(embedded, total, label)
+
+                try:
+                    vectors = self.embedder.embed_documents([u.text for u in utterances], progress=tick)
+                    self.store.write_episode(episode, utterances, vectors)
+                except (ProviderError, StoreError) as exc:
+                    report.failed[episode.source_path or episode.id] = f"{episode.id}: {exc}"
+                    for later, _ in pending[number + 1 :]:
+                        report.failed[later.episode.source_path or later.episode.id] = (
+                            f"{later.episode.id}: not ingested because an earlier episode failed; run the command again"
+                        )
+                    break
+                (report.updated if existed else report.added).append(episode.id)
+                report.utterances_written += len(utterances)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    # ---- retrieval and answers ------------------------------------------------------------------------------
+
+    def _check_question(self, text: str) -> str:
+        text = (text or "").strip()
+        if not text:
+            raise InputError("the question is empty")
+        if len(text) > self.settings.max_question_chars:
+            raise InputError(
+                f"the question is {len(text)} characters long; the limit is {self.settings.max_question_chars} "
+                "(ASSISTANT_MAX_QUESTION_CHARS)"
+            )
+        return text
+
+    def _episode_filter(self, episode: str | Sequence[str] | None) -> list[str] | None:
+        if not episode:
+            return None
+        wanted = [episode] if isinstance(episode, str) else list(episode)
+        known = {e.id for e in self.store.episodes()}
+        unknown = [e for e in wanted if e not in known]
+        if unknown:
+            raise InputError(f"unknown episode {unknown[0]!r}; `assistant episodes` lists them")
+        return wanted
+
+    def search(
+        self,
+        query: str,
+        k: int = 10,
+        episode: str | Sequence[str] | None = None,
+        speaker: str | Sequence[str] | None = None,
+    ) -> list[Hit]:
+        query = self._check_question(query)
+        speakers = [speaker] if isinstance(speaker, str) else (list(speaker) if speaker else None)
+        return self.retriever.search(query, k=k, episodes=self._episode_filter(episode), speakers=speakers)
+
+    def ask(
+        self,
+        question: str,
+        episode: str | Sequence[str] | None = None,
+        history: HistoryLike | None = None,
+        speaker: str | Sequence[str] | None = None,
+    ) -> Answer:
+        answer = None
+        for event in self.stream(question, episode=episode, history=history, speaker=speaker):
+            if event.kind == "done":
+                answer = event.answer
+        assert answer is not None
+        return answer
+
+    def stream(
+        self,
+        question: str,
+        episode: str | Sequence[str] | None = None,
+        history: HistoryLike | None = None,
+        speaker: str | Sequence[str] | None = None,
+    ) -> Iterator[AnswerEvent]:
+        """Text deltas, then citations, then `done` with the full Answer. A hosted failure falls back, labelled."""
+        question = self._check_question(question)
+        turns = normalise_history(history)
+        timings: dict[str, float] = {}
+        started = time.perf_counter()
+        notices: list[str] = []
+
+        query = question
+        if turns:
+            try:
+                query = self.rewriter.rewrite(question, turns)
+            except ProviderError as exc:
+                notices.append(f"Could not rewrite the follow-up with the hosted model ({exc}).")
+                query = HeuristicRewriter().rewrite(question, turns)
+        timings["rewrite_ms"] = _ms(started)
+
+        t = time.perf_counter()
+        try:
+            hits = self.search(query, k=max(self.settings.top_k * 2, 10), episode=episode, speaker=speaker)
+        except ProviderError as exc:
+            if self.embedder.name.startswith("cohere"):
+                raise ProviderError(f"searching needs the Cohere embedding service, which failed: {exc}") from exc
+            raise
+        context = pack(hits[: self.settings.top_k], self.settings.context_tokens)
+        timings["retrieve_ms"] = _ms(t)
+
+        t = time.perf_counter()
+        final: Answer | None = None
+        for notice in notices:
+            yield AnswerEvent(kind="notice", text=notice)
+        try:
+            for event in self.generator.stream(question, context, turns):
+                if event.kind == "done":
+                    final = event.answer
+                else:
+                    yield event
+        except ProviderError as exc:
+            if self.generator is self.offline:
+                raise
+            notice = f"The hosted model failed ({exc}); showing the offline answer instead."
+            log.warning("hosted generation failed, falling back offline: %s", exc)
+            notices.append(notice)
+            yield AnswerEvent(kind="notice", text=notice)
+            for event in self.offline.stream(question, context, turns):
+                if event.kind == "done":
+                    final = event.answer
+                else:
+                    yield event
+        assert final is not None
+        timings["generate_ms"] = _ms(t)
+        timings["total_ms"] = _ms(started)
+        final = replace(
+            final, hits=tuple(context), timings=timings, query=query, notice=" ".join(notices) or final.notice
+        )
+        yield AnswerEvent(kind="done", answer=final)
+
+    def close(self) -> None:
+        client = self._cohere_client
+        if client is not None and hasattr(client, "_client_wrapper"):
+            try:
+                client._client_wrapper.httpx_client.httpx_client.close()
+            except Exception:  # closing is best effort
+                pass
+
+    def __enter__(self) -> "Assistant":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def normalise_history(history: HistoryLike | None) -> list[Turn]:
+    turns: list[Turn] = []
+    for item in history or []:
+        if isinstance(item, Turn):
+            turns.append(item)
+        elif isinstance(item, Mapping):
+            turns.append(Turn(item["role"], item["content"]))  # type: ignore[arg-type]
+        else:
+            role, content = item
+            turns.append(Turn(role, content))  # type: ignore[arg-type]
+    for turn in turns:
+        if turn.role not in ("user", "assistant"):
+            raise InputError(f"history roles must be 'user' or 'assistant', got {turn.role!r}")
+    return turns
+
+
+def _ms(since: float) -> float:
+    return round((time.perf_counter() - since) * 1000, 2)
+
+
+__all__ = ["Assistant", "AssistantError"]

@@ -1,0 +1,140 @@
+"""Settings: explicit arguments, then environment (and `.env`), then defaults. Read only when asked."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any, Mapping
+
+from .errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CHROMA_ONNX_CACHE = Path.home() / ".cache" / "chroma" / "onnx_models" / "all-MiniLM-L6-v2" / "onnx"
+
+EMBEDDERS = ("auto", "cohere", "onnx", "hashing")
+MODES = ("auto", "offline", "hosted")
+
+
+def default_store_dir() -> Path:
+    """Per-user data dir, so the CLI and the UI share one library by default."""
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("transcript-assistant", appauthor=False)) / "store"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every knob, each with an environment variable (see `.env.example` and the README)."""
+
+    store: Path | None = None
+    cohere_api_key: str | None = None
+    cohere_base_url: str | None = None
+    mode: str = "auto"
+    embedder: str = "auto"
+    onnx_model: Path | None = None
+    chroma_host: str | None = None
+    chroma_port: int = 8000
+    chroma_ssl: bool = False
+    chroma_auth_token: str | None = None
+    chat_model: str = "command-a-03-2025"
+    embed_model: str = "embed-v4.0"
+    rerank_model: str = "rerank-v3.5"
+    timeout: float = 60.0
+    max_retries: int = 2
+    context_tokens: int = 3000
+    top_k: int = 8
+    prompts_dir: Path = PROJECT_ROOT / "prompts"
+    max_file_mb: float = 50.0
+    max_question_chars: int = 2000
+    max_utterance_chars: int = 20000
+
+    def __repr__(self) -> str:
+        shown = {f.name: getattr(self, f.name) for f in fields(self)}
+        for secret in ("cohere_api_key", "chroma_auth_token"):
+            if shown[secret]:
+                shown[secret] = "***"
+        return "Settings(" + ", ".join(f"{k}={v!r}" for k, v in shown.items()) + ")"
+
+    @property
+    def store_dir(self) -> Path:
+        return self.store or default_store_dir()
+
+    @property
+    def onnx_model_dir(self) -> Path:
+        return self.onnx_model or CHROMA_ONNX_CACHE
+
+    @property
+    def has_key(self) -> bool:
+        return bool(self.cohere_api_key)
+
+    def with_(self, **changes: Any) -> "Settings":
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, *, dotenv: bool = True, **overrides: Any) -> "Settings":
+        """Build from `env` (default: `os.environ` plus a `.env` in the working directory)."""
+        if env is None:
+            if dotenv:
+                from dotenv import dotenv_values
+
+                file_values = {k: v for k, v in dotenv_values(".env").items() if v is not None}
+                env = {**file_values, **os.environ}
+            else:
+                env = dict(os.environ)
+
+        def get(*names: str) -> str | None:
+            for name in names:
+                value = env.get(name)
+                if value is not None and value.strip() != "":
+                    return value.strip()
+            return None
+
+        def number(name: str, kind: type, default: Any) -> Any:
+            raw = get(name)
+            if raw is None:
+                return default
+            try:
+                value = kind(raw)
+            except ValueError:
+                raise ConfigError(f"{name}={raw!r} is not a valid {kind.__name__}") from None
+            if value <= 0:
+                raise ConfigError(f"{name} must be positive, got {raw!r}")
+            return value
+
+        def choice(name: str, allowed: tuple[str, ...]) -> str:
+            value = (get(name) or "auto").lower()
+            if value not in allowed:
+                raise ConfigError(f"{name}={value!r}: expected one of {', '.join(allowed)}")
+            return value
+
+        store = get("ASSISTANT_STORE")
+        onnx = get("ASSISTANT_ONNX_MODEL")
+        prompts = get("ASSISTANT_PROMPTS_DIR")
+        values: dict[str, Any] = dict(
+            store=Path(store).expanduser() if store else None,
+            cohere_api_key=get("COHERE_API_KEY", "CO_API_KEY"),
+            cohere_base_url=get("CO_API_URL", "COHERE_BASE_URL"),
+            mode=choice("ASSISTANT_MODE", MODES),
+            embedder=choice("ASSISTANT_EMBEDDER", EMBEDDERS),
+            onnx_model=Path(onnx).expanduser() if onnx else None,
+            chroma_host=get("CHROMA_HOST"),
+            chroma_port=number("CHROMA_PORT", int, 8000),
+            chroma_ssl=(get("CHROMA_SSL") or "").lower() in ("1", "true", "yes"),
+            chroma_auth_token=get("CHROMA_AUTH_TOKEN"),
+            chat_model=get("ASSISTANT_CHAT_MODEL") or cls.chat_model,
+            embed_model=get("ASSISTANT_EMBED_MODEL") or cls.embed_model,
+            rerank_model=get("ASSISTANT_RERANK_MODEL") or cls.rerank_model,
+            timeout=number("ASSISTANT_TIMEOUT", float, cls.timeout),
+            max_retries=number("ASSISTANT_MAX_RETRIES", int, cls.max_retries) if get("ASSISTANT_MAX_RETRIES") != "0" else 0,
+            context_tokens=number("ASSISTANT_CONTEXT_TOKENS", int, cls.context_tokens),
+            top_k=number("ASSISTANT_TOP_K", int, cls.top_k),
+            prompts_dir=Path(prompts) if prompts else cls.prompts_dir,
+            max_file_mb=number("ASSISTANT_MAX_FILE_MB", float, cls.max_file_mb),
+            max_question_chars=number("ASSISTANT_MAX_QUESTION_CHARS", int, cls.max_question_chars),
+        )
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        settings = cls(**values)
+        if settings.mode == "hosted" and not settings.has_key:
+            raise ConfigError("ASSISTANT_MODE=hosted needs COHERE_API_KEY (or CO_API_KEY); unset it to run offline")
+        return settings

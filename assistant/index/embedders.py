@@ -1,0 +1,72 @@
+"""The embedder contract and the zero-download fallback that keeps the offline default running."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Callable, Protocol, Sequence
+
+import numpy as np
+
+Progress = Callable[[int], None]
+
+
+class Embedder(Protocol):
+    """Turns text into L2-normalised float32 vectors; documents and queries may be embedded differently."""
+
+    name: str
+    dimension: int
+
+    def embed_documents(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray: ...
+
+    def embed_query(self, text: str) -> np.ndarray: ...
+
+
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
+
+def normalise_rows(matrix: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return (matrix / norms).astype(np.float32)
+
+
+class HashingEmbedder:
+    """Feature hashing of words and character trigrams: lexical, no model, no download, deterministic.
+
+    Weaker than a sentence model, but it tolerates ASR misspellings through the trigrams, and it is what a
+    fresh machine with no key and no model cache can always run.
+    """
+
+    dimension = 512
+
+    def __init__(self, dimension: int = 512) -> None:
+        self.dimension = dimension
+        self.name = f"hashing:v1:{dimension}"
+
+    def _features(self, text: str) -> dict[int, float]:
+        features: dict[int, float] = {}
+        for word in _WORD.findall(text.lower()):
+            grams = [word] + [f"#{word}#"[i : i + 3] for i in range(len(word))]
+            for j, gram in enumerate(grams):
+                digest = hashlib.blake2b(gram.encode(), digest_size=8).digest()
+                bucket = int.from_bytes(digest[:4], "little") % self.dimension
+                sign = 1.0 if digest[4] & 1 else -1.0
+                features[bucket] = features.get(bucket, 0.0) + sign * (1.0 if j == 0 else 0.35)
+        return features
+
+    def _embed(self, texts: Sequence[str]) -> np.ndarray:
+        matrix = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for bucket, weight in self._features(text).items():
+                matrix[row, bucket] = weight
+        return normalise_rows(matrix)
+
+    def embed_documents(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
+        out = self._embed(texts)
+        if progress:
+            progress(len(texts))
+        return out
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._embed([text])[0]

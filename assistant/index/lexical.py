@@ -1,0 +1,161 @@
+"""BM25 over utterances, each indexed with its neighbours so a lone "Totally." is found through its context."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+FORMAT_VERSION = 2
+SHORT_TURN_WORDS = 6
+_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_CONTRACTION = re.compile(r"'(s|re|ve|ll|d|m|t)$")
+
+
+@lru_cache(maxsize=1)
+def _stemmer():  # type: ignore[no-untyped-def]
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_EN
+
+    speech = {"gon", "na", "uh", "um", "yeah", "oh", "okay", "ok", "like", "just", "really", "actually", "know", "mean"}
+    questions = {"what", "who", "whom", "whose", "where", "when", "why", "how", "which", "does", "did", "do", "say",
+                 "said", "says", "tell", "told", "talk", "talked", "mention", "mentioned", "think", "thought"}
+    return frozenset(STOPWORDS_EN) | speech | questions
+
+
+@lru_cache(maxsize=1)
+def tokenizer_id() -> str:
+    """Changes whenever tokenisation would, so a saved index built differently is never reused."""
+    import hashlib
+
+    return "snowball-en:" + hashlib.sha256(" ".join(sorted(_stopwords())).encode()).hexdigest()[:8]
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-case words, contractions folded ("we're" -> "we"), stop words dropped, Snowball-stemmed."""
+    stop = _stopwords()
+    words = []
+    for raw in _TOKEN.findall(text.lower().replace("’", "'")):
+        word = _CONTRACTION.sub("", raw)
+        if word and word not in stop and len(word) > 1:
+            words.append(word)
+    return list(_stemmer().stemWords(words)) if words else []
+
+
+@dataclass(frozen=True)
+class LexicalRecord:
+    id: str
+    episode_id: str
+    number: int
+    speaker: str | None
+    text: str
+
+
+class LexicalIndex:
+    """An in-memory BM25 index whose rows line up with `records`; masks filter by episode or speaker."""
+
+    def __init__(
+        self, records: Sequence[LexicalRecord], signature: str, window: int = 1, bm25: object | None = None
+    ) -> None:
+        import bm25s
+
+        self.records = list(records)
+        self.signature = signature
+        self.window = window
+        self.row_of = {r.id: i for i, r in enumerate(self.records)}
+        self._episodes = np.array([r.episode_id for r in self.records], dtype=object)
+        self._speakers = np.array([(r.speaker or "").casefold() for r in self.records], dtype=object)
+        if bm25 is None:
+            bm25 = bm25s.BM25()
+            if self.records:
+                bm25.index([tokenize(t) for t in self._window_texts()], show_progress=False)
+        self._bm25 = bm25
+
+    def _window_texts(self) -> list[str]:
+        """Own text plus neighbours; a short reply ("Totally.") takes its meaning from the turn before it."""
+        texts = []
+        records = self.records
+        for i, record in enumerate(records):
+            parts = [record.text]
+            after = 0 if len(record.text.split()) < SHORT_TURN_WORDS else self.window
+            for j in range(max(0, i - self.window), min(len(records), i + after + 1)):
+                if j != i and records[j].episode_id == record.episode_id:
+                    parts.append(records[j].text)
+            if record.speaker:
+                parts.append(record.speaker)
+            texts.append(" ".join(parts))
+        return texts
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def mask(self, episodes: Sequence[str] | None = None, speakers: Sequence[str] | None = None) -> np.ndarray | None:
+        if not episodes and not speakers:
+            return None
+        keep = np.ones(len(self.records), dtype=bool)
+        if episodes:
+            keep &= np.isin(self._episodes, list(episodes))
+        if speakers:
+            keep &= np.isin(self._speakers, [s.casefold() for s in speakers])
+        return keep
+
+    def scores(self, query: str) -> np.ndarray:
+        tokens = [t for t in tokenize(query) if t in self._bm25.vocab_dict]
+        if not tokens or not self.records:
+            return np.zeros(len(self.records), dtype=np.float32)
+        return np.asarray(self._bm25.get_scores(tokens), dtype=np.float32)
+
+    def search(self, query: str, n: int, keep: np.ndarray | None = None) -> list[tuple[LexicalRecord, float]]:
+        """Top `n` records with a positive score, best first."""
+        scores = self.scores(query)
+        if keep is not None:
+            scores = np.where(keep, scores, 0.0)
+        positive = int(np.count_nonzero(scores > 0))
+        n = min(n, positive)
+        if n <= 0:
+            return []
+        top = np.argpartition(-scores, n - 1)[:n]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [(self.records[i], float(scores[i])) for i in top]
+
+    def save(self, folder: Path) -> None:
+        """Write next to the store so a restart does not rebuild; `params.json` pins what it was built with."""
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / "records.jsonl.tmp"
+        with tmp.open("w", encoding="utf-8") as out:
+            for r in self.records:
+                out.write(json.dumps([r.id, r.episode_id, r.number, r.speaker, r.text]) + "\n")
+        tmp.replace(folder / "records.jsonl")
+        if self.records:
+            self._bm25.save(str(folder / "bm25"))
+        params = {"format": FORMAT_VERSION, "signature": self.signature, "window": self.window, "tokenizer": tokenizer_id()}
+        (folder / "params.json").write_text(json.dumps(params), encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path, signature: str, window: int = 1) -> "LexicalIndex | None":
+        """The saved index if it was built from exactly this library, else None (the caller rebuilds)."""
+        try:
+            params = json.loads((folder / "params.json").read_text(encoding="utf-8"))
+            if params != {"format": FORMAT_VERSION, "signature": signature, "window": window, "tokenizer": tokenizer_id()}:
+                return None
+            with (folder / "records.jsonl").open(encoding="utf-8") as lines:
+                records = [LexicalRecord(*json.loads(line)) for line in lines]
+            bm25 = None
+            if records:
+                import bm25s
+
+                bm25 = bm25s.BM25.load(str(folder / "bm25"))
+        except (OSError, ValueError, TypeError, KeyError):
+            return None
+        return cls(records, signature, window, bm25)

@@ -1,0 +1,54 @@
+"""Answer rendering shared by the CLI, the UI and exports: citation markers, source lines and links."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from .types import Answer, Citation, Episode, Utterance, format_time
+
+_MEDIA_SUFFIXES = (".mp3", ".m4a", ".mp4", ".ogg", ".opus", ".wav", ".webm", ".aac", ".flac")
+_T_PARAM_HOSTS = ("youtube.com", "youtu.be", "spotify.com", "podcasts.apple.com", "overcast.fm", "pca.st", "castbox.fm")
+
+
+def marked_text(answer: Answer) -> tuple[str, list[tuple[int, Citation]]]:
+    """The answer with `[n]` after each cited span; n numbers citations in order of appearance."""
+    ordered = sorted(answer.citations, key=lambda c: (c.end, c.start))
+    text = answer.text
+    out: list[str] = []
+    cursor = 0
+    numbered: list[tuple[int, Citation]] = []
+    for n, citation in enumerate(ordered, start=1):
+        end = max(cursor, min(citation.end, len(text)))
+        out.append(text[cursor:end])
+        out.append(f" [{n}]")
+        cursor = end
+        numbered.append((n, citation))
+    out.append(text[cursor:])
+    return "".join(out), numbered
+
+
+def source_line(u: Utterance, episode_title: str) -> str:
+    who = u.speaker + (" (inferred)" if u.speaker_inferred else "") if u.speaker else "unattributed"
+    when = f", {format_time(u.start)}" if u.start is not None else ""
+    return f"{who} — {episode_title}, utterance #{u.number}{when}"
+
+
+def source_link(episode: Episode | None, u: Utterance) -> str | None:
+    """The episode's source URL, at the utterance's time where the player supports an offset."""
+    if episode is None or not episode.source_url:
+        return None
+    url = episode.source_url
+    if u.start is None:
+        return url
+    seconds = int(u.start)
+    if episode.duration is not None:
+        seconds = max(0, min(seconds, int(episode.duration)))
+    parts = urlsplit(url)
+    host = parts.netloc.lower()
+    if parts.path.lower().endswith(_MEDIA_SUFFIXES):
+        return urlunsplit(parts._replace(fragment=f"t={seconds}"))
+    if any(host == h or host.endswith("." + h) for h in _T_PARAM_HOSTS):
+        query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "t"]
+        query.append(("t", str(seconds)))
+        return urlunsplit(parts._replace(query=urlencode(query)))
+    return url

@@ -1,0 +1,164 @@
+"""Domain types shared by every layer. Standard library only, so any module may import them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+
+def utterance_id(episode_id: str, number: int) -> str:
+    """Stable record id: the same utterance of the same episode always gets the same id."""
+    return f"{episode_id}#{number:06d}"
+
+
+def format_time(seconds: float | None) -> str:
+    """`1:02:03` / `2:03` style, the way podcast players show positions."""
+    if seconds is None:
+        return ""
+    whole = int(seconds)
+    h, rest = divmod(whole, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """One speaker turn as it stands in the transcript: the unit we index and cite."""
+
+    episode_id: str
+    number: int
+    text: str
+    speaker: str | None = None
+    start: float | None = None
+    end: float | None = None
+    speaker_inferred: bool = False
+
+    @property
+    def id(self) -> str:
+        return utterance_id(self.episode_id, self.number)
+
+    def label(self) -> str:
+        """Human reference: `#12, Matt Turck, 3:04`."""
+        parts = [f"#{self.number}"]
+        if self.speaker:
+            parts.append(self.speaker + (" (inferred)" if self.speaker_inferred else ""))
+        if self.start is not None:
+            parts.append(format_time(self.start))
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class Episode:
+    """One transcript in the library."""
+
+    id: str
+    title: str
+    show: str | None = None
+    source_url: str | None = None
+    utterance_count: int = 0
+    host: str | None = None
+    guests: tuple[str, ...] = ()
+    speakers: tuple[str, ...] = ()
+    duration: float | None = None
+    source_path: str | None = None
+    content_hash: str = ""
+    format: str = "numbered"
+    ingested_at: str | None = None
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """A parsed file before it reaches the store: episode metadata plus its utterances in order."""
+
+    episode: Episode
+    utterances: tuple[Utterance, ...]
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved utterance with its fused relevance score (higher is better)."""
+
+    utterance: Utterance
+    score: float
+    episode_title: str = ""
+    context: tuple[Utterance, ...] = ()
+    scores: dict[str, float] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A span of the answer text (`start`..`end`, character offsets) and the utterances it rests on."""
+
+    start: int
+    end: int
+    text: str
+    utterances: tuple[Utterance, ...]
+
+
+@dataclass(frozen=True)
+class Usage:
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+
+Mode = Literal["hosted", "offline"]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A grounded answer: every citation resolves to an utterance that was retrieved for it."""
+
+    text: str
+    citations: tuple[Citation, ...]
+    mode: Mode
+    hits: tuple[Hit, ...] = ()
+    usage: Usage = Usage()
+    timings: dict[str, float] = field(default_factory=dict)
+    model: str | None = None
+    notice: str | None = None
+    query: str = ""
+
+    @property
+    def cited_utterances(self) -> list[Utterance]:
+        seen: dict[str, Utterance] = {}
+        for citation in self.citations:
+            for u in citation.utterances:
+                seen.setdefault(u.id, u)
+        return list(seen.values())
+
+
+EventKind = Literal["notice", "text", "citation", "done"]
+
+
+@dataclass(frozen=True)
+class AnswerEvent:
+    """One step of a streamed answer: text deltas first, then citations, then `done` with the Answer."""
+
+    kind: EventKind
+    text: str = ""
+    citation: Citation | None = None
+    answer: Answer | None = None
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One message of a conversation, as kept in history."""
+
+    role: Literal["user", "assistant"]
+    content: str
+
+
+@dataclass
+class IngestReport:
+    """What one `ingest` call did, per episode id."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    utterances_written: int = 0
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed

@@ -1,0 +1,104 @@
+"""Ingest, re-ingest, replace, delete and bad input, through the public API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant import Assistant, InputError, StoreError
+from conftest import DATA
+
+
+def snapshot(a: Assistant) -> tuple:
+    return (a.store.signature(), a.store.count(), [e.id for e in a.episodes()])
+
+
+def test_ingest_is_idempotent(sample_copy: Path) -> None:
+    a = Assistant()
+    first = a.ingest(sample_copy)
+    assert first.added == ["harbour-bridge"] and first.utterances_written == 40
+    count = a.store.count()
+    second = a.ingest(sample_copy)
+    assert second.skipped == ["harbour-bridge"] and not second.added and second.utterances_written == 0
+    assert a.store.count() == count == 40
+    episode = a.episode("harbour-bridge")
+    assert episode.title == "Why the Harbour Bridge Opened Eight Months Late"
+    assert episode.utterance_count == 40 and episode.show == "Field Notes"
+
+
+def test_changed_file_replaces_its_records(sample_copy: Path) -> None:
+    a = Assistant()
+    a.ingest(sample_copy)
+    lines = sample_copy.read_text(encoding="utf-8").splitlines()
+    cut = lines.index("31")
+    sample_copy.write_text("\n".join(lines[:cut]).replace("forty-two million", "forty-three million") + "\n",
+                           encoding="utf-8")
+    report = a.ingest(sample_copy)
+    assert report.updated == ["harbour-bridge"]
+    assert a.store.count() == 30
+    assert a.episode("harbour-bridge").utterance_count == 30
+    texts = [u.text for u in a.transcript("harbour-bridge")]
+    assert any("forty-three million" in t for t in texts) and not any("forty-two" in t for t in texts)
+    assert not a.search("bat ecologist colony warehouse", k=5) or all(
+        h.utterance.number <= 30 for h in a.search("bat ecologist colony warehouse", k=5))
+
+
+def test_delete_episode(sample_copy: Path) -> None:
+    a = Assistant()
+    a.ingest(sample_copy)
+    a.delete("harbour-bridge")
+    assert a.episodes() == [] and a.store.count() == 0
+    assert a.search("bridge", k=3) == []
+    with pytest.raises(InputError, match="unknown episode"):
+        a.delete("harbour-bridge")
+
+
+@pytest.mark.parametrize(
+    "name, problem",
+    [
+        ("bad_empty.txt", "empty"),
+        ("bad_truncated.txt", "truncated"),
+        ("bad_unterminated_metadata.txt", "METADATA"),
+        ("bad_out_of_order.txt", "out of order"),
+    ],
+)
+def test_bad_file_leaves_store_unchanged(sample_copy: Path, name: str, problem: str) -> None:
+    a = Assistant()
+    a.ingest(sample_copy)
+    before = snapshot(a)
+    report = a.ingest(DATA / name)
+    assert not report.ok and not report.added
+    message = next(iter(report.failed.values()))
+    assert name in message and problem.lower() in message.lower()
+    assert snapshot(a) == before
+
+
+def test_one_bad_file_does_not_block_good_ones(tmp_path: Path, sample_copy: Path) -> None:
+    bad = sample_copy.parent / "broken.txt"
+    bad.write_bytes(b"\x00\x01\x02binary\x00")
+    report = Assistant().ingest(sample_copy.parent)
+    assert report.added == ["harbour-bridge"]
+    assert list(report.failed) == [str(bad.resolve())]
+
+
+def test_missing_path_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such file"):
+        Assistant().ingest(tmp_path / "nope.txt")
+
+
+def test_store_built_with_another_embedder_is_refused(sample_copy: Path, store_dir: Path) -> None:
+    Assistant().ingest(sample_copy)
+
+    class OtherEmbedder:
+        name = "other:model"
+        dimension = 8
+
+        def embed_documents(self, texts, progress=None):  # pragma: no cover - never reached
+            raise AssertionError
+
+        def embed_query(self, text):  # pragma: no cover
+            raise AssertionError
+
+    with pytest.raises(StoreError, match="reindex"):
+        Assistant(embedder=OtherEmbedder())
