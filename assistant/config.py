@@ -90,7 +90,7 @@ class Settings:
                     return value.strip()
             return None
 
-        def number(name: str, kind: type, default: Any) -> Any:
+        def number(name: str, kind: type, default: Any, minimum: float = 1e-9) -> Any:
             raw = get(name)
             if raw is None:
                 return default
@@ -98,8 +98,8 @@ class Settings:
                 value = kind(raw)
             except ValueError:
                 raise ConfigError(f"{name}={raw!r} is not a valid {kind.__name__}") from None
-            if value <= 0:
-                raise ConfigError(f"{name} must be positive, got {raw!r}")
+            if value < minimum:
+                raise ConfigError(f"{name} must be at least {minimum:g}, got {raw!r}")
             return value
 
         def choice(name: str, allowed: tuple[str, ...]) -> str:
@@ -126,12 +126,13 @@ class Settings:
             embed_model=get("ASSISTANT_EMBED_MODEL") or cls.embed_model,
             rerank_model=get("ASSISTANT_RERANK_MODEL") or cls.rerank_model,
             timeout=number("ASSISTANT_TIMEOUT", float, cls.timeout),
-            max_retries=number("ASSISTANT_MAX_RETRIES", int, cls.max_retries) if get("ASSISTANT_MAX_RETRIES") != "0" else 0,
+            max_retries=number("ASSISTANT_MAX_RETRIES", int, cls.max_retries, minimum=0),
             context_tokens=number("ASSISTANT_CONTEXT_TOKENS", int, cls.context_tokens),
             top_k=number("ASSISTANT_TOP_K", int, cls.top_k),
             prompts_dir=Path(prompts) if prompts else cls.prompts_dir,
             max_file_mb=number("ASSISTANT_MAX_FILE_MB", float, cls.max_file_mb),
             max_question_chars=number("ASSISTANT_MAX_QUESTION_CHARS", int, cls.max_question_chars),
+            max_utterance_chars=number("ASSISTANT_MAX_UTTERANCE_CHARS", int, cls.max_utterance_chars),
         )
         values.update({k: v for k, v in overrides.items() if v is not None})
         settings = cls(**values)

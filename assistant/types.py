@@ -60,6 +60,7 @@ class Episode:
     guests: tuple[str, ...] = ()
     speakers: tuple[str, ...] = ()
     duration: float | None = None
+    date: str | None = None
     source_path: str | None = None
     content_hash: str = ""
     format: str = "numbered"
