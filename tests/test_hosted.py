@@ -1,0 +1,87 @@
+"""The hosted path end to end through `Assistant`, with the real cohere SDK against a fake Cohere API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+
+from assistant import Assistant, Turn
+from conftest import SAMPLES
+from providers.cohere_fakes import FakeCohere, error_response, raising
+
+
+@pytest.fixture
+def fake() -> FakeCohere:
+    return FakeCohere(dimension=64)
+
+
+def hosted(fake: FakeCohere, store: Path, **settings) -> Assistant:
+    return Assistant(store=store, settings=fake.settings(**settings), cohere_client=fake.client())
+
+
+def test_hosted_answer_cites_retrieved_utterances(fake: FakeCohere, tmp_path: Path) -> None:
+    a = hosted(fake, tmp_path / "s")
+    assert a.mode == "hosted" and a.embedder.name == "cohere:embed-v4.0"
+    a.ingest(SAMPLES)
+    embeds = fake.bodies("embed")
+    assert embeds[0]["input_type"] == "search_document" and len(embeds[0]["texts"]) <= 96
+
+    answer = a.ask("Who pays for the overrun?")
+    assert answer.mode == "hosted" and answer.model == "command-a-03-2025"
+    assert fake.bodies("embed")[-1]["input_type"] == "search_query"
+    assert fake.calls("rerank"), "a key turns reranking on"
+    sent = fake.bodies("chat_stream")[-1]
+    ids = [d["id"] for d in sent["documents"]]
+    assert ids == [h.utterance.id for h in answer.hits]
+    assert all("Forty-seven" not in m["content"] for m in sent["messages"] if isinstance(m["content"], str))
+    assert answer.citations
+    for citation in answer.citations:
+        assert answer.text[citation.start:citation.end] == citation.text
+        assert {u.id for u in citation.utterances} <= set(ids)
+
+
+def test_stream_emits_text_citations_done(fake: FakeCohere, tmp_path: Path) -> None:
+    a = hosted(fake, tmp_path / "s")
+    a.ingest(SAMPLES)
+    kinds = [e.kind for e in a.stream("Why is there a bat ecologist?")]
+    assert kinds.count("text") > 1 and "citation" in kinds and kinds[-1] == "done"
+
+
+@pytest.mark.parametrize("failure", [
+    error_response(500), error_response(429), raising(httpx.ReadTimeout), raising(httpx.ConnectError),
+])
+def test_hosted_failure_falls_back_to_offline_with_notice(fake: FakeCohere, tmp_path: Path, failure) -> None:
+    a = hosted(fake, tmp_path / "s")
+    a.ingest(SAMPLES)
+    fake.queue("chat_stream", failure, failure, failure, failure)
+    events = list(a.stream("Who pays for the overrun?"))
+    notices = [e.text for e in events if e.kind == "notice"]
+    answer = events[-1].answer
+    assert notices and "offline" in notices[0]
+    assert answer.mode == "offline" and answer.citations and answer.notice
+
+
+def test_invalid_key_is_reported_clearly(fake: FakeCohere, tmp_path: Path) -> None:
+    a = hosted(fake, tmp_path / "s")
+    a.ingest(SAMPLES)
+    fake.queue("chat_stream", httpx.Response(401, json={"message": "invalid api token"}))
+    answer = a.ask("Who pays for the overrun?")
+    assert "rejected the API key" in answer.notice and fake.api_key not in answer.notice
+
+
+def test_follow_up_is_rewritten_by_the_model(fake: FakeCohere, tmp_path: Path) -> None:
+    a = hosted(fake, tmp_path / "s")
+    a.ingest(SAMPLES)
+    fake.chat_text = "Where did the steel for the harbour bridge come from?"
+    history = [Turn("user", "Why did the steel arrive late?"), Turn("assistant", "A fire at the mill.")]
+    answer = a.ask("Where was it from?", history=history)
+    assert answer.query == "Where did the steel for the harbour bridge come from?"
+    assert fake.bodies("chat")[-1]["messages"]
+
+
+def test_offline_mode_setting_wins_over_a_key(fake: FakeCohere, tmp_path: Path) -> None:
+    a = Assistant(store=tmp_path / "s", settings=fake.settings(mode="offline"), cohere_client=fake.client())
+    assert a.mode == "offline" and "ASSISTANT_MODE=offline" in a.status()
+    assert a.embedder.name.startswith("hashing")
