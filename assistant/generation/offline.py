@@ -17,7 +17,7 @@ MIN_WORDS_ALONE = 6
 
 def is_relevant(hit: Hit, question_terms: set[str], dense_floor: float) -> bool:
     """A hit counts when it shares a content word with the question or is semantically close enough."""
-    if question_terms and hit.scores.get("lexical", 0.0) > 0:
+    if question_terms and (hit.scores.get("turn", 0.0) > 0 or hit.scores.get("window", 0.0) > 0):
         window = " ".join(u.text for u in (hit.utterance, *hit.context))
         if question_terms & set(tokenize(window)):
             return True
@@ -82,12 +82,15 @@ def _runs(chosen: Sequence[Hit]) -> list[list[tuple[Utterance, str]]]:
 
 
 def _quoted_utterances(hit: Hit) -> list[Utterance]:
-    """A very short turn ("Totally.") means little alone: quote the turn it answers too."""
+    """A turn with what it needs to be understood: a short reply ("Totally.") with the turn it answers, a
+    question with the reply that follows it."""
     u = hit.utterance
-    if len(u.text.split()) >= MIN_WORDS_ALONE:
-        return [u]
-    before = [c for c in hit.context if c.number == u.number - 1 and c.text.strip()]
-    return before + [u]
+    quoted = [u]
+    if len(u.text.split()) < MIN_WORDS_ALONE:
+        quoted = [c for c in hit.context if c.number == u.number - 1 and c.text.strip()] + quoted
+    if u.text.rstrip().endswith("?"):
+        quoted += [c for c in hit.context if c.number == u.number + 1 and c.text.strip()]
+    return quoted
 
 
 def _who(u: Utterance) -> str:

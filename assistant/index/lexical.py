@@ -11,7 +11,7 @@ from typing import Sequence
 
 import numpy as np
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 SHORT_TURN_WORDS = 6
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _CONTRACTION = re.compile(r"'(s|re|ve|ll|d|m|t)$")
@@ -63,24 +63,27 @@ class LexicalRecord:
 
 
 class LexicalIndex:
-    """An in-memory BM25 index whose rows line up with `records`; masks filter by episode or speaker."""
+    """Two BM25 indexes whose rows line up with `records`: each turn alone (with its speaker's name), and each turn
+    within its neighbours. The first pin-points the exact utterance, the second finds turns through their topic."""
 
     def __init__(
-        self, records: Sequence[LexicalRecord], signature: str, window: int = 1, bm25: object | None = None
+        self,
+        records: Sequence[LexicalRecord],
+        signature: str,
+        window: int = 1,
+        bm25: tuple[object, object] | None = None,
     ) -> None:
-        import bm25s
-
         self.records = list(records)
         self.signature = signature
         self.window = window
         self.row_of = {r.id: i for i, r in enumerate(self.records)}
         self._episodes = np.array([r.episode_id for r in self.records], dtype=object)
         self._speakers = np.array([(r.speaker or "").casefold() for r in self.records], dtype=object)
+        self._speakers_by_episode: dict[str, list[str]] | None = None
         if bm25 is None:
-            bm25 = bm25s.BM25()
-            if self.records:
-                bm25.index([tokenize(t) for t in self._window_texts()], show_progress=False)
-        self._bm25 = bm25
+            own = [f"{r.text} {r.speaker or ''}" for r in self.records]
+            bm25 = (_build(own), _build(self._window_texts()))
+        self._own, self._window = bm25
 
     def _window_texts(self) -> list[str]:
         """Own text plus neighbours; a short reply ("Totally.") takes its meaning from the turn before it."""
@@ -100,6 +103,17 @@ class LexicalIndex:
     def __len__(self) -> int:
         return len(self.records)
 
+    def speakers(self, episodes: Sequence[str] | None = None) -> list[str]:
+        """Distinct speaker names, of the given episodes or of the whole library."""
+        if self._speakers_by_episode is None:
+            by_episode: dict[str, dict[str, None]] = {}
+            for r in self.records:
+                if r.speaker:
+                    by_episode.setdefault(r.episode_id, {})[r.speaker] = None
+            self._speakers_by_episode = {e: list(names) for e, names in by_episode.items()}
+        chosen = episodes if episodes else list(self._speakers_by_episode)
+        return list(dict.fromkeys(name for e in chosen for name in self._speakers_by_episode.get(e, [])))
+
     def mask(self, episodes: Sequence[str] | None = None, speakers: Sequence[str] | None = None) -> np.ndarray | None:
         if not episodes and not speakers:
             return None
@@ -110,44 +124,36 @@ class LexicalIndex:
             keep &= np.isin(self._speakers, [s.casefold() for s in speakers])
         return keep
 
-    def scores(self, query: str) -> np.ndarray:
-        tokens = [t for t in tokenize(query) if t in self._bm25.vocab_dict]
-        if not tokens or not self.records:
-            return np.zeros(len(self.records), dtype=np.float32)
-        return np.asarray(self._bm25.get_scores(tokens), dtype=np.float32)
-
-    def search(self, query: str, n: int, keep: np.ndarray | None = None) -> list[tuple[LexicalRecord, float]]:
-        """Top `n` records with a positive score, best first."""
-        scores = self.scores(query)
-        if keep is not None:
-            scores = np.where(keep, scores, 0.0)
-        positive = int(np.count_nonzero(scores > 0))
-        n = min(n, positive)
-        if n <= 0:
-            return []
-        top = np.argpartition(-scores, n - 1)[:n]
-        top = top[np.argsort(-scores[top], kind="stable")]
-        return [(self.records[i], float(scores[i])) for i in top]
+    def scores(self, query: str, keep: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """BM25 of every row for `query`: (turn alone, turn in its window); rows outside `keep` score 0."""
+        tokens = tokenize(query)
+        out = []
+        for bm25 in (self._own, self._window):
+            known = [t for t in tokens if t in bm25.vocab_dict]  # type: ignore[attr-defined]
+            if not known or not self.records:
+                scores = np.zeros(len(self.records), dtype=np.float32)
+            else:
+                scores = np.asarray(bm25.get_scores(known), dtype=np.float32)  # type: ignore[attr-defined]
+            out.append(scores if keep is None else np.where(keep, scores, 0.0).astype(np.float32))
+        return out[0], out[1]
 
     def save(self, folder: Path) -> None:
         """Write next to the store so a restart does not rebuild; `params.json` pins what it was built with."""
         folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / "records.jsonl.tmp"
-        with tmp.open("w", encoding="utf-8") as out:
+        with (folder / "records.jsonl").open("w", encoding="utf-8") as out:
             for r in self.records:
                 out.write(json.dumps([r.id, r.episode_id, r.number, r.speaker, r.text]) + "\n")
-        tmp.replace(folder / "records.jsonl")
         if self.records:
-            self._bm25.save(str(folder / "bm25"))
-        params = {"format": FORMAT_VERSION, "signature": self.signature, "window": self.window, "tokenizer": tokenizer_id()}
-        (folder / "params.json").write_text(json.dumps(params), encoding="utf-8")
+            self._own.save(str(folder / "bm25-own"))  # type: ignore[attr-defined]
+            self._window.save(str(folder / "bm25-window"))  # type: ignore[attr-defined]
+        (folder / "params.json").write_text(json.dumps(_params(self.signature, self.window)), encoding="utf-8")
 
     @classmethod
     def load(cls, folder: Path, signature: str, window: int = 1) -> "LexicalIndex | None":
         """The saved index if it was built from exactly this library, else None (the caller rebuilds)."""
         try:
             params = json.loads((folder / "params.json").read_text(encoding="utf-8"))
-            if params != {"format": FORMAT_VERSION, "signature": signature, "window": window, "tokenizer": tokenizer_id()}:
+            if params != _params(signature, window):
                 return None
             with (folder / "records.jsonl").open(encoding="utf-8") as lines:
                 records = [LexicalRecord(*json.loads(line)) for line in lines]
@@ -155,7 +161,30 @@ class LexicalIndex:
             if records:
                 import bm25s
 
-                bm25 = bm25s.BM25.load(str(folder / "bm25"))
+                bm25 = (bm25s.BM25.load(str(folder / "bm25-own")), bm25s.BM25.load(str(folder / "bm25-window")))
         except (OSError, ValueError, TypeError, KeyError):
             return None
         return cls(records, signature, window, bm25)
+
+
+def _params(signature: str, window: int) -> dict[str, object]:
+    return {"format": FORMAT_VERSION, "signature": signature, "window": window, "tokenizer": tokenizer_id()}
+
+
+def _build(texts: Sequence[str]) -> object:
+    import bm25s
+
+    bm25 = bm25s.BM25()
+    if texts:
+        bm25.index([tokenize(t) for t in texts], show_progress=False)
+    return bm25
+
+
+def top_rows(scores: np.ndarray, n: int) -> list[int]:
+    """Indexes of the `n` highest positive scores, best first."""
+    positive = int(np.count_nonzero(scores > 0))
+    n = min(n, positive)
+    if n <= 0:
+        return []
+    top = np.argpartition(-scores, n - 1)[:n]
+    return [int(i) for i in top[np.argsort(-scores[top], kind="stable")]]

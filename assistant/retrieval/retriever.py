@@ -1,9 +1,14 @@
-"""Hybrid retrieval: dense vectors from Chroma and BM25 over utterance windows, fused, then optionally reranked."""
+"""Hybrid retrieval: BM25 (turn alone and turn in context) and dense vectors from Chroma, fused, optionally reranked.
+
+Candidates come from each signal's top list; every candidate is then scored on all signals, each signal
+min-max normalised over the candidates, and the weighted sum decides. Scoring the turn alone pin-points the exact
+utterance; scoring it within its neighbours keeps topic context, so a lone "Totally." is still found.
+"""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
@@ -11,23 +16,29 @@ import numpy as np
 from ..generation.base import Reranker
 from ..index.chroma_store import ChromaStore, where_clause
 from ..index.embedders import Embedder
-from ..index.lexical import SHORT_TURN_WORDS
+from ..index.lexical import SHORT_TURN_WORDS, LexicalIndex, top_rows
 from ..index.lexical_cache import LexicalCache
 from ..types import Hit, Utterance, utterance_id
 from .fusion import reciprocal_rank_fusion
+from .speakers import speaker_mentioned
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class RetrievalConfig:
-    """The knobs the eval harness compares; defaults are the best configuration measured."""
+    """The knobs the eval harness compares; defaults are the best configuration measured (see eval/README.md)."""
 
     use_dense: bool = True
     use_lexical: bool = True
+    fusion: str = "weighted"
     candidates: int = 60
-    own_weight: float = 0.6
+    own_weight: float = 0.8
     context_window: int = 1
+    weight_turn: float = 1.0
+    weight_window: float = 0.5
+    weight_dense: float = 0.5
+    weight_speaker: float = 0.3
     rerank_depth: int = 30
     rrf_k: int = 60
 
@@ -46,6 +57,12 @@ class HybridRetriever:
         self.lexical = lexical
         self.reranker = reranker
         self.config = config
+        self._title_cache: tuple[str, dict[str, str]] = ("", {})
+
+    def _titles(self, signature: str) -> dict[str, str]:
+        if self._title_cache[0] != signature:
+            self._title_cache = (signature, {e.id: e.title for e in self.store.episodes()})
+        return self._title_cache[1]
 
     def search(
         self,
@@ -60,11 +77,14 @@ class HybridRetriever:
             return []
         keep = index.mask(episodes, speakers)
 
-        lexical_scores = index.scores(query) if cfg.use_lexical else np.zeros(len(index), dtype=np.float32)
-        if keep is not None:
-            lexical_scores = np.where(keep, lexical_scores, 0.0)
-        lexical_rank = _top_rows(lexical_scores, cfg.candidates)
-        candidate_ids = [index.records[i].id for i in lexical_rank]
+        signals: dict[str, dict[str, float]] = {}
+        candidate_ids: list[str] = []
+        if cfg.use_lexical:
+            turn, window = index.scores(query, keep)
+            for name, scores in (("turn", turn), ("window", window)):
+                rows = top_rows(scores, cfg.candidates)
+                candidate_ids += [index.records[i].id for i in rows]
+                signals[name] = {index.records[i].id: float(scores[i]) for i in rows}
 
         qv: np.ndarray | None = None
         if cfg.use_dense:
@@ -74,48 +94,27 @@ class HybridRetriever:
         candidate_ids = list(dict.fromkeys(candidate_ids))
         if not candidate_ids:
             return []
+        if cfg.use_lexical:
+            for name, scores in (("turn", turn), ("window", window)):
+                signals[name] = {cid: float(scores[index.row_of[cid]]) for cid in candidate_ids}
 
-        neighbour_ids = {
-            utterance_id(rec.episode_id, rec.number + d)
-            for cid in candidate_ids
-            for rec in [index.records[index.row_of[cid]]]
-            for d in range(-cfg.context_window, cfg.context_window + 1)
-        }
-        fetched = self.store.get(sorted(neighbour_ids), with_vectors=qv is not None)
-
+        fetched = self.store.get(sorted(self._neighbourhood(index, candidate_ids)), with_vectors=qv is not None)
         own: dict[str, float] = {}
-        dense_score: dict[str, float] = {}
         if qv is not None:
-            sims = {rid: float(vec @ qv) for rid, (_, vec) in fetched.items() if vec is not None}
-            for cid in candidate_ids:
-                if cid not in sims:
-                    continue
-                rec = index.records[index.row_of[cid]]
-                short = len(rec.text.split()) < SHORT_TURN_WORDS
-                window = [
-                    sims[n]
-                    for d in range(-cfg.context_window, 1 if short else cfg.context_window + 1)
-                    if (n := utterance_id(rec.episode_id, rec.number + d)) in sims
-                ]
-                own[cid] = sims[cid]
-                own_weight = 0.0 if short else cfg.own_weight
-                dense_score[cid] = own_weight * sims[cid] + (1 - own_weight) * (sum(window) / len(window))
+            own, signals["dense"] = self._dense_scores(index, candidate_ids, fetched, qv)
+        named = speaker_mentioned(query, index.speakers(episodes)) if not speakers else None
+        if named:
+            key = named.casefold()
+            signals["speaker"] = {cid: float((index.records[index.row_of[cid]].speaker or "").casefold() == key)
+                                  for cid in candidate_ids}
 
-        rankings: list[list[str]] = []
-        if dense_score:
-            rankings.append(sorted(dense_score, key=dense_score.__getitem__, reverse=True))
-        lexical_of = {cid: float(lexical_scores[index.row_of[cid]]) for cid in candidate_ids}
-        lexical_ranking = [cid for cid in sorted(lexical_of, key=lexical_of.__getitem__, reverse=True) if lexical_of[cid] > 0]
-        if lexical_ranking:
-            rankings.append(lexical_ranking)
-        fused = reciprocal_rank_fusion(rankings, k=cfg.rrf_k)
+        fused = self._fuse(signals)
         ordered = sorted(fused, key=fused.__getitem__, reverse=True)
-
         depth = max(k, cfg.rerank_depth) if self.reranker else k
-        titles = {e.id: e.title for e in self.store.episodes()} if ordered else {}
+        titles = self._titles(index.signature) if ordered else {}
         hits = []
-        for cid in ordered[:depth]:
-            if cid not in fetched:
+        for cid in ordered:
+            if cid not in fetched or len(hits) >= depth:
                 continue
             utterance = fetched[cid][0]
             hits.append(
@@ -124,7 +123,7 @@ class HybridRetriever:
                     score=fused[cid],
                     episode_title=titles.get(utterance.episode_id, utterance.episode_id),
                     context=_context(utterance, fetched, cfg.context_window),
-                    scores={"lexical": lexical_of.get(cid, 0.0), "dense": dense_score.get(cid, 0.0),
+                    scores={**{name: values.get(cid, 0.0) for name, values in signals.items()},
                             "own": own.get(cid, 0.0)},
                 )
             )
@@ -132,14 +131,56 @@ class HybridRetriever:
             hits = self.reranker.rerank(query, hits, top_n=k)
         return hits[:k]
 
+    def _neighbourhood(self, index: LexicalIndex, ids: Sequence[str]) -> set[str]:
+        w = self.config.context_window
+        out = set()
+        for cid in ids:
+            rec = index.records[index.row_of[cid]]
+            out.update(utterance_id(rec.episode_id, rec.number + d) for d in range(-w, w + 1))
+        return out
 
-def _top_rows(scores: np.ndarray, n: int) -> list[int]:
-    positive = int(np.count_nonzero(scores > 0))
-    n = min(n, positive)
-    if n <= 0:
-        return []
-    top = np.argpartition(-scores, n - 1)[:n]
-    return [int(i) for i in top[np.argsort(-scores[top], kind="stable")]]
+    def _dense_scores(
+        self, index: LexicalIndex, ids: Sequence[str], fetched: dict[str, tuple[Utterance, np.ndarray | None]],
+        qv: np.ndarray,
+    ) -> tuple[dict[str, float], dict[str, float]]:
+        """Cosine of the turn itself, blended with its neighbours' (a short reply leans on the turn before)."""
+        cfg = self.config
+        sims = {rid: float(vec @ qv) for rid, (_, vec) in fetched.items() if vec is not None}
+        own: dict[str, float] = {}
+        blended: dict[str, float] = {}
+        for cid in ids:
+            if cid not in sims:
+                continue
+            rec = index.records[index.row_of[cid]]
+            short = len(rec.text.split()) < SHORT_TURN_WORDS
+            around = [
+                sims[n]
+                for d in range(-cfg.context_window, 1 if short else cfg.context_window + 1)
+                if (n := utterance_id(rec.episode_id, rec.number + d)) in sims
+            ]
+            weight = 0.0 if short else cfg.own_weight
+            own[cid] = sims[cid]
+            blended[cid] = weight * sims[cid] + (1 - weight) * sum(around) / len(around)
+        return own, blended
+
+    def _fuse(self, signals: dict[str, dict[str, float]]) -> dict[str, float]:
+        cfg = self.config
+        weights = {"turn": cfg.weight_turn, "window": cfg.weight_window, "dense": cfg.weight_dense,
+                   "speaker": cfg.weight_speaker}
+        if cfg.fusion == "rrf":
+            names = [n for n in signals if n != "speaker"]
+            rankings = [[c for c in sorted(signals[n], key=signals[n].__getitem__, reverse=True) if signals[n][c] > 0
+                         or n == "dense"] for n in names]
+            return reciprocal_rank_fusion(rankings, k=cfg.rrf_k, weights=[weights[n] for n in names])
+        fused: dict[str, float] = {}
+        for name, values in signals.items():
+            if not values:
+                continue
+            low, high = min(values.values()), max(values.values())
+            span = high - low
+            for cid, value in values.items():
+                fused[cid] = fused.get(cid, 0.0) + weights[name] * ((value - low) / span if span > 0 else 0.0)
+        return fused
 
 
 def _context(u: Utterance, fetched: dict[str, tuple[Utterance, np.ndarray | None]], window: int) -> tuple[Utterance, ...]:
@@ -149,7 +190,3 @@ def _context(u: Utterance, fetched: dict[str, tuple[Utterance, np.ndarray | None
         if d != 0 and rid in fetched:
             around.append(fetched[rid][0])
     return tuple(around)
-
-
-def with_score(hit: Hit, score: float, key: str) -> Hit:
-    return replace(hit, score=score, scores={**hit.scores, key: score})
