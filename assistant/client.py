@@ -22,7 +22,7 @@ from .ingest.parse import parse_file
 from .retrieval.query import HeuristicRewriter
 from .retrieval.retriever import HybridRetriever, RetrievalConfig
 from .types import Answer, AnswerEvent, Episode, Hit, IngestReport, Transcript, Turn
-from .store_lock import store_lock
+from .store_lock import store_lock, try_store_lock
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +77,7 @@ class Assistant:
         )
         lexical_folder = None if settings.chroma_host else settings.store_dir / "lexical"
         self.lexical = LexicalCache(self.store, lexical_folder)
+        self._sweep_if_free()
         if reranker is None and hosted:
             from .providers.cohere import CohereReranker
 
@@ -182,6 +183,15 @@ class Assistant:
         self.episode(episode_id)
         return self.store.utterances_of(episode_id)
 
+    def _sweep_if_free(self) -> None:
+        """Start-up housekeeping: drop records of an episode whose ingest was killed, unless a writer is busy."""
+        try:
+            with try_store_lock(self.settings) as free:
+                if free:
+                    self.store.sweep_orphans()
+        except (StoreError, OSError) as exc:  # read-only folder or server trouble: searching may still work
+            log.warning("skipped the start-up check for unfinished episodes: %s", exc)
+
     def delete(self, episode_id: str) -> None:
         with store_lock(self.settings):
             if not self.store.delete_episode(episode_id):
@@ -199,7 +209,11 @@ class Assistant:
         """Parse every file first, then write changed episodes one by one; a bad file never touches the store."""
         started = time.perf_counter()
         report = IngestReport()
-        files = expand_paths([paths] if isinstance(paths, (str, Path)) else list(paths))
+        given = [paths] if isinstance(paths, (str, Path)) else list(paths)
+        for raw in given:
+            if "\x00" in str(raw):
+                raise InputError(f"{str(raw)!r}: a path cannot contain a NUL character")
+        files = expand_paths(given)
         transcripts: list[Transcript] = []
         seen: dict[str, Path] = {}
         for path in files:
@@ -225,6 +239,7 @@ class Assistant:
             transcripts.append(transcript)
 
         with store_lock(self.settings):
+            self.store.sweep_orphans()
             pending = []
             for transcript in transcripts:
                 existing = self.store.episode(transcript.episode.id)
@@ -259,6 +274,75 @@ class Assistant:
                     break
                 (report.updated if existed else report.added).append(episode.id)
                 report.utterances_written += len(utterances)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def ingest_uploads(
+        self,
+        files: Sequence[tuple[str, bytes]],
+        *,
+        progress: Progress | None = None,
+        max_files: int | None = None,
+    ) -> IngestReport:
+        """Ingest uploaded (browser name, bytes) pairs safely; `failed` is keyed by the browser's file name.
+
+        The whole batch is refused (InputError) above ASSISTANT_MAX_UPLOAD_FILES files; a file above
+        ASSISTANT_MAX_FILE_MB or with a non-transcript suffix fails alone. Files are written under sanitised
+        names (never a path from the browser) into a private folder inside the store, and removed afterwards.
+        """
+        import shutil
+        import tempfile
+
+        from .limits import check_upload_batch, display_name, inside, max_upload_files, safe_upload_name
+
+        files = list(files)
+        if not files:
+            raise InputError("nothing to ingest: no files were uploaded")
+        problems = check_upload_batch(
+            files, max_files=max_files or max_upload_files(), max_bytes=int(self.settings.max_file_mb * 2**20)
+        )
+        report = IngestReport()
+        started = time.perf_counter()
+        root = self.settings.store_dir / "uploads"
+        root.mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(prefix="batch-", dir=root))  # mode 0700
+        try:
+            taken: set[str] = set()
+            saved: list[tuple[str, Path]] = []
+            for (name, data), problem in zip(files, problems):
+                shown = display_name(name)
+                if problem:
+                    report.failed[shown] = problem
+                    continue
+                try:
+                    safe = safe_upload_name(name, taken)
+                except InputError as exc:
+                    report.failed[shown] = str(exc)
+                    continue
+                taken.add(safe.lower())
+                path = folder / safe
+                if not inside(folder, path):  # cannot happen with a sanitised name; checked anyway
+                    report.failed[shown] = f"{shown}: refused unsafe file name"
+                    continue
+                try:
+                    with open(path, "xb") as fh:  # never overwrite, never follow a planted link
+                        fh.write(bytes(data))
+                except OSError as exc:
+                    report.failed[shown] = f"{shown}: could not be saved for ingesting ({exc.strerror or exc})"
+                    continue
+                saved.append((shown, path))
+            if saved:
+                inner = self.ingest([p for _, p in saved], progress=progress)
+                names = {str(p.resolve()): n for n, p in saved} | {str(p): n for n, p in saved}
+                for key, message in inner.failed.items():
+                    shown = names.get(key, names.get(str(Path(key).resolve()), key))
+                    report.failed[shown] = message.replace(str(folder.resolve()) + "/", "").replace(
+                        str(folder) + "/", ""
+                    )
+                report.added, report.updated, report.skipped = inner.added, inner.updated, inner.skipped
+                report.utterances_written = inner.utterances_written
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
         report.seconds = time.perf_counter() - started
         return report
 

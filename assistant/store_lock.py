@@ -1,4 +1,9 @@
-"""One writer at a time per store, across processes (CLI and UI at once)."""
+"""One writer at a time per store, across processes (CLI and UI at once).
+
+Embedded store: the lock file lives in the store folder. Chroma server: the lock file is per user and per server
+address on this machine, so it serialises the app processes of one machine only; several machines writing to one
+server at once are not serialised (run ingestion from one place; see the README).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,8 @@ from filelock import FileLock, Timeout
 
 from .config import Settings
 from .errors import StoreError
+
+DEFAULT_TIMEOUT = 120.0
 
 
 def lock_path(settings: Settings) -> Path:
@@ -26,7 +33,8 @@ def lock_path(settings: Settings) -> Path:
 
 
 @contextmanager
-def store_lock(settings: Settings, timeout: float = 120.0) -> Iterator[None]:
+def store_lock(settings: Settings, timeout: float = DEFAULT_TIMEOUT) -> Iterator[None]:
+    """Hold the store's write lock; StoreError after `timeout` seconds of another process holding it."""
     lock = FileLock(str(lock_path(settings)))
     try:
         lock.acquire(timeout=timeout)
@@ -37,5 +45,20 @@ def store_lock(settings: Settings, timeout: float = 120.0) -> Iterator[None]:
         ) from None
     try:
         yield
+    finally:
+        lock.release()
+
+
+@contextmanager
+def try_store_lock(settings: Settings) -> Iterator[bool]:
+    """The write lock if it is free right now (True), else False without waiting: for optional housekeeping."""
+    lock = FileLock(str(lock_path(settings)))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        yield False
+        return
+    try:
+        yield True
     finally:
         lock.release()

@@ -2,17 +2,31 @@
 
 An episode's record is written last and deleted first, so it marks the episode as complete: utterance records
 without a matching episode record (left by a crash mid-ingest) are invisible to search and are swept on the next
-write.
+write (`sweep_orphans`).
+
+Several processes may share one embedded store (the CLI and the UI). Chroma's embedded engine keeps its vector
+index in memory per process and writes it back on every change, so a process holding an index older than the
+files on disk would overwrite what another process wrote. Every writer therefore records a new generation token in
+`<store>/.generation`, and every process re-opens its client before reading or writing when the token differs from
+the one it loaded (writers hold the store's file lock; see `store_lock`).
+
+Every failure of Chroma leaves this module as a `StoreError` with a message for people; against a server, a broken
+connection (the server restarted) is retried once on a fresh client before giving up.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
+import os
+import threading
+import time
+import uuid
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Sequence, TypeVar, cast
 
 import numpy as np
 
@@ -25,6 +39,104 @@ log = logging.getLogger(__name__)
 UTTERANCES = "utterances"
 EPISODES = "episodes"
 PAGE = 5000
+GENERATION_FILE = ".generation"
+OPEN_LOCK_FILE = ".open.lock"
+RECONNECT_PAUSE = 0.5
+"""Seconds to wait before the one retry on a fresh connection (a restarting server needs a moment)."""
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# Process-wide: per embedded store path, the generation token and client loaded last, so ChromaStore instances
+# in one process (CLI and library, UI sessions) share one fresh client instead of re-opening one each.
+_FRESH: dict[str, tuple[str, Any]] = {}
+_FRESH_LOCK = threading.RLock()
+
+
+def _read_token(path: Path) -> str:
+    try:
+        return (path / GENERATION_FILE).read_text(encoding="utf-8").strip()
+    except OSError:
+        return ""
+
+
+def _write_token(path: Path, state: str) -> str:
+    """A new token (`state:uuid`), written atomically so readers never see half of one."""
+    token = f"{state}:{uuid.uuid4().hex}"
+    tmp = path / f"{GENERATION_FILE}.{os.getpid()}.{threading.get_ident()}.tmp"
+    tmp.write_text(token, encoding="utf-8")
+    os.replace(tmp, path / GENERATION_FILE)
+    return token
+
+
+def _open_lock(path: Path) -> Any:
+    """Creating a new store runs Chroma's migrations, which two processes must not do at once."""
+    from filelock import FileLock
+
+    path.mkdir(parents=True, exist_ok=True)
+    return FileLock(str(path / OPEN_LOCK_FILE), timeout=120)
+
+
+def _persistent_client(path: Path, fresh: bool) -> Any:
+    """The embedded client; `fresh` drops Chroma's per-process cached instance so files are read again."""
+    import chromadb
+    from chromadb.api.shared_system_client import SharedSystemClient
+    from chromadb.config import Settings as ChromaSettings
+
+    if fresh:
+        # Not stopped: threads still using the old instance finish on it; it is freed when unreferenced.
+        SharedSystemClient._identifier_to_system.pop(str(path), None)
+    return chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
+
+
+def _is_connection_error(exc: BaseException) -> bool:
+    """A transport failure (server down or restarted), as opposed to a request Chroma refused."""
+    import httpx
+
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, (httpx.TransportError, ConnectionError)):
+            return True
+        text = str(current)
+        if "Could not connect to a Chroma server" in text or "Connection refused" in text:
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def _guarded(action: str) -> Callable[[F], F]:
+    """Refresh a stale embedded client first; turn Chroma failures into StoreError; retry once after reconnecting."""
+
+    def wrap(method: F) -> F:
+        @functools.wraps(method)
+        def run(self: "ChromaStore", *args: Any, **kwargs: Any) -> Any:
+            try:
+                self._ensure_fresh()
+                return method(self, *args, **kwargs)
+            except StoreError:
+                raise
+            except Exception as exc:
+                if not (self._host and _is_connection_error(exc)):
+                    raise StoreError(f"{action} in the Chroma store at {self.location} failed: {_short(exc)}") from exc
+                log.warning("lost the Chroma server at %s (%s); reconnecting once", self.location, _short(exc))
+            time.sleep(RECONNECT_PAUSE)
+            try:
+                self._connect()
+                return method(self, *args, **kwargs)
+            except StoreError:
+                raise
+            except Exception as exc:
+                raise StoreError(self._unreachable(action, exc)) from exc
+
+        return cast(F, run)
+
+    return wrap
+
+
+def _short(exc: BaseException, limit: int = 300) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _utterance_metadata(u: Utterance) -> dict[str, Any]:
@@ -90,27 +202,94 @@ class ChromaStore:
         embedder_name: str,
         dimension: int,
     ) -> None:
-        import chromadb
-        from chromadb.config import Settings as ChromaSettings
-
         self.embedder_name = embedder_name
         self.dimension = dimension
+        self._path = None if host else path
+        self._host = host
+        self._port = port
+        self._ssl = ssl
+        self._headers = headers
+        self._token = ""
         self.location = f"{'https' if ssl else 'http'}://{host}:{port}" if host else str(path)
-        settings = ChromaSettings(anonymized_telemetry=False)
+        if not host and path is None:
+            raise StoreError("no store folder and no Chroma server (CHROMA_HOST) configured")
         try:
-            if host:
-                self._client = chromadb.HttpClient(host=host, port=port, ssl=ssl, headers=headers, settings=settings)
-            else:
-                assert path is not None
-                path.mkdir(parents=True, exist_ok=True)
-                self._client = chromadb.PersistentClient(path=str(path), settings=settings)
-            self._episodes = self._client.get_or_create_collection(EPISODES, embedding_function=None)
-            self._utterances = self._open_utterances()
-            self.max_batch = int(self._client.get_max_batch_size())
+            self._connect(initial=True)
         except StoreError:
             raise
         except Exception as exc:
-            raise StoreError(f"cannot open the Chroma store at {self.location}: {exc}") from exc
+            if host and _is_connection_error(exc):
+                raise StoreError(self._unreachable("opening the store", exc)) from exc
+            raise StoreError(f"cannot open the Chroma store at {self.location}: {_short(exc)}") from exc
+
+    # ---- connection -----------------------------------------------------------------------------------------
+
+    def _unreachable(self, action: str, exc: BaseException) -> str:
+        if self._host:
+            return (
+                f"cannot reach the Chroma server at {self.location} ({action}): {_short(exc)}; check that "
+                "`chroma run` is up and CHROMA_HOST/CHROMA_PORT (and CHROMA_AUTH_TOKEN) are right, then try again"
+            )
+        return f"{action} in the Chroma store at {self.location} failed: {_short(exc)}"
+
+    def _connect(self, initial: bool = False) -> None:
+        """(Re)open the client and both collections."""
+        if self._host:
+            import chromadb
+            from chromadb.config import Settings as ChromaSettings
+
+            self._client = chromadb.HttpClient(
+                host=self._host, port=self._port, ssl=self._ssl, headers=self._headers,
+                settings=ChromaSettings(anonymized_telemetry=False),
+            )
+            self._open_collections()
+            return
+        assert self._path is not None
+        path = self._path
+        with _FRESH_LOCK:
+            token = _read_token(path)
+            cached = _FRESH.get(str(path))
+            if cached is not None and cached[0] == token:
+                self._client = cached[1]
+                self._open_collections()
+            else:
+                with _open_lock(path):
+                    token = _read_token(path)
+                    self._client = _persistent_client(path, fresh=True)
+                    self._open_collections()
+                _FRESH[str(path)] = (token, self._client)
+            self._token = token
+
+    def _open_collections(self) -> None:
+        self._episodes = self._client.get_or_create_collection(EPISODES, embedding_function=None)
+        self._utterances = self._open_utterances()
+        self.max_batch = int(self._client.get_max_batch_size())
+
+    def _ensure_fresh(self) -> None:
+        """Embedded only: re-open when another process has written since this one loaded the store."""
+        if self._path is None or _read_token(self._path) == self._token:
+            return
+        self._connect()
+
+    def _begin_write(self) -> None:
+        """Call with the store lock held, before the first change: readers elsewhere will re-open."""
+        if self._path is not None:
+            self._ensure_fresh()
+            self._mark("writing")
+
+    def _end_write(self) -> None:
+        if self._path is not None:
+            self._mark("clean")
+
+    def _mark(self, state: str) -> None:
+        assert self._path is not None
+        with _FRESH_LOCK:
+            self._token = _write_token(self._path, state)
+            _FRESH[str(self._path)] = (self._token, self._client)
+
+    def interrupted_write(self) -> bool:
+        """Embedded only: the last writer stopped mid-write (its token still says `writing`)."""
+        return self._path is not None and _read_token(self._path).startswith("writing:")
 
     def _open_utterances(self) -> Any:
         import chromadb.errors
@@ -118,12 +297,16 @@ class ChromaStore:
         try:
             collection = self._client.get_collection(UTTERANCES, embedding_function=None)
         except (chromadb.errors.NotFoundError, ValueError):
-            return self._client.create_collection(
-                UTTERANCES,
-                embedding_function=None,
-                configuration={"hnsw": {"space": "cosine"}},
-                metadata={"embedder": self.embedder_name, "dimension": self.dimension},
-            )
+            try:
+                return self._client.create_collection(
+                    UTTERANCES,
+                    embedding_function=None,
+                    configuration={"hnsw": {"space": "cosine"}},
+                    metadata={"embedder": self.embedder_name, "dimension": self.dimension},
+                )
+            except Exception:
+                # Another process (sharing a server) created it first: use theirs, checked below.
+                collection = self._client.get_collection(UTTERANCES, embedding_function=None)
         built_with = (collection.metadata or {}).get("embedder")
         if built_with != self.embedder_name and collection.count() > 0:
             raise EmbedderMismatchError(
@@ -146,71 +329,90 @@ class ChromaStore:
             else:
                 if path is None or not (path / "chroma.sqlite3").exists():
                     return None
-                client = chromadb.PersistentClient(path=str(path), settings=settings)
+                with _open_lock(path):
+                    client = chromadb.PersistentClient(path=str(path), settings=settings)
             collection = client.get_collection(UTTERANCES, embedding_function=None)
-        except Exception:
-            return None
-        if collection.count() == 0:
+            if collection.count() == 0:
+                return None
+        except Exception:  # unreachable or not built yet: opening the store proper reports it clearly
             return None
         return (collection.metadata or {}).get("embedder")
 
     # ---- episodes -------------------------------------------------------------------------------------------
 
+    @_guarded("listing episodes")
     def episodes(self) -> list[Episode]:
         got = self._episodes.get(include=["metadatas"])
         episodes = [_episode_from_meta(m) for m in got["metadatas"] or []]
         return sorted(episodes, key=lambda e: (e.show or "", e.title.casefold(), e.id))
 
+    @_guarded("reading an episode")
     def episode(self, episode_id: str) -> Episode | None:
         got = self._episodes.get(ids=[episode_id], include=["metadatas"])
         metas = got["metadatas"] or []
         return _episode_from_meta(metas[0]) if metas else None
 
+    @_guarded("reading the library signature")
     def signature(self) -> str:
-        """Changes whenever any episode is added, replaced or deleted; keys caches shared across processes."""
+        """Changes whenever any episode is added, replaced or deleted; keys caches shared across processes.
+
+        Each episode's full record counts (its `ingested_at` too), so an episode rewritten with the same content
+        still changes the signature: a cache built while it was being rewritten is never taken as current.
+        """
         got = self._episodes.get(include=["metadatas"])
-        pairs = sorted(zip(got["ids"], [m.get("content_hash", "") for m in got["metadatas"] or []]))
+        pairs = sorted(
+            (rid, m.get("content_hash", ""), hashlib.sha256(str(m.get("json", "")).encode()).hexdigest()[:12])
+            for rid, m in zip(got["ids"], got["metadatas"] or [])
+        )
         payload = json.dumps([self.embedder_name, pairs])
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
-    # ---- writing --------------------------------------------------------------------------------------------
+    # ---- writing (callers hold the store lock) --------------------------------------------------------------
 
+    @_guarded("writing an episode")
     def write_episode(self, episode: Episode, utterances: Sequence[Utterance], vectors: np.ndarray) -> None:
         """Replace an episode: hide the old one, write utterances in batches, sweep leftovers, then commit."""
         if len(utterances) != len(vectors):
             raise StoreError(f"{episode.id}: {len(utterances)} utterances but {len(vectors)} vectors")
-        try:
-            self._episodes.delete(ids=[episode.id])
-            for start in range(0, len(utterances), self.max_batch):
-                batch = utterances[start : start + self.max_batch]
-                self._utterances.upsert(
-                    ids=[u.id for u in batch],
-                    documents=[u.text for u in batch],
-                    metadatas=[_utterance_metadata(u) for u in batch],
-                    embeddings=np.asarray(vectors[start : start + self.max_batch], dtype=np.float32),
-                )
-            keep = {u.id for u in utterances}
-            stale = [i for i in self._ids_of(episode.id) if i not in keep]
-            self._delete_ids(stale)
-            self._episodes.upsert(
-                ids=[episode.id], metadatas=[_episode_to_meta(episode)], embeddings=[[0.0]], documents=[episode.title]
+        self._begin_write()
+        self._episodes.delete(ids=[episode.id])
+        for start in range(0, len(utterances), self.max_batch):
+            batch = utterances[start : start + self.max_batch]
+            self._utterances.upsert(
+                ids=[u.id for u in batch],
+                documents=[u.text for u in batch],
+                metadatas=[_utterance_metadata(u) for u in batch],
+                embeddings=np.asarray(vectors[start : start + self.max_batch], dtype=np.float32),
             )
-        except StoreError:
-            raise
-        except Exception as exc:
-            raise StoreError(f"writing episode {episode.id} to {self.location} failed: {exc}") from exc
+        keep = {u.id for u in utterances}
+        stale = [i for i in self._ids_of(episode.id) if i not in keep]
+        self._delete_ids(stale)
+        self._episodes.upsert(
+            ids=[episode.id], metadatas=[_episode_to_meta(episode)], embeddings=[[0.0]], documents=[episode.title]
+        )
+        self._end_write()
 
+    @_guarded("deleting an episode")
     def delete_episode(self, episode_id: str) -> bool:
-        existed = self.episode(episode_id) is not None
+        existed = bool(self._episodes.get(ids=[episode_id], include=[])["ids"])
+        self._begin_write()
         self._episodes.delete(ids=[episode_id])
         self._delete_ids(self._ids_of(episode_id))
+        self._end_write()
         return existed
 
+    @_guarded("sweeping unfinished episodes")
     def sweep_orphans(self) -> int:
-        """Delete utterance records whose episode was never committed (a crash mid-ingest)."""
-        committed = set(self._episodes.get(include=[])["ids"])
-        orphans = [rid for rid, meta in self._iter_records(include=["metadatas"]) if meta["episode"] not in committed]
-        self._delete_ids(orphans)
+        """Delete utterance records whose episode was never committed (a crash mid-ingest); hold the store lock."""
+        committed = sorted(self._episodes.get(include=[])["ids"])
+        where = {"episode": {"$nin": committed}} if committed else None
+        orphans = list(self._utterances.get(where=where, include=[])["ids"])
+        if orphans or self.interrupted_write():
+            self._begin_write()
+            self._delete_ids(orphans)
+            self._end_write()
+        if orphans:
+            log.warning("removed %d utterance records of unfinished episodes from %s", len(orphans), self.location)
         return len(orphans)
 
     def _ids_of(self, episode_id: str) -> list[str]:
@@ -220,26 +422,19 @@ class ChromaStore:
         for start in range(0, len(ids), self.max_batch):
             self._utterances.delete(ids=list(ids[start : start + self.max_batch]))
 
-    def _iter_records(self, include: list[str]) -> Iterator[tuple[str, dict[str, Any]]]:
-        offset = 0
-        while True:
-            got = self._utterances.get(include=include, limit=PAGE, offset=offset)
-            ids = got["ids"]
-            if not ids:
-                return
-            yield from zip(ids, got["metadatas"])
-            offset += len(ids)
-
     # ---- reading --------------------------------------------------------------------------------------------
 
+    @_guarded("counting utterances")
     def count(self) -> int:
+        """Utterance records, including any of an unfinished episode (see `sweep_orphans`)."""
         return int(self._utterances.count())
 
+    @_guarded("searching")
     def query(
         self, vector: np.ndarray, n: int, where: dict[str, Any] | None = None
     ) -> list[tuple[Utterance, float]]:
         """Nearest utterances by cosine similarity (1 - Chroma's cosine distance), best first."""
-        if n <= 0 or self.count() == 0:
+        if n <= 0 or self._utterances.count() == 0:
             return []
         got = self._utterances.query(
             query_embeddings=[np.asarray(vector, dtype=np.float32)],
@@ -252,6 +447,7 @@ class ChromaStore:
             for meta, doc, dist in zip(got["metadatas"][0], got["documents"][0], got["distances"][0])
         ]
 
+    @_guarded("reading utterances")
     def get(self, ids: Sequence[str], with_vectors: bool = False) -> dict[str, tuple[Utterance, np.ndarray | None]]:
         if not ids:
             return {}
@@ -264,11 +460,13 @@ class ChromaStore:
             out[rid] = (_utterance_from(got["metadatas"][i], got["documents"][i]), vector)
         return out
 
+    @_guarded("reading a transcript")
     def utterances_of(self, episode_id: str) -> list[Utterance]:
         got = self._utterances.get(where={"episode": episode_id}, include=["documents", "metadatas"])
         items = [_utterance_from(m, d) for m, d in zip(got["metadatas"], got["documents"])]
         return sorted(items, key=lambda u: u.number)
 
+    @_guarded("reading utterances for the keyword index")
     def lexical_records(self) -> list[LexicalRecord]:
         """Every committed utterance in transcript order, for building the BM25 index."""
         committed = set(self._episodes.get(include=[])["ids"])
@@ -285,5 +483,6 @@ class ChromaStore:
         records.sort(key=lambda r: (r.episode_id, r.number))
         return records
 
+    @_guarded("listing episodes")
     def committed_episode_ids(self) -> set[str]:
         return set(self._episodes.get(include=[])["ids"])

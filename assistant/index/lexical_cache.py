@@ -1,4 +1,11 @@
-"""Keeps the BM25 index in step with the store, also when other processes change it."""
+"""Keeps the BM25 index in step with the store, also when other processes change it.
+
+The index is keyed by the store's signature, which changes with every committed episode write. A build reads
+the signature before and after reading the records; if they differ another process committed meanwhile, so the
+build is used for this one request but neither kept as current nor saved (the next request rebuilds). Saved
+indexes live beside an embedded store, one folder per signature, written to a private folder and renamed into
+place, so other processes never load half of one; a folder that cannot be loaded is simply rebuilt.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +19,10 @@ from typing import Protocol
 from .lexical import LexicalIndex, LexicalRecord
 
 log = logging.getLogger(__name__)
+
+KEEP_SAVED = 3
+"""Saved indexes kept (newest first): another process may still be loading one of the older ones."""
+BUILD_ATTEMPTS = 3
 
 
 class _Source(Protocol):
@@ -38,13 +49,31 @@ class LexicalCache:
         with self._lock:
             if self._index is not None and self._index.signature == signature:
                 return self._index
-            loaded = LexicalIndex.load(self._folder / signature, signature, self._window) if self._folder else None
-            if loaded is None:
-                loaded = LexicalIndex(self._source.lexical_records(), signature, self._window)
-                if self._folder:
-                    self._save(loaded)
-            self._index = loaded
-            return loaded
+            loaded = self._load(signature)
+            if loaded is not None:
+                self._index = loaded
+                return loaded
+            for _attempt in range(BUILD_ATTEMPTS):
+                built = LexicalIndex(self._source.lexical_records(), signature, self._window)
+                after = self._source.signature()
+                if after == signature:
+                    if self._folder:
+                        self._save(built)
+                    self._index = built
+                    return built
+                log.info("the library changed while the keyword index was built; building again")
+                signature = after
+            # Still changing (a long ingest elsewhere): answer from this build, keep nothing.
+            return LexicalIndex(built.records, "unstable:" + signature, self._window)
+
+    def _load(self, signature: str) -> LexicalIndex | None:
+        if not self._folder:
+            return None
+        try:
+            return LexicalIndex.load(self._folder / signature, signature, self._window)
+        except Exception as exc:  # a damaged or half-deleted folder: rebuild rather than fail the search
+            log.warning("ignoring the saved keyword index in %s: %s", self._folder / signature, exc)
+            return None
 
     def _save(self, index: LexicalIndex) -> None:
         """Write to a private folder, then rename: readers in other processes never see half an index."""
@@ -52,14 +81,27 @@ class LexicalCache:
         target = self._folder / index.signature
         tmp = self._folder / f".tmp-{os.getpid()}-{threading.get_ident()}"
         try:
+            self._folder.mkdir(parents=True, exist_ok=True)
             shutil.rmtree(tmp, ignore_errors=True)
             index.save(tmp)
             try:
                 os.replace(tmp, target)
-            except OSError:
+            except OSError:  # another process saved the same signature first
                 shutil.rmtree(tmp, ignore_errors=True)
-            for old in self._folder.iterdir():
-                if old.name != index.signature and not old.name.startswith(".tmp-"):
-                    shutil.rmtree(old, ignore_errors=True)
+            self._prune(index.signature)
         except OSError as exc:
             log.warning("could not save the lexical index to %s: %s", self._folder, exc)
+
+    def _prune(self, keep: str) -> None:
+        assert self._folder is not None
+        saved = []
+        for entry in self._folder.iterdir():
+            if entry.name == keep or entry.name.startswith(".tmp-"):
+                continue
+            try:
+                saved.append((entry.stat().st_mtime, entry))
+            except OSError:
+                continue
+        saved.sort(reverse=True)
+        for _mtime, old in saved[KEEP_SAVED - 1 :]:
+            shutil.rmtree(old, ignore_errors=True)

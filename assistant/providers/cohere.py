@@ -68,7 +68,8 @@ def make_client(settings: Settings, httpx_client: httpx.Client | None = None) ->
         raise NeedsKeyError(
             "Hosted mode needs a Cohere API key: set COHERE_API_KEY, or run offline (ASSISTANT_MODE=offline)"
         )
-    return cohere.ClientV2(
+    remember_key(settings.cohere_api_key)
+    client = cohere.ClientV2(
         api_key=settings.cohere_api_key,
         base_url=settings.cohere_base_url or DEFAULT_BASE_URL,
         client_name=CLIENT_NAME,
@@ -76,6 +77,35 @@ def make_client(settings: Settings, httpx_client: httpx.Client | None = None) ->
         max_retries=settings.max_retries,
         httpx_client=httpx_client,
     )
+    try:
+        hooks = client._client_wrapper.httpx_client.httpx_client.event_hooks
+        hooks["response"] = [*hooks.get("response", []), cap_retry_after]
+    except AttributeError:  # pragma: no cover - a future SDK layout; retries then wait as the SDK decides
+        log.debug("could not cap Retry-After on this SDK version")
+    return client
+
+
+def cap_retry_after(response: httpx.Response) -> None:
+    """httpx response hook: cap the server's requested wait before the SDK's own retries.
+
+    The SDK honours Retry-After / retry-after-ms / X-RateLimit-Reset for up to 60 s per retry on non-stream
+    calls (embed, rerank, rewrite), so a 429 saying "retry in an hour" would hold a question for minutes.
+    A user is waiting: never wait more than MAX_BACKOFF_SECONDS per retry.
+    """
+    status = response.status_code
+    if not (status in (408, 409, 429) or status >= 500):
+        return
+    headers = response.headers
+    requested = _seconds(headers.get("retry-after-ms"), scale=0.001)  # the SDK's order of preference
+    if requested is None:
+        requested = _seconds(headers.get("retry-after"))
+    if requested is None and headers.get("x-ratelimit-reset"):
+        try:
+            requested = float(headers["x-ratelimit-reset"]) - time.time()
+        except ValueError:
+            requested = None
+    if requested is not None and requested > MAX_BACKOFF_SECONDS:
+        headers["retry-after-ms"] = str(max(1, int(MAX_BACKOFF_SECONDS * 1000)))  # read first by the SDK
 
 
 def to_provider_error(exc: BaseException) -> ProviderError:
@@ -144,9 +174,24 @@ _SECRETS = (
 )
 
 
+_KNOWN_KEYS: set[str] = set()
+"""Every API key this process has given a client; masked verbatim wherever a server echoes one back."""
+
+
+def remember_key(client_or_key: Any) -> None:
+    """Register a key (or a client's key) so `_clean` masks it even without a `Bearer`/`api_key=` prefix."""
+    key = client_or_key if isinstance(client_or_key, str) else getattr(
+        getattr(client_or_key, "_client_wrapper", None), "_token", None
+    )
+    if isinstance(key, str) and len(key) >= 6:
+        _KNOWN_KEYS.add(key)
+
+
 def _clean(text: str, limit: int = 200) -> str:
     """One line, bounded, with anything that looks like a credential masked (bodies may echo requests)."""
     text = " ".join(text.split())
+    for key in _KNOWN_KEYS:
+        text = text.replace(key, "[redacted]")
     for pattern in _SECRETS:
         text = pattern.sub(lambda m: m.group(1) + "[redacted]", text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -240,6 +285,7 @@ class CohereEmbedder:
         batch_size: int = EMBED_BATCH_SIZE,
         workers: int = EMBED_WORKERS,
     ) -> None:
+        remember_key(client)
         self._client = client
         self.model = model
         self.name = f"cohere:{model}" + (f":{output_dimension}" if output_dimension else "")
@@ -352,6 +398,7 @@ class CohereReranker:
     """Reranker protocol over `/v2/rerank`; the score becomes the Cohere relevance score."""
 
     def __init__(self, client: cohere.ClientV2, model: str = "rerank-v3.5") -> None:
+        remember_key(client)
         self._client = client
         self.model = model
         self.name = f"cohere:{model}"
@@ -413,6 +460,7 @@ class CohereGenerator:
         max_tokens: int | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
+        remember_key(client)
         self._client = client
         self.model: str | None = model
         self._system = load_prompt(prompts_dir, "system")
@@ -663,6 +711,7 @@ class CohereQueryRewriter:
     """QueryRewriter protocol: turns a follow-up into a standalone search query with one small chat call."""
 
     def __init__(self, client: cohere.ClientV2, model: str, prompts_dir: Path, *, max_turns: int = 6) -> None:
+        remember_key(client)
         self._client = client
         self.model = model
         self._prompts_dir = prompts_dir

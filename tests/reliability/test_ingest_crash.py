@@ -1,0 +1,107 @@
+"""Ingest interrupted by an embedding failure, a store failure, or SIGKILL: nothing half-written stays visible,
+and ingesting again completes without duplicates."""
+
+from __future__ import annotations
+
+import signal
+from pathlib import Path
+
+import pytest
+from providers.cohere_fakes import FakeCohere, error_response
+
+from assistant import Assistant
+from assistant.index.chroma_store import ChromaStore
+from reliability.helpers import Worker, worker_env, write_transcript
+
+
+def three_episodes(folder: Path, n: int = 100) -> list[Path]:
+    return [write_transcript(folder / f"ep{i}.txt", f"Episode {i}", n, f"tag{i}", seed=i) for i in (1, 2, 3)]
+
+
+def all_record_ids(a: Assistant) -> list[str]:
+    return list(a.store._utterances.get(include=[])["ids"])
+
+
+def test_embedding_service_failing_halfway_keeps_done_episodes(tmp_path: Path) -> None:
+    """The 4th embed call (second batch of episode 2) fails: episode 1 stays, episode 2 is not written at all."""
+    fake = FakeCohere(dimension=32)
+    three_episodes(tmp_path / "in")
+    a = Assistant(store=tmp_path / "s", settings=fake.settings(), cohere_client=fake.client())
+    ok = lambda request, body: fake._default_embed(body)
+    fake.queue("embed", ok, ok, ok, error_response(503))
+
+    report = a.ingest(tmp_path / "in")
+
+    assert report.added == ["ep1"] and not report.ok
+    failed = "\n".join(report.failed.values())
+    assert "ep2" in failed and "503" in failed and "ep3" in failed and "run the command again" in failed
+    assert [e.id for e in a.episodes()] == ["ep1"]
+    assert a.store.count() == 100 and all(i.startswith("ep1#") for i in all_record_ids(a))
+    assert not [h for h in a.search("tag2word5 tag2", k=10) if h.utterance.episode_id == "ep2"]
+
+    again = a.ingest(tmp_path / "in")
+    assert again.ok and again.skipped == ["ep1"] and sorted(again.added) == ["ep2", "ep3"]
+    ids = all_record_ids(a)
+    assert len(ids) == len(set(ids)) == a.store.count() == 300
+    assert "ep2#000005" in [h.utterance.id for h in a.search("tag2word5", k=3)]
+
+
+def test_store_failing_mid_episode_leaves_it_invisible_then_swept(tmp_path: Path, monkeypatch) -> None:
+    three_episodes(tmp_path / "in", n=40)
+    a = Assistant(store=tmp_path / "s")
+    a.ingest(tmp_path / "in" / "ep1.txt")
+    a.store.max_batch = 10
+    real = a.store._utterances.upsert
+    calls = {"n": 0}
+
+    def flaky(**kwargs):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("disk full (simulated)")
+        return real(**kwargs)
+
+    monkeypatch.setattr(a.store._utterances, "upsert", flaky)
+    report = a.ingest(tmp_path / "in")
+    monkeypatch.setattr(a.store._utterances, "upsert", real)
+
+    assert "disk full" in report.failed[str((tmp_path / "in" / "ep2.txt").resolve())]
+    assert [e.id for e in a.episodes()] == ["ep1"]
+    assert a.store.count() == 60, "20 records of ep2 were written before the failure"
+    assert all(h.utterance.episode_id == "ep1" for h in a.search("tag2word3 tag2", k=10))
+    assert [r.episode_id for r in a.lexical.current().records].count("ep2") == 0
+
+    assert a.store.sweep_orphans() == 20 and a.store.count() == 40
+    again = a.ingest(tmp_path / "in")
+    assert sorted(again.added) == ["ep2", "ep3"] and a.store.count() == 120
+
+
+@pytest.mark.parametrize("reopen", ["assistant", pytest.param("ingest", marks=pytest.mark.slow)])
+def test_sigkill_during_ingest_then_restart_is_consistent(tmp_path: Path, reopen: str) -> None:
+    """A real child process is SIGKILLed between two utterance batches of its second episode."""
+    three_episodes(tmp_path / "in", n=60)
+    store = tmp_path / "s"
+    env = worker_env(ASSISTANT_STORE=str(store), WORKER_SLOW_UPSERT="0.05", WORKER_BATCH="10")
+    child = Worker(env, tmp_path, tmp_path / "child.err")
+    child.send("ingest", paths=[str(tmp_path / "in")])
+    child.wait_event(lambda e: e.get("episode") == "ep2" and e.get("n") == 10, timeout=120)
+    child.wait_event(lambda e: e.get("episode") == "ep2", timeout=30)  # two batches of ep2 are in
+    child.proc.send_signal(signal.SIGKILL)
+    child.proc.wait(timeout=30)
+    assert child.proc.returncode == -signal.SIGKILL
+
+    raw = ChromaStore(store, embedder_name=ChromaStore.recorded_embedder(store) or "", dimension=0)
+    assert raw.committed_episode_ids() == {"ep1"}
+    assert raw.count() > 60, "the child died with records of ep2 written but not committed"
+
+    a = Assistant(store=store)
+    if reopen == "assistant":  # the start-up sweep already ran
+        assert a.store.count() == 60
+    assert [e.id for e in a.episodes()] == ["ep1"]
+    assert all(h.utterance.episode_id == "ep1" for h in a.search("tag2word1 tag2", k=10))
+
+    report = a.ingest(tmp_path / "in")
+    assert report.ok and report.skipped == ["ep1"] and sorted(report.added) == ["ep2", "ep3"]
+    ids = all_record_ids(a)
+    assert len(ids) == len(set(ids)) == a.store.count() == 180
+    for n in (1, 30, 60):
+        assert f"ep2#{n:06d}" in [h.utterance.id for h in a.search(f"tag2word{n}", k=3)]

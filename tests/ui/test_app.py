@@ -1,0 +1,458 @@
+"""The Streamlit UI through `streamlit.testing.v1.AppTest`: every path a user takes, offline and hosted.
+
+The hosted path talks to a local HTTP server speaking the Cohere v2 API (the project's FakeCohere behind a
+stdlib ThreadingHTTPServer), reached through CO_API_URL, the real configuration for a Cohere endpoint.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import re
+import sys
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import httpx
+import pytest
+import streamlit as st
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest
+
+from assistant import Answer, Assistant, Citation, Turn, Utterance
+from assistant.export import conversation_markdown
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = ROOT / "ui" / "app.py"
+SAMPLE = ROOT / "samples" / "harbour-bridge.txt"
+DATA = ROOT / "tests" / "data"
+SAMPLE_TITLE = "Why the Harbour Bridge Opened Eight Months Late"
+QUESTION = "Why did the bridge open late?"
+
+
+def _ui_module(name: str) -> ModuleType:
+    """A helper module of ui/, imported the way the app imports it (`streamlit run` puts ui/ on sys.path)."""
+    sys.path.insert(0, str(ROOT / "ui"))
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path.remove(str(ROOT / "ui"))
+
+
+chat_markdown = _ui_module("chat_markdown")
+
+
+@pytest.fixture(autouse=True)
+def fresh_streamlit_caches() -> Iterator[None]:
+    st.cache_resource.clear()
+    yield
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
+    """What download buttons were given, by file name (AppTest keeps them in an in-memory media store)."""
+    seen: dict[str, bytes] = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def record(self, path_or_data, mimetype, kind, filename=None):  # type: ignore[no-untyped-def]
+        if filename and isinstance(path_or_data, bytes):
+            seen[filename] = path_or_data
+        return original(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
+    return seen
+
+
+_components: list[Any] = []
+
+
+def start() -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=30)
+    # Each AppTest scans every installed package's metadata for components (~4 s); the app uses none, so the
+    # first scan is reused. Harmless if a later Streamlit renames the attribute: the scan just runs again.
+    if _components and hasattr(at, "_bidi_component_manager"):
+        at._bidi_component_manager = _components[0]
+    at.run()
+    if not _components and getattr(at, "_bidi_component_manager", None) is not None:
+        _components.append(at._bidi_component_manager)
+    assert not at.exception, at.exception
+    return at
+
+
+def with_sample() -> AppTest:
+    at = start()
+    at.button(key="load_sample").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def ask(at: AppTest, question: str) -> AppTest:
+    at.chat_input(key="question").set_value(question).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def plain(markdown: str) -> str:
+    """Markdown as read: backslash escapes removed."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def texts(block: Any) -> list[str]:
+    """Every piece of text a block shows: markdown, captions, alerts, expander labels, button labels."""
+    out = [m.value for m in block.markdown] + [c.value for c in block.caption]
+    for kind in ("error", "warning", "info", "success"):
+        out += [e.value for e in getattr(block, kind)]
+    out += [e.label for e in block.expander] + [b.label for b in block.button]
+    return out
+
+
+def page_text(at: AppTest) -> str:
+    parts = texts(at) + [t.value for t in at.text_input] + [str(v) for v in at.session_state.values()]
+    return "\n".join(str(p) for p in parts)
+
+
+def answers(at: AppTest) -> list[Any]:
+    return [m for m in at.chat_message if m.name == "assistant"]
+
+
+# ---- first run and library ------------------------------------------------------------------------------
+
+
+def test_first_run_with_an_empty_library_offers_the_sample() -> None:
+    at = start()
+    shown = "\n".join(texts(at.main))
+    assert "Your library is empty" in shown
+    assert at.button(key="load_sample").label == "Load the sample transcript"
+    assert at.chat_input(key="question").disabled
+    status = plain(at.main.caption[0].value)
+    assert "Offline" in status and "no COHERE_API_KEY is set" in status
+    assert "No transcripts yet." in "\n".join(texts(at.sidebar))
+    assert not at.chat_message
+
+
+def test_loading_the_sample_fills_the_library_and_enables_the_chat() -> None:
+    at = with_sample()
+    sidebar = "\n".join(texts(at.sidebar))
+    assert SAMPLE_TITLE in sidebar and "40 utterances" in sidebar
+    assert not at.chat_input(key="question").disabled
+    assert "Your library is empty" not in "\n".join(texts(at.main))
+    assert at.button(key="suggestion-0")  # sample questions to start with
+    assert at.multiselect(key="filter_speakers").options == ["Nadia Brooks", "Tomás Reyes"]
+
+
+def test_a_cited_answer_is_rendered_with_its_sources_and_opens_the_transcript() -> None:
+    at = ask(with_sample(), QUESTION)
+    user, reply = at.chat_message
+    assert user.markdown[0].value == QUESTION
+    body = reply.markdown[0].value
+    assert "Offline answer" in body and ":blue-badge[1]" in body and ":blue-badge[2]" in body
+    sources = reply.expander[0]
+    assert sources.label.startswith("Sources (")
+    source_text = "\n".join(m.value for m in sources.markdown)
+    assert "**Tomás Reyes** · utterance 4" in source_text
+    assert SAMPLE_TITLE in source_text
+    assert "[source ↗](https://example.org/field-notes/harbour-bridge.mp3)" in source_text
+    assert "> Three things, really." in source_text
+    assert "Offline answer (quoted passages)" in reply.caption[0].value
+
+    # one click: the transcript around utterance 4, the cited line marked
+    n = next(i for i, m in enumerate(sources.markdown, 1) if "utterance 4" in m.value)
+    at.button(key=f"m1-cite-{n}").click().run()
+    assert not at.exception
+    lines = [m.value for m in at.markdown if " · #" in m.value]
+    numbers = [int(v.split(" · #")[1].split()[0]) for v in lines]
+    assert numbers == [1, 2, 3, 4, 5, 6, 7]
+    cited = [v for v in lines if v.startswith(":orange-badge[cited]")]
+    assert len(cited) == 1 and "#4" in cited[0] and "Three things, really" in cited[0]
+    assert at.button(key="transcript-later")  # more context on request
+    at.button(key="transcript-later").click().run()
+    numbers = [int(m.value.split(" · #")[1].split()[0]) for m in at.markdown if " · #" in m.value]
+    assert numbers == list(range(1, 13))
+
+
+def test_a_follow_up_is_asked_with_the_conversation_so_far(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[dict[str, Any]] = []
+    original = Assistant.stream
+
+    def spy(self, question, episode=None, history=None, speaker=None):  # type: ignore[no-untyped-def]
+        calls.append(
+            {"question": question, "history": list(history or []), "episode": episode, "speaker": speaker}
+        )
+        return original(self, question, episode=episode, history=history, speaker=speaker)
+
+    monkeypatch.setattr(Assistant, "stream", spy)
+    at = ask(with_sample(), QUESTION)
+    first_answer = at.session_state["messages"][1]["answer"]
+    at = ask(at, "And what about the budget?")
+    assert len(answers(at)) == 2
+    assert calls[0]["history"] == []
+    assert calls[1]["history"] == [Turn("user", QUESTION), Turn("assistant", first_answer.text)]
+    second = at.session_state["messages"][3]["answer"]
+    assert second.citations and QUESTION in second.query  # the follow-up was searched in context
+    # only the newest answer keeps its sources open
+    assert [m.expander[0].proto.expanded for m in answers(at)] == [False, True]
+
+    at.button(key="new_conversation").click().run()
+    assert not at.chat_message and at.session_state["messages"] == []
+
+
+def test_filters_restrict_the_question_to_episodes_and_speakers(tmp_path: Path) -> None:
+    at = with_sample()
+    at.sidebar.file_uploader[0].set_value(
+        [("podcast_basic.txt", (DATA / "podcast_basic.txt").read_bytes(), "text/plain")]
+    ).run()
+    assert not at.exception
+    episodes = at.multiselect(key="filter_episodes")
+    assert set(episodes.options) == {SAMPLE_TITLE, "Roasting at Home … and Why It Smokes"}
+
+    at.multiselect(key="filter_speakers").set_value(["Tomás Reyes"]).run()
+    at = ask(at, "What happened with the soil and the piles?")
+    answer: Answer = at.session_state["messages"][-1]["answer"]
+    assert answer.citations
+    assert {u.speaker for c in answer.citations for u in c.utterances} == {"Tomás Reyes"}
+    assert "said by Tomás Reyes" in at.chat_message[0].caption[0].value
+
+    at.multiselect(key="filter_speakers").set_value([]).run()
+    at.multiselect(key="filter_episodes").set_value(["podcast_basic"]).run()
+    assert "Nadia Brooks" not in at.multiselect(key="filter_speakers").options  # speakers of chosen episodes
+    at = ask(at, "How did you start roasting?")
+    answer = at.session_state["messages"][-1]["answer"]
+    assert answer.citations
+    assert {u.episode_id for c in answer.citations for u in c.utterances} == {"podcast_basic"}
+    assert "Asked in " in at.chat_message[2].caption[0].value
+
+
+def test_uploads_report_each_file_and_bad_files_get_the_library_message() -> None:
+    at = start()
+    bad = (DATA / "bad_out_of_order.txt").read_bytes()
+    at.sidebar.file_uploader[0].set_value(
+        [
+            ("../../../etc/harbour-bridge.txt", SAMPLE.read_bytes(), "text/plain"),
+            ("broken episode.txt", bad, "text/plain"),
+        ]
+    ).run()
+    assert not at.exception, at.exception
+    errors = [plain(e.value) for e in at.sidebar.error]
+    assert len(errors) == 1 and errors[0].startswith("**broken episode.txt** — ")
+    assert ":5: numbering out of order: expected 3, found 4" in errors[0]
+    assert not any("/tmp" in e or "uploads/" in e for e in errors)  # no server paths
+    ok = [plain(m.value) for m in at.sidebar.markdown if "check_circle" in m.value]
+    assert ok == [":green[:material/check_circle:] **harbour-bridge.txt** — in the library"]
+    assert "1 added · 40 utterances indexed" in plain(at.sidebar.caption[0].value)
+    assert SAMPLE_TITLE in "\n".join(texts(at.sidebar))
+    assert not at.chat_input(key="question").disabled
+    assert at.sidebar.file_uploader[0].value in (None, [])  # a fresh uploader for the next files
+
+
+def test_an_upload_over_the_file_count_limit_is_refused_as_a_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASSISTANT_MAX_UPLOAD_FILES", "1")
+    at = start()
+    at.sidebar.file_uploader[0].set_value(
+        [("a.txt", SAMPLE.read_bytes(), "text/plain"), ("b.txt", SAMPLE.read_bytes(), "text/plain")]
+    ).run()
+    assert not at.exception
+    assert "2 files in one upload; the limit is 1" in plain(at.sidebar.error[0].value)
+    assert "Your library is empty" in "\n".join(texts(at.main))
+
+
+def test_deleting_an_episode_asks_first_and_then_empties_the_library() -> None:
+    at = with_sample()
+    at.button(key="delete-harbour-bridge").click().run()
+    assert "Delete this episode" in at.sidebar.warning[0].value
+    at.button(key="cancel-delete-harbour-bridge").click().run()
+    assert SAMPLE_TITLE in "\n".join(texts(at.sidebar))
+    at.button(key="delete-harbour-bridge").click().run()
+    at.button(key="confirm-delete-harbour-bridge").click().run()
+    assert not at.exception
+    assert "Deleted “Why the Harbour Bridge Opened Eight Months Late”." in at.sidebar.success[0].value
+    assert "Your library is empty" in "\n".join(texts(at.main))
+
+
+def test_library_errors_are_messages_not_tracebacks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASSISTANT_MAX_QUESTION_CHARS", "40")
+    at = ask(with_sample(), "Why did the bridge open so very late, and who is to blame for it?")
+    assert not at.exception
+    reply = answers(at)[0]
+    assert "the question is 65 characters long; the limit is 40" in plain(reply.error[0].value)
+    # the failed exchange is not sent as history with the next question
+    at = ask(at, "Why was it late?")
+    assert at.session_state["messages"][-1]["answer"] is not None
+
+
+def test_a_store_that_cannot_be_opened_is_explained(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("ASSISTANT_EMBEDDER", "onnx")
+    monkeypatch.setenv("ASSISTANT_ONNX_MODEL", str(tmp_path / "no-model"))
+    at = start()
+    assert "The library cannot be opened: no ONNX model in" in plain(at.main.error[0].value)
+    assert at.text_input(key="cohere_key_input")  # a key can still be entered
+
+
+def test_export_downloads_the_conversation_with_citations_and_quotes(downloads: dict[str, bytes]) -> None:
+    at = start()
+    assert at.get("download_button")[0].proto.disabled  # nothing to export yet
+    at = ask(with_sample(), QUESTION)
+    assert not at.get("download_button")[0].proto.disabled
+    markdown = downloads["conversation.md"].decode()
+    assert markdown.startswith("# Conversation with your transcripts\n")
+    assert f"## Question 1\n\n{QUESTION}\n" in markdown
+    assert "### Answer" in markdown and "[1]" in markdown
+    assert "**Sources**" in markdown
+    assert (
+        f"Tomás Reyes — {SAMPLE_TITLE}, utterance #4 (https://example.org/field-notes/harbour-bridge.mp3)"
+        in markdown
+    )
+    assert "  > Three things, really. The steel arrived late" in markdown
+    assert "_Offline answer: quoted passages, no language model._" in markdown
+
+
+# ---- hosted mode against a fake Cohere server ------------------------------------------------------------
+
+
+class _CohereBridge(BaseHTTPRequestHandler):
+    """Serves the project's FakeCohere over real HTTP, so the SDK is reached through CO_API_URL."""
+
+    server: Any
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("content-length") or 0))
+        request = httpx.Request(
+            "POST", f"http://fake{self.path}", headers=dict(self.headers.items()), content=body
+        )
+        try:
+            response = self.server.fake.handle(request)
+        except httpx.RequestError:
+            self.close_connection = True
+            return
+        content = response.read()
+        self.send_response(response.status_code)
+        for name, value in response.headers.items():
+            if name.lower() not in ("content-length", "transfer-encoding", "content-encoding", "connection"):
+                self.send_header(name, value)
+        self.send_header("content-length", str(len(content)))
+        self.end_headers()
+        self.wfile.write(content)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def cohere_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    fakes = pytest.importorskip("providers.cohere_fakes")
+    fake = fakes.FakeCohere()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _CohereBridge)
+    server.fake = fake  # type: ignore[attr-defined]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    monkeypatch.setenv("CO_API_URL", f"http://127.0.0.1:{server.server_address[1]}")
+    monkeypatch.setenv("ASSISTANT_MAX_RETRIES", "0")
+    try:
+        yield fake
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_hosted_answers_with_a_session_key_against_a_fake_cohere(
+    cohere_server: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    fake, key = cohere_server, cohere_server.api_key
+    at = with_sample()
+    at.text_input(key="cohere_key_input").input(key).run()
+    assert not at.exception, at.exception
+    assert at.session_state["cohere_key_input"] == ""  # never shown back
+    status = plain(at.main.caption[0].value)
+    assert "Hosted" in status and "answers by Cohere command-a-03-2025" in status and "session only" in status
+    assert at.button(key="forget_key")
+
+    at = ask(at, QUESTION)
+    reply = answers(at)[0]
+    answer: Answer = at.session_state["messages"][1]["answer"]
+    assert answer.mode == "hosted" and answer.citations
+    assert " says: " in plain(reply.markdown[0].value) and ":blue-badge[1]" in reply.markdown[0].value
+    assert "Cohere command-a-03-2025" in reply.caption[0].value
+    streamed = fake.calls("chat_stream")
+    assert len(streamed) == 1 and streamed[0].headers["authorization"] == f"Bearer {key}"
+    assert streamed[0].body["documents"]  # grounded in the retrieved utterances
+    assert key not in page_text(at)
+
+    # the hosted stream breaks off mid-way: the offline answer replaces it, with a notice
+    fake.queue_stream("The bridge was late because", [], message_end=False)
+    at = ask(at, "What happened with the soil?")
+    reply = answers(at)[1]
+    assert "showing the offline answer instead" in plain(reply.warning[0].value)
+    assert reply.markdown[0].value.startswith("Offline answer")
+    assert "The bridge was late because" not in "\n".join(m.value for m in reply.markdown)
+    assert at.session_state["messages"][-1]["answer"].mode == "offline"
+
+    at.button(key="forget_key").click().run()
+    assert "Offline" in at.main.caption[0].value
+    assert key not in caplog.text  # never logged
+
+
+def test_hosted_failure_before_any_text_falls_back_with_a_notice(cohere_server: Any) -> None:
+    fakes = pytest.importorskip("providers.cohere_fakes")
+    at = with_sample()
+    at.text_input(key="cohere_key_input").input(cohere_server.api_key).run()
+    cohere_server.queue("chat_stream", fakes.error_response(503))
+    at = ask(at, QUESTION)
+    reply = answers(at)[0]
+    assert not at.exception
+    assert "hosted model failed" in plain(reply.warning[0].value)
+    assert reply.markdown[0].value.startswith("Offline answer")
+
+
+# ---- helpers, directly -----------------------------------------------------------------------------------
+
+
+def test_markdown_escaping_keeps_transcript_text_literal() -> None:
+    text = "It cost $42 million *and* rising_fast.\n1. first\n# not a heading [link](x) :smile:"
+    escaped = chat_markdown.escape(text)
+    assert "\\$42" in escaped and "\\*and\\*" in escaped and "rising\\_fast" in escaped
+    assert (
+        "1\\. first" in escaped
+        and "\\# not" in escaped
+        and "\\[link\\]" in escaped
+        and "\\:smile\\:" in escaped
+    )
+    assert escaped.split("\n")[0].endswith("  ")  # line breaks are kept
+
+
+def test_answer_markdown_puts_badges_where_marked_text_puts_markers() -> None:
+    u = Utterance("ep", 4, "Three things.", "Tomás Reyes")
+    text = "The steel was late. The soil was soft."
+    answer = Answer(
+        text=text,
+        citations=(
+            Citation(21, 38, "The soil was soft.", (u,)),
+            Citation(0, 19, "The steel was late.", (u,)),
+        ),
+        mode="hosted",
+    )
+    rendered, numbered = chat_markdown.answer_markdown(answer)
+    assert rendered == "The steel was late. :blue-badge[1] The soil was soft. :blue-badge[2]"
+    assert [n for n, _ in numbered] == [1, 2] and numbered[0][1].start == 0
+
+
+def test_conversation_markdown_without_answers_or_sources() -> None:
+    markdown = conversation_markdown(
+        [(Turn("user", "Hello?"), None), (Turn("assistant", "_No answer: the question is empty_"), None)], []
+    )
+    assert markdown == (
+        "# Conversation with your transcripts\n\n## Question 1\n\nHello?\n\n### Answer\n\n"
+        "_No answer: the question is empty_\n"
+    )
+    hosted = Answer(
+        text="It was late.", citations=(), mode="hosted", model="command-a-03-2025", notice="Cut short."
+    )
+    markdown = conversation_markdown(
+        [(Turn("user", "Late?"), None), (Turn("assistant", hosted.text), hosted)]
+    )
+    assert "_Answered by Cohere command-a-03-2025._" in markdown and "> **Note:** Cut short." in markdown
+    assert "**Sources**" not in markdown

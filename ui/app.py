@@ -1,0 +1,318 @@
+"""Chat with your transcripts in the browser: `streamlit run ui/app.py`.
+
+Layout: the sidebar holds the question filters, the library (upload, list, delete) and the session key; the
+page holds the status line, the conversation and, on request, the transcript around a cited line.
+This script only arranges the page; the work is done by the public `assistant` API.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping, Sequence
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+import assistants
+import library_view
+import streamlit as st
+from chat_markdown import answer_markdown, escape, escape_chunk
+from citations_view import FOCUS, close_transcript, render_sources, transcript_dialog
+
+from assistant import Answer, AnswerEvent, Assistant, AssistantError, Episode, Turn
+
+try:
+    from assistant import conversation_markdown  # type: ignore[attr-defined,unused-ignore]
+except ImportError:  # until the package exports it
+    from assistant.export import conversation_markdown
+
+SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "harbour-bridge.txt"
+SAMPLE_QUESTIONS = (
+    "Why did the bridge open eight months late?",
+    "What happened to the budget?",
+    "How did the neighbours take the noise?",
+)
+log = logging.getLogger("transcript_assistant.ui")
+MESSAGES = "messages"
+PENDING = "pending_question"
+
+Message = dict[str, Any]
+
+
+def main() -> None:
+    st.set_page_config(page_title="Transcript assistant", page_icon=":material/forum:", menu_items={})
+    messages: list[Message] = st.session_state.setdefault(MESSAGES, [])
+    assistant, problem = assistants.active()
+    episodes = _episodes(assistant)
+    by_id = {e.id: e for e in episodes}
+
+    with st.sidebar:
+        chosen_episodes, chosen_speakers = library_view.filters(episodes) if episodes else ([], [])
+        library_view.library(assistant, episodes)
+        library_view.hosted_key()
+
+    title, new, export = st.columns([5, 3.2, 1.8], vertical_alignment="bottom")
+    title.header("Transcript assistant", anchor=False)
+    new_slot, export_slot = new.empty(), export.empty()  # filled last, when this run's answer is in
+    if assistant is None:
+        st.error(escape(f"The library cannot be opened: {problem}"))
+        st.stop()
+    _status_line(assistant)
+
+    prompt = st.chat_input(
+        "Ask about your transcripts…" if episodes else "Add a transcript first",
+        key="question",
+        disabled=not episodes,
+    ) or st.session_state.pop(PENDING, None)
+    if not episodes:
+        _first_run(assistant)
+    elif not messages and not prompt:
+        _suggestions(episodes)
+    for i, message in enumerate(messages):
+        with st.chat_message(message["role"]):
+            _render(message, i, by_id, latest=i == len(messages) - 1 and not prompt)
+    if prompt and episodes:
+        _ask(assistant, prompt, chosen_episodes, chosen_speakers, by_id)
+
+    new_slot.button(
+        "New conversation",
+        key="new_conversation",
+        icon=":material/add_comment:",
+        on_click=_new_conversation,
+        disabled=not messages,
+        width="stretch",
+    )
+    export_slot.download_button(
+        "Export",
+        data=_export(messages, by_id),
+        file_name="conversation.md",
+        mime="text/markdown",
+        key="export",
+        icon=":material/download:",
+        disabled=not messages,
+        width="stretch",
+        on_click="ignore",
+    )
+    if st.session_state.get(FOCUS):
+        transcript_dialog(assistant, by_id)
+
+
+# ---- page parts -------------------------------------------------------------------------------------------
+
+
+def _episodes(assistant: Assistant | None) -> list[Episode]:
+    if assistant is None:
+        return []
+    try:
+        return sorted(assistant.episodes(), key=lambda e: e.title.casefold())
+    except AssistantError as exc:
+        st.error(escape(str(exc)))
+        return []
+
+
+def _status_line(assistant: Assistant) -> None:
+    """The mode badge, then the library's own status line (`Assistant.status()`) with its parts spaced out."""
+    hosted = assistant.mode == "hosted"
+    badge = ":green-badge[:material/cloud: Hosted]" if hosted else ":gray-badge[:material/cloud_off: Offline]"
+    status = assistant.status()
+    for prefix in ("hosted: ", "offline: "):
+        status = status.removeprefix(prefix)
+    own = " · key for this session only" if assistants.session_assistant() is not None else ""
+    st.caption(f"{badge} {escape(status.replace('; ', ' · '))}{own}")
+
+
+def _first_run(assistant: Assistant) -> None:
+    with st.container(border=True):
+        st.markdown("#### Your library is empty")
+        st.markdown(
+            "Add podcast, interview or meeting transcripts in the sidebar, then ask about them. Every answer "
+            "quotes the exact lines it rests on, and one click shows them in the transcript.\n\n"
+            "Or start with the sample: an interview about why a harbour footbridge opened eight months late."
+        )
+        if st.button(
+            "Load the sample transcript", key="load_sample", type="primary", icon=":material/library_add:"
+        ):
+            bar = st.progress(0.0, text="Reading the sample…")
+            try:
+                report = assistant.ingest(SAMPLE, progress=library_view.progress_callback(bar))
+            except AssistantError as exc:
+                st.error(escape(str(exc)))
+                return
+            if report.failed:
+                for message in report.failed.values():
+                    st.error(escape(message))
+                return
+            st.rerun()
+
+
+def _suggestions(episodes: Sequence[Episode]) -> None:
+    count = len(episodes)
+    st.caption(
+        f"Ask anything about your {count} episode{'s' if count != 1 else ''}. Answers cite the lines they use."
+    )
+    if any(e.id == SAMPLE.stem for e in episodes):
+        for n, question in enumerate(SAMPLE_QUESTIONS):
+            st.button(
+                question,
+                key=f"suggestion-{n}",
+                icon=":material/chat_bubble:",
+                type="tertiary",
+                on_click=_suggest,
+                args=(question,),
+            )
+
+
+def _suggest(question: str) -> None:
+    st.session_state[PENDING] = question
+
+
+def _new_conversation() -> None:
+    st.session_state[MESSAGES] = []
+    close_transcript()
+
+
+# ---- conversation ----------------------------------------------------------------------------------------
+
+
+def _render(message: Message, index: int, episodes: Mapping[str, Episode], latest: bool) -> None:
+    if message["role"] == "user":
+        st.markdown(escape(message["content"]))
+        scope = _scope(message, episodes)
+        if scope:
+            st.caption(scope)
+        return
+    for notice in message["notices"]:
+        st.warning(escape(notice), icon=":material/info:")
+    if message.get("error"):
+        st.error(escape(message["error"]))
+        return
+    answer: Answer = message["answer"]
+    text, numbered = answer_markdown(answer)
+    st.markdown(text)
+    st.caption(_meta(answer, len(numbered)))
+    if numbered:
+        with st.expander(f"Sources ({len(numbered)})", expanded=latest, icon=":material/format_quote:"):
+            render_sources(f"m{index}", numbered, episodes)
+
+
+def _scope(message: Message, episodes: Mapping[str, Episode]) -> str:
+    parts = []
+    if message.get("episodes"):
+        parts.append(
+            "in " + "; ".join(episodes[i].title if i in episodes else i for i in message["episodes"])
+        )
+    if message.get("speakers"):
+        parts.append("said by " + ", ".join(message["speakers"]))
+    return escape("Asked " + " · ".join(parts)) if parts else ""
+
+
+def _meta(answer: Answer, sources: int) -> str:
+    who = f"Cohere {answer.model}" if answer.mode == "hosted" else "Offline answer (quoted passages)"
+    seconds = answer.timings.get("total_ms", 0) / 1000
+    return escape(f"{who} · {sources} source{'s' if sources != 1 else ''} · {seconds:.1f} s")
+
+
+def _history(messages: Sequence[Message]) -> list[Turn]:
+    """Previous questions and their answers, leaving out exchanges that ended in an error or were cut off."""
+    turns: list[Turn] = []
+    for question, reply in pairwise(messages):
+        if question["role"] == "user" and reply["role"] == "assistant" and reply.get("answer") is not None:
+            turns += [Turn("user", question["content"]), Turn("assistant", reply["answer"].text)]
+    return turns
+
+
+def _ask(
+    assistant: Assistant, prompt: str, episodes: list[str], speakers: list[str], by_id: Mapping[str, Episode]
+) -> None:
+    messages: list[Message] = st.session_state[MESSAGES]
+    history = _history(messages)
+    question = {"role": "user", "content": prompt, "episodes": episodes, "speakers": speakers}
+    messages.append(question)
+    with st.chat_message("user"):
+        _render(question, len(messages) - 1, by_id, latest=False)
+    with st.chat_message("assistant"):
+        reply, streamed = _stream(assistant, prompt, history, episodes, speakers)
+        messages.append(reply)
+        if reply.get("answer") is not None:
+            streamed.empty()  # the streamed text gives way to the final answer, with its markers and sources
+            _render({**reply, "notices": []}, len(messages) - 1, by_id, latest=True)
+
+
+def _stream(
+    assistant: Assistant, prompt: str, history: list[Turn], episodes: list[str], speakers: list[str]
+) -> tuple[Message, Any]:
+    """Stream the answer's text as it arrives, notices above it; returns the reply and the streamed text's slot.
+
+    A hosted answer that falls back offline mid-way starts its text over, so a fresh stream replaces the
+    first; the final Answer, not the streamed text, is what gets kept and rendered.
+    """
+    notices_box = st.container()
+    slot = st.empty()
+    state: dict[str, Any] = {"answer": None, "notices": [], "finished": False}
+
+    def failed(message: str) -> tuple[Message, Any]:
+        slot.empty()
+        st.error(escape(message))
+        return {
+            "role": "assistant",
+            "content": "",
+            "answer": None,
+            "notices": state["notices"],
+            "error": message,
+        }, slot
+
+    try:
+        with st.spinner("Searching the transcripts…"):
+            events = assistant.stream(
+                prompt, episode=episodes or None, history=history, speaker=speakers or None
+            )
+            first = next(events, None)
+        pending: list[AnswerEvent] = [first] if first is not None else []
+
+        def texts() -> Iterator[str]:
+            streamed = False
+            while True:
+                event = pending.pop() if pending else next(events, None)
+                if event is None:
+                    state["finished"] = True
+                    return
+                if event.kind == "text" and event.text:
+                    streamed = True
+                    yield escape_chunk(event.text)
+                elif event.kind == "notice":
+                    state["notices"].append(event.text)
+                    notices_box.warning(escape(event.text), icon=":material/info:")
+                    if streamed:
+                        return
+                elif event.kind == "done":
+                    state["answer"] = event.answer
+
+        while not state["finished"]:
+            with slot.container():
+                st.write_stream(texts())
+    except AssistantError as exc:
+        return failed(str(exc))
+    except Exception:  # a bug, not the user's doing: keep the chat usable, the details go to the server log
+        log.exception("answering %r failed", prompt[:80])
+        return failed(
+            "Something went wrong while answering; the details are in the server log. Please try again."
+        )
+    answer: Answer | None = state["answer"]
+    if answer is None:
+        return failed("The answer ended before it was complete; please ask again.")
+    notices = state["notices"] or ([answer.notice] if answer.notice else [])
+    return {"role": "assistant", "content": answer.text, "answer": answer, "notices": notices}, slot
+
+
+def _export(messages: Sequence[Message], episodes: Mapping[str, Episode]) -> str:
+    pairs: list[tuple[Turn, Answer | None]] = []
+    for message in messages:
+        if message["role"] == "user":
+            pairs.append((Turn("user", message["content"]), None))
+        else:
+            content = message.get("error") and f"_No answer: {message['error']}_"
+            pairs.append((Turn("assistant", content or message["content"]), message.get("answer")))
+    return conversation_markdown(pairs, episodes)
+
+
+main()

@@ -1,0 +1,144 @@
+"""The sources under an answer, and the transcript dialog that one click on a source opens."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import streamlit as st
+from chat_markdown import escape, marker, quote
+
+from assistant import Assistant, AssistantError, Citation, Episode, Utterance, source_link
+
+FOCUS = "transcript_focus"
+NEIGHBOURS = 3
+MORE = 5
+
+
+def _safe_url(url: str | None) -> str | None:
+    if url and url.lower().startswith(("https://", "http://")) and not any(c in url for c in " <>()\n"):
+        return url
+    return None
+
+
+def _time(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    whole = int(seconds)
+    h, rest = divmod(whole, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def open_transcript(episode_id: str, numbers: Sequence[int]) -> None:
+    st.session_state[FOCUS] = {
+        "episode": episode_id,
+        "numbers": tuple(numbers),
+        "before": NEIGHBOURS,
+        "after": NEIGHBOURS,
+    }
+
+
+def close_transcript() -> None:
+    st.session_state.pop(FOCUS, None)
+
+
+def render_sources(
+    key: str, numbered: Sequence[tuple[int, Citation]], episodes: Mapping[str, Episode]
+) -> None:
+    """Per citation: its marker, speaker, utterance number and time, episode title, source link and the quoted
+    utterance, with a button that opens the transcript there."""
+    for n, citation in numbered:
+        if not citation.utterances:
+            continue
+        text, button = st.columns([5, 1.4], vertical_alignment="top")
+        text.markdown("\n\n".join(_source(n, u, episodes.get(u.episode_id)) for u in citation.utterances))
+        first = citation.utterances[0]
+        numbers = [u.number for u in citation.utterances if u.episode_id == first.episode_id]
+        button.button(
+            "Transcript",
+            key=f"{key}-cite-{n}",
+            icon=":material/subject:",
+            on_click=open_transcript,
+            args=(first.episode_id, numbers),
+            help=f"Show utterance #{first.number} in the transcript, with the lines around it",
+            width="stretch",
+        )
+
+
+def _source(n: int, u: Utterance, episode: Episode | None) -> str:
+    who = (u.speaker + (" (inferred)" if u.speaker_inferred else "")) if u.speaker else "unattributed"
+    head = f"{marker(n)} **{escape(who)}** · utterance {u.number}" + (
+        f" · {_time(u.start)}" if u.start is not None else ""
+    )
+    where = escape(episode.title if episode else u.episode_id)
+    link = _safe_url(source_link(episode, u))
+    if link:
+        where += f" · [source{' at ' + _time(u.start) if u.start is not None else ''} ↗]({link})"
+    return f"{head}  \n:gray[{where}]\n\n{quote(u.text)}"
+
+
+@st.dialog("Transcript", width="large", on_dismiss=close_transcript)
+def transcript_dialog(assistant: Assistant, episodes: Mapping[str, Episode]) -> None:
+    focus = st.session_state.get(FOCUS)
+    if not focus:
+        return
+    episode = episodes.get(focus["episode"])
+    if episode is None:
+        st.error("This episode is no longer in the library.")
+        return
+    try:
+        utterances = assistant.transcript(episode.id)
+    except AssistantError as exc:
+        st.error(escape(str(exc)))
+        return
+    cited = set(focus["numbers"])
+    low, high = min(cited) - focus["before"], max(cited) + focus["after"]
+    window = [u for u in utterances if low <= u.number <= high]
+    st.markdown(f"#### {escape(episode.title)}")
+    details = [episode.show or "", f"{episode.utterance_count} utterances"]
+    st.caption(escape(" · ".join(d for d in details if d)))
+    if utterances and low > utterances[0].number:
+        st.button(
+            "Earlier lines",
+            key="transcript-earlier",
+            icon=":material/expand_less:",
+            type="tertiary",
+            on_click=_widen,
+            args=("before",),
+        )
+    for u in window:
+        _utterance(u, u.number in cited)
+    if utterances and high < utterances[-1].number:
+        st.button(
+            "Later lines",
+            key="transcript-later",
+            icon=":material/expand_more:",
+            type="tertiary",
+            on_click=_widen,
+            args=("after",),
+        )
+    first = next((u for u in window if u.number in cited), None)
+    link = _safe_url(source_link(episode, first)) if first else None
+    if link:
+        label = (
+            f"Open the source at {_time(first.start)}"
+            if first and first.start is not None
+            else "Open the source"
+        )
+        st.link_button(label, link, icon=":material/open_in_new:")
+
+
+def _widen(side: str) -> None:
+    focus = st.session_state.get(FOCUS)
+    if focus:
+        focus[side] += MORE
+
+
+def _utterance(u: Utterance, cited: bool) -> None:
+    who = (u.speaker + (" (inferred)" if u.speaker_inferred else "")) if u.speaker else "unattributed"
+    head = f"**{escape(who)}** · #{u.number}" + (f" · {_time(u.start)}" if u.start is not None else "")
+    if cited:
+        with st.container(border=True):
+            st.markdown(f":orange-badge[cited] {head}  \n:orange-background[{escape(u.text)}]")
+    else:
+        st.markdown(f"{head}  \n:gray[{escape(u.text)}]")

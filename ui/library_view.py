@@ -1,0 +1,201 @@
+"""Sidebar: filters for the next question, the library (upload, list, delete) and the hosted-mode key."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import assistants
+import streamlit as st
+from chat_markdown import escape
+from uploads import SUFFIXES, UploadSummary, ingest_uploads
+
+from assistant import Assistant, AssistantError, Episode
+
+RESULTS = "upload_results"
+UPLOADER_GEN = "uploader_generation"
+CONFIRM_DELETE = "confirm_delete"
+LIBRARY_MESSAGE = "library_message"
+KEY_INPUT = "cohere_key_input"
+KEY_MESSAGE = "key_message"
+
+
+def progress_callback(bar: Any) -> Callable[[int, int, str], None]:
+    """Feeds the library's ingest progress (utterances embedded so far, of all) to an `st.progress` bar."""
+
+    def report(done: int, total: int, label: str) -> None:
+        bar.progress(
+            min(1.0, done / total) if total else 1.0, text=f"Indexing {label}: {done}/{total} utterances"
+        )
+
+    return report
+
+
+# ---- filters --------------------------------------------------------------------------------------------
+
+
+def filters(episodes: Sequence[Episode]) -> tuple[list[str], list[str]]:
+    """Episode ids and speakers the next question is restricted to (empty: no restriction)."""
+    st.subheader("Ask within", divider="gray")
+    titles = {e.id: e.title for e in episodes}
+    _keep_known("filter_episodes", titles)
+    chosen = st.multiselect(
+        "Episodes",
+        list(titles),
+        key="filter_episodes",
+        format_func=lambda i: titles.get(i, i),
+        placeholder="All episodes",
+    )
+    pool = [e for e in episodes if e.id in chosen] or list(episodes)
+    speakers = sorted({s for e in pool for s in e.speakers}, key=str.casefold)
+    _keep_known("filter_speakers", speakers)
+    picked = st.multiselect("Speakers", speakers, key="filter_speakers", placeholder="All speakers")
+    return list(chosen), list(picked)
+
+
+def _keep_known(key: str, options) -> None:
+    if key in st.session_state:
+        st.session_state[key] = [v for v in st.session_state[key] if v in options]
+
+
+# ---- library --------------------------------------------------------------------------------------------
+
+
+def library(assistant: Assistant | None, episodes: Sequence[Episode]) -> None:
+    st.subheader("Library", divider="gray")
+    if assistant is None:
+        st.caption("The library cannot be opened (see the message on the right).")
+        return
+    generation = st.session_state.setdefault(UPLOADER_GEN, 0)
+    files = st.file_uploader(
+        "Add transcripts",
+        type=list(SUFFIXES),
+        accept_multiple_files=True,
+        key=f"uploader-{generation}",
+        help="Numbered transcripts (see samples/harbour-bridge.txt). Several files at once are fine.",
+    )
+    if files:
+        bar = st.progress(0.0, text="Reading the files…")
+        st.session_state[RESULTS] = ingest_uploads(
+            assistant, [(f.name, f.getvalue()) for f in files], progress=progress_callback(bar)
+        )
+        st.session_state[UPLOADER_GEN] = generation + 1  # a fresh, empty uploader
+        st.rerun()
+    upload_results(st.session_state.get(RESULTS))
+
+    message = st.session_state.pop(LIBRARY_MESSAGE, None)
+    if message:
+        (st.error if message[0] == "error" else st.success)(message[1])
+    if not episodes:
+        st.caption("No transcripts yet.")
+    for episode in episodes:
+        _episode_row(assistant, episode)
+
+
+def upload_results(outcome: UploadSummary | None) -> None:
+    """Next to each file name: a tick, or the library's message saying what is wrong with that file."""
+    if outcome is None:
+        return
+    if outcome.error:
+        st.error(escape(outcome.error), icon=":material/error:")
+    for result in outcome.files:
+        if result.ok:
+            st.markdown(
+                f":green[:material/check_circle:] **{escape(result.name)}** — {escape(result.message)}"
+            )
+        else:
+            st.error(f"**{escape(result.name)}** — {escape(result.message)}", icon=":material/error:")
+    if outcome.summary:
+        st.caption(escape(outcome.summary))
+
+
+def _episode_row(assistant: Assistant, episode: Episode) -> None:
+    text, button = st.columns([5, 1], vertical_alignment="center")
+    who = ", ".join(episode.speakers[:3]) + (" …" if len(episode.speakers) > 3 else "")
+    text.markdown(
+        f"**{escape(episode.title)}**  \n:gray[{episode.utterance_count} utterances"
+        + (f" · {escape(who)}" if who else "")
+        + "]"
+    )
+    button.button(
+        "",
+        key=f"delete-{episode.id}",
+        icon=":material/delete:",
+        type="tertiary",
+        help=f"Delete {episode.title}",
+        on_click=_ask_delete,
+        args=(episode.id,),
+    )
+    if st.session_state.get(CONFIRM_DELETE) == episode.id:
+        st.warning("Delete this episode from the library? Every session loses it.")
+        yes, no = st.columns(2)
+        yes.button(
+            "Delete",
+            key=f"confirm-delete-{episode.id}",
+            type="primary",
+            on_click=_delete,
+            args=(assistant, episode),
+        )
+        no.button("Keep", key=f"cancel-delete-{episode.id}", on_click=_cancel_delete)
+
+
+def _ask_delete(episode_id: str) -> None:
+    st.session_state[CONFIRM_DELETE] = episode_id
+
+
+def _cancel_delete() -> None:
+    st.session_state.pop(CONFIRM_DELETE, None)
+
+
+def _delete(assistant: Assistant, episode: Episode) -> None:
+    st.session_state.pop(CONFIRM_DELETE, None)
+    try:
+        assistant.delete(episode.id)
+    except AssistantError as exc:
+        st.session_state[LIBRARY_MESSAGE] = ("error", escape(str(exc)))
+    else:
+        st.session_state[LIBRARY_MESSAGE] = ("ok", f"Deleted “{escape(episode.title)}”.")
+
+
+# ---- hosted mode --------------------------------------------------------------------------------------
+
+
+def hosted_key() -> None:
+    st.subheader("Hosted answers", divider="gray")
+    if assistants.session_assistant() is not None:
+        st.markdown(":green[:material/key:] A Cohere key is in use for this session only.")
+        st.button("Forget the key", key="forget_key", on_click=_forget)
+    else:
+        st.text_input(
+            "Cohere API key (this session only)",
+            type="password",
+            key=KEY_INPUT,
+            on_change=_apply_key,
+            placeholder="Paste a key and press Enter",
+            help="Kept in memory for this browser session; never shown again, logged or saved.",
+        )
+    message = st.session_state.pop(KEY_MESSAGE, None)
+    if message:
+        (st.error if message[0] == "error" else st.success)(message[1])
+
+
+def _apply_key() -> None:
+    key = st.session_state.get(KEY_INPUT, "")
+    st.session_state[KEY_INPUT] = ""  # the key never goes back to the browser
+    if not key.strip():
+        return
+    try:
+        assistant = assistants.use_key(key)
+    except AssistantError as exc:
+        st.session_state[KEY_MESSAGE] = ("error", escape(f"The key could not be used: {exc}"))
+    else:
+        mode = assistant.status().split(";")[0]
+        st.session_state[KEY_MESSAGE] = ("ok", escape(f"Key accepted for this session ({mode})."))
+
+
+def _forget() -> None:
+    assistants.forget_key()
+    st.session_state[KEY_MESSAGE] = (
+        "ok",
+        "The key is forgotten; answers come from the server's default mode.",
+    )
