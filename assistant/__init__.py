@@ -18,6 +18,7 @@ from .errors import (
     ProviderError,
     StoreError,
 )
+from .export import conversation_markdown
 from .render import marked_text, source_line, source_link
 from .types import Answer, AnswerEvent, Citation, Episode, Hit, IngestReport, Transcript, Turn, Usage, Utterance
 
@@ -42,6 +43,7 @@ __all__ = [
     "Turn",
     "Usage",
     "Utterance",
+    "conversation_markdown",
     "marked_text",
     "normalise_history",
     "source_line",

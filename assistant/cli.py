@@ -36,8 +36,17 @@ def _assistant(ctx: click.Context) -> "Assistant":
     return obj["assistant"]
 
 
+class SafePath(click.Path):
+    """click.Path that refuses a NUL byte with a usage error instead of os.stat's ValueError traceback."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and "\x00" in value:
+            self.fail("a path cannot contain a NUL character", param, ctx)
+        return super().convert(value, param, ctx)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--store", type=click.Path(file_okay=False, path_type=Path), envvar="ASSISTANT_STORE",
+@click.option("--store", type=SafePath(file_okay=False, path_type=Path), envvar="ASSISTANT_STORE",
               help="Folder of the local store [env: ASSISTANT_STORE; default: a per-user data folder].")
 @click.option("--offline", is_flag=True, help="Answer offline even when a Cohere key is set.")
 @click.version_option(package_name="transcript-assistant")
@@ -51,7 +60,7 @@ def cli(ctx: click.Context, store: Path | None, offline: bool) -> None:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=SafePath(path_type=Path))
 @click.option("--show", help="Show name, when the file does not say.")
 @click.option("--title", help="Episode title, when the file does not say.")
 @click.option("--source-url", help="Link to the episode (used for citation links).")

@@ -85,3 +85,11 @@ def test_offline_mode_setting_wins_over_a_key(fake: FakeCohere, tmp_path: Path) 
     a = Assistant(store=tmp_path / "s", settings=fake.settings(mode="offline"), cohere_client=fake.client())
     assert a.mode == "offline" and "ASSISTANT_MODE=offline" in a.status()
     assert a.embedder.name.startswith("hashing")
+
+
+def test_rerank_failure_keeps_the_fused_order(fake: FakeCohere, tmp_path: Path) -> None:
+    a = hosted(fake, tmp_path / "s")
+    a.ingest(SAMPLES)
+    fake.queue("rerank", error_response(500), error_response(500), error_response(500))
+    hits = a.search("Who pays for the overrun?", k=5)
+    assert hits and all("rerank" not in h.scores for h in hits)

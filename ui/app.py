@@ -19,12 +19,7 @@ import streamlit as st
 from chat_markdown import answer_markdown, escape, escape_chunk
 from citations_view import FOCUS, close_transcript, render_sources, transcript_dialog
 
-from assistant import Answer, AnswerEvent, Assistant, AssistantError, Episode, Turn
-
-try:
-    from assistant import conversation_markdown  # type: ignore[attr-defined,unused-ignore]
-except ImportError:  # until the package exports it
-    from assistant.export import conversation_markdown
+from assistant import Answer, AnswerEvent, Assistant, AssistantError, Episode, Turn, conversation_markdown
 
 SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "harbour-bridge.txt"
 SAMPLE_QUESTIONS = (

@@ -13,6 +13,7 @@ from typing import Sequence
 
 import numpy as np
 
+from ..errors import ProviderError
 from ..generation.base import Reranker
 from ..index.chroma_store import ChromaStore, where_clause
 from ..index.embedders import Embedder
@@ -128,7 +129,10 @@ class HybridRetriever:
                 )
             )
         if self.reranker and hits:
-            hits = self.reranker.rerank(query, hits, top_n=k)
+            try:
+                hits = self.reranker.rerank(query, hits, top_n=k)
+            except ProviderError as exc:
+                log.warning("reranking failed, keeping the fused order: %s", exc)
         return hits[:k]
 
     def _neighbourhood(self, index: LexicalIndex, ids: Sequence[str]) -> set[str]:

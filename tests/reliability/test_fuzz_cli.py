@@ -69,8 +69,6 @@ def test_cli_never_shows_a_traceback(store: Path, case: tuple[list[str], str]) -
         assert result.exit_code in (1, 2)
 
 
-@pytest.mark.xfail(strict=True, reason="click.Path calls os.stat, which raises ValueError on NUL before our code "
-                   "runs; cli.py must catch it (reported to the lead). Remove this marker once fixed.")
 def test_nul_in_a_path_argument(store: Path) -> None:
     for args in (["ingest", "\x00"], ["--store", "a\x00b", "episodes"]):
         result = CliRunner().invoke(cli, ["--offline", *args], obj={})
