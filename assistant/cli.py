@@ -64,10 +64,15 @@ def cli(ctx: click.Context, store: Path | None, offline: bool) -> None:
 @click.option("--show", help="Show name, when the file does not say.")
 @click.option("--title", help="Episode title, when the file does not say.")
 @click.option("--source-url", help="Link to the episode (used for citation links).")
+@click.option("--format", "fmt", metavar="FORMAT",
+              help="Force a format (numbered, webvtt, srt, podcast-json, whisper-json, otter); default: detect.")
 @click.pass_context
 def ingest(ctx: click.Context, paths: tuple[Path, ...], show: str | None, title: str | None,
-           source_url: str | None) -> None:
-    """Add transcript files or folders to the library (unchanged files are skipped)."""
+           source_url: str | None, fmt: str | None) -> None:
+    """Add transcript files or folders to the library (unchanged files are skipped).
+
+    Metadata in a file wins; --show, --title and --source-url fill in what it lacks.
+    """
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -81,7 +86,7 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], show: str | None, title:
             bar.update(task, completed=done, total=total, description=f"embedding {label}")
 
         with _errors():
-            report = a.ingest(list(paths), progress=progress, show=show, title=title, source_url=source_url)
+            report = a.ingest(list(paths), progress=progress, show=show, title=title, source_url=source_url, fmt=fmt)
     click.echo(
         f"added {len(report.added)}, updated {len(report.updated)}, unchanged {len(report.skipped)}, "
         f"failed {len(report.failed)} ({report.utterances_written} utterances in {report.seconds:.1f} s)"

@@ -205,8 +205,13 @@ class Assistant:
         show: str | None = None,
         title: str | None = None,
         source_url: str | None = None,
+        fmt: str | None = None,
     ) -> IngestReport:
-        """Parse every file first, then write changed episodes one by one; a bad file never touches the store."""
+        """Parse every file first, then write changed episodes one by one; a bad file never touches the store.
+
+        `show`, `title` and `source_url` fill in what a file does not say; `fmt` forces a format (see
+        `assistant.ingest.parse.format_names()`), otherwise each file's format is detected from its content.
+        """
         started = time.perf_counter()
         report = IngestReport()
         given = [paths] if isinstance(paths, (str, Path)) else list(paths)
@@ -222,6 +227,7 @@ class Assistant:
                     path,
                     max_bytes=int(self.settings.max_file_mb * 2**20),
                     max_utterance_chars=self.settings.max_utterance_chars,
+                    fmt=fmt,
                 )
             except ParseError as exc:
                 report.failed[str(path)] = str(exc)
@@ -233,9 +239,7 @@ class Assistant:
                 )
                 continue
             seen[episode_id] = path
-            overrides = {k: v for k, v in {"show": show, "title": title, "source_url": source_url}.items() if v}
-            if overrides:
-                transcript = Transcript(replace(transcript.episode, **overrides), transcript.utterances)
+            transcript = _fill_metadata(transcript, path, show=show, title=title, source_url=source_url)
             transcripts.append(transcript)
 
         with store_lock(self.settings):
@@ -470,6 +474,19 @@ class Assistant:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _fill_metadata(transcript: Transcript, path: Path, **given: str | None) -> Transcript:
+    """What the file says wins; arguments fill the gaps; the file name is the last resort for the title."""
+    episode = transcript.episode
+    fills: dict[str, str] = {}
+    if given.get("show") and not episode.show:
+        fills["show"] = given["show"]  # type: ignore[assignment]
+    if given.get("source_url") and not episode.source_url:
+        fills["source_url"] = given["source_url"]  # type: ignore[assignment]
+    if given.get("title") and episode.title == path.stem:
+        fills["title"] = given["title"]  # type: ignore[assignment]
+    return Transcript(replace(episode, **fills), transcript.utterances) if fills else transcript
 
 
 def normalise_history(history: HistoryLike | None) -> list[Turn]:

@@ -60,3 +60,21 @@ def test_chat_keeps_context() -> None:
 def test_help_runs_as_a_real_process() -> None:
     done = subprocess.run([sys.executable, "-m", "assistant", "--help"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and "ingest" in done.stdout
+
+
+def test_flags_fill_what_the_file_lacks(tmp_path: Path) -> None:
+    bare = tmp_path / "bare-episode.txt"
+    bare.write_text("1\nAna: We shipped the release on Friday.\n2\nBo: Great news.\n", encoding="utf-8")
+    result = run("ingest", str(bare), str(SAMPLES / "harbour-bridge.txt"), "--show", "Flag Show",
+                 "--title", "Flag Title", "--source-url", "https://example.org/ep.mp3")
+    assert result.exit_code == 0, result.output
+    episodes = {e["id"]: e for e in json.loads(run("episodes", "--json").output)}
+    assert (episodes["bare-episode"]["show"], episodes["bare-episode"]["title"]) == ("Flag Show", "Flag Title")
+    assert episodes["bare-episode"]["source_url"] == "https://example.org/ep.mp3"
+    assert episodes["harbour-bridge"]["show"] == "Field Notes"
+    assert episodes["harbour-bridge"]["title"].startswith("Why the Harbour Bridge")
+
+
+def test_format_can_be_forced() -> None:
+    result = CliRunner().invoke(cli, ["ingest", str(SAMPLES / "harbour-bridge.txt"), "--format", "webvtt"], obj={})
+    assert result.exit_code == 1 and "harbour-bridge.txt" in result.output and "Traceback" not in result.output

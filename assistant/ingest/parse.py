@@ -1,8 +1,10 @@
 """Turn a transcript file into a Transcript: read, hash, pick the layout, parse.
 
-Layouts are tried in order by a cheap content sniffer; the first match parses. The numbered layout is
-both the first entry and the fallback, because its errors say best what a transcript should look like.
-Other layouts (WebVTT, SRT, JSON, Otter text) register by appending to FORMATS.
+Layouts are tried in order by a cheap content sniffer; the first match parses. The sniffers look at the
+content, never the file name, so a `.txt` holding WebVTT is read as WebVTT. Their order matters: an SRT file
+starts with `1` like the numbered layout, and an Otter-style file may open with the numbered layout's
+metadata block, so those sniffers run first and each checks what sets its layout apart. The numbered layout
+is the fallback, because its errors say best what a transcript should look like. `fmt=` forces a layout.
 """
 
 from __future__ import annotations
@@ -17,7 +19,12 @@ from typing import Protocol
 from ..errors import ParseError
 from ..types import Transcript
 from .numbered import DEFAULT_MAX_UTTERANCE_CHARS, looks_numbered, parse_numbered
+from .otter import looks_otter, parse_otter
+from .podcast_json import looks_podcast_json, parse_podcast_json
 from .reader import decode_bytes, read_bytes
+from .srt import looks_srt, parse_srt
+from .webvtt import looks_webvtt, parse_webvtt
+from .whisper_json import looks_whisper_json, parse_whisper_json
 
 DEFAULT_MAX_BYTES = 50 * 2**20
 
@@ -39,8 +46,25 @@ class Format:
     parse: Parser
 
 
-FORMATS: list[Format] = [Format("numbered", looks_numbered, parse_numbered)]
+FORMATS: list[Format] = [
+    Format("webvtt", looks_webvtt, parse_webvtt),
+    Format("srt", looks_srt, parse_srt),
+    Format("podcast-json", looks_podcast_json, parse_podcast_json),
+    Format("whisper-json", looks_whisper_json, parse_whisper_json),
+    Format("otter", looks_otter, parse_otter),
+    Format("numbered", looks_numbered, parse_numbered),
+]
 FALLBACK = "numbered"
+# Other names people use for the same layouts, accepted by `fmt=` / `--format`.
+ALIASES = {
+    "vtt": "webvtt",
+    "subrip": "srt",
+    "podcast": "podcast-json",
+    "podcasting2": "podcast-json",
+    "whisper": "whisper-json",
+    "faster-whisper": "whisper-json",
+    "otter-text": "otter",
+}
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _REPEATS = re.compile(r"([._-])[._-]+")
@@ -87,10 +111,22 @@ def parse_file(
     return replace(transcript, episode=episode)
 
 
+def format_names() -> list[str]:
+    """The names `fmt=` accepts, in sniffing order (aliases aside)."""
+    return [f.name for f in FORMATS]
+
+
+def sniff_format(text: str) -> str:
+    """The name of the layout `parse_text` would pick for this text without `fmt=`."""
+    return _choose(text, Path("<text>"), None).name
+
+
 def _choose(text: str, path: Path, fmt: str | None) -> Format:
     by_name = {f.name: f for f in FORMATS}
     if fmt is not None:
-        if fmt not in by_name:
+        name = fmt.strip().lower().replace("_", "-")
+        name = ALIASES.get(name, name)
+        if name not in by_name:
             raise ParseError(path, None, f"unknown transcript format {fmt!r}", "known: " + ", ".join(by_name))
-        return by_name[fmt]
+        return by_name[name]
     return next((f for f in FORMATS if f.sniff(text)), by_name[FALLBACK])

@@ -1,0 +1,330 @@
+"""What the timed formats share: checking cues, subtitle speaker labels, metadata, and building the Transcript.
+
+Each format module reads its file into `Piece`s (one per cue, or per voice within a cue) plus the metadata
+it found; `build_transcript` then checks times, normalises speakers, merges split sentences and numbers the
+utterances 1, 2, 3, ... in file order, which is the numbering answers cite.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from ..errors import ParseError
+from ..types import Episode, Transcript, Utterance, format_time
+from .numbered import _GUEST_SEPARATOR, _META_KEYS, fix_text
+from .speakers import Piece, display_names, is_label, merge_pieces, speaker_key
+
+Meta = dict[str, list[str]]
+
+# `PRIYA NAIR: text`, `- Tom: text`, `>> HOST: text`; the name is checked by `is_label`.
+_LABEL = re.compile(r"^\s*(?:(?:-|–|—|>>)\s*)?([^:\s][^:]{0,39}?)\s*:(?:\s+(.*)|$)", re.DOTALL)
+# A dash or `>>` at the start of a caption line marks a change of speaker without naming them.
+_TURN_MARK = re.compile(r"^\s*(?:[-–—](?=\s*[^\W\d_])|>>(?=\s*\S))\s*")  # not "-5 degrees"
+_TAG = re.compile(r"<[^<>]*>|\{\\[^{}]*\}")  # <i>, </font>, {\an8}
+
+
+def strip_tags(text: str) -> str:
+    return _TAG.sub("", text)
+
+
+# --- metadata ------------------------------------------------------------------------------------
+
+
+def add_meta(meta: Meta, key: str, value: Any) -> None:
+    """Record `key: value` if the key is one the numbered layout knows (show, title, host, guests, url, date)."""
+    field = _META_KEYS.get(" ".join(re.split(r"[\s_-]+", str(key).strip().lower())))
+    if field is None:
+        return
+    values = value if isinstance(value, (list, tuple)) else [value]
+    found = meta.setdefault(field, [])
+    seen = {v.casefold() for v in found}
+    for item in values:
+        if not isinstance(item, (str, int, float)) or isinstance(item, bool):
+            continue
+        text = fix_text(str(item))
+        parts = [g for g in _GUEST_SEPARATOR.split(text) if g] if field == "guests" else [text]
+        for part in parts:
+            if part and part.casefold() not in seen:
+                found.append(part)
+                seen.add(part.casefold())
+    if not found:
+        del meta[field]
+
+
+def meta_from_lines(lines: Iterable[str]) -> Meta | None:
+    """Metadata from a block of `Key: value` lines (a WebVTT NOTE), or None if the block is not one."""
+    meta: Meta = {}
+    any_line = False
+    for line in lines:
+        if not line.strip():
+            continue
+        any_line = True
+        key, sep, value = line.partition(":")
+        if not sep or not key.strip() or len(key) > 60:
+            return None
+        add_meta(meta, key, value.strip())
+    return meta if any_line and meta else None
+
+
+def meta_from_json(data: Mapping[str, Any]) -> Meta:
+    meta: Meta = {}
+    for key, value in data.items():
+        if key != "segments":
+            add_meta(meta, key, value)
+    return meta
+
+
+# --- times ---------------------------------------------------------------------------------------
+
+
+def seconds(value: Any) -> float | None:
+    """A JSON time as seconds: a number or a numeric string; None if it is neither or not finite."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        try:
+            number = float(value)
+        except OverflowError:
+            return None
+    elif isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            return None
+    else:
+        return None
+    return number if math.isfinite(number) else None
+
+
+_CLOCK = re.compile(r"^(?:(\d{1,6}):)?(\d{1,2}):(\d{1,2})(?:[.,](\d{1,3}))?$")
+
+
+def clock_seconds(text: str) -> float | None:
+    """`1:02:03`, `02:03`, `0:07`, `00:01:02.500` -> seconds; None when minutes or seconds exceed 59."""
+    match = _CLOCK.match(text.strip())
+    if not match:
+        return None
+    hours, minutes, secs, frac = match.groups()
+    if int(secs) > 59 or (hours is not None and int(minutes) > 59):
+        return None
+    fraction = int(frac.ljust(3, "0")) / 1000 if frac else 0.0
+    return int(hours or 0) * 3600 + int(minutes) * 60 + int(secs) + fraction
+
+
+# --- JSON ----------------------------------------------------------------------------------------
+
+
+def load_json(text: str, path: Path) -> Any:
+    """Parse JSON, turning every failure into a ParseError with the line and column."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise ParseError(
+            path,
+            e.lineno,
+            f"invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}",
+            "fix the JSON syntax",
+        ) from e
+    except RecursionError as e:
+        raise ParseError(path, None, "JSON is nested too deeply to be a transcript") from e
+
+
+def json_segments(data: Any, path: Path, kind: str) -> tuple[list[Any], Meta]:
+    """The `segments` list (or a top-level list of segments) and the file's top-level metadata."""
+    if isinstance(data, list):
+        return data, {}
+    if not isinstance(data, dict):
+        raise ParseError(path, None, f"JSON holds a {type(data).__name__}, not a {kind} transcript object")
+    segments = data.get("segments")
+    if segments is None:
+        raise ParseError(
+            path,
+            None,
+            "JSON has no `segments` list",
+            f"a {kind} transcript is an object with `segments`: "
+            + (
+                "[{speaker, startTime, endTime, body}, ...]"
+                if kind == "Podcasting 2.0"
+                else "[{start, end, text}, ...]"
+            ),
+        )
+    if not isinstance(segments, list):
+        raise ParseError(path, None, f"`segments` is a {type(segments).__name__}, not a list")
+    return segments, meta_from_json(data)
+
+
+def segment_time(segment: Mapping[str, Any], key: str, n: int, path: Path) -> float:
+    if key not in segment:
+        raise ParseError(
+            path, None, f"segment {n} has no `{key}`", "every segment needs its start and end time in seconds"
+        )
+    value = seconds(segment[key])
+    if value is None:
+        raise ParseError(path, None, f"segment {n}: `{key}` is {segment[key]!r}, not a time in seconds")
+    return value
+
+
+def segment_text(segment: Mapping[str, Any], key: str, n: int, path: Path) -> str:
+    if key not in segment:
+        raise ParseError(path, None, f"segment {n} has no `{key}` text")
+    value = segment[key]
+    if not isinstance(value, str):
+        raise ParseError(path, None, f"segment {n}: `{key}` is a {type(value).__name__}, not text")
+    return value
+
+
+def segment_speaker(segment: Mapping[str, Any], n: int, path: Path) -> str | None:
+    value = segment.get("speaker")
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ParseError(path, None, f"segment {n}: `speaker` is a {type(value).__name__}, not a name")
+    return value.strip() or None
+
+
+# --- subtitle speaker labels ---------------------------------------------------------------------
+
+
+def split_labels(cues: Sequence[tuple[Piece, Sequence[str]]]) -> list[Piece]:
+    """Pieces for subtitle cues whose speakers are written into the text (`PRIYA: ...`, `- ...`, `>> ...`).
+
+    `cues` pairs each cue (times, where, line; text unused) with its text lines. Labels count only if the
+    file uses them: at least two labelled lines, and either a name that recurs or labels on at least half
+    the cues; otherwise a colon is prose. Captioners label a speaker when the speaker changes, so in a
+    labelled file an unlabelled cue continues the last named speaker, and a bare dash or `>>` starts an
+    unnamed one. In any file a dash or `>>` line splits the cue, since it marks another voice.
+    """
+    labels: list[str] = []
+    labelled_cues = 0
+    for _, lines in cues:
+        found = [m.group(1) for m in map(_LABEL.match, lines) if m and is_label(m.group(1))]
+        labels.extend(found)
+        labelled_cues += bool(found)
+    counts: dict[str, int] = {}
+    for name in labels:
+        counts[speaker_key(name)] = counts.get(speaker_key(name), 0) + 1
+    use = len(labels) >= 2 and (max(counts.values()) >= 2 or 2 * labelled_cues >= len(cues))
+
+    out: list[Piece] = []
+    current: str | None = None
+    for cue, lines in cues:
+        parts: list[tuple[str | None, list[str]]] = []
+        for line in lines:
+            label = _LABEL.match(line) if use else None
+            if label and is_label(label.group(1)):
+                current = label.group(1)
+                parts.append((current, [label.group(2) or ""]))
+            elif _TURN_MARK.match(line):
+                current = None
+                parts.append((None, [_TURN_MARK.sub("", line, count=1)]))
+            elif parts:
+                parts[-1][1].append(line)
+            else:
+                parts.append((current if use else None, [line]))
+        for speaker, texts in parts:
+            out.append(
+                Piece(
+                    " ".join(t.strip() for t in texts if t.strip()),
+                    cue.where,
+                    cue.line,
+                    speaker,
+                    cue.start,
+                    cue.end,
+                )
+            )
+    return out
+
+
+# --- the Transcript ------------------------------------------------------------------------------
+
+
+def build_transcript(
+    pieces: Sequence[Piece],
+    *,
+    path: Path,
+    episode_id: str,
+    fmt: str,
+    meta: Meta,
+    max_chars: int,
+) -> Transcript:
+    """Check, merge and number the pieces; fill the Episode from the file's metadata, else the file name."""
+    path = Path(path)
+    kept: list[Piece] = []
+    for piece in pieces:
+        _check_times(piece, path)
+        text = fix_text(piece.text)
+        if len(text) > max_chars:
+            raise ParseError(
+                path,
+                piece.line,
+                f"{piece.where} is {len(text):,} characters, over the {max_chars:,} limit",
+                "split it into shorter cues",
+            )
+        if text:
+            kept.append(Piece(text, piece.where, piece.line, piece.speaker, piece.start, piece.end))
+    if not kept:
+        raise ParseError(
+            path, None, "no utterances found: every cue is empty", "a transcript needs cues with text"
+        )
+
+    host = _first(meta, "host")
+    guests = tuple(meta.get("guests", ()))
+    names = display_names(
+        (p.speaker for p in kept if p.speaker), preferred=[*([host] if host else []), *guests]
+    )
+    kept = [
+        p
+        if p.speaker is None
+        else Piece(p.text, p.where, p.line, names[speaker_key(p.speaker)], p.start, p.end)
+        for p in kept
+    ]
+    merged = merge_pieces(kept, max_chars=max_chars)
+    utterances = tuple(
+        Utterance(episode_id=episode_id, number=n, text=p.text, speaker=p.speaker, start=p.start, end=p.end)
+        for n, p in enumerate(merged, start=1)
+    )
+    ends = [u.end for u in utterances if u.end is not None]
+    episode = Episode(
+        id=episode_id,
+        title=_first(meta, "title") or path.stem,
+        show=_first(meta, "show"),
+        source_url=_first(meta, "source_url"),
+        utterance_count=len(utterances),
+        host=host,
+        guests=guests,
+        speakers=tuple(dict.fromkeys(u.speaker for u in utterances if u.speaker)),
+        duration=max(ends) if ends else None,
+        date=_first(meta, "date"),
+        source_path=str(path),
+        format=fmt,
+    )
+    return Transcript(episode=episode, utterances=utterances)
+
+
+def _check_times(piece: Piece, path: Path) -> None:
+    for name, value in (("start", piece.start), ("end", piece.end)):
+        if value is not None and (not math.isfinite(value) or value < 0):
+            raise ParseError(
+                path, piece.line, f"{piece.where}: {name} time {value} is not a time (negative or not finite)"
+            )
+    if piece.start is not None and piece.end is not None and piece.end < piece.start:
+        raise ParseError(
+            path,
+            piece.line,
+            f"{piece.where} ends ({_clock(piece.end)}) before it starts ({_clock(piece.start)})",
+            "swap or fix the cue's times",
+        )
+
+
+def _clock(value: float) -> str:
+    return f"{format_time(value)}.{int((value - int(value)) * 1000):03d}"
+
+
+def _first(meta: Meta, key: str) -> str | None:
+    values = meta.get(key)
+    return values[0] if values else None

@@ -1,0 +1,188 @@
+"""Plain-text exports of transcription apps (Otter and the like), in either of two shapes:
+
+    Priya Nair  0:07                         [00:00:07] Priya Nair: The quote came in at twelve thousand.
+    The quote came in at twelve thousand.    [00:00:12] Tom Reed: Sorry, that was mine.
+                                             Tom Reed: (a line without a time works too)
+    Tom Reed  0:12
+    Sorry, that was mine.
+
+A header line (`Name  m:ss`, after a blank line) starts a speaker block whose lines follow; otherwise each
+`Name: text` or `[hh:mm:ss] Name: text` line starts an utterance and unlabelled lines continue it. The
+project's `--- METADATA START ---` block may come first. Only start times exist, so `end` stays None.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ..errors import ParseError
+from ..types import Transcript
+from .cues import Meta, build_transcript, clock_seconds
+from .numbered import (
+    _BARE_NUMBER,
+    _END,
+    _NUMBER_AND_TEXT,
+    _START,
+    DEFAULT_MAX_UTTERANCE_CHARS,
+    _split_metadata,
+)
+from .speakers import Piece, is_label
+
+FORMAT = "otter"
+
+_TIME = r"(?:\d{1,6}:)?\d{1,2}:\d{1,2}(?:[.,]\d{1,3})?"
+_HEADER = re.compile(rf"^\s*(?P<name>\S.*?)[ \t]+(?P<time>{_TIME})\s*$")
+_STAMPED = re.compile(
+    rf"^\s*(?:\[(?P<t1>{_TIME})\]|\((?P<t2>{_TIME})\)|(?P<t3>{_TIME})(?=\s))\s*(?P<rest>.*?)\s*$"
+)
+_LABEL = re.compile(r"^\s*(?P<name>[^:\s][^:]{0,39}?)\s*:(?:\s+(?P<text>.*?)\s*|\s*)$")
+_SNIFF_LINES = 20
+_NUMBERED_LINE = re.compile(f"{_BARE_NUMBER.pattern}|{_NUMBER_AND_TEXT.pattern}")
+
+
+def _header(line: str, after_blank: bool) -> re.Match[str] | None:
+    match = _HEADER.match(line) if after_blank else None
+    return match if match and is_label(match.group("name")) else None
+
+
+def _stamped(line: str) -> re.Match[str] | None:
+    """`[00:01:02] ...` or `(01:02) ...`; a bare `00:01:02 ...` only when a speaker label follows."""
+    match = _STAMPED.match(line)
+    if match and match.group("t3") and not _label(match.group("rest")):
+        return None
+    return match
+
+
+def _label(line: str) -> re.Match[str] | None:
+    match = _LABEL.match(line)
+    return match if match and is_label(match.group("name")) else None
+
+
+def _body_start(lines: list[str]) -> int | None:
+    """Index of the first line after an optional metadata block (None if the block is never closed)."""
+    first = next((i for i, line in enumerate(lines) if line.strip()), len(lines))
+    if first < len(lines) and _START.match(lines[first]):
+        end = next((i for i in range(first + 1, len(lines)) if _END.match(lines[i])), None)
+        return None if end is None else end + 1
+    return first
+
+
+def looks_otter(text: str) -> bool:
+    """Sniffer: the body opens with a speaker header, a timestamped line or `Name: text` lines.
+
+    `Name: text` alone is common in prose ("Chapter One: ..."), so without times it takes two such lines
+    among the first twenty. A body whose first line is not one of these still counts when most of its
+    first lines are (so a stray first line gets an Otter error, not a numbered-layout one), unless it
+    has the numbered layout's marks: metadata markers after the start, or a line holding only a number.
+    """
+    lines = text.split("\n", 2000)[:2000]
+    start = _body_start(lines)
+    if start is None:
+        return False
+    body = [line for line in lines[start:] if line.strip()][:_SNIFF_LINES]
+    if not body or _NUMBERED_LINE.match(body[0]):
+        return False
+    stamped = sum(1 for line in body if _stamped(line))
+    labelled = sum(1 for line in body if _label(line))
+    if _header(body[0], after_blank=True) or _stamped(body[0]):
+        return True
+    if _label(body[0]):
+        return len(body) == 1 or labelled >= 2
+    if any(_START.match(line) or _END.match(line) or _BARE_NUMBER.match(line) for line in body):
+        return False
+    return stamped >= 2 or (labelled >= 3 and 2 * labelled >= len(body))
+
+
+def parse_otter(
+    text: str,
+    path: Path,
+    episode_id: str,
+    *,
+    max_utterance_chars: int = DEFAULT_MAX_UTTERANCE_CHARS,
+) -> Transcript:
+    path = Path(path)
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    meta: Meta = {}
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is None:
+        raise ParseError(path, None, "no utterances found: the file holds no text")
+    body = first
+    if _START.match(lines[first]):
+        meta, body = _split_metadata(lines, path)
+    headers = _header_mode(lines, body)
+
+    pieces: list[tuple[int, str | None, float | None, list[str]]] = []  # line, speaker, start, text lines
+    after_blank = True
+    for i in range(body, len(lines)):
+        line = lines[i]
+        if not line.strip():
+            after_blank = True
+            continue
+        started = _starts(line, after_blank, headers, i, path)
+        after_blank = False
+        if started is not None:
+            speaker, start, said = started
+            pieces.append((i + 1, speaker, start, [said] if said else []))
+        elif pieces:
+            pieces[-1][3].append(line.strip())
+        else:
+            raise ParseError(
+                path,
+                i + 1,
+                "expected a speaker line ("
+                + ("`Name  0:07`, then the text" if headers else "`Name: text` or `[00:01:02] Name: text`")
+                + f"), found text: {line.strip()[:60]!r}",
+                "every utterance starts with who speaks",
+            )
+    if not pieces:
+        raise ParseError(
+            path, None, "no utterances found", "write `Name: text` lines, or `Name  0:07` then the text"
+        )
+    return build_transcript(
+        [
+            Piece(" ".join(parts), f"utterance at line {line}", line, speaker, start)
+            for line, speaker, start, parts in pieces
+        ],
+        path=path,
+        episode_id=episode_id,
+        fmt=FORMAT,
+        meta=meta,
+        max_chars=max_utterance_chars,
+    )
+
+
+def _header_mode(lines: list[str], body: int) -> bool:
+    """Speaker blocks if the body opens with a `Name  0:07` header (a later one may be a line of text)."""
+    first = next((line for line in lines[body:] if line.strip()), "")
+    return _header(first, after_blank=True) is not None
+
+
+def _starts(
+    line: str, after_blank: bool, headers: bool, i: int, path: Path
+) -> tuple[str | None, float | None, str] | None:
+    """(speaker, start seconds, text) if `line` starts an utterance, else None."""
+    if headers:
+        match = _header(line, after_blank)
+        if not match:
+            return None
+        return match.group("name").strip(), _time(match.group("time"), i, path), ""
+    stamped = _stamped(line)
+    if stamped:
+        start = _time(stamped.group("t1") or stamped.group("t2") or stamped.group("t3"), i, path)
+        rest = stamped.group("rest")
+        label = _label(rest)
+        if label:
+            return label.group("name").strip(), start, label.group("text") or ""
+        return None, start, rest
+    label = _label(line)
+    if label:
+        return label.group("name").strip(), None, label.group("text") or ""
+    return None
+
+
+def _time(stamp: str, i: int, path: Path) -> float:
+    value = clock_seconds(stamp)
+    if value is None:
+        raise ParseError(path, i + 1, f"bad timestamp {stamp!r}", "minutes and seconds run from 00 to 59")
+    return value

@@ -1,0 +1,172 @@
+"""Speaker names and turns for the timed formats (WebVTT, SRT, JSON, Otter text).
+
+* `is_label` says whether the text before a colon (`PRIYA NAIR: ...`) is a speaker label rather than prose.
+* `display_names` picks one spelling per speaker and episode: `PRIYA NAIR` and `Priya Nair` are one person,
+  shown in the mixed-case form when the file (or its metadata) has one, else title-cased.
+* `merge_pieces` joins consecutive cues of the same known speaker that split one sentence, so an utterance
+  is a turn rather than a two-second subtitle; it never joins across speakers or unlabelled cues.
+
+No speaker is ever guessed here. Speaker inference from host/guest metadata is left out on purpose: cue
+boundaries are not turn boundaries, so alternating two names over cues would attribute quotes wrongly, and
+a citation that names the wrong person is worse than one that names nobody.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+
+MERGE_MAX_PAUSE = 2.0  # seconds of silence after which a same-speaker cue starts a new utterance
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_SPACES = re.compile(r"\s+")
+_NOT_IN_NAME = re.compile(r"[,;?!\"“”()\[\]{}<>/\\|=*:]")
+_SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’»)\]]*$")
+_MAX_NAME_WORDS = 4
+_MAX_NAME_CHARS = 40
+# Lower-case words that may stand inside a name (`Ludwig van Beethoven`, `Maria de la Cruz`).
+_PARTICLES = _words(
+    """
+    van von de da das do dos del della der den di du la le bin ibn al el ten ter y of
+    """
+)
+# Capitalised words that open prose with a colon ("Anyway: ...", "Note: ...") far more often than they name anyone.
+_NOT_NAMES = _words(
+    """
+    anyway so well okay ok yes no and but or look listen remember note notes update warning example also
+    now then first second third finally basically honestly seriously again wait right see because
+    however tip step summary answer question edit ps p.s. nb
+    """
+)
+
+
+def speaker_key(name: str) -> str:
+    """The identity of a speaker name: case, accents' composition and spacing do not matter."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFKC", name)).strip().casefold()
+
+
+def clean_name(name: str) -> str:
+    return _SPACES.sub(" ", name).strip()
+
+
+def is_label(name: str) -> bool:
+    """Whether `name` (the text before a colon) reads as a speaker label, not as the start of a sentence.
+
+    Up to four words, each capitalised (particles such as `van` or `de` excepted) or all capitals, no
+    sentence punctuation, and not a word like `Note` or `Anyway` that opens prose.
+    """
+    name = clean_name(name)
+    if not name or len(name) > _MAX_NAME_CHARS or _NOT_IN_NAME.search(name):
+        return False
+    if name.casefold() in _NOT_NAMES:
+        return False
+    words = name.split(" ")
+    if len(words) > _MAX_NAME_WORDS:
+        return False
+    for i, word in enumerate(words):
+        if i and word in _PARTICLES:
+            continue
+        first = word[0]
+        if first.islower():
+            return False
+        if first.isdigit() and i == 0:
+            return False
+        if not (first.isalnum() or first == "#"):
+            return False
+    return True
+
+
+def display_names(names: Iterable[str], preferred: Iterable[str] = ()) -> dict[str, str]:
+    """speaker_key -> the one display form for the episode.
+
+    A mixed-case spelling wins (from `preferred` first, e.g. the metadata's host and guests, then from the
+    file in order of appearance); a name only ever written in one case is title-cased (`PRIYA` -> `Priya`).
+    """
+    seen: dict[str, list[str]] = {}
+    for name in names:
+        name = clean_name(name)
+        if name:
+            seen.setdefault(speaker_key(name), []).append(name)
+    hints: dict[str, str] = {}
+    for name in preferred:
+        name = clean_name(name)
+        if name and _mixed_case(name):
+            hints.setdefault(speaker_key(name), name)
+    out: dict[str, str] = {}
+    for key, forms in seen.items():
+        mixed = next((f for f in forms if _mixed_case(f)), None)
+        out[key] = hints.get(key) or mixed or _title(forms[0])
+    return out
+
+
+def _mixed_case(name: str) -> bool:
+    return name != name.upper() and name != name.lower()
+
+
+def _title(name: str) -> str:
+    if name != name.upper() and name != name.lower():
+        return name
+    # str.title() would give "O'Brien" -> "O'Brien" but also "SPEAKER_00" -> "Speaker_00"; that is fine.
+    return name.title() if any(c.isalpha() for c in name) else name
+
+
+def ends_sentence(text: str) -> bool:
+    return bool(_SENTENCE_END.search(text.rstrip()))
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One cue (or one voice of a cue) before merging: what the file says, with where it says it.
+
+    `where` names the cue for error messages ("cue 3", "segment 12"); `line` is the file line, when known.
+    """
+
+    text: str
+    where: str
+    line: int | None = None
+    speaker: str | None = None
+    start: float | None = None
+    end: float | None = None
+
+
+def merge_pieces(
+    pieces: Sequence[Piece], *, max_chars: int, max_pause: float = MERGE_MAX_PAUSE
+) -> list[Piece]:
+    """Join a cue to the one before when both have the same known speaker and it continues a sentence.
+
+    A new utterance starts when the speaker changes or is unknown, when the previous cue ended a sentence,
+    when there is a pause of more than `max_pause` seconds between them, when the cue starts before the
+    previous one (out of time order), or when the joined text would exceed `max_chars`. The merged
+    utterance keeps the first cue's start and the last cue's end (the latest, if cues overlap).
+    """
+    out: list[Piece] = []
+    for piece in pieces:
+        prev = out[-1] if out else None
+        if prev is not None and _continues(prev, piece, max_chars, max_pause):
+            ends = [t for t in (prev.end, piece.end) if t is not None]
+            out[-1] = replace(prev, text=f"{prev.text} {piece.text}", end=max(ends) if ends else None)
+        else:
+            out.append(piece)
+    return out
+
+
+def _continues(prev: Piece, piece: Piece, max_chars: int, max_pause: float) -> bool:
+    if (
+        prev.speaker is None
+        or piece.speaker is None
+        or speaker_key(prev.speaker) != speaker_key(piece.speaker)
+    ):
+        return False
+    if ends_sentence(prev.text):
+        return False
+    if prev.end is not None and piece.start is not None and piece.start - prev.end > max_pause:
+        return False
+    if prev.start is not None and piece.start is not None and piece.start < prev.start:
+        return False  # cues out of time order are not one sentence
+    return len(prev.text) + 1 + len(piece.text) <= max_chars

@@ -1,0 +1,64 @@
+"""Whisper / faster-whisper JSON output: `segments` of `start`, `end`, `text` in seconds, usually no speaker.
+
+    {"text": " The quote came in at twelve thousand.", "language": "en",
+     "segments": [{"id": 0, "start": 1.0, "end": 4.2, "text": " The quote came in at twelve thousand."}]}
+
+A top-level list of such segments (as faster-whisper scripts often dump them) is read too, and a
+`speaker` per segment (WhisperX after diarisation) is kept as written, e.g. `SPEAKER_00`. Segments without
+a speaker stay unattributed and are never merged: nothing says they are one person's sentence.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import ParseError
+from ..types import Transcript
+from .cues import build_transcript, json_segments, load_json, segment_speaker, segment_text, segment_time
+from .numbered import DEFAULT_MAX_UTTERANCE_CHARS
+from .podcast_json import looks_json
+from .speakers import Piece
+
+FORMAT = "whisper-json"
+
+
+def looks_whisper_json(text: str) -> bool:
+    """Sniffer: any other JSON, so that broken JSON gets a JSON error (line, column) rather than a layout error."""
+    return looks_json(text)
+
+
+def parse_whisper_json(
+    text: str,
+    path: Path,
+    episode_id: str,
+    *,
+    max_utterance_chars: int = DEFAULT_MAX_UTTERANCE_CHARS,
+) -> Transcript:
+    path = Path(path)
+    segments, meta = json_segments(load_json(text, path), path, "Whisper")
+    if not segments:
+        raise ParseError(path, None, "no cues found: `segments` is empty")
+    pieces = []
+    for n, segment in enumerate(segments, start=1):
+        if not isinstance(segment, dict):
+            raise ParseError(path, None, f"segment {n} is a {type(segment).__name__}, not an object")
+        if "text" not in segment and "body" in segment:
+            raise ParseError(
+                path,
+                None,
+                f"segment {n} has `body`, not `text`",
+                "this looks like Podcasting 2.0 JSON: use --format podcast-json",
+            )
+        pieces.append(
+            Piece(
+                segment_text(segment, "text", n, path),
+                f"segment {n}",
+                None,
+                segment_speaker(segment, n, path),
+                segment_time(segment, "start", n, path),
+                segment_time(segment, "end", n, path),
+            )
+        )
+    return build_transcript(
+        pieces, path=path, episode_id=episode_id, fmt=FORMAT, meta=meta, max_chars=max_utterance_chars
+    )

@@ -1,0 +1,106 @@
+"""Which known speaker a question is about: "what did Priya say about the roof?" -> "Priya Nair".
+
+Pure functions over the speaker names of the library, so retrieval can prefer (or filter to) that
+speaker's utterances. A name counts when the question holds the full name, the first name or the last
+name, in any case and with or without a possessive `'s`. When the words fit more than one speaker, or the
+question names two people, the answer is None: a wrong filter would hide the utterances asked about.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
+_POSSESSIVE = re.compile(r"['’]s$")
+_GROUP = re.compile(r"&|,|\band\b|\bund\b|\bet\b", re.IGNORECASE)
+# Titles and role words: part of a full name, never a name on their own ("what did the host say").
+_NOT_A_NAME = _words(
+    """
+    dr mr mrs ms mx prof professor sir dame lord lady rev hon judge sen rep gov pres speaker host guest
+    guests narrator interviewer interviewee moderator presenter caller audience unknown unidentified
+    voice male female man woman person participant member chair the of
+    """
+)
+# First or last names that are also everyday English words: matched alone only when capitalised
+# mid-sentence ("what did May say" yes, "what may happen" no, "May we ..." no).
+_EVERYDAY = _words(
+    """
+    may will mark bill grace hope faith joy rose ray dawn sue pat art drew chase guy summer june april
+    august page long young king little brown white black green gray grey rich hall wood stone bush price
+    cash lamb fox bird mason baker cook miles frank
+    """
+)
+
+
+def speaker_mentioned(question: str, speakers: Sequence[str]) -> str | None:
+    """The one speaker of `speakers` the question names, or None when it names none or is ambiguous."""
+    words = _question_words(question)
+    if not words:
+        return None
+    folded = [w for w, _, _ in words]
+    names = [s for s in dict.fromkeys(speakers) if s and s.strip()]
+
+    # Full names first; a longer full name wins over one inside it ("Priya Nair" over "Priya").
+    spans: list[tuple[int, int, str]] = []
+    for name in names:
+        tokens = _name_tokens(name)
+        for i in _runs(folded, tokens) if tokens else ():
+            if len(tokens) == 1 and not _stands_as_name(words[i]):
+                continue
+            spans.append((i, i + len(tokens), name))
+    spans = [s for s in spans if not any(o != s and o[0] <= s[0] and s[1] <= o[1] for o in spans)]
+    found = {name for _, _, name in spans}
+    # Words of a full name of two or more words are taken; a one-word name ("Priya") leaves its word free,
+    # so that it is ambiguous with "Priya Nair".
+    used = {i for start, end, _ in spans if end - start > 1 for i in range(start, end)}
+
+    # Then a first or last name standing alone in the words not used by a full name.
+    for name in names:
+        if name in found or _GROUP.search(name):
+            continue
+        tokens = [t for t in _name_tokens(name) if t not in _NOT_A_NAME and not t.isdigit()]
+        if len(tokens) < 2 and len(_name_tokens(name)) < 2:
+            continue  # a one-word name was already tried as a full name
+        parts = {tokens[0], tokens[-1]} if tokens else set()
+        for i, (word, _, _) in enumerate(words):
+            if i not in used and word in parts and _stands_as_name(words[i]):
+                found.add(name)
+                break
+    return found.pop() if len(found) == 1 else None
+
+
+def _stands_as_name(word: tuple[str, str, bool]) -> bool:
+    folded, original, opens = word
+    return folded not in _EVERYDAY or (original[:1].isupper() and not opens)
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().replace("’", "'")
+
+
+def _question_words(question: str) -> list[tuple[str, str, bool]]:
+    """(folded word without possessive, word as written, whether it opens a sentence) for each word."""
+    out = []
+    for match in _WORD.finditer(question):
+        original = _POSSESSIVE.sub("", match.group(0))
+        before = question[: match.start()].rstrip()
+        opens = not before or before[-1] in '.!?:;"“(['
+        out.append((_fold(original), original, opens))
+    return out
+
+
+def _name_tokens(name: str) -> list[str]:
+    return [_fold(m.group(0)) for m in _WORD.finditer(name)]
+
+
+def _runs(words: list[str], tokens: list[str]) -> list[int]:
+    n = len(tokens)
+    return [i for i in range(len(words) - n + 1) if words[i : i + n] == tokens]

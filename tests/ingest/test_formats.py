@@ -1,0 +1,528 @@
+"""WebVTT, SRT, Podcasting 2.0 JSON, Whisper JSON and Otter-style text: parsing, sniffing, errors, ingest."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant.errors import ParseError
+from assistant.ingest.parse import format_names, parse_file, parse_text, sniff_format
+from assistant.ingest.speakers import Piece, display_names, is_label, merge_pieces
+from assistant.render import source_link
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+FORMATS = DATA / "formats"
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
+
+
+def rows(path_or_transcript) -> list[tuple]:
+    t = parse_file(path_or_transcript) if isinstance(path_or_transcript, Path) else path_or_transcript
+    return [(u.number, u.speaker, u.start, u.end, u.text) for u in t.utterances]
+
+
+def refused(text: str, fmt: str | None = None, **kwargs: object) -> ParseError:
+    with pytest.raises(ParseError) as info:
+        parse_text(text, Path("x.in"), "x", fmt, **kwargs)  # type: ignore[arg-type]
+    assert info.value.path == "x.in"
+    return info.value
+
+
+# --- WebVTT -------------------------------------------------------------------------------------
+
+
+def test_webvtt_voices_notes_settings_ids_and_merging() -> None:
+    path = FORMATS / "garden_voices.vtt"
+    t = parse_file(path)
+    ep = t.episode
+    assert ep.format == "webvtt"
+    assert ep.id == "garden_voices"
+    assert (ep.title, ep.show, ep.host, ep.guests) == (
+        "Slugs, Beer Traps & Patience",
+        "Allotment Hour",
+        "Ines Carvalho",
+        ("Dev Okonkwo",),
+    )
+    assert ep.source_url == "https://example.org/audio/allotment-14.mp3"
+    assert ep.speakers == ("Ines Carvalho", "Dev Okonkwo")
+    assert ep.duration == 94.0
+    assert ep.content_hash == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert rows(t) == [
+        (1, "Ines Carvalho", 1.0, 4.5, "Welcome back to Allotment Hour."),
+        # Two cues, one sentence, one speaker (spelled two ways): one utterance, first start, last end.
+        (
+            2,
+            "Ines Carvalho",
+            4.8,
+            9.0,
+            "Today I'm joined by someone who has lost more lettuces than anyone I know, and lived to tell the tale.",
+        ),
+        (3, "Dev Okonkwo", 9.5, 12.25, "Guilty. Slugs ate forty heads in one night."),
+        # A 3-second pause splits a sentence into two utterances.
+        (4, "Dev Okonkwo", 12.5, 15.0, "Beer traps & copper tape both help, but only"),
+        (5, "Dev Okonkwo", 18.0, 21.0, "if you check them every morning."),
+        # One cue, two voices: two utterances, never one across speakers.
+        (6, "Ines Carvalho", 21.5, 23.0, "Every morning?"),
+        (7, "Dev Okonkwo", 21.5, 23.0, "Every single one."),
+        (8, "Ines Carvalho", 90.0, 94.0, "That is dedication. Thanks, Dev."),
+    ]
+    assert t.utterances[2].label() == "#3, Dev Okonkwo, 0:09"
+    assert source_link(ep, t.utterances[7]) == "https://example.org/audio/allotment-14.mp3#t=90"
+
+
+def test_webvtt_without_voice_tags_reads_speaker_labels() -> None:
+    text = (
+        "WEBVTT\nKind: captions\nLanguage: en\nTitle: Bus Shelter Minutes\n\n"
+        "00:01.000 --> 00:03.000\nCLARA WEBB: The shelter roof\n\n"
+        "00:03.100 --> 00:05.000\nstill leaks in the rain.\n\n"
+        "00:05.500 --> 00:07.000\nOTIS BELL: I'll call the council.\n\n"
+        "00:07.500 --> 00:09.000\n>> Can I add something?\n\n"
+        "01:00:00.000 --> 01:00:02.500\nCLARA WEBB: Thank you all.\n"
+    )
+    t = parse_text(text, Path("shelter.vtt"), "shelter")
+    assert t.episode.title == "Bus Shelter Minutes"
+    assert rows(t) == [
+        (1, "Clara Webb", 1.0, 5.0, "The shelter roof still leaks in the rain."),
+        (2, "Otis Bell", 5.5, 7.0, "I'll call the council."),
+        (3, None, 7.5, 9.0, "Can I add something?"),
+        (4, "Clara Webb", 3600.0, 3602.5, "Thank you all."),
+    ]
+    assert t.episode.speakers == ("Clara Webb", "Otis Bell")
+    assert t.episode.duration == 3602.5
+
+
+def test_webvtt_prose_colons_are_not_speakers_and_entities_are_decoded() -> None:
+    text = (
+        "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nHere's the thing: we forgot.\n\n"
+        "00:00:02.000 --> 00:00:03.000\nFish &lt;&amp;&gt; chips\n"
+    )
+    t = parse_text(text, Path("p.vtt"), "p")
+    assert rows(t) == [
+        (1, None, 1.0, 2.0, "Here's the thing: we forgot."),
+        (2, None, 2.0, 3.0, "Fish <&> chips"),
+    ]
+    assert t.episode.speakers == () and t.episode.title == "p"
+
+
+@pytest.mark.parametrize(
+    ("name", "line", "fragment"),
+    [
+        ("bad_timestamp.vtt", 6, "cue 2: bad timestamp '00:00:61.000'"),
+        ("bad_end_before_start.vtt", 8, "cue 2 ends (0:04.000) before it starts (0:09.000)"),
+        ("bad_srt_commas.vtt", 3, "a comma is SRT"),
+        ("bad_stray_text.vtt", 6, "text outside any cue"),
+        ("bad_no_cues.vtt", None, "no cues found"),
+        ("bad_timing.srt", 6, "cue timing line is not `start --> end`"),
+        ("bad_end_before_start.srt", 6, "cue 2 ends (0:05.000) before it starts (0:08.000)"),
+        ("bad_syntax.json", 5, "invalid JSON at line 5, column 5"),
+        ("bad_no_segments.json", None, "JSON has no `segments` list"),
+        ("bad_segment_time.podcast.json", None, "segment 2: `startTime` is 'soon'"),
+        ("bad_end_before_start.whisper.json", None, "segment 2 ends (0:04.000) before it starts (0:05.000)"),
+        ("bad_otter_time.txt", 4, "bad timestamp '0:75'"),
+        ("bad_otter_text_first.txt", 1, "expected a speaker line"),
+    ],
+)
+def test_malformed_files_name_file_line_and_problem(name: str, line: int | None, fragment: str) -> None:
+    path = FORMATS / name
+    with pytest.raises(ParseError) as info:
+        parse_file(path)
+    err = info.value
+    assert err.path == str(path) and err.line == line
+    assert fragment in str(err)
+    assert str(err).startswith(f"{path}:{line}: " if line else f"{path}: ")
+
+
+@pytest.mark.parametrize(
+    ("text", "fmt", "fragment"),
+    [
+        ("WEBVTT\n\n00:01.000 --> 00:02.000\n<v Ada></v>\n", None, "every cue is empty"),
+        ("WEBVTT\n\nid\nextra line\n00:01.000 --> 00:02.000\nx\n", None, "text outside any cue"),
+        ("WEBVTT\n\n00:01.000 -> 00:02.000\nx\n", None, "text outside any cue"),
+        ("1\n00:00:01,000 --> 00:00:02,000\nx\n", "webvtt", "not a WebVTT file"),
+        ("WEBVTT\n\n00:01.000 --> 00:02.000\nx\n", "srt", "cannot read this as an SRT cue"),
+        ("\n\n", "srt", "no cues found"),
+        ("\n", "webvtt", "no cues found"),
+        ("42", "whisper-json", "not a Whisper transcript object"),
+        ('{"segments": "all of them"}', "podcast-json", "`segments` is a str, not a list"),
+        ('{"segments": []}', None, "`segments` is empty"),
+        ('{"segments": []}', "podcast-json", "`segments` is empty"),
+        ('{"segments": [7]}', None, "segment 1 is a int"),
+        ('{"segments": [{"startTime": 0, "endTime": 1}]}', None, "segment 1 has no `body`"),
+        ('{"segments": [{"startTime": 0, "body": "x"}]}', None, "segment 1 has no `endTime`"),
+        ('{"segments": [{"startTime": 0, "endTime": 1, "body": 5}]}', None, "`body` is a int"),
+        (
+            '{"segments": [{"startTime": 0, "endTime": 1, "body": "x", "speaker": 3}]}',
+            None,
+            "`speaker` is a int",
+        ),
+        ('{"segments": [{"startTime": -1, "endTime": 1, "body": "x"}]}', None, "negative"),
+        ('{"segments": [{"startTime": NaN, "endTime": 1, "body": "x"}]}', None, "not a time in seconds"),
+        ('{"segments": [{"startTime": true, "endTime": 1, "body": "x"}]}', None, "not a time in seconds"),
+        ('{"segments": [{"start": 0, "end": 1, "text": "x"}]}', "podcast-json", "looks like Whisper JSON"),
+        (
+            '{"segments": [{"startTime": 0, "endTime": 1, "body": "x"}]}',
+            "whisper-json",
+            "looks like Podcasting",
+        ),
+        ('{"segments": [{"start": 0, "end": 1}]}', None, "segment 1 has no `text`"),
+        ('[{"start": 0, "end": 1, "text": "a"}, ', None, "invalid JSON at line 1"),
+        ("[" * 50_000, "whisper-json", "JSON"),
+        ("Ada Quill  0:05\n", None, "every cue is empty"),
+        ("[00:00:05] Ada: hi\n[00:99:00] Ada: hi", None, "bad timestamp '00:99:00'"),
+    ],
+    ids=lambda v: v[:40] if isinstance(v, str) else None,
+)
+def test_malformed_variants(text: str, fmt: str | None, fragment: str) -> None:
+    assert fragment in str(refused(text, fmt))
+
+
+def test_overlong_cue_is_refused_at_its_line() -> None:
+    text = "WEBVTT\n\n00:01.000 --> 00:02.000\nshort\n\n00:02.000 --> 00:03.000\n" + "word " * 20 + "\n"
+    err = refused(text, max_utterance_chars=50)
+    assert err.line == 6 and "cue 2 is 99 characters, over the 50 limit" in str(err)
+
+
+# --- SRT ----------------------------------------------------------------------------------------
+
+
+def test_srt_labels_on_speaker_change_multiline_cues_and_dialogue_dashes() -> None:
+    t = parse_file(FORMATS / "garden_labels.srt")
+    assert t.episode.format == "srt" and t.episode.title == "garden_labels"
+    assert t.episode.speakers == ("Marta Silva", "Joel Brandt")
+    assert t.episode.duration == 19.0
+    assert rows(t) == [
+        (1, "Marta Silva", 0.5, 3.0, "Our compost heap finally got warm this week."),
+        # Unlabelled cue after a label continues that speaker (captioners label changes only).
+        (2, "Marta Silva", 3.1, 5.9, "It reached sixty degrees in the middle."),
+        (3, "Joel Brandt", 6.4, 9.0, "Sixty? What did you change?"),
+        (4, "Marta Silva", 9.2, 14.0, "More green waste, and I turned it every three days."),
+        # Dialogue dashes: two unnamed voices in one cue.
+        (5, None, 14.5, 16.0, "Did it smell?"),
+        (6, None, 14.5, 16.0, "Only on Tuesdays."),
+        (7, "Joel Brandt", 16.5, 19.0, "That is the kind of detail listeners love."),
+    ]
+
+
+def test_srt_without_labels_keeps_speaker_none() -> None:
+    text = "1\n00:00:01,000 --> 00:00:02,500\nNote: the hall was cold.\n\n2\n00:00:03,000 --> 00:00:04,000\n-5 degrees.\n"
+    assert rows(parse_text(text, Path("c.srt"), "c")) == [
+        (1, None, 1.0, 2.5, "Note: the hall was cold."),
+        (2, None, 3.0, 4.0, "-5 degrees."),
+    ]
+
+
+# --- JSON ---------------------------------------------------------------------------------------
+
+
+def test_podcast_json_merges_split_sentences_of_one_speaker_only() -> None:
+    t = parse_file(FORMATS / "bakery.podcast.json")
+    ep = t.episode
+    assert ep.format == "podcast-json"
+    assert (ep.title, ep.show, ep.host, ep.guests) == (
+        "Sourdough at Altitude",
+        "Crumb Theory",
+        "Hana Mori",
+        ("Olu Bakare",),
+    )
+    assert ep.speakers == ("Hana Mori", "Olu Bakare")  # "OLU BAKARE" is the same person
+    assert ep.duration == 23.0
+    assert rows(t) == [
+        (1, "Hana Mori", 0.4, 3.1, "Olu, you bake at two thousand metres."),
+        (2, "Hana Mori", 3.3, 4.6, "What breaks first?"),
+        (3, "Olu Bakare", 5.0, 9.8, "The starter. It rises twice as fast and collapses before noon."),
+        (4, "Olu Bakare", 12.5, 14.0, "So I feed it cold water"),  # 3 s pause: new utterance
+        (5, "Olu Bakare", 17.0, 19.5, "and less flour at night."),
+        (6, None, 20.0, 21.0, "[laughter]"),
+        (7, "Hana Mori", 21.2, 23.0, "Cold water. Noted."),
+    ]
+    assert source_link(ep, t.utterances[2]) == "https://www.youtube.com/watch?v=crumb-theory-7&t=5"
+
+
+def test_whisper_json_keeps_segments_unattributed_and_unmerged() -> None:
+    t = parse_file(FORMATS / "lecture.whisper.json")
+    assert t.episode.format == "whisper-json" and t.episode.title == "lecture.whisper"
+    assert t.episode.speakers == () and t.episode.duration == 12.75
+    assert rows(t) == [
+        (1, None, 0.0, 3.2, "Bees do not sleep the way we do."),
+        (2, None, 3.2, 6.9, "They rest in short bouts,"),
+        (3, None, 6.9, 8.4, "mostly at night."),
+        (4, None, 9.1, 12.75, "A tired bee dances less precisely."),
+    ]
+
+
+def test_whisper_top_level_list_and_diarised_speakers() -> None:
+    segments = [
+        {"start": 0, "end": 1.5, "text": " so the plan is", "speaker": "SPEAKER_00"},
+        {"start": 1.5, "end": 3, "text": " to plant in March.", "speaker": "SPEAKER_00"},
+        {"start": 3.2, "end": 4, "text": " Agreed.", "speaker": "SPEAKER_01"},
+    ]
+    t = parse_text(json.dumps(segments), Path("w.json"), "w")
+    assert t.episode.format == "whisper-json"
+    assert rows(t) == [
+        (1, "Speaker_00", 0.0, 3.0, "so the plan is to plant in March."),
+        (2, "Speaker_01", 3.2, 4.0, "Agreed."),
+    ]
+
+
+# --- Otter-style text ---------------------------------------------------------------------------
+
+
+def test_otter_speaker_blocks() -> None:
+    t = parse_file(FORMATS / "otter_blocks.txt")
+    assert t.episode.format == "otter"
+    assert t.episode.speakers == ("Rosa Lindqvist", "Sam Adeyemi")
+    assert t.episode.duration is None  # only start times
+    assert rows(t) == [
+        (
+            1,
+            "Rosa Lindqvist",
+            3.0,
+            None,
+            "Okay, we're recording. This is the volunteer check-in for the seed library.",
+        ),
+        (
+            2,
+            "Sam Adeyemi",
+            11.0,
+            None,
+            "Thanks, Rosa. Quick update: we catalogued two hundred packets of tomato seed, most of them donated by one family.",
+        ),
+        (3, "Rosa Lindqvist", 24.0, None, "Two hundred? Where do we even put them?"),
+        (4, "Sam Adeyemi", 41.0, None, "The old card catalogue drawers. They fit perfectly."),
+    ]
+
+
+def test_otter_timestamped_lines_with_metadata_block() -> None:
+    t = parse_file(FORMATS / "otter_lines.txt")
+    ep = t.episode
+    assert (ep.format, ep.title, ep.show, ep.host, ep.guests) == (
+        "otter",
+        "The Lighthouse Keeper's Logbook",
+        "Night Shift Radio",
+        "Aiko Tanaka",
+        ("Ben Hollis",),
+    )
+    assert rows(t) == [
+        (1, "Aiko Tanaka", 2.0, None, "Tonight's guest kept a lighthouse for eleven years."),
+        (
+            2,
+            "Ben Hollis",
+            8.0,
+            None,
+            "Twelve, if you count the winter I spent repainting it. The paint froze on the brush twice.",
+        ),
+        (3, "Aiko Tanaka", 19.0, None, "What did you write in the logbook?"),
+        (4, "Ben Hollis", 23.0, None, "Weather, ships, and once a whale that stayed for an hour."),
+    ]
+    assert source_link(ep, t.utterances[1]) == "https://podcasts.example.net/night-shift/lighthouse"
+
+
+def test_otter_name_lines_without_times() -> None:
+    t = parse_file(FORMATS / "names_only.txt")
+    assert [(u.speaker, u.start) for u in t.utterances] == [("Greta", None), ("Paulo", None)] * 2
+    assert t.episode.speakers == ("Greta", "Paulo")
+
+
+def test_otter_hour_timestamps_and_unnamed_stamped_lines() -> None:
+    t = parse_text("[1:02:03] Ada: late\n(1:02:09) applause from the room\n", Path("o.txt"), "o")
+    assert rows(t) == [(1, "Ada", 3723.0, None, "late"), (2, None, 3729.0, None, "applause from the room")]
+
+
+# --- sniffing and forcing -----------------------------------------------------------------------
+
+GOOD = {
+    "garden_voices.vtt": "webvtt",
+    "garden_labels.srt": "srt",
+    "bakery.podcast.json": "podcast-json",
+    "lecture.whisper.json": "whisper-json",
+    "otter_blocks.txt": "otter",
+    "otter_lines.txt": "otter",
+    "names_only.txt": "otter",
+}
+
+
+@pytest.mark.parametrize(("name", "fmt"), sorted(GOOD.items()))
+def test_sniffing_is_by_content_not_extension(tmp_path: Path, name: str, fmt: str) -> None:
+    assert sniff_format((FORMATS / name).read_text(encoding="utf-8")) == fmt
+    renamed = tmp_path / "transcript.txt"
+    shutil.copy(FORMATS / name, renamed)
+    assert parse_file(renamed).episode.format == fmt
+
+
+@pytest.mark.parametrize("path", sorted(DATA.glob("*.txt")), ids=lambda p: p.name)
+def test_numbered_layout_is_not_mistaken_for_another(path: Path) -> None:
+    assert sniff_format(path.read_text(encoding="utf-8")) == "numbered"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1\nPriya: hi\n2\nTom: [00:01:02] hello",
+        "--- METADATA START ---\nShow: X\n--- METADATA END ---\n1\nAda: hi\n2\nBen: hello",
+        "Draft, do not share\n--- METADATA START ---\nShow: X\nHost: Y\nEpisode: Z\n--- METADATA END ---\n1\nA: a\n2\nB: b\n3\nC: c",
+        "1 [00:00:01] Ada: hi",
+        "1\n00:00 was the time on the clock\n2\nyes",
+    ],
+)
+def test_numbered_lookalikes_stay_numbered(text: str) -> None:
+    assert sniff_format(text) == "numbered"
+
+
+@pytest.mark.parametrize(
+    ("text", "fmt"),
+    [
+        ("\n\nWEBVTT\n\n00:01.000 --> 00:02.000\nhi\n", "webvtt"),
+        ("00:00:01,000 --> 00:00:02,000\nhi\n", "srt"),
+        ('  {"segments": [{"start": 0, "end": 1, "text": "hi"}]}', "whisper-json"),
+        ('{"version": "1.0.0", "segments": []}', "whisper-json"),
+        ('{"segments": [{"body": "hi"}]}', "podcast-json"),
+        ("[]", "whisper-json"),
+        ("[00:00:01] Ada: hi", "otter"),
+        ("Just some prose: nothing more.", "numbered"),
+        ("Chapter One: The Start\nIt was cold.", "numbered"),
+        ("WEBVTTX\n", "numbered"),
+    ],
+)
+def test_sniffers_tell_layouts_apart(text: str, fmt: str) -> None:
+    assert sniff_format(text) == fmt
+
+
+def test_fmt_forces_a_layout_and_accepts_aliases() -> None:
+    text = (FORMATS / "names_only.txt").read_text(encoding="utf-8")
+    err = refused(text, "numbered")
+    assert "expected utterance 1" in str(err)
+    vtt = (FORMATS / "garden_voices.vtt").read_text(encoding="utf-8")
+    assert parse_text(vtt, Path("a.txt"), "a", "vtt").episode.format == "webvtt"
+    assert parse_text(vtt, Path("a.txt"), "a", "WebVTT").episode.format == "webvtt"
+    err = refused(vtt, "docx")
+    assert "unknown transcript format 'docx'" in str(err) and "whisper-json" in str(err)
+    assert set(format_names()) == {"webvtt", "srt", "podcast-json", "whisper-json", "otter", "numbered"}
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason=f"shared development data not found at {SHARED}")
+def test_shared_benchmark_transcripts_sniff_as_numbered() -> None:
+    paths = sorted(SHARED.rglob("*.txt"))
+    assert paths
+    assert {p.name: sniff_format(p.read_text(encoding="utf-8")) for p in paths} == {
+        p.name: "numbered" for p in paths
+    }
+
+
+# --- speaker names and merging ------------------------------------------------------------------
+
+
+def test_display_names_prefer_mixed_case_then_metadata_then_title_case() -> None:
+    names = display_names(["PRIYA NAIR", "Priya  Nair", "TOM REED", "dj kofi"], preferred=["DJ Kofi"])
+    assert names == {"priya nair": "Priya Nair", "tom reed": "Tom Reed", "dj kofi": "DJ Kofi"}
+
+
+@pytest.mark.parametrize(
+    ("name", "ok"),
+    [
+        ("PRIYA NAIR", True),
+        ("Priya Nair", True),
+        ("Ludwig van Beethoven", True),
+        ("Dr. Lena Ortiz", True),
+        ("Speaker 1", True),
+        ("Élodie", True),
+        ("Q", True),
+        ("Here's the thing", False),
+        ("Note", False),
+        ("10", False),
+        ("so", False),
+        ("a b c d e", False),
+        ("Why, though", False),
+        ("", False),
+    ],
+)
+def test_is_label(name: str, ok: bool) -> None:
+    assert is_label(name) is ok
+
+
+def test_merge_pieces_rules() -> None:
+    def p(text: str, speaker: str | None, start: float, end: float) -> Piece:
+        return Piece(text, "cue", None, speaker, start, end)
+
+    merged = merge_pieces(
+        [
+            p("we planted", "A", 0, 1),
+            p("the beans", "A", 1.5, 2),  # same speaker, mid-sentence, short pause: joined
+            p("too early.", "A", 3.9, 5),  # 1.9 s pause: still joined
+            p("Then frost", "A", 5, 6),  # previous ended a sentence: new
+            p("came.", "B", 6, 7),  # other speaker: new
+            p("and then", None, 7, 8),
+            p("more", None, 8, 9),  # unknown speakers are never joined
+            p("so long", "B", 9, 10),
+            p("after", "B", 12.5, 13),  # 2.5 s pause: new
+        ],
+        max_chars=1000,
+    )
+    assert [(m.text, m.speaker, m.start, m.end) for m in merged] == [
+        ("we planted the beans too early.", "A", 0, 5),
+        ("Then frost", "A", 5, 6),
+        ("came.", "B", 6, 7),
+        ("and then", None, 7, 8),
+        ("more", None, 8, 9),
+        ("so long", "B", 9, 10),
+        ("after", "B", 12.5, 13),
+    ]
+    backwards = merge_pieces([p("at ten", "A", 10, 11), p("at two", "A", 2, 3)], max_chars=1000)
+    assert [(m.text, m.start, m.end) for m in backwards] == [("at ten", 10, 11), ("at two", 2, 3)]
+    overlapping = merge_pieces([p("long cue", "A", 0, 9), p("inside it", "A", 1, 2)], max_chars=1000)
+    assert [(m.text, m.start, m.end) for m in overlapping] == [("long cue inside it", 0, 9)]
+    capped = merge_pieces([p("x" * 6, "A", 0, 1), p("y" * 6, "A", 1, 2)], max_chars=12)
+    assert [m.text for m in capped] == ["xxxxxx", "yyyyyy"]
+
+
+# --- a folder of mixed formats, through the public API ------------------------------------------
+
+
+def test_ingest_folder_of_mixed_formats(tmp_path: Path) -> None:
+    from assistant import Assistant
+
+    folder = tmp_path / "inbox"
+    (folder / "nested").mkdir(parents=True)
+    for name in GOOD:
+        shutil.copy(FORMATS / name, folder / name)
+    shutil.copy(DATA / "meeting_speakers.txt", folder / "nested" / "meeting_speakers.txt")
+    seen: list[tuple[int, int]] = []
+    a = Assistant(store=tmp_path / "store")
+    report = a.ingest(folder, progress=lambda done, total, label: seen.append((done, total)))
+    assert report.ok, report.failed
+    assert sorted(report.added) == sorted(
+        [
+            "garden_voices",
+            "garden_labels",
+            "bakery.podcast",
+            "lecture.whisper",
+            "otter_blocks",
+            "otter_lines",
+            "names_only",
+            "meeting_speakers",
+        ]
+    )
+    assert seen and seen[-1][0] == seen[-1][1]
+    formats = {e.id: e.format for e in a.episodes()}
+    assert formats["garden_voices"] == "webvtt" and formats["meeting_speakers"] == "numbered"
+
+    episode = a.episode("garden_voices")
+    assert episode.speakers == ("Ines Carvalho", "Dev Okonkwo") and episode.duration == 94.0
+    hits = a.search("slugs ate forty heads of lettuce", k=3)
+    top = hits[0].utterance
+    assert (top.episode_id, top.number, top.speaker, top.start, top.end) == (
+        "garden_voices",
+        3,
+        "Dev Okonkwo",
+        9.5,
+        12.25,
+    )
+    assert source_link(episode, top) == "https://example.org/audio/allotment-14.mp3#t=9"
+    stored = a.transcript("bakery.podcast")
+    assert [(u.number, u.speaker, u.start) for u in stored][:3] == [
+        (1, "Hana Mori", 0.4),
+        (2, "Hana Mori", 3.3),
+        (3, "Olu Bakare", 5.0),
+    ]
