@@ -34,11 +34,11 @@ class RetrievalConfig:
     use_lexical: bool = True
     fusion: str = "weighted"
     candidates: int = 60
-    own_weight: float = 0.8
+    own_weight: float = 0.7
     context_window: int = 1
-    weight_turn: float = 1.0
+    weight_turn: float = 0.5
     weight_window: float = 0.5
-    weight_dense: float = 0.5
+    weight_dense: float = 0.75
     weight_speaker: float = 0.3
     rerank_depth: int = 30
     rrf_k: int = 60
