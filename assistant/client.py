@@ -297,13 +297,13 @@ class Assistant:
         import shutil
         import tempfile
 
-        from .limits import check_upload_batch, display_name, inside, max_upload_files, safe_upload_name
+        from .limits import check_upload_batch, display_name, inside, safe_upload_name
 
         files = list(files)
         if not files:
             raise InputError("nothing to ingest: no files were uploaded")
         problems = check_upload_batch(
-            files, max_files=max_files or max_upload_files(), max_bytes=int(self.settings.max_file_mb * 2**20)
+            files, max_files=max_files or self.settings.max_upload_files, max_bytes=int(self.settings.max_file_mb * 2**20)
         )
         report = IngestReport()
         started = time.perf_counter()

@@ -48,6 +48,7 @@ class Settings:
     max_file_mb: float = 50.0
     max_question_chars: int = 2000
     max_utterance_chars: int = 20000
+    max_upload_files: int = 50
 
     def __repr__(self) -> str:
         shown = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -133,6 +134,7 @@ class Settings:
             max_file_mb=number("ASSISTANT_MAX_FILE_MB", float, cls.max_file_mb),
             max_question_chars=number("ASSISTANT_MAX_QUESTION_CHARS", int, cls.max_question_chars),
             max_utterance_chars=number("ASSISTANT_MAX_UTTERANCE_CHARS", int, cls.max_utterance_chars),
+            max_upload_files=number("ASSISTANT_MAX_UPLOAD_FILES", int, cls.max_upload_files, minimum=1),
         )
         values.update({k: v for k, v in overrides.items() if v is not None})
         settings = cls(**values)

@@ -1,39 +1,23 @@
 """Limits on what users can feed the library, and safe names for uploaded files.
 
-The size limits live in `Settings` (ASSISTANT_MAX_FILE_MB, ASSISTANT_MAX_UTTERANCE_CHARS,
-ASSISTANT_MAX_QUESTION_CHARS); the upload count lives here (ASSISTANT_MAX_UPLOAD_FILES). Every refusal is an
+The limits themselves live in `Settings` (ASSISTANT_MAX_FILE_MB, ASSISTANT_MAX_UTTERANCE_CHARS,
+ASSISTANT_MAX_QUESTION_CHARS, ASSISTANT_MAX_UPLOAD_FILES). Every refusal is an
 `InputError` whose message names the limit and the variable that raises it.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import unicodedata
 from pathlib import Path, PurePosixPath
-from typing import Mapping, Sequence
+from typing import Sequence
 
-from .errors import ConfigError, InputError
+from .errors import InputError
 from .ingest.files import TRANSCRIPT_SUFFIXES
 
-MAX_UPLOAD_FILES_ENV = "ASSISTANT_MAX_UPLOAD_FILES"
-DEFAULT_MAX_UPLOAD_FILES = 50
 MAX_NAME_STEM = 80
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-def max_upload_files(env: Mapping[str, str] | None = None) -> int:
-    raw = (env if env is not None else os.environ).get(MAX_UPLOAD_FILES_ENV, "").strip()
-    if not raw:
-        return DEFAULT_MAX_UPLOAD_FILES
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ConfigError(f"{MAX_UPLOAD_FILES_ENV}={raw!r} is not a valid int") from None
-    if value < 1:
-        raise ConfigError(f"{MAX_UPLOAD_FILES_ENV} must be at least 1, got {raw!r}")
-    return value
 
 
 def display_name(name: object) -> str:
@@ -71,7 +55,7 @@ def check_upload_batch(files: Sequence[tuple[object, bytes]], *, max_files: int,
     """Refuse the whole batch when it has too many files; return a per-file problem ('' when fine)."""
     if len(files) > max_files:
         raise InputError(
-            f"{len(files)} files in one upload; the limit is {max_files} ({MAX_UPLOAD_FILES_ENV}): "
+            f"{len(files)} files in one upload; the limit is {max_files} (ASSISTANT_MAX_UPLOAD_FILES): "
             "upload them in smaller batches"
         )
     problems = []

@@ -12,7 +12,7 @@ from conftest import SAMPLES
 from providers.cohere_fakes import FakeCohere, answer_events, sse_response
 
 from assistant import Assistant, InputError, Settings
-from assistant.limits import MAX_UPLOAD_FILES_ENV, safe_upload_name
+from assistant.limits import safe_upload_name
 
 SAMPLE = (SAMPLES / "harbour-bridge.txt").read_bytes()
 
@@ -53,8 +53,7 @@ def test_question_over_the_length_limit_is_refused_clearly(tmp_path: Path, metho
 
 
 def test_too_many_files_in_one_upload_is_refused_before_writing(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setenv(MAX_UPLOAD_FILES_ENV, "3")
-    a = small(tmp_path)
+    a = small(tmp_path, max_upload_files=3)
     with pytest.raises(InputError, match=r"4 files in one upload; the limit is 3 \(ASSISTANT_MAX_UPLOAD_FILES\)"):
         a.ingest_uploads([(f"ep{i}.txt", SAMPLE) for i in range(4)])
     assert not any((tmp_path / "s" / "uploads").glob("*/*"))
