@@ -205,6 +205,11 @@ def status(ctx: click.Context) -> None:
         click.echo(f"{len(a.episodes())} episodes, {a.store.count()} utterances")
 
 
+from .evaluation.command import eval_command  # noqa: E402  (cheap: heavy imports happen inside the command)
+
+cli.add_command(eval_command, "eval")
+
+
 def _print_streamed(a: "Assistant", question: str, episode: list[str] | None, speaker: list[str] | None,
                     history: list[Any]) -> "Answer":
     from . import marked_text, source_line
