@@ -229,7 +229,8 @@ def _print_streamed(a: "Assistant", question: str, episode: list[str] | None, sp
             for u in citation.utterances:
                 title = next((h.episode_title for h in answer.hits if h.utterance.episode_id == u.episode_id),
                              u.episode_id)
-                click.echo(f"  [{n}] {source_line(u, title)}: “{u.text}”")
+                quote = f": “{u.text}”" if answer.mode == "hosted" else ""
+                click.echo(f"  [{n}] {source_line(u, title)}{quote}")
     click.echo(f"\n({answer.mode}{', ' + answer.model if answer.model else ''}; "
                f"{answer.timings.get('total_ms', 0):.0f} ms)", err=True)
     return answer

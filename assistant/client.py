@@ -19,6 +19,7 @@ from .index.embedders import Embedder, HashingEmbedder
 from .index.lexical_cache import LexicalCache
 from .ingest.files import expand_paths
 from .ingest.parse import parse_file
+from .retrieval.coverage import absent_words
 from .retrieval.query import HeuristicRewriter
 from .retrieval.retriever import HybridRetriever, RetrievalConfig
 from .types import Answer, AnswerEvent, Episode, Hit, IngestReport, Transcript, Turn
@@ -381,8 +382,7 @@ class Assistant:
         speaker: str | Sequence[str] | None = None,
     ) -> list[Hit]:
         query = self._check_question(query)
-        speakers = [speaker] if isinstance(speaker, str) else (list(speaker) if speaker else None)
-        return self.retriever.search(query, k=k, episodes=self._episode_filter(episode), speakers=speakers)
+        return self.retriever.search(query, k=k, episodes=self._episode_filter(episode), speakers=speakers_of(speaker))
 
     def ask(
         self,
@@ -454,6 +454,13 @@ class Assistant:
                 else:
                     yield event
         assert final is not None
+        if final.mode == "offline" and final.citations:
+            missing = absent_words(self.lexical.current(), question, self._episode_filter(episode), speakers_of(speaker))
+            if missing:
+                notice = ("The searched transcripts never use " + ", ".join(f"“{w}”" for w in missing)
+                          + "; the quoted passages may not answer the question.")
+                notices.append(notice)
+                yield AnswerEvent(kind="notice", text=notice)
         timings["generate_ms"] = _ms(t)
         timings["total_ms"] = _ms(started)
         final = replace(
@@ -503,6 +510,10 @@ def normalise_history(history: HistoryLike | None) -> list[Turn]:
         if turn.role not in ("user", "assistant"):
             raise InputError(f"history roles must be 'user' or 'assistant', got {turn.role!r}")
     return turns
+
+
+def speakers_of(speaker: str | Sequence[str] | None) -> list[str] | None:
+    return [speaker] if isinstance(speaker, str) else (list(speaker) if speaker else None)
 
 
 def _ms(since: float) -> float:

@@ -81,3 +81,11 @@ def test_question_limits(library: Assistant) -> None:
         library.ask("   ")
     with pytest.raises(InputError, match="ASSISTANT_MAX_QUESTION_CHARS"):
         library.ask("why " * 1000)
+
+
+def test_offline_answer_names_question_words_the_transcripts_never_use(library: Assistant) -> None:
+    answer = library.ask("What was the name of the bridge's architect?", episode="harbour-bridge")
+    assert answer.citations, "the architect is mentioned, so passages are still quoted"
+    assert answer.notice and "“name”" in answer.notice and "architect" not in answer.notice
+    plain = library.ask("Who pays for the cost overrun?", episode="harbour-bridge")
+    assert not plain.notice
