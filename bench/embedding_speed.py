@@ -1,0 +1,241 @@
+"""Embedding throughput: the project's OnnxEmbedder against Chroma's default ONNXMiniLM_L6_V2.
+
+Both run the same model files, in the same process, on the same thread count, interleaved after a
+warm-up, so the ratio measures only what each does around the model (padding, batching, pooling). The texts
+are timed chunk by chunk, both embedders back to back on each chunk in alternating order, so a change
+in machine load (the dev machines are shared) hits both sides alike; a whole-set call of ours is timed
+too, before and after.
+
+    python bench/embedding_speed.py --out results.json [--limit 3000] [--chunk 250] [--threads N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from assistant.index.onnx_embedder import OnnxEmbedder  # noqa: E402
+
+SHARED = ROOT.parent / "shared"
+SEED = SHARED / "data/seed/000_081a4311286ebea2.txt"
+QMSUM = SHARED / "data/qmsum/val/transcripts"
+MODEL = SHARED / "models/all-MiniLM-L6-v2"
+
+_NUMBER = re.compile(r"^\d+$")
+_LEADING_NUMBER = re.compile(r"^\d+,?\s+")
+_SPEAKER = re.compile(r"^[^:]{1,60}:\s*")
+
+
+def _body(path: Path) -> list[str]:
+    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    for i, line in enumerate(lines):
+        if line.strip() == "--- METADATA END ---":
+            return lines[i + 1 :]
+    return lines
+
+
+def read_seed(path: Path) -> list[str]:
+    """Every non-empty line that is not just an utterance number, minus a leading "N " or "N, "."""
+    out = []
+    for line in _body(path):
+        line = line.strip()
+        if line and not _NUMBER.match(line):
+            out.append(_LEADING_NUMBER.sub("", line, count=1))
+    return out
+
+
+def read_qmsum(path: Path) -> list[str]:
+    """The line after each number line, without its `Speaker:` prefix; empty turns are dropped."""
+    lines = _body(path)
+    out = []
+    for i, line in enumerate(lines[:-1]):
+        if _NUMBER.match(line.strip()):
+            text = _SPEAKER.sub("", lines[i + 1].strip(), count=1).strip()
+            if text and not _NUMBER.match(text):
+                out.append(text)
+    return out
+
+
+def load_texts(limit: int) -> list[str]:
+    texts = read_seed(SEED)
+    for path in sorted(QMSUM.glob("*.txt")):
+        if len(texts) >= limit:
+            break
+        texts.extend(read_qmsum(path))
+    return texts[:limit]
+
+
+def chroma_default(model_parent: Path, threads: int) -> Callable[[Sequence[str]], np.ndarray]:
+    """Chroma's own embedding function, aimed at the local files and pinned to `threads`.
+
+    DOWNLOAD_PATH makes it find the files (so it never downloads); the session is built exactly as
+    Chroma builds it, plus intra_op_num_threads, so both sides use the same number of cores.
+    """
+    import onnxruntime as ort
+    from chromadb.utils.embedding_functions import ONNXMiniLM_L6_V2
+
+    ef = ONNXMiniLM_L6_V2(preferred_providers=["CPUExecutionProvider"])
+    ef.DOWNLOAD_PATH = model_parent  # type: ignore[misc]
+
+    def no_download(*_: Any, **__: Any) -> None:
+        raise RuntimeError("Chroma tried to download its model; the bench must stay offline")
+
+    ef._download = no_download  # type: ignore[method-assign]
+    options = ort.SessionOptions()
+    options.log_severity_level = 3
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.intra_op_num_threads = threads
+    ef.__dict__["model"] = ort.InferenceSession(
+        str(model_parent / "onnx" / "model.onnx"), providers=["CPUExecutionProvider"], sess_options=options
+    )
+    return lambda texts: np.asarray(ef(list(texts)), dtype=np.float32)
+
+
+def machine() -> dict[str, Any]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import onnxruntime
+
+    return {
+        "cpu": cpu,
+        "cpu_count": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "onnxruntime": onnxruntime.__version__,
+    }
+
+
+def timed(fn: Callable[[Sequence[str]], np.ndarray], texts: Sequence[str]) -> tuple[float, np.ndarray]:
+    start = time.perf_counter()
+    vectors = fn(texts)
+    return time.perf_counter() - start, vectors
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, required=True, help="where to write the JSON results")
+    parser.add_argument("--limit", type=int, default=3000, help="number of utterances (default 3000)")
+    parser.add_argument("--rounds", type=int, default=1, help="timed passes over all texts (default 1)")
+    parser.add_argument("--chunk", type=int, default=250,
+                        help="texts per paired measurement, 0 = all at once (default 250)")
+    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--batch-size", type=int, default=32)
+    args = parser.parse_args(argv)
+
+    missing = [p for p in (SEED, QMSUM, MODEL / "onnx" / "model.onnx") if not p.exists()]
+    if missing:
+        print(
+            f"Benchmark data not found: {', '.join(map(str, missing))}.\n"
+            f"It reads ../shared (the folder next to the project root, {SHARED}); run it where that exists.",
+            file=sys.stderr,
+        )
+        return 2
+
+    texts = load_texts(args.limit)
+    ours = OnnxEmbedder(MODEL, batch_size=args.batch_size, threads=args.threads)
+    chroma = chroma_default(MODEL, args.threads)
+    warm = texts[:64]
+    ours.embed_documents(warm)
+    chroma(warm)
+
+    runners: list[tuple[str, Callable[[Sequence[str]], np.ndarray]]] = [
+        ("ours", ours.embed_documents),
+        ("chroma", chroma),
+    ]
+    size = args.chunk or len(texts)
+    chunks = [texts[i : i + size] for i in range(0, len(texts), size)]
+    rounds = max(1, args.rounds)
+    load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    full_set = [timed(ours.embed_documents, texts)[0]]
+    times: dict[str, list[float]] = {"ours": [], "chroma": []}
+    chunk_ratios: list[float] = []
+    pieces: dict[str, list[np.ndarray]] = {"ours": [], "chroma": []}
+    for round_no in range(rounds):
+        spent = {"ours": 0.0, "chroma": 0.0}
+        for number, chunk in enumerate(chunks):
+            pair = {}
+            for label, fn in runners if (round_no + number) % 2 == 0 else runners[::-1]:
+                pair[label], vectors = timed(fn, chunk)
+                spent[label] += pair[label]
+                if round_no == rounds - 1:
+                    pieces[label].append(vectors)
+            chunk_ratios.append(pair["chroma"] / pair["ours"])
+        for label in spent:
+            times[label].append(spent[label])
+        print(f"  round {round_no + 1}: ours {spent['ours']:.2f} s, chroma {spent['chroma']:.2f} s", flush=True)
+    full_set.append(timed(ours.embed_documents, texts)[0])
+
+    total = {label: sum(values) for label, values in times.items()}
+    rate = {label: len(texts) * rounds / seconds for label, seconds in total.items()}
+    vectors = {label: np.concatenate(parts) for label, parts in pieces.items()}
+    cosine = np.sum(vectors["ours"] * vectors["chroma"], axis=1)
+    lengths = [len(e.ids) for e in ours._load()[1].encode_batch(texts)]
+    result = {
+        "ours_utterances_per_s": round(rate["ours"], 1),
+        "chroma_default_utterances_per_s": round(rate["chroma"], 1),
+        "speedup_vs_chroma_default": round(rate["ours"] / rate["chroma"], 2),
+        "mean_cosine": round(float(cosine.mean()), 6),
+        "min_cosine": round(float(cosine.min()), 6),
+        "n_texts": len(texts),
+        "threads": args.threads,
+        "batch_size": args.batch_size,
+        "rounds": rounds,
+        "chunk_size": size,
+        "seconds_per_round": {label: [round(s, 3) for s in values] for label, values in times.items()},
+        "speedup_per_chunk": {
+            "median": round(statistics.median(chunk_ratios), 2),
+            "min": round(min(chunk_ratios), 2),
+            "max": round(max(chunk_ratios), 2),
+        },
+        "ours_full_set_utterances_per_s": round(len(texts) / min(full_set), 1),
+        "tokens": {
+            "mean": round(statistics.fmean(lengths), 1),
+            "median": statistics.median(lengths),
+            "max": max(lengths),
+            "truncated_at_256": sum(n >= 256 for n in lengths),
+        },
+        "machine": machine(),
+        "load_average_1min": {
+            "before": load_before,
+            "after": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
+        },
+    }
+
+    print(f"{len(texts)} utterances in chunks of {size}, {args.threads} threads, {rounds} round(s), "
+          f"each chunk timed for both embedders back to back")
+    print(f"tokens per utterance: mean {result['tokens']['mean']}, median {result['tokens']['median']}, "
+          f"max {result['tokens']['max']}")
+    print(f"{'embedder':<34}{'utterances/s':>14}{'total s':>10}")
+    print(f"{'OnnxEmbedder (dynamic padding)':<34}{rate['ours']:>14.1f}{total['ours']:>10.2f}")
+    print(f"{'Chroma ONNXMiniLM_L6_V2 (pad 256)':<34}{rate['chroma']:>14.1f}{total['chroma']:>10.2f}")
+    print(f"speedup {result['speedup_vs_chroma_default']}x (per chunk: median "
+          f"{result['speedup_per_chunk']['median']}, min {result['speedup_per_chunk']['min']}); "
+          f"cosine mean {result['mean_cosine']}, min {result['min_cosine']}")
+    print(f"OnnxEmbedder on the whole set in one call: {result['ours_full_set_utterances_per_s']} utterances/s")
+    args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
