@@ -196,6 +196,31 @@ def chat(ctx: click.Context, episode: tuple[str, ...]) -> None:
 
 
 @cli.command()
+@click.option("--embedder", "kind", type=click.Choice(["cohere", "onnx", "hashing"]), required=True,
+              help="The embedder to rebuild the vectors with.")
+@click.pass_context
+def reindex(ctx: click.Context, kind: str) -> None:
+    """Re-embed every stored utterance with another embedder (the transcripts are not needed)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from . import Settings
+    from .reindex import reindex as rebuild
+
+    obj = ctx.ensure_object(dict)
+    with _errors():
+        settings = Settings.from_env()
+        if obj.get("store"):
+            settings = settings.with_(store=obj["store"])
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                      console=Console(stderr=True), transient=True) as bar:
+            task = bar.add_task("reading", total=None)
+            old, new, count = rebuild(settings, kind, lambda done, total, label: bar.update(
+                task, completed=done, total=total, description=f"embedding {label}"))
+    click.echo(f"re-embedded {count} utterances: {old} -> {new}")
+
+
+@cli.command()
 @click.pass_context
 def status(ctx: click.Context) -> None:
     """Say which mode answers, which embedder is in use and where the store is."""

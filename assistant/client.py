@@ -132,29 +132,7 @@ class Assistant:
         return embedder
 
     def _make_embedder(self, kind: str, recorded: str | None) -> Embedder:
-        s = self.settings
-        if kind == "cohere":
-            if not s.has_key:
-                raise ConfigError(
-                    f"this store was built with {recorded or 'Cohere embeddings'}, which needs COHERE_API_KEY; "
-                    "set the key, or rebuild the store offline with `assistant reindex --embedder onnx`"
-                )
-            from .providers.cohere import CohereEmbedder
-
-            return CohereEmbedder(self._client(), s.embed_model)
-        if kind == "onnx":
-            from .index.onnx_embedder import OnnxEmbedder
-
-            if not OnnxEmbedder.find(s.onnx_model_dir):
-                raise ConfigError(
-                    f"no ONNX model in {s.onnx_model_dir} (needs model.onnx and tokenizer.json); set "
-                    "ASSISTANT_ONNX_MODEL" + (f", or rebuild this store built with {recorded!r} using `assistant reindex`"
-                                             if recorded else "")
-                )
-            return OnnxEmbedder(s.onnx_model_dir)
-        if kind == "hashing":
-            return HashingEmbedder()
-        raise ConfigError(f"unknown embedder {kind!r}")
+        return make_embedder(self.settings, kind, recorded, cohere_client=self._client)
 
     @property
     def mode(self) -> str:
@@ -481,6 +459,35 @@ class Assistant:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def make_embedder(
+    settings: Settings, kind: str, recorded: str | None = None, cohere_client: Callable[[], Any] | None = None
+) -> Embedder:
+    """The embedder of `kind` ("cohere", "onnx" or "hashing"), or a clear error saying what is missing."""
+    s = settings
+    if kind == "cohere":
+        if not s.has_key:
+            raise ConfigError(
+                f"this store was built with {recorded or 'Cohere embeddings'}, which needs COHERE_API_KEY; "
+                "set the key, or rebuild the store offline with `assistant reindex --embedder onnx`"
+            )
+        from .providers.cohere import CohereEmbedder, make_client
+
+        return CohereEmbedder(cohere_client() if cohere_client else make_client(s), s.embed_model)
+    if kind == "onnx":
+        from .index.onnx_embedder import OnnxEmbedder
+
+        if not OnnxEmbedder.find(s.onnx_model_dir):
+            raise ConfigError(
+                f"no ONNX model in {s.onnx_model_dir} (needs model.onnx and tokenizer.json); set "
+                "ASSISTANT_ONNX_MODEL" + (f", or rebuild this store built with {recorded!r} using "
+                                         "`assistant reindex --embedder hashing`" if recorded else "")
+            )
+        return OnnxEmbedder(s.onnx_model_dir)
+    if kind == "hashing":
+        return HashingEmbedder()
+    raise ConfigError(f"unknown embedder {kind!r}: expected cohere, onnx or hashing")
 
 
 def _fill_metadata(transcript: Transcript, path: Path, **given: str | None) -> Transcript:

@@ -102,3 +102,51 @@ def test_store_built_with_another_embedder_is_refused(sample_copy: Path, store_d
 
     with pytest.raises(StoreError, match="reindex"):
         Assistant(embedder=OtherEmbedder())
+
+
+def test_reindex_rebuilds_vectors_with_another_embedder(sample_copy: Path, store_dir: Path) -> None:
+    from click.testing import CliRunner
+
+    from assistant.cli import cli
+
+    Assistant().ingest(sample_copy)
+    before = [h.utterance.id for h in Assistant().search("bat ecologist", k=3)]
+
+    class TinyEmbedder:
+        name = "tiny:v1"
+        dimension = 4
+
+        def embed_documents(self, texts, progress=None):  # pragma: no cover - not called here
+            raise AssertionError
+
+        def embed_query(self, text):  # pragma: no cover
+            raise AssertionError
+
+    with pytest.raises(StoreError, match="assistant reindex"):
+        Assistant(embedder=TinyEmbedder())
+    result = CliRunner().invoke(cli, ["reindex", "--embedder", "onnx"], obj={})
+    assert result.exit_code == 1 and "ASSISTANT_ONNX_MODEL" in result.output
+    assert Assistant().store.count() == 40, "a failed reindex leaves the store as it was"
+    result = CliRunner().invoke(cli, ["reindex", "--embedder", "hashing"], obj={})
+    assert result.exit_code == 0, result.output
+    assert "40 utterances" in result.output
+    a = Assistant()
+    assert a.store.count() == 40 and a.episode("harbour-bridge").utterance_count == 40
+    assert [h.utterance.id for h in a.search("bat ecologist", k=3)] == before
+
+
+def test_reindex_to_the_local_onnx_model(sample_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from assistant.cli import cli
+    from conftest import shared_or_skip
+
+    model = shared_or_skip("models", "all-MiniLM-L6-v2", "onnx")
+    Assistant().ingest(sample_copy)
+    assert Assistant().embedder.name.startswith("hashing")
+    monkeypatch.setenv("ASSISTANT_ONNX_MODEL", str(model))
+    result = CliRunner().invoke(cli, ["reindex", "--embedder", "onnx"], obj={})
+    assert result.exit_code == 0, result.output
+    a = Assistant()
+    assert a.embedder.name == "onnx:all-MiniLM-L6-v2" and a.store.count() == 40
+    assert 22 in [h.utterance.number for h in a.search("How much did the footbridge cost in the end?", k=5)]

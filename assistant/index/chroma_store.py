@@ -210,6 +210,7 @@ class ChromaStore:
         self._ssl = ssl
         self._headers = headers
         self._token = ""
+        self._memo: dict[str, tuple[str, Any]] = {}
         self.location = f"{'https' if ssl else 'http'}://{host}:{port}" if host else str(path)
         if not host and path is None:
             raise StoreError("no store folder and no Chroma server (CHROMA_HOST) configured")
@@ -287,6 +288,24 @@ class ChromaStore:
             self._token = _write_token(self._path, state)
             _FRESH[str(self._path)] = (self._token, self._client)
 
+    def _memoised(self, key: str, compute: Callable[[], Any]) -> Any:
+        """Embedded only: a read's result, reused while the generation token stays the same clean one.
+
+        Every writer records a new token before its first change and another after its last, so an unchanged
+        `clean:` token means nothing was written since the value was read. Mid-write (`writing:`), on a store
+        never written (no token) and against a server, every call reads afresh.
+        """
+        token = self._token
+        if self._path is None or not token.startswith("clean:"):
+            return compute()
+        hit = self._memo.get(key)
+        if hit is not None and hit[0] == token:
+            return hit[1]
+        value = compute()
+        if self._token == token:
+            self._memo[key] = (token, value)
+        return value
+
     def interrupted_write(self) -> bool:
         """Embedded only: the last writer stopped mid-write (its token still says `writing`)."""
         return self._path is not None and _read_token(self._path).startswith("writing:")
@@ -342,9 +361,12 @@ class ChromaStore:
 
     @_guarded("listing episodes")
     def episodes(self) -> list[Episode]:
+        return list(self._memoised("episodes", self._read_episodes))
+
+    def _read_episodes(self) -> tuple[Episode, ...]:
         got = self._episodes.get(include=["metadatas"])
         episodes = [_episode_from_meta(m) for m in got["metadatas"] or []]
-        return sorted(episodes, key=lambda e: (e.show or "", e.title.casefold(), e.id))
+        return tuple(sorted(episodes, key=lambda e: (e.show or "", e.title.casefold(), e.id)))
 
     @_guarded("reading an episode")
     def episode(self, episode_id: str) -> Episode | None:
@@ -359,6 +381,9 @@ class ChromaStore:
         Each episode's full record counts (its `ingested_at` too), so an episode rewritten with the same content
         still changes the signature: a cache built while it was being rewritten is never taken as current.
         """
+        return str(self._memoised("signature", self._read_signature))
+
+    def _read_signature(self) -> str:
         got = self._episodes.get(include=["metadatas"])
         pairs = sorted(
             (rid, m.get("content_hash", ""), hashlib.sha256(str(m.get("json", "")).encode()).hexdigest()[:12])
@@ -401,6 +426,17 @@ class ChromaStore:
         self._end_write()
         return existed
 
+    @_guarded("emptying the store")
+    def drop_all(self) -> None:
+        """Delete every episode and utterance (and the embedder the store was built with); hold the store lock."""
+        self._begin_write()
+        for name in (EPISODES, UTTERANCES):
+            try:
+                self._client.delete_collection(name)
+            except Exception:  # already gone: nothing to drop
+                pass
+        self._end_write()
+
     @_guarded("sweeping unfinished episodes")
     def sweep_orphans(self) -> int:
         """Delete utterance records whose episode was never committed (a crash mid-ingest); hold the store lock."""
@@ -427,14 +463,17 @@ class ChromaStore:
     @_guarded("counting utterances")
     def count(self) -> int:
         """Utterance records, including any of an unfinished episode (see `sweep_orphans`)."""
-        return int(self._utterances.count())
+        return self._count()
+
+    def _count(self) -> int:
+        return int(self._memoised("count", self._utterances.count))
 
     @_guarded("searching")
     def query(
         self, vector: np.ndarray, n: int, where: dict[str, Any] | None = None
     ) -> list[tuple[Utterance, float]]:
         """Nearest utterances by cosine similarity (1 - Chroma's cosine distance), best first."""
-        if n <= 0 or self._utterances.count() == 0:
+        if n <= 0 or self._count() == 0:
             return []
         got = self._utterances.query(
             query_embeddings=[np.asarray(vector, dtype=np.float32)],
@@ -446,6 +485,16 @@ class ChromaStore:
             (_utterance_from(meta, doc), 1.0 - float(dist))
             for meta, doc, dist in zip(got["metadatas"][0], got["documents"][0], got["distances"][0])
         ]
+
+    @_guarded("searching")
+    def nearest(self, vector: np.ndarray, n: int, where: dict[str, Any] | None = None) -> list[tuple[str, float]]:
+        """Like `query`, but only (utterance id, cosine similarity): no documents or metadata are read."""
+        if n <= 0 or self._count() == 0:
+            return []
+        got = self._utterances.query(
+            query_embeddings=[np.asarray(vector, dtype=np.float32)], n_results=n, where=where, include=["distances"]
+        )
+        return [(rid, 1.0 - float(dist)) for rid, dist in zip(got["ids"][0], got["distances"][0])]
 
     @_guarded("reading utterances")
     def get(self, ids: Sequence[str], with_vectors: bool = False) -> dict[str, tuple[Utterance, np.ndarray | None]]:
@@ -469,20 +518,43 @@ class ChromaStore:
     @_guarded("reading utterances for the keyword index")
     def lexical_records(self) -> list[LexicalRecord]:
         """Every committed utterance in transcript order, for building the BM25 index."""
+        return self._snapshot(with_vectors=False)[0]
+
+    @_guarded("reading utterances for the keyword index")
+    def lexical_snapshot(self) -> tuple[list[LexicalRecord], np.ndarray]:
+        """`lexical_records` and, row for row, their stored vectors (float32), read in the same pass."""
+        records, vectors = self._snapshot(with_vectors=True)
+        assert vectors is not None
+        return records, vectors
+
+    def _snapshot(self, with_vectors: bool) -> tuple[list[LexicalRecord], np.ndarray | None]:
         committed = set(self._episodes.get(include=[])["ids"])
         records: list[LexicalRecord] = []
+        pages: list[np.ndarray] = []
+        include = ["documents", "metadatas"] + (["embeddings"] if with_vectors else [])
         offset = 0
         while True:
-            got = self._utterances.get(include=["documents", "metadatas"], limit=PAGE, offset=offset)
+            got = self._utterances.get(include=include, limit=PAGE, offset=offset)
             if not got["ids"]:
                 break
-            for rid, meta, doc in zip(got["ids"], got["metadatas"], got["documents"]):
+            keep = []
+            for i, (rid, meta, doc) in enumerate(zip(got["ids"], got["metadatas"], got["documents"])):
                 if meta["episode"] in committed:
-                    records.append(LexicalRecord(rid, meta["episode"], int(meta["number"]), meta.get("speaker"), doc or ""))
+                    keep.append(i)
+                    records.append(LexicalRecord(
+                        rid, meta["episode"], int(meta["number"]), meta.get("speaker"), doc or "",
+                        meta.get("start"), meta.get("end"), bool(meta.get("speaker_inferred", False)),
+                    ))
+            if with_vectors and keep:
+                pages.append(np.asarray(got["embeddings"], dtype=np.float32)[keep])
             offset += len(got["ids"])
-        records.sort(key=lambda r: (r.episode_id, r.number))
-        return records
+        order = sorted(range(len(records)), key=lambda i: (records[i].episode_id, records[i].number))
+        records = [records[i] for i in order]
+        if not with_vectors:
+            return records, None
+        vectors = np.concatenate(pages) if pages else np.zeros((0, self.dimension), dtype=np.float32)
+        return records, vectors[np.asarray(order, dtype=np.int64)] if order else vectors
 
     @_guarded("listing episodes")
     def committed_episode_ids(self) -> set[str]:
-        return set(self._episodes.get(include=[])["ids"])
+        return set(self._memoised("episode_ids", lambda: frozenset(self._episodes.get(include=[])["ids"])))

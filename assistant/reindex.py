@@ -1,0 +1,52 @@
+"""Rebuild a store's vectors with another embedder, from the utterances the store already holds."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from .config import Settings
+from .errors import StoreError
+from .index.chroma_store import ChromaStore
+from .store_lock import store_lock
+from .types import Episode, Utterance
+
+Progress = Callable[[int, int, str], None]
+
+
+def reindex(settings: Settings, embedder: str, progress: Progress | None = None) -> tuple[str, str, int]:
+    """Re-embed every utterance with `embedder` ("cohere", "onnx" or "hashing"); returns (old, new, utterances).
+
+    Everything is read and embedded before the store is touched, so a failure while embedding (no key, model
+    missing, service down) leaves the store as it was.
+    """
+    from .client import make_embedder
+
+    headers = {"Authorization": f"Bearer {settings.chroma_auth_token}"} if settings.chroma_auth_token else None
+    where = dict(host=settings.chroma_host, port=settings.chroma_port, ssl=settings.chroma_ssl, headers=headers)
+    path = None if settings.chroma_host else settings.store_dir
+    old = ChromaStore.recorded_embedder(path, **where)  # type: ignore[arg-type]
+    if old is None:
+        raise StoreError(f"the store at {settings.chroma_host or settings.store_dir} is empty: nothing to reindex")
+    source = ChromaStore(path, embedder_name=old, dimension=1, **where)  # type: ignore[arg-type]
+    library: list[tuple[Episode, list[Utterance]]] = [(e, source.utterances_of(e.id)) for e in source.episodes()]
+
+    new_embedder = make_embedder(settings, embedder, old)
+    total = sum(len(us) for _, us in library)
+    done = 0
+    vectors = []
+    for episode, utterances in library:
+        def tick(n: int, label: str = episode.id) -> None:
+            nonlocal done
+            done += n
+            if progress:
+                progress(done, total, label)
+
+        vectors.append(new_embedder.embed_documents([u.text for u in utterances], progress=tick))
+
+    with store_lock(settings):
+        source.drop_all()
+        target = ChromaStore(path, embedder_name=new_embedder.name, dimension=new_embedder.dimension,
+                             **where)  # type: ignore[arg-type]
+        for (episode, utterances), matrix in zip(library, vectors):
+            target.write_episode(episode, utterances, matrix)
+    return old, new_embedder.name, total
