@@ -6,21 +6,69 @@
     print(a.ask("What did the guest say about hiring?").text)
 """
 
-from .client import Assistant, normalise_history
-from .config import Settings
-from .errors import (
-    AssistantError,
-    ConfigError,
-    EmbedderMismatchError,
-    InputError,
-    NeedsKeyError,
-    ParseError,
-    ProviderError,
-    StoreError,
-)
-from .export import conversation_markdown
-from .render import marked_text, source_line, source_link
-from .types import Answer, AnswerEvent, Citation, Episode, Hit, IngestReport, Transcript, Turn, Usage, Utterance
+from typing import TYPE_CHECKING, Any
+
+# Imported on first use (PEP 562), so `assistant --help` and `import assistant.cli` stay light.
+_LAZY = {
+    "Assistant": ".client",
+    "normalise_history": ".client",
+    "Settings": ".config",
+    "AssistantError": ".errors",
+    "ConfigError": ".errors",
+    "EmbedderMismatchError": ".errors",
+    "InputError": ".errors",
+    "NeedsKeyError": ".errors",
+    "ParseError": ".errors",
+    "ProviderError": ".errors",
+    "StoreError": ".errors",
+    "conversation_markdown": ".export",
+    "marked_text": ".render",
+    "source_line": ".render",
+    "source_link": ".render",
+    "Answer": ".types",
+    "AnswerEvent": ".types",
+    "Citation": ".types",
+    "Episode": ".types",
+    "Hit": ".types",
+    "IngestReport": ".types",
+    "Transcript": ".types",
+    "Turn": ".types",
+    "Usage": ".types",
+    "Utterance": ".types",
+}
+
+if TYPE_CHECKING:
+    from .client import Assistant, normalise_history
+    from .config import Settings
+    from .errors import (
+        AssistantError,
+        ConfigError,
+        EmbedderMismatchError,
+        InputError,
+        NeedsKeyError,
+        ParseError,
+        ProviderError,
+        StoreError,
+    )
+    from .export import conversation_markdown
+    from .render import marked_text, source_line, source_link
+    from .types import Answer, AnswerEvent, Citation, Episode, Hit, IngestReport, Transcript, Turn, Usage, Utterance
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'assistant' has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "Answer",

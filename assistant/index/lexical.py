@@ -11,7 +11,10 @@ from typing import Sequence
 
 import numpy as np
 
-FORMAT_VERSION = 3
+from ..types import Utterance
+
+FORMAT_VERSION = 4
+VECTORS_FILE = "vectors.npy"
 SHORT_TURN_WORDS = 6
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _CONTRACTION = re.compile(r"'(s|re|ve|ll|d|m|t)$")
@@ -60,11 +63,22 @@ class LexicalRecord:
     number: int
     speaker: str | None
     text: str
+    start: float | None = None
+    end: float | None = None
+    speaker_inferred: bool = False
+
+    def utterance(self) -> Utterance:
+        return Utterance(self.episode_id, self.number, self.text, self.speaker, self.start, self.end,
+                         self.speaker_inferred)
 
 
 class LexicalIndex:
     """Two BM25 indexes whose rows line up with `records`: each turn alone (with its speaker's name), and each turn
-    within its neighbours. The first pin-points the exact utterance, the second finds turns through their topic."""
+    within its neighbours. The first pin-points the exact utterance, the second finds turns through their topic.
+
+    `vectors`, when given, holds each row's stored embedding (a memory map once saved), so a search reads
+    neighbours' vectors and utterances here instead of asking the store for them.
+    """
 
     def __init__(
         self,
@@ -72,14 +86,20 @@ class LexicalIndex:
         signature: str,
         window: int = 1,
         bm25: tuple[object, object] | None = None,
+        vectors: np.ndarray | None = None,
     ) -> None:
         self.records = list(records)
         self.signature = signature
         self.window = window
+        if vectors is not None and len(vectors) != len(self.records):
+            vectors = None
+        self.vectors = vectors
         self.row_of = {r.id: i for i, r in enumerate(self.records)}
         self._episodes = np.array([r.episode_id for r in self.records], dtype=object)
         self._speakers = np.array([(r.speaker or "").casefold() for r in self.records], dtype=object)
         self._speakers_by_episode: dict[str, list[str]] | None = None
+        self._rows_by_episode: dict[str, np.ndarray] | None = None
+        self._name_tokens: dict[str, frozenset[str]] = {}
         if bm25 is None:
             own = [f"{r.text} {r.speaker or ''}" for r in self.records]
             bm25 = (_build(own), _build(self._window_texts()))
@@ -114,12 +134,33 @@ class LexicalIndex:
         chosen = episodes if episodes else list(self._speakers_by_episode)
         return list(dict.fromkeys(name for e in chosen for name in self._speakers_by_episode.get(e, [])))
 
+    def rows_of_episode(self, episode_id: str) -> np.ndarray:
+        """Row numbers of one episode's records (empty when unknown), from a map built once."""
+        if self._rows_by_episode is None:
+            by_episode: dict[str, list[int]] = {}
+            for i, r in enumerate(self.records):
+                by_episode.setdefault(r.episode_id, []).append(i)
+            self._rows_by_episode = {e: np.asarray(rows, dtype=np.int64) for e, rows in by_episode.items()}
+        return self._rows_by_episode.get(episode_id, np.zeros(0, dtype=np.int64))
+
+    def name_tokens(self, name: str) -> frozenset[str]:
+        """The folded words of a speaker name (as `speaker_mentioned` reads them), computed once per name."""
+        tokens = self._name_tokens.get(name)
+        if tokens is None:
+            from ..retrieval.speakers import _name_tokens
+
+            tokens = self._name_tokens[name] = frozenset(_name_tokens(name))
+        return tokens
+
     def mask(self, episodes: Sequence[str] | None = None, speakers: Sequence[str] | None = None) -> np.ndarray | None:
         if not episodes and not speakers:
             return None
         keep = np.ones(len(self.records), dtype=bool)
         if episodes:
-            keep &= np.isin(self._episodes, list(episodes))
+            chosen = np.zeros(len(self.records), dtype=bool)
+            for episode_id in dict.fromkeys(episodes):
+                chosen[self.rows_of_episode(episode_id)] = True
+            keep &= chosen
         if speakers:
             keep &= np.isin(self._speakers, [s.casefold() for s in speakers])
         return keep
@@ -142,7 +183,10 @@ class LexicalIndex:
         folder.mkdir(parents=True, exist_ok=True)
         with (folder / "records.jsonl").open("w", encoding="utf-8") as out:
             for r in self.records:
-                out.write(json.dumps([r.id, r.episode_id, r.number, r.speaker, r.text]) + "\n")
+                out.write(json.dumps([r.id, r.episode_id, r.number, r.speaker, r.text, r.start, r.end,
+                                      r.speaker_inferred]) + "\n")
+        if self.vectors is not None:
+            np.save(folder / VECTORS_FILE, np.ascontiguousarray(self.vectors, dtype=np.float32), allow_pickle=False)
         if self.records:
             self._own.save(str(folder / "bm25-own"))  # type: ignore[attr-defined]
             self._window.save(str(folder / "bm25-window"))  # type: ignore[attr-defined]
@@ -162,9 +206,29 @@ class LexicalIndex:
                 import bm25s
 
                 bm25 = (bm25s.BM25.load(str(folder / "bm25-own")), bm25s.BM25.load(str(folder / "bm25-window")))
+            vectors = load_vectors(folder)
         except (OSError, ValueError, TypeError, KeyError):
             return None
-        return cls(records, signature, window, bm25)
+        return cls(records, signature, window, bm25, vectors)
+
+
+def load_vectors(folder: Path) -> np.ndarray | None:
+    """The saved vectors as a read-only memory map (pages are read on use), or None when none were saved."""
+    path = folder / VECTORS_FILE
+    if not path.exists():
+        return None
+    vectors = np.load(path, mmap_mode="r", allow_pickle=False)
+    if vectors.ndim != 2 or vectors.dtype != np.float32:
+        return None
+    return vectors
+
+
+def saved_matches(folder: Path, signature: str, window: int) -> bool:
+    """Whether `folder` holds an index saved for this signature by this version (else it is stale)."""
+    try:
+        return json.loads((folder / "params.json").read_text(encoding="utf-8")) == _params(signature, window)
+    except (OSError, ValueError):
+        return False
 
 
 def _params(signature: str, window: int) -> dict[str, object]:

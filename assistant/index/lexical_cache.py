@@ -16,7 +16,9 @@ import threading
 from pathlib import Path
 from typing import Protocol
 
-from .lexical import LexicalIndex, LexicalRecord
+import numpy as np
+
+from .lexical import LexicalIndex, LexicalRecord, load_vectors, saved_matches
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +56,8 @@ class LexicalCache:
                 self._index = loaded
                 return loaded
             for _attempt in range(BUILD_ATTEMPTS):
-                built = LexicalIndex(self._source.lexical_records(), signature, self._window)
+                records, vectors = self._read()
+                built = LexicalIndex(records, signature, self._window, vectors=vectors)
                 after = self._source.signature()
                 if after == signature:
                     if self._folder:
@@ -64,7 +67,15 @@ class LexicalCache:
                 log.info("the library changed while the keyword index was built; building again")
                 signature = after
             # Still changing (a long ingest elsewhere): answer from this build, keep nothing.
-            return LexicalIndex(built.records, "unstable:" + signature, self._window)
+            return LexicalIndex(built.records, "unstable:" + signature, self._window, vectors=built.vectors)
+
+    def _read(self) -> tuple[list[LexicalRecord], np.ndarray | None]:
+        """Records, plus their vectors when the index is saved to disk (then served from a memory map)."""
+        snapshot = getattr(self._source, "lexical_snapshot", None)
+        if self._folder and snapshot is not None:
+            records, vectors = snapshot()
+            return records, vectors
+        return self._source.lexical_records(), None
 
     def _load(self, signature: str) -> LexicalIndex | None:
         if not self._folder:
@@ -86,8 +97,21 @@ class LexicalCache:
             index.save(tmp)
             try:
                 os.replace(tmp, target)
-            except OSError:  # another process saved the same signature first
+            except OSError:  # another process saved the same signature first, or an older format sits there
+                if not saved_matches(target, index.signature, self._window):
+                    shutil.rmtree(target, ignore_errors=True)
+                    try:
+                        os.replace(tmp, target)
+                    except OSError:
+                        pass
                 shutil.rmtree(tmp, ignore_errors=True)
+            if index.vectors is not None:  # serve from the saved file: pages in on use, not held in memory
+                try:
+                    mapped = load_vectors(target)
+                except (OSError, ValueError):
+                    mapped = None
+                if mapped is not None and mapped.shape == index.vectors.shape:
+                    index.vectors = mapped
             self._prune(index.signature)
         except OSError as exc:
             log.warning("could not save the lexical index to %s: %s", self._folder, exc)

@@ -21,7 +21,7 @@ from ..index.lexical import SHORT_TURN_WORDS, LexicalIndex, top_rows
 from ..index.lexical_cache import LexicalCache
 from ..types import Hit, Utterance, utterance_id
 from .fusion import reciprocal_rank_fusion
-from .speakers import speaker_mentioned
+from .speakers import _question_words, speaker_mentioned
 
 log = logging.getLogger(__name__)
 
@@ -90,8 +90,8 @@ class HybridRetriever:
         qv: np.ndarray | None = None
         if cfg.use_dense:
             qv = self.embedder.embed_query(query)
-            dense = self.store.query(qv, cfg.candidates, where_clause(episodes, speakers))
-            candidate_ids += [u.id for u, _ in dense if u.id in index.row_of]
+            dense = self.store.nearest(qv, cfg.candidates, where_clause(episodes, speakers))
+            candidate_ids += [rid for rid, _ in dense if rid in index.row_of]
         candidate_ids = list(dict.fromkeys(candidate_ids))
         if not candidate_ids:
             return []
@@ -99,11 +99,11 @@ class HybridRetriever:
             for name, scores in (("turn", turn), ("window", window)):
                 signals[name] = {cid: float(scores[index.row_of[cid]]) for cid in candidate_ids}
 
-        fetched = self.store.get(sorted(self._neighbourhood(index, candidate_ids)), with_vectors=qv is not None)
+        fetched = self._fetch(index, sorted(self._neighbourhood(index, candidate_ids)), with_vectors=qv is not None)
         own: dict[str, float] = {}
         if qv is not None:
             own, signals["dense"] = self._dense_scores(index, candidate_ids, fetched, qv)
-        named = speaker_mentioned(query, index.speakers(episodes)) if not speakers else None
+        named = speaker_mentioned(query, self._speakers_in(index, query, episodes)) if not speakers else None
         if named:
             key = named.casefold()
             signals["speaker"] = {cid: float((index.records[index.row_of[cid]].speaker or "").casefold() == key)
@@ -134,6 +134,33 @@ class HybridRetriever:
             except ProviderError as exc:
                 log.warning("reranking failed, keeping the fused order: %s", exc)
         return hits[:k]
+
+    def _fetch(self, index: LexicalIndex, ids: Sequence[str], with_vectors: bool
+               ) -> dict[str, tuple[Utterance, np.ndarray | None]]:
+        """Utterances (and vectors) by id: from the index's snapshot of the store when it holds vectors of
+        the right width, otherwise from the store. Ids the snapshot lacks are left out, as the store would."""
+        vectors = index.vectors
+        if vectors is None or (with_vectors and vectors.shape[1] != self.store.dimension):
+            return self.store.get(ids, with_vectors=with_vectors)
+        rows = [index.row_of[i] for i in ids if i in index.row_of]
+        block = np.asarray(vectors[np.asarray(rows, dtype=np.int64)], dtype=np.float32) if with_vectors and rows else None
+        out: dict[str, tuple[Utterance, np.ndarray | None]] = {}
+        for n, row in enumerate(rows):
+            record = index.records[row]
+            out[record.id] = (record.utterance(), block[n] if block is not None else None)
+        return out
+
+    @staticmethod
+    def _speakers_in(index: LexicalIndex, query: str, episodes: Sequence[str] | None) -> list[str]:
+        """The speaker names `speaker_mentioned` could match: those sharing a word with the query.
+
+        A name none of whose words is in the query yields no match in either of its passes, so leaving it
+        out changes nothing, and saves folding hundreds of names per search in a large library.
+        """
+        words = {w for w, _, _ in _question_words(query)}
+        if not words:
+            return []
+        return [name for name in index.speakers(episodes) if index.name_tokens(name) & words]
 
     def _neighbourhood(self, index: LexicalIndex, ids: Sequence[str]) -> set[str]:
         w = self.config.context_window
