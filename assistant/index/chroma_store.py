@@ -41,6 +41,7 @@ EPISODES = "episodes"
 PAGE = 5000
 GENERATION_FILE = ".generation"
 OPEN_LOCK_FILE = ".open.lock"
+SWEPT_FILE = ".swept"
 RECONNECT_PAUSE = 0.5
 """Seconds to wait before the one retry on a fresh connection (a restarting server needs a moment)."""
 
@@ -66,6 +67,26 @@ def _write_token(path: Path, state: str) -> str:
     tmp.write_text(token, encoding="utf-8")
     os.replace(tmp, path / GENERATION_FILE)
     return token
+
+
+def _read_swept(path: Path) -> str:
+    try:
+        return (path / SWEPT_FILE).read_text(encoding="utf-8").strip()
+    except OSError:
+        return ""
+
+
+def _write_swept(path: Path, token: str) -> None:
+    """Best effort: a store folder that cannot be written to is simply swept again next time."""
+    tmp = path / f"{SWEPT_FILE}.{os.getpid()}.{threading.get_ident()}.tmp"
+    try:
+        tmp.write_text(token, encoding="utf-8")
+        os.replace(tmp, path / SWEPT_FILE)
+    except OSError:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
 
 
 def _open_lock(path: Path) -> Any:
@@ -439,7 +460,21 @@ class ChromaStore:
 
     @_guarded("sweeping unfinished episodes")
     def sweep_orphans(self) -> int:
-        """Delete utterance records whose episode was never committed (a crash mid-ingest); hold the store lock."""
+        """Delete utterance records whose episode was never committed (a crash mid-ingest); hold the store lock.
+
+        Embedded store: the clean generation token of the last sweep that left no orphans is kept in
+        `<store>/.swept`; while the token is still that one nothing was written since, so the scan (seconds on
+        a large library) is skipped. Any write, finished or not, changes the token.
+        """
+        token = self._token
+        if self._path is not None and token.startswith("clean:") and _read_swept(self._path) == token:
+            return 0
+        orphans = self._sweep()
+        if self._path is not None and self._token.startswith("clean:"):
+            _write_swept(self._path, self._token)
+        return orphans
+
+    def _sweep(self) -> int:
         committed = sorted(self._episodes.get(include=[])["ids"])
         where = {"episode": {"$nin": committed}} if committed else None
         orphans = list(self._utterances.get(where=where, include=[])["ids"])

@@ -100,6 +100,8 @@ class LexicalIndex:
         self._speakers_by_episode: dict[str, list[str]] | None = None
         self._rows_by_episode: dict[str, np.ndarray] | None = None
         self._name_tokens: dict[str, frozenset[str]] = {}
+        self._library_speakers: list[str] | None = None
+        self._short: np.ndarray | None = None
         if bm25 is None:
             own = [f"{r.text} {r.speaker or ''}" for r in self.records]
             bm25 = (_build(own), _build(self._window_texts()))
@@ -131,8 +133,21 @@ class LexicalIndex:
                 if r.speaker:
                     by_episode.setdefault(r.episode_id, {})[r.speaker] = None
             self._speakers_by_episode = {e: list(names) for e, names in by_episode.items()}
+        if not episodes and self._library_speakers is not None:
+            return list(self._library_speakers)
         chosen = episodes if episodes else list(self._speakers_by_episode)
-        return list(dict.fromkeys(name for e in chosen for name in self._speakers_by_episode.get(e, [])))
+        names = list(dict.fromkeys(name for e in chosen for name in self._speakers_by_episode.get(e, [])))
+        if not episodes:
+            self._library_speakers = names
+            return list(names)
+        return names
+
+    def is_short(self, row: int) -> bool:
+        """Whether the row's turn has fewer than SHORT_TURN_WORDS words (a reply that leans on the turn before)."""
+        if self._short is None:
+            self._short = np.fromiter((len(r.text.split()) < SHORT_TURN_WORDS for r in self.records), dtype=bool,
+                                      count=len(self.records))
+        return bool(self._short[row])
 
     def rows_of_episode(self, episode_id: str) -> np.ndarray:
         """Row numbers of one episode's records (empty when unknown), from a map built once."""

@@ -1,8 +1,9 @@
 """Local sentence embeddings from an ONNX export of a BERT-style model (all-MiniLM-L6-v2 by default).
 
-Chroma's default embedding function pads every text to 256 tokens; transcript utterances are mostly far
-shorter, so this embedder sorts texts by token length and pads each batch only to its own longest text.
-Same model files, same vectors, a fraction of the work.
+Chroma's default embedding function pads every text to 256 tokens. Most transcript utterances are far
+shorter, so this embedder sorts texts by token length, cuts the sorted list into batches that waste
+little padding, and pads each batch only to its own longest text. It uses the same model files and gives
+the same vectors for a fraction of the work.
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Literal, Sequence
 
 import numpy as np
 
@@ -24,14 +26,22 @@ if TYPE_CHECKING:
 
 ENV_VAR = "ASSISTANT_ONNX_MODEL"
 _REQUIRED = ("model.onnx", "tokenizer.json")
+Parallel = Literal["batches", "intra_op"]
 
 
 class OnnxEmbedder:
     """The project's local embedder: mean-pooled, L2-normalised ONNX sentence vectors on CPU.
 
-    Construction only checks that the files exist; the session and tokenizer load on first use, once,
-    even when several threads ask at the same time.
+    Construction only checks that the files exist. The session and the tokenizer load on first use,
+    exactly once, even when several threads ask at the same time.
+
+    parallel="batches" (the default) runs `threads` batches at once, each on a single thread. With
+    small batches of short utterances this was faster than ONNX Runtime's intra-op threads, and it kept
+    its speed on a busy machine where spinning intra-op threads wait on each other. "intra_op" runs one
+    batch at a time on `threads` threads.
     """
+
+    batch_overhead_tokens = 16.0
 
     def __init__(
         self,
@@ -41,6 +51,7 @@ class OnnxEmbedder:
         max_tokens: int = 256,
         threads: int | None = None,
         token_budget: int | None = None,
+        parallel: Parallel = "batches",
         query_cache_size: int = 256,
     ) -> None:
         folder = self.find(model_dir)
@@ -55,19 +66,21 @@ class OnnxEmbedder:
                 f"OnnxEmbedder needs batch_size >= 1, max_tokens >= 2 and threads >= 1 "
                 f"(got {batch_size}, {max_tokens}, {threads})."
             )
+        if parallel not in ("batches", "intra_op"):
+            raise ConfigError(f"OnnxEmbedder parallel must be 'batches' or 'intra_op', not {parallel!r}.")
         self.model_dir = folder
         self.batch_size = batch_size
         self.max_tokens = max_tokens
         self.threads = threads or os.cpu_count() or 1
-        # Caps padded tokens per batch: long texts get smaller batches, so memory stays bounded.
+        self.parallel = parallel
+        # Caps padded tokens per batch so a run of long texts gets smaller batches and bounded memory.
         self.token_budget = token_budget or batch_size * min(max_tokens, 128)
-        self.batch_overhead_tokens = 16.0
         model_name = folder.parent.name if folder.name == "onnx" else folder.name
-        suffix = "" if max_tokens == 256 else f":max{max_tokens}"
-        self.name = f"onnx:{model_name}{suffix}"
+        self.name = f"onnx:{model_name}" + ("" if max_tokens == 256 else f":max{max_tokens}")
         self._lock = threading.Lock()
         self._session: onnxruntime.InferenceSession | None = None
         self._tokenizer: tokenizers.Tokenizer | None = None
+        self._pool: ThreadPoolExecutor | None = None
         self._input_names: frozenset[str] = frozenset()
         self._dimension: int | None = None
         self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -104,10 +117,11 @@ class OnnxEmbedder:
                 import onnxruntime as ort
                 from tokenizers import Tokenizer
 
+                by_batch = self.parallel == "batches"
                 options = ort.SessionOptions()
                 options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
                 options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-                options.intra_op_num_threads = self.threads
+                options.intra_op_num_threads = 1 if by_batch else self.threads
                 options.inter_op_num_threads = 1
                 options.log_severity_level = 3
                 try:
@@ -126,6 +140,8 @@ class OnnxEmbedder:
                 tokenizer.enable_truncation(max_length=self.max_tokens)
                 self._input_names = frozenset(i.name for i in session.get_inputs())
                 self._dimension = self._read_dimension(session)
+                if by_batch and self.threads > 1:
+                    self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="onnx-embed")
                 self._tokenizer = tokenizer
                 self._session = session
         assert self._session is not None and self._tokenizer is not None
@@ -136,16 +152,19 @@ class OnnxEmbedder:
         if isinstance(width, int):
             return width
         ids = np.array([[101, 102]], dtype=np.int64)
-        feeds = {"input_ids": ids, "attention_mask": np.ones_like(ids), "token_type_ids": np.zeros_like(ids)}
-        names = {i.name for i in session.get_inputs()}
-        return int(session.run(None, {k: v for k, v in feeds.items() if k in names})[0].shape[-1])
+        return int(self._forward(session, ids, np.ones_like(ids)).shape[-1])
+
+    def _forward(self, session: Any, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        names = self._input_names or {i.name for i in session.get_inputs()}
+        return session.run(None, {k: v for k, v in feeds.items() if k in names})[0]
 
     def _batches(self, lengths: np.ndarray) -> list[np.ndarray]:
-        """Splits texts, longest first, into batches that minimise padded tokens plus a per-run overhead.
+        """Cuts texts, longest first, into batches minimising padded tokens plus a per-run overhead.
 
-        A fixed-size cut of the sorted list pads a whole batch to one outlier; with a long-tailed length
-        distribution and a few hundred texts that wastes a third of the work. The exact optimum over
-        contiguous runs of the sorted list is a small dynamic programme.
+        Cutting the sorted list every batch_size texts pads a whole batch to one outlier. Transcript
+        utterance lengths are long-tailed, so for a few hundred texts that wastes a third of the work.
+        The best split into contiguous runs of the sorted list is a small dynamic programme.
         """
         order = np.argsort(-lengths, kind="stable")
         widths = np.maximum(lengths[order], 1).astype(np.float64)
@@ -166,29 +185,33 @@ class OnnxEmbedder:
             i += int(take[i])
         return batches
 
-    def _run(self, session: Any, encodings: list[Any]) -> np.ndarray:
+    def _embed_batch(self, session: Any, encodings: list[Any]) -> np.ndarray:
         width = max(len(e.ids) for e in encodings)
         ids = np.zeros((len(encodings), width), dtype=np.int64)
         mask = np.zeros_like(ids)
         for row, enc in enumerate(encodings):
-            n = len(enc.ids)
-            ids[row, :n] = enc.ids
-            mask[row, :n] = 1
-        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
-        hidden = session.run(None, {k: v for k, v in feeds.items() if k in self._input_names})[0]
+            ids[row, : len(enc.ids)] = enc.ids
+            mask[row, : len(enc.ids)] = 1
+        hidden = self._forward(session, ids, mask)
         weights = mask.astype(np.float32)
-        pooled = np.einsum("bsd,bs->bd", hidden, weights) / np.maximum(weights.sum(1, keepdims=True), 1e-9)
-        return pooled
+        return np.einsum("bsd,bs->bd", hidden, weights) / np.maximum(weights.sum(1, keepdims=True), 1e-9)
 
     def embed_documents(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
+        """Vectors in the order of `texts`. Pass many texts per call: the length sort works per call."""
         session, tokenizer = self._load()
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         if not texts:
             return out
         encodings = tokenizer.encode_batch(list(texts))
         lengths = np.fromiter((len(e.ids) for e in encodings), dtype=np.int64, count=len(encodings))
-        for batch in self._batches(lengths):
-            out[batch] = self._run(session, [encodings[i] for i in batch])
+        batches = self._batches(lengths)
+
+        def run(batch: np.ndarray) -> np.ndarray:
+            return self._embed_batch(session, [encodings[i] for i in batch])
+
+        results = self._pool.map(run, batches) if self._pool and len(batches) > 1 else map(run, batches)
+        for batch, vectors in zip(batches, results):
+            out[batch] = vectors
             if progress:
                 progress(len(batch))
         return normalise_rows(out)
@@ -207,4 +230,7 @@ class OnnxEmbedder:
         return vector.copy()
 
     def __repr__(self) -> str:
-        return f"OnnxEmbedder({str(self.model_dir)!r}, batch_size={self.batch_size}, threads={self.threads})"
+        return (
+            f"OnnxEmbedder({str(self.model_dir)!r}, batch_size={self.batch_size}, "
+            f"threads={self.threads}, parallel={self.parallel!r})"
+        )

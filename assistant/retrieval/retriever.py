@@ -17,7 +17,7 @@ from ..errors import ProviderError
 from ..generation.base import Reranker
 from ..index.chroma_store import ChromaStore, where_clause
 from ..index.embedders import Embedder
-from ..index.lexical import SHORT_TURN_WORDS, LexicalIndex, top_rows
+from ..index.lexical import LexicalIndex, LexicalRecord, top_rows
 from ..index.lexical_cache import LexicalCache
 from ..types import Hit, Utterance, utterance_id
 from .fusion import reciprocal_rank_fusion
@@ -117,7 +117,7 @@ class HybridRetriever:
         for cid in ordered:
             if cid not in fetched or len(hits) >= depth:
                 continue
-            utterance = fetched[cid][0]
+            utterance = _utterance(fetched[cid][0])
             hits.append(
                 Hit(
                     utterance=utterance,
@@ -135,20 +135,20 @@ class HybridRetriever:
                 log.warning("reranking failed, keeping the fused order: %s", exc)
         return hits[:k]
 
-    def _fetch(self, index: LexicalIndex, ids: Sequence[str], with_vectors: bool
-               ) -> dict[str, tuple[Utterance, np.ndarray | None]]:
+    def _fetch(self, index: LexicalIndex, ids: Sequence[str], with_vectors: bool) -> dict[str, _Fetched]:
         """Utterances (and vectors) by id: from the index's snapshot of the store when it holds vectors of
-        the right width, otherwise from the store. Ids the snapshot lacks are left out, as the store would."""
+        the right width, otherwise from the store. Ids the snapshot lacks are left out, as the store would.
+        From the snapshot, records stand in for utterances until a hit needs one (see `_utterance`)."""
         vectors = index.vectors
         if vectors is None or (with_vectors and vectors.shape[1] != self.store.dimension):
-            return self.store.get(ids, with_vectors=with_vectors)
-        rows = [index.row_of[i] for i in ids if i in index.row_of]
-        block = np.asarray(vectors[np.asarray(rows, dtype=np.int64)], dtype=np.float32) if with_vectors and rows else None
-        out: dict[str, tuple[Utterance, np.ndarray | None]] = {}
-        for n, row in enumerate(rows):
-            record = index.records[row]
-            out[record.id] = (record.utterance(), block[n] if block is not None else None)
-        return out
+            return dict(self.store.get(ids, with_vectors=with_vectors))
+        row_of = index.row_of
+        rows = [row_of[i] for i in ids if i in row_of]
+        records = index.records
+        if not (with_vectors and rows):
+            return {records[row].id: (records[row], None) for row in rows}
+        block = np.asarray(vectors[np.asarray(rows, dtype=np.int64)], dtype=np.float32)
+        return {records[row].id: (records[row], block[n]) for n, row in enumerate(rows)}
 
     @staticmethod
     def _speakers_in(index: LexicalIndex, query: str, episodes: Sequence[str] | None) -> list[str]:
@@ -166,13 +166,11 @@ class HybridRetriever:
         w = self.config.context_window
         out = set()
         for cid in ids:
-            rec = index.records[index.row_of[cid]]
-            out.update(utterance_id(rec.episode_id, rec.number + d) for d in range(-w, w + 1))
+            out.update(_around(index, index.row_of[cid], -w, w))
         return out
 
     def _dense_scores(
-        self, index: LexicalIndex, ids: Sequence[str], fetched: dict[str, tuple[Utterance, np.ndarray | None]],
-        qv: np.ndarray,
+        self, index: LexicalIndex, ids: Sequence[str], fetched: dict[str, _Fetched], qv: np.ndarray,
     ) -> tuple[dict[str, float], dict[str, float]]:
         """Cosine of the turn itself, blended with its neighbours' (a short reply leans on the turn before)."""
         cfg = self.config
@@ -182,12 +180,12 @@ class HybridRetriever:
         for cid in ids:
             if cid not in sims:
                 continue
-            rec = index.records[index.row_of[cid]]
-            short = len(rec.text.split()) < SHORT_TURN_WORDS
+            row = index.row_of[cid]
+            short = index.is_short(row)
             around = [
                 sims[n]
-                for d in range(-cfg.context_window, 1 if short else cfg.context_window + 1)
-                if (n := utterance_id(rec.episode_id, rec.number + d)) in sims
+                for n in _around(index, row, -cfg.context_window, 0 if short else cfg.context_window)
+                if n in sims
             ]
             weight = 0.0 if short else cfg.own_weight
             own[cid] = sims[cid]
@@ -214,10 +212,34 @@ class HybridRetriever:
         return fused
 
 
-def _context(u: Utterance, fetched: dict[str, tuple[Utterance, np.ndarray | None]], window: int) -> tuple[Utterance, ...]:
+_Fetched = tuple[Utterance | LexicalRecord, np.ndarray | None]
+
+
+def _utterance(item: Utterance | LexicalRecord) -> Utterance:
+    return item.utterance() if isinstance(item, LexicalRecord) else item
+
+
+def _around(index: LexicalIndex, row: int, low: int, high: int) -> list[str]:
+    """Ids of utterances number+low .. number+high of the row's episode, in order, whether stored or not.
+
+    Rows are in transcript order, so the neighbour is usually the adjacent row; its id is taken from there
+    instead of being formatted again (a search asks for hundreds)."""
+    records = index.records
+    rec = records[row]
+    out = []
+    for d in range(low, high + 1):
+        j = row + d
+        if 0 <= j < len(records) and records[j].number == rec.number + d and records[j].episode_id == rec.episode_id:
+            out.append(records[j].id)
+        else:
+            out.append(utterance_id(rec.episode_id, rec.number + d))
+    return out
+
+
+def _context(u: Utterance, fetched: dict[str, _Fetched], window: int) -> tuple[Utterance, ...]:
     around = []
     for d in range(-window, window + 1):
         rid = utterance_id(u.episode_id, u.number + d)
         if d != 0 and rid in fetched:
-            around.append(fetched[rid][0])
+            around.append(_utterance(fetched[rid][0]))
     return tuple(around)

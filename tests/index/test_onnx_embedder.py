@@ -98,6 +98,14 @@ def test_batches_are_length_sorted_and_within_budget(tmp_path: Path) -> None:
     assert all(len(b) <= 4 and (len(b) == 1 or len(b) * lengths[b].max() <= 40) for b in batches)
 
 
+def test_an_outlier_gets_its_own_batch(tmp_path: Path) -> None:
+    (tmp_path / "model.onnx").write_bytes(b"")
+    (tmp_path / "tokenizer.json").write_text("{}")
+    lengths = np.array([6] * 20 + [60] + [5] * 11)
+    batches = OnnxEmbedder(tmp_path, batch_size=32)._batches(lengths)
+    assert [b.tolist() for b in batches][0] == [20] and sum(len(b) for b in batches) == 32
+
+
 @needs_model
 def test_name_dimension_and_normalised(embedder: OnnxEmbedder) -> None:
     assert embedder.name == "onnx:all-MiniLM-L6-v2"
@@ -123,6 +131,14 @@ def test_order_preserved_and_batch_equals_single(embedder: OnnxEmbedder) -> None
     np.testing.assert_allclose(batch, single, atol=1e-5)
     reversed_batch = embedder.embed_documents(TEXTS[::-1])
     np.testing.assert_allclose(reversed_batch[::-1], batch, atol=1e-5)
+
+
+@needs_model
+@pytest.mark.parametrize("parallel", ["batches", "intra_op"])
+def test_thread_modes_agree(embedder: OnnxEmbedder, parallel: str) -> None:
+    assert FOUND is not None
+    other = OnnxEmbedder(FOUND, batch_size=2, threads=2, parallel=parallel)  # type: ignore[arg-type]
+    np.testing.assert_allclose(other.embed_documents(TEXTS), embedder.embed_documents(TEXTS), atol=1e-5)
 
 
 @needs_model
