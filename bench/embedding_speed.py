@@ -19,8 +19,9 @@ import re
 import statistics
 import sys
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -28,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from assistant.index.onnx_embedder import OnnxEmbedder  # noqa: E402
+from assistant.index.onnx_embedder import OnnxEmbedder
 
 SHARED = ROOT.parent / "shared"
 SEED = SHARED / "data/seed/000_081a4311286ebea2.txt"
@@ -85,7 +86,7 @@ def chroma_default(model_parent: Path, threads: int) -> Callable[[Sequence[str]]
     DOWNLOAD_PATH makes it find the files (so it never downloads); the session is built exactly as
     Chroma builds it, plus intra_op_num_threads, so both sides use the same number of cores.
     """
-    import onnxruntime as ort
+    import onnxruntime as ort  # type: ignore[import-untyped]
     from chromadb.utils.embedding_functions import ONNXMiniLM_L6_V2
 
     ef = ONNXMiniLM_L6_V2(preferred_providers=["CPUExecutionProvider"])
@@ -94,7 +95,7 @@ def chroma_default(model_parent: Path, threads: int) -> Callable[[Sequence[str]]
     def no_download(*_: Any, **__: Any) -> None:
         raise RuntimeError("Chroma tried to download its model; the bench must stay offline")
 
-    ef._download = no_download  # type: ignore[method-assign]
+    ef._download = no_download  # type: ignore[method-assign,assignment]
     options = ort.SessionOptions()
     options.log_severity_level = 3
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
@@ -114,7 +115,7 @@ def machine() -> dict[str, Any]:
                 break
     except OSError:
         pass
-    import onnxruntime
+    import onnxruntime  # type: ignore[import-untyped]
 
     return {
         "cpu": cpu,
@@ -133,16 +134,23 @@ def timed(fn: Callable[[Sequence[str]], np.ndarray], texts: Sequence[str]) -> tu
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--out", type=Path, required=True, help="where to write the JSON results")
     parser.add_argument("--limit", type=int, default=3000, help="number of utterances (default 3000)")
     parser.add_argument("--rounds", type=int, default=1, help="timed passes over all texts (default 1)")
-    parser.add_argument("--chunk", type=int, default=250,
-                        help="texts per paired measurement, 0 = all at once (default 250)")
+    parser.add_argument(
+        "--chunk", type=int, default=250, help="texts per paired measurement, 0 = all at once (default 250)"
+    )
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--parallel", choices=["batches", "intra_op"], default="batches",
-                        help="how OnnxEmbedder uses its threads (default batches)")
+    parser.add_argument(
+        "--parallel",
+        choices=["batches", "intra_op"],
+        default="batches",
+        help="how OnnxEmbedder uses its threads (default batches)",
+    )
     args = parser.parse_args(argv)
 
     missing = [p for p in (SEED, QMSUM, MODEL / "onnx" / "model.onnx") if not p.exists()]
@@ -177,17 +185,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     for round_no in range(rounds):
         spent = {"ours": 0.0, "chroma": 0.0}
         for number, chunk in enumerate(chunks):
-            pair = {}
+            pair: dict[str, float] = {}
             for label, fn in runners if (round_no + number) % 2 == 0 else runners[::-1]:
-                pair[label], cpu_seconds, vectors = timed(fn, chunk)
+                pair[label], cpu_seconds, chunk_vectors = timed(fn, chunk)
                 spent[label] += pair[label]
                 cpu[label] += cpu_seconds
                 if round_no == rounds - 1:
-                    pieces[label].append(vectors)
+                    pieces[label].append(chunk_vectors)
             chunk_ratios.append(pair["chroma"] / pair["ours"])
-        for label in spent:
-            times[label].append(spent[label])
-        print(f"  round {round_no + 1}: ours {spent['ours']:.2f} s, chroma {spent['chroma']:.2f} s", flush=True)
+        for label, seconds in spent.items():
+            times[label].append(seconds)
+        print(
+            f"  round {round_no + 1}: ours {spent['ours']:.2f} s, chroma {spent['chroma']:.2f} s", flush=True
+        )
     full_set.append(timed(ours.embed_documents, texts)[0])
 
     total = {label: sum(values) for label, values in times.items()}
@@ -228,18 +238,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         },
     }
 
-    print(f"{len(texts)} utterances in chunks of {size}, {args.threads} threads, {rounds} round(s), "
-          f"each chunk timed for both embedders back to back")
-    print(f"tokens per utterance: mean {result['tokens']['mean']}, median {result['tokens']['median']}, "
-          f"max {result['tokens']['max']}")
+    print(
+        f"{len(texts)} utterances in chunks of {size}, {args.threads} threads, {rounds} round(s), "
+        f"each chunk timed for both embedders back to back"
+    )
+    print(
+        f"tokens per utterance: mean {result['tokens']['mean']}, median {result['tokens']['median']}, "
+        f"max {result['tokens']['max']}"
+    )
     print(f"{'embedder':<34}{'utterances/s':>14}{'total s':>10}")
     print(f"{'OnnxEmbedder':<34}{rate['ours']:>14.1f}{total['ours']:>10.2f}")
     print(f"{'Chroma ONNXMiniLM_L6_V2 (pad 256)':<34}{rate['chroma']:>14.1f}{total['chroma']:>10.2f}")
-    print(f"speedup {result['speedup_vs_chroma_default']}x (per chunk: median "
-          f"{result['speedup_per_chunk']['median']}, min {result['speedup_per_chunk']['min']}); "
-          f"cosine mean {result['mean_cosine']}, min {result['min_cosine']}")
-    print(f"OnnxEmbedder on the whole set in one call: {result['ours_full_set_utterances_per_s']} utterances/s; "
-          f"speedup by process CPU time {result['speedup_cpu_time']}x")
+    print(
+        f"speedup {result['speedup_vs_chroma_default']}x (per chunk: median "
+        f"{result['speedup_per_chunk']['median']}, min {result['speedup_per_chunk']['min']}); "
+        f"cosine mean {result['mean_cosine']}, min {result['min_cosine']}"
+    )
+    print(
+        f"OnnxEmbedder on the whole set in one call: {result['ours_full_set_utterances_per_s']} utterances/s; "
+        f"speedup by process CPU time {result['speedup_cpu_time']}x"
+    )
     args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {args.out}")
     return 0

@@ -15,7 +15,9 @@ class Embedder(Protocol):
     """Turns text into L2-normalised float32 vectors; documents and queries may be embedded differently."""
 
     name: str
-    dimension: int
+
+    @property
+    def dimension(self) -> int: ...
 
     def embed_documents(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray: ...
 

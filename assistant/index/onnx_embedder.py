@@ -11,9 +11,10 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -21,7 +22,7 @@ from assistant.errors import ConfigError
 from assistant.index.embedders import Progress, normalise_rows
 
 if TYPE_CHECKING:
-    import onnxruntime
+    import onnxruntime  # type: ignore[import-untyped]
     import tokenizers
 
 ENV_VAR = "ASSISTANT_ONNX_MODEL"
@@ -114,7 +115,7 @@ class OnnxEmbedder:
             return self._session, self._tokenizer
         with self._lock:
             if self._session is None or self._tokenizer is None:
-                import onnxruntime as ort
+                import onnxruntime as ort  # type: ignore[import-untyped]
                 from tokenizers import Tokenizer
 
                 by_batch = self.parallel == "batches"

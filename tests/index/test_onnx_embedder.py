@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pytest
@@ -20,15 +21,23 @@ needs_model = pytest.mark.skipif(
     FOUND is None,
     reason=f"no ONNX model (model.onnx + tokenizer.json) in {MODEL_DIR}; set ASSISTANT_ONNX_MODEL to run these",
 )
-_CHROMA_FILES = ("config.json", "model.onnx", "special_tokens_map.json", "tokenizer_config.json",
-                 "tokenizer.json", "vocab.txt")
+_CHROMA_FILES = (
+    "config.json",
+    "model.onnx",
+    "special_tokens_map.json",
+    "tokenizer_config.json",
+    "tokenizer.json",
+    "vocab.txt",
+)
 
 TEXTS = [
     "I want to save the world with AI.",
     "",
     "Yep.",
-    "In 2017, Aiden was a third-year undergrad student who cold-emailed Google Brain, landed an "
-    "internship, and ended up co-authoring Attention Is All You Need, the seminal Transformers paper.",
+    (
+        "In 2017, Aiden was a third-year undergrad student who cold-emailed Google Brain, landed an "
+        "internship, and ended up co-authoring Attention Is All You Need, the seminal Transformers paper."
+    ),
     "So, which is my bar? Mah! Number one.",
     "We don't hire undergrad students. " * 12,
     "Noam happened to be around, and then you had some conversations with other folks.",
@@ -55,8 +64,8 @@ def chroma() -> Callable[[list[str]], np.ndarray]:
     def no_download(*_: Any, **__: Any) -> None:
         raise AssertionError("Chroma tried to download its model")
 
-    ef._download = no_download  # type: ignore[method-assign]
-    import onnxruntime as ort
+    ef._download = no_download  # type: ignore[method-assign,assignment]
+    import onnxruntime as ort  # type: ignore[import-untyped]
 
     options = ort.SessionOptions()
     options.intra_op_num_threads = 1
@@ -103,7 +112,7 @@ def test_an_outlier_gets_its_own_batch(tmp_path: Path) -> None:
     (tmp_path / "tokenizer.json").write_text("{}")
     lengths = np.array([6] * 20 + [60] + [5] * 11)
     batches = OnnxEmbedder(tmp_path, batch_size=32)._batches(lengths)
-    assert [b.tolist() for b in batches][0] == [20] and sum(len(b) for b in batches) == 32
+    assert batches[0].tolist() == [20] and sum(len(b) for b in batches) == 32
 
 
 @needs_model
@@ -161,8 +170,9 @@ def test_query_cache_returns_copies(embedder: OnnxEmbedder) -> None:
     first[:] = 0
     second = embedder.embed_query("who wrote the transformers paper?")
     np.testing.assert_allclose(np.linalg.norm(second), 1.0, atol=1e-5)
-    np.testing.assert_allclose(second, embedder.embed_documents(["who wrote the transformers paper?"])[0],
-                               atol=1e-6)
+    np.testing.assert_allclose(
+        second, embedder.embed_documents(["who wrote the transformers paper?"])[0], atol=1e-6
+    )
 
 
 @needs_model
