@@ -52,7 +52,18 @@ if TYPE_CHECKING:
     )
     from .export import conversation_markdown
     from .render import marked_text, source_line, source_link
-    from .types import Answer, AnswerEvent, Citation, Episode, Hit, IngestReport, Transcript, Turn, Usage, Utterance
+    from .types import (
+        Answer,
+        AnswerEvent,
+        Citation,
+        Episode,
+        Hit,
+        IngestReport,
+        Transcript,
+        Turn,
+        Usage,
+        Utterance,
+    )
 
 
 def __getattr__(name: str) -> Any:

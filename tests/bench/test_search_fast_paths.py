@@ -1,0 +1,112 @@
+"""The search speed-ups change nothing: same hits from the index's snapshot as from the store, and caches
+keyed by the store's generation token see every write."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import astuple
+from pathlib import Path
+
+from assistant import Assistant, Settings
+from assistant.index.lexical import FORMAT_VERSION
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "samples" / "harbour-bridge.txt"
+MEETING = ROOT / "tests" / "data" / "meeting_speakers.txt"
+QUESTIONS = [
+    "what did they say about the budget",
+    "Totally.",
+    "who talked about the bridge",
+    "what did Priya say",
+    "when does the work start",
+    "the roof",
+]
+
+
+def _assistant(store: Path) -> Assistant:
+    return Assistant(store=store, settings=Settings(store=store, mode="offline", embedder="hashing"))
+
+
+def _key(hits: list) -> list:
+    return [(astuple(h.utterance), h.score, tuple(astuple(c) for c in h.context), h.episode_title,
+             sorted(h.scores.items())) for h in hits]
+
+
+def test_snapshot_and_store_paths_give_identical_hits(tmp_path: Path) -> None:
+    a = _assistant(tmp_path / "store")
+    a.ingest([SAMPLE, MEETING])
+    index = a.lexical.current()
+    assert index.vectors is not None and len(index.vectors) == len(index)
+    episodes = [e.id for e in a.episodes()]
+    fast = [_key(a.search(q, k=8)) for q in QUESTIONS] + [_key(a.search(q, k=8, episode=episodes[0]))
+                                                          for q in QUESTIONS]
+    index.vectors = None  # the store path: utterances and vectors read from Chroma
+    slow = [_key(a.search(q, k=8)) for q in QUESTIONS] + [_key(a.search(q, k=8, episode=episodes[0]))
+                                                          for q in QUESTIONS]
+    assert fast == slow
+    assert any(fast)
+
+
+def test_saved_index_serves_vectors_from_a_memory_map(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    a = _assistant(store)
+    a.ingest(SAMPLE)
+    expected = [_key(a.search(q)) for q in QUESTIONS]
+    b = _assistant(store)  # a second process would load the saved folder
+    b.lexical._index = None
+    index = b.lexical.current()
+    assert index.vectors is not None and not index.vectors.flags.writeable
+    assert [_key(b.search(q)) for q in QUESTIONS] == expected
+
+
+def test_memoised_reads_follow_writes_from_another_store_object(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    reader = _assistant(store)
+    writer = _assistant(store)
+    writer.ingest(SAMPLE)
+    before = reader.store.signature()
+    assert reader.store.signature() == before  # unchanged token: the memo answers
+    assert [e.id for e in reader.episodes()] == [e.id for e in writer.episodes()]
+    writer.ingest(MEETING)
+    assert reader.store.signature() != before
+    assert len(reader.episodes()) == 2
+    assert reader.store.count() == writer.store.count()
+    writer.delete(writer.episodes()[0].id)
+    assert len(reader.episodes()) == 1
+
+
+def test_an_index_saved_in_an_older_format_is_replaced(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    a = _assistant(store)
+    a.ingest(SAMPLE)
+    a.lexical.current()
+    signature = a.store.signature()
+    folder = store / "lexical" / signature
+    params = json.loads((folder / "params.json").read_text())
+    params["format"] = FORMAT_VERSION - 1
+    (folder / "params.json").write_text(json.dumps(params))
+    b = _assistant(store)
+    b.lexical.current()
+    assert json.loads((folder / "params.json").read_text())["format"] == FORMAT_VERSION
+
+
+def test_exact_filtered_dense_option_ranks_the_filtered_rows_by_cosine(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    import numpy as np
+
+    from assistant.retrieval.retriever import _nearest_rows
+
+    a = _assistant(tmp_path / "store")
+    a.ingest([SAMPLE, MEETING])
+    index = a.lexical.current()
+    episode = a.episodes()[0].id
+    keep = index.mask([episode])
+    qv = a.embedder.embed_query("the budget")
+    got = _nearest_rows(index, keep, qv, 5)
+    rows = np.flatnonzero(keep)
+    sims = {index.records[r].id: float(index.vectors[r] @ qv) for r in rows}
+    assert got == sorted(sims, key=lambda i: -sims[i])[:5]
+    a.retriever.config = replace(a.retriever.config, exact_filtered_dense=True)
+    hits = a.search("the budget", episode=episode)
+    assert hits and all(h.utterance.episode_id == episode for h in hits)
