@@ -22,7 +22,7 @@ from .ingest.parse import parse_file
 from .retrieval.coverage import absent_words
 from .retrieval.query import HeuristicRewriter
 from .retrieval.retriever import HybridRetriever, RetrievalConfig
-from .types import Answer, AnswerEvent, Episode, Hit, IngestReport, Transcript, Turn
+from .types import Answer, AnswerEvent, Episode, Hit, IngestReport, Transcript, Turn, Utterance
 from .store_lock import store_lock, try_store_lock
 
 log = logging.getLogger(__name__)
@@ -157,7 +157,7 @@ class Assistant:
             raise InputError(f"unknown episode {episode_id!r}; `assistant episodes` lists them")
         return found
 
-    def transcript(self, episode_id: str) -> list:
+    def transcript(self, episode_id: str) -> list[Utterance]:
         """Every stored utterance of an episode in order, for showing a citation in its context."""
         self.episode(episode_id)
         return self.store.utterances_of(episode_id)
