@@ -609,7 +609,7 @@ def bench_quality(quick: bool, budget: int, cache: Path, threads: int, log: Call
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
     from assistant import Assistant
-    from assistant.generation.context import document_tokens, pack
+    from assistant.generation.context import documents_tokens, pack
     from assistant.tokens import count_tokens, tokenizer_name
 
     limit = 8 if quick else None
@@ -660,8 +660,8 @@ def bench_quality(quick: bool, budget: int, cache: Path, threads: int, log: Call
             context = pack(hits[:top_k], budget)
 
             ours_ok, fill_ok = _holds(context, gold), _holds(filled, gold)
-            ours_tokens.append(sum(document_tokens(h) for h in context))
-            fill_tokens.append(sum(document_tokens(h) for h in filled))
+            ours_tokens.append(documents_tokens(context))
+            fill_tokens.append(documents_tokens(filled))
             qv = embedder.embed_query(q["question"])
             order = np.argsort(-(chunk_vectors[episode_id] @ qv), kind="stable")
             costs = chunk_costs[episode_id]

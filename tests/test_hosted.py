@@ -93,3 +93,18 @@ def test_rerank_failure_keeps_the_fused_order(fake: FakeCohere, tmp_path: Path) 
     fake.queue("rerank", error_response(500), error_response(500), error_response(500))
     hits = a.search("Who pays for the overrun?", k=5)
     assert hits and all("rerank" not in h.scores for h in hits)
+
+
+def test_documents_send_each_utterance_once_and_keep_every_neighbour(fake: FakeCohere, tmp_path: Path) -> None:
+    a = hosted(fake, tmp_path / "s")
+    a.ingest(SAMPLES)
+    answer = a.ask("What happened with the bridge budget and the steel?")
+    numbers = sorted(h.utterance.number for h in answer.hits)
+    assert any(b - a_ <= 2 for a_, b in zip(numbers, numbers[1:])), "precondition: some hits share a neighbour"
+    docs = fake.bodies("chat_stream")[-1]["documents"]
+    sent = [" ".join(str(v) for k, v in d["data"].items() if k in ("text", "context_before", "context_after"))
+            for d in docs]
+    everything = " ".join(sent)
+    for h in answer.hits:
+        for u in (h.utterance, *h.context):
+            assert everything.count(u.text) == 1, f"{u.id} sent {everything.count(u.text)} times"

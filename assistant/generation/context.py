@@ -1,53 +1,93 @@
-"""What the model sees: retrieved utterances as citable documents, packed into a token budget."""
+"""What the model sees: retrieved utterances as citable documents, packed into a token budget.
+
+Neighbouring hits share neighbours, so each utterance's text is sent once: as its own document when it is a hit,
+otherwise beside the first hit it neighbours. The budget then buys more distinct evidence, and every hit keeps a
+document of its own for citations to point at.
+"""
 
 from __future__ import annotations
 
 from typing import Sequence
 
 from ..tokens import count_tokens
-from ..types import Hit, format_time
+from ..types import Hit, Utterance, format_time
 
 
-def document_for(hit: Hit) -> dict[str, object]:
-    """One Cohere document per utterance; the id is our utterance id, so citations map straight back."""
+def document_for(hit: Hit, context: Sequence[Utterance] | None = None) -> dict[str, object]:
+    """One Cohere document per utterance; the id is our utterance id, so citations map straight back.
+
+    `context` overrides the hit's own neighbours (`documents_for` passes those not already sent)."""
     u = hit.utterance
     data: dict[str, str] = {"episode": hit.episode_title or u.episode_id, "utterance": str(u.number)}
     if u.speaker:
         data["speaker"] = u.speaker + (" (inferred)" if u.speaker_inferred else "")
     if u.start is not None:
         data["time"] = format_time(u.start)
-    if hit.context:
-        before = [c for c in hit.context if c.number < u.number]
-        after = [c for c in hit.context if c.number > u.number]
-        if before:
-            data["context_before"] = " ".join(_line(c) for c in before)
-        if after:
-            data["context_after"] = " ".join(_line(c) for c in after)
+    around = hit.context if context is None else context
+    before = [c for c in around if c.number < u.number]
+    after = [c for c in around if c.number > u.number]
+    if before:
+        data["context_before"] = " ".join(_line(c) for c in before)
+    if after:
+        data["context_after"] = " ".join(_line(c) for c in after)
     data["text"] = u.text
     return {"id": u.id, "data": data}
 
 
-def _line(u: object) -> str:
-    speaker = getattr(u, "speaker", None)
-    text = getattr(u, "text", "")
-    return f"{speaker}: {text}" if speaker else str(text)
+def documents_for(hits: Sequence[Hit]) -> list[dict[str, object]]:
+    """The documents for `hits`, in order, with no utterance's text sent twice."""
+    return [document_for(hit, context) for hit, context in _shared_once(hits)]
 
 
-def document_tokens(hit: Hit) -> int:
-    doc = document_for(hit)
+def _shared_once(hits: Sequence[Hit]) -> list[tuple[Hit, tuple[Utterance, ...]]]:
+    """Each hit with the neighbours it sends: those that are not hits themselves and not sent by an earlier hit."""
+    own = {h.utterance.id for h in hits}
+    sent: set[str] = set()
+    out = []
+    for hit in hits:
+        context = tuple(c for c in hit.context if c.id not in own and c.id not in sent)
+        sent.update(c.id for c in context)
+        out.append((hit, context))
+    return out
+
+
+def _line(u: Utterance) -> str:
+    return f"{u.speaker}: {u.text}" if u.speaker else u.text
+
+
+def _tokens(doc: dict[str, object]) -> int:
     data = doc["data"]
     assert isinstance(data, dict)
     return count_tokens(" ".join(f"{k}: {v}" for k, v in data.items())) + 4
 
 
+def document_tokens(hit: Hit) -> int:
+    """The tokens of a hit's document sent on its own, with all its neighbours."""
+    return _tokens(document_for(hit))
+
+
+def documents_tokens(hits: Sequence[Hit], _memo: dict[tuple[str, ...], int] | None = None) -> int:
+    """The tokens of `documents_for(hits)`: what the model is sent for these hits together."""
+    memo = {} if _memo is None else _memo
+    total = 0
+    for hit, context in _shared_once(hits):
+        key = (hit.utterance.id, *(c.id for c in context))
+        if key not in memo:
+            memo[key] = _tokens(document_for(hit, context))
+        total += memo[key]
+    return total
+
+
 def pack(hits: Sequence[Hit], budget_tokens: int) -> list[Hit]:
-    """Best hits first until the budget is spent; a hit that does not fit is skipped, smaller ones may follow."""
+    """Best hits first until the budget is spent; a hit that does not fit is skipped, smaller ones may follow.
+
+    A hit costs what it adds to the documents: its neighbours already sent cost nothing, and when it was itself
+    sent as a neighbour, it moves out of that document into its own."""
     packed: list[Hit] = []
-    used = 0
+    memo: dict[tuple[str, ...], int] = {}
     for hit in hits:
-        cost = document_tokens(hit)
-        if used + cost > budget_tokens:
+        if any(h.utterance.id == hit.utterance.id for h in packed):
             continue
-        packed.append(hit)
-        used += cost
+        if documents_tokens([*packed, hit], memo) <= budget_tokens:
+            packed.append(hit)
     return packed

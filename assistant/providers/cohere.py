@@ -27,7 +27,7 @@ from cohere.core.parse_error import ParsingError
 
 from ..config import Settings
 from ..errors import NeedsKeyError, ProviderError
-from ..generation.context import document_for
+from ..generation.context import documents_for
 from ..index.embedders import Progress, normalise_rows
 from ..prompts import load_prompt
 from ..types import Answer, AnswerEvent, Citation, Hit, Mode, Turn, Usage, Utterance
@@ -506,7 +506,7 @@ class CohereGenerator:
             "temperature": self._temperature,
         }
         if hits:
-            request["documents"] = [document_for(h) for h in _unique(hits)]
+            request["documents"] = documents_for(_unique(hits))
         if self._max_tokens:
             request["max_tokens"] = self._max_tokens
         return request
