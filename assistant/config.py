@@ -43,7 +43,7 @@ class Settings:
     timeout: float = 60.0
     max_retries: int = 2
     context_tokens: int = 3000
-    top_k: int = 8
+    top_k: int = 12
     prompts_dir: Path = PROJECT_ROOT / "prompts"
     max_file_mb: float = 50.0
     max_question_chars: int = 2000

@@ -713,9 +713,11 @@ def bench_quality(quick: bool, budget: int, cache: Path, threads: int, log: Call
 
 
 def _holds(packed: Sequence[Any], gold: set[int]) -> bool:
-    """Whether packed hits (each sent with its neighbours) hold a gold utterance number."""
-    seen = {h.utterance.number for h in packed} | {c.number for h in packed for c in h.context}
-    return bool(seen & gold)
+    """Whether the documents of packed hits (the hits and the neighbours they send) hold a gold utterance number."""
+    from assistant.generation.context import sent_ids
+
+    ids = sent_ids(packed)
+    return any(u.id in ids for h in packed for u in (h.utterance, *h.context) if u.number in gold)
 
 
 def bench_ask(cache: Path, threads: int, log: Callable[[str], None]) -> dict[str, Any]:

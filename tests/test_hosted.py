@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from assistant import Assistant, Turn
+from assistant.generation.context import needed_context
 from conftest import SAMPLES
 from providers.cohere_fakes import FakeCohere, error_response, raising
 
@@ -95,16 +96,14 @@ def test_rerank_failure_keeps_the_fused_order(fake: FakeCohere, tmp_path: Path) 
     assert hits and all("rerank" not in h.scores for h in hits)
 
 
-def test_documents_send_each_utterance_once_and_keep_every_neighbour(fake: FakeCohere, tmp_path: Path) -> None:
+def test_documents_send_each_hit_once_with_the_neighbours_it_needs(fake: FakeCohere, tmp_path: Path) -> None:
     a = hosted(fake, tmp_path / "s")
     a.ingest(SAMPLES)
     answer = a.ask("What happened with the bridge budget and the steel?")
-    numbers = sorted(h.utterance.number for h in answer.hits)
-    assert any(b - a_ <= 2 for a_, b in zip(numbers, numbers[1:])), "precondition: some hits share a neighbour"
+    needed = {u.id: u for h in answer.hits for u in needed_context(h)}
+    assert needed, "precondition: some hit is a short reply or a question"
     docs = fake.bodies("chat_stream")[-1]["documents"]
-    sent = [" ".join(str(v) for k, v in d["data"].items() if k in ("text", "context_before", "context_after"))
-            for d in docs]
-    everything = " ".join(sent)
-    for h in answer.hits:
-        for u in (h.utterance, *h.context):
-            assert everything.count(u.text) == 1, f"{u.id} sent {everything.count(u.text)} times"
+    assert [d["id"] for d in docs] == [h.utterance.id for h in answer.hits]
+    everything = " ".join(" ".join(str(v) for v in d["data"].values()) for d in docs)
+    for u in [h.utterance for h in answer.hits] + list(needed.values()):
+        assert everything.count(u.text) == 1, f"{u.id} sent {everything.count(u.text)} times"

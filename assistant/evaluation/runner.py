@@ -20,7 +20,7 @@ from typing import Any
 
 from ..config import Settings
 from ..errors import AssistantError
-from ..generation.context import pack
+from ..generation.context import pack, sent_ids
 from ..types import Answer, Hit, Utterance, utterance_id
 from . import metrics as M
 from .configs import Configuration
@@ -282,7 +282,7 @@ def _evaluate(a: Any, q: Question, options: RunOptions, scope: str, utterances: 
     if status == ANSWERABLE:
         k = options.k
         packed = pack(hits, options.budget_tokens)
-        seen = {u.id for h in packed for u in (h.utterance, *h.context)}
+        seen = sent_ids(packed)
         record["metrics"] = {
             "hit@1": M.hit_at(ranking, gold_found, 1),
             "hit@5": M.hit_at(ranking, gold_found, 5),

@@ -1,8 +1,10 @@
 """What the model sees: retrieved utterances as citable documents, packed into a token budget.
 
-Neighbouring hits share neighbours, so each utterance's text is sent once: as its own document when it is a hit,
-otherwise beside the first hit it neighbours. The budget then buys more distinct evidence, and every hit keeps a
-document of its own for citations to point at.
+A hit is sent with the neighbours it needs to be understood (a short reply with the turn it answers, a question
+with the reply that follows), not with every neighbour: a full turn stands on its own, and on QMSum the same
+budget then holds more distinct evidence (see bench/README.md). Each utterance's text is sent once: as its own
+document when it is a hit, otherwise beside the first hit that needs it. Every hit keeps a document of its own
+for citations to point at.
 """
 
 from __future__ import annotations
@@ -12,11 +14,25 @@ from typing import Sequence
 from ..tokens import count_tokens
 from ..types import Hit, Utterance, format_time
 
+MIN_WORDS_ALONE = 6
+"""A turn shorter than this ("Totally.", "Yes, in March.") is sent and quoted with the turn before it."""
+
+
+def needed_context(hit: Hit) -> tuple[Utterance, ...]:
+    """The neighbours a hit needs to be understood: a short reply's preceding turn, a question's reply."""
+    u = hit.utterance
+    needed = []
+    if len(u.text.split()) < MIN_WORDS_ALONE:
+        needed += [c for c in hit.context if c.number == u.number - 1 and c.text.strip()]
+    if u.text.rstrip().endswith("?"):
+        needed += [c for c in hit.context if c.number == u.number + 1 and c.text.strip()]
+    return tuple(needed)
+
 
 def document_for(hit: Hit, context: Sequence[Utterance] | None = None) -> dict[str, object]:
     """One Cohere document per utterance; the id is our utterance id, so citations map straight back.
 
-    `context` overrides the hit's own neighbours (`documents_for` passes those not already sent)."""
+    `context` overrides the hit's neighbours (`documents_for` passes those it needs that are not sent already)."""
     u = hit.utterance
     data: dict[str, str] = {"episode": hit.episode_title or u.episode_id, "utterance": str(u.number)}
     if u.speaker:
@@ -40,15 +56,20 @@ def documents_for(hits: Sequence[Hit]) -> list[dict[str, object]]:
 
 
 def _shared_once(hits: Sequence[Hit]) -> list[tuple[Hit, tuple[Utterance, ...]]]:
-    """Each hit with the neighbours it sends: those that are not hits themselves and not sent by an earlier hit."""
+    """Each hit with the neighbours it sends: those it needs that are not hits themselves nor sent already."""
     own = {h.utterance.id for h in hits}
     sent: set[str] = set()
     out = []
     for hit in hits:
-        context = tuple(c for c in hit.context if c.id not in own and c.id not in sent)
+        context = tuple(c for c in needed_context(hit) if c.id not in own and c.id not in sent)
         sent.update(c.id for c in context)
         out.append((hit, context))
     return out
+
+
+def sent_ids(hits: Sequence[Hit]) -> set[str]:
+    """Ids of every utterance whose text `documents_for(hits)` sends: the hits and the neighbours they need."""
+    return {u.id for hit, context in _shared_once(hits) for u in (hit.utterance, *context)}
 
 
 def _line(u: Utterance) -> str:
@@ -62,8 +83,8 @@ def _tokens(doc: dict[str, object]) -> int:
 
 
 def document_tokens(hit: Hit) -> int:
-    """The tokens of a hit's document sent on its own, with all its neighbours."""
-    return _tokens(document_for(hit))
+    """The tokens of a hit's document sent on its own."""
+    return documents_tokens([hit])
 
 
 def documents_tokens(hits: Sequence[Hit], _memo: dict[tuple[str, ...], int] | None = None) -> int:

@@ -6,13 +6,13 @@ from typing import Iterator, Sequence
 
 from ..index.lexical import tokenize
 from ..types import Answer, AnswerEvent, Citation, Hit, Turn, Utterance, format_time
+from .context import needed_context
 
 HEADER = "Offline answer: no language model is in use, so here are the passages that best match your question.\n"
 NOTHING = (
     "Offline answer: I found nothing in the transcripts that matches this question. "
     "Try other words, or check the episode filter."
 )
-MIN_WORDS_ALONE = 6
 
 
 def is_relevant(hit: Hit, question_terms: set[str], dense_floor: float) -> bool:
@@ -82,15 +82,8 @@ def _runs(chosen: Sequence[Hit]) -> list[list[tuple[Utterance, str]]]:
 
 
 def _quoted_utterances(hit: Hit) -> list[Utterance]:
-    """A turn with what it needs to be understood: a short reply ("Totally.") with the turn it answers, a
-    question with the reply that follows it."""
-    u = hit.utterance
-    quoted = [u]
-    if len(u.text.split()) < MIN_WORDS_ALONE:
-        quoted = [c for c in hit.context if c.number == u.number - 1 and c.text.strip()] + quoted
-    if u.text.rstrip().endswith("?"):
-        quoted += [c for c in hit.context if c.number == u.number + 1 and c.text.strip()]
-    return quoted
+    """A turn with what it needs to be understood, the same neighbours the hosted model is sent."""
+    return sorted((hit.utterance, *needed_context(hit)), key=lambda u: u.number)
 
 
 def _who(u: Utterance) -> str:

@@ -1,79 +1,101 @@
-"""What the model is sent: each utterance's text once, every hit a document of its own, within the budget."""
+"""What the model is sent: each hit as its own document with the neighbours it needs, no text twice, in budget."""
 
 from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.generation.context import document_tokens, documents_for, documents_tokens, pack
+from assistant.generation.context import (
+    document_tokens,
+    documents_for,
+    documents_tokens,
+    needed_context,
+    pack,
+    sent_ids,
+)
 from assistant.types import Hit, Utterance
 
-LINES = [f"Line {n} says something about the harbour bridge and its piles, number {n}." for n in range(40)]
+STATEMENT = "Line {n}: the harbour bridge piles went in late because the clay was softer than the survey said."
+KINDS = ["statement", "reply", "question"]
+
+
+def text(n: int) -> str:
+    kind = KINDS[n % 3]
+    if kind == "reply":
+        return f"Yes, {n}."
+    if kind == "question":
+        return f"Line {n}: why did the council approve the budget overrun?"
+    return STATEMENT.format(n=n)
 
 
 def utterance(n: int) -> Utterance:
-    return Utterance(episode_id="ep", number=n, text=LINES[n], speaker="Ana" if n % 2 else "Ben")
+    return Utterance(episode_id="ep", number=n, text=text(n), speaker="Ana" if n % 2 else "Ben")
 
 
 def hit(n: int, window: int = 1) -> Hit:
-    around = tuple(utterance(m) for m in range(max(0, n - window), min(len(LINES), n + window + 1)) if m != n)
+    around = tuple(utterance(m) for m in range(max(0, n - window), min(40, n + window + 1)) if m != n)
     return Hit(utterance=utterance(n), score=1.0, episode_title="Bridge", context=around)
 
 
-def sent_lines(docs: list[dict[str, object]]) -> list[str]:
-    out = []
-    for doc in docs:
-        data = doc["data"]
-        assert isinstance(data, dict)
-        out += [line for line in LINES if line in " ".join(str(v) for v in data.values())]
-    return out
+def data(doc: dict[str, object]) -> dict[str, str]:
+    d = doc["data"]
+    assert isinstance(d, dict)
+    return d
 
 
-def test_adjacent_hits_share_neighbours_without_repeating_them() -> None:
-    docs = documents_for([hit(5), hit(6)])
-    assert [d["id"] for d in docs] == [utterance(5).id, utterance(6).id]
-    first, second = (d["data"] for d in docs)
-    assert isinstance(first, dict) and isinstance(second, dict)
-    assert first["text"] == LINES[5] and LINES[4] in first["context_before"] and "context_after" not in first
-    assert second["text"] == LINES[6] and LINES[7] in second["context_after"] and "context_before" not in second
-    assert sorted(sent_lines(docs)) == sorted(LINES[4:8])
+def sent_texts(docs: list[dict[str, object]]) -> list[str]:
+    """Every utterance text the documents carry (numbers make each text unique)."""
+    blob = " ".join(" ".join(data(d).values()) for d in docs)
+    return [text(n) for n in range(40) if text(n) in blob for _ in range(blob.count(text(n)))]
 
 
-def test_a_hit_sent_as_a_neighbour_moves_into_its_own_document() -> None:
-    docs = documents_for([hit(10), hit(20), hit(11)])
-    first = docs[0]["data"]
-    assert isinstance(first, dict)
-    assert "context_after" not in first and [d["id"] for d in docs][2] == utterance(11).id
-    assert len(sent_lines(docs)) == len(set(sent_lines(docs)))
+def test_a_statement_is_sent_alone_a_reply_with_its_question_a_question_with_its_reply() -> None:
+    statement, reply, question = hit(3), hit(4), hit(5)
+    assert needed_context(statement) == ()
+    assert [u.number for u in needed_context(reply)] == [3]
+    assert [u.number for u in needed_context(question)] == [6]
+    docs = documents_for([reply])
+    assert data(docs[0])["text"] == text(4) and text(3) in data(docs[0])["context_before"]
+    assert "context_before" not in data(documents_for([statement])[0])
+    assert text(6) in data(documents_for([question])[0])["context_after"]
 
 
-def test_a_lone_hit_costs_what_it_costs_alone() -> None:
-    assert documents_tokens([hit(3)]) == document_tokens(hit(3))
-    assert documents_tokens([hit(3), hit(4)]) < document_tokens(hit(3)) + document_tokens(hit(4))
+def test_a_hit_needed_by_another_keeps_its_own_document_and_is_sent_once() -> None:
+    docs = documents_for([hit(4), hit(3)])
+    assert [d["id"] for d in docs] == [utterance(4).id, utterance(3).id]
+    assert "context_before" not in data(docs[0])
+    assert sorted(sent_texts(docs)) == sorted([text(3), text(4)])
 
 
-def test_dedup_lets_an_adjacent_hit_fit_where_a_full_copy_would_not() -> None:
-    budget = documents_tokens([hit(5), hit(6)])
-    assert budget < document_tokens(hit(5)) + document_tokens(hit(6))
-    assert [h.utterance.number for h in pack([hit(5), hit(6)], budget)] == [5, 6]
+def test_two_hits_needing_the_same_turn_send_it_once() -> None:
+    docs = documents_for([hit(5), hit(7)])  # a question needs its reply 6; reply 7 needs turn 6 before it
+    assert sent_texts(docs).count(text(6)) == 1
+    assert sent_ids([hit(5), hit(7)]) == {utterance(n).id for n in (5, 6, 7)}
+
+
+def test_sharing_lets_a_second_hit_fit_where_a_full_copy_would_not() -> None:
+    budget = documents_tokens([hit(5), hit(7)])
+    assert budget < document_tokens(hit(5)) + document_tokens(hit(7))
+    assert [h.utterance.number for h in pack([hit(5), hit(7)], budget)] == [5, 7]
 
 
 def test_a_hit_that_does_not_fit_is_skipped_and_smaller_ones_follow() -> None:
     long = Hit(utterance=Utterance("ep", 30, "word " * 400), score=1.0)
-    budget = document_tokens(hit(1)) + document_tokens(hit(20)) + 5
-    assert [h.utterance.number for h in pack([hit(1), long, hit(20)], budget)] == [1, 20]
+    budget = document_tokens(hit(1)) + document_tokens(hit(21)) + 5
+    assert [h.utterance.number for h in pack([hit(1), long, hit(21)], budget)] == [1, 21]
 
 
 @settings(max_examples=60, deadline=None)
-@given(numbers=st.lists(st.integers(0, len(LINES) - 1), min_size=0, max_size=12),
-       window=st.integers(0, 2), budget=st.integers(0, 900))
+@given(numbers=st.lists(st.integers(0, 39), min_size=0, max_size=12), window=st.integers(0, 2),
+       budget=st.integers(0, 900))
 def test_packed_documents_stay_in_budget_and_never_repeat_text(numbers: list[int], window: int, budget: int) -> None:
     packed = pack([hit(n, window) for n in numbers], budget)
     docs = documents_for(packed)
     assert documents_tokens(packed) <= budget
-    assert len({h.utterance.id for h in packed}) == len(packed)
     assert [d["id"] for d in docs] == [h.utterance.id for h in packed]
-    lines = sent_lines(docs)
-    assert len(lines) == len(set(lines))
-    seen_anywhere = {u.number for h in packed for u in (h.utterance, *h.context)}
-    assert {LINES.index(line) for line in lines} == seen_anywhere
+    assert len(set(d["id"] for d in docs)) == len(docs)
+    texts = sent_texts(docs)
+    assert len(texts) == len(set(texts))
+    needed = {u.id for h in packed for u in (h.utterance, *needed_context(h))}
+    assert sent_ids(packed) == needed
+    assert {utterance(n).id for n in range(40) if text(n) in texts} == needed
