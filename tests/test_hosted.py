@@ -6,11 +6,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from conftest import SAMPLES
+from providers.cohere_fakes import FakeCohere, error_response, raising
 
 from assistant import Assistant, Turn
 from assistant.generation.context import needed_context
-from conftest import SAMPLES
-from providers.cohere_fakes import FakeCohere, error_response, raising
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-CONFIG_NAMES = ("bm25", "dense", "hybrid", "hybrid-w0", "hybrid-w2", "hybrid+rerank")
+CONFIG_NAMES = ("bm25", "dense", "hybrid", "hybrid-w0", "hybrid-w2", "hybrid-hnsw", "hybrid+rerank")
 HOSTED_CONFIG_NAMES = ("hybrid+rerank",)
 
 

@@ -28,6 +28,8 @@ def _all() -> dict[str, Configuration]:
         Configuration("hybrid-w0", "hybrid, no neighbouring utterances as context", replace(base, context_window=0)),
         Configuration("hybrid-w2", "hybrid, two neighbouring utterances each side as context",
                       replace(base, context_window=2)),
+        Configuration("hybrid-hnsw", "hybrid, filtered dense candidates from Chroma's HNSW instead of exact cosine",
+                      replace(base, exact_filtered_dense=False)),
         Configuration("hybrid+rerank", "hybrid + Cohere rerank, Cohere grounded chat answer", base, hosted=True),
     ]
     return {c.name: c for c in items}

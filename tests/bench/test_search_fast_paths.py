@@ -90,7 +90,7 @@ def test_an_index_saved_in_an_older_format_is_replaced(tmp_path: Path) -> None:
     assert json.loads((folder / "params.json").read_text())["format"] == FORMAT_VERSION
 
 
-def test_exact_filtered_dense_option_ranks_the_filtered_rows_by_cosine(tmp_path: Path) -> None:
+def test_filtered_dense_candidates_are_exact_cosine_up_to_a_size(tmp_path: Path) -> None:
     from dataclasses import replace
 
     import numpy as np
@@ -107,6 +107,19 @@ def test_exact_filtered_dense_option_ranks_the_filtered_rows_by_cosine(tmp_path:
     rows = np.flatnonzero(keep)
     sims = {index.records[r].id: float(index.vectors[r] @ qv) for r in rows}
     assert got == sorted(sims, key=lambda i: -sims[i])[:5]
-    a.retriever.config = replace(a.retriever.config, exact_filtered_dense=True)
+    nearest = a.store.nearest
+    asked: list[object] = []
+
+    def counted(*args: object, **kwargs: object) -> object:
+        asked.append(args)
+        return nearest(*args, **kwargs)
+
+    a.store.nearest = counted  # type: ignore[method-assign]
     hits = a.search("the budget", episode=episode)
     assert hits and all(h.utterance.episode_id == episode for h in hits)
+    assert not asked, "a small filtered set is searched exactly, without Chroma's filtered HNSW query"
+    a.retriever.config = replace(a.retriever.config, exact_filtered_max_rows=int(keep.sum()) - 1)
+    hnsw = a.search("the budget", episode=episode)
+    assert len(asked) == 1 and hnsw and all(h.utterance.episode_id == episode for h in hnsw)
+    a.search("the budget")
+    assert len(asked) == 2, "an unfiltered search takes its dense candidates from Chroma"

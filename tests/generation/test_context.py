@@ -93,7 +93,7 @@ def test_packed_documents_stay_in_budget_and_never_repeat_text(numbers: list[int
     docs = documents_for(packed)
     assert documents_tokens(packed) <= budget
     assert [d["id"] for d in docs] == [h.utterance.id for h in packed]
-    assert len(set(d["id"] for d in docs)) == len(docs)
+    assert len({d["id"] for d in docs}) == len(docs)
     texts = sent_texts(docs)
     assert len(texts) == len(set(texts))
     needed = {u.id for h in packed for u in (h.utterance, *needed_context(h))}
