@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -24,7 +25,7 @@ def _errors() -> Iterator[None]:
         raise click.ClickException(str(exc)) from None
 
 
-def _assistant(ctx: click.Context) -> "Assistant":
+def _assistant(ctx: click.Context) -> Assistant:
     from . import Assistant, Settings
 
     obj = ctx.ensure_object(dict)
@@ -230,13 +231,13 @@ def status(ctx: click.Context) -> None:
         click.echo(f"{len(a.episodes())} episodes, {a.store.count()} utterances")
 
 
-from .evaluation.command import eval_command  # noqa: E402  (cheap: heavy imports happen inside the command)
+from .evaluation.command import eval_command
 
 cli.add_command(eval_command, "eval")
 
 
-def _print_streamed(a: "Assistant", question: str, episode: list[str] | None, speaker: list[str] | None,
-                    history: list[Any]) -> "Answer":
+def _print_streamed(a: Assistant, question: str, episode: list[str] | None, speaker: list[str] | None,
+                    history: list[Any]) -> Answer:
     from . import marked_text, source_line
 
     answer = None
@@ -266,11 +267,11 @@ def _utterance_json(u: Any) -> dict[str, Any]:
             "start": u.start, "end": u.end, "text": u.text}
 
 
-def _hit_json(hit: "Hit") -> dict[str, Any]:
+def _hit_json(hit: Hit) -> dict[str, Any]:
     return {"score": hit.score, "episode_title": hit.episode_title, **_utterance_json(hit.utterance)}
 
 
-def _answer_json(answer: "Answer") -> dict[str, Any]:
+def _answer_json(answer: Answer) -> dict[str, Any]:
     return {
         "text": answer.text,
         "mode": answer.mode,

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 from .config import Settings
 from .errors import AssistantError, ConfigError, InputError, ParseError, ProviderError, StoreError
@@ -22,8 +23,8 @@ from .ingest.parse import parse_file
 from .retrieval.coverage import absent_words
 from .retrieval.query import HeuristicRewriter
 from .retrieval.retriever import HybridRetriever, RetrievalConfig
-from .types import Answer, AnswerEvent, Episode, Hit, IngestReport, Transcript, Turn, Utterance
 from .store_lock import store_lock, try_store_lock
+from .types import Answer, AnswerEvent, Episode, Hit, IngestReport, Transcript, Turn, Utterance
 
 log = logging.getLogger(__name__)
 
@@ -454,7 +455,7 @@ class Assistant:
             except Exception:  # closing is best effort
                 pass
 
-    def __enter__(self) -> "Assistant":
+    def __enter__(self) -> Assistant:
         return self
 
     def __exit__(self, *exc: object) -> None:

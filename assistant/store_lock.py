@@ -8,9 +8,9 @@ server at once are not serialised (run ingestion from one place; see the README)
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from filelock import FileLock, Timeout
 

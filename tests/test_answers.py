@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import DATA
 
 from assistant import Assistant, InputError, Turn
-from conftest import DATA
 
 
 @pytest.fixture

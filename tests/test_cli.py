@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 from click.testing import CliRunner
+from conftest import DATA, SAMPLES
 
 from assistant.cli import cli
-from conftest import DATA, SAMPLES
 
 
 def run(*args: str):

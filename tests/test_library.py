@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import DATA
 
 from assistant import Assistant, InputError, StoreError
-from conftest import DATA
 
 
 def snapshot(a: Assistant) -> tuple:
@@ -137,9 +137,9 @@ def test_reindex_rebuilds_vectors_with_another_embedder(sample_copy: Path, store
 
 def test_reindex_to_the_local_onnx_model(sample_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from click.testing import CliRunner
+    from conftest import shared_or_skip
 
     from assistant.cli import cli
-    from conftest import shared_or_skip
 
     model = shared_or_skip("models", "all-MiniLM-L6-v2", "onnx")
     Assistant().ingest(sample_copy)

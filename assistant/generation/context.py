@@ -9,7 +9,7 @@ for citations to point at.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from ..tokens import count_tokens
 from ..types import Hit, Utterance, format_time

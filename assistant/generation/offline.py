@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 from ..index.lexical import tokenize
 from ..types import Answer, AnswerEvent, Citation, Hit, Turn, Utterance, format_time

@@ -24,9 +24,10 @@ import os
 import threading
 import time
 import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Callable, Sequence, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 import numpy as np
 
@@ -131,7 +132,7 @@ def _guarded(action: str) -> Callable[[F], F]:
 
     def wrap(method: F) -> F:
         @functools.wraps(method)
-        def run(self: "ChromaStore", *args: Any, **kwargs: Any) -> Any:
+        def run(self: ChromaStore, *args: Any, **kwargs: Any) -> Any:
             try:
                 self._ensure_fresh()
                 return method(self, *args, **kwargs)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -208,7 +208,7 @@ class LexicalIndex:
         (folder / "params.json").write_text(json.dumps(_params(self.signature, self.window)), encoding="utf-8")
 
     @classmethod
-    def load(cls, folder: Path, signature: str, window: int = 1) -> "LexicalIndex | None":
+    def load(cls, folder: Path, signature: str, window: int = 1) -> LexicalIndex | None:
         """The saved index if it was built from exactly this library, else None (the caller rebuilds)."""
         try:
             params = json.loads((folder / "params.json").read_text(encoding="utf-8"))

@@ -8,8 +8,8 @@ utterance; scoring it within its neighbours keeps topic context, so a lone "Tota
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 
