@@ -873,8 +873,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="comma-separated subset of cli,ingest,search,quality,ask")
     parser.add_argument("--sizes", help="store sizes for search (default 10000,100000; full adds 1000000)")
     parser.add_argument("--vectors", choices=("auto", "onnx", "random"), default=None,
-                        help="scale-store vectors (default: quick=auto, i.e. cached ONNX vectors if present "
-                             "else random; full=onnx)")
+                        help="scale-store vectors (default auto: the cached ONNX vectors of every QMSum utterance "
+                             "if present, else seeded random ones)")
     parser.add_argument("--queries", type=int, default=None, help="search queries per store (quick 60, full 200)")
     parser.add_argument("--budget", type=int, default=1500, help="token budget of the quality comparison")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help=f"scale stores and vectors ({DEFAULT_CACHE})")
@@ -894,7 +894,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     sections = [s.strip() for s in args.sections.split(",") if s.strip()]
     sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else (
         [10_000, 100_000] if args.quick else [10_000, 100_000, 1_000_000])
-    vectors = args.vectors or ("auto" if args.quick else "onnx")
+    vectors = args.vectors or "auto"
     queries = args.queries or (60 if args.quick else 200)
     os.environ.setdefault("ASSISTANT_ONNX_MODEL", str(onnx_dir()))
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
