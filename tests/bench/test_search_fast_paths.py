@@ -90,7 +90,7 @@ def test_an_index_saved_in_an_older_format_is_replaced(tmp_path: Path) -> None:
     assert json.loads((folder / "params.json").read_text())["format"] == FORMAT_VERSION
 
 
-def test_filtered_dense_candidates_are_exact_cosine_up_to_a_size(tmp_path: Path) -> None:
+def test_filtered_dense_candidates_are_exact_cosine(tmp_path: Path) -> None:
     from dataclasses import replace
 
     import numpy as np
@@ -101,12 +101,18 @@ def test_filtered_dense_candidates_are_exact_cosine_up_to_a_size(tmp_path: Path)
     a.ingest([SAMPLE, MEETING])
     index = a.lexical.current()
     episode = a.episodes()[0].id
-    keep = index.mask([episode])
     qv = a.embedder.embed_query("the budget")
-    got = _nearest_rows(index, keep, qv, 5)
-    rows = np.flatnonzero(keep)
-    sims = {index.records[r].id: float(index.vectors[r] @ qv) for r in rows}
-    assert got == sorted(sims, key=lambda i: -sims[i])[:5]
+    speaker_counts = {r.speaker: sum(x.speaker == r.speaker for x in index.records) for r in index.records if r.speaker}
+    rarest = min(speaker_counts, key=speaker_counts.__getitem__)
+    busiest = max(speaker_counts, key=speaker_counts.__getitem__)  # turns interleaved with others': not a prefix
+    masks = [index.mask([e.id]) for e in a.episodes()] + [index.mask(None, [s]) for s in (rarest, busiest)]
+    shares = [m.sum() / len(m) for m in masks]
+    assert min(shares) <= 0.25 < max(shares), "precondition: both ways of the exact search (gather, one pass) run"
+    for keep in masks:
+        got = _nearest_rows(index, keep, qv, 5)
+        rows = np.flatnonzero(keep)
+        sims = {index.records[r].id: float(index.vectors[r] @ qv) for r in rows}
+        assert got == sorted(sims, key=lambda i: -sims[i])[:5]
     nearest = a.store.nearest
     asked: list[object] = []
 
@@ -117,8 +123,8 @@ def test_filtered_dense_candidates_are_exact_cosine_up_to_a_size(tmp_path: Path)
     a.store.nearest = counted  # type: ignore[method-assign]
     hits = a.search("the budget", episode=episode)
     assert hits and all(h.utterance.episode_id == episode for h in hits)
-    assert not asked, "a small filtered set is searched exactly, without Chroma's filtered HNSW query"
-    a.retriever.config = replace(a.retriever.config, exact_filtered_max_rows=int(keep.sum()) - 1)
+    assert not asked, "a filtered search is exact, without Chroma's filtered HNSW query"
+    a.retriever.config = replace(a.retriever.config, exact_filtered_dense=False)
     hnsw = a.search("the budget", episode=episode)
     assert len(asked) == 1 and hnsw and all(h.utterance.episode_id == episode for h in hnsw)
     a.search("the budget")
