@@ -35,6 +35,7 @@ _LAZY = {
     "Turn": ".types",
     "Usage": ".types",
     "Utterance": ".types",
+    "format_time": ".types",
 }
 
 if TYPE_CHECKING:
@@ -63,6 +64,7 @@ if TYPE_CHECKING:
         Turn,
         Usage,
         Utterance,
+        format_time,
     )
 
 
@@ -103,6 +105,7 @@ __all__ = [
     "Usage",
     "Utterance",
     "conversation_markdown",
+    "format_time",
     "marked_text",
     "normalise_history",
     "source_line",

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 import streamlit as st
 from chat_markdown import escape, marker, quote
 
-from assistant import Assistant, AssistantError, Citation, Episode, Utterance, source_link
+from assistant import Assistant, AssistantError, Citation, Episode, Utterance, format_time, source_link
 
 FOCUS = "transcript_focus"
 NEIGHBOURS = 3
@@ -18,15 +18,6 @@ def _safe_url(url: str | None) -> str | None:
     if url and url.lower().startswith(("https://", "http://")) and not any(c in url for c in " <>()\n"):
         return url
     return None
-
-
-def _time(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    whole = int(seconds)
-    h, rest = divmod(whole, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
 def open_transcript(episode_id: str, numbers: Sequence[int]) -> None:
@@ -68,12 +59,12 @@ def render_sources(
 def _source(n: int, u: Utterance, episode: Episode | None) -> str:
     who = (u.speaker + (" (inferred)" if u.speaker_inferred else "")) if u.speaker else "unattributed"
     head = f"{marker(n)} **{escape(who)}** · utterance {u.number}" + (
-        f" · {_time(u.start)}" if u.start is not None else ""
+        f" · {format_time(u.start)}" if u.start is not None else ""
     )
     where = escape(episode.title if episode else u.episode_id)
     link = _safe_url(source_link(episode, u))
     if link:
-        where += f" · [source{' at ' + _time(u.start) if u.start is not None else ''} ↗]({link})"
+        where += f" · [source{' at ' + format_time(u.start) if u.start is not None else ''} ↗]({link})"
     return f"{head}  \n:gray[{where}]\n\n{quote(u.text)}"
 
 
@@ -121,7 +112,7 @@ def transcript_dialog(assistant: Assistant, episodes: Mapping[str, Episode]) -> 
     link = _safe_url(source_link(episode, first)) if first else None
     if link:
         label = (
-            f"Open the source at {_time(first.start)}"
+            f"Open the source at {format_time(first.start)}"
             if first and first.start is not None
             else "Open the source"
         )
@@ -136,7 +127,7 @@ def _widen(side: str) -> None:
 
 def _utterance(u: Utterance, cited: bool) -> None:
     who = (u.speaker + (" (inferred)" if u.speaker_inferred else "")) if u.speaker else "unattributed"
-    head = f"**{escape(who)}** · #{u.number}" + (f" · {_time(u.start)}" if u.start is not None else "")
+    head = f"**{escape(who)}** · #{u.number}" + (f" · {format_time(u.start)}" if u.start is not None else "")
     if cited:
         with st.container(border=True):
             st.markdown(f":orange-badge[cited] {head}  \n:orange-background[{escape(u.text)}]")

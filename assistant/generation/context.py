@@ -29,19 +29,16 @@ def needed_context(hit: Hit) -> tuple[Utterance, ...]:
     return tuple(needed)
 
 
-def document_for(hit: Hit, context: Sequence[Utterance] | None = None) -> dict[str, object]:
-    """One Cohere document per utterance; the id is our utterance id, so citations map straight back.
-
-    `context` overrides the hit's neighbours (`documents_for` passes those it needs that are not sent already)."""
+def _document(hit: Hit, context: Sequence[Utterance]) -> dict[str, object]:
+    """One Cohere document per utterance; the id is our utterance id, so citations map straight back."""
     u = hit.utterance
     data: dict[str, str] = {"episode": hit.episode_title or u.episode_id, "utterance": str(u.number)}
     if u.speaker:
         data["speaker"] = u.speaker + (" (inferred)" if u.speaker_inferred else "")
     if u.start is not None:
         data["time"] = format_time(u.start)
-    around = hit.context if context is None else context
-    before = [c for c in around if c.number < u.number]
-    after = [c for c in around if c.number > u.number]
+    before = [c for c in context if c.number < u.number]
+    after = [c for c in context if c.number > u.number]
     if before:
         data["context_before"] = " ".join(_line(c) for c in before)
     if after:
@@ -52,7 +49,7 @@ def document_for(hit: Hit, context: Sequence[Utterance] | None = None) -> dict[s
 
 def documents_for(hits: Sequence[Hit]) -> list[dict[str, object]]:
     """The documents for `hits`, in order, with no utterance's text sent twice."""
-    return [document_for(hit, context) for hit, context in _shared_once(hits)]
+    return [_document(hit, context) for hit, context in _shared_once(hits)]
 
 
 def _shared_once(hits: Sequence[Hit]) -> list[tuple[Hit, tuple[Utterance, ...]]]:
@@ -82,19 +79,18 @@ def _tokens(doc: dict[str, object]) -> int:
     return count_tokens(" ".join(f"{k}: {v}" for k, v in data.items())) + 4
 
 
-def document_tokens(hit: Hit) -> int:
-    """The tokens of a hit's document sent on its own."""
-    return documents_tokens([hit])
-
-
-def documents_tokens(hits: Sequence[Hit], _memo: dict[tuple[str, ...], int] | None = None) -> int:
+def documents_tokens(hits: Sequence[Hit]) -> int:
     """The tokens of `documents_for(hits)`: what the model is sent for these hits together."""
-    memo = {} if _memo is None else _memo
+    return _documents_tokens(hits, {})
+
+
+def _documents_tokens(hits: Sequence[Hit], memo: dict[tuple[str, ...], int]) -> int:
+    """`documents_tokens`, remembering each document's count (packing asks again for the same documents)."""
     total = 0
     for hit, context in _shared_once(hits):
         key = (hit.utterance.id, *(c.id for c in context))
         if key not in memo:
-            memo[key] = _tokens(document_for(hit, context))
+            memo[key] = _tokens(_document(hit, context))
         total += memo[key]
     return total
 
@@ -109,6 +105,6 @@ def pack(hits: Sequence[Hit], budget_tokens: int) -> list[Hit]:
     for hit in hits:
         if any(h.utterance.id == hit.utterance.id for h in packed):
             continue
-        if documents_tokens([*packed, hit], memo) <= budget_tokens:
+        if _documents_tokens([*packed, hit], memo) <= budget_tokens:
             packed.append(hit)
     return packed

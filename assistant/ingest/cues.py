@@ -158,6 +158,38 @@ def json_segments(data: Any, path: Path, kind: str) -> tuple[list[Any], Meta]:
     return segments, meta_from_json(data)
 
 
+def segment_pieces(
+    segments: Sequence[Any], path: Path, text: str, start: str, end: str, other: tuple[str, str, str]
+) -> list[Piece]:
+    """One piece per JSON segment, read with this format's keys; `other` is (its text key, its name, its
+    --format) for the sibling JSON format, named in the error when a segment uses that format's text key."""
+    if not segments:
+        raise ParseError(path, None, "no cues found: `segments` is empty")
+    other_key, other_name, other_format = other
+    pieces = []
+    for n, segment in enumerate(segments, start=1):
+        if not isinstance(segment, dict):
+            raise ParseError(path, None, f"segment {n} is a {type(segment).__name__}, not an object")
+        if text not in segment and other_key in segment:
+            raise ParseError(
+                path,
+                None,
+                f"segment {n} has `{other_key}`, not `{text}`",
+                f"this looks like {other_name}: use --format {other_format}",
+            )
+        pieces.append(
+            Piece(
+                segment_text(segment, text, n, path),
+                f"segment {n}",
+                None,
+                segment_speaker(segment, n, path),
+                segment_time(segment, start, n, path),
+                segment_time(segment, end, n, path),
+            )
+        )
+    return pieces
+
+
 def segment_time(segment: Mapping[str, Any], key: str, n: int, path: Path) -> float:
     if key not in segment:
         raise ParseError(

@@ -13,11 +13,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..errors import ParseError
 from ..types import Transcript
-from .cues import build_transcript, json_segments, load_json, segment_speaker, segment_text, segment_time
+from .cues import build_transcript, json_segments, load_json, segment_pieces
 from .numbered import DEFAULT_MAX_UTTERANCE_CHARS
-from .speakers import Piece
 
 FORMAT = "podcast-json"
 
@@ -44,29 +42,7 @@ def parse_podcast_json(
 ) -> Transcript:
     path = Path(path)
     segments, meta = json_segments(load_json(text, path), path, "Podcasting 2.0")
-    if not segments:
-        raise ParseError(path, None, "no cues found: `segments` is empty")
-    pieces = []
-    for n, segment in enumerate(segments, start=1):
-        if not isinstance(segment, dict):
-            raise ParseError(path, None, f"segment {n} is a {type(segment).__name__}, not an object")
-        if "body" not in segment and "text" in segment:
-            raise ParseError(
-                path,
-                None,
-                f"segment {n} has `text`, not `body`",
-                "this looks like Whisper JSON: use --format whisper-json",
-            )
-        pieces.append(
-            Piece(
-                segment_text(segment, "body", n, path),
-                f"segment {n}",
-                None,
-                segment_speaker(segment, n, path),
-                segment_time(segment, "startTime", n, path),
-                segment_time(segment, "endTime", n, path),
-            )
-        )
+    pieces = segment_pieces(segments, path, "body", "startTime", "endTime", ("text", "Whisper JSON", "whisper-json"))
     return build_transcript(
         pieces, path=path, episode_id=episode_id, fmt=FORMAT, meta=meta, max_chars=max_utterance_chars
     )

@@ -12,12 +12,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import ParseError
 from ..types import Transcript
-from .cues import build_transcript, json_segments, load_json, segment_speaker, segment_text, segment_time
+from .cues import build_transcript, json_segments, load_json, segment_pieces
 from .numbered import DEFAULT_MAX_UTTERANCE_CHARS
 from .podcast_json import looks_json
-from .speakers import Piece
 
 FORMAT = "whisper-json"
 
@@ -36,29 +34,7 @@ def parse_whisper_json(
 ) -> Transcript:
     path = Path(path)
     segments, meta = json_segments(load_json(text, path), path, "Whisper")
-    if not segments:
-        raise ParseError(path, None, "no cues found: `segments` is empty")
-    pieces = []
-    for n, segment in enumerate(segments, start=1):
-        if not isinstance(segment, dict):
-            raise ParseError(path, None, f"segment {n} is a {type(segment).__name__}, not an object")
-        if "text" not in segment and "body" in segment:
-            raise ParseError(
-                path,
-                None,
-                f"segment {n} has `body`, not `text`",
-                "this looks like Podcasting 2.0 JSON: use --format podcast-json",
-            )
-        pieces.append(
-            Piece(
-                segment_text(segment, "text", n, path),
-                f"segment {n}",
-                None,
-                segment_speaker(segment, n, path),
-                segment_time(segment, "start", n, path),
-                segment_time(segment, "end", n, path),
-            )
-        )
+    pieces = segment_pieces(segments, path, "text", "start", "end", ("body", "Podcasting 2.0 JSON", "podcast-json"))
     return build_transcript(
         pieces, path=path, episode_id=episode_id, fmt=FORMAT, meta=meta, max_chars=max_utterance_chars
     )

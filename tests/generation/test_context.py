@@ -6,7 +6,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assistant.generation.context import (
-    document_tokens,
     documents_for,
     documents_tokens,
     needed_context,
@@ -75,13 +74,13 @@ def test_two_hits_needing_the_same_turn_send_it_once() -> None:
 
 def test_sharing_lets_a_second_hit_fit_where_a_full_copy_would_not() -> None:
     budget = documents_tokens([hit(5), hit(7)])
-    assert budget < document_tokens(hit(5)) + document_tokens(hit(7))
+    assert budget < documents_tokens([hit(5)]) + documents_tokens([hit(7)])
     assert [h.utterance.number for h in pack([hit(5), hit(7)], budget)] == [5, 7]
 
 
 def test_a_hit_that_does_not_fit_is_skipped_and_smaller_ones_follow() -> None:
     long = Hit(utterance=Utterance("ep", 30, "word " * 400), score=1.0)
-    budget = document_tokens(hit(1)) + document_tokens(hit(21)) + 5
+    budget = documents_tokens([hit(1)]) + documents_tokens([hit(21)]) + 5
     assert [h.utterance.number for h in pack([hit(1), long, hit(21)], budget)] == [1, 21]
 
 
