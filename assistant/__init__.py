@@ -1,9 +1,9 @@
 """Chat with transcripts: answers grounded in, and citing, the exact utterances they rest on.
 
-    from assistant import Assistant
-    a = Assistant(store="library")
-    a.ingest("transcripts/")
-    print(a.ask("What did the guest say about hiring?").text)
+from assistant import Assistant
+a = Assistant(store="library")
+a.ingest("transcripts/")
+print(a.ask("What did the guest say about hiring?").text)
 """
 
 from typing import TYPE_CHECKING, Any

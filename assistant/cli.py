@@ -47,8 +47,12 @@ class SafePath(click.Path):
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--store", type=SafePath(file_okay=False, path_type=Path), envvar="ASSISTANT_STORE",
-              help="Folder of the local store [env: ASSISTANT_STORE; default: a per-user data folder].")
+@click.option(
+    "--store",
+    type=SafePath(file_okay=False, path_type=Path),
+    envvar="ASSISTANT_STORE",
+    help="Folder of the local store [env: ASSISTANT_STORE; default: a per-user data folder].",
+)
 @click.option("--offline", is_flag=True, help="Answer offline even when a Cohere key is set.")
 @click.version_option(package_name="transcript-assistant")
 @click.pass_context
@@ -65,11 +69,21 @@ def cli(ctx: click.Context, store: Path | None, offline: bool) -> None:
 @click.option("--show", help="Show name, when the file does not say.")
 @click.option("--title", help="Episode title, when the file does not say.")
 @click.option("--source-url", help="Link to the episode (used for citation links).")
-@click.option("--format", "fmt", metavar="FORMAT",
-              help="Force a format (numbered, webvtt, srt, podcast-json, whisper-json, otter); default: detect.")
+@click.option(
+    "--format",
+    "fmt",
+    metavar="FORMAT",
+    help="Force a format (numbered, webvtt, srt, podcast-json, whisper-json, otter); default: detect.",
+)
 @click.pass_context
-def ingest(ctx: click.Context, paths: tuple[Path, ...], show: str | None, title: str | None,
-           source_url: str | None, fmt: str | None) -> None:
+def ingest(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    show: str | None,
+    title: str | None,
+    source_url: str | None,
+    fmt: str | None,
+) -> None:
     """Add transcript files or folders to the library (unchanged files are skipped).
 
     Metadata in a file wins; --show, --title and --source-url fill in what it lacks.
@@ -79,15 +93,23 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], show: str | None, title:
 
     a = _assistant(ctx)
     err = Console(stderr=True)
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  console=err, transient=True) as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
         task = bar.add_task("parsing", total=None)
 
         def progress(done: int, total: int, label: str) -> None:
             bar.update(task, completed=done, total=total, description=f"embedding {label}")
 
         with _errors():
-            report = a.ingest(list(paths), progress=progress, show=show, title=title, source_url=source_url, fmt=fmt)
+            report = a.ingest(
+                list(paths), progress=progress, show=show, title=title, source_url=source_url, fmt=fmt
+            )
     click.echo(
         f"added {len(report.added)}, updated {len(report.updated)}, unchanged {len(report.skipped)}, "
         f"failed {len(report.failed)} ({report.utterances_written} utterances in {report.seconds:.1f} s)"
@@ -135,11 +157,14 @@ def delete(ctx: click.Context, episode_id: str) -> None:
 @click.option("--speaker", multiple=True, help="Only this speaker (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.pass_context
-def search(ctx: click.Context, query: str, k: int, episode: tuple[str, ...], speaker: tuple[str, ...],
-           as_json: bool) -> None:
+def search(
+    ctx: click.Context, query: str, k: int, episode: tuple[str, ...], speaker: tuple[str, ...], as_json: bool
+) -> None:
     """Find the utterances that best match QUERY."""
     with _errors():
-        hits = _assistant(ctx).search(query, k=k, episode=list(episode) or None, speaker=list(speaker) or None)
+        hits = _assistant(ctx).search(
+            query, k=k, episode=list(episode) or None, speaker=list(speaker) or None
+        )
     if as_json:
         click.echo(json.dumps([_hit_json(h) for h in hits], indent=2, ensure_ascii=False))
         return
@@ -156,7 +181,9 @@ def search(ctx: click.Context, query: str, k: int, episode: tuple[str, ...], spe
 @click.option("--speaker", multiple=True, help="Only this speaker (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output with citations.")
 @click.pass_context
-def ask(ctx: click.Context, question: str, episode: tuple[str, ...], speaker: tuple[str, ...], as_json: bool) -> None:
+def ask(
+    ctx: click.Context, question: str, episode: tuple[str, ...], speaker: tuple[str, ...], as_json: bool
+) -> None:
     """Answer QUESTION from the transcripts, citing the utterances it rests on."""
     a = _assistant(ctx)
     with _errors():
@@ -175,7 +202,10 @@ def chat(ctx: click.Context, episode: tuple[str, ...]) -> None:
     from .types import Turn
 
     a = _assistant(ctx)
-    click.echo(f"[{a.status()}]\nAsk a question; empty line or Ctrl-D to quit, /new for a new conversation.", err=True)
+    click.echo(
+        f"[{a.status()}]\nAsk a question; empty line or Ctrl-D to quit, /new for a new conversation.",
+        err=True,
+    )
     history: list[Turn] = []
     while True:
         try:
@@ -197,8 +227,13 @@ def chat(ctx: click.Context, episode: tuple[str, ...]) -> None:
 
 
 @cli.command()
-@click.option("--embedder", "kind", type=click.Choice(["cohere", "onnx", "hashing"]), required=True,
-              help="The embedder to rebuild the vectors with.")
+@click.option(
+    "--embedder",
+    "kind",
+    type=click.Choice(["cohere", "onnx", "hashing"]),
+    required=True,
+    help="The embedder to rebuild the vectors with.",
+)
 @click.pass_context
 def reindex(ctx: click.Context, kind: str) -> None:
     """Re-embed every stored utterance with another embedder (the transcripts are not needed)."""
@@ -213,11 +248,22 @@ def reindex(ctx: click.Context, kind: str) -> None:
         settings = Settings.from_env()
         if obj.get("store"):
             settings = settings.with_(store=obj["store"])
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                      console=Console(stderr=True), transient=True) as bar:
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        ) as bar:
             task = bar.add_task("reading", total=None)
-            old, new, count = rebuild(settings, kind, lambda done, total, label: bar.update(
-                task, completed=done, total=total, description=f"embedding {label}"))
+            old, new, count = rebuild(
+                settings,
+                kind,
+                lambda done, total, label: bar.update(
+                    task, completed=done, total=total, description=f"embedding {label}"
+                ),
+            )
     click.echo(f"re-embedded {count} utterances: {old} -> {new}")
 
 
@@ -236,8 +282,9 @@ from .evaluation.command import eval_command
 cli.add_command(eval_command, "eval")
 
 
-def _print_streamed(a: Assistant, question: str, episode: list[str] | None, speaker: list[str] | None,
-                    history: list[Any]) -> Answer:
+def _print_streamed(
+    a: Assistant, question: str, episode: list[str] | None, speaker: list[str] | None, history: list[Any]
+) -> Answer:
     from . import marked_text, source_line
 
     answer = None
@@ -253,18 +300,30 @@ def _print_streamed(a: Assistant, question: str, episode: list[str] | None, spea
         click.echo("\nSources:")
         for n, citation in numbered:
             for u in citation.utterances:
-                title = next((h.episode_title for h in answer.hits if h.utterance.episode_id == u.episode_id),
-                             u.episode_id)
+                title = next(
+                    (h.episode_title for h in answer.hits if h.utterance.episode_id == u.episode_id),
+                    u.episode_id,
+                )
                 quote = f": “{u.text}”" if answer.mode == "hosted" else ""
                 click.echo(f"  [{n}] {source_line(u, title)}{quote}")
-    click.echo(f"\n({answer.mode}{', ' + answer.model if answer.model else ''}; "
-               f"{answer.timings.get('total_ms', 0):.0f} ms)", err=True)
+    click.echo(
+        f"\n({answer.mode}{', ' + answer.model if answer.model else ''}; "
+        f"{answer.timings.get('total_ms', 0):.0f} ms)",
+        err=True,
+    )
     return answer
 
 
 def _utterance_json(u: Any) -> dict[str, Any]:
-    return {"id": u.id, "episode_id": u.episode_id, "number": u.number, "speaker": u.speaker,
-            "start": u.start, "end": u.end, "text": u.text}
+    return {
+        "id": u.id,
+        "episode_id": u.episode_id,
+        "number": u.number,
+        "speaker": u.speaker,
+        "start": u.start,
+        "end": u.end,
+        "text": u.text,
+    }
 
 
 def _hit_json(hit: Hit) -> dict[str, Any]:
@@ -279,7 +338,12 @@ def _answer_json(answer: Answer) -> dict[str, Any]:
         "notice": answer.notice,
         "query": answer.query,
         "citations": [
-            {"start": c.start, "end": c.end, "text": c.text, "utterances": [_utterance_json(u) for u in c.utterances]}
+            {
+                "start": c.start,
+                "end": c.end,
+                "text": c.text,
+                "utterances": [_utterance_json(u) for u in c.utterances],
+            }
             for c in answer.citations
         ],
         "usage": {"input_tokens": answer.usage.input_tokens, "output_tokens": answer.usage.output_tokens},

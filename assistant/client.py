@@ -67,7 +67,9 @@ class Assistant:
             self.hosted_reason = "ASSISTANT_MODE=offline"
 
         self.embedder = embedder or self._choose_embedder()
-        headers = {"Authorization": f"Bearer {settings.chroma_auth_token}"} if settings.chroma_auth_token else None
+        headers = (
+            {"Authorization": f"Bearer {settings.chroma_auth_token}"} if settings.chroma_auth_token else None
+        )
         self.store = ChromaStore(
             None if settings.chroma_host else settings.store_dir,
             host=settings.chroma_host,
@@ -84,13 +86,21 @@ class Assistant:
             from .providers.cohere import CohereReranker
 
             reranker = CohereReranker(self._client(), settings.rerank_model)
-        self.retriever = HybridRetriever(self.store, self.embedder, self.lexical, reranker, retrieval or RetrievalConfig())
-        self.offline = ExtractiveGenerator(dense_floor=_DENSE_RELEVANCE_FLOOR.get(self.embedder.name.split(":")[0], 1.1))
+        self.retriever = HybridRetriever(
+            self.store, self.embedder, self.lexical, reranker, retrieval or RetrievalConfig()
+        )
+        self.offline = ExtractiveGenerator(
+            dense_floor=_DENSE_RELEVANCE_FLOOR.get(self.embedder.name.split(":")[0], 1.1)
+        )
         if generator is None and hosted:
             from .providers.cohere import CohereGenerator, CohereQueryRewriter
 
-            generator = CohereGenerator(self._client(), settings.chat_model, settings.prompts_dir, settings.max_retries)
-            rewriter = rewriter or CohereQueryRewriter(self._client(), settings.chat_model, settings.prompts_dir)
+            generator = CohereGenerator(
+                self._client(), settings.chat_model, settings.prompts_dir, settings.max_retries
+            )
+            rewriter = rewriter or CohereQueryRewriter(
+                self._client(), settings.chat_model, settings.prompts_dir
+            )
         self.generator: Generator = generator or self.offline
         self.rewriter: QueryRewriter = rewriter or HeuristicRewriter()
 
@@ -109,7 +119,10 @@ class Assistant:
         if s.embedder == "auto":
             headers = {"Authorization": f"Bearer {s.chroma_auth_token}"} if s.chroma_auth_token else None
             recorded = ChromaStore.recorded_embedder(
-                None if s.chroma_host else s.store_dir, host=s.chroma_host, port=s.chroma_port, ssl=s.chroma_ssl,
+                None if s.chroma_host else s.store_dir,
+                host=s.chroma_host,
+                port=s.chroma_port,
+                ssl=s.chroma_ssl,
                 headers=headers,
             )
         if recorded:
@@ -144,7 +157,9 @@ class Assistant:
         if self.mode == "hosted":
             answer = f"hosted: answers by Cohere {self.generator.model}"
         else:
-            answer = f"offline: quoted passages, no language model ({self.hosted_reason or 'custom generator'})"
+            answer = (
+                f"offline: quoted passages, no language model ({self.hosted_reason or 'custom generator'})"
+            )
         return f"{answer}; embeddings: {self.embedder.name}; store: {self.store.location}"
 
     # ---- library --------------------------------------------------------------------------------------------
@@ -227,9 +242,13 @@ class Assistant:
             pending = []
             for transcript in transcripts:
                 existing = self.store.episode(transcript.episode.id)
-                if existing is not None and existing.content_hash == transcript.episode.content_hash and (
-                    (existing.show, existing.title, existing.source_url)
-                    == (transcript.episode.show, transcript.episode.title, transcript.episode.source_url)
+                if (
+                    existing is not None
+                    and existing.content_hash == transcript.episode.content_hash
+                    and (
+                        (existing.show, existing.title, existing.source_url)
+                        == (transcript.episode.show, transcript.episode.title, transcript.episode.source_url)
+                    )
                 ):
                     report.skipped.append(transcript.episode.id)
                 else:
@@ -237,7 +256,9 @@ class Assistant:
             total = sum(sum(1 for u in t.utterances if u.text.strip()) for t, _ in pending)
             embedded = 0
             for number, (transcript, existed) in enumerate(pending):
-                episode = replace(transcript.episode, ingested_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+                episode = replace(
+                    transcript.episode, ingested_at=datetime.now(timezone.utc).isoformat(timespec="seconds")
+                )
                 utterances = [u for u in transcript.utterances if u.text.strip()]
 
                 def tick(n: int, label: str = episode.id) -> None:
@@ -283,7 +304,9 @@ class Assistant:
         if not files:
             raise InputError("nothing to ingest: no files were uploaded")
         problems = check_upload_batch(
-            files, max_files=max_files or self.settings.max_upload_files, max_bytes=int(self.settings.max_file_mb * 2**20)
+            files,
+            max_files=max_files or self.settings.max_upload_files,
+            max_bytes=int(self.settings.max_file_mb * 2**20),
         )
         report = IngestReport()
         started = time.perf_counter()
@@ -312,7 +335,9 @@ class Assistant:
                     with open(path, "xb") as fh:  # never overwrite, never follow a planted link
                         fh.write(bytes(data))
                 except OSError as exc:
-                    report.failed[shown] = f"{shown}: could not be saved for ingesting ({exc.strerror or exc})"
+                    report.failed[shown] = (
+                        f"{shown}: could not be saved for ingesting ({exc.strerror or exc})"
+                    )
                     continue
                 saved.append((shown, path))
             if saved:
@@ -361,7 +386,9 @@ class Assistant:
         speaker: str | Sequence[str] | None = None,
     ) -> list[Hit]:
         query = self._check_question(query)
-        return self.retriever.search(query, k=k, episodes=self._episode_filter(episode), speakers=speakers_of(speaker))
+        return self.retriever.search(
+            query, k=k, episodes=self._episode_filter(episode), speakers=speakers_of(speaker)
+        )
 
     def ask(
         self,
@@ -405,7 +432,9 @@ class Assistant:
             hits = self.search(query, k=max(self.settings.top_k * 2, 10), episode=episode, speaker=speaker)
         except ProviderError as exc:
             if self.embedder.name.startswith("cohere"):
-                raise ProviderError(f"searching needs the Cohere embedding service, which failed: {exc}") from exc
+                raise ProviderError(
+                    f"searching needs the Cohere embedding service, which failed: {exc}"
+                ) from exc
             raise
         context = pack(hits[: self.settings.top_k], self.settings.context_tokens)
         timings["retrieve_ms"] = _ms(t)
@@ -434,10 +463,15 @@ class Assistant:
                     yield event
         assert final is not None
         if final.mode == "offline" and final.citations:
-            missing = absent_words(self.lexical.current(), question, self._episode_filter(episode), speakers_of(speaker))
+            missing = absent_words(
+                self.lexical.current(), question, self._episode_filter(episode), speakers_of(speaker)
+            )
             if missing:
-                notice = ("The searched transcripts never use " + ", ".join(f"“{w}”" for w in missing)
-                          + "; the quoted passages may not answer the question.")
+                notice = (
+                    "The searched transcripts never use "
+                    + ", ".join(f"“{w}”" for w in missing)
+                    + "; the quoted passages may not answer the question."
+                )
                 notices.append(notice)
                 yield AnswerEvent(kind="notice", text=notice)
         timings["generate_ms"] = _ms(t)
@@ -482,8 +516,13 @@ def make_embedder(
         if not OnnxEmbedder.find(s.onnx_model_dir):
             raise ConfigError(
                 f"no ONNX model in {s.onnx_model_dir} (needs model.onnx and tokenizer.json); set "
-                "ASSISTANT_ONNX_MODEL" + (f", or rebuild this store built with {recorded!r} using "
-                                         "`assistant reindex --embedder hashing`" if recorded else "")
+                "ASSISTANT_ONNX_MODEL"
+                + (
+                    f", or rebuild this store built with {recorded!r} using "
+                    "`assistant reindex --embedder hashing`"
+                    if recorded
+                    else ""
+                )
             )
         return OnnxEmbedder(s.onnx_model_dir)
     if kind == "hashing":

@@ -74,7 +74,9 @@ class Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, *, dotenv: bool = True, **overrides: Any) -> Settings:
+    def from_env(
+        cls, env: Mapping[str, str] | None = None, *, dotenv: bool = True, **overrides: Any
+    ) -> Settings:
         """Build from `env` (default: `os.environ` plus a `.env` in the working directory)."""
         if env is None:
             if dotenv:
@@ -140,5 +142,7 @@ class Settings:
         values.update({k: v for k, v in overrides.items() if v is not None})
         settings = cls(**values)
         if settings.mode == "hosted" and not settings.has_key:
-            raise ConfigError("ASSISTANT_MODE=hosted needs COHERE_API_KEY (or CO_API_KEY); unset it to run offline")
+            raise ConfigError(
+                "ASSISTANT_MODE=hosted needs COHERE_API_KEY (or CO_API_KEY); unset it to run offline"
+            )
         return settings

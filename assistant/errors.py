@@ -1,13 +1,13 @@
 """The project's exceptions. Every message is written for the person at the keyboard.
 
-    AssistantError
-    ├── ConfigError           bad setting or environment variable
-    ├── InputError            bad question or argument (too long, empty, unknown episode)
-    ├── ParseError            a transcript file that cannot be read (carries path and line)
-    ├── StoreError            the store cannot be opened, is locked, or was built differently
-    │   └── EmbedderMismatchError
-    └── ProviderError         the hosted model failed (network, status, malformed reply)
-        └── NeedsKeyError     hosted mode asked for without an API key
+AssistantError
+├── ConfigError           bad setting or environment variable
+├── InputError            bad question or argument (too long, empty, unknown episode)
+├── ParseError            a transcript file that cannot be read (carries path and line)
+├── StoreError            the store cannot be opened, is locked, or was built differently
+│   └── EmbedderMismatchError
+└── ProviderError         the hosted model failed (network, status, malformed reply)
+    └── NeedsKeyError     hosted mode asked for without an API key
 """
 
 from __future__ import annotations

@@ -13,7 +13,9 @@ def load_prompt(prompts_dir: Path, name: str, **values: str) -> str:
     try:
         template = Template(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise ConfigError(f"prompt template {path} cannot be read ({exc.strerror}); set ASSISTANT_PROMPTS_DIR") from None
+        raise ConfigError(
+            f"prompt template {path} cannot be read ({exc.strerror}); set ASSISTANT_PROMPTS_DIR"
+        ) from None
     try:
         return template.substitute(values).strip()
     except KeyError as exc:

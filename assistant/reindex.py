@@ -21,20 +21,29 @@ def reindex(settings: Settings, embedder: str, progress: Progress | None = None)
     """
     from .client import make_embedder
 
-    headers = {"Authorization": f"Bearer {settings.chroma_auth_token}"} if settings.chroma_auth_token else None
-    where = dict(host=settings.chroma_host, port=settings.chroma_port, ssl=settings.chroma_ssl, headers=headers)
+    headers = (
+        {"Authorization": f"Bearer {settings.chroma_auth_token}"} if settings.chroma_auth_token else None
+    )
+    where = dict(
+        host=settings.chroma_host, port=settings.chroma_port, ssl=settings.chroma_ssl, headers=headers
+    )
     path = None if settings.chroma_host else settings.store_dir
     old = ChromaStore.recorded_embedder(path, **where)  # type: ignore[arg-type]
     if old is None:
-        raise StoreError(f"the store at {settings.chroma_host or settings.store_dir} is empty: nothing to reindex")
+        raise StoreError(
+            f"the store at {settings.chroma_host or settings.store_dir} is empty: nothing to reindex"
+        )
     source = ChromaStore(path, embedder_name=old, dimension=1, **where)  # type: ignore[arg-type]
-    library: list[tuple[Episode, list[Utterance]]] = [(e, source.utterances_of(e.id)) for e in source.episodes()]
+    library: list[tuple[Episode, list[Utterance]]] = [
+        (e, source.utterances_of(e.id)) for e in source.episodes()
+    ]
 
     new_embedder = make_embedder(settings, embedder, old)
     total = sum(len(us) for _, us in library)
     done = 0
     vectors = []
     for episode, utterances in library:
+
         def tick(n: int, label: str = episode.id) -> None:
             nonlocal done
             done += n
@@ -45,8 +54,7 @@ def reindex(settings: Settings, embedder: str, progress: Progress | None = None)
 
     with store_lock(settings):
         source.drop_all()
-        target = ChromaStore(path, embedder_name=new_embedder.name, dimension=new_embedder.dimension,
-                             **where)  # type: ignore[arg-type]
+        target = ChromaStore(path, embedder_name=new_embedder.name, dimension=new_embedder.dimension, **where)  # type: ignore[arg-type]
         for (episode, utterances), matrix in zip(library, vectors):
             target.write_episode(episode, utterances, matrix)
     return old, new_embedder.name, total

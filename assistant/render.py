@@ -7,7 +7,15 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from .types import Answer, Citation, Episode, Utterance, format_time
 
 _MEDIA_SUFFIXES = (".mp3", ".m4a", ".mp4", ".ogg", ".opus", ".wav", ".webm", ".aac", ".flac")
-_T_PARAM_HOSTS = ("youtube.com", "youtu.be", "spotify.com", "podcasts.apple.com", "overcast.fm", "pca.st", "castbox.fm")
+_T_PARAM_HOSTS = (
+    "youtube.com",
+    "youtu.be",
+    "spotify.com",
+    "podcasts.apple.com",
+    "overcast.fm",
+    "pca.st",
+    "castbox.fm",
+)
 
 
 def marked_text(answer: Answer) -> tuple[str, list[tuple[int, Citation]]]:

@@ -161,7 +161,9 @@ def load_average() -> float | None:
 
 def uptime() -> str:
     try:
-        return subprocess.run(["uptime"], capture_output=True, text=True, timeout=5, check=False).stdout.strip()
+        return subprocess.run(
+            ["uptime"], capture_output=True, text=True, timeout=5, check=False
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return f"load average: {os.getloadavg() if hasattr(os, 'getloadavg') else 'unknown'}"
 
@@ -182,8 +184,13 @@ def machine() -> dict[str, Any]:
                 memory = round(int(line.split()[1]) / 2**20, 1)
     except (OSError, ValueError):
         pass
-    return {"cpu": cpu, "cpu_count": os.cpu_count(), "memory_gb": memory, "platform": platform.platform(),
-            "python": platform.python_version()}
+    return {
+        "cpu": cpu,
+        "cpu_count": os.cpu_count(),
+        "memory_gb": memory,
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+    }
 
 
 def peak_rss_mb() -> float:
@@ -260,7 +267,9 @@ class CachedEmbedder:
     def key(text: str) -> str:
         return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
-    def embed_documents(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
+    def embed_documents(
+        self, texts: Sequence[str], progress: Callable[[int], None] | None = None
+    ) -> np.ndarray:
         keys = [self.key(t) for t in texts]
         missing = list(dict.fromkeys(k for k in keys if k not in self._vectors))
         if missing:
@@ -310,12 +319,16 @@ def bench_cli(runs: int = 5) -> dict[str, Any]:
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     for _ in range(runs):
         start = time.perf_counter()
-        done = subprocess.run([sys.executable, "-m", "assistant", "--help"], capture_output=True, env=env, cwd=ROOT,
-                              check=False)
+        done = subprocess.run(
+            [sys.executable, "-m", "assistant", "--help"], capture_output=True, env=env, cwd=ROOT, check=False
+        )
         times.append(time.perf_counter() - start)
         if done.returncode != 0:
             return {"error": done.stderr.decode(errors="replace")[-500:]}
-    return {"help_seconds": round(statistics.median(times), 3), "help_seconds_runs": [round(t, 3) for t in times]}
+    return {
+        "help_seconds": round(statistics.median(times), 3),
+        "help_seconds_runs": [round(t, 3) for t in times],
+    }
 
 
 def bench_ingest(quick: bool, threads: int, log: Callable[[str], None]) -> dict[str, Any]:
@@ -372,8 +385,10 @@ def bench_ingest(quick: bool, threads: int, log: Callable[[str], None]) -> dict[
                 order = [run_ours, run_chroma, run_ours]  # one file: ours on both sides of Chroma's run
             for step in order:
                 step()
-            log(f"  ingest {path.name}: ours {counted['ours']} utt in {spent['ours']:.1f} s, "
-                f"chroma {counted['chroma']} utt in {spent['chroma']:.1f} s")
+            log(
+                f"  ingest {path.name}: ours {counted['ours']} utt in {spent['ours']:.1f} s, "
+                f"chroma {counted['chroma']} utt in {spent['chroma']:.1f} s"
+            )
     load.append(load_average())
     ours_rate = counted["ours"] / spent["ours"]
     chroma_rate = counted["chroma"] / spent["chroma"]
@@ -386,15 +401,19 @@ def bench_ingest(quick: bool, threads: int, log: Callable[[str], None]) -> dict[
         "embedding_only_speedup": round(spent["chroma"] / spent["ours_embed_only"], 2),
         "utterances_ingested": counted["ours"],
         "utterances_chroma_default": counted["chroma"],
-        "cosine_vs_chroma_default": {"mean": round(float(cosine.mean()), 6), "min": round(float(cosine.min()), 6)},
+        "cosine_vs_chroma_default": {
+            "mean": round(float(cosine.mean()), 6),
+            "min": round(float(cosine.min()), 6),
+        },
         "files": [p.name for p in files],
         "threads": threads,
         "load_average_1min": load,
     }
 
 
-def scale_vectors(kind: str, meetings: Sequence[Meeting], cache: Path, threads: int,
-                  log: Callable[[str], None]) -> list[np.ndarray]:
+def scale_vectors(
+    kind: str, meetings: Sequence[Meeting], cache: Path, threads: int, log: Callable[[str], None]
+) -> list[np.ndarray]:
     """One vector matrix per meeting: ONNX vectors of its utterances (computed once, cached), or random unit
     vectors (seeded). Replicas of a meeting reuse its vectors."""
     if kind == "random":
@@ -420,7 +439,9 @@ def onnx_vectors_cached(meetings: Sequence[Meeting], cache: Path) -> bool:
     return all(embedder.key(u.text) in embedder._vectors for m in meetings for u in m.utterances)
 
 
-def build_scale_store(size: int, kind: str, cache: Path, threads: int, log: Callable[[str], None]) -> tuple[Path, float]:
+def build_scale_store(
+    size: int, kind: str, cache: Path, threads: int, log: Callable[[str], None]
+) -> tuple[Path, float]:
     """The cached store of `size` utterances (built on first use); returns its folder and build seconds (0 if cached)."""
     folder = cache / f"store-{size}-{kind}-v{STORE_BUILD_VERSION}"
     if (folder / "BUILT").exists():
@@ -439,8 +460,12 @@ def build_scale_store(size: int, kind: str, cache: Path, threads: int, log: Call
         copies[i] = copy + 1
         m = meetings[i]
         episode_id = replica_id(m.transcript.episode.id, copy)
-        episode = replace(m.transcript.episode, id=episode_id, utterance_count=take,
-                          title=m.transcript.episode.title + (f" (copy {copy})" if copy else ""))
+        episode = replace(
+            m.transcript.episode,
+            id=episode_id,
+            utterance_count=take,
+            title=m.transcript.episode.title + (f" (copy {copy})" if copy else ""),
+        )
         utterances = [replace(u, episode_id=episode_id) for u in m.utterances[:take]]
         store.write_episode(episode, utterances, vectors[i][:take])
         written += take
@@ -450,7 +475,9 @@ def build_scale_store(size: int, kind: str, cache: Path, threads: int, log: Call
     from assistant.index.lexical_cache import LexicalCache
 
     LexicalCache(store, folder / "lexical").current()
-    (folder / "BUILT").write_text(json.dumps({"size": size, "vectors": kind, "written": written}), encoding="utf-8")
+    (folder / "BUILT").write_text(
+        json.dumps({"size": size, "vectors": kind, "written": written}), encoding="utf-8"
+    )
     return folder, time.perf_counter() - start
 
 
@@ -480,7 +507,11 @@ def search_worker(store: Path, queries_file: Path, out: Path, threads: int, scop
     started = time.perf_counter()
     everything = json.loads(queries_file.read_text(encoding="utf-8"))
     n = len(everything) - EMBED_PROBES - scoped
-    queries, probes, scoped_queries = everything[:n], everything[n : n + EMBED_PROBES], everything[n + EMBED_PROBES :]
+    queries, probes, scoped_queries = (
+        everything[:n],
+        everything[n : n + EMBED_PROBES],
+        everything[n + EMBED_PROBES :],
+    )
     a = Assistant(store=store, settings=offline_settings(store), embedder=make_onnx(threads))
     opened = time.perf_counter() - started
     start = time.perf_counter()
@@ -521,21 +552,27 @@ def search_worker(store: Path, queries_file: Path, out: Path, threads: int, scop
                 a.search(q, k=10, episode=episodes[number % len(episodes)])
                 scoped_pairs[label].append((time.perf_counter() - start) * 1000)
         a.retriever.config = default
-    out.write_text(json.dumps({
-        "utterances": len(index),
-        "open_seconds": round(opened, 2),
-        "index_load_seconds": round(loaded, 2),
-        "latencies_ms": latencies,
-        "query_embedding_ms": embed,
-        "scoped_latencies_ms": scoped_latencies,
-        "scoped_retrieval_ms": scoped_pairs,
-        "peak_rss_mb": peak_rss_mb(),
-        "vectors_in_index": index.vectors is not None,
-    }), encoding="utf-8")
+    out.write_text(
+        json.dumps(
+            {
+                "utterances": len(index),
+                "open_seconds": round(opened, 2),
+                "index_load_seconds": round(loaded, 2),
+                "latencies_ms": latencies,
+                "query_embedding_ms": embed,
+                "scoped_latencies_ms": scoped_latencies,
+                "scoped_retrieval_ms": scoped_pairs,
+                "peak_rss_mb": peak_rss_mb(),
+                "vectors_in_index": index.vectors is not None,
+            }
+        ),
+        encoding="utf-8",
+    )
 
 
-def bench_search(sizes: Sequence[int], kind: str, cache: Path, queries: int, threads: int,
-                 log: Callable[[str], None]) -> tuple[dict[str, Any], dict[str, Any]]:
+def bench_search(
+    sizes: Sequence[int], kind: str, cache: Path, queries: int, threads: int, log: Callable[[str], None]
+) -> tuple[dict[str, Any], dict[str, Any]]:
     meetings = read_meetings("train") + read_meetings("val")
     if kind == "auto":
         kind = "onnx" if onnx_vectors_cached(meetings, cache) else "random"
@@ -543,8 +580,8 @@ def bench_search(sizes: Sequence[int], kind: str, cache: Path, queries: int, thr
         "vectors": kind,
         "vectors_note": (
             "store vectors: ONNX all-MiniLM-L6-v2 vectors of the 102,865 unique QMSum utterances, reused for replicas"
-            if kind == "onnx" else
-            "store vectors: seeded random unit vectors (384-d); queries are embedded with the real ONNX model"
+            if kind == "onnx"
+            else "store vectors: seeded random unit vectors (384-d); queries are embedded with the real ONNX model"
         ),
         "queries": queries,
         "k": 10,
@@ -561,9 +598,23 @@ def bench_search(sizes: Sequence[int], kind: str, cache: Path, queries: int, thr
             log(f"  built the {label} store in {built:.0f} s (cached in {folder})")
         out = cache / f"search-{label}.json"
         env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-        command = [sys.executable, str(Path(__file__).resolve()), "--search-worker", str(folder), "--queries-file",
-                   str(qfile), "--worker-out", str(out), "--threads", str(threads), "--scoped", str(scoped)]
-        if built:  # Chroma's first open of a freshly written store does one-off work (and memory): not measured
+        command = [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--search-worker",
+            str(folder),
+            "--queries-file",
+            str(qfile),
+            "--worker-out",
+            str(out),
+            "--threads",
+            str(threads),
+            "--scoped",
+            str(scoped),
+        ]
+        if (
+            built
+        ):  # Chroma's first open of a freshly written store does one-off work (and memory): not measured
             subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT, check=False)
         load_before = load_average()
         done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT, check=False)
@@ -586,7 +637,9 @@ def bench_search(sizes: Sequence[int], kind: str, cache: Path, queries: int, thr
         result[f"build_seconds_{label}"] = round(built, 1)
         result[f"load_average_{label}"] = [load_before, load_average()]
         memory[f"peak_rss_mb_{label}"] = got["peak_rss_mb"]
-        log(f"  search {label}: p50 {stats['p50']} ms, p95 {stats['p95']} ms, peak RSS {got['peak_rss_mb']} MB")
+        log(
+            f"  search {label}: p50 {stats['p50']} ms, p95 {stats['p95']} ms, peak RSS {got['peak_rss_mb']} MB"
+        )
     return result, memory
 
 
@@ -594,7 +647,9 @@ def _size_label(size: int) -> str:
     return f"{size // 1_000_000}M" if size % 1_000_000 == 0 else f"{size // 1000}k"
 
 
-def bench_quality(quick: bool, budget: int, cache: Path, threads: int, log: Callable[[str], None]) -> dict[str, Any]:
+def bench_quality(
+    quick: bool, budget: int, cache: Path, threads: int, log: Callable[[str], None]
+) -> dict[str, Any]:
     """Share of QMSum val `specific` questions whose gold evidence reaches the model under a token budget.
 
     Ours: `Assistant.search` hits scoped to the question's meeting (best first, each with its neighbours), packed
@@ -615,8 +670,11 @@ def bench_quality(quick: bool, budget: int, cache: Path, threads: int, log: Call
 
     limit = 8 if quick else None
     meetings = {m.transcript.episode.id: m for m in read_meetings("val", limit)}
-    questions = [q for q in read_questions("val")
-                 if q.get("kind") == "specific" and q.get("evidence") and q["episode"] in meetings]
+    questions = [
+        q
+        for q in read_questions("val")
+        if q.get("kind") == "specific" and q.get("evidence") and q["episode"] in meetings
+    ]
     onnx = make_onnx(threads)
     embedder = CachedEmbedder(onnx, cache)
     splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200, add_start_index=True)
@@ -628,8 +686,10 @@ def bench_quality(quick: bool, budget: int, cache: Path, threads: int, log: Call
         start = time.perf_counter()
         report = a.ingest([m.path for m in meetings.values()])
         embedder.save()
-        log(f"  quality: ingested {len(report.added)} meetings ({report.utterances_written} utterances) "
-            f"in {time.perf_counter() - start:.0f} s")
+        log(
+            f"  quality: ingested {len(report.added)} meetings ({report.utterances_written} utterances) "
+            f"in {time.perf_counter() - start:.0f} s"
+        )
         top_k = a.settings.top_k
 
         chunks: dict[str, list[tuple[str, int, int]]] = {}
@@ -638,14 +698,18 @@ def bench_quality(quick: bool, budget: int, cache: Path, threads: int, log: Call
             lines = [(u.number, f"{u.speaker}: {u.text}" if u.speaker else u.text) for u in m.utterances]
             text, spans[episode_id] = transcript_document(lines)
             docs = splitter.create_documents([text])
-            chunks[episode_id] = [(d.page_content, d.metadata["start_index"],
-                                   d.metadata["start_index"] + len(d.page_content)) for d in docs]
+            chunks[episode_id] = [
+                (d.page_content, d.metadata["start_index"], d.metadata["start_index"] + len(d.page_content))
+                for d in docs
+            ]
         start = time.perf_counter()
         chunk_vectors = {e: embedder.embed_documents([c[0] for c in cs]) for e, cs in chunks.items()}
         embedder.save()
         chunk_costs = {e: [count_tokens(c[0]) + 4 for c in cs] for e, cs in chunks.items()}
-        log(f"  quality: {sum(len(c) for c in chunks.values())} baseline chunks embedded "
-            f"in {time.perf_counter() - start:.0f} s")
+        log(
+            f"  quality: {sum(len(c) for c in chunks.values())} baseline chunks embedded "
+            f"in {time.perf_counter() - start:.0f} s"
+        )
 
         ours_hits = ours_fill_hits = base_hits = 0
         ours_tokens: list[int] = []
@@ -680,8 +744,9 @@ def bench_quality(quick: bool, budget: int, cache: Path, threads: int, log: Call
                 counts["ours"] += _holds(pack(hits, other), gold)
                 picked = [int(order[i]) for i in pack_by_cost([costs[i] for i in order], other)]
                 spread = merged((chunks[episode_id][i][1], chunks[episode_id][i][2]) for i in picked)
-                counts["naive_chunks"] += any(covers(spread, spans[episode_id][g]) for g in gold
-                                              if g in spans[episode_id])
+                counts["naive_chunks"] += any(
+                    covers(spread, spans[episode_id][g]) for g in gold if g in spans[episode_id]
+                )
         n = len(questions)
         ours_rate, base_rate = ours_hits / n, base_hits / n
         fill_rate = ours_fill_hits / n
@@ -695,14 +760,23 @@ def bench_quality(quick: bool, budget: int, cache: Path, threads: int, log: Call
             "top_k": top_k,
             "questions": n,
             "meetings": len(meetings),
-            "mean_tokens_used": {"ours": round(statistics.fmean(fill_tokens), 1),
-                                 "ours_top_k": round(statistics.fmean(ours_tokens), 1),
-                                 "naive_chunks": round(statistics.fmean(base_tokens), 1)},
-            "agreement": {"both": both, "only_ours": only_ours, "only_naive_chunks": only_base,
-                          "neither": n - both - only_ours - only_base},
+            "mean_tokens_used": {
+                "ours": round(statistics.fmean(fill_tokens), 1),
+                "ours_top_k": round(statistics.fmean(ours_tokens), 1),
+                "naive_chunks": round(statistics.fmean(base_tokens), 1),
+            },
+            "agreement": {
+                "both": both,
+                "only_ours": only_ours,
+                "only_naive_chunks": only_base,
+                "neither": n - both - only_ours - only_base,
+            },
             "by_budget": {
-                str(b): {"ours": round(c["ours"] / n, 4), "naive_chunks": round(c["naive_chunks"] / n, 4),
-                         "ratio": round(c["ours"] / c["naive_chunks"], 3) if c["naive_chunks"] else None}
+                str(b): {
+                    "ours": round(c["ours"] / n, 4),
+                    "naive_chunks": round(c["naive_chunks"] / n, 4),
+                    "ratio": round(c["ours"] / c["naive_chunks"], 3) if c["naive_chunks"] else None,
+                }
                 for b, c in sweep.items()
             },
             "chunks": sum(len(c) for c in chunks.values()),
@@ -861,23 +935,46 @@ def markdown_table(result: dict[str, Any]) -> str:
 
 
 def missing_inputs() -> list[Path]:
-    return [p for p in (SEED, QMSUM / "val" / "transcripts", QMSUM / "train" / "transcripts",
-                        onnx_dir() / "model.onnx") if not p.exists()]
+    return [
+        p
+        for p in (
+            SEED,
+            QMSUM / "val" / "transcripts",
+            QMSUM / "train" / "transcripts",
+            onnx_dir() / "model.onnx",
+        )
+        if not p.exists()
+    ]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--out", type=Path, help="where to write the JSON results")
-    parser.add_argument("--quick", action="store_true", help="10k and 100k stores, 8 val meetings, seed ingest")
-    parser.add_argument("--sections", default="cli,ingest,search,quality,ask",
-                        help="comma-separated subset of cli,ingest,search,quality,ask")
+    parser.add_argument(
+        "--quick", action="store_true", help="10k and 100k stores, 8 val meetings, seed ingest"
+    )
+    parser.add_argument(
+        "--sections",
+        default="cli,ingest,search,quality,ask",
+        help="comma-separated subset of cli,ingest,search,quality,ask",
+    )
     parser.add_argument("--sizes", help="store sizes for search (default 10000,100000; full adds 1000000)")
-    parser.add_argument("--vectors", choices=("auto", "onnx", "random"), default=None,
-                        help="scale-store vectors (default auto: the cached ONNX vectors of every QMSum utterance "
-                             "if present, else seeded random ones)")
-    parser.add_argument("--queries", type=int, default=None, help="search queries per store (quick 60, full 200)")
+    parser.add_argument(
+        "--vectors",
+        choices=("auto", "onnx", "random"),
+        default=None,
+        help="scale-store vectors (default auto: the cached ONNX vectors of every QMSum utterance "
+        "if present, else seeded random ones)",
+    )
+    parser.add_argument(
+        "--queries", type=int, default=None, help="search queries per store (quick 60, full 200)"
+    )
     parser.add_argument("--budget", type=int, default=1500, help="token budget of the quality comparison")
-    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help=f"scale stores and vectors ({DEFAULT_CACHE})")
+    parser.add_argument(
+        "--cache", type=Path, default=DEFAULT_CACHE, help=f"scale stores and vectors ({DEFAULT_CACHE})"
+    )
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--search-worker", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--queries-file", type=Path, help=argparse.SUPPRESS)
@@ -892,8 +989,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--out is required")
 
     sections = [s.strip() for s in args.sections.split(",") if s.strip()]
-    sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else (
-        [10_000, 100_000] if args.quick else [10_000, 100_000, 1_000_000])
+    sizes = (
+        [int(s) for s in args.sizes.split(",")]
+        if args.sizes
+        else ([10_000, 100_000] if args.quick else [10_000, 100_000, 1_000_000])
+    )
     vectors = args.vectors or "auto"
     queries = args.queries or (60 if args.quick else 200)
     os.environ.setdefault("ASSISTANT_ONNX_MODEL", str(onnx_dir()))
@@ -912,8 +1012,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     missing = missing_inputs()
     if missing:
-        reason = (f"benchmark inputs not found: {', '.join(map(str, missing))} (they live in ../shared, next to the "
-                  f"project root: {SHARED})")
+        reason = (
+            f"benchmark inputs not found: {', '.join(map(str, missing))} (they live in ../shared, next to the "
+            f"project root: {SHARED})"
+        )
         log(f"skipping the data sections: {reason}")
     for section in sections:
         log(f"[{section}] load {load_average()}")
@@ -925,8 +1027,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             elif section == "ingest":
                 result["ingest"] = bench_ingest(args.quick, args.threads, log)
             elif section == "search":
-                result["search"], result["memory"] = bench_search(sizes, vectors, args.cache, queries, args.threads,
-                                                                  log)
+                result["search"], result["memory"] = bench_search(
+                    sizes, vectors, args.cache, queries, args.threads, log
+                )
             elif section == "quality":
                 result["quality"] = bench_quality(args.quick, args.budget, args.cache, args.threads, log)
             elif section == "ask":

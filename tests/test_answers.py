@@ -35,7 +35,8 @@ def test_lone_reply_is_findable_through_its_context(library: Assistant) -> None:
 
 def test_episode_and_speaker_filters(library: Assistant) -> None:
     everywhere = {h.utterance.episode_id for h in library.search("the", k=50)} | {
-        h.utterance.episode_id for h in library.search("bridge budget", k=50)}
+        h.utterance.episode_id for h in library.search("bridge budget", k=50)
+    }
     assert "harbour-bridge" in everywhere
     only = library.search("bridge budget", k=10, episode="harbour-bridge")
     assert only and {h.utterance.episode_id for h in only} == {"harbour-bridge"}
@@ -51,7 +52,7 @@ def test_offline_answer_quotes_and_cites_retrieved_utterances(library: Assistant
     assert answer.citations
     retrieved = {h.utterance.id for h in answer.hits}
     for citation in answer.citations:
-        assert answer.text[citation.start:citation.end] == citation.text
+        assert answer.text[citation.start : citation.end] == citation.text
         for u in citation.utterances:
             assert u.id in retrieved and u.text in citation.text
     assert any(u.number == 24 for u in answer.cited_utterances)
@@ -73,7 +74,9 @@ def test_follow_up_uses_history(library: Assistant) -> None:
     history = [Turn("user", "Why did the steel arrive late?"), Turn("assistant", "A fire at the mill.")]
     answer = library.ask("Where was it from?", history=history, episode="harbour-bridge")
     assert "steel" in answer.query
-    assert 13 in [u.number for u in answer.cited_utterances] or 14 in [u.number for u in answer.cited_utterances]
+    assert 13 in [u.number for u in answer.cited_utterances] or 14 in [
+        u.number for u in answer.cited_utterances
+    ]
 
 
 def test_question_limits(library: Assistant) -> None:

@@ -52,29 +52,49 @@ def test_unknown_episode_is_a_clear_error() -> None:
 
 def test_chat_keeps_context() -> None:
     run("ingest", str(SAMPLES))
-    result = CliRunner().invoke(cli, ["chat"], input="Why did the steel arrive late?\nWhere was it from?\n\n", obj={})
+    result = CliRunner().invoke(
+        cli, ["chat"], input="Why did the steel arrive late?\nWhere was it from?\n\n", obj={}
+    )
     assert result.exit_code == 0, result.output
     assert result.output.count("Offline answer") == 2 and "Finland" in result.output
 
 
 def test_help_runs_as_a_real_process() -> None:
-    done = subprocess.run([sys.executable, "-m", "assistant", "--help"], capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "assistant", "--help"], capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0 and "ingest" in done.stdout
 
 
 def test_flags_fill_what_the_file_lacks(tmp_path: Path) -> None:
     bare = tmp_path / "bare-episode.txt"
     bare.write_text("1\nAna: We shipped the release on Friday.\n2\nBo: Great news.\n", encoding="utf-8")
-    result = run("ingest", str(bare), str(SAMPLES / "harbour-bridge.txt"), "--show", "Flag Show",
-                 "--title", "Flag Title", "--source-url", "https://example.org/ep.mp3")
+    result = run(
+        "ingest",
+        str(bare),
+        str(SAMPLES / "harbour-bridge.txt"),
+        "--show",
+        "Flag Show",
+        "--title",
+        "Flag Title",
+        "--source-url",
+        "https://example.org/ep.mp3",
+    )
     assert result.exit_code == 0, result.output
     episodes = {e["id"]: e for e in json.loads(run("episodes", "--json").output)}
-    assert (episodes["bare-episode"]["show"], episodes["bare-episode"]["title"]) == ("Flag Show", "Flag Title")
+    assert (episodes["bare-episode"]["show"], episodes["bare-episode"]["title"]) == (
+        "Flag Show",
+        "Flag Title",
+    )
     assert episodes["bare-episode"]["source_url"] == "https://example.org/ep.mp3"
     assert episodes["harbour-bridge"]["show"] == "Field Notes"
     assert episodes["harbour-bridge"]["title"].startswith("Why the Harbour Bridge")
 
 
 def test_format_can_be_forced() -> None:
-    result = CliRunner().invoke(cli, ["ingest", str(SAMPLES / "harbour-bridge.txt"), "--format", "webvtt"], obj={})
-    assert result.exit_code == 1 and "harbour-bridge.txt" in result.output and "Traceback" not in result.output
+    result = CliRunner().invoke(
+        cli, ["ingest", str(SAMPLES / "harbour-bridge.txt"), "--format", "webvtt"], obj={}
+    )
+    assert (
+        result.exit_code == 1 and "harbour-bridge.txt" in result.output and "Traceback" not in result.output
+    )

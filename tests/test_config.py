@@ -16,14 +16,40 @@ def test_defaults_are_offline_and_need_nothing() -> None:
 
 
 def test_every_variable_is_read() -> None:
-    s = Settings.from_env({
-        "CO_API_KEY": "k1", "ASSISTANT_STORE": "/tmp/x", "ASSISTANT_ONNX_MODEL": "/m", "CHROMA_HOST": "h",
-        "CHROMA_PORT": "9000", "ASSISTANT_CHAT_MODEL": "c", "ASSISTANT_EMBED_MODEL": "e", "ASSISTANT_RERANK_MODEL": "r",
-        "ASSISTANT_TIMEOUT": "5", "ASSISTANT_MAX_RETRIES": "0", "ASSISTANT_TOP_K": "3", "ASSISTANT_MODE": "offline",
-        "ASSISTANT_EMBEDDER": "hashing", "CHROMA_AUTH_TOKEN": "t", "ASSISTANT_CONTEXT_TOKENS": "900",
-    })
-    assert (s.cohere_api_key, s.store, s.onnx_model, s.chroma_host, s.chroma_port) == ("k1", Path("/tmp/x"), Path("/m"), "h", 9000)
-    assert (s.chat_model, s.embed_model, s.rerank_model, s.timeout, s.max_retries, s.top_k) == ("c", "e", "r", 5.0, 0, 3)
+    s = Settings.from_env(
+        {
+            "CO_API_KEY": "k1",
+            "ASSISTANT_STORE": "/tmp/x",
+            "ASSISTANT_ONNX_MODEL": "/m",
+            "CHROMA_HOST": "h",
+            "CHROMA_PORT": "9000",
+            "ASSISTANT_CHAT_MODEL": "c",
+            "ASSISTANT_EMBED_MODEL": "e",
+            "ASSISTANT_RERANK_MODEL": "r",
+            "ASSISTANT_TIMEOUT": "5",
+            "ASSISTANT_MAX_RETRIES": "0",
+            "ASSISTANT_TOP_K": "3",
+            "ASSISTANT_MODE": "offline",
+            "ASSISTANT_EMBEDDER": "hashing",
+            "CHROMA_AUTH_TOKEN": "t",
+            "ASSISTANT_CONTEXT_TOKENS": "900",
+        }
+    )
+    assert (s.cohere_api_key, s.store, s.onnx_model, s.chroma_host, s.chroma_port) == (
+        "k1",
+        Path("/tmp/x"),
+        Path("/m"),
+        "h",
+        9000,
+    )
+    assert (s.chat_model, s.embed_model, s.rerank_model, s.timeout, s.max_retries, s.top_k) == (
+        "c",
+        "e",
+        "r",
+        5.0,
+        0,
+        3,
+    )
     assert (s.mode, s.embedder, s.chroma_auth_token, s.context_tokens) == ("offline", "hashing", "t", 900)
 
 
@@ -31,12 +57,15 @@ def test_cohere_api_key_wins_over_co_api_key() -> None:
     assert Settings.from_env({"COHERE_API_KEY": "a", "CO_API_KEY": "b"}).cohere_api_key == "a"
 
 
-@pytest.mark.parametrize("env, message", [
-    ({"CHROMA_PORT": "eighty"}, "CHROMA_PORT"),
-    ({"ASSISTANT_TOP_K": "0"}, "ASSISTANT_TOP_K"),
-    ({"ASSISTANT_MODE": "cloud"}, "ASSISTANT_MODE"),
-    ({"ASSISTANT_MODE": "hosted"}, "COHERE_API_KEY"),
-])
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({"CHROMA_PORT": "eighty"}, "CHROMA_PORT"),
+        ({"ASSISTANT_TOP_K": "0"}, "ASSISTANT_TOP_K"),
+        ({"ASSISTANT_MODE": "cloud"}, "ASSISTANT_MODE"),
+        ({"ASSISTANT_MODE": "hosted"}, "COHERE_API_KEY"),
+    ],
+)
 def test_bad_values_are_named(env: dict, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         Settings.from_env(env)

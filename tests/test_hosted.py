@@ -39,7 +39,7 @@ def test_hosted_answer_cites_retrieved_utterances(fake: FakeCohere, tmp_path: Pa
     assert all("Forty-seven" not in m["content"] for m in sent["messages"] if isinstance(m["content"], str))
     assert answer.citations
     for citation in answer.citations:
-        assert answer.text[citation.start:citation.end] == citation.text
+        assert answer.text[citation.start : citation.end] == citation.text
         assert {u.id for u in citation.utterances} <= set(ids)
 
 
@@ -50,9 +50,15 @@ def test_stream_emits_text_citations_done(fake: FakeCohere, tmp_path: Path) -> N
     assert kinds.count("text") > 1 and "citation" in kinds and kinds[-1] == "done"
 
 
-@pytest.mark.parametrize("failure", [
-    error_response(500), error_response(429), raising(httpx.ReadTimeout), raising(httpx.ConnectError),
-])
+@pytest.mark.parametrize(
+    "failure",
+    [
+        error_response(500),
+        error_response(429),
+        raising(httpx.ReadTimeout),
+        raising(httpx.ConnectError),
+    ],
+)
 def test_hosted_failure_falls_back_to_offline_with_notice(fake: FakeCohere, tmp_path: Path, failure) -> None:
     a = hosted(fake, tmp_path / "s")
     a.ingest(SAMPLES)

@@ -25,8 +25,7 @@ def files(folder: str) -> list[Path]:
 
 
 def test_vendor_sdks_are_imported_only_by_their_adapters() -> None:
-    allowed = {"cohere": {"assistant/providers/cohere.py"},
-               "chromadb": {"assistant/index/chroma_store.py"}}
+    allowed = {"cohere": {"assistant/providers/cohere.py"}, "chromadb": {"assistant/index/chroma_store.py"}}
     for path in files("assistant"):
         rel = path.relative_to(ROOT).as_posix()
         for module in imports(path):

@@ -32,8 +32,9 @@ def test_changed_file_replaces_its_records(sample_copy: Path) -> None:
     a.ingest(sample_copy)
     lines = sample_copy.read_text(encoding="utf-8").splitlines()
     cut = lines.index("31")
-    sample_copy.write_text("\n".join(lines[:cut]).replace("forty-two million", "forty-three million") + "\n",
-                           encoding="utf-8")
+    sample_copy.write_text(
+        "\n".join(lines[:cut]).replace("forty-two million", "forty-three million") + "\n", encoding="utf-8"
+    )
     report = a.ingest(sample_copy)
     assert report.updated == ["harbour-bridge"]
     assert a.store.count() == 30
@@ -41,7 +42,8 @@ def test_changed_file_replaces_its_records(sample_copy: Path) -> None:
     texts = [u.text for u in a.transcript("harbour-bridge")]
     assert any("forty-three million" in t for t in texts) and not any("forty-two" in t for t in texts)
     assert not a.search("bat ecologist colony warehouse", k=5) or all(
-        h.utterance.number <= 30 for h in a.search("bat ecologist colony warehouse", k=5))
+        h.utterance.number <= 30 for h in a.search("bat ecologist colony warehouse", k=5)
+    )
 
 
 def test_delete_episode(sample_copy: Path) -> None:

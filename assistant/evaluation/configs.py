@@ -25,12 +25,22 @@ def _all() -> dict[str, Configuration]:
         Configuration("bm25", "BM25 only (lexical), offline answer", replace(base, use_dense=False)),
         Configuration("dense", "dense vectors only, offline answer", replace(base, use_lexical=False)),
         Configuration("hybrid", "the product default: BM25 + dense fused, offline answer", base),
-        Configuration("hybrid-w0", "hybrid, no neighbouring utterances as context", replace(base, context_window=0)),
-        Configuration("hybrid-w2", "hybrid, two neighbouring utterances each side as context",
-                      replace(base, context_window=2)),
-        Configuration("hybrid-hnsw", "hybrid, filtered dense candidates from Chroma's HNSW instead of exact cosine",
-                      replace(base, exact_filtered_dense=False)),
-        Configuration("hybrid+rerank", "hybrid + Cohere rerank, Cohere grounded chat answer", base, hosted=True),
+        Configuration(
+            "hybrid-w0", "hybrid, no neighbouring utterances as context", replace(base, context_window=0)
+        ),
+        Configuration(
+            "hybrid-w2",
+            "hybrid, two neighbouring utterances each side as context",
+            replace(base, context_window=2),
+        ),
+        Configuration(
+            "hybrid-hnsw",
+            "hybrid, filtered dense candidates from Chroma's HNSW instead of exact cosine",
+            replace(base, exact_filtered_dense=False),
+        ),
+        Configuration(
+            "hybrid+rerank", "hybrid + Cohere rerank, Cohere grounded chat answer", base, hosted=True
+        ),
     ]
     return {c.name: c for c in items}
 

@@ -85,23 +85,45 @@ class Crafter:
         docs = {d.get("id"): d for d in body.get("documents") or [] if isinstance(d, dict)}
         message_id = "crafted-" + _digest(body)[:16]
         events: list[dict[str, Any]] = [
-            {"type": "message-start", "id": message_id,
-             "delta": {"message": {"role": "assistant", "content": [], "tool_plan": "", "tool_calls": [],
-                                   "citations": []}}},
-            {"type": "content-start", "index": 0, "delta": {"message": {"content": {"type": "text", "text": ""}}}},
+            {
+                "type": "message-start",
+                "id": message_id,
+                "delta": {
+                    "message": {
+                        "role": "assistant",
+                        "content": [],
+                        "tool_plan": "",
+                        "tool_calls": [],
+                        "citations": [],
+                    }
+                },
+            },
+            {
+                "type": "content-start",
+                "index": 0,
+                "delta": {"message": {"content": {"type": "text", "text": ""}}},
+            },
         ]
         for piece in _pieces(text):
-            events.append({"type": "content-delta", "index": 0, "delta": {"message": {"content": {"text": piece}}}})
+            events.append(
+                {"type": "content-delta", "index": 0, "delta": {"message": {"content": {"text": piece}}}}
+            )
         for n, (start, end, doc_id) in enumerate(citations):
             document = {"id": doc_id, **(docs.get(doc_id, {}).get("data") or {})}
-            cite = {"start": start, "end": end, "text": text[start:end],
-                    "sources": [{"type": "document", "id": doc_id, "document": document}],
-                    "type": "TEXT_CONTENT", "content_index": 0}
+            cite = {
+                "start": start,
+                "end": end,
+                "text": text[start:end],
+                "sources": [{"type": "document", "id": doc_id, "document": document}],
+                "type": "TEXT_CONTENT",
+                "content_index": 0,
+            }
             events.append({"type": "citation-start", "index": n, "delta": {"message": {"citations": cite}}})
             events.append({"type": "citation-end", "index": n})
         events.append({"type": "content-end", "index": 0})
-        events.append({"type": "message-end",
-                       "delta": {"finish_reason": "COMPLETE", "usage": _usage(body, text)}})
+        events.append(
+            {"type": "message-end", "delta": {"finish_reason": "COMPLETE", "usage": _usage(body, text)}}
+        )
         sse = "".join(f"event: {e['type']}\ndata: {json.dumps(e, ensure_ascii=False)}\n\n" for e in events)
         return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=sse.encode())
 
@@ -111,7 +133,9 @@ class Crafter:
         q = self._question()
         prompt = _last_user(body)
         if "<follow_up>" not in prompt:
-            raise CraftError("crafted fixtures only answer the follow-up rewriting prompt among plain chat calls")
+            raise CraftError(
+                "crafted fixtures only answer the follow-up rewriting prompt among plain chat calls"
+            )
         if q.standalone:
             text = q.standalone
         else:
@@ -125,7 +149,9 @@ class Crafter:
             "message": {"role": "assistant", "content": [{"type": "text", "text": text}]},
             "usage": _usage(body, text),
         }
-        return httpx.Response(200, headers={"content-type": "application/json"}, content=json.dumps(reply).encode())
+        return httpx.Response(
+            200, headers={"content-type": "application/json"}, content=json.dumps(reply).encode()
+        )
 
     # ---- rerank -----------------------------------------------------------------------------------------
 
@@ -146,11 +172,15 @@ class Crafter:
             "results": [{"index": i, "relevance_score": s} for s, i in scored[: int(top_n)]],
             "meta": {"api_version": {"version": "2"}, "billed_units": {"search_units": 1}},
         }
-        return httpx.Response(200, headers={"content-type": "application/json"}, content=json.dumps(reply).encode())
+        return httpx.Response(
+            200, headers={"content-type": "application/json"}, content=json.dumps(reply).encode()
+        )
 
     def _question(self) -> Question:
         if self.question is None:
-            raise CraftError("no current question: crafted replies are made only while `assistant eval` runs a suite")
+            raise CraftError(
+                "no current question: crafted replies are made only while `assistant eval` runs a suite"
+            )
         return self.question
 
 
@@ -175,10 +205,14 @@ def _pieces(text: str, words: int = 4) -> list[str]:
 
 
 def _usage(body: dict[str, Any], text: str) -> dict[str, Any]:
-    prompt = json.dumps({"messages": body.get("messages"), "documents": body.get("documents")}, ensure_ascii=False)
+    prompt = json.dumps(
+        {"messages": body.get("messages"), "documents": body.get("documents")}, ensure_ascii=False
+    )
     inp, out = count_tokens(prompt), count_tokens(text)
-    return {"billed_units": {"input_tokens": inp, "output_tokens": out},
-            "tokens": {"input_tokens": inp, "output_tokens": out}}
+    return {
+        "billed_units": {"input_tokens": inp, "output_tokens": out},
+        "tokens": {"input_tokens": inp, "output_tokens": out},
+    }
 
 
 def _digest(body: Any) -> str:

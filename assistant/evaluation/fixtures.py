@@ -127,7 +127,9 @@ class Meter:
             if status >= 400:  # the assistant may fall back quietly (rerank keeps the fused order): count it
                 failed = f"{route} HTTP {status}"
                 self.requests[failed] = self.requests.get(failed, 0) + 1
-            bucket = self.usage.setdefault(model, {"input_tokens": 0.0, "output_tokens": 0.0, "search_units": 0.0})
+            bucket = self.usage.setdefault(
+                model, {"input_tokens": 0.0, "output_tokens": 0.0, "search_units": 0.0}
+            )
             for k, v in counts.items():
                 bucket[k] += v
 
@@ -136,10 +138,13 @@ class Meter:
             return {m: dict(c) for m, c in self.usage.items()}, dict(self.requests)
 
     @staticmethod
-    def delta(before: tuple[dict[str, dict[str, float]], dict[str, int]],
-              after: tuple[dict[str, dict[str, float]], dict[str, int]]) -> tuple[dict[str, dict[str, float]], dict[str, int]]:
+    def delta(
+        before: tuple[dict[str, dict[str, float]], dict[str, int]],
+        after: tuple[dict[str, dict[str, float]], dict[str, int]],
+    ) -> tuple[dict[str, dict[str, float]], dict[str, int]]:
         usage = {
-            m: {k: v - before[0].get(m, {}).get(k, 0.0) for k, v in counts.items()} for m, counts in after[0].items()
+            m: {k: v - before[0].get(m, {}).get(k, 0.0) for k, v in counts.items()}
+            for m, counts in after[0].items()
         }
         usage = {m: c for m, c in usage.items() if any(c.values())}
         requests = {r: n - before[1].get(r, 0) for r, n in after[1].items() if n - before[1].get(r, 0)}
@@ -198,8 +203,17 @@ class FixtureStore:
             return None
         return data
 
-    def save(self, key: str, route: str, request: Any, response: httpx.Response, content: bytes, *,
-             crafted: bool, embedder: str | None = None) -> None:
+    def save(
+        self,
+        key: str,
+        route: str,
+        request: Any,
+        response: httpx.Response,
+        content: bytes,
+        *,
+        crafted: bool,
+        embedder: str | None = None,
+    ) -> None:
         content_type = response.headers.get("content-type", "application/json")
         stored: dict[str, Any] = {"status": response.status_code, "content_type": content_type}
         text = content.decode("utf-8", "replace")
@@ -221,8 +235,13 @@ class FixtureStore:
                     embedders = []
             if embedder and embedder not in embedders:
                 embedders.append(embedder)
-            data = {"key": key, "crafted": crafted, "embedders": sorted(embedders), "request": summary(route, request),
-                    "response": stored}
+            data = {
+                "key": key,
+                "crafted": crafted,
+                "embedders": sorted(embedders),
+                "request": summary(route, request),
+                "response": stored,
+            }
             path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
             self.written.add(path.name)
 
@@ -252,8 +271,12 @@ def response_from(stored: Mapping[str, Any], request: httpx.Request) -> httpx.Re
         content = json.dumps(stored["json"]).encode()
     else:
         content = str(stored.get("text", "")).encode()
-    return httpx.Response(int(stored.get("status", 200)), headers={"content-type": content_type}, content=content,
-                          request=request)
+    return httpx.Response(
+        int(stored.get("status", 200)),
+        headers={"content-type": content_type},
+        content=content,
+        request=request,
+    )
 
 
 def read_manifest(folder: Path) -> dict[str, Any] | None:
@@ -267,13 +290,17 @@ def read_manifest(folder: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def write_manifest(folder: Path, *, crafted: bool, suite: str, embedders: set[str], configs: list[str]) -> None:
+def write_manifest(
+    folder: Path, *, crafted: bool, suite: str, embedders: set[str], configs: list[str]
+) -> None:
     old = read_manifest(folder) or {}
     keep = set(old.get("embedders") or []) if old.get("crafted") == crafted else set()
     files = sorted(p.name for p in Path(folder).glob("*.json") if p.name != MANIFEST)
     data = {
         "crafted": crafted,
-        "note": CRAFTED_NOTE if crafted else "recorded from the live Cohere API with `assistant eval --record`",
+        "note": CRAFTED_NOTE
+        if crafted
+        else "recorded from the live Cohere API with `assistant eval --record`",
         "suite": suite,
         "embedders": sorted(keep | embedders),
         "configs": configs,
@@ -308,8 +335,11 @@ class MeteredTransport(_Base):
             content = response.read()
         finally:
             response.close()
-        headers = {k: v for k, v in response.headers.items() if k.lower() not in ("content-encoding", "content-length",
-                                                                                  "transfer-encoding")}
+        headers = {
+            k: v
+            for k, v in response.headers.items()
+            if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+        }
         fresh = httpx.Response(response.status_code, headers=headers, content=content, request=request)
         return self._finish(route, body, fresh, content)
 
@@ -318,8 +348,13 @@ class MeteredTransport(_Base):
 
 
 class RecordingTransport(MeteredTransport):
-    def __init__(self, inner: httpx.BaseTransport, meter: Meter, store: FixtureStore,
-                 embedder: Callable[[], str | None] = lambda: None) -> None:
+    def __init__(
+        self,
+        inner: httpx.BaseTransport,
+        meter: Meter,
+        store: FixtureStore,
+        embedder: Callable[[], str | None] = lambda: None,
+    ) -> None:
         super().__init__(inner, meter)
         self.store = store
         self.embedder = embedder
@@ -354,8 +389,13 @@ class ReplayTransport(_Base):
 class CraftingTransport(_Base):
     """Builds every response locally with `craft(route, body)` and keeps it as a crafted fixture."""
 
-    def __init__(self, craft: Callable[[str, Any], httpx.Response], meter: Meter, store: FixtureStore,
-                 embedder: Callable[[], str | None] = lambda: None) -> None:
+    def __init__(
+        self,
+        craft: Callable[[str, Any], httpx.Response],
+        meter: Meter,
+        store: FixtureStore,
+        embedder: Callable[[], str | None] = lambda: None,
+    ) -> None:
         super().__init__(meter)
         self.craft = craft
         self.store = store
@@ -366,6 +406,10 @@ class CraftingTransport(_Base):
         response = self.craft(route, body)
         content = response.read()
         self.store.save(key, route, body, response, content, crafted=True, embedder=self.embedder())
-        response = httpx.Response(response.status_code, headers={"content-type": response.headers["content-type"]},
-                                  content=content, request=request)
+        response = httpx.Response(
+            response.status_code,
+            headers={"content-type": response.headers["content-type"]},
+            content=content,
+            request=request,
+        )
         return self._finish(route, body, response, content)

@@ -31,8 +31,12 @@ class CohereJudge:
 
     def supported(self, sentence: str, passages: Sequence[str]) -> bool | None:
         """True/False from the model; None when the reply is neither yes nor no."""
-        prompt = JUDGE_PROMPT.format(sentence=sentence.strip(), passages="\n".join(f"- {p}" for p in passages))
-        response = self.client.chat(model=self.model, messages=[{"role": "user", "content": prompt}], temperature=0.0)
+        prompt = JUDGE_PROMPT.format(
+            sentence=sentence.strip(), passages="\n".join(f"- {p}" for p in passages)
+        )
+        response = self.client.chat(
+            model=self.model, messages=[{"role": "user", "content": prompt}], temperature=0.0
+        )
         text = ""
         for item in getattr(getattr(response, "message", None), "content", None) or []:
             if getattr(item, "type", None) == "text":

@@ -99,7 +99,9 @@ def overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
-def cited_sentence_share(text: str, citation_spans: Sequence[tuple[int, int]], ignore: Iterable[str] = ()) -> float | None:
+def cited_sentence_share(
+    text: str, citation_spans: Sequence[tuple[int, int]], ignore: Iterable[str] = ()
+) -> float | None:
     """Share of claim sentences that overlap at least one citation span; None when there are no claims."""
     sentences = claim_sentences(text, ignore)
     if not sentences:
@@ -111,10 +113,20 @@ def cited_sentence_share(text: str, citation_spans: Sequence[tuple[int, int]], i
 def sentence_around(text: str, span: tuple[int, int]) -> str:
     """The sentence(s) of `text` that a citation span touches."""
     parts = [text[s:e] for s, e in sentence_spans(text) if overlaps((s, e), span)]
-    return " ".join(parts) if parts else text[span[0]:span[1]]
+    return " ".join(parts) if parts else text[span[0] : span[1]]
 
 
-_ATTRIBUTION_WORDS = ("said", "says", "say", "saying", "told", "according", "speaker", "unattributed", "inferred")
+_ATTRIBUTION_WORDS = (
+    "said",
+    "says",
+    "say",
+    "saying",
+    "told",
+    "according",
+    "speaker",
+    "unattributed",
+    "inferred",
+)
 
 
 @lru_cache(maxsize=1)

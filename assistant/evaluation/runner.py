@@ -80,14 +80,18 @@ def run(options: RunOptions) -> dict[str, Any]:
     http = None
     if options.hosted != "off":
         client, http, crafter = _hosted_client(options, base, meter, store, lambda: current_embedder["name"])
-    manifest = read_manifest(options.fixtures_dir) if options.fixtures_dir and options.hosted == "replay" else None
+    manifest = (
+        read_manifest(options.fixtures_dir) if options.fixtures_dir and options.hosted == "replay" else None
+    )
     crafted = options.hosted == "craft" or bool(manifest and manifest.get("crafted"))
     if crafted:
         notes.append(CRAFTED_NOTE)
 
     runs: list[dict[str, Any]] = []
     ingest: dict[str, Any] = {}
-    total_steps = len(options.embedders) * (1 + len(options.configs) * len(options.scopes) * len(suite.questions))
+    total_steps = len(options.embedders) * (
+        1 + len(options.configs) * len(options.scopes) * len(suite.questions)
+    )
     done = 0
 
     def tick(description: str, n: int = 1) -> None:
@@ -110,21 +114,31 @@ def run(options: RunOptions) -> dict[str, Any]:
 
             def ingest_progress(embedded: int, total: int, label: str, kind: str = kind) -> None:
                 if options.progress:
-                    options.progress(f"ingesting with {kind} · {embedded}/{total} utterances", done, total_steps)
+                    options.progress(
+                        f"ingesting with {kind} · {embedded}/{total} utterances", done, total_steps
+                    )
 
             report = first.ingest(suite.transcript_files(), progress=ingest_progress)
             if report.failed:
                 raise SuiteError("; ".join(report.failed.values()))
-            ingest[kind] = {"embedder": first.embedder.name, "seconds": round(time.perf_counter() - t, 2),
-                            "episodes": len(report.added) + len(report.updated) + len(report.skipped),
-                            "utterances": report.utterances_written}
+            ingest[kind] = {
+                "embedder": first.embedder.name,
+                "seconds": round(time.perf_counter() - t, 2),
+                "episodes": len(report.added) + len(report.updated) + len(report.skipped),
+                "utterances": report.utterances_written,
+            }
             tick(f"ingested with {kind}")
             utterances = _stored_utterances(first)
             _check_episodes(suite, utterances)
 
             hosted_ok = options.hosted != "off"
             made_for = (manifest or {}).get("embedders") or []
-            if hosted_ok and options.replay_auto and manifest is not None and first.embedder.name not in made_for:
+            if (
+                hosted_ok
+                and options.replay_auto
+                and manifest is not None
+                and first.embedder.name not in made_for
+            ):
                 hosted_ok = False
                 notes.append(
                     f"hosted configurations skipped for {first.embedder.name}: the fixtures in "
@@ -138,8 +152,12 @@ def run(options: RunOptions) -> dict[str, Any]:
                 cfg_settings = replace(settings, mode=mode)
                 if config.hosted and not cfg_settings.cohere_api_key:
                     cfg_settings = replace(cfg_settings, cohere_api_key="replay")
-                a = Assistant(settings=cfg_settings, embedder=first.embedder, cohere_client=client,
-                              retrieval=config.retrieval)
+                a = Assistant(
+                    settings=cfg_settings,
+                    embedder=first.embedder,
+                    cohere_client=client,
+                    retrieval=config.retrieval,
+                )
                 judge = None
                 if options.judge and client is not None:
                     from .judge import CohereJudge
@@ -161,8 +179,13 @@ def run(options: RunOptions) -> dict[str, Any]:
                 removed = store.prune(names)
                 if removed:
                     notes.append(f"removed {removed} crafted fixtures no longer used")
-            write_manifest(store.folder, crafted=options.hosted == "craft", suite=suite.name, embedders=names,
-                           configs=[c.name for c in options.configs if c.hosted])
+            write_manifest(
+                store.folder,
+                crafted=options.hosted == "craft",
+                suite=suite.name,
+                embedders=names,
+                configs=[c.name for c in options.configs if c.hosted],
+            )
     finally:
         if http is not None:
             http.close()
@@ -170,18 +193,33 @@ def run(options: RunOptions) -> dict[str, Any]:
 
     return {
         "schema": 1,
-        "suite": {"name": suite.name, "path": str(suite.path), "transcripts": str(suite.transcripts),
-                  "description": suite.description, "questions": len(suite.questions),
-                  "statuses": _count(q.status for q in suite.questions)},
+        "suite": {
+            "name": suite.name,
+            "path": str(suite.path),
+            "transcripts": str(suite.transcripts),
+            "description": suite.description,
+            "questions": len(suite.questions),
+            "statuses": _count(q.status for q in suite.questions),
+        },
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "command": options.command,
         "scope": ", ".join(options.scopes),
         "scopes": list(options.scopes),
         "embedders": ingest,
-        "hosted": {"mode": options.hosted, "fixtures": str(options.fixtures_dir) if options.fixtures_dir else None,
-                   "crafted": crafted, "chat_model": base.chat_model, "rerank_model": base.rerank_model},
-        "settings": {"top_k": base.top_k, "context_tokens": base.context_tokens, "budget_tokens": options.budget_tokens,
-                     "k": options.k, "search_depth": _depth(base, options)},
+        "hosted": {
+            "mode": options.hosted,
+            "fixtures": str(options.fixtures_dir) if options.fixtures_dir else None,
+            "crafted": crafted,
+            "chat_model": base.chat_model,
+            "rerank_model": base.rerank_model,
+        },
+        "settings": {
+            "top_k": base.top_k,
+            "context_tokens": base.context_tokens,
+            "budget_tokens": options.budget_tokens,
+            "k": options.k,
+            "search_depth": _depth(base, options),
+        },
         "prices": PRICES_NOTE,
         "notes": notes,
         "runs": runs,
@@ -192,8 +230,13 @@ def run(options: RunOptions) -> dict[str, Any]:
 # ---- hosted client --------------------------------------------------------------------------------------
 
 
-def _hosted_client(options: RunOptions, base: Settings, meter: Meter, store: FixtureStore | None,
-                   embedder: Callable[[], str | None]) -> tuple[Any, Any, Any]:
+def _hosted_client(
+    options: RunOptions,
+    base: Settings,
+    meter: Meter,
+    store: FixtureStore | None,
+    embedder: Callable[[], str | None],
+) -> tuple[Any, Any, Any]:
     import httpx
 
     from ..providers.cohere import make_client
@@ -217,8 +260,11 @@ def _hosted_client(options: RunOptions, base: Settings, meter: Meter, store: Fix
     else:
         raise ValueError(f"hosted mode {options.hosted!r}; expected one of {', '.join(HOSTED_MODES)}")
     offline_replies = options.hosted in ("replay", "craft")
-    settings = replace(base, cohere_api_key=base.cohere_api_key if not offline_replies else "replay",
-                       max_retries=0 if offline_replies else base.max_retries)
+    settings = replace(
+        base,
+        cohere_api_key=base.cohere_api_key if not offline_replies else "replay",
+        max_retries=0 if offline_replies else base.max_retries,
+    )
     http = httpx.Client(transport=transport, timeout=settings.timeout)
     return make_client(settings, http), http, crafter
 
@@ -250,8 +296,15 @@ def _check_episodes(suite: Suite, utterances: dict[str, Utterance]) -> None:
         )
 
 
-def _evaluate(a: Any, q: Question, options: RunOptions, scope: str, utterances: dict[str, Utterance],
-              meter: Meter, judge: Any) -> dict[str, Any]:
+def _evaluate(
+    a: Any,
+    q: Question,
+    options: RunOptions,
+    scope: str,
+    utterances: dict[str, Utterance],
+    meter: Meter,
+    judge: Any,
+) -> dict[str, Any]:
     from ..generation.offline import HEADER, NOTHING
 
     episode = q.episode if scope == "episode" and q.episode else None
@@ -261,8 +314,15 @@ def _evaluate(a: Any, q: Question, options: RunOptions, scope: str, utterances: 
     status = q.status
     if status == ANSWERABLE and not gold_found:
         status = UNGRADED  # gold numbers all point at utterances that are not stored (e.g. empty turns)
-    record: dict[str, Any] = {"id": q.id, "episode": q.episode, "question": q.question, "group": q.group,
-                              "status": status, "gold": sorted(gold_found), "gold_missing": sorted(gold - gold_found)}
+    record: dict[str, Any] = {
+        "id": q.id,
+        "episode": q.episode,
+        "question": q.question,
+        "group": q.group,
+        "status": status,
+        "gold": sorted(gold_found),
+        "gold_missing": sorted(gold - gold_found),
+    }
 
     before = meter.snapshot()
     answer: Answer | None = None
@@ -299,7 +359,9 @@ def _evaluate(a: Any, q: Question, options: RunOptions, scope: str, utterances: 
         record["metrics"] = {}
 
     if answer is not None:
-        record.update(_answer_record(answer, q, status, gold_found, utterances, judge, ignore=(HEADER, NOTHING)))
+        record.update(
+            _answer_record(answer, q, status, gold_found, utterances, judge, ignore=(HEADER, NOTHING))
+        )
         record["usage"] = usage
         record["requests"] = requests
     return record
@@ -310,11 +372,20 @@ def _rewrite(a: Any, q: Question) -> str:
         return q.question
     from ..client import normalise_history
 
-    return a.rewriter.rewrite(q.question, normalise_history([{"role": r, "content": c} for r, c in q.history]))
+    return a.rewriter.rewrite(
+        q.question, normalise_history([{"role": r, "content": c} for r, c in q.history])
+    )
 
 
-def _answer_record(answer: Answer, q: Question, status: str, gold: set[str], utterances: dict[str, Utterance],
-                   judge: Any, ignore: Sequence[str]) -> dict[str, Any]:
+def _answer_record(
+    answer: Answer,
+    q: Question,
+    status: str,
+    gold: set[str],
+    utterances: dict[str, Utterance],
+    judge: Any,
+    ignore: Sequence[str],
+) -> dict[str, Any]:
     from ..generation.offline import HEADER
 
     retrieved = {h.utterance.id for h in answer.hits}
@@ -325,11 +396,16 @@ def _answer_record(answer: Answer, q: Question, status: str, gold: set[str], utt
     judged: list[bool] = []
     for c in answer.citations:
         spans.append((c.start, c.end))
-        span_ok = answer.text[c.start:c.end] == c.text
+        span_ok = answer.text[c.start : c.end] == c.text
         for u in c.utterances:
             pairs += 1
             stored = utterances.get(u.id)
-            if span_ok and stored is not None and stored.text == u.text and (u.id in retrieved or u.id in context):
+            if (
+                span_ok
+                and stored is not None
+                and stored.text == u.text
+                and (u.id in retrieved or u.id in context)
+            ):
                 valid += 1
                 from_context += u.id not in retrieved
     # support: each sentence that carries citations, against the union of the utterances those citations name
@@ -394,8 +470,14 @@ def _count(items: Any) -> dict[str, int]:
     return dict(out)
 
 
-def _summarise(config: Configuration, embedder: str, scope: str, generator: Any, records: list[dict[str, Any]],
-               options: RunOptions) -> dict[str, Any]:
+def _summarise(
+    config: Configuration,
+    embedder: str,
+    scope: str,
+    generator: Any,
+    records: list[dict[str, Any]],
+    options: RunOptions,
+) -> dict[str, Any]:
     k = options.k
     answerable = [r for r in records if r["status"] == ANSWERABLE]
     figures: dict[str, Any] = {}
@@ -406,18 +488,34 @@ def _summarise(config: Configuration, embedder: str, scope: str, generator: Any,
     total_pairs = sum(r["citation_pairs"] for r in answered)
     valid_pairs = sum(r["citation_pairs_valid"] for r in answered)
     figures["citation_valid"] = valid_pairs / total_pairs if total_pairs else None
-    for name in ("citation_precision", "citation_recall", "answer_hit", "false_refusal", "correct_refusal",
-                 "cited_sentences", "support", "supported_sentences", "judge_support", "rouge_l", "token_f1",
-                 "general_rouge_l"):
+    for name in (
+        "citation_precision",
+        "citation_recall",
+        "answer_hit",
+        "false_refusal",
+        "correct_refusal",
+        "cited_sentences",
+        "support",
+        "supported_sentences",
+        "judge_support",
+        "rouge_l",
+        "token_f1",
+        "general_rouge_l",
+    ):
         figures[name] = M.mean(r["answer_metrics"].get(name) for r in answered)
 
     latency: dict[str, dict[str, float | None]] = {}
     for stage in STAGES:
-        values = [r["search_ms"] if stage == "search_ms" else r.get("timings", {}).get(stage) for r in records]
+        values = [
+            r["search_ms"] if stage == "search_ms" else r.get("timings", {}).get(stage) for r in records
+        ]
         kept = [float(v) for v in values if v is not None]
         if kept:
-            latency[stage] = {"p50": M.percentile(kept, 50), "p95": M.percentile(kept, 95),
-                              "mean": sum(kept) / len(kept)}
+            latency[stage] = {
+                "p50": M.percentile(kept, 50),
+                "p95": M.percentile(kept, 95),
+                "mean": sum(kept) / len(kept),
+            }
     if "total_ms" in latency:
         figures["latency_p50_ms"] = latency["total_ms"]["p50"]
         figures["latency_p95_ms"] = latency["total_ms"]["p95"]
@@ -451,26 +549,39 @@ def _summarise(config: Configuration, embedder: str, scope: str, generator: Any,
         for metric in ("citation_precision", "correct_refusal", "false_refusal"):
             g[metric] = M.mean(r.get("answer_metrics", {}).get(metric) for r in rows)
 
-    fallbacks = sum(1 for r in answered if r.get("notice") and "offline answer instead" in (r.get("notice") or ""))
+    fallbacks = sum(
+        1 for r in answered if r.get("notice") and "offline answer instead" in (r.get("notice") or "")
+    )
     failed_calls = sum(n for route, n in requests.items() if " HTTP " in route)
     return {
-        "name": config.name + (f"@{embedder.split(':')[0]}" if len(options.embedders) > 1 else "")
+        "name": config.name
+        + (f"@{embedder.split(':')[0]}" if len(options.embedders) > 1 else "")
         + (f"/{scope}" if len(options.scopes) > 1 else ""),
         "config": config.name,
         "scope": scope,
         "description": config.description,
         "embedder": embedder,
-        "generator": f"{generator.mode}" + (f" ({generator.model})" if getattr(generator, "model", None) else ""),
+        "generator": f"{generator.mode}"
+        + (f" ({generator.model})" if getattr(generator, "model", None) else ""),
         "fields": config.fields(),
-        "counts": {"questions": len(records), "answerable": len(answerable),
-                   "unanswerable": sum(1 for r in records if r["status"] == UNANSWERABLE),
-                   "ungraded": sum(1 for r in records if r["status"] == UNGRADED),
-                   "gold_missing": sum(1 for r in records if r["gold_missing"]),
-                   "errors": sum(1 for r in records if r.get("error")),
-                   "hosted_fallbacks": fallbacks, "failed_cohere_calls": failed_calls},
+        "counts": {
+            "questions": len(records),
+            "answerable": len(answerable),
+            "unanswerable": sum(1 for r in records if r["status"] == UNANSWERABLE),
+            "ungraded": sum(1 for r in records if r["status"] == UNGRADED),
+            "gold_missing": sum(1 for r in records if r["gold_missing"]),
+            "errors": sum(1 for r in records if r.get("error")),
+            "hosted_fallbacks": fallbacks,
+            "failed_cohere_calls": failed_calls,
+        },
         "metrics": figures,
         "latency_ms": latency,
-        "usage": {"per_model": usage, "requests": requests, "cost_usd_total": cost, "unpriced_models": unpriced},
+        "usage": {
+            "per_model": usage,
+            "requests": requests,
+            "cost_usd_total": cost,
+            "unpriced_models": unpriced,
+        },
         "by_group": groups,
         "questions": records,
     }

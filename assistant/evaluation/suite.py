@@ -96,8 +96,14 @@ class Suite:
     def limited(self, limit: int | None) -> Suite:
         if not limit or limit >= len(self.questions):
             return self
-        return Suite(self.name, self.path, self.transcripts, self.questions[:limit], self.description,
-                     self.cohere_fixtures)
+        return Suite(
+            self.name,
+            self.path,
+            self.transcripts,
+            self.questions[:limit],
+            self.description,
+            self.cohere_fixtures,
+        )
 
 
 def repo_root(start: Path) -> Path:
@@ -106,7 +112,9 @@ def repo_root(start: Path) -> Path:
     for folder in (start, *start.parents):
         if (folder / "pyproject.toml").is_file() or (folder / ".git").exists():
             return folder
-    raise SuiteError(f"{start}: `relative_to: repo` needs the suite to live inside a project (no pyproject.toml above)")
+    raise SuiteError(
+        f"{start}: `relative_to: repo` needs the suite to live inside a project (no pyproject.toml above)"
+    )
 
 
 def load_suite(path: str | Path) -> Suite:
@@ -135,7 +143,9 @@ def load_suite(path: str | Path) -> Suite:
     if meta.get("relative_to") == "repo":
         base = repo_root(folder)
     elif meta.get("relative_to") not in (None, "suite"):
-        raise SuiteError(f"{meta_file}: relative_to must be \"suite\" or \"repo\", not {meta.get('relative_to')!r}")
+        raise SuiteError(
+            f'{meta_file}: relative_to must be "suite" or "repo", not {meta.get("relative_to")!r}'
+        )
     transcripts = (base / str(meta.get("transcripts", TRANSCRIPTS_DIR))).resolve()
     if not transcripts.is_dir():
         if "transcripts" in meta:
@@ -156,8 +166,20 @@ def load_suite(path: str | Path) -> Suite:
     )
 
 
-_KNOWN = {"id", "question", "episode", "evidence", "answer", "all_answers", "kind", "category", "history",
-          "speaker", "standalone", "answerable"}
+_KNOWN = {
+    "id",
+    "question",
+    "episode",
+    "evidence",
+    "answer",
+    "all_answers",
+    "kind",
+    "category",
+    "history",
+    "speaker",
+    "standalone",
+    "answerable",
+}
 
 
 def _read_questions(path: Path) -> list[Question]:
@@ -192,15 +214,18 @@ def parse_question(item: dict[str, Any], where: str, *, default_id: str, line: i
     if not isinstance(text, str) or not text.strip():
         raise SuiteError(f"{where}: `question` must be a non-empty string")
     evidence = item.get("evidence") or []
-    if not isinstance(evidence, list) or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 1
-                                                 for n in evidence):
+    if not isinstance(evidence, list) or not all(
+        isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in evidence
+    ):
         raise SuiteError(f"{where}: `evidence` must be a list of utterance numbers (integers from 1)")
     answerable = item.get("answerable")
     if answerable is not None and not isinstance(answerable, bool):
         raise SuiteError(f"{where}: `answerable` must be true or false")
     kind = item.get("kind")
     if evidence and not item.get("episode"):
-        raise SuiteError(f"{where}: a question with `evidence` needs the `episode` those utterance numbers belong to")
+        raise SuiteError(
+            f"{where}: a question with `evidence` needs the `episode` those utterance numbers belong to"
+        )
     if (answerable is False or kind == UNANSWERABLE) and evidence:
         raise SuiteError(f"{where}: an unanswerable question cannot have evidence")
     history = item.get("history") or []
@@ -208,8 +233,11 @@ def parse_question(item: dict[str, Any], where: str, *, default_id: str, line: i
     if not isinstance(history, list):
         raise SuiteError(f"{where}: `history` must be a list of {{role, content}} objects")
     for turn in history:
-        if (not isinstance(turn, dict) or turn.get("role") not in ("user", "assistant")
-                or not isinstance(turn.get("content"), str)):
+        if (
+            not isinstance(turn, dict)
+            or turn.get("role") not in ("user", "assistant")
+            or not isinstance(turn.get("content"), str)
+        ):
             raise SuiteError(f"{where}: each `history` turn needs role user|assistant and a string content")
         turns.append((turn["role"], turn["content"]))
     all_answers = item.get("all_answers") or []

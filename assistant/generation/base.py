@@ -17,7 +17,9 @@ class Generator(Protocol):
     mode: Mode
     model: str | None
 
-    def stream(self, question: str, hits: Sequence[Hit], history: Sequence[Turn]) -> Iterator[AnswerEvent]: ...
+    def stream(
+        self, question: str, hits: Sequence[Hit], history: Sequence[Turn]
+    ) -> Iterator[AnswerEvent]: ...
 
 
 class QueryRewriter(Protocol):

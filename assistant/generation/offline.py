@@ -8,7 +8,9 @@ from ..index.lexical import tokenize
 from ..types import Answer, AnswerEvent, Citation, Hit, Turn, Utterance, format_time
 from .context import needed_context
 
-HEADER = "Offline answer: no language model is in use, so here are the passages that best match your question.\n"
+HEADER = (
+    "Offline answer: no language model is in use, so here are the passages that best match your question.\n"
+)
 NOTHING = (
     "Offline answer: I found nothing in the transcripts that matches this question. "
     "Try other words, or check the episode filter."

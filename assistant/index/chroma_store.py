@@ -140,8 +140,12 @@ def _guarded(action: str) -> Callable[[F], F]:
                 raise
             except Exception as exc:
                 if not (self._host and _is_connection_error(exc)):
-                    raise StoreError(f"{action} in the Chroma store at {self.location} failed: {_short(exc)}") from exc
-                log.warning("lost the Chroma server at %s (%s); reconnecting once", self.location, _short(exc))
+                    raise StoreError(
+                        f"{action} in the Chroma store at {self.location} failed: {_short(exc)}"
+                    ) from exc
+                log.warning(
+                    "lost the Chroma server at %s (%s); reconnecting once", self.location, _short(exc)
+                )
             time.sleep(RECONNECT_PAUSE)
             try:
                 self._connect()
@@ -199,7 +203,9 @@ def _episode_from_meta(meta: dict[str, Any]) -> Episode:
     return Episode(**data)
 
 
-def where_clause(episodes: Sequence[str] | None = None, speakers: Sequence[str] | None = None) -> dict[str, Any] | None:
+def where_clause(
+    episodes: Sequence[str] | None = None, speakers: Sequence[str] | None = None
+) -> dict[str, Any] | None:
     parts: list[dict[str, Any]] = []
     if episodes:
         parts.append({"episode": {"$in": list(episodes)}})
@@ -262,7 +268,10 @@ class ChromaStore:
             from chromadb.config import Settings as ChromaSettings
 
             self._client = chromadb.HttpClient(
-                host=self._host, port=self._port, ssl=self._ssl, headers=self._headers,
+                host=self._host,
+                port=self._port,
+                ssl=self._ssl,
+                headers=self._headers,
                 settings=ChromaSettings(anonymized_telemetry=False),
             )
             self._open_collections()
@@ -357,8 +366,14 @@ class ChromaStore:
         return collection
 
     @staticmethod
-    def recorded_embedder(path: Path | None = None, *, host: str | None = None, port: int = 8000,
-                          ssl: bool = False, headers: dict[str, str] | None = None) -> str | None:
+    def recorded_embedder(
+        path: Path | None = None,
+        *,
+        host: str | None = None,
+        port: int = 8000,
+        ssl: bool = False,
+        headers: dict[str, str] | None = None,
+    ) -> str | None:
         """Which embedder an existing store was built with, without opening it for writing."""
         import chromadb
         from chromadb.config import Settings as ChromaSettings
@@ -366,7 +381,9 @@ class ChromaStore:
         settings = ChromaSettings(anonymized_telemetry=False)
         try:
             if host:
-                client = chromadb.HttpClient(host=host, port=port, ssl=ssl, headers=headers, settings=settings)
+                client = chromadb.HttpClient(
+                    host=host, port=port, ssl=ssl, headers=headers, settings=settings
+                )
             else:
                 if path is None or not (path / "chroma.sqlite3").exists():
                     return None
@@ -435,7 +452,10 @@ class ChromaStore:
         stale = [i for i in self._ids_of(episode.id) if i not in keep]
         self._delete_ids(stale)
         self._episodes.upsert(
-            ids=[episode.id], metadatas=[_episode_to_meta(episode)], embeddings=[[0.0]], documents=[episode.title]
+            ids=[episode.id],
+            metadatas=[_episode_to_meta(episode)],
+            embeddings=[[0.0]],
+            documents=[episode.title],
         )
         self._end_write()
 
@@ -484,7 +504,9 @@ class ChromaStore:
             self._delete_ids(orphans)
             self._end_write()
         if orphans:
-            log.warning("removed %d utterance records of unfinished episodes from %s", len(orphans), self.location)
+            log.warning(
+                "removed %d utterance records of unfinished episodes from %s", len(orphans), self.location
+            )
         return len(orphans)
 
     def _ids_of(self, episode_id: str) -> list[str]:
@@ -523,17 +545,24 @@ class ChromaStore:
         ]
 
     @_guarded("searching")
-    def nearest(self, vector: np.ndarray, n: int, where: dict[str, Any] | None = None) -> list[tuple[str, float]]:
+    def nearest(
+        self, vector: np.ndarray, n: int, where: dict[str, Any] | None = None
+    ) -> list[tuple[str, float]]:
         """Like `query`, but only (utterance id, cosine similarity): no documents or metadata are read."""
         if n <= 0 or self._count() == 0:
             return []
         got = self._utterances.query(
-            query_embeddings=[np.asarray(vector, dtype=np.float32)], n_results=n, where=where, include=["distances"]
+            query_embeddings=[np.asarray(vector, dtype=np.float32)],
+            n_results=n,
+            where=where,
+            include=["distances"],
         )
         return [(rid, 1.0 - float(dist)) for rid, dist in zip(got["ids"][0], got["distances"][0])]
 
     @_guarded("reading utterances")
-    def get(self, ids: Sequence[str], with_vectors: bool = False) -> dict[str, tuple[Utterance, np.ndarray | None]]:
+    def get(
+        self, ids: Sequence[str], with_vectors: bool = False
+    ) -> dict[str, tuple[Utterance, np.ndarray | None]]:
         if not ids:
             return {}
         include = ["documents", "metadatas"] + (["embeddings"] if with_vectors else [])
@@ -577,10 +606,18 @@ class ChromaStore:
             for i, (rid, meta, doc) in enumerate(zip(got["ids"], got["metadatas"], got["documents"])):
                 if meta["episode"] in committed:
                     keep.append(i)
-                    records.append(LexicalRecord(
-                        rid, meta["episode"], int(meta["number"]), meta.get("speaker"), doc or "",
-                        meta.get("start"), meta.get("end"), bool(meta.get("speaker_inferred", False)),
-                    ))
+                    records.append(
+                        LexicalRecord(
+                            rid,
+                            meta["episode"],
+                            int(meta["number"]),
+                            meta.get("speaker"),
+                            doc or "",
+                            meta.get("start"),
+                            meta.get("end"),
+                            bool(meta.get("speaker_inferred", False)),
+                        )
+                    )
             if with_vectors and keep:
                 pages.append(np.asarray(got["embeddings"], dtype=np.float32)[keep])
             offset += len(got["ids"])

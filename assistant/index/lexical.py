@@ -31,9 +31,47 @@ def _stemmer():  # type: ignore[no-untyped-def]
 def _stopwords() -> frozenset[str]:
     from bm25s.stopwords import STOPWORDS_EN
 
-    speech = {"gon", "na", "uh", "um", "yeah", "oh", "okay", "ok", "like", "just", "really", "actually", "know", "mean"}
-    questions = {"what", "who", "whom", "whose", "where", "when", "why", "how", "which", "does", "did", "do", "say",
-                 "said", "says", "tell", "told", "talk", "talked", "mention", "mentioned", "think", "thought"}
+    speech = {
+        "gon",
+        "na",
+        "uh",
+        "um",
+        "yeah",
+        "oh",
+        "okay",
+        "ok",
+        "like",
+        "just",
+        "really",
+        "actually",
+        "know",
+        "mean",
+    }
+    questions = {
+        "what",
+        "who",
+        "whom",
+        "whose",
+        "where",
+        "when",
+        "why",
+        "how",
+        "which",
+        "does",
+        "did",
+        "do",
+        "say",
+        "said",
+        "says",
+        "tell",
+        "told",
+        "talk",
+        "talked",
+        "mention",
+        "mentioned",
+        "think",
+        "thought",
+    }
     return frozenset(STOPWORDS_EN) | speech | questions
 
 
@@ -68,8 +106,9 @@ class LexicalRecord:
     speaker_inferred: bool = False
 
     def utterance(self) -> Utterance:
-        return Utterance(self.episode_id, self.number, self.text, self.speaker, self.start, self.end,
-                         self.speaker_inferred)
+        return Utterance(
+            self.episode_id, self.number, self.text, self.speaker, self.start, self.end, self.speaker_inferred
+        )
 
 
 class LexicalIndex:
@@ -145,8 +184,11 @@ class LexicalIndex:
     def is_short(self, row: int) -> bool:
         """Whether the row's turn has fewer than SHORT_TURN_WORDS words (a reply that leans on the turn before)."""
         if self._short is None:
-            self._short = np.fromiter((len(r.text.split()) < SHORT_TURN_WORDS for r in self.records), dtype=bool,
-                                      count=len(self.records))
+            self._short = np.fromiter(
+                (len(r.text.split()) < SHORT_TURN_WORDS for r in self.records),
+                dtype=bool,
+                count=len(self.records),
+            )
         return bool(self._short[row])
 
     def rows_of_episode(self, episode_id: str) -> np.ndarray:
@@ -167,7 +209,9 @@ class LexicalIndex:
             tokens = self._name_tokens[name] = frozenset(_name_tokens(name))
         return tokens
 
-    def mask(self, episodes: Sequence[str] | None = None, speakers: Sequence[str] | None = None) -> np.ndarray | None:
+    def mask(
+        self, episodes: Sequence[str] | None = None, speakers: Sequence[str] | None = None
+    ) -> np.ndarray | None:
         if not episodes and not speakers:
             return None
         keep = np.ones(len(self.records), dtype=bool)
@@ -198,14 +242,24 @@ class LexicalIndex:
         folder.mkdir(parents=True, exist_ok=True)
         with (folder / "records.jsonl").open("w", encoding="utf-8") as out:
             for r in self.records:
-                out.write(json.dumps([r.id, r.episode_id, r.number, r.speaker, r.text, r.start, r.end,
-                                      r.speaker_inferred]) + "\n")
+                out.write(
+                    json.dumps(
+                        [r.id, r.episode_id, r.number, r.speaker, r.text, r.start, r.end, r.speaker_inferred]
+                    )
+                    + "\n"
+                )
         if self.vectors is not None:
-            np.save(folder / VECTORS_FILE, np.ascontiguousarray(self.vectors, dtype=np.float32), allow_pickle=False)
+            np.save(
+                folder / VECTORS_FILE,
+                np.ascontiguousarray(self.vectors, dtype=np.float32),
+                allow_pickle=False,
+            )
         if self.records:
             self._own.save(str(folder / "bm25-own"))  # type: ignore[attr-defined]
             self._window.save(str(folder / "bm25-window"))  # type: ignore[attr-defined]
-        (folder / "params.json").write_text(json.dumps(_params(self.signature, self.window)), encoding="utf-8")
+        (folder / "params.json").write_text(
+            json.dumps(_params(self.signature, self.window)), encoding="utf-8"
+        )
 
     @classmethod
     def load(cls, folder: Path, signature: str, window: int = 1) -> LexicalIndex | None:
@@ -220,7 +274,10 @@ class LexicalIndex:
             if records:
                 import bm25s
 
-                bm25 = (bm25s.BM25.load(str(folder / "bm25-own")), bm25s.BM25.load(str(folder / "bm25-window")))
+                bm25 = (
+                    bm25s.BM25.load(str(folder / "bm25-own")),
+                    bm25s.BM25.load(str(folder / "bm25-window")),
+                )
             vectors = load_vectors(folder)
         except (OSError, ValueError, TypeError, KeyError):
             return None

@@ -16,11 +16,14 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
         path = Path(raw).expanduser()
         if path.is_dir():
             found = sorted(
-                p for p in path.rglob("*")
+                p
+                for p in path.rglob("*")
                 if p.is_file() and p.suffix.lower() in TRANSCRIPT_SUFFIXES and not p.name.startswith(".")
             )
             if not found:
-                raise InputError(f"{path}: no transcript files ({', '.join(sorted(TRANSCRIPT_SUFFIXES))}) in this folder")
+                raise InputError(
+                    f"{path}: no transcript files ({', '.join(sorted(TRANSCRIPT_SUFFIXES))}) in this folder"
+                )
             files.extend(found)
         elif path.exists():
             files.append(path)

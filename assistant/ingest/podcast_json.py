@@ -42,7 +42,9 @@ def parse_podcast_json(
 ) -> Transcript:
     path = Path(path)
     segments, meta = json_segments(load_json(text, path), path, "Podcasting 2.0")
-    pieces = segment_pieces(segments, path, "body", "startTime", "endTime", ("text", "Whisper JSON", "whisper-json"))
+    pieces = segment_pieces(
+        segments, path, "body", "startTime", "endTime", ("text", "Whisper JSON", "whisper-json")
+    )
     return build_transcript(
         pieces, path=path, episode_id=episode_id, fmt=FORMAT, meta=meta, max_chars=max_utterance_chars
     )

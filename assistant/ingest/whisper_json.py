@@ -34,7 +34,9 @@ def parse_whisper_json(
 ) -> Transcript:
     path = Path(path)
     segments, meta = json_segments(load_json(text, path), path, "Whisper")
-    pieces = segment_pieces(segments, path, "text", "start", "end", ("body", "Podcasting 2.0 JSON", "podcast-json"))
+    pieces = segment_pieces(
+        segments, path, "text", "start", "end", ("body", "Podcasting 2.0 JSON", "podcast-json")
+    )
     return build_transcript(
         pieces, path=path, episode_id=episode_id, fmt=FORMAT, meta=meta, max_chars=max_utterance_chars
     )

@@ -180,8 +180,10 @@ _KNOWN_KEYS: set[str] = set()
 
 def remember_key(client_or_key: Any) -> None:
     """Register a key (or a client's key) so `_clean` masks it even without a `Bearer`/`api_key=` prefix."""
-    key = client_or_key if isinstance(client_or_key, str) else getattr(
-        getattr(client_or_key, "_client_wrapper", None), "_token", None
+    key = (
+        client_or_key
+        if isinstance(client_or_key, str)
+        else getattr(getattr(client_or_key, "_client_wrapper", None), "_token", None)
     )
     if isinstance(key, str) and len(key) >= 6:
         _KNOWN_KEYS.add(key)
@@ -335,8 +337,13 @@ class CohereEmbedder:
         )
         try:
             response = self._post_embed(
-                {"texts": texts, "model": self.model, "input_type": input_type, "embedding_types": ["float"],
-                 **options}
+                {
+                    "texts": texts,
+                    "model": self.model,
+                    "input_type": input_type,
+                    "embedding_types": ["float"],
+                    **options,
+                }
             )
             if response is None:
                 response = self._client.embed(
@@ -374,11 +381,15 @@ class CohereEmbedder:
         http = getattr(getattr(self._client, "_client_wrapper", None), "httpx_client", None)
         if http is None or not callable(getattr(http, "request", None)):
             return None
-        response = http.request("v2/embed", method="POST", json=body, headers={"content-type": "application/json"})
+        response = http.request(
+            "v2/embed", method="POST", json=body, headers={"content-type": "application/json"}
+        )
         try:
             data = response.json()
         except ValueError:
-            raise ApiError(status_code=response.status_code, headers=dict(response.headers), body=response.text)
+            raise ApiError(
+                status_code=response.status_code, headers=dict(response.headers), body=response.text
+            )
         if not 200 <= response.status_code < 300:
             raise ApiError(status_code=response.status_code, headers=dict(response.headers), body=data)
         return data

@@ -11,7 +11,10 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 
 
 def absent_words(
-    index: LexicalIndex, question: str, episodes: Sequence[str] | None = None, speakers: Sequence[str] | None = None
+    index: LexicalIndex,
+    question: str,
+    episodes: Sequence[str] | None = None,
+    speakers: Sequence[str] | None = None,
 ) -> list[str]:
     """Content words of `question` that occur in no utterance of the searched episodes (as typed, in order)."""
     keep = index.mask(episodes, speakers)

@@ -95,8 +95,12 @@ class HybridRetriever:
         qv: np.ndarray | None = None
         if cfg.use_dense:
             qv = self.embedder.embed_query(query)
-            exact = cfg.exact_filtered_dense and keep is not None and index.vectors is not None and (
-                index.vectors.shape[1] == len(qv))
+            exact = (
+                cfg.exact_filtered_dense
+                and keep is not None
+                and index.vectors is not None
+                and (index.vectors.shape[1] == len(qv))
+            )
             if exact:
                 candidate_ids += _nearest_rows(index, keep, qv, cfg.candidates)
             else:
@@ -109,15 +113,19 @@ class HybridRetriever:
             for name, scores in (("turn", turn), ("window", window)):
                 signals[name] = {cid: float(scores[index.row_of[cid]]) for cid in candidate_ids}
 
-        fetched = self._fetch(index, sorted(self._neighbourhood(index, candidate_ids)), with_vectors=qv is not None)
+        fetched = self._fetch(
+            index, sorted(self._neighbourhood(index, candidate_ids)), with_vectors=qv is not None
+        )
         own: dict[str, float] = {}
         if qv is not None:
             own, signals["dense"] = self._dense_scores(index, candidate_ids, fetched, qv)
         named = speaker_mentioned(query, self._speakers_in(index, query, episodes)) if not speakers else None
         if named:
             key = named.casefold()
-            signals["speaker"] = {cid: float((index.records[index.row_of[cid]].speaker or "").casefold() == key)
-                                  for cid in candidate_ids}
+            signals["speaker"] = {
+                cid: float((index.records[index.row_of[cid]].speaker or "").casefold() == key)
+                for cid in candidate_ids
+            }
 
         fused = self._fuse(signals)
         ordered = sorted(fused, key=fused.__getitem__, reverse=True)
@@ -134,8 +142,10 @@ class HybridRetriever:
                     score=fused[cid],
                     episode_title=titles.get(utterance.episode_id, utterance.episode_id),
                     context=_context(utterance, fetched, cfg.context_window),
-                    scores={**{name: values.get(cid, 0.0) for name, values in signals.items()},
-                            "own": own.get(cid, 0.0)},
+                    scores={
+                        **{name: values.get(cid, 0.0) for name, values in signals.items()},
+                        "own": own.get(cid, 0.0),
+                    },
                 )
             )
         if self.reranker and hits:
@@ -180,7 +190,11 @@ class HybridRetriever:
         return out
 
     def _dense_scores(
-        self, index: LexicalIndex, ids: Sequence[str], fetched: dict[str, _Fetched], qv: np.ndarray,
+        self,
+        index: LexicalIndex,
+        ids: Sequence[str],
+        fetched: dict[str, _Fetched],
+        qv: np.ndarray,
     ) -> tuple[dict[str, float], dict[str, float]]:
         """Cosine of the turn itself, blended with its neighbours' (a short reply leans on the turn before)."""
         cfg = self.config
@@ -204,12 +218,22 @@ class HybridRetriever:
 
     def _fuse(self, signals: dict[str, dict[str, float]]) -> dict[str, float]:
         cfg = self.config
-        weights = {"turn": cfg.weight_turn, "window": cfg.weight_window, "dense": cfg.weight_dense,
-                   "speaker": cfg.weight_speaker}
+        weights = {
+            "turn": cfg.weight_turn,
+            "window": cfg.weight_window,
+            "dense": cfg.weight_dense,
+            "speaker": cfg.weight_speaker,
+        }
         if cfg.fusion == "rrf":
             names = [n for n in signals if n != "speaker"]
-            rankings = [[c for c in sorted(signals[n], key=signals[n].__getitem__, reverse=True) if signals[n][c] > 0
-                         or n == "dense"] for n in names]
+            rankings = [
+                [
+                    c
+                    for c in sorted(signals[n], key=signals[n].__getitem__, reverse=True)
+                    if signals[n][c] > 0 or n == "dense"
+                ]
+                for n in names
+            ]
             return reciprocal_rank_fusion(rankings, k=cfg.rrf_k, weights=[weights[n] for n in names])
         fused: dict[str, float] = {}
         for name, values in signals.items():
@@ -256,7 +280,11 @@ def _around(index: LexicalIndex, row: int, low: int, high: int) -> list[str]:
     out = []
     for d in range(low, high + 1):
         j = row + d
-        if 0 <= j < len(records) and records[j].number == rec.number + d and records[j].episode_id == rec.episode_id:
+        if (
+            0 <= j < len(records)
+            and records[j].number == rec.number + d
+            and records[j].episode_id == rec.episode_id
+        ):
             out.append(records[j].id)
         else:
             out.append(utterance_id(rec.episode_id, rec.number + d))

@@ -89,8 +89,13 @@ def test_cached_embedder_returns_the_inner_vectors_and_reuses_them(tmp_path: Pat
 
 
 def test_rows_mark_goals() -> None:
-    table = rows({"ingest": {"speedup_vs_chroma_default": 12.0}, "search": {"p50_ms_100k": 80.0},
-                  "quality": {"skipped": "no data"}})
+    table = rows(
+        {
+            "ingest": {"speedup_vs_chroma_default": 12.0},
+            "search": {"p50_ms_100k": 80.0},
+            "quality": {"skipped": "no data"},
+        }
+    )
     verdicts = {metric: verdict for metric, _, _, verdict in table}
     assert verdicts["ingest.speedup_vs_chroma_default"] == "met"
     assert verdicts["search.p50_ms_100k"] == "NOT met"

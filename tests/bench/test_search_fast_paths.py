@@ -28,8 +28,16 @@ def _assistant(store: Path) -> Assistant:
 
 
 def _key(hits: list) -> list:
-    return [(astuple(h.utterance), h.score, tuple(astuple(c) for c in h.context), h.episode_title,
-             sorted(h.scores.items())) for h in hits]
+    return [
+        (
+            astuple(h.utterance),
+            h.score,
+            tuple(astuple(c) for c in h.context),
+            h.episode_title,
+            sorted(h.scores.items()),
+        )
+        for h in hits
+    ]
 
 
 def test_snapshot_and_store_paths_give_identical_hits(tmp_path: Path) -> None:
@@ -38,11 +46,13 @@ def test_snapshot_and_store_paths_give_identical_hits(tmp_path: Path) -> None:
     index = a.lexical.current()
     assert index.vectors is not None and len(index.vectors) == len(index)
     episodes = [e.id for e in a.episodes()]
-    fast = [_key(a.search(q, k=8)) for q in QUESTIONS] + [_key(a.search(q, k=8, episode=episodes[0]))
-                                                          for q in QUESTIONS]
+    fast = [_key(a.search(q, k=8)) for q in QUESTIONS] + [
+        _key(a.search(q, k=8, episode=episodes[0])) for q in QUESTIONS
+    ]
     index.vectors = None  # the store path: utterances and vectors read from Chroma
-    slow = [_key(a.search(q, k=8)) for q in QUESTIONS] + [_key(a.search(q, k=8, episode=episodes[0]))
-                                                          for q in QUESTIONS]
+    slow = [_key(a.search(q, k=8)) for q in QUESTIONS] + [
+        _key(a.search(q, k=8, episode=episodes[0])) for q in QUESTIONS
+    ]
     assert fast == slow
     assert any(fast)
 
@@ -102,12 +112,18 @@ def test_filtered_dense_candidates_are_exact_cosine(tmp_path: Path) -> None:
     index = a.lexical.current()
     episode = a.episodes()[0].id
     qv = a.embedder.embed_query("the budget")
-    speaker_counts = {r.speaker: sum(x.speaker == r.speaker for x in index.records) for r in index.records if r.speaker}
+    speaker_counts = {
+        r.speaker: sum(x.speaker == r.speaker for x in index.records) for r in index.records if r.speaker
+    }
     rarest = min(speaker_counts, key=speaker_counts.__getitem__)
-    busiest = max(speaker_counts, key=speaker_counts.__getitem__)  # turns interleaved with others': not a prefix
+    busiest = max(
+        speaker_counts, key=speaker_counts.__getitem__
+    )  # turns interleaved with others': not a prefix
     masks = [index.mask([e.id]) for e in a.episodes()] + [index.mask(None, [s]) for s in (rarest, busiest)]
     shares = [m.sum() / len(m) for m in masks]
-    assert min(shares) <= 0.25 < max(shares), "precondition: both ways of the exact search (gather, one pass) run"
+    assert min(shares) <= 0.25 < max(shares), (
+        "precondition: both ways of the exact search (gather, one pass) run"
+    )
     for keep in masks:
         got = _nearest_rows(index, keep, qv, 5)
         rows = np.flatnonzero(keep)

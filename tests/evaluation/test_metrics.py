@@ -25,13 +25,23 @@ def test_ranking_metrics() -> None:
 
 
 def test_sentences_and_claims() -> None:
-    text = ("Offline answer: here are passages.\n\nShow, #4–5:\n  Ana: “The soil, by far. We drilled 4.2 metres.”\n"
-            "Ok.")
+    text = (
+        "Offline answer: here are passages.\n\nShow, #4–5:\n  Ana: “The soil, by far. We drilled 4.2 metres.”\n"
+        "Ok."
+    )
     sentences = [text[s:e] for s, e in M.sentence_spans(text)]
-    assert sentences == ["Offline answer: here are passages.", "Show, #4–5:", "Ana: “The soil, by far.",
-                         "We drilled 4.2 metres.”", "Ok."]
+    assert sentences == [
+        "Offline answer: here are passages.",
+        "Show, #4–5:",
+        "Ana: “The soil, by far.",
+        "We drilled 4.2 metres.”",
+        "Ok.",
+    ]
     claims = [text[s:e] for s, e in M.claim_sentences(text, ignore=["Offline answer: here are passages."])]
-    assert claims == ["Ana: “The soil, by far.", "We drilled 4.2 metres.”"]  # label line and 1-word line dropped
+    assert claims == [
+        "Ana: “The soil, by far.",
+        "We drilled 4.2 metres.”",
+    ]  # label line and 1-word line dropped
 
 
 def test_cited_sentence_share_and_support() -> None:

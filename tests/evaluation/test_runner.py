@@ -48,31 +48,67 @@ Ben: Thank you, Ana.
 """
 
 QUESTIONS = [
-    {"id": "len", "episode": "tunnel", "question": "How long is the rail tunnel?", "evidence": [4],
-     "answer": "Four point two kilometres.", "category": "fact"},
-    {"id": "water", "episode": "tunnel", "question": "What did Ben say about groundwater?", "evidence": [6],
-     "category": "speaker"},
-    {"id": "trains", "episode": "tunnel", "question": "When do they start?", "evidence": [8], "category": "follow-up",
-     "history": [{"role": "user", "content": "When was the tunnel finished?"},
-                 {"role": "assistant", "content": "In June, two months early."}],
-     "standalone": "When do passenger trains start running through the tunnel?"},
-    {"id": "cost", "episode": "tunnel", "question": "How much did the tunnel cost?", "answerable": False,
-     "category": "unanswerable"},
-    {"id": "summary", "episode": "tunnel", "question": "Summarise the episode", "kind": "general",
-     "answer": "Ben describes the tunnel, groundwater freezing and the start of service."},
+    {
+        "id": "len",
+        "episode": "tunnel",
+        "question": "How long is the rail tunnel?",
+        "evidence": [4],
+        "answer": "Four point two kilometres.",
+        "category": "fact",
+    },
+    {
+        "id": "water",
+        "episode": "tunnel",
+        "question": "What did Ben say about groundwater?",
+        "evidence": [6],
+        "category": "speaker",
+    },
+    {
+        "id": "trains",
+        "episode": "tunnel",
+        "question": "When do they start?",
+        "evidence": [8],
+        "category": "follow-up",
+        "history": [
+            {"role": "user", "content": "When was the tunnel finished?"},
+            {"role": "assistant", "content": "In June, two months early."},
+        ],
+        "standalone": "When do passenger trains start running through the tunnel?",
+    },
+    {
+        "id": "cost",
+        "episode": "tunnel",
+        "question": "How much did the tunnel cost?",
+        "answerable": False,
+        "category": "unanswerable",
+    },
+    {
+        "id": "summary",
+        "episode": "tunnel",
+        "question": "Summarise the episode",
+        "kind": "general",
+        "answer": "Ben describes the tunnel, groundwater freezing and the start of service.",
+    },
 ]
 
 
 def make_suite(folder: Path, questions: list[dict] = QUESTIONS) -> Path:
     (folder / "transcripts").mkdir(parents=True)
     (folder / "transcripts" / "tunnel.txt").write_text(TRANSCRIPT, encoding="utf-8")
-    (folder / "questions.jsonl").write_text("\n".join(json.dumps(q) for q in questions) + "\n", encoding="utf-8")
+    (folder / "questions.jsonl").write_text(
+        "\n".join(json.dumps(q) for q in questions) + "\n", encoding="utf-8"
+    )
     return folder
 
 
 def options(suite_dir: Path, names: list[str], **kw) -> RunOptions:
-    return RunOptions(suite=load_suite(suite_dir), configs=[configs.get(n) for n in names], embedders=["hashing"],
-                      settings=Settings.from_env(dotenv=False), **kw)
+    return RunOptions(
+        suite=load_suite(suite_dir),
+        configs=[configs.get(n) for n in names],
+        embedders=["hashing"],
+        settings=Settings.from_env(dotenv=False),
+        **kw,
+    )
 
 
 def test_crafted_fixtures_then_replay_through_the_real_sdk(tmp_path: Path) -> None:
@@ -82,7 +118,9 @@ def test_crafted_fixtures_then_replay_through_the_real_sdk(tmp_path: Path) -> No
     manifest = read_manifest(fixtures)
     assert manifest and manifest["crafted"] and manifest["embedders"] == ["hashing:v1:512"]
     routes = sorted(p.name.split("-")[0] for p in fixtures.glob("*.json") if p.name != "manifest.json")
-    assert set(routes) == {"chat", "chat_stream", "rerank"} and routes.count("chat") == 1  # one follow-up rewrite
+    assert (
+        set(routes) == {"chat", "chat_stream", "rerank"} and routes.count("chat") == 1
+    )  # one follow-up rewrite
 
     replayed = run(options(suite_dir, ["hybrid", "hybrid+rerank"], hosted="replay", fixtures_dir=fixtures))
     assert any("fixtures: crafted" in n for n in replayed["notes"])
@@ -101,9 +139,19 @@ def test_crafted_fixtures_then_replay_through_the_real_sdk(tmp_path: Path) -> No
     by_id = {q["id"]: q for q in hosted["questions"]}
     assert by_id["trains"]["query"] == QUESTIONS[2]["standalone"]  # the hosted rewrite came from the fixture
     assert by_id["cost"]["refused"] and by_id["len"]["cited"] == ["tunnel#000004"]
-    assert by_id["summary"]["status"] == "ungraded" and "general_rouge_l" in by_id["summary"]["answer_metrics"]
-    assert offline["counts"] == {"questions": 5, "answerable": 3, "unanswerable": 1, "ungraded": 1,
-                                 "gold_missing": 0, "errors": 0, "hosted_fallbacks": 0, "failed_cohere_calls": 0}
+    assert (
+        by_id["summary"]["status"] == "ungraded" and "general_rouge_l" in by_id["summary"]["answer_metrics"]
+    )
+    assert offline["counts"] == {
+        "questions": 5,
+        "answerable": 3,
+        "unanswerable": 1,
+        "ungraded": 1,
+        "gold_missing": 0,
+        "errors": 0,
+        "hosted_fallbacks": 0,
+        "failed_cohere_calls": 0,
+    }
     assert offline["metrics"]["hit@10"] == 1.0 and offline["metrics"]["citation_valid"] == 1.0
 
     paths = write_all(replayed, tmp_path / "out", check_thresholds(replayed, ["hit@10=0.9"]))
@@ -135,9 +183,15 @@ def test_meter_reads_billed_units_from_a_crafted_stream() -> None:
     from assistant.evaluation.suite import parse_question
 
     crafter = Crafter()
-    crafter.question = parse_question({"question": "q", "episode": "ep", "evidence": [2]}, "test", default_id="q")
-    body = {"model": "command-a-03-2025", "stream": True, "messages": [{"role": "user", "content": "q"}],
-            "documents": [{"id": "ep#000002", "data": {"speaker": "Ana", "text": "It grew by forty percent."}}]}
+    crafter.question = parse_question(
+        {"question": "q", "episode": "ep", "evidence": [2]}, "test", default_id="q"
+    )
+    body = {
+        "model": "command-a-03-2025",
+        "stream": True,
+        "messages": [{"role": "user", "content": "q"}],
+        "documents": [{"id": "ep#000002", "data": {"speaker": "Ana", "text": "It grew by forty percent."}}],
+    }
     response = crafter("chat_stream", body)
     meter = Meter()
     meter.add("chat_stream", body, 200, response.read(), "text/event-stream")
@@ -150,12 +204,31 @@ def test_meter_reads_billed_units_from_a_crafted_stream() -> None:
 def test_command_writes_the_report_and_gates_on_thresholds(tmp_path: Path) -> None:
     suite_dir = make_suite(tmp_path / "suite")
     out = tmp_path / "out"
-    args = ["--suite", str(suite_dir), "--embedder", "hashing", "--config", "bm25", "--config", "hybrid",
-            "--scope", "episode", "--scope", "library", "--out", str(out)]
+    args = [
+        "--suite",
+        str(suite_dir),
+        "--embedder",
+        "hashing",
+        "--config",
+        "bm25",
+        "--config",
+        "hybrid",
+        "--scope",
+        "episode",
+        "--scope",
+        "library",
+        "--out",
+        str(out),
+    ]
     ok = CliRunner().invoke(eval_command, [*args, "--min", "hit@10=0.5", "--min", "hybrid:citation_valid=1"])
     assert ok.exit_code == 0, ok.output
     data = json.loads((out / "results.json").read_text(encoding="utf-8"))
-    assert [r["name"] for r in data["runs"]] == ["bm25/episode", "bm25/library", "hybrid/episode", "hybrid/library"]
+    assert [r["name"] for r in data["runs"]] == [
+        "bm25/episode",
+        "bm25/library",
+        "hybrid/episode",
+        "hybrid/library",
+    ]
     assert "--config bm25" in data["command"] and "--scope library" in data["command"]
     assert (out / "chart.png").read_bytes()[:4] == b"\x89PNG"
     assert all(c["ok"] for c in data["thresholds"]) and len(data["thresholds"]) == 4 + 2
@@ -175,17 +248,27 @@ def test_command_skips_a_suite_whose_transcripts_are_absent(tmp_path: Path) -> N
     folder = tmp_path / "suite"
     folder.mkdir()
     (folder / "questions.jsonl").write_text('{"question": "q"}\n')
-    (folder / "suite.json").write_text('{"name": "elsewhere", "transcripts": "../shared/x", "relative_to": "repo"}')
+    (folder / "suite.json").write_text(
+        '{"name": "elsewhere", "transcripts": "../shared/x", "relative_to": "repo"}'
+    )
     result = CliRunner().invoke(eval_command, ["--suite", str(folder), "--out", str(tmp_path / "out")])
     assert result.exit_code == 0 and "skipped" in result.output and not (tmp_path / "out").exists()
 
 
 def test_markdown_without_runs_is_still_a_report() -> None:
-    data = {"suite": {"name": "s", "path": "/s", "questions": 0, "statuses": {}}, "date": "d", "command": "c",
-            "scope": "episode", "embedders": {}, "hosted": {"mode": "off", "fixtures": None, "crafted": False,
-                                                             "chat_model": "m", "rerank_model": "r"},
-            "settings": {"top_k": 8, "context_tokens": 3000, "budget_tokens": 1500, "k": 10, "search_depth": 16},
-            "prices": "p", "notes": [], "runs": [], "wall_seconds": 0.0}
+    data = {
+        "suite": {"name": "s", "path": "/s", "questions": 0, "statuses": {}},
+        "date": "d",
+        "command": "c",
+        "scope": "episode",
+        "embedders": {},
+        "hosted": {"mode": "off", "fixtures": None, "crafted": False, "chat_model": "m", "rerank_model": "r"},
+        "settings": {"top_k": 8, "context_tokens": 3000, "budget_tokens": 1500, "k": 10, "search_depth": 16},
+        "prices": "p",
+        "notes": [],
+        "runs": [],
+        "wall_seconds": 0.0,
+    }
     assert "No configuration ran." in markdown(data)
 
 
@@ -200,7 +283,9 @@ def test_judge_reads_yes_and_no() -> None:
 
         def chat(self, **kw):
             self.calls.append(kw)
-            return SimpleNamespace(message=SimpleNamespace(content=[SimpleNamespace(type="text", text=self.reply)]))
+            return SimpleNamespace(
+                message=SimpleNamespace(content=[SimpleNamespace(type="text", text=self.reply)])
+            )
 
     yes = Client("Yes.")
     assert CohereJudge(yes, "command-a-03-2025").supported("It grew.", ["It grew by 40%."]) is True
@@ -213,8 +298,15 @@ def test_prune_drops_only_the_given_embedders_unused_fixtures(tmp_path: Path) ->
     from assistant.evaluation.fixtures import FixtureStore
 
     def save(store: FixtureStore, key: str, embedder: str) -> None:
-        store.save(key * 8, "rerank", {"query": key}, httpx.Response(200, json={}), b"{}", crafted=True,
-                   embedder=embedder)
+        store.save(
+            key * 8,
+            "rerank",
+            {"query": key},
+            httpx.Response(200, json={}),
+            b"{}",
+            crafted=True,
+            embedder=embedder,
+        )
 
     first = FixtureStore(tmp_path)
     save(first, "a", "hashing")
@@ -236,8 +328,14 @@ def test_metered_transport_passes_responses_through_and_counts_failures() -> Non
 
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.path.endswith("/rerank"):
-            return httpx.Response(200, json={"id": "r", "results": [{"index": 0, "relevance_score": 0.9}],
-                                             "meta": {"billed_units": {"search_units": 1}}})
+            return httpx.Response(
+                200,
+                json={
+                    "id": "r",
+                    "results": [{"index": 0, "relevance_score": 0.9}],
+                    "meta": {"billed_units": {"search_units": 1}},
+                },
+            )
         return httpx.Response(401, json={"message": "invalid api token"})
 
     meter = Meter()
@@ -260,10 +358,15 @@ def test_recorded_exchanges_replay_through_the_sdk(tmp_path: Path) -> None:
     from assistant.evaluation.suite import parse_question
 
     crafter = Crafter()
-    crafter.question = parse_question({"question": "q", "episode": "ep", "evidence": [2]}, "test", default_id="q")
+    crafter.question = parse_question(
+        {"question": "q", "episode": "ep", "evidence": [2]}, "test", default_id="q"
+    )
     live = httpx.MockTransport(lambda request: crafter("chat_stream", json.loads(request.content)))
-    kwargs = {"model": "command-a-03-2025", "messages": [{"role": "user", "content": "How much did it grow?"}],
-              "documents": [{"id": "ep#000002", "data": {"speaker": "Ana", "text": "It grew by forty percent."}}]}
+    kwargs = {
+        "model": "command-a-03-2025",
+        "messages": [{"role": "user", "content": "How much did it grow?"}],
+        "documents": [{"id": "ep#000002", "data": {"speaker": "Ana", "text": "It grew by forty percent."}}],
+    }
 
     def events(transport: httpx.BaseTransport) -> list[tuple[str, str]]:
         client = cohere.ClientV2(api_key="k", httpx_client=httpx.Client(transport=transport), timeout=5)

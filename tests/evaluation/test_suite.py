@@ -84,12 +84,15 @@ def test_malformed_questions_are_refused_with_the_line(tmp_path: Path, line: str
 
 
 def test_statuses_and_duplicates(tmp_path: Path) -> None:
-    folder = _suite(tmp_path, [
-        '{"id": "a", "question": "q1", "episode": "e", "evidence": [1]}',
-        '{"id": "b", "question": "q2", "episode": "e", "evidence": [], "kind": "general", "answer": "x"}',
-        '{"id": "c", "question": "q3", "episode": "e", "answerable": false}',
-        '{"id": "d", "question": "q4", "episode": "e", "kind": "unanswerable"}',
-    ])
+    folder = _suite(
+        tmp_path,
+        [
+            '{"id": "a", "question": "q1", "episode": "e", "evidence": [1]}',
+            '{"id": "b", "question": "q2", "episode": "e", "evidence": [], "kind": "general", "answer": "x"}',
+            '{"id": "c", "question": "q3", "episode": "e", "answerable": false}',
+            '{"id": "d", "question": "q4", "episode": "e", "kind": "unanswerable"}',
+        ],
+    )
     statuses = [q.status for q in load_suite(folder).questions]
     assert statuses == [ANSWERABLE, UNGRADED, UNANSWERABLE, UNANSWERABLE]
     (folder / "questions.jsonl").write_text('{"id": "a", "question": "x"}\n{"id": "a", "question": "y"}\n')

@@ -14,7 +14,9 @@ from assistant.generation.context import (
 )
 from assistant.types import Hit, Utterance
 
-STATEMENT = "Line {n}: the harbour bridge piles went in late because the clay was softer than the survey said."
+STATEMENT = (
+    "Line {n}: the harbour bridge piles went in late because the clay was softer than the survey said."
+)
 KINDS = ["statement", "reply", "question"]
 
 
@@ -85,9 +87,14 @@ def test_a_hit_that_does_not_fit_is_skipped_and_smaller_ones_follow() -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(numbers=st.lists(st.integers(0, 39), min_size=0, max_size=12), window=st.integers(0, 2),
-       budget=st.integers(0, 900))
-def test_packed_documents_stay_in_budget_and_never_repeat_text(numbers: list[int], window: int, budget: int) -> None:
+@given(
+    numbers=st.lists(st.integers(0, 39), min_size=0, max_size=12),
+    window=st.integers(0, 2),
+    budget=st.integers(0, 900),
+)
+def test_packed_documents_stay_in_budget_and_never_repeat_text(
+    numbers: list[int], window: int, budget: int
+) -> None:
     packed = pack([hit(n, window) for n in numbers], budget)
     docs = documents_for(packed)
     assert documents_tokens(packed) <= budget

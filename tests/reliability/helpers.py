@@ -15,15 +15,41 @@ from typing import Any
 
 WORKER = Path(__file__).resolve().parent / "worker.py"
 SPEAKERS = ("Ana Silva", "Ben Okafor", "Chen Wei")
-WORDS = ("bridge", "budget", "steel", "harbour", "council", "engineer", "storm", "clay", "piles", "approval",
-         "weather", "concrete", "deadline", "contract", "survey", "design", "river", "traffic", "lights", "paint")
+WORDS = (
+    "bridge",
+    "budget",
+    "steel",
+    "harbour",
+    "council",
+    "engineer",
+    "storm",
+    "clay",
+    "piles",
+    "approval",
+    "weather",
+    "concrete",
+    "deadline",
+    "contract",
+    "survey",
+    "design",
+    "river",
+    "traffic",
+    "lights",
+    "paint",
+)
 
 
 def write_transcript(path: Path, title: str, utterances: int, tag: str, seed: int = 0) -> Path:
     """A numbered transcript whose every utterance holds `tag` plus its number (`tagword17`), so searches can
     tell episodes and utterances apart."""
     rng = random.Random(seed)
-    lines = ["--- METADATA START ---", "Show: Reliability Tests", f"Episode: {title}", "--- METADATA END ---", ""]
+    lines = [
+        "--- METADATA START ---",
+        "Show: Reliability Tests",
+        f"Episode: {title}",
+        "--- METADATA END ---",
+        "",
+    ]
     for n in range(1, utterances + 1):
         words = " ".join(rng.choice(WORDS) for _ in range(12))
         lines += [str(n), f"{SPEAKERS[n % 3]}: {tag}word{n} {tag} talks about the {words}."]
@@ -33,8 +59,11 @@ def write_transcript(path: Path, title: str, utterances: int, tag: str, seed: in
 
 
 def worker_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("ASSISTANT_", "COHERE_", "CO_API", "CHROMA_", "WORKER_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("ASSISTANT_", "COHERE_", "CO_API", "CHROMA_", "WORKER_"))
+    }
     env.update({"ASSISTANT_EMBEDDER": "hashing", "ASSISTANT_MODE": "offline", "PYTHONUNBUFFERED": "1"})
     env.update(extra)
     return env
@@ -43,10 +72,20 @@ def worker_env(**extra: str) -> dict[str, str]:
 class Worker:
     """One `worker.py` process; `call` sends a command and returns its reply, events are kept apart."""
 
-    def __init__(self, env: dict[str, str], cwd: Path, stderr_path: Path | None = None, wait: bool = True) -> None:
+    def __init__(
+        self, env: dict[str, str], cwd: Path, stderr_path: Path | None = None, wait: bool = True
+    ) -> None:
         self._stderr = open(stderr_path or os.devnull, "wb")
-        self.proc = subprocess.Popen([sys.executable, str(WORKER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=self._stderr, env=env, cwd=str(cwd), text=True, bufsize=1)
+        self.proc = subprocess.Popen(
+            [sys.executable, str(WORKER)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+            env=env,
+            cwd=str(cwd),
+            text=True,
+            bufsize=1,
+        )
         self.replies: queue.Queue[dict[str, Any]] = queue.Queue()
         self.events: queue.Queue[dict[str, Any]] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()

@@ -36,9 +36,11 @@ class ChromaServer:
 
     def start(self) -> ChromaServer:
         assert CHROMA
-        self.proc = subprocess.Popen([CHROMA, "run", "--path", str(self.path), "--host", "127.0.0.1",
-                                      "--port", str(self.port)], stdout=open(self.log, "ab"),
-                                     stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(
+            [CHROMA, "run", "--path", str(self.path), "--host", "127.0.0.1", "--port", str(self.port)],
+            stdout=open(self.log, "ab"),
+            stderr=subprocess.STDOUT,
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -77,13 +79,20 @@ def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def settings_for(server: ChromaServer, tmp_path: Path) -> Settings:
-    return Settings(store=tmp_path / "local", chroma_host="127.0.0.1", chroma_port=server.port, embedder="hashing",
-                    mode="offline")
+    return Settings(
+        store=tmp_path / "local",
+        chroma_host="127.0.0.1",
+        chroma_port=server.port,
+        embedder="hashing",
+        mode="offline",
+    )
 
 
 def test_unreachable_server_is_a_clear_store_error(tmp_path: Path) -> None:
     settings = Settings(chroma_host="127.0.0.1", chroma_port=free_port(), embedder="hashing", mode="offline")
-    with pytest.raises(StoreError, match=r"cannot reach the Chroma server at http://127\.0\.0\.1:\d+.*chroma run"):
+    with pytest.raises(
+        StoreError, match=r"cannot reach the Chroma server at http://127\.0\.0\.1:\d+.*chroma run"
+    ):
         Assistant(settings=settings)
 
 
@@ -120,8 +129,12 @@ def test_server_restart_between_requests_reconnects_silently(server: ChromaServe
 def test_two_app_processes_share_one_server(server: ChromaServer, tmp_path: Path) -> None:
     write_transcript(tmp_path / "a" / "ep1.txt", "Episode 1", 200, "tag1", seed=1)
     write_transcript(tmp_path / "b" / "ep2.txt", "Episode 2", 200, "tag2", seed=2)
-    env = worker_env(CHROMA_HOST="127.0.0.1", CHROMA_PORT=str(server.port), ASSISTANT_STORE=str(tmp_path / "local"),
-                     XDG_CACHE_HOME=str(tmp_path / "cache"))
+    env = worker_env(
+        CHROMA_HOST="127.0.0.1",
+        CHROMA_PORT=str(server.port),
+        ASSISTANT_STORE=str(tmp_path / "local"),
+        XDG_CACHE_HOME=str(tmp_path / "cache"),
+    )
     one, two = Worker.many(2, env, tmp_path)
     try:
         assert two.call("search", q="tag1word3")["ids"] == []
@@ -159,8 +172,10 @@ def test_measure_ingest_and_search_through_the_server(server: ChromaServer, tmp_
         hits = a.search(f"tag{n % 5 + 1}word{n * 7}", k=5)
         times.append(time.perf_counter() - t)
         assert hits
-    line = (f"chroma server, 4000 utterances (hashing embedder): ingest {ingest_s:.1f} s "
-            f"({4000 / ingest_s:.0f} utterances/s); first search {first_s * 1000:.0f} ms; search median "
-            f"{statistics.median(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms")
+    line = (
+        f"chroma server, 4000 utterances (hashing embedder): ingest {ingest_s:.1f} s "
+        f"({4000 / ingest_s:.0f} utterances/s); first search {first_s * 1000:.0f} ms; search median "
+        f"{statistics.median(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms"
+    )
     print(line)
     (Path(os.environ.get("RELIABILITY_MEASURE_OUT", tmp_path / "measure.txt"))).write_text(line + "\n")

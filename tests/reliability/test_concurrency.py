@@ -66,8 +66,10 @@ def test_two_processes_ingesting_at_once_are_serialised(tmp_path: Path, n: int) 
 @pytest.mark.slow
 def test_long_lived_processes_take_turns_without_losing_vectors(tmp_path: Path) -> None:
     """CLI and UI both open for a long time: A writes, B writes, A writes again (the case that corrupted Chroma)."""
-    files = {i: write_transcript(tmp_path / "in" / f"ep{i}.txt", f"Episode {i}", 1200, f"tag{i}", seed=i)
-             for i in (1, 2, 3)}
+    files = {
+        i: write_transcript(tmp_path / "in" / f"ep{i}.txt", f"Episode {i}", 1200, f"tag{i}", seed=i)
+        for i in (1, 2, 3)
+    }
     env = worker_env(ASSISTANT_STORE=str(tmp_path / "s"))
     a, b = Worker.many(2, env, tmp_path)
     try:
@@ -93,8 +95,10 @@ def test_two_assistants_in_one_process_see_each_others_writes(tmp_path: Path, sa
     writer.ingest(sample_copy)
     assert reader.search("bat ecologist", k=3)
     results: list[int] = []
-    threads = [threading.Thread(target=lambda: results.append(len(reader.search("steel arrived late", k=5))))
-               for _ in range(8)]
+    threads = [
+        threading.Thread(target=lambda: results.append(len(reader.search("steel arrived late", k=5))))
+        for _ in range(8)
+    ]
     for t in threads:
         t.start()
     for t in threads:

@@ -41,7 +41,9 @@ def fell_back(a: Assistant, why: str) -> None:
     events = list(a.stream(QUESTION))
     answer = events[-1].answer
     assert answer is not None and answer.mode == "offline" and answer.citations
-    assert answer.notice and "offline answer" in answer.notice and re.search(why, answer.notice), answer.notice
+    assert answer.notice and "offline answer" in answer.notice and re.search(why, answer.notice), (
+        answer.notice
+    )
     assert [e.kind for e in events].count("done") == 1
 
 
@@ -68,14 +70,26 @@ def test_stream_without_message_end_falls_back(fake: FakeCohere, tmp_path: Path)
     fell_back(a, "ended early")
 
 
-@pytest.mark.parametrize("reply, why", [
-    (httpx.Response(200, json={"message": None, "weird": True}), "could not be read"),  # JSON, not a stream
-    (sse_response(["{not json", '{"type": 42}', "[1, 2"]), "ended early"),  # garbage events
-    (httpx.Response(200, headers={"content-type": "text/event-stream"}, content=b"\xff\xfe\x00garbage"),
-     "ended early"),
-    (sse_response(answer_events("   ")), "empty answer"),
-])
-def test_malformed_200_stream_falls_back(fake: FakeCohere, tmp_path: Path, reply: httpx.Response, why: str) -> None:
+@pytest.mark.parametrize(
+    "reply, why",
+    [
+        (
+            httpx.Response(200, json={"message": None, "weird": True}),
+            "could not be read",
+        ),  # JSON, not a stream
+        (sse_response(["{not json", '{"type": 42}', "[1, 2"]), "ended early"),  # garbage events
+        (
+            httpx.Response(
+                200, headers={"content-type": "text/event-stream"}, content=b"\xff\xfe\x00garbage"
+            ),
+            "ended early",
+        ),
+        (sse_response(answer_events("   ")), "empty answer"),
+    ],
+)
+def test_malformed_200_stream_falls_back(
+    fake: FakeCohere, tmp_path: Path, reply: httpx.Response, why: str
+) -> None:
     a = hosted(fake, tmp_path / "s")
     fake.queue("chat_stream", reply)
     fell_back(a, why)
@@ -92,8 +106,14 @@ def test_malformed_query_embedding_is_a_clear_error(fake: FakeCohere, tmp_path: 
 def test_citations_to_unknown_documents_are_dropped(fake: FakeCohere, tmp_path: Path) -> None:
     a = hosted(fake, tmp_path / "s")
     text = "The city pays. Another episode says otherwise. The contractor pays too."
-    fake.queue_stream(text, [(0, 14, ["harbour-bridge#000999"]), (15, 46, ["secret-episode#000001", "doc:3"]),
-                             (47, 71, ["harbour-bridge#000001"])])
+    fake.queue_stream(
+        text,
+        [
+            (0, 14, ["harbour-bridge#000999"]),
+            (15, 46, ["secret-episode#000001", "doc:3"]),
+            (47, 71, ["harbour-bridge#000001"]),
+        ],
+    )
     answer = a.ask(QUESTION)
     retrieved = {h.utterance.id for h in answer.hits}
     assert answer.mode == "hosted"
@@ -107,8 +127,11 @@ def test_429_without_retry_after_backs_off_then_answers(fake: FakeCohere, tmp_pa
     a = hosted(fake, tmp_path / "s", max_retries=2)
     delays: list[float] = []
     a.generator._sleep = delays.append  # type: ignore[attr-defined]
-    fake.queue("chat_stream", httpx.Response(429, json={"message": "slow down"}),
-               httpx.Response(429, json={"message": "slow down"}))
+    fake.queue(
+        "chat_stream",
+        httpx.Response(429, json={"message": "slow down"}),
+        httpx.Response(429, json={"message": "slow down"}),
+    )
     answer = a.ask(QUESTION)
     assert answer.mode == "hosted" and delays == [0.5, 1.0]
 
@@ -122,15 +145,23 @@ def test_429_retry_after_an_hour_is_capped_on_the_stream(fake: FakeCohere, tmp_p
     assert delays == [cohere_adapter.MAX_BACKOFF_SECONDS] * 2 and len(fake.calls("chat_stream")) == 3
 
 
-@pytest.mark.parametrize("headers", [{"Retry-After": "3600"}, {"retry-after-ms": "3600000"},
-                                     {"X-RateLimit-Reset": str(int(time.time()) + 3600)}])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Retry-After": "3600"},
+        {"retry-after-ms": "3600000"},
+        {"X-RateLimit-Reset": str(int(time.time()) + 3600)},
+    ],
+)
 def test_sdk_retries_of_the_question_embedding_never_wait_long(
     fake: FakeCohere, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, headers: dict
 ) -> None:
     """Non-stream calls are retried by the SDK, which would honour a long Retry-After for up to 60 s a retry."""
     monkeypatch.setattr(cohere_adapter, "MAX_BACKOFF_SECONDS", 0.2)
     settings = fake.settings(max_retries=2)
-    a = Assistant(store=tmp_path / "s", settings=settings, cohere_client=make_client(settings, fake.httpx_client()))
+    a = Assistant(
+        store=tmp_path / "s", settings=settings, cohere_client=make_client(settings, fake.httpx_client())
+    )
     a.ingest(SAMPLES)
     fake.queue("embed", *(error_response(429, headers=headers) for _ in range(3)))
     started = time.monotonic()
@@ -183,9 +214,16 @@ def test_stalled_server_is_cut_off_by_the_timeout(tmp_path: Path, partial: bool)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        settings = Settings(cohere_api_key="k", cohere_base_url=f"http://127.0.0.1:{server.server_port}",
-                            timeout=0.5, max_retries=2, embedder="hashing")
-        a = Assistant(store=tmp_path / "s", settings=settings, embedder=HashingEmbedder(), reranker=_Identity())
+        settings = Settings(
+            cohere_api_key="k",
+            cohere_base_url=f"http://127.0.0.1:{server.server_port}",
+            timeout=0.5,
+            max_retries=2,
+            embedder="hashing",
+        )
+        a = Assistant(
+            store=tmp_path / "s", settings=settings, embedder=HashingEmbedder(), reranker=_Identity()
+        )
         a.ingest(SAMPLES)
         assert a.mode == "hosted"
         started = time.monotonic()

@@ -15,15 +15,28 @@ from hypothesis import strategies as st
 from assistant.cli import cli
 
 text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=60)
-ints = st.one_of(st.integers(-5, 50), st.integers(-2**63, 2**63)).map(str)
-word = st.sampled_from(["harbour-bridge", "nope", "", "../..", "--json", "-k", "--episode", "--speaker", "\x00"])
-paths = st.sampled_from([str(SAMPLES), str(DATA / "bad_empty.txt"), str(DATA / "bad_truncated.txt"),
-                         "/nonexistent", "/dev/null", "/etc", ""])  # NUL: see test_nul_in_a_path_argument
+ints = st.one_of(st.integers(-5, 50), st.integers(-(2**63), 2**63)).map(str)
+word = st.sampled_from(
+    ["harbour-bridge", "nope", "", "../..", "--json", "-k", "--episode", "--speaker", "\x00"]
+)
+paths = st.sampled_from(
+    [
+        str(SAMPLES),
+        str(DATA / "bad_empty.txt"),
+        str(DATA / "bad_truncated.txt"),
+        "/nonexistent",
+        "/dev/null",
+        "/etc",
+        "",
+    ]
+)  # NUL: see test_nul_in_a_path_argument
 
 
 @st.composite
 def invocation(draw: st.DrawFn) -> tuple[list[str], str]:
-    command = draw(st.sampled_from(["search", "ask", "ingest", "delete", "episodes", "status", "chat", "bogus"]))
+    command = draw(
+        st.sampled_from(["search", "ask", "ingest", "delete", "episodes", "status", "chat", "bogus"])
+    )
     args = [command]
     if command in ("search", "ask"):
         args.append(draw(st.one_of(text, word)))
@@ -61,7 +74,10 @@ def test_cli_never_shows_a_traceback(store: Path, case: tuple[list[str], str]) -
     shutil.rmtree(work, ignore_errors=True)
     shutil.copytree(store, work)
     result = CliRunner().invoke(cli, ["--store", str(work), "--offline", *args], input=stdin, obj={})
-    assert result.exception is None or isinstance(result.exception, SystemExit), (args, repr(result.exception))
+    assert result.exception is None or isinstance(result.exception, SystemExit), (
+        args,
+        repr(result.exception),
+    )
     assert "Traceback" not in result.output
     if result.exit_code != 0:
         errors = [line for line in result.stderr.splitlines() if line.startswith(("Error:", "error:"))]

@@ -26,8 +26,9 @@ TOKEN = "chroma-CANARY-51b2"
 def fake(monkeypatch: pytest.MonkeyPatch) -> FakeCohere:
     fake = FakeCohere(api_key=KEY, dimension=32)
     real = cohere_adapter.make_client
-    monkeypatch.setattr(cohere_adapter, "make_client", lambda settings, httpx_client=None: real(
-        settings, fake.httpx_client()))
+    monkeypatch.setattr(
+        cohere_adapter, "make_client", lambda settings, httpx_client=None: real(settings, fake.httpx_client())
+    )
     monkeypatch.setenv("COHERE_API_KEY", KEY)
     monkeypatch.setenv("CO_API_URL", "https://cohere.test")
     monkeypatch.setenv("ASSISTANT_MAX_RETRIES", "0")
@@ -36,8 +37,9 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> FakeCohere:
 
 def echo(status: int) -> httpx.Response:
     """A server that echoes the credential back in its error body, as some gateways do."""
-    return httpx.Response(status, json={"message": f"invalid api token {KEY} (Authorization: Bearer {KEY})",
-                                        "api_key": KEY})
+    return httpx.Response(
+        status, json={"message": f"invalid api token {KEY} (Authorization: Bearer {KEY})", "api_key": KEY}
+    )
 
 
 def assert_clean(*outputs: Any) -> None:
@@ -62,16 +64,21 @@ def test_cli_outputs_never_show_the_key(fake: FakeCohere, caplog: pytest.LogCapt
     results.append(runner.invoke(cli, ["search", "overrun"], obj={}))
     assert results[-1].exit_code == 1 and "rejected the API key" in results[-1].stderr
     fake.queue("embed", echo(403))
-    results.append(runner.invoke(cli, ["ingest", str(SAMPLES / ".." / "tests" / "data" / "podcast_basic.txt")], obj={}))
+    results.append(
+        runner.invoke(cli, ["ingest", str(SAMPLES / ".." / "tests" / "data" / "podcast_basic.txt")], obj={})
+    )
     results.append(runner.invoke(cli, ["status"], obj={}))
     for r in results:
         assert r.exception is None or isinstance(r.exception, SystemExit), r.exception
         assert_clean(r.stdout, r.stderr)
-    assert_clean(caplog.text, [rec.getMessage() for rec in caplog.records], [rec.args for rec in caplog.records])
+    assert_clean(
+        caplog.text, [rec.getMessage() for rec in caplog.records], [rec.args for rec in caplog.records]
+    )
 
 
-def test_library_outputs_never_show_the_key(fake: FakeCohere, tmp_path: Path,
-                                            caplog: pytest.LogCaptureFixture) -> None:
+def test_library_outputs_never_show_the_key(
+    fake: FakeCohere, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     settings = Settings.from_env(dotenv=False, chroma_auth_token=TOKEN)
     assert_clean(repr(settings), str(settings))
@@ -92,11 +99,15 @@ def test_library_outputs_never_show_the_key(fake: FakeCohere, tmp_path: Path,
     fake.queue("rerank", echo(401))
     assert a.search("overrun bridge"), "a failed rerank keeps the fused order (and logs a clean warning)"
     fake.queue("chat", echo(401))
-    answers.append(a.ask("And who else?", history=[Turn("user", "Who pays?"), Turn("assistant", "The city.")]))
+    answers.append(
+        a.ask("And who else?", history=[Turn("user", "Who pays?"), Turn("assistant", "The city.")])
+    )
     from assistant.export import conversation_markdown
 
-    markdown = conversation_markdown([(Turn("user", "Who pays?"), None)] + [
-        (Turn("assistant", ans.text), ans) for ans in answers], a.episodes())
+    markdown = conversation_markdown(
+        [(Turn("user", "Who pays?"), None)] + [(Turn("assistant", ans.text), ans) for ans in answers],
+        a.episodes(),
+    )
     assert_clean(markdown, [ans.notice for ans in answers], [ans.text for ans in answers], answers)
     for error in errors:
         chain = []
@@ -104,7 +115,9 @@ def test_library_outputs_never_show_the_key(fake: FakeCohere, tmp_path: Path,
         while current is not None:  # what a traceback would show
             chain.append(current)
             current = current.__cause__ or (None if current.__suppress_context__ else current.__context__)
-        assert_clean([str(e) for e in chain], [repr(e) for e in chain], [getattr(e, "args", ()) for e in chain])
+        assert_clean(
+            [str(e) for e in chain], [repr(e) for e in chain], [getattr(e, "args", ()) for e in chain]
+        )
     assert_clean(caplog.text, [rec.getMessage() for rec in caplog.records])
 
 

@@ -75,17 +75,36 @@ def main() -> None:
             if op == "ingest":
                 started = time.perf_counter()
                 r = a.ingest(cmd["paths"])
-                emit({"added": r.added, "updated": r.updated, "skipped": r.skipped, "failed": r.failed,
-                      "written": r.utterances_written, "seconds": time.perf_counter() - started})
+                emit(
+                    {
+                        "added": r.added,
+                        "updated": r.updated,
+                        "skipped": r.skipped,
+                        "failed": r.failed,
+                        "written": r.utterances_written,
+                        "seconds": time.perf_counter() - started,
+                    }
+                )
             elif op == "search":
                 started = time.perf_counter()
                 hits = a.search(cmd["q"], k=cmd.get("k", 5))
-                emit({"ids": [h.utterance.id for h in hits], "texts": [h.utterance.text for h in hits],
-                      "seconds": time.perf_counter() - started})
+                emit(
+                    {
+                        "ids": [h.utterance.id for h in hits],
+                        "texts": [h.utterance.text for h in hits],
+                        "seconds": time.perf_counter() - started,
+                    }
+                )
             elif op == "ask":
                 answer = a.ask(cmd["q"])
-                emit({"text": answer.text, "mode": answer.mode, "notice": answer.notice,
-                      "cited": [u.id for u in answer.cited_utterances]})
+                emit(
+                    {
+                        "text": answer.text,
+                        "mode": answer.mode,
+                        "notice": answer.notice,
+                        "cited": [u.id for u in answer.cited_utterances],
+                    }
+                )
             elif op == "episodes":
                 emit({"ids": sorted(e.id for e in a.episodes())})
             elif op == "count":
