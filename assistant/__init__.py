@@ -1,7 +1,7 @@
 """Chat with transcripts: answers grounded in, and citing, the exact utterances they rest on.
 
 from assistant import Assistant
-a = Assistant(store="library")
+a = Assistant.from_settings(store="library")
 a.ingest("transcripts/")
 print(a.ask("What did the guest say about hiring?").text)
 """
@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING, Any
 # Imported on first use (PEP 562), so `assistant --help` and `import assistant.cli` stay light.
 _LAZY = {
     "Assistant": ".client",
-    "normalise_history": ".client",
+    "normalise_history": ".chat.questions",
+    "ChatSession": ".chat.session",
+    "Library": ".library",
     "Settings": ".config",
     "AssistantError": ".errors",
     "ConfigError": ".errors",
@@ -39,7 +41,10 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:
-    from .client import Assistant, normalise_history
+    from .chat.questions import normalise_history
+    from .chat.session import ChatSession
+    from .client import Assistant
+    from .library import Library
     from .config import Settings
     from .errors import (
         AssistantError,
@@ -88,6 +93,7 @@ __all__ = [
     "AnswerEvent",
     "Assistant",
     "AssistantError",
+    "ChatSession",
     "Citation",
     "ConfigError",
     "EmbedderMismatchError",
@@ -95,6 +101,7 @@ __all__ = [
     "Hit",
     "IngestReport",
     "InputError",
+    "Library",
     "NeedsKeyError",
     "ParseError",
     "ProviderError",

@@ -32,7 +32,7 @@ def _assistant(ctx: click.Context) -> Assistant:
     if "assistant" not in obj:
         with _errors():
             settings = Settings.from_env(**({"mode": "offline"} if obj.get("offline") else {}))
-            obj["assistant"] = Assistant(store=obj.get("store"), settings=settings)
+            obj["assistant"] = Assistant.from_settings(store=obj.get("store"), settings=settings)
             ctx.call_on_close(obj["assistant"].close)
     return obj["assistant"]
 

@@ -19,7 +19,7 @@ def reindex(settings: Settings, embedder: str, progress: Progress | None = None)
     Everything is read and embedded before the store is touched, so a failure while embedding (no key, model
     missing, service down) leaves the store as it was.
     """
-    from .client import make_embedder
+    from .wiring import make_embedder
 
     headers = (
         {"Authorization": f"Bearer {settings.chroma_auth_token}"} if settings.chroma_auth_token else None

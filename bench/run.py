@@ -363,7 +363,9 @@ def bench_ingest(quick: bool, threads: int, log: Callable[[str], None]) -> dict[
 
             def run_ours(number: int = number, path: Path = path) -> None:
                 store = Path(tmp) / f"store-{number}-{time.perf_counter_ns()}"
-                with Assistant(store=store, settings=offline_settings(store), embedder=ours) as a:
+                with Assistant.from_settings(
+                    store=store, settings=offline_settings(store), embedder=ours
+                ) as a:
                     report = a.ingest(path)
                 if report.failed:
                     raise RuntimeError(f"ingest failed: {report.failed}")
@@ -512,7 +514,7 @@ def search_worker(store: Path, queries_file: Path, out: Path, threads: int, scop
         everything[n : n + EMBED_PROBES],
         everything[n + EMBED_PROBES :],
     )
-    a = Assistant(store=store, settings=offline_settings(store), embedder=make_onnx(threads))
+    a = Assistant.from_settings(store=store, settings=offline_settings(store), embedder=make_onnx(threads))
     opened = time.perf_counter() - started
     start = time.perf_counter()
     index = a.lexical.current()
@@ -682,7 +684,9 @@ def bench_quality(
     result: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="bench-quality-") as tmp:
         store = Path(tmp) / "store"
-        a = Assistant(store=store, settings=offline_settings(store, context_tokens=budget), embedder=embedder)
+        a = Assistant.from_settings(
+            store=store, settings=offline_settings(store, context_tokens=budget), embedder=embedder
+        )
         start = time.perf_counter()
         report = a.ingest([m.path for m in meetings.values()])
         embedder.save()
@@ -804,11 +808,11 @@ def bench_ask(cache: Path, threads: int, log: Callable[[str], None]) -> dict[str
         store = Path(tmp) / "offline"
         onnx = make_onnx(threads)
         embedder = CachedEmbedder(onnx, cache)
-        with Assistant(store=store, settings=offline_settings(store), embedder=embedder) as a:
+        with Assistant.from_settings(store=store, settings=offline_settings(store), embedder=embedder) as a:
             a.ingest(SEED)
         embedder.save()
         # A new Assistant, as a user's process would have, with the plain embedder (queries are embedded live).
-        with Assistant(store=store, settings=offline_settings(store), embedder=onnx) as a:
+        with Assistant.from_settings(store=store, settings=offline_settings(store), embedder=onnx) as a:
             a.ask("warm up the model and the index")
             times, parts = [], []
             for q in SEED_QUESTIONS:
@@ -853,7 +857,7 @@ def _hosted_overhead(store: Path) -> dict[str, Any]:
             inside[0] += time.perf_counter() - start
 
     fake.transport = httpx.MockTransport(timed)
-    with Assistant(store=store, settings=fake.settings(), cohere_client=fake.client()) as a:
+    with Assistant.from_settings(store=store, settings=fake.settings(), cohere_client=fake.client()) as a:
         a.ingest(SEED)
         a.ask("warm up")
         totals, overheads, calls = [], [], []

@@ -12,7 +12,7 @@ from assistant import Assistant, InputError, Turn
 
 @pytest.fixture
 def library(sample_copy: Path) -> Assistant:
-    a = Assistant()
+    a = Assistant.from_settings()
     a.ingest([sample_copy, DATA / "meeting_speakers.txt"])
     return a
 

@@ -19,7 +19,9 @@ def fake() -> FakeCohere:
 
 
 def hosted(fake: FakeCohere, store: Path, **settings) -> Assistant:
-    return Assistant(store=store, settings=fake.settings(**settings), cohere_client=fake.client())
+    return Assistant.from_settings(
+        store=store, settings=fake.settings(**settings), cohere_client=fake.client()
+    )
 
 
 def test_hosted_answer_cites_retrieved_utterances(fake: FakeCohere, tmp_path: Path) -> None:
@@ -89,7 +91,9 @@ def test_follow_up_is_rewritten_by_the_model(fake: FakeCohere, tmp_path: Path) -
 
 
 def test_offline_mode_setting_wins_over_a_key(fake: FakeCohere, tmp_path: Path) -> None:
-    a = Assistant(store=tmp_path / "s", settings=fake.settings(mode="offline"), cohere_client=fake.client())
+    a = Assistant.from_settings(
+        store=tmp_path / "s", settings=fake.settings(mode="offline"), cohere_client=fake.client()
+    )
     assert a.mode == "offline" and "ASSISTANT_MODE=offline" in a.status()
     assert a.embedder.name.startswith("hashing")
 

@@ -15,7 +15,7 @@ def snapshot(a: Assistant) -> tuple:
 
 
 def test_ingest_is_idempotent(sample_copy: Path) -> None:
-    a = Assistant()
+    a = Assistant.from_settings()
     first = a.ingest(sample_copy)
     assert first.added == ["harbour-bridge"] and first.utterances_written == 40
     count = a.store.count()
@@ -28,7 +28,7 @@ def test_ingest_is_idempotent(sample_copy: Path) -> None:
 
 
 def test_changed_file_replaces_its_records(sample_copy: Path) -> None:
-    a = Assistant()
+    a = Assistant.from_settings()
     a.ingest(sample_copy)
     lines = sample_copy.read_text(encoding="utf-8").splitlines()
     cut = lines.index("31")
@@ -47,7 +47,7 @@ def test_changed_file_replaces_its_records(sample_copy: Path) -> None:
 
 
 def test_delete_episode(sample_copy: Path) -> None:
-    a = Assistant()
+    a = Assistant.from_settings()
     a.ingest(sample_copy)
     a.delete("harbour-bridge")
     assert a.episodes() == [] and a.store.count() == 0
@@ -66,7 +66,7 @@ def test_delete_episode(sample_copy: Path) -> None:
     ],
 )
 def test_bad_file_leaves_store_unchanged(sample_copy: Path, name: str, problem: str) -> None:
-    a = Assistant()
+    a = Assistant.from_settings()
     a.ingest(sample_copy)
     before = snapshot(a)
     report = a.ingest(DATA / name)
@@ -79,18 +79,18 @@ def test_bad_file_leaves_store_unchanged(sample_copy: Path, name: str, problem: 
 def test_one_bad_file_does_not_block_good_ones(tmp_path: Path, sample_copy: Path) -> None:
     bad = sample_copy.parent / "broken.txt"
     bad.write_bytes(b"\x00\x01\x02binary\x00")
-    report = Assistant().ingest(sample_copy.parent)
+    report = Assistant.from_settings().ingest(sample_copy.parent)
     assert report.added == ["harbour-bridge"]
     assert list(report.failed) == [str(bad.resolve())]
 
 
 def test_missing_path_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no such file"):
-        Assistant().ingest(tmp_path / "nope.txt")
+        Assistant.from_settings().ingest(tmp_path / "nope.txt")
 
 
 def test_store_built_with_another_embedder_is_refused(sample_copy: Path, store_dir: Path) -> None:
-    Assistant().ingest(sample_copy)
+    Assistant.from_settings().ingest(sample_copy)
 
     class OtherEmbedder:
         name = "other:model"
@@ -103,7 +103,7 @@ def test_store_built_with_another_embedder_is_refused(sample_copy: Path, store_d
             raise AssertionError
 
     with pytest.raises(StoreError, match="reindex"):
-        Assistant(embedder=OtherEmbedder())
+        Assistant.from_settings(embedder=OtherEmbedder())
 
 
 def test_reindex_rebuilds_vectors_with_another_embedder(sample_copy: Path, store_dir: Path) -> None:
@@ -111,8 +111,8 @@ def test_reindex_rebuilds_vectors_with_another_embedder(sample_copy: Path, store
 
     from assistant.cli import cli
 
-    Assistant().ingest(sample_copy)
-    before = [h.utterance.id for h in Assistant().search("bat ecologist", k=3)]
+    Assistant.from_settings().ingest(sample_copy)
+    before = [h.utterance.id for h in Assistant.from_settings().search("bat ecologist", k=3)]
 
     class TinyEmbedder:
         name = "tiny:v1"
@@ -125,14 +125,14 @@ def test_reindex_rebuilds_vectors_with_another_embedder(sample_copy: Path, store
             raise AssertionError
 
     with pytest.raises(StoreError, match="assistant reindex"):
-        Assistant(embedder=TinyEmbedder())
+        Assistant.from_settings(embedder=TinyEmbedder())
     result = CliRunner().invoke(cli, ["reindex", "--embedder", "onnx"], obj={})
     assert result.exit_code == 1 and "ASSISTANT_ONNX_MODEL" in result.output
-    assert Assistant().store.count() == 40, "a failed reindex leaves the store as it was"
+    assert Assistant.from_settings().store.count() == 40, "a failed reindex leaves the store as it was"
     result = CliRunner().invoke(cli, ["reindex", "--embedder", "hashing"], obj={})
     assert result.exit_code == 0, result.output
     assert "40 utterances" in result.output
-    a = Assistant()
+    a = Assistant.from_settings()
     assert a.store.count() == 40 and a.episode("harbour-bridge").utterance_count == 40
     assert [h.utterance.id for h in a.search("bat ecologist", k=3)] == before
 
@@ -144,11 +144,11 @@ def test_reindex_to_the_local_onnx_model(sample_copy: Path, monkeypatch: pytest.
     from assistant.cli import cli
 
     model = shared_or_skip("models", "all-MiniLM-L6-v2", "onnx")
-    Assistant().ingest(sample_copy)
-    assert Assistant().embedder.name.startswith("hashing")
+    Assistant.from_settings().ingest(sample_copy)
+    assert Assistant.from_settings().embedder.name.startswith("hashing")
     monkeypatch.setenv("ASSISTANT_ONNX_MODEL", str(model))
     result = CliRunner().invoke(cli, ["reindex", "--embedder", "onnx"], obj={})
     assert result.exit_code == 0, result.output
-    a = Assistant()
+    a = Assistant.from_settings()
     assert a.embedder.name == "onnx:all-MiniLM-L6-v2" and a.store.count() == 40
     assert 22 in [h.utterance.number for h in a.search("How much did the footbridge cost in the end?", k=5)]

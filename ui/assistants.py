@@ -19,7 +19,7 @@ SESSION_KEY = "session_assistant"
 @st.cache_resource(show_spinner="Opening the library…")
 def shared_assistant() -> Assistant:
     """The default Assistant, shared by every session: hosted when the server has COHERE_API_KEY, else offline."""
-    return Assistant()
+    return Assistant.from_settings()
 
 
 def shared_or_error() -> tuple[Assistant | None, str | None]:
@@ -54,7 +54,7 @@ def use_key(key: str) -> Assistant:
     shared, _ = shared_or_error()
     if shared is not None and settings.embedder == "auto":
         settings = replace(settings, embedder=shared.embedder.name.split(":", 1)[0])
-    assistant = Assistant(settings=settings)
+    assistant = Assistant.from_settings(settings=settings)
     forget_key()
     st.session_state[SESSION_KEY] = assistant
     return assistant

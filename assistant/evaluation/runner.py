@@ -108,7 +108,7 @@ def run(options: RunOptions) -> dict[str, Any]:
             settings = replace(base, store=workdir / kind, chroma_host=None, embedder=kind, mode="offline")
             if options.progress:
                 options.progress(f"ingesting with {kind}", done, total_steps)
-            first = Assistant(settings=settings, cohere_client=client)
+            first = Assistant.from_settings(settings=settings, cohere_client=client)
             current_embedder["name"] = first.embedder.name
             t = time.perf_counter()
 
@@ -152,7 +152,7 @@ def run(options: RunOptions) -> dict[str, Any]:
                 cfg_settings = replace(settings, mode=mode)
                 if config.hosted and not cfg_settings.cohere_api_key:
                     cfg_settings = replace(cfg_settings, cohere_api_key="replay")
-                a = Assistant(
+                a = Assistant.from_settings(
                     settings=cfg_settings,
                     embedder=first.embedder,
                     cohere_client=client,
@@ -370,7 +370,7 @@ def _evaluate(
 def _rewrite(a: Any, q: Question) -> str:
     if not q.history:
         return q.question
-    from ..client import normalise_history
+    from ..chat.questions import normalise_history
 
     return a.rewriter.rewrite(
         q.question, normalise_history([{"role": r, "content": c} for r, c in q.history])

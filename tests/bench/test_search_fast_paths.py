@@ -24,7 +24,9 @@ QUESTIONS = [
 
 
 def _assistant(store: Path) -> Assistant:
-    return Assistant(store=store, settings=Settings(store=store, mode="offline", embedder="hashing"))
+    return Assistant.from_settings(
+        store=store, settings=Settings(store=store, mode="offline", embedder="hashing")
+    )
 
 
 def _key(hits: list) -> list:

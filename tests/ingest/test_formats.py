@@ -489,7 +489,7 @@ def test_ingest_folder_of_mixed_formats(tmp_path: Path) -> None:
         shutil.copy(FORMATS / name, folder / name)
     shutil.copy(DATA / "meeting_speakers.txt", folder / "nested" / "meeting_speakers.txt")
     seen: list[tuple[int, int]] = []
-    a = Assistant(store=tmp_path / "store")
+    a = Assistant.from_settings(store=tmp_path / "store")
     report = a.ingest(folder, progress=lambda done, total, label: seen.append((done, total)))
     assert report.ok, report.failed
     assert sorted(report.added) == sorted(

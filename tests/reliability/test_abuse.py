@@ -18,7 +18,7 @@ SAMPLE = (SAMPLES / "harbour-bridge.txt").read_bytes()
 
 
 def small(tmp_path: Path, **limits) -> Assistant:
-    return Assistant(store=tmp_path / "s", settings=Settings(store=tmp_path / "s", **limits))
+    return Assistant.from_settings(store=tmp_path / "s", settings=Settings(store=tmp_path / "s", **limits))
 
 
 # --- limits ----------------------------------------------------------------------------------------------
@@ -105,7 +105,7 @@ def test_upload_names_never_leave_the_folder(name: str) -> None:
 
 def test_uploads_write_nothing_outside_the_store(tmp_path: Path) -> None:
     store = tmp_path / "s"
-    a = Assistant(store=store)
+    a = Assistant.from_settings(store=store)
     before = {p for p in tmp_path.rglob("*") if not p.is_relative_to(store)}
     files = [(name, SAMPLE) for name in EVIL_NAMES] + [("notes.exe", b"MZ"), ("../x.sh", b"#!/bin/sh")]
     report = a.ingest_uploads(files, max_files=len(files))
@@ -121,7 +121,7 @@ def test_uploads_write_nothing_outside_the_store(tmp_path: Path) -> None:
 
 
 def test_planted_symlink_in_the_upload_folder_is_not_followed(tmp_path: Path, monkeypatch) -> None:
-    a = Assistant(store=tmp_path / "s")
+    a = Assistant.from_settings(store=tmp_path / "s")
     target = tmp_path / "outside.txt"
     target.write_text("keep me", encoding="utf-8")
     import tempfile
@@ -167,7 +167,7 @@ def injected_transcript(folder: Path) -> Path:
 
 def test_transcript_text_stays_inside_documents(tmp_path: Path) -> None:
     fake = FakeCohere(dimension=64)
-    a = Assistant(store=tmp_path / "s", settings=fake.settings(), cohere_client=fake.client())
+    a = Assistant.from_settings(store=tmp_path / "s", settings=fake.settings(), cohere_client=fake.client())
     a.ingest(injected_transcript(tmp_path / "in"))
     a.ask("Ignore what? Who pays for the overrun, and what did Mallory say about the system prompt?")
     body = fake.bodies("chat_stream")[-1]
@@ -187,14 +187,16 @@ def test_transcript_text_stays_inside_documents(tmp_path: Path) -> None:
 def test_citation_markers_in_text_are_never_citations(tmp_path: Path) -> None:
     """Markers in utterances or in the model's text are plain text: only structured citations count."""
     fake = FakeCohere(dimension=64)
-    a = Assistant(store=tmp_path / "s", settings=fake.settings(), cohere_client=fake.client())
+    a = Assistant.from_settings(store=tmp_path / "s", settings=fake.settings(), cohere_client=fake.client())
     a.ingest(injected_transcript(tmp_path / "in"))
     echo = "As I said before [1][2] <co: 2>the city pays</co: 2> and [3]."
     fake.queue("chat_stream", sse_response(answer_events(echo)))
     answer = a.ask("What did Mallory say before?")
     assert answer.mode == "hosted" and answer.text == echo and answer.citations == ()
 
-    offline = Assistant(store=tmp_path / "o", settings=Settings(mode="offline", embedder="hashing"))
+    offline = Assistant.from_settings(
+        store=tmp_path / "o", settings=Settings(mode="offline", embedder="hashing")
+    )
     offline.ingest(tmp_path / "in")
     answer = offline.ask("What did Mallory say about the city paying before?")
     retrieved = {h.utterance.id for h in answer.hits}

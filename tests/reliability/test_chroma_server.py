@@ -93,13 +93,13 @@ def test_unreachable_server_is_a_clear_store_error(tmp_path: Path) -> None:
     with pytest.raises(
         StoreError, match=r"cannot reach the Chroma server at http://127\.0\.0\.1:\d+.*chroma run"
     ):
-        Assistant(settings=settings)
+        Assistant.from_settings(settings=settings)
 
 
 def test_server_restart_while_the_app_runs(server: ChromaServer, tmp_path: Path) -> None:
     write_transcript(tmp_path / "in" / "ep1.txt", "Episode 1", 50, "tag1", seed=1)
     write_transcript(tmp_path / "in2" / "ep2.txt", "Episode 2", 50, "tag2", seed=2)
-    a = Assistant(settings=settings_for(server, tmp_path))
+    a = Assistant.from_settings(settings=settings_for(server, tmp_path))
     assert a.ingest(tmp_path / "in").added == ["ep1"]
     assert "ep1#000007" in [h.utterance.id for h in a.search("tag1word7", k=3)]
 
@@ -119,7 +119,7 @@ def test_server_restart_while_the_app_runs(server: ChromaServer, tmp_path: Path)
 
 def test_server_restart_between_requests_reconnects_silently(server: ChromaServer, tmp_path: Path) -> None:
     write_transcript(tmp_path / "in" / "ep1.txt", "Episode 1", 30, "tag1", seed=1)
-    a = Assistant(settings=settings_for(server, tmp_path))
+    a = Assistant.from_settings(settings=settings_for(server, tmp_path))
     a.ingest(tmp_path / "in")
     server.stop()
     server.start()
@@ -158,7 +158,7 @@ def test_measure_ingest_and_search_through_the_server(server: ChromaServer, tmp_
     """Not a benchmark: a record of what one loopback server does with a few thousand utterances."""
     for i in range(1, 6):
         write_transcript(tmp_path / "in" / f"ep{i}.txt", f"Episode {i}", 800, f"tag{i}", seed=i)
-    a = Assistant(settings=settings_for(server, tmp_path))
+    a = Assistant.from_settings(settings=settings_for(server, tmp_path))
     started = time.perf_counter()
     report = a.ingest(tmp_path / "in")
     ingest_s = time.perf_counter() - started

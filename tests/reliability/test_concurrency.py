@@ -58,7 +58,7 @@ def test_two_processes_ingesting_at_once_are_serialised(tmp_path: Path, n: int) 
     finally:
         one.close()
         two.close()
-    a = Assistant(store=tmp_path / "s")
+    a = Assistant.from_settings(store=tmp_path / "s")
     dense_finds_everything(a, {f"ep{i}": n for i in (1, 2, 3, 4)})
     saved_lexical_matches_store(a)
 
@@ -85,12 +85,15 @@ def test_long_lived_processes_take_turns_without_losing_vectors(tmp_path: Path) 
     finally:
         a.close()
         b.close()
-    fresh = Assistant(store=tmp_path / "s")
+    fresh = Assistant.from_settings(store=tmp_path / "s")
     dense_finds_everything(fresh, {"ep1": 1200, "ep2": 1200, "ep3": 1200})
 
 
 def test_two_assistants_in_one_process_see_each_others_writes(tmp_path: Path, sample_copy: Path) -> None:
-    writer, reader = Assistant(store=tmp_path / "s"), Assistant(store=tmp_path / "s")
+    writer, reader = (
+        Assistant.from_settings(store=tmp_path / "s"),
+        Assistant.from_settings(store=tmp_path / "s"),
+    )
     assert reader.search("bridge", k=3) == []
     writer.ingest(sample_copy)
     assert reader.search("bat ecologist", k=3)

@@ -32,7 +32,7 @@ def fake() -> FakeCohere:
 
 
 def hosted(fake: FakeCohere, store: Path, **settings: Any) -> Assistant:
-    a = Assistant(store=store, settings=fake.settings(**settings), cohere_client=fake.client())
+    a = Assistant.from_settings(store=store, settings=fake.settings(**settings), cohere_client=fake.client())
     a.ingest(SAMPLES)
     return a
 
@@ -159,7 +159,7 @@ def test_sdk_retries_of_the_question_embedding_never_wait_long(
     """Non-stream calls are retried by the SDK, which would honour a long Retry-After for up to 60 s a retry."""
     monkeypatch.setattr(cohere_adapter, "MAX_BACKOFF_SECONDS", 0.2)
     settings = fake.settings(max_retries=2)
-    a = Assistant(
+    a = Assistant.from_settings(
         store=tmp_path / "s", settings=settings, cohere_client=make_client(settings, fake.httpx_client())
     )
     a.ingest(SAMPLES)
@@ -221,7 +221,7 @@ def test_stalled_server_is_cut_off_by_the_timeout(tmp_path: Path, partial: bool)
             max_retries=2,
             embedder="hashing",
         )
-        a = Assistant(
+        a = Assistant.from_settings(
             store=tmp_path / "s", settings=settings, embedder=HashingEmbedder(), reranker=_Identity()
         )
         a.ingest(SAMPLES)

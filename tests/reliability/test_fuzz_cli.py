@@ -96,4 +96,4 @@ def test_nul_in_a_path_given_to_the_library(tmp_path: Path) -> None:
     from assistant import Assistant, InputError
 
     with pytest.raises(InputError, match="NUL"):
-        Assistant(store=tmp_path / "s").ingest("bad\x00name.txt")
+        Assistant.from_settings(store=tmp_path / "s").ingest("bad\x00name.txt")

@@ -26,7 +26,7 @@ def test_embedding_service_failing_halfway_keeps_done_episodes(tmp_path: Path) -
     """The 4th embed call (second batch of episode 2) fails: episode 1 stays, episode 2 is not written at all."""
     fake = FakeCohere(dimension=32)
     three_episodes(tmp_path / "in")
-    a = Assistant(store=tmp_path / "s", settings=fake.settings(), cohere_client=fake.client())
+    a = Assistant.from_settings(store=tmp_path / "s", settings=fake.settings(), cohere_client=fake.client())
     ok = lambda request, body: fake._default_embed(body)
     fake.queue("embed", ok, ok, ok, error_response(503))
 
@@ -48,7 +48,7 @@ def test_embedding_service_failing_halfway_keeps_done_episodes(tmp_path: Path) -
 
 def test_store_failing_mid_episode_leaves_it_invisible_then_swept(tmp_path: Path, monkeypatch) -> None:
     three_episodes(tmp_path / "in", n=40)
-    a = Assistant(store=tmp_path / "s")
+    a = Assistant.from_settings(store=tmp_path / "s")
     a.ingest(tmp_path / "in" / "ep1.txt")
     a.store.max_batch = 10
     real = a.store._utterances.upsert
@@ -93,7 +93,7 @@ def test_sigkill_during_ingest_then_restart_is_consistent(tmp_path: Path, reopen
     assert raw.committed_episode_ids() == {"ep1"}
     assert raw.count() > 60, "the child died with records of ep2 written but not committed"
 
-    a = Assistant(store=store)
+    a = Assistant.from_settings(store=store)
     if reopen == "assistant":  # the start-up sweep already ran
         assert a.store.count() == 60
     assert [e.id for e in a.episodes()] == ["ep1"]

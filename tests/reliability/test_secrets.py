@@ -82,7 +82,7 @@ def test_library_outputs_never_show_the_key(
     caplog.set_level(logging.DEBUG)
     settings = Settings.from_env(dotenv=False, chroma_auth_token=TOKEN)
     assert_clean(repr(settings), str(settings))
-    a = Assistant(store=tmp_path / "s", settings=replace_store(settings, tmp_path / "s"))
+    a = Assistant.from_settings(store=tmp_path / "s", settings=replace_store(settings, tmp_path / "s"))
     a.ingest(SAMPLES)
     assert_clean(a.status())
     answers = [a.ask("Who pays for the overrun?")]

@@ -58,7 +58,7 @@ def slow_store(a: Assistant, seconds: float, batch: int) -> None:
 
 
 def main() -> None:
-    a = Assistant()
+    a = Assistant.from_settings()
     slow = float(os.environ.get("WORKER_SLOW_UPSERT", "0") or 0)
     if slow:
         slow_store(a, slow, int(os.environ.get("WORKER_BATCH", "5")))

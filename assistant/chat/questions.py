@@ -1,0 +1,42 @@
+"""What a question and its conversation may look like before anything searches for it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from ..errors import InputError
+from ..types import Turn
+
+HistoryLike = Sequence[Turn | Mapping[str, str] | tuple[str, str]]
+
+
+def check_question(text: str, max_chars: int) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise InputError("the question is empty")
+    if len(text) > max_chars:
+        raise InputError(
+            f"the question is {len(text)} characters long; the limit is {max_chars} (ASSISTANT_MAX_QUESTION_CHARS)"
+        )
+    return text
+
+
+def normalise_history(history: HistoryLike | None) -> list[Turn]:
+    """Turns from `Turn`s, {"role", "content"} dicts (Streamlit's and Cohere's shape) or (role, content) pairs."""
+    turns: list[Turn] = []
+    for item in history or []:
+        if isinstance(item, Turn):
+            turns.append(item)
+        elif isinstance(item, Mapping):
+            turns.append(Turn(item["role"], item["content"]))  # type: ignore[arg-type]
+        else:
+            role, content = item
+            turns.append(Turn(role, content))  # type: ignore[arg-type]
+    for turn in turns:
+        if turn.role not in ("user", "assistant"):
+            raise InputError(f"history roles must be 'user' or 'assistant', got {turn.role!r}")
+    return turns
+
+
+def speakers_of(speaker: str | Sequence[str] | None) -> list[str] | None:
+    return [speaker] if isinstance(speaker, str) else (list(speaker) if speaker else None)

@@ -1,0 +1,179 @@
+"""`ChatSession`: one question's way to an answer (rewrite, search, pack, generate, fall back, add notices).
+
+A session may keep its own conversation (`remember=True`, what `Assistant.chat()` gives) or be handed the
+history with each question (what `Assistant.ask` does), so one session serves every browser tab.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Generator as Steps
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+
+from ..config import Settings
+from ..errors import ProviderError
+from ..generation.base import Generator, QueryRewriter
+from ..generation.context import pack
+from ..generation.offline import ExtractiveGenerator
+from ..library import Library
+from ..retrieval.coverage import absent_words
+from ..retrieval.query import HeuristicRewriter
+from ..retrieval.retriever import HybridRetriever
+from ..types import Answer, AnswerEvent, Hit, Turn
+from .questions import HistoryLike, check_question, normalise_history, speakers_of
+
+log = logging.getLogger(__name__)
+
+Filter = str | Sequence[str] | None
+
+
+class ChatSession:
+    def __init__(
+        self,
+        library: Library,
+        retriever: HybridRetriever,
+        generator: Generator,
+        offline: ExtractiveGenerator,
+        rewriter: QueryRewriter,
+        settings: Settings,
+        *,
+        remember: bool = False,
+    ) -> None:
+        self.library = library
+        self.retriever = retriever
+        self.generator = generator
+        self.offline = offline
+        self.rewriter = rewriter
+        self.settings = settings
+        self.remember = remember
+        self.history: list[Turn] = []
+
+    def search(self, query: str, k: int = 10, episode: Filter = None, speaker: Filter = None) -> list[Hit]:
+        query = check_question(query, self.settings.max_question_chars)
+        return self.retriever.search(
+            query, k=k, episodes=self.library.check_episodes(episode), speakers=speakers_of(speaker)
+        )
+
+    def ask(
+        self,
+        question: str,
+        episode: Filter = None,
+        history: HistoryLike | None = None,
+        speaker: Filter = None,
+    ) -> Answer:
+        answer = None
+        for event in self.stream(question, episode=episode, history=history, speaker=speaker):
+            if event.kind == "done":
+                answer = event.answer
+        assert answer is not None
+        return answer
+
+    def stream(
+        self,
+        question: str,
+        episode: Filter = None,
+        history: HistoryLike | None = None,
+        speaker: Filter = None,
+    ) -> Iterator[AnswerEvent]:
+        """Text deltas, then citations, then `done` with the full Answer. A hosted failure falls back, labelled."""
+        question = check_question(question, self.settings.max_question_chars)
+        turns = normalise_history(history) if history is not None else list(self.history)
+        timings: dict[str, float] = {}
+        started = time.perf_counter()
+        notices: list[str] = []
+
+        query = self._rewrite(question, turns, notices)
+        timings["rewrite_ms"] = _ms(started)
+
+        t = time.perf_counter()
+        context = self._retrieve(query, episode, speaker)
+        timings["retrieve_ms"] = _ms(t)
+
+        t = time.perf_counter()
+        for notice in notices:
+            yield AnswerEvent(kind="notice", text=notice)
+        final = yield from self._generate(question, context, turns, notices)
+        if final.mode == "offline" and final.citations:
+            notice = self._absent_words_notice(question, episode, speaker)
+            if notice:
+                notices.append(notice)
+                yield AnswerEvent(kind="notice", text=notice)
+        timings["generate_ms"] = _ms(t)
+        timings["total_ms"] = _ms(started)
+        final = replace(
+            final, hits=tuple(context), timings=timings, query=query, notice=" ".join(notices) or final.notice
+        )
+        if self.remember:
+            self.history += [Turn("user", question), Turn("assistant", final.text)]
+        yield AnswerEvent(kind="done", answer=final)
+
+    def reset(self) -> None:
+        self.history.clear()
+
+    def _rewrite(self, question: str, turns: Sequence[Turn], notices: list[str]) -> str:
+        if not turns:
+            return question
+        try:
+            return self.rewriter.rewrite(question, turns)
+        except ProviderError as exc:
+            notices.append(f"Could not rewrite the follow-up with the hosted model ({exc}).")
+            return HeuristicRewriter().rewrite(question, turns)
+
+    def _retrieve(self, query: str, episode: Filter, speaker: Filter) -> list[Hit]:
+        try:
+            hits = self.search(query, k=max(self.settings.top_k * 2, 10), episode=episode, speaker=speaker)
+        except ProviderError as exc:
+            if self.retriever.embedder.name.startswith("cohere"):
+                raise ProviderError(
+                    f"searching needs the Cohere embedding service, which failed: {exc}"
+                ) from exc
+            raise
+        return pack(hits[: self.settings.top_k], self.settings.context_tokens)
+
+    def _generate(
+        self, question: str, context: Sequence[Hit], turns: Sequence[Turn], notices: list[str]
+    ) -> Steps[AnswerEvent, None, Answer]:
+        """Yields the generator's events but `done`; returns the final Answer (offline when hosted fails)."""
+        try:
+            final = yield from _events(self.generator.stream(question, context, turns))
+        except ProviderError as exc:
+            if self.generator is self.offline:
+                raise
+            notice = f"The hosted model failed ({exc}); showing the offline answer instead."
+            log.warning("hosted generation failed, falling back offline: %s", exc)
+            notices.append(notice)
+            yield AnswerEvent(kind="notice", text=notice)
+            final = yield from _events(self.offline.stream(question, context, turns))
+        return final
+
+    def _absent_words_notice(self, question: str, episode: Filter, speaker: Filter) -> str | None:
+        missing = absent_words(
+            self.retriever.lexical.current(),
+            question,
+            self.library.check_episodes(episode),
+            speakers_of(speaker),
+        )
+        if not missing:
+            return None
+        return (
+            "The searched transcripts never use "
+            + ", ".join(f"“{w}”" for w in missing)
+            + "; the quoted passages may not answer the question."
+        )
+
+
+def _events(stream: Iterator[AnswerEvent]) -> Steps[AnswerEvent, None, Answer]:
+    final: Answer | None = None
+    for event in stream:
+        if event.kind == "done":
+            final = event.answer
+        else:
+            yield event
+    assert final is not None
+    return final
+
+
+def _ms(since: float) -> float:
+    return round((time.perf_counter() - since) * 1000, 2)

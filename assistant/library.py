@@ -1,0 +1,187 @@
+"""`Library`: the episodes of one store. Ingesting, listing, deleting, and sweeping up after a killed ingest."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .config import Settings
+from .errors import InputError, ParseError, ProviderError, StoreError
+from .index.chroma_store import ChromaStore
+from .index.embedders import Embedder
+from .ingest.files import expand_paths
+from .ingest.parse import parse_file
+from .store_lock import store_lock, try_store_lock
+from .types import Episode, IngestReport, Progress, Transcript, Utterance
+
+log = logging.getLogger(__name__)
+
+
+class Library:
+    """Writes go through the store's file lock, one process at a time; reads never wait for it."""
+
+    def __init__(self, store: ChromaStore, embedder: Embedder, settings: Settings) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.settings = settings
+
+    def episodes(self) -> list[Episode]:
+        return self.store.episodes()
+
+    def episode(self, episode_id: str) -> Episode:
+        found = self.store.episode(episode_id)
+        if found is None:
+            raise InputError(f"unknown episode {episode_id!r}; `assistant episodes` lists them")
+        return found
+
+    def transcript(self, episode_id: str) -> list[Utterance]:
+        """Every stored utterance of an episode in order, for showing a citation in its context."""
+        self.episode(episode_id)
+        return self.store.utterances_of(episode_id)
+
+    def check_episodes(self, episode: str | Sequence[str] | None) -> list[str] | None:
+        """The episode filter as a list, or InputError naming the first id the library does not hold."""
+        if not episode:
+            return None
+        wanted = [episode] if isinstance(episode, str) else list(episode)
+        known = {e.id for e in self.store.episodes()}
+        unknown = [e for e in wanted if e not in known]
+        if unknown:
+            raise InputError(f"unknown episode {unknown[0]!r}; `assistant episodes` lists them")
+        return wanted
+
+    def delete(self, episode_id: str) -> None:
+        with store_lock(self.settings):
+            if not self.store.delete_episode(episode_id):
+                raise InputError(f"unknown episode {episode_id!r}; `assistant episodes` lists them")
+
+    def sweep_if_free(self) -> None:
+        """Start-up housekeeping: drop records of an episode whose ingest was killed, unless a writer is busy."""
+        try:
+            with try_store_lock(self.settings) as free:
+                if free:
+                    self.store.sweep_orphans()
+        except (StoreError, OSError) as exc:  # read-only folder or server trouble: searching may still work
+            log.warning("skipped the start-up check for unfinished episodes: %s", exc)
+
+    def ingest(
+        self,
+        paths: str | Path | Iterable[str | Path],
+        *,
+        progress: Progress | None = None,
+        show: str | None = None,
+        title: str | None = None,
+        source_url: str | None = None,
+        fmt: str | None = None,
+    ) -> IngestReport:
+        """Parse every file first, then write changed episodes one by one; a bad file never touches the store.
+
+        `show`, `title` and `source_url` fill in what a file does not say; `fmt` forces a format (see
+        `assistant.ingest.parse.format_names()`), otherwise each file's format is detected from its content.
+        """
+        started = time.perf_counter()
+        report = IngestReport()
+        transcripts = self._parse_all(paths, report, show=show, title=title, source_url=source_url, fmt=fmt)
+        with store_lock(self.settings):
+            self.store.sweep_orphans()
+            self._write_changed(transcripts, report, progress)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _parse_all(
+        self,
+        paths: str | Path | Iterable[str | Path],
+        report: IngestReport,
+        *,
+        fmt: str | None,
+        **fills: str | None,
+    ) -> list[Transcript]:
+        given = [paths] if isinstance(paths, (str, Path)) else list(paths)
+        for raw in given:
+            if "\x00" in str(raw):
+                raise InputError(f"{str(raw)!r}: a path cannot contain a NUL character")
+        transcripts: list[Transcript] = []
+        seen: dict[str, Path] = {}
+        for path in expand_paths(given):
+            try:
+                transcript = parse_file(
+                    path,
+                    max_bytes=int(self.settings.max_file_mb * 2**20),
+                    max_utterance_chars=self.settings.max_utterance_chars,
+                    fmt=fmt,
+                )
+            except ParseError as exc:
+                report.failed[str(path)] = str(exc)
+                continue
+            episode_id = transcript.episode.id
+            if episode_id in seen:
+                report.failed[str(path)] = (
+                    f"{path}: episode id {episode_id!r} is also the id of {seen[episode_id]}; rename one of the files"
+                )
+                continue
+            seen[episode_id] = path
+            transcripts.append(fill_metadata(transcript, path, **fills))
+        return transcripts
+
+    def _write_changed(
+        self, transcripts: Sequence[Transcript], report: IngestReport, progress: Progress | None
+    ) -> None:
+        pending: list[tuple[Transcript, bool]] = []
+        for transcript in transcripts:
+            existing = self.store.episode(transcript.episode.id)
+            if existing is not None and _same(existing, transcript.episode):
+                report.skipped.append(transcript.episode.id)
+            else:
+                pending.append((transcript, existing is not None))
+        total = sum(sum(1 for u in t.utterances if u.text.strip()) for t, _ in pending)
+        embedded = 0
+        for number, (transcript, existed) in enumerate(pending):
+            now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+            episode = replace(transcript.episode, ingested_at=now)
+            utterances = [u for u in transcript.utterances if u.text.strip()]
+
+            def tick(n: int, label: str = episode.id) -> None:
+                nonlocal embedded
+                embedded += n
+                if progress:
+                    progress(embedded, total, label)
+
+            try:
+                vectors = self.embedder.embed_documents([u.text for u in utterances], progress=tick)
+                self.store.write_episode(episode, utterances, vectors)
+            except (ProviderError, StoreError) as exc:
+                report.failed[episode.source_path or episode.id] = f"{episode.id}: {exc}"
+                for later, _ in pending[number + 1 :]:
+                    report.failed[later.episode.source_path or later.episode.id] = (
+                        f"{later.episode.id}: not ingested because an earlier episode failed; run the command again"
+                    )
+                break
+            (report.updated if existed else report.added).append(episode.id)
+            report.utterances_written += len(utterances)
+
+
+def _same(stored: Episode, parsed: Episode) -> bool:
+    """Re-ingesting an unchanged file (same text, same metadata) writes nothing."""
+    return stored.content_hash == parsed.content_hash and (stored.show, stored.title, stored.source_url) == (
+        parsed.show,
+        parsed.title,
+        parsed.source_url,
+    )
+
+
+def fill_metadata(transcript: Transcript, path: Path, **given: str | None) -> Transcript:
+    """What the file says wins; arguments fill the gaps; the file name is the last resort for the title."""
+    episode = transcript.episode
+    fills: dict[str, str] = {}
+    show, source_url, title = given.get("show"), given.get("source_url"), given.get("title")
+    if show and not episode.show:
+        fills["show"] = show
+    if source_url and not episode.source_url:
+        fills["source_url"] = source_url
+    if title and episode.title == path.stem:
+        fills["title"] = title
+    return Transcript(replace(episode, **fills), transcript.utterances) if fills else transcript

@@ -1,0 +1,92 @@
+"""Ingesting files a browser uploaded: sanitised names in a private folder, never a path from the browser."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from .errors import InputError
+from .library import Library
+from .limits import check_upload_batch, display_name, inside, safe_upload_name
+from .types import IngestReport, Progress
+
+
+def ingest_uploads(
+    library: Library,
+    files: Sequence[tuple[str, bytes]],
+    *,
+    progress: Progress | None = None,
+    max_files: int | None = None,
+) -> IngestReport:
+    """Ingest uploaded (browser name, bytes) pairs safely; `failed` is keyed by the browser's file name.
+
+    The whole batch is refused (InputError) above ASSISTANT_MAX_UPLOAD_FILES files; a file above
+    ASSISTANT_MAX_FILE_MB or with a non-transcript suffix fails alone. Files are written under sanitised
+    names into a private folder inside the store, and removed afterwards.
+    """
+    settings = library.settings
+    files = list(files)
+    if not files:
+        raise InputError("nothing to ingest: no files were uploaded")
+    problems = check_upload_batch(
+        files, max_files=max_files or settings.max_upload_files, max_bytes=int(settings.max_file_mb * 2**20)
+    )
+    report = IngestReport()
+    started = time.perf_counter()
+    root = settings.store_dir / "uploads"
+    root.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix="batch-", dir=root))  # mode 0700
+    try:
+        saved = _save(folder, files, problems, report)
+        if saved:
+            inner = library.ingest([p for _, p in saved], progress=progress)
+            _merge(report, inner, saved, folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _save(
+    folder: Path, files: Sequence[tuple[str, bytes]], problems: Sequence[str | None], report: IngestReport
+) -> list[tuple[str, Path]]:
+    taken: set[str] = set()
+    saved: list[tuple[str, Path]] = []
+    for (name, data), problem in zip(files, problems, strict=True):
+        shown = display_name(name)
+        if problem:
+            report.failed[shown] = problem
+            continue
+        try:
+            safe = safe_upload_name(name, taken)
+        except InputError as exc:
+            report.failed[shown] = str(exc)
+            continue
+        taken.add(safe.lower())
+        path = folder / safe
+        if not inside(folder, path):  # cannot happen with a sanitised name; checked anyway
+            report.failed[shown] = f"{shown}: refused unsafe file name"
+            continue
+        try:
+            with open(path, "xb") as fh:  # never overwrite, never follow a planted link
+                fh.write(bytes(data))
+        except OSError as exc:
+            report.failed[shown] = f"{shown}: could not be saved for ingesting ({exc.strerror or exc})"
+            continue
+        saved.append((shown, path))
+    return saved
+
+
+def _merge(
+    report: IngestReport, inner: IngestReport, saved: Sequence[tuple[str, Path]], folder: Path
+) -> None:
+    """The inner report, keyed and worded with the browser's names instead of the private folder's paths."""
+    names = {str(p.resolve()): n for n, p in saved} | {str(p): n for n, p in saved}
+    for key, message in inner.failed.items():
+        shown = names.get(key, names.get(str(Path(key).resolve()), key))
+        report.failed[shown] = message.replace(str(folder.resolve()) + "/", "").replace(str(folder) + "/", "")
+    report.added, report.updated, report.skipped = inner.added, inner.updated, inner.skipped
+    report.utterances_written = inner.utterances_written

@@ -1,0 +1,127 @@
+"""Choosing parts from settings: which embedder a store needs, and where the store is. Only `from_settings` calls it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .config import Settings
+from .errors import ConfigError, EmbedderMismatchError
+from .index.chroma_store import ChromaStore
+from .index.embedders import Embedder, HashingEmbedder
+
+
+def store_location(settings: Settings) -> dict[str, Any]:
+    """Keyword arguments that point `ChromaStore` at the embedded folder or the server the settings name."""
+    headers = (
+        {"Authorization": f"Bearer {settings.chroma_auth_token}"} if settings.chroma_auth_token else None
+    )
+    return dict(
+        path=None if settings.chroma_host else settings.store_dir,
+        host=settings.chroma_host,
+        port=settings.chroma_port,
+        ssl=settings.chroma_ssl,
+        headers=headers,
+    )
+
+
+def open_store(settings: Settings, embedder: Embedder) -> ChromaStore:
+    where = store_location(settings)
+    return ChromaStore(where.pop("path"), embedder_name=embedder.name, dimension=embedder.dimension, **where)
+
+
+def recorded_embedder(settings: Settings) -> str | None:
+    """The embedder the store was built with, or None for a new, empty store."""
+    where = store_location(settings)
+    return ChromaStore.recorded_embedder(where.pop("path"), **where)
+
+
+def choose_embedder(settings: Settings, cohere_client: Callable[[], Any]) -> Embedder:
+    """The store's own embedder if it has one; else the setting; else Cohere with a key, the local model, hashing."""
+    s = settings
+    recorded = recorded_embedder(s) if s.embedder == "auto" else None
+    if recorded:
+        kind = recorded.split(":", 1)[0]
+    elif s.embedder != "auto":
+        kind = s.embedder
+    elif s.has_key and s.mode != "offline":
+        kind = "cohere"
+    else:
+        from .index.onnx_embedder import OnnxEmbedder
+
+        kind = "onnx" if OnnxEmbedder.find(s.onnx_model_dir) else "hashing"
+    embedder = make_embedder(s, kind, recorded, cohere_client=cohere_client)
+    if recorded and embedder.name != recorded:
+        raise EmbedderMismatchError(
+            f"the store at {s.store_dir} was built with {recorded!r} but {embedder.name!r} is available; "
+            f"rebuild it with `assistant reindex`"
+        )
+    return embedder
+
+
+def make_embedder(
+    settings: Settings, kind: str, recorded: str | None = None, cohere_client: Callable[[], Any] | None = None
+) -> Embedder:
+    """The embedder of `kind` ("cohere", "onnx" or "hashing"), or a clear error saying what is missing."""
+    s = settings
+    if kind == "cohere":
+        if not s.has_key:
+            raise ConfigError(
+                f"this store was built with {recorded or 'Cohere embeddings'}, which needs COHERE_API_KEY; "
+                "set the key, or rebuild the store offline with `assistant reindex --embedder onnx`"
+            )
+        from .providers.cohere import CohereEmbedder, make_client
+
+        return CohereEmbedder(cohere_client() if cohere_client else make_client(s), s.embed_model)
+    if kind == "onnx":
+        from .index.onnx_embedder import OnnxEmbedder
+
+        if not OnnxEmbedder.find(s.onnx_model_dir):
+            raise ConfigError(
+                f"no ONNX model in {s.onnx_model_dir} (needs model.onnx and tokenizer.json); set "
+                "ASSISTANT_ONNX_MODEL"
+                + (
+                    f", or rebuild this store built with {recorded!r} using "
+                    "`assistant reindex --embedder hashing`"
+                    if recorded
+                    else ""
+                )
+            )
+        return OnnxEmbedder(s.onnx_model_dir)
+    if kind == "hashing":
+        return HashingEmbedder()
+    raise ConfigError(f"unknown embedder {kind!r}: expected cohere, onnx or hashing")
+
+
+def hosted_reason(settings: Settings) -> str:
+    """Why answers are offline ("" when they are hosted)."""
+    if not settings.has_key:
+        return "no COHERE_API_KEY is set"
+    if settings.mode == "offline":
+        return "ASSISTANT_MODE=offline"
+    return ""
+
+
+class CohereClientCache:
+    """The Cohere client, made on first use (offline runs never import the SDK) and closed with the Assistant."""
+
+    def __init__(self, settings: Settings, given: Any | None = None) -> None:
+        self.settings = settings
+        self.client = given
+        self._made = False
+
+    def get(self) -> Any:
+        if self.client is None:
+            from .providers.cohere import make_client
+
+            self.client = make_client(self.settings)
+            self._made = True
+        return self.client
+
+    def close(self) -> None:
+        client = self.client
+        if client is not None and hasattr(client, "_client_wrapper"):
+            try:
+                client._client_wrapper.httpx_client.httpx_client.close()
+            except Exception:  # closing is best effort
+                pass
