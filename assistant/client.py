@@ -482,12 +482,10 @@ class Assistant:
         yield AnswerEvent(kind="done", answer=final)
 
     def close(self) -> None:
-        client = self._cohere_client
-        if client is not None and hasattr(client, "_client_wrapper"):
-            try:
-                client._client_wrapper.httpx_client.httpx_client.close()
-            except Exception:  # closing is best effort
-                pass
+        if self._cohere_client is not None:
+            from .providers.cohere import close_client
+
+            close_client(self._cohere_client)
 
     def __enter__(self) -> Assistant:
         return self
