@@ -235,3 +235,53 @@ def test_stalled_server_is_cut_off_by_the_timeout(tmp_path: Path, partial: bool)
     finally:
         server.shutdown()
         server.server_close()
+
+
+class _Bridge(BaseHTTPRequestHandler):
+    """The fake over a real socket, for an Assistant whose Cohere client (and its connections) it builds."""
+
+    server: Any
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("content-length") or 0))
+        request = httpx.Request("POST", f"http://fake{self.path}", headers=dict(self.headers), content=body)
+        response = self.server.fake.handle(request)
+        content = response.read()
+        self.send_response(response.status_code)
+        for name, value in response.headers.items():
+            if name.lower() not in ("content-length", "transfer-encoding", "content-encoding", "connection"):
+                self.send_header(name, value)
+        self.send_header("content-length", str(len(content)))
+        self.end_headers()
+        self.wfile.write(content)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def test_own_client_caps_long_retry_after_and_close_releases_it(
+    fake: FakeCohere, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cohere_client, "MAX_BACKOFF_SECONDS", 0.2)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Bridge)
+    server.daemon_threads = True
+    server.fake = fake  # type: ignore[attr-defined]
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        settings = fake.settings(cohere_base_url=f"http://127.0.0.1:{server.server_port}", max_retries=1)
+        a = Assistant(store=tmp_path / "s", settings=settings)
+        a.ingest(SAMPLES)
+        fake.queue("embed", error_response(429, headers={"Retry-After": "3600"}))
+        started = time.monotonic()
+        assert a.search(QUESTION)
+        assert time.monotonic() - started < 3.0
+        queries = [c for c in fake.calls("embed") if c.body.get("input_type") == "search_query"]
+        assert len(queries) == 2  # the 429, then its retry
+        asked = len(fake.calls("embed"))
+        a.close()
+        with pytest.raises(RuntimeError, match="closed"):
+            a.search(QUESTION)
+        assert len(fake.calls("embed")) == asked
+    finally:
+        server.shutdown()
+        server.server_close()
