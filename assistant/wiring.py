@@ -119,9 +119,8 @@ class CohereClientCache:
         return self.client
 
     def close(self) -> None:
-        client = self.client
-        if client is not None and hasattr(client, "_client_wrapper"):
-            try:
-                client._client_wrapper.httpx_client.httpx_client.close()
-            except Exception:  # closing is best effort
-                pass
+        """Closes the HTTP connections of a client made here; a client passed in is its owner's to close."""
+        if self._made and self.client is not None:
+            from .providers.cohere import close_client
+
+            close_client(self.client)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +24,16 @@ from assistant.config import Settings
 from assistant.errors import NeedsKeyError, ProviderError
 from assistant.providers.cohere import (
     CITATION_OPTIONS,
+    MAX_BACKOFF_SECONDS,
     CohereEmbedder,
     CohereGenerator,
-    CohereProviders,
     CohereQueryRewriter,
     CohereReranker,
+    backoff_delay,
+    cap_retry_after,
+    close_client,
     make_client,
+    retry_after_seconds,
     to_provider_error,
 )
 from assistant.types import Answer, AnswerEvent, Hit, Turn, Utterance
@@ -160,6 +167,57 @@ def test_error_messages_are_specific() -> None:
     assert "could not be read" in str(to_provider_error(ParsingError(status_code=200, body="x")))
     detail = to_provider_error(ApiError(status_code=400, body={"message": "invalid model 'x'"}))
     assert str(detail) == "Cohere rejected the request (HTTP 400): invalid model 'x'"
+
+
+# --- Retry-After: one parser for our stream retries and the SDK's own ---------------------------------
+
+
+def test_retry_after_reads_seconds_dates_and_milliseconds() -> None:
+    in_30_s = format_datetime(datetime.now(timezone.utc) + timedelta(seconds=30), usegmt=True)
+    assert retry_after_seconds({"Retry-After": "7"}) == 7.0
+    assert 27.0 < retry_after_seconds({"Retry-After": in_30_s}) <= 30.0  # type: ignore[operator]
+    assert retry_after_seconds({"retry-after-ms": "1500"}) == 1.5
+    assert retry_after_seconds({"Retry-After-Ms": "250", "Retry-After": "9"}) == 0.25  # ms first, as the SDK
+
+
+@pytest.mark.parametrize(
+    "headers, expected",
+    [
+        ({}, None),
+        ({"Retry-After": "soon"}, None),
+        ({"Retry-After": "  "}, None),
+        ({"retry-after-ms": "soon", "Retry-After": "3"}, 3.0),  # unreadable ms falls through
+        ({"retry-after-ms": "Wed, 21 Oct 2015 07:28:00 GMT"}, None),  # milliseconds are never a date
+    ],
+)
+def test_retry_after_ignores_what_it_cannot_read(headers: dict[str, str], expected: float | None) -> None:
+    assert retry_after_seconds(headers) == expected
+
+
+def test_backoff_delay_is_capped_and_doubles_without_a_header() -> None:
+    assert backoff_delay({"Retry-After": "3600"}, 0) == MAX_BACKOFF_SECONDS
+    assert backoff_delay({"Retry-After": "-5"}, 0) == 0.0
+    assert backoff_delay({"retry-after-ms": "1"}, 3) == 0.001
+    assert [backoff_delay({"Retry-After": "later"}, n) for n in range(5)] == [0.5, 1.0, 2.0, 4.0, 4.0]
+
+
+@pytest.mark.parametrize(
+    "status, headers, capped",
+    [
+        (429, {"Retry-After": "3600"}, True),
+        (503, {"retry-after-ms": "3600000"}, True),
+        (429, {"X-RateLimit-Reset": str(int(time.time()) + 3600)}, True),
+        (429, {"Retry-After": "2"}, False),
+        (429, {"Retry-After": "soon"}, False),
+        (400, {"Retry-After": "3600"}, False),  # not retried by the SDK: left alone
+    ],
+)
+def test_sdk_retry_waits_are_capped(status: int, headers: dict[str, str], capped: bool) -> None:
+    response = httpx.Response(status, headers=headers)
+    before = response.headers.get("retry-after-ms")
+    cap_retry_after(response)
+    after = response.headers.get("retry-after-ms")
+    assert after == (str(int(MAX_BACKOFF_SECONDS * 1000)) if capped else before)
 
 
 # --- secrets never leak ------------------------------------------------------------------------------
@@ -603,9 +661,9 @@ def test_non_sse_reply_raises() -> None:
         list(generator(fake).stream("q", HITS, []))
 
 
-def test_answer_convenience_and_default_fake_answer() -> None:
+def test_default_fake_answer_cites_the_first_hit() -> None:
     fake = FakeCohere()
-    answer = generator(fake).answer("How big?", HITS)
+    _, _, answer = collect(generator(fake).stream("How big?", HITS, []))
     assert answer.text == f"Dr. Lena Ortiz says: {SQUID.text}"
     assert answer.citations[0].utterances == (SQUID,) and answer.citations[0].text == SQUID.text
 
@@ -693,14 +751,22 @@ def test_rewrite_errors_become_provider_errors() -> None:
         CohereQueryRewriter(fake.client(), MODEL, PROMPTS).rewrite("and him?", HISTORY)
 
 
-# --- wiring ------------------------------------------------------------------------------------------
+# --- closing -----------------------------------------------------------------------------------------
 
 
-def test_providers_from_settings_share_one_client() -> None:
+def test_close_client_closes_the_connections_make_client_built() -> None:
+    client = make_client(FakeCohere().settings())
+    close_client(client)
+    with pytest.raises(RuntimeError, match="closed"):  # refused before any connection is tried
+        CohereEmbedder(client).embed_query("x")
+
+
+def test_close_client_leaves_a_callers_httpx_client_open() -> None:
     fake = FakeCohere()
-    providers = CohereProviders.from_settings(fake.settings(prompts_dir=PROMPTS), fake.httpx_client())
-    assert providers.generator.mode == "hosted" and providers.generator.model == MODEL
-    assert providers.embedder.name == "cohere:embed-v4.0" and providers.reranker.name == "cohere:rerank-v3.5"
-    providers.embedder.embed_query("x")
-    assert providers.generator.answer("How big?", HITS).citations
-    assert {r.route for r in fake.calls()} == {"embed", "chat_stream"}
+    http = fake.httpx_client()
+    client = make_client(fake.settings(), http)
+    close_client(client)
+    close_client(None)
+    assert not http.is_closed
+    CohereEmbedder(client).embed_query("x")
+    assert len(fake.calls("embed")) == 1

@@ -21,6 +21,7 @@ from providers.cohere_fakes import FakeCohere, answer_events, error_response, ss
 from assistant import Assistant, ProviderError, Settings
 from assistant.index.embedders import HashingEmbedder
 from assistant.providers import cohere as cohere_adapter
+from assistant.providers.cohere import client as cohere_client
 from assistant.providers.cohere import make_client
 
 QUESTION = "Who pays for the overrun?"
@@ -106,21 +107,22 @@ def test_malformed_query_embedding_is_a_clear_error(fake: FakeCohere, tmp_path: 
 def test_citations_to_unknown_documents_are_dropped(fake: FakeCohere, tmp_path: Path) -> None:
     a = hosted(fake, tmp_path / "s")
     text = "The city pays. Another episode says otherwise. The contractor pays too."
-    fake.queue_stream(
-        text,
-        [
-            (0, 14, ["harbour-bridge#000999"]),
+    sent: list[str] = []
+
+    def reply(request: httpx.Request, body: dict) -> httpx.Response:
+        sent.extend(d["id"] for d in body["documents"])
+        citations = [
+            (0, 14, ["harbour-bridge#999999"]),
             (15, 46, ["secret-episode#000001", "doc:3"]),
-            (47, 71, ["harbour-bridge#000001"]),
-        ],
-    )
+            (47, 71, [sent[0]]),  # a document that was sent: the one citation that must survive
+        ]
+        return sse_response(answer_events(text, citations))
+
+    fake.queue("chat_stream", reply)
     answer = a.ask(QUESTION)
-    retrieved = {h.utterance.id for h in answer.hits}
-    assert answer.mode == "hosted"
-    for citation in answer.citations:
-        assert {u.id for u in citation.utterances} <= retrieved
-        assert "secret-episode" not in {u.episode_id for u in citation.utterances}
-    assert all(c.start >= 47 for c in answer.citations) or not answer.citations
+    assert answer.mode == "hosted" and "harbour-bridge#999999" not in sent
+    assert [(c.start, c.end) for c in answer.citations] == [(47, 71)]
+    assert [u.id for u in answer.citations[0].utterances] == [sent[0]]
 
 
 def test_429_without_retry_after_backs_off_then_answers(fake: FakeCohere, tmp_path: Path) -> None:
@@ -156,8 +158,9 @@ def test_429_retry_after_an_hour_is_capped_on_the_stream(fake: FakeCohere, tmp_p
 def test_sdk_retries_of_the_question_embedding_never_wait_long(
     fake: FakeCohere, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, headers: dict
 ) -> None:
-    """Non-stream calls are retried by the SDK, which would honour a long Retry-After for up to 60 s a retry."""
-    monkeypatch.setattr(cohere_adapter, "MAX_BACKOFF_SECONDS", 0.2)
+    """Non-stream calls are retried by the SDK, which would honour a long Retry-After for up to 60 s a
+    retry."""
+    monkeypatch.setattr(cohere_client, "MAX_BACKOFF_SECONDS", 0.2)
     settings = fake.settings(max_retries=2)
     a = Assistant.from_settings(
         store=tmp_path / "s", settings=settings, cohere_client=make_client(settings, fake.httpx_client())
@@ -229,6 +232,56 @@ def test_stalled_server_is_cut_off_by_the_timeout(tmp_path: Path, partial: bool)
         started = time.monotonic()
         fell_back(a, "broke off midway" if partial else r"no reply within 0\.5 s")
         assert time.monotonic() - started < 5.0
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class _Bridge(BaseHTTPRequestHandler):
+    """The fake over a real socket, for an Assistant whose Cohere client (and its connections) it builds."""
+
+    server: Any
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("content-length") or 0))
+        request = httpx.Request("POST", f"http://fake{self.path}", headers=dict(self.headers), content=body)
+        response = self.server.fake.handle(request)
+        content = response.read()
+        self.send_response(response.status_code)
+        for name, value in response.headers.items():
+            if name.lower() not in ("content-length", "transfer-encoding", "content-encoding", "connection"):
+                self.send_header(name, value)
+        self.send_header("content-length", str(len(content)))
+        self.end_headers()
+        self.wfile.write(content)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def test_own_client_caps_long_retry_after_and_close_releases_it(
+    fake: FakeCohere, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cohere_client, "MAX_BACKOFF_SECONDS", 0.2)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Bridge)
+    server.daemon_threads = True
+    server.fake = fake  # type: ignore[attr-defined]
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        settings = fake.settings(cohere_base_url=f"http://127.0.0.1:{server.server_port}", max_retries=1)
+        a = Assistant(store=tmp_path / "s", settings=settings)
+        a.ingest(SAMPLES)
+        fake.queue("embed", error_response(429, headers={"Retry-After": "3600"}))
+        started = time.monotonic()
+        assert a.search(QUESTION)
+        assert time.monotonic() - started < 3.0
+        queries = [c for c in fake.calls("embed") if c.body.get("input_type") == "search_query"]
+        assert len(queries) == 2  # the 429, then its retry
+        asked = len(fake.calls("embed"))
+        a.close()
+        with pytest.raises(RuntimeError, match="closed"):
+            a.search(QUESTION)
+        assert len(fake.calls("embed")) == asked
     finally:
         server.shutdown()
         server.server_close()
