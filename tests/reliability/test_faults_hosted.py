@@ -269,7 +269,7 @@ def test_own_client_caps_long_retry_after_and_close_releases_it(
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         settings = fake.settings(cohere_base_url=f"http://127.0.0.1:{server.server_port}", max_retries=1)
-        a = Assistant(store=tmp_path / "s", settings=settings)
+        a = Assistant.from_settings(store=tmp_path / "s", settings=settings)
         a.ingest(SAMPLES)
         fake.queue("embed", error_response(429, headers={"Retry-After": "3600"}))
         started = time.monotonic()
