@@ -12,7 +12,7 @@ from typing import Any
 
 from .config import Settings
 from .errors import AssistantError, ConfigError, InputError, ParseError, ProviderError, StoreError
-from .generation.base import Generator, QueryRewriter, Reranker
+from .generation.base import Generator
 from .generation.context import pack
 from .generation.offline import ExtractiveGenerator
 from .index.chroma_store import ChromaStore
@@ -20,6 +20,7 @@ from .index.embedders import Embedder, HashingEmbedder
 from .index.lexical_cache import LexicalCache
 from .ingest.files import expand_paths
 from .ingest.parse import parse_file
+from .retrieval.contracts import QueryRewriter, Reranker
 from .retrieval.coverage import absent_words
 from .retrieval.query import HeuristicRewriter
 from .retrieval.retriever import HybridRetriever, RetrievalConfig

@@ -3,95 +3,18 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
+from ..text import name_tokens, tokenize, tokenizer_id
 from ..types import Utterance
 
 FORMAT_VERSION = 4
 VECTORS_FILE = "vectors.npy"
 SHORT_TURN_WORDS = 6
-_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-_CONTRACTION = re.compile(r"'(s|re|ve|ll|d|m|t)$")
-
-
-@lru_cache(maxsize=1)
-def _stemmer():  # type: ignore[no-untyped-def]
-    import Stemmer
-
-    return Stemmer.Stemmer("english")
-
-
-@lru_cache(maxsize=1)
-def _stopwords() -> frozenset[str]:
-    from bm25s.stopwords import STOPWORDS_EN
-
-    speech = {
-        "gon",
-        "na",
-        "uh",
-        "um",
-        "yeah",
-        "oh",
-        "okay",
-        "ok",
-        "like",
-        "just",
-        "really",
-        "actually",
-        "know",
-        "mean",
-    }
-    questions = {
-        "what",
-        "who",
-        "whom",
-        "whose",
-        "where",
-        "when",
-        "why",
-        "how",
-        "which",
-        "does",
-        "did",
-        "do",
-        "say",
-        "said",
-        "says",
-        "tell",
-        "told",
-        "talk",
-        "talked",
-        "mention",
-        "mentioned",
-        "think",
-        "thought",
-    }
-    return frozenset(STOPWORDS_EN) | speech | questions
-
-
-@lru_cache(maxsize=1)
-def tokenizer_id() -> str:
-    """Changes whenever tokenisation would, so a saved index built differently is never reused."""
-    import hashlib
-
-    return "snowball-en:" + hashlib.sha256(" ".join(sorted(_stopwords())).encode()).hexdigest()[:8]
-
-
-def tokenize(text: str) -> list[str]:
-    """Lower-case words, contractions folded ("we're" -> "we"), stop words dropped, Snowball-stemmed."""
-    stop = _stopwords()
-    words = []
-    for raw in _TOKEN.findall(text.lower().replace("’", "'")):
-        word = _CONTRACTION.sub("", raw)
-        if word and word not in stop and len(word) > 1:
-            words.append(word)
-    return list(_stemmer().stemWords(words)) if words else []
 
 
 @dataclass(frozen=True)
@@ -204,9 +127,7 @@ class LexicalIndex:
         """The folded words of a speaker name (as `speaker_mentioned` reads them), computed once per name."""
         tokens = self._name_tokens.get(name)
         if tokens is None:
-            from ..retrieval.speakers import _name_tokens
-
-            tokens = self._name_tokens[name] = frozenset(_name_tokens(name))
+            tokens = self._name_tokens[name] = frozenset(name_tokens(name))
         return tokens
 
     def mask(

@@ -14,14 +14,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import ProviderError
-from ..generation.base import Reranker
 from ..index.chroma_store import ChromaStore, where_clause
 from ..index.embedders import Embedder
 from ..index.lexical import LexicalIndex, LexicalRecord, top_rows
 from ..index.lexical_cache import LexicalCache
+from ..text import question_words
 from ..types import Hit, Utterance, utterance_id
+from .contracts import Reranker
 from .fusion import reciprocal_rank_fusion
-from .speakers import _question_words, speaker_mentioned
+from .speakers import speaker_mentioned
 
 log = logging.getLogger(__name__)
 
@@ -177,7 +178,7 @@ class HybridRetriever:
         A name none of whose words is in the query yields no match in either of its passes, so leaving it
         out changes nothing, and saves folding hundreds of names per search in a large library.
         """
-        words = {w for w, _, _ in _question_words(query)}
+        words = {w for w, _, _ in question_words(query)}
         if not words:
             return []
         return [name for name in index.speakers(episodes) if index.name_tokens(name) & words]
