@@ -515,7 +515,8 @@ def search_worker(store: Path, queries_file: Path, out: Path, threads: int, scop
     a = Assistant(store=store, settings=offline_settings(store), embedder=make_onnx(threads))
     opened = time.perf_counter() - started
     start = time.perf_counter()
-    index = a.lexical.current()
+    snapshot = a.lexical.snapshot()
+    index = snapshot.keywords
     loaded = time.perf_counter() - start
     for q in ("warm up", "the model and the index"):
         a.search(q)
@@ -563,7 +564,7 @@ def search_worker(store: Path, queries_file: Path, out: Path, threads: int, scop
                 "scoped_latencies_ms": scoped_latencies,
                 "scoped_retrieval_ms": scoped_pairs,
                 "peak_rss_mb": peak_rss_mb(),
-                "vectors_in_index": index.vectors is not None,
+                "vectors_in_index": snapshot.vectors is not None,
             }
         ),
         encoding="utf-8",

@@ -13,7 +13,6 @@ from ..text import name_tokens, tokenize, tokenizer_id
 from ..types import Utterance
 
 FORMAT_VERSION = 4
-VECTORS_FILE = "vectors.npy"
 SHORT_TURN_WORDS = 6
 
 
@@ -38,8 +37,8 @@ class LexicalIndex:
     """Two BM25 indexes whose rows line up with `records`: each turn alone (with its speaker's name), and each turn
     within its neighbours. The first pin-points the exact utterance, the second finds turns through their topic.
 
-    `vectors`, when given, holds each row's stored embedding (a memory map once saved), so a search reads
-    neighbours' vectors and utterances here instead of asking the store for them.
+    Records stand in for utterances at search time, so a search reads neighbours here instead of asking the
+    store for them (their vectors, when saved, are in the `VectorSnapshot` built in the same pass).
     """
 
     def __init__(
@@ -48,14 +47,10 @@ class LexicalIndex:
         signature: str,
         window: int = 1,
         bm25: tuple[object, object] | None = None,
-        vectors: np.ndarray | None = None,
     ) -> None:
         self.records = list(records)
         self.signature = signature
         self.window = window
-        if vectors is not None and len(vectors) != len(self.records):
-            vectors = None
-        self.vectors = vectors
         self.row_of = {r.id: i for i, r in enumerate(self.records)}
         self._episodes = np.array([r.episode_id for r in self.records], dtype=object)
         self._speakers = np.array([(r.speaker or "").casefold() for r in self.records], dtype=object)
@@ -169,12 +164,6 @@ class LexicalIndex:
                     )
                     + "\n"
                 )
-        if self.vectors is not None:
-            np.save(
-                folder / VECTORS_FILE,
-                np.ascontiguousarray(self.vectors, dtype=np.float32),
-                allow_pickle=False,
-            )
         if self.records:
             self._own.save(str(folder / "bm25-own"))  # type: ignore[attr-defined]
             self._window.save(str(folder / "bm25-window"))  # type: ignore[attr-defined]
@@ -199,21 +188,9 @@ class LexicalIndex:
                     bm25s.BM25.load(str(folder / "bm25-own")),
                     bm25s.BM25.load(str(folder / "bm25-window")),
                 )
-            vectors = load_vectors(folder)
         except (OSError, ValueError, TypeError, KeyError):
             return None
-        return cls(records, signature, window, bm25, vectors)
-
-
-def load_vectors(folder: Path) -> np.ndarray | None:
-    """The saved vectors as a read-only memory map (pages are read on use), or None when none were saved."""
-    path = folder / VECTORS_FILE
-    if not path.exists():
-        return None
-    vectors = np.load(path, mmap_mode="r", allow_pickle=False)
-    if vectors.ndim != 2 or vectors.dtype != np.float32:
-        return None
-    return vectors
+        return cls(records, signature, window, bm25)
 
 
 def saved_matches(folder: Path, signature: str, window: int) -> bool:
