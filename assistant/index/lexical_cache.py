@@ -37,7 +37,7 @@ class _Source(Protocol):
 
 @dataclass(frozen=True)
 class Snapshot:
-    """The keyword index and, row for row, the stored vectors (None when not kept: then the store serves them)."""
+    """The keyword index and, row for row, the stored vectors (None when not kept; the store serves them)."""
 
     keywords: LexicalIndex
     vectors: VectorSnapshot | None = None

@@ -1,7 +1,7 @@
-"""The stored embedding of each row of the keyword index, so a search reads vectors here instead of from Chroma.
+"""The stored embedding of each row of the keyword index: a search reads vectors here, not from Chroma.
 
-Row `i` holds the vector of the keyword index's record `i`. Saved beside that index, it is served from a read-only
-memory map: pages are read on use, not held in memory.
+Row `i` holds the vector of the keyword index's record `i`. Saved beside that index, it is served from a
+read-only memory map: pages are read on use, not held in memory.
 """
 
 from __future__ import annotations

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import ProviderError
-from ..index.chroma_store import ChromaStore, where_clause
+from ..index.chroma_store import ChromaStore
 from ..index.embedders import Embedder
 from ..index.lexical import LexicalIndex, LexicalRecord, top_rows
 from ..index.lexical_cache import LexicalCache
+from ..index.store_records import where_clause
 from ..index.vectors import VectorSnapshot
 from ..text import question_words
 from ..types import Hit, Utterance, utterance_id
