@@ -539,7 +539,7 @@ def search_worker(store: Path, queries_file: Path, out: Path, threads: int, scop
             start = time.perf_counter()
             a.search(q, k=10, episode=episodes[number % len(episodes)])
             scoped_latencies.append((time.perf_counter() - start) * 1000)
-        # Chroma's filtered HNSW query against the exact search over the index's vectors (the default), interleaved;
+        # Chroma's filtered HNSW query against the exact search over the snapshot's vectors (the default), interleaved;
         # the query vectors are cached by now, so both time retrieval alone.
         from dataclasses import replace as with_changes
 
