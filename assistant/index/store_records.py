@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from typing import Any
 
@@ -30,7 +30,7 @@ def utterance_metadata(u: Utterance) -> dict[str, Any]:
     return meta
 
 
-def utterance_from(meta: dict[str, Any], text: str | None) -> Utterance:
+def utterance_from(meta: Mapping[str, Any], text: str | None) -> Utterance:
     return Utterance(
         episode_id=str(meta["episode"]),
         number=int(meta["number"]),
@@ -42,7 +42,7 @@ def utterance_from(meta: dict[str, Any], text: str | None) -> Utterance:
     )
 
 
-def lexical_record(rid: str, meta: dict[str, Any], text: str | None) -> LexicalRecord:
+def lexical_record(rid: str, meta: Mapping[str, Any], text: str | None) -> LexicalRecord:
     return LexicalRecord(
         rid,
         meta["episode"],
@@ -61,7 +61,7 @@ def episode_metadata(episode: Episode) -> dict[str, Any]:
     return {"json": json.dumps(data), "content_hash": episode.content_hash}
 
 
-def episode_from(meta: dict[str, Any]) -> Episode:
+def episode_from(meta: Mapping[str, Any]) -> Episode:
     data = json.loads(meta["json"])
     data["guests"] = tuple(data.get("guests") or ())
     data["speakers"] = tuple(data.get("speakers") or ())
