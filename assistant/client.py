@@ -10,11 +10,12 @@ from typing import Any
 from .chat.questions import HistoryLike
 from .chat.session import ChatSession, Filter
 from .config import Settings
-from .generation.base import Generator, QueryRewriter, Reranker
+from .generation.base import Generator
 from .generation.offline import ExtractiveGenerator
 from .index.embedders import Embedder
 from .index.lexical_cache import LexicalCache
 from .library import Library
+from .retrieval.contracts import QueryRewriter, Reranker
 from .retrieval.query import HeuristicRewriter
 from .retrieval.retriever import HybridRetriever, RetrievalConfig
 from .types import Answer, AnswerEvent, Episode, Hit, IngestReport, Progress, Utterance

@@ -517,7 +517,8 @@ def search_worker(store: Path, queries_file: Path, out: Path, threads: int, scop
     a = Assistant.from_settings(store=store, settings=offline_settings(store), embedder=make_onnx(threads))
     opened = time.perf_counter() - started
     start = time.perf_counter()
-    index = a.lexical.current()
+    snapshot = a.lexical.snapshot()
+    index = snapshot.keywords
     loaded = time.perf_counter() - start
     for q in ("warm up", "the model and the index"):
         a.search(q)
@@ -540,7 +541,7 @@ def search_worker(store: Path, queries_file: Path, out: Path, threads: int, scop
             start = time.perf_counter()
             a.search(q, k=10, episode=episodes[number % len(episodes)])
             scoped_latencies.append((time.perf_counter() - start) * 1000)
-        # Chroma's filtered HNSW query against the exact search over the index's vectors (the default), interleaved;
+        # Chroma's filtered HNSW query against the exact search over the snapshot's vectors (the default), interleaved;
         # the query vectors are cached by now, so both time retrieval alone.
         from dataclasses import replace as with_changes
 
@@ -565,7 +566,7 @@ def search_worker(store: Path, queries_file: Path, out: Path, threads: int, scop
                 "scoped_latencies_ms": scoped_latencies,
                 "scoped_retrieval_ms": scoped_pairs,
                 "peak_rss_mb": peak_rss_mb(),
-                "vectors_in_index": index.vectors is not None,
+                "vectors_in_index": snapshot.vectors is not None,
             }
         ),
         encoding="utf-8",

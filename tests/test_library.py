@@ -30,6 +30,8 @@ def test_ingest_is_idempotent(sample_copy: Path) -> None:
 def test_changed_file_replaces_its_records(sample_copy: Path) -> None:
     a = Assistant.from_settings()
     a.ingest(sample_copy)
+    query = "bat ecologist colony warehouse"  # turn 30, and turn 31 replies to it
+    assert any(h.utterance.number > 30 for h in a.search(query, k=5)), "precondition: a later turn is found"
     lines = sample_copy.read_text(encoding="utf-8").splitlines()
     cut = lines.index("31")
     sample_copy.write_text(
@@ -41,9 +43,8 @@ def test_changed_file_replaces_its_records(sample_copy: Path) -> None:
     assert a.episode("harbour-bridge").utterance_count == 30
     texts = [u.text for u in a.transcript("harbour-bridge")]
     assert any("forty-three million" in t for t in texts) and not any("forty-two" in t for t in texts)
-    assert not a.search("bat ecologist colony warehouse", k=5) or all(
-        h.utterance.number <= 30 for h in a.search("bat ecologist colony warehouse", k=5)
-    )
+    hits = a.search(query, k=5)
+    assert hits and all(h.utterance.number <= 30 for h in hits)
 
 
 def test_delete_episode(sample_copy: Path) -> None:

@@ -14,10 +14,11 @@ from dataclasses import replace
 
 from ..config import Settings
 from ..errors import ProviderError
-from ..generation.base import Generator, QueryRewriter
+from ..generation.base import Generator
 from ..generation.context import pack
 from ..generation.offline import ExtractiveGenerator
 from ..library import Library
+from ..retrieval.contracts import QueryRewriter
 from ..retrieval.coverage import absent_words
 from ..retrieval.query import HeuristicRewriter
 from ..retrieval.retriever import HybridRetriever

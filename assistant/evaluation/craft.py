@@ -156,7 +156,7 @@ class Crafter:
     # ---- rerank -----------------------------------------------------------------------------------------
 
     def rerank(self, body: dict[str, Any]) -> httpx.Response:
-        from ..index.lexical import tokenize
+        from ..text import tokenize
 
         query = set(tokenize(str(body.get("query", ""))))
         documents = [str(d) for d in body.get("documents") or []]

@@ -1,4 +1,4 @@
-"""The generator and reranker contracts: hosted and offline implementations are peers behind them."""
+"""The generator contract: hosted and offline implementations are peers behind it."""
 
 from __future__ import annotations
 
@@ -20,15 +20,3 @@ class Generator(Protocol):
     def stream(
         self, question: str, hits: Sequence[Hit], history: Sequence[Turn]
     ) -> Iterator[AnswerEvent]: ...
-
-
-class QueryRewriter(Protocol):
-    """Turns a follow-up question into a standalone search query using the conversation so far."""
-
-    def rewrite(self, question: str, history: Sequence[Turn]) -> str: ...
-
-
-class Reranker(Protocol):
-    name: str
-
-    def rerank(self, query: str, hits: Sequence[Hit], top_n: int) -> list[Hit]: ...

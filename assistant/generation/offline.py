@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from ..index.lexical import tokenize
+from ..text import tokenize
 from ..types import Answer, AnswerEvent, Citation, Hit, Turn, Utterance, format_time
 from .context import needed_context
 

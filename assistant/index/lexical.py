@@ -3,95 +3,17 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
+from ..text import name_tokens, tokenize, tokenizer_id
 from ..types import Utterance
 
 FORMAT_VERSION = 4
-VECTORS_FILE = "vectors.npy"
 SHORT_TURN_WORDS = 6
-_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-_CONTRACTION = re.compile(r"'(s|re|ve|ll|d|m|t)$")
-
-
-@lru_cache(maxsize=1)
-def _stemmer():  # type: ignore[no-untyped-def]
-    import Stemmer
-
-    return Stemmer.Stemmer("english")
-
-
-@lru_cache(maxsize=1)
-def _stopwords() -> frozenset[str]:
-    from bm25s.stopwords import STOPWORDS_EN
-
-    speech = {
-        "gon",
-        "na",
-        "uh",
-        "um",
-        "yeah",
-        "oh",
-        "okay",
-        "ok",
-        "like",
-        "just",
-        "really",
-        "actually",
-        "know",
-        "mean",
-    }
-    questions = {
-        "what",
-        "who",
-        "whom",
-        "whose",
-        "where",
-        "when",
-        "why",
-        "how",
-        "which",
-        "does",
-        "did",
-        "do",
-        "say",
-        "said",
-        "says",
-        "tell",
-        "told",
-        "talk",
-        "talked",
-        "mention",
-        "mentioned",
-        "think",
-        "thought",
-    }
-    return frozenset(STOPWORDS_EN) | speech | questions
-
-
-@lru_cache(maxsize=1)
-def tokenizer_id() -> str:
-    """Changes whenever tokenisation would, so a saved index built differently is never reused."""
-    import hashlib
-
-    return "snowball-en:" + hashlib.sha256(" ".join(sorted(_stopwords())).encode()).hexdigest()[:8]
-
-
-def tokenize(text: str) -> list[str]:
-    """Lower-case words, contractions folded ("we're" -> "we"), stop words dropped, Snowball-stemmed."""
-    stop = _stopwords()
-    words = []
-    for raw in _TOKEN.findall(text.lower().replace("’", "'")):
-        word = _CONTRACTION.sub("", raw)
-        if word and word not in stop and len(word) > 1:
-            words.append(word)
-    return list(_stemmer().stemWords(words)) if words else []
 
 
 @dataclass(frozen=True)
@@ -115,8 +37,8 @@ class LexicalIndex:
     """Two BM25 indexes whose rows line up with `records`: each turn alone (with its speaker's name), and each turn
     within its neighbours. The first pin-points the exact utterance, the second finds turns through their topic.
 
-    `vectors`, when given, holds each row's stored embedding (a memory map once saved), so a search reads
-    neighbours' vectors and utterances here instead of asking the store for them.
+    Records stand in for utterances at search time, so a search reads neighbours here instead of asking the
+    store for them (their vectors, when saved, are in the `VectorSnapshot` built in the same pass).
     """
 
     def __init__(
@@ -125,14 +47,10 @@ class LexicalIndex:
         signature: str,
         window: int = 1,
         bm25: tuple[object, object] | None = None,
-        vectors: np.ndarray | None = None,
     ) -> None:
         self.records = list(records)
         self.signature = signature
         self.window = window
-        if vectors is not None and len(vectors) != len(self.records):
-            vectors = None
-        self.vectors = vectors
         self.row_of = {r.id: i for i, r in enumerate(self.records)}
         self._episodes = np.array([r.episode_id for r in self.records], dtype=object)
         self._speakers = np.array([(r.speaker or "").casefold() for r in self.records], dtype=object)
@@ -204,9 +122,7 @@ class LexicalIndex:
         """The folded words of a speaker name (as `speaker_mentioned` reads them), computed once per name."""
         tokens = self._name_tokens.get(name)
         if tokens is None:
-            from ..retrieval.speakers import _name_tokens
-
-            tokens = self._name_tokens[name] = frozenset(_name_tokens(name))
+            tokens = self._name_tokens[name] = frozenset(name_tokens(name))
         return tokens
 
     def mask(
@@ -248,12 +164,6 @@ class LexicalIndex:
                     )
                     + "\n"
                 )
-        if self.vectors is not None:
-            np.save(
-                folder / VECTORS_FILE,
-                np.ascontiguousarray(self.vectors, dtype=np.float32),
-                allow_pickle=False,
-            )
         if self.records:
             self._own.save(str(folder / "bm25-own"))  # type: ignore[attr-defined]
             self._window.save(str(folder / "bm25-window"))  # type: ignore[attr-defined]
@@ -278,21 +188,9 @@ class LexicalIndex:
                     bm25s.BM25.load(str(folder / "bm25-own")),
                     bm25s.BM25.load(str(folder / "bm25-window")),
                 )
-            vectors = load_vectors(folder)
         except (OSError, ValueError, TypeError, KeyError):
             return None
-        return cls(records, signature, window, bm25, vectors)
-
-
-def load_vectors(folder: Path) -> np.ndarray | None:
-    """The saved vectors as a read-only memory map (pages are read on use), or None when none were saved."""
-    path = folder / VECTORS_FILE
-    if not path.exists():
-        return None
-    vectors = np.load(path, mmap_mode="r", allow_pickle=False)
-    if vectors.ndim != 2 or vectors.dtype != np.float32:
-        return None
-    return vectors
+        return cls(records, signature, window, bm25)
 
 
 def saved_matches(folder: Path, signature: str, window: int) -> bool:

@@ -1,4 +1,4 @@
-"""Keeps the BM25 index in step with the store, also when other processes change it.
+"""Keeps the BM25 index and the vector snapshot in step with the store, also when other processes change it.
 
 The index is keyed by the store's signature, which changes with every committed episode write. A build reads
 the signature before and after reading the records; if they differ another process committed meanwhile, so the
@@ -13,12 +13,14 @@ import logging
 import os
 import shutil
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
-from .lexical import LexicalIndex, LexicalRecord, load_vectors, saved_matches
+from .lexical import LexicalIndex, LexicalRecord, saved_matches
+from .vectors import VectorSnapshot
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +35,22 @@ class _Source(Protocol):
     def lexical_records(self) -> list[LexicalRecord]: ...
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """The keyword index and, row for row, the stored vectors (None when not kept; the store serves them)."""
+
+    keywords: LexicalIndex
+    vectors: VectorSnapshot | None = None
+
+    def __post_init__(self) -> None:
+        if self.vectors is not None and len(self.vectors) != len(self.keywords):
+            object.__setattr__(self, "vectors", None)
+
+    @property
+    def signature(self) -> str:
+        return self.keywords.signature
+
+
 class LexicalCache:
     """Rebuilds only when the library's signature changes; saved beside an embedded store to skip start-up work."""
 
@@ -40,34 +58,44 @@ class LexicalCache:
         self._source = source
         self._folder = folder
         self._window = window
-        self._index: LexicalIndex | None = None
+        self._snapshot: Snapshot | None = None
         self._lock = threading.Lock()
 
     def current(self) -> LexicalIndex:
+        """The keyword index of the library as it is now."""
+        return self.snapshot().keywords
+
+    def snapshot(self) -> Snapshot:
+        """The keyword index and vector snapshot of the library as it is now, built in one pass."""
         signature = self._source.signature()
-        index = self._index
-        if index is not None and index.signature == signature:
-            return index
+        snapshot = self._snapshot
+        if snapshot is not None and snapshot.signature == signature:
+            return snapshot
         with self._lock:
-            if self._index is not None and self._index.signature == signature:
-                return self._index
+            if self._snapshot is not None and self._snapshot.signature == signature:
+                return self._snapshot
             loaded = self._load(signature)
             if loaded is not None:
-                self._index = loaded
+                self._snapshot = loaded
                 return loaded
             for _attempt in range(BUILD_ATTEMPTS):
-                records, vectors = self._read()
-                built = LexicalIndex(records, signature, self._window, vectors=vectors)
+                records, matrix = self._read()
+                built = Snapshot(
+                    LexicalIndex(records, signature, self._window),
+                    VectorSnapshot(matrix) if matrix is not None else None,
+                )
                 after = self._source.signature()
                 if after == signature:
                     if self._folder:
-                        self._save(built)
-                    self._index = built
+                        built = self._save(built)
+                    self._snapshot = built
                     return built
                 log.info("the library changed while the keyword index was built; building again")
                 signature = after
             # Still changing (a long ingest elsewhere): answer from this build, keep nothing.
-            return LexicalIndex(built.records, "unstable:" + signature, self._window, vectors=built.vectors)
+            return Snapshot(
+                LexicalIndex(built.keywords.records, "unstable:" + signature, self._window), built.vectors
+            )
 
     def _read(self) -> tuple[list[LexicalRecord], np.ndarray | None]:
         """Records, plus their vectors when the index is saved to disk (then served from a memory map)."""
@@ -77,24 +105,37 @@ class LexicalCache:
             return records, vectors
         return self._source.lexical_records(), None
 
-    def _load(self, signature: str) -> LexicalIndex | None:
+    def _load(self, signature: str) -> Snapshot | None:
         if not self._folder:
             return None
+        folder = self._folder / signature
         try:
-            return LexicalIndex.load(self._folder / signature, signature, self._window)
+            keywords = LexicalIndex.load(folder, signature, self._window)
+            if keywords is None:
+                return None
+            try:
+                vectors = VectorSnapshot.load(folder)
+            except (OSError, ValueError):
+                return None
+            return Snapshot(keywords, vectors)
         except Exception as exc:  # a damaged or half-deleted folder: rebuild rather than fail the search
             log.warning("ignoring the saved keyword index in %s: %s", self._folder / signature, exc)
             return None
 
-    def _save(self, index: LexicalIndex) -> None:
-        """Write to a private folder, then rename: readers in other processes never see half an index."""
+    def _save(self, snapshot: Snapshot) -> Snapshot:
+        """Write to a private folder, then rename: readers in other processes never see half an index.
+
+        Returns the snapshot to keep: its vectors served from the saved file when it could be written."""
         assert self._folder is not None
+        index, vectors = snapshot.keywords, snapshot.vectors
         target = self._folder / index.signature
         tmp = self._folder / f".tmp-{os.getpid()}-{threading.get_ident()}"
         try:
             self._folder.mkdir(parents=True, exist_ok=True)
             shutil.rmtree(tmp, ignore_errors=True)
             index.save(tmp)
+            if vectors is not None:
+                vectors.save(tmp)
             try:
                 os.replace(tmp, target)
             except OSError:  # another process saved the same signature first, or an older format sits there
@@ -105,16 +146,17 @@ class LexicalCache:
                     except OSError:
                         pass
                 shutil.rmtree(tmp, ignore_errors=True)
-            if index.vectors is not None:  # serve from the saved file: pages in on use, not held in memory
+            if vectors is not None:  # serve from the saved file: pages in on use, not held in memory
                 try:
-                    mapped = load_vectors(target)
+                    mapped = VectorSnapshot.load(target)
                 except (OSError, ValueError):
                     mapped = None
-                if mapped is not None and mapped.shape == index.vectors.shape:
-                    index.vectors = mapped
+                if mapped is not None and mapped.matrix.shape == vectors.matrix.shape:
+                    snapshot = Snapshot(index, mapped)
             self._prune(index.signature)
         except OSError as exc:
             log.warning("could not save the lexical index to %s: %s", self._folder, exc)
+        return snapshot
 
     def _prune(self, keep: str) -> None:
         assert self._folder is not None

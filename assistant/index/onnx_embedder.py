@@ -99,10 +99,6 @@ class OnnxEmbedder:
                 return folder.resolve()
         return None
 
-    @classmethod
-    def is_available(cls, model_dir: Path | str | None) -> bool:
-        return cls.find(model_dir) is not None
-
     @property
     def dimension(self) -> int:
         if self._dimension is None:

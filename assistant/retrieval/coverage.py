@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ..index.lexical import LexicalIndex, tokenize
+from ..index.lexical import LexicalIndex
+from ..text import tokenize
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 

@@ -14,14 +14,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import ProviderError
-from ..generation.base import Reranker
-from ..index.chroma_store import ChromaStore, where_clause
+from ..index.chroma_store import ChromaStore
 from ..index.embedders import Embedder
 from ..index.lexical import LexicalIndex, LexicalRecord, top_rows
 from ..index.lexical_cache import LexicalCache
+from ..index.store_records import where_clause
+from ..index.vectors import VectorSnapshot
+from ..text import question_words
 from ..types import Hit, Utterance, utterance_id
+from .contracts import Reranker
 from .fusion import reciprocal_rank_fusion
-from .speakers import _question_words, speaker_mentioned
+from .speakers import speaker_mentioned
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +47,7 @@ class RetrievalConfig:
     rrf_k: int = 60
     exact_filtered_dense: bool = True
     """With an episode or speaker filter, take the dense candidates by exact cosine over the filtered rows' vectors
-    (held by the keyword index) instead of Chroma's filtered HNSW query, which is approximate and slower at every
+    (the cache's vector snapshot) instead of Chroma's filtered HNSW query, which is approximate and slower at every
     filter size measured on a 1M-utterance store: one episode, 17 ms against 750 ms (dense retrieval alone); one
     speaker with 34k to 170k turns, 47-122 ms against 0.5-1.4 s (the whole search). See bench/README.md."""
 
@@ -78,7 +81,8 @@ class HybridRetriever:
         speakers: Sequence[str] | None = None,
     ) -> list[Hit]:
         cfg = self.config
-        index = self.lexical.current()
+        snapshot = self.lexical.snapshot()
+        index, vectors = snapshot.keywords, snapshot.vectors
         if len(index) == 0:
             return []
         keep = index.mask(episodes, speakers)
@@ -95,14 +99,13 @@ class HybridRetriever:
         qv: np.ndarray | None = None
         if cfg.use_dense:
             qv = self.embedder.embed_query(query)
-            exact = (
+            if (
                 cfg.exact_filtered_dense
                 and keep is not None
-                and index.vectors is not None
-                and (index.vectors.shape[1] == len(qv))
-            )
-            if exact:
-                candidate_ids += _nearest_rows(index, keep, qv, cfg.candidates)
+                and vectors is not None
+                and vectors.dimension == len(qv)
+            ):
+                candidate_ids += [index.records[row].id for row in vectors.nearest(keep, qv, cfg.candidates)]
             else:
                 dense = self.store.nearest(qv, cfg.candidates, where_clause(episodes, speakers))
                 candidate_ids += [rid for rid, _ in dense if rid in index.row_of]
@@ -114,7 +117,7 @@ class HybridRetriever:
                 signals[name] = {cid: float(scores[index.row_of[cid]]) for cid in candidate_ids}
 
         fetched = self._fetch(
-            index, sorted(self._neighbourhood(index, candidate_ids)), with_vectors=qv is not None
+            index, vectors, sorted(self._neighbourhood(index, candidate_ids)), with_vectors=qv is not None
         )
         own: dict[str, float] = {}
         if qv is not None:
@@ -155,19 +158,20 @@ class HybridRetriever:
                 log.warning("reranking failed, keeping the fused order: %s", exc)
         return hits[:k]
 
-    def _fetch(self, index: LexicalIndex, ids: Sequence[str], with_vectors: bool) -> dict[str, _Fetched]:
-        """Utterances (and vectors) by id: from the index's snapshot of the store when it holds vectors of
-        the right width, otherwise from the store. Ids the snapshot lacks are left out, as the store would.
-        From the snapshot, records stand in for utterances until a hit needs one (see `_utterance`)."""
-        vectors = index.vectors
-        if vectors is None or (with_vectors and vectors.shape[1] != self.store.dimension):
+    def _fetch(
+        self, index: LexicalIndex, vectors: VectorSnapshot | None, ids: Sequence[str], with_vectors: bool
+    ) -> dict[str, _Fetched]:
+        """Utterances (and vectors) by id: from the snapshot of the store when it holds vectors of the right
+        width, otherwise from the store. Ids the snapshot lacks are left out, as the store would. From the
+        snapshot, records stand in for utterances until a hit needs one (see `_utterance`)."""
+        if vectors is None or (with_vectors and vectors.dimension != self.store.dimension):
             return dict(self.store.get(ids, with_vectors=with_vectors))
         row_of = index.row_of
         rows = [row_of[i] for i in ids if i in row_of]
         records = index.records
         if not (with_vectors and rows):
             return {records[row].id: (records[row], None) for row in rows}
-        block = np.asarray(vectors[np.asarray(rows, dtype=np.int64)], dtype=np.float32)
+        block = vectors.gather(rows)
         return {records[row].id: (records[row], block[n]) for n, row in enumerate(rows)}
 
     @staticmethod
@@ -177,7 +181,7 @@ class HybridRetriever:
         A name none of whose words is in the query yields no match in either of its passes, so leaving it
         out changes nothing, and saves folding hundreds of names per search in a large library.
         """
-        words = {w for w, _, _ in _question_words(query)}
+        words = {w for w, _, _ in question_words(query)}
         if not words:
             return []
         return [name for name in index.speakers(episodes) if index.name_tokens(name) & words]
@@ -247,23 +251,6 @@ class HybridRetriever:
 
 
 _Fetched = tuple[Utterance | LexicalRecord, np.ndarray | None]
-
-
-def _nearest_rows(index: LexicalIndex, keep: np.ndarray, qv: np.ndarray, n: int) -> list[str]:
-    """Ids of the `n` rows within `keep` most similar to `qv` by cosine (vectors are unit length), best first."""
-    assert index.vectors is not None
-    rows = np.flatnonzero(keep)
-    if n <= 0 or len(rows) == 0:
-        return []
-    q = np.asarray(qv, dtype=np.float32)
-    if len(rows) * 4 > len(keep):  # a large share of the rows: one pass over all vectors beats gathering them
-        sims = (np.asarray(index.vectors, dtype=np.float32) @ q)[rows]
-    else:
-        sims = np.asarray(index.vectors[rows], dtype=np.float32) @ q
-    n = min(n, len(rows))
-    top = np.argpartition(-sims, n - 1)[:n]
-    top = top[np.argsort(-sims[top], kind="stable")]
-    return [index.records[int(rows[i])].id for i in top]
 
 
 def _utterance(item: Utterance | LexicalRecord) -> Utterance:

@@ -9,16 +9,15 @@ question names two people, the answer is None: a wrong filter would hide the utt
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
+
+from ..text import name_tokens, question_words
 
 
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-_WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
-_POSSESSIVE = re.compile(r"['’]s$")
 _GROUP = re.compile(r"&|,|\band\b|\bund\b|\bet\b", re.IGNORECASE)
 # Titles and role words: part of a full name, never a name on their own ("what did the host say").
 _NOT_A_NAME = _words(
@@ -41,7 +40,7 @@ _EVERYDAY = _words(
 
 def speaker_mentioned(question: str, speakers: Sequence[str]) -> str | None:
     """The one speaker of `speakers` the question names, or None when it names none or is ambiguous."""
-    words = _question_words(question)
+    words = question_words(question)
     if not words:
         return None
     folded = [w for w, _, _ in words]
@@ -50,7 +49,7 @@ def speaker_mentioned(question: str, speakers: Sequence[str]) -> str | None:
     # Full names first; a longer full name wins over one inside it ("Priya Nair" over "Priya").
     spans: list[tuple[int, int, str]] = []
     for name in names:
-        tokens = _name_tokens(name)
+        tokens = name_tokens(name)
         for i in _runs(folded, tokens) if tokens else ():
             if len(tokens) == 1 and not _stands_as_name(words[i]):
                 continue
@@ -65,8 +64,8 @@ def speaker_mentioned(question: str, speakers: Sequence[str]) -> str | None:
     for name in names:
         if name in found or _GROUP.search(name):
             continue
-        tokens = [t for t in _name_tokens(name) if t not in _NOT_A_NAME and not t.isdigit()]
-        if len(tokens) < 2 and len(_name_tokens(name)) < 2:
+        tokens = [t for t in name_tokens(name) if t not in _NOT_A_NAME and not t.isdigit()]
+        if len(tokens) < 2 and len(name_tokens(name)) < 2:
             continue  # a one-word name was already tried as a full name
         parts = {tokens[0], tokens[-1]} if tokens else set()
         for i, (word, _, _) in enumerate(words):
@@ -79,26 +78,6 @@ def speaker_mentioned(question: str, speakers: Sequence[str]) -> str | None:
 def _stands_as_name(word: tuple[str, str, bool]) -> bool:
     folded, original, opens = word
     return folded not in _EVERYDAY or (original[:1].isupper() and not opens)
-
-
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().replace("’", "'")
-
-
-def _question_words(question: str) -> list[tuple[str, str, bool]]:
-    """(folded word without possessive, word as written, whether it opens a sentence) for each word."""
-    out = []
-    for match in _WORD.finditer(question):
-        original = _POSSESSIVE.sub("", match.group(0))
-        before = question[: match.start()].rstrip()
-        opens = not before or before[-1] in '.!?:;"“(['
-        out.append((_fold(original), original, opens))
-    return out
-
-
-def _name_tokens(name: str) -> list[str]:
-    return [_fold(m.group(0)) for m in _WORD.finditer(name)]
 
 
 def _runs(words: list[str], tokens: list[str]) -> list[int]:

@@ -4,7 +4,7 @@ keyed by the store's generation token see every write."""
 from __future__ import annotations
 
 import json
-from dataclasses import astuple
+from dataclasses import astuple, replace
 from pathlib import Path
 
 from assistant import Assistant, Settings
@@ -45,13 +45,15 @@ def _key(hits: list) -> list:
 def test_snapshot_and_store_paths_give_identical_hits(tmp_path: Path) -> None:
     a = _assistant(tmp_path / "store")
     a.ingest([SAMPLE, MEETING])
-    index = a.lexical.current()
-    assert index.vectors is not None and len(index.vectors) == len(index)
+    snapshot = a.lexical.snapshot()
+    assert snapshot.vectors is not None and len(snapshot.vectors) == len(snapshot.keywords)
     episodes = [e.id for e in a.episodes()]
     fast = [_key(a.search(q, k=8)) for q in QUESTIONS] + [
         _key(a.search(q, k=8, episode=episodes[0])) for q in QUESTIONS
     ]
-    index.vectors = None  # the store path: utterances and vectors read from Chroma
+    a.lexical._snapshot = replace(
+        snapshot, vectors=None
+    )  # the store path: utterances and vectors from Chroma
     slow = [_key(a.search(q, k=8)) for q in QUESTIONS] + [
         _key(a.search(q, k=8, episode=episodes[0])) for q in QUESTIONS
     ]
@@ -65,9 +67,9 @@ def test_saved_index_serves_vectors_from_a_memory_map(tmp_path: Path) -> None:
     a.ingest(SAMPLE)
     expected = [_key(a.search(q)) for q in QUESTIONS]
     b = _assistant(store)  # a second process would load the saved folder
-    b.lexical._index = None
-    index = b.lexical.current()
-    assert index.vectors is not None and not index.vectors.flags.writeable
+    b.lexical._snapshot = None
+    vectors = b.lexical.snapshot().vectors
+    assert vectors is not None and not vectors.matrix.flags.writeable
     assert [_key(b.search(q)) for q in QUESTIONS] == expected
 
 
@@ -103,15 +105,13 @@ def test_an_index_saved_in_an_older_format_is_replaced(tmp_path: Path) -> None:
 
 
 def test_filtered_dense_candidates_are_exact_cosine(tmp_path: Path) -> None:
-    from dataclasses import replace
-
     import numpy as np
-
-    from assistant.retrieval.retriever import _nearest_rows
 
     a = _assistant(tmp_path / "store")
     a.ingest([SAMPLE, MEETING])
-    index = a.lexical.current()
+    snapshot = a.lexical.snapshot()
+    index, vectors = snapshot.keywords, snapshot.vectors
+    assert vectors is not None
     episode = a.episodes()[0].id
     qv = a.embedder.embed_query("the budget")
     speaker_counts = {
@@ -127,10 +127,10 @@ def test_filtered_dense_candidates_are_exact_cosine(tmp_path: Path) -> None:
         "precondition: both ways of the exact search (gather, one pass) run"
     )
     for keep in masks:
-        got = _nearest_rows(index, keep, qv, 5)
+        got = vectors.nearest(keep, qv, 5)
         rows = np.flatnonzero(keep)
-        sims = {index.records[r].id: float(index.vectors[r] @ qv) for r in rows}
-        assert got == sorted(sims, key=lambda i: -sims[i])[:5]
+        sims = {int(r): float(vectors.matrix[r] @ qv) for r in rows}
+        assert got == sorted(sims, key=lambda r: -sims[r])[:5]
     nearest = a.store.nearest
     asked: list[object] = []
 

@@ -1,0 +1,114 @@
+"""Words of text as search and name matching read them: BM25 tokens, and folded words of names and questions.
+
+Low in the layers (standard library and the stemmer/stop-word lists only), so the keyword index, retrieval
+and the offline generator share one tokeniser and one name folding.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Any
+
+_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_CONTRACTION = re.compile(r"'(s|re|ve|ll|d|m|t)$")
+_WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
+_POSSESSIVE = re.compile(r"['’]s$")
+
+
+@lru_cache(maxsize=1)
+def stemmer() -> Any:
+    """The English Snowball stemmer (PyStemmer), loaded once."""
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    """English stop words, plus speech fillers and question words that never say what a passage is about."""
+    from bm25s.stopwords import STOPWORDS_EN
+
+    speech = {
+        "gon",
+        "na",
+        "uh",
+        "um",
+        "yeah",
+        "oh",
+        "okay",
+        "ok",
+        "like",
+        "just",
+        "really",
+        "actually",
+        "know",
+        "mean",
+    }
+    questions = {
+        "what",
+        "who",
+        "whom",
+        "whose",
+        "where",
+        "when",
+        "why",
+        "how",
+        "which",
+        "does",
+        "did",
+        "do",
+        "say",
+        "said",
+        "says",
+        "tell",
+        "told",
+        "talk",
+        "talked",
+        "mention",
+        "mentioned",
+        "think",
+        "thought",
+    }
+    return frozenset(STOPWORDS_EN) | speech | questions
+
+
+@lru_cache(maxsize=1)
+def tokenizer_id() -> str:
+    """Changes whenever tokenisation would, so a saved index built differently is never reused."""
+    return "snowball-en:" + hashlib.sha256(" ".join(sorted(stopwords())).encode()).hexdigest()[:8]
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-case words, contractions folded ("we're" -> "we"), stop words dropped, Snowball-stemmed."""
+    stop = stopwords()
+    words = []
+    for raw in _TOKEN.findall(text.lower().replace("’", "'")):
+        word = _CONTRACTION.sub("", raw)
+        if word and word not in stop and len(word) > 1:
+            words.append(word)
+    return list(stemmer().stemWords(words)) if words else []
+
+
+def fold(text: str) -> str:
+    """Accents dropped, case folded, curly apostrophes straightened: "Zoë’s" and "zoe's" compare equal."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().replace("’", "'")
+
+
+def question_words(question: str) -> list[tuple[str, str, bool]]:
+    """(folded word without possessive, word as written, whether it opens a sentence) for each word."""
+    out = []
+    for match in _WORD.finditer(question):
+        original = _POSSESSIVE.sub("", match.group(0))
+        before = question[: match.start()].rstrip()
+        opens = not before or before[-1] in '.!?:;"“(['
+        out.append((fold(original), original, opens))
+    return out
+
+
+def name_tokens(name: str) -> list[str]:
+    """The folded words of a speaker name, as `question_words` folds the words of a question."""
+    return [fold(m.group(0)) for m in _WORD.finditer(name)]
