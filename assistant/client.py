@@ -17,7 +17,17 @@ from .index.lexical_cache import LexicalCache
 from .library import Library
 from .retrieval.query import HeuristicRewriter
 from .retrieval.retriever import HybridRetriever, RetrievalConfig
-from .types import Answer, AnswerEvent, Episode, Hit, IngestReport, Progress, Utterance
+from .types import (
+    Answer,
+    AnswerEvent,
+    Episode,
+    Hit,
+    IngestReport,
+    Progress,
+    Status,
+    Utterance,
+    search_model_words,
+)
 
 # Cosine similarity above which a hit counts as relevant without sharing a word with the question; hashing
 # vectors are lexical, so they never qualify on their own.
@@ -131,6 +141,18 @@ class Assistant:
                 f"offline: quoted passages, no language model ({self.hosted_reason or 'custom generator'})"
             )
         return f"{answer}; embeddings: {self.embedder.name}; store: {self.store.location}"
+
+    def describe(self) -> Status:
+        """How this Assistant answers and searches, in words (`Status.summary`) and in detail."""
+        hosted = self.mode == "hosted"
+        return Status(
+            mode=self.mode,
+            reason="" if hosted else (self.hosted_reason or "custom generator"),
+            answer_model=self.generator.model if hosted else None,
+            search_model=search_model_words(self.embedder.name),
+            embedder=self.embedder.name,
+            store=str(self.store.location),
+        )
 
     # ---- library --------------------------------------------------------------------------------------------
 
