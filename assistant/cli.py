@@ -239,7 +239,8 @@ def chat(ctx: click.Context, episode: tuple[str, ...]) -> None:
 
     a = _assistant(ctx)
     click.echo(
-        f"[{a.describe().summary}]\nAsk a question; empty line or Ctrl-D to quit, /new for a new conversation.",
+        f"[{a.describe().summary}]\n"
+        "Ask a question; empty line or Ctrl-D to quit, /new for a new conversation.",
         err=True,
     )
     history: list[Turn] = []
@@ -301,7 +302,9 @@ def reindex(ctx: click.Context, kind: str) -> None:
                     task, completed=done, total=total, description=f"embedding {label}"
                 ),
             )
-    click.echo(f"re-embedded {count} utterances: {old} -> {new}")
+    from . import plural
+
+    click.echo(f"re-embedded {plural(count, 'utterance')}: {old} -> {new}")
 
 
 @cli.command()

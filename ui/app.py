@@ -114,7 +114,7 @@ def _episodes(assistant: Assistant | None) -> list[Episode]:
 
 
 def _status_line(assistant: Assistant) -> None:
-    """The mode badge and, in words, how answers are made and what searches; the technical details on demand."""
+    """The mode badge and, in words, how answers are made and what searches; technical details on demand."""
     status = assistant.describe()
     hosted = status.mode == "hosted"
     badge = ":green-badge[:material/cloud: Hosted]" if hosted else ":gray-badge[:material/cloud_off: Offline]"
@@ -167,7 +167,7 @@ def _suggestions(assistant: Assistant, episodes: Sequence[Episode]) -> None:
 
 
 def _suggested(assistant: Assistant, episodes: Sequence[Episode]) -> list[str]:
-    """Questions about the newest episodes, from their transcripts; made again only when the library changes."""
+    """Questions about the newest episodes, from their transcripts; made again when the library changes."""
     signature = tuple(sorted((e.id, e.content_hash, e.title) for e in episodes))
     kept = st.session_state.get(SUGGESTED)
     if kept and kept[0] == signature:
