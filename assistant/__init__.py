@@ -27,6 +27,10 @@ _LAZY = {
     "marked_text": ".render",
     "source_line": ".render",
     "source_link": ".render",
+    "plural": ".render",
+    "cited_episodes": ".render",
+    "suggest_questions": ".suggest",
+    "Status": ".types",
     "Answer": ".types",
     "AnswerEvent": ".types",
     "Citation": ".types",
@@ -44,7 +48,6 @@ if TYPE_CHECKING:
     from .chat.questions import normalise_history
     from .chat.session import ChatSession
     from .client import Assistant
-    from .library import Library
     from .config import Settings
     from .errors import (
         AssistantError,
@@ -57,7 +60,9 @@ if TYPE_CHECKING:
         StoreError,
     )
     from .export import conversation_markdown
-    from .render import marked_text, source_line, source_link
+    from .library import Library
+    from .render import cited_episodes, marked_text, plural, source_line, source_link
+    from .suggest import suggest_questions
     from .types import (
         Answer,
         AnswerEvent,
@@ -65,6 +70,7 @@ if TYPE_CHECKING:
         Episode,
         Hit,
         IngestReport,
+        Status,
         Transcript,
         Turn,
         Usage,
@@ -106,15 +112,19 @@ __all__ = [
     "ParseError",
     "ProviderError",
     "Settings",
+    "Status",
     "StoreError",
     "Transcript",
     "Turn",
     "Usage",
     "Utterance",
+    "cited_episodes",
     "conversation_markdown",
     "format_time",
     "marked_text",
     "normalise_history",
+    "plural",
     "source_line",
     "source_link",
+    "suggest_questions",
 ]

@@ -110,12 +110,18 @@ def ingest(
             report = a.ingest(
                 list(paths), progress=progress, show=show, title=title, source_url=source_url, fmt=fmt
             )
+    from . import plural
+
+    ignored = f", not transcripts {len(report.ignored)}" if report.ignored else ""
     click.echo(
         f"added {len(report.added)}, updated {len(report.updated)}, unchanged {len(report.skipped)}, "
-        f"failed {len(report.failed)} ({report.utterances_written} utterances in {report.seconds:.1f} s)"
+        f"failed {len(report.failed)}{ignored} "
+        f"({plural(report.utterances_written, 'utterance')} in {report.seconds:.1f} s)"
     )
     for message in report.failed.values():
         click.echo(f"error: {message}", err=True)
+    for path, reason in report.ignored.items():
+        click.echo(f"skipped: {path}: {reason}", err=True)
     if report.failed:
         ctx.exit(1)
 
@@ -135,9 +141,11 @@ def episodes(ctx: click.Context, as_json: bool) -> None:
     if not items:
         click.echo("The library is empty: add transcripts with `assistant ingest PATH`.")
         return
+    from . import plural
+
     for e in items:
         show = f"{e.show} — " if e.show else ""
-        click.echo(f"{e.id}\t{show}{e.title}\t{e.utterance_count} utterances")
+        click.echo(f"{e.id}\t{show}{e.title}\t{plural(e.utterance_count, 'utterance')}")
 
 
 @cli.command()
@@ -156,23 +164,51 @@ def delete(ctx: click.Context, episode_id: str) -> None:
 @click.option("--episode", multiple=True, help="Only this episode id (repeatable).")
 @click.option("--speaker", multiple=True, help="Only this speaker (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--all", "show_all", is_flag=True, help="Also list hits that share no word with QUERY.")
 @click.pass_context
 def search(
-    ctx: click.Context, query: str, k: int, episode: tuple[str, ...], speaker: tuple[str, ...], as_json: bool
+    ctx: click.Context,
+    query: str,
+    k: int,
+    episode: tuple[str, ...],
+    speaker: tuple[str, ...],
+    as_json: bool,
+    show_all: bool,
 ) -> None:
-    """Find the utterances that best match QUERY."""
-    with _errors():
-        hits = _assistant(ctx).search(
-            query, k=k, episode=list(episode) or None, speaker=list(speaker) or None
-        )
-    if as_json:
-        click.echo(json.dumps([_hit_json(h) for h in hits], indent=2, ensure_ascii=False))
-        return
-    from . import source_line
+    """Find the utterances that best match QUERY.
 
+    A hit that shares no word with QUERY and is not close in meaning either is only the least bad of
+    nothing; such hits are left out unless --all is given (in --json they are marked `"matches": false`).
+    """
+    a = _assistant(ctx)
+    with _errors():
+        hits = a.search(query, k=k, episode=list(episode) or None, speaker=list(speaker) or None)
+    matching = _matching(a, query, hits)
+    if as_json:
+        shown = hits if show_all else [h for h in hits if h.utterance.id in matching]
+        click.echo(
+            json.dumps(
+                [{**_hit_json(h), "matches": h.utterance.id in matching} for h in shown],
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+        return
+    from . import plural, source_line
+
+    left_out = [h for h in hits if h.utterance.id not in matching]
+    if not show_all:
+        hits = [h for h in hits if h.utterance.id in matching]
+    if not hits:
+        click.echo(f"no matches for {query!r}", err=True)
     for rank, hit in enumerate(hits, start=1):
         click.echo(f"{rank:>2}. {source_line(hit.utterance, hit.episode_title)}  (score {hit.score:.3f})")
         click.echo(f"    {hit.utterance.text}")
+    if left_out and not show_all:
+        click.echo(
+            f"({plural(len(left_out), 'weaker hit')} with no word of the query left out; --all shows them)",
+            err=True,
+        )
 
 
 @cli.command()
@@ -203,7 +239,8 @@ def chat(ctx: click.Context, episode: tuple[str, ...]) -> None:
 
     a = _assistant(ctx)
     click.echo(
-        f"[{a.status()}]\nAsk a question; empty line or Ctrl-D to quit, /new for a new conversation.",
+        f"[{a.describe().summary}]\n"
+        "Ask a question; empty line or Ctrl-D to quit, /new for a new conversation.",
         err=True,
     )
     history: list[Turn] = []
@@ -216,6 +253,7 @@ def chat(ctx: click.Context, episode: tuple[str, ...]) -> None:
             break
         if question.strip() == "/new":
             history.clear()
+            click.echo("New conversation: earlier questions no longer count as context.", err=True)
             continue
         try:
             with _errors():
@@ -264,17 +302,25 @@ def reindex(ctx: click.Context, kind: str) -> None:
                     task, completed=done, total=total, description=f"embedding {label}"
                 ),
             )
-    click.echo(f"re-embedded {count} utterances: {old} -> {new}")
+    from . import plural
+
+    click.echo(f"re-embedded {plural(count, 'utterance')}: {old} -> {new}")
 
 
 @cli.command()
 @click.pass_context
 def status(ctx: click.Context) -> None:
-    """Say which mode answers, which embedder is in use and where the store is."""
+    """Say which mode answers, which search model is in use and where the store is."""
+    from . import plural
+
     a = _assistant(ctx)
-    click.echo(a.status())
+    described = a.describe()
+    click.echo(described.summary)
+    if described.reason:
+        click.echo(f"offline because: {described.reason}")
+    click.echo(f"store: {described.store}\nembedder: {described.embedder}")
     with _errors():
-        click.echo(f"{len(a.episodes())} episodes, {a.store.count()} utterances")
+        click.echo(f"{plural(len(a.episodes()), 'episode')}, {plural(a.store.count(), 'utterance')}")
 
 
 from .evaluation.command import eval_command
@@ -312,6 +358,16 @@ def _print_streamed(
         err=True,
     )
     return answer
+
+
+def _matching(a: Assistant, query: str, hits: list[Hit]) -> set[str]:
+    """Ids of the hits the offline answer would count as relevant (a shared word, or close in meaning)."""
+    from .generation.offline import is_relevant
+    from .index.lexical import tokenize
+
+    terms = set(tokenize(query))
+    floor = a.session.offline.dense_floor
+    return {h.utterance.id for h in hits if is_relevant(h, terms, floor)}
 
 
 def _utterance_json(u: Any) -> dict[str, Any]:

@@ -18,7 +18,17 @@ from .library import Library
 from .retrieval.contracts import QueryRewriter, Reranker
 from .retrieval.query import HeuristicRewriter
 from .retrieval.retriever import HybridRetriever, RetrievalConfig
-from .types import Answer, AnswerEvent, Episode, Hit, IngestReport, Progress, Utterance
+from .types import (
+    Answer,
+    AnswerEvent,
+    Episode,
+    Hit,
+    IngestReport,
+    Progress,
+    Status,
+    Utterance,
+    search_model_words,
+)
 
 # Cosine similarity above which a hit counts as relevant without sharing a word with the question; hashing
 # vectors are lexical, so they never qualify on their own.
@@ -132,6 +142,18 @@ class Assistant:
                 f"offline: quoted passages, no language model ({self.hosted_reason or 'custom generator'})"
             )
         return f"{answer}; embeddings: {self.embedder.name}; store: {self.store.location}"
+
+    def describe(self) -> Status:
+        """How this Assistant answers and searches, in words (`Status.summary`) and in detail."""
+        hosted = self.mode == "hosted"
+        return Status(
+            mode=self.mode,
+            reason="" if hosted else (self.hosted_reason or "custom generator"),
+            answer_model=self.generator.model if hosted else None,
+            search_model=search_model_words(self.embedder.name),
+            embedder=self.embedder.name,
+            store=str(self.store.location),
+        )
 
     # ---- library --------------------------------------------------------------------------------------------
 

@@ -106,7 +106,7 @@ class Library:
                 raise InputError(f"{str(raw)!r}: a path cannot contain a NUL character")
         transcripts: list[Transcript] = []
         seen: dict[str, Path] = {}
-        for path in expand_paths(given):
+        for path in expand_paths(given, report.ignored):
             try:
                 transcript = parse_file(
                     path,

@@ -18,6 +18,17 @@ _T_PARAM_HOSTS = (
 )
 
 
+def plural(count: int, noun: str) -> str:
+    """`1 episode`, `2 episodes`: counts as people write them (the nouns here all take an -s)."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def cited_episodes(answer: Answer) -> list[str]:
+    """Ids of the episodes an answer's citations quote, in the order they are first cited."""
+    ordered = sorted(answer.citations, key=lambda c: (c.end, c.start))
+    return list(dict.fromkeys(u.episode_id for c in ordered for u in c.utterances))
+
+
 def marked_text(answer: Answer) -> tuple[str, list[tuple[int, Citation]]]:
     """The answer with `[n]` after each cited span; n numbers citations in order of appearance."""
     ordered = sorted(answer.citations, key=lambda c: (c.end, c.start))

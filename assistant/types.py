@@ -153,14 +153,59 @@ class Turn:
     content: str
 
 
+@dataclass(frozen=True)
+class Status:
+    """How an Assistant answers and searches, in words for people (`summary`), with the technical details
+    (`embedder` id, `store` location) kept apart for whoever asks."""
+
+    mode: Mode
+    reason: str
+    """Why answers are offline ("" when hosted)."""
+    answer_model: str | None
+    search_model: str
+    """The search model in words, e.g. `MiniLM (local)`."""
+    embedder: str
+    store: str
+
+    @property
+    def answers(self) -> str:
+        if self.mode == "hosted":
+            return f"Hosted: answers by Cohere {self.answer_model}"
+        return "Offline: quotes passages, no language model"
+
+    @property
+    def summary(self) -> str:
+        return f"{self.answers} · search model: {self.search_model}"
+
+
+def search_model_words(embedder_id: str) -> str:
+    """`onnx:all-MiniLM-L6-v2` -> `MiniLM (local)`: the embedder id as a user would name the model."""
+    kind, _, rest = embedder_id.partition(":")
+    model = rest.split(":")[0]
+    if kind == "hashing":
+        return "keyword hashing (no model)"
+    if kind == "cohere":
+        return f"Cohere {model} (hosted)"
+    if kind == "onnx":
+        known = {"minilm": "MiniLM", "nomic": "Nomic Embed", "embeddinggemma": "EmbeddingGemma"}
+        name = next((v for k, v in known.items() if k in model.lower()), model)
+        return f"{name} (local)"
+    return embedder_id
+
+
 @dataclass
 class IngestReport:
-    """What one `ingest` call did, per episode id."""
+    """What one `ingest` call did, per episode id; `failed` and `ignored` name files with the reason.
+
+    `failed` holds files that were meant to be read and could not be; `ignored`, files a folder held that are
+    no transcript by their type, left out without making the ingest fail.
+    """
 
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
+    ignored: dict[str, str] = field(default_factory=dict)
     utterances_written: int = 0
     seconds: float = 0.0
 

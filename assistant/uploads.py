@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 import time
@@ -21,7 +22,8 @@ def ingest_uploads(
     progress: Progress | None = None,
     max_files: int | None = None,
 ) -> IngestReport:
-    """Ingest uploaded (browser name, bytes) pairs safely; `failed` is keyed by the browser's file name.
+    """Ingest uploaded (browser name, bytes) pairs safely; `failed` is keyed by the browser's file name, and
+    its messages do not repeat the name (`line 5: numbering out of order ...`), since it stands beside them.
 
     The whole batch is refused (InputError) above ASSISTANT_MAX_UPLOAD_FILES files; a file above
     ASSISTANT_MAX_FILE_MB or with a non-transcript suffix fails alone. Files are written under sanitised
@@ -58,26 +60,36 @@ def _save(
     for (name, data), problem in zip(files, problems, strict=True):
         shown = display_name(name)
         if problem:
-            report.failed[shown] = problem
+            report.failed[shown] = without_name(problem, shown)
             continue
         try:
             safe = safe_upload_name(name, taken)
         except InputError as exc:
-            report.failed[shown] = str(exc)
+            report.failed[shown] = without_name(str(exc), shown)
             continue
         taken.add(safe.lower())
         path = folder / safe
         if not inside(folder, path):  # cannot happen with a sanitised name; checked anyway
-            report.failed[shown] = f"{shown}: refused unsafe file name"
+            report.failed[shown] = "refused unsafe file name"
             continue
         try:
             with open(path, "xb") as fh:  # never overwrite, never follow a planted link
                 fh.write(bytes(data))
         except OSError as exc:
-            report.failed[shown] = f"{shown}: could not be saved for ingesting ({exc.strerror or exc})"
+            report.failed[shown] = f"could not be saved for ingesting: {exc.strerror or exc}"
             continue
         saved.append((shown, path))
     return saved
+
+
+def without_name(message: str, *names: str) -> str:
+    """`name:5: problem` -> `line 5: problem`, `name: problem` -> `problem`: a message shown beside `name`."""
+    for name in names:
+        if name and message.startswith(name + ":"):
+            rest = message[len(name) + 1 :]
+            line = re.match(r"(\d+): ", rest)
+            return f"line {line.group(1)}: {rest[line.end() :]}" if line else rest.lstrip()
+    return message
 
 
 def _merge(
@@ -87,6 +99,9 @@ def _merge(
     names = {str(p.resolve()): n for n, p in saved} | {str(p): n for n, p in saved}
     for key, message in inner.failed.items():
         shown = names.get(key, names.get(str(Path(key).resolve()), key))
+        path = next((p for n, p in saved if n == shown), None)
+        prefixes = [str(path.resolve()), str(path), path.name] if path else []
+        message = without_name(message, *prefixes, shown)
         report.failed[shown] = message.replace(str(folder.resolve()) + "/", "").replace(str(folder) + "/", "")
     report.added, report.updated, report.skipped = inner.added, inner.updated, inner.skipped
     report.utterances_written = inner.utterances_written

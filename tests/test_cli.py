@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -98,3 +99,75 @@ def test_format_can_be_forced() -> None:
     assert (
         result.exit_code == 1 and "harbour-bridge.txt" in result.output and "Traceback" not in result.output
     )
+
+
+def test_new_in_chat_says_a_new_conversation_started() -> None:
+    run("ingest", str(SAMPLES))
+    result = CliRunner().invoke(
+        cli, ["chat"], input="Why did the steel arrive late?\n/new\nWhere was it from?\n\n", obj={}
+    )
+    assert result.exit_code == 0, result.output
+    before, after = result.output.split("New conversation: earlier questions no longer count as context.")
+    assert before.count("Offline answer") == 1 and after.count("Offline answer") == 1
+
+
+def test_search_leaves_out_hits_that_match_nothing() -> None:
+    run("ingest", str(SAMPLES))
+    result = run("search", "zebra quantum")
+    assert result.exit_code == 0
+    assert "no matches for 'zebra quantum'" in result.output
+    assert "score" not in result.stdout  # nothing listed as if it were a result
+    assert "--all shows them" in result.output
+    everything = run("search", "zebra quantum", "--all", "-k", "3")
+    assert everything.stdout.count("score") == 3
+    marked = json.loads(run("search", "zebra quantum", "--json", "--all", "-k", "3").stdout)
+    assert len(marked) == 3 and not any(h["matches"] for h in marked)
+    assert json.loads(run("search", "zebra quantum", "--json").stdout) == []
+
+    found = run("search", "steel Finland", "-k", "3")
+    assert "no matches" not in found.output and "Finland" in found.stdout
+    assert "(score 0.000)" not in found.stdout
+
+
+def test_counts_read_as_written(tmp_path: Path) -> None:
+    one = tmp_path / "one-liner.txt"
+    one.write_text("1\nAna: Just the one thing to say.\n", encoding="utf-8")
+    result = run("ingest", str(one))
+    assert "(1 utterance in" in result.output
+    assert run("episodes").output.rstrip().endswith("\t1 utterance")
+    status = run("status").output
+    assert "1 episode, 1 utterance" in status
+    for text in (result.output, status):
+        assert not re.search(r"\b1 (episode|utterance|file)s\b", text)
+
+
+def test_status_speaks_in_words_and_gives_details_apart() -> None:
+    lines = run("status").output.splitlines()
+    assert (
+        lines[0] == "Offline: quotes passages, no language model · search model: keyword hashing (no model)"
+    )
+    assert "offline because: no COHERE_API_KEY is set" in lines
+    assert any(line.startswith("store: ") for line in lines) and "embedder: hashing:v1:512" in lines
+
+
+def test_every_file_left_out_or_refused_is_named_with_its_reason(tmp_path: Path) -> None:
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    (folder / "harbour-bridge.txt").write_bytes((SAMPLES / "harbour-bridge.txt").read_bytes())
+    (folder / "random.bin").write_bytes(bytes(range(256)))
+    (folder / "noise.txt").write_bytes(bytes(range(256)))
+    (folder / "other.json").write_text('{"a": 1}', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["ingest", str(folder)], obj={})
+    assert result.exit_code == 1
+    assert "failed 2, not transcripts 1" in result.stdout
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert (
+        f"skipped: {folder / 'random.bin'}: not a transcript file type (expected .json, .srt, .txt, .vtt)"
+        in lines
+    )
+    binary = next(line for line in lines if "noise.txt" in line)
+    assert binary.startswith("error: ") and "binary" in binary
+    assert not re.search(r"\([^)]*\(", binary), "no parentheses inside parentheses"
+    shapes = next(line for line in lines if "other.json" in line)
+    assert "Whisper" in shapes and "Podcasting 2.0" in shapes and "list" in shapes
+    assert len(lines) == 3  # one line per file that was not ingested, none for the one that was

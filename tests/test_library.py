@@ -153,3 +153,33 @@ def test_reindex_to_the_local_onnx_model(sample_copy: Path, monkeypatch: pytest.
     a = Assistant.from_settings()
     assert a.embedder.name == "onnx:all-MiniLM-L6-v2" and a.store.count() == 40
     assert 22 in [h.utterance.number for h in a.search("How much did the footbridge cost in the end?", k=5)]
+
+
+def test_files_a_folder_holds_that_are_no_transcripts_are_named(tmp_path: Path, sample_copy: Path) -> None:
+    (sample_copy.parent / "cover.jpg").write_bytes(b"\xff\xd8\xff")
+    (sample_copy.parent / ".DS_Store").write_bytes(b"\x00")
+    report = Assistant.from_settings().ingest(sample_copy.parent)
+    assert report.added == ["harbour-bridge"] and report.ok
+    assert report.ignored == {
+        str(sample_copy.parent / "cover.jpg"): "not a transcript file type (expected .json, .srt, .txt, .vtt)"
+    }
+
+
+def test_upload_messages_leave_the_name_to_the_caller() -> None:
+    a = Assistant.from_settings()
+    bad = (DATA / "bad_out_of_order.txt").read_bytes()
+    report = a.ingest_uploads([("empty.txt", b""), ("broken episode.txt", bad), ("song.mp3", b"ID3")])
+    assert report.failed["empty.txt"].startswith("file is empty")
+    assert report.failed["broken episode.txt"].startswith("line 5: numbering out of order")
+    assert report.failed["song.mp3"].startswith("not a transcript file type")
+    assert not any(name in message for name, message in report.failed.items())
+
+
+def test_describe_says_how_answers_are_made_in_words(store_dir: Path) -> None:
+    status = Assistant.from_settings().describe()
+    assert (status.mode, status.reason, status.answer_model) == ("offline", "no COHERE_API_KEY is set", None)
+    assert (
+        status.summary
+        == "Offline: quotes passages, no language model · search model: keyword hashing (no model)"
+    )
+    assert (status.embedder, status.store) == ("hashing:v1:512", str(store_dir))

@@ -19,17 +19,25 @@ import streamlit as st
 from chat_markdown import answer_markdown, escape, escape_chunk
 from citations_view import FOCUS, close_transcript, render_sources, transcript_dialog
 
-from assistant import Answer, AnswerEvent, Assistant, AssistantError, Episode, Turn, conversation_markdown
+from assistant import (
+    Answer,
+    AnswerEvent,
+    Assistant,
+    AssistantError,
+    Episode,
+    Turn,
+    cited_episodes,
+    conversation_markdown,
+    plural,
+    suggest_questions,
+)
 
 SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "harbour-bridge.txt"
-SAMPLE_QUESTIONS = (
-    "Why did the bridge open eight months late?",
-    "What happened to the budget?",
-    "How did the neighbours take the noise?",
-)
+SUGGESTIONS = 3
 log = logging.getLogger("transcript_assistant.ui")
 MESSAGES = "messages"
 PENDING = "pending_question"
+SUGGESTED = "suggested_questions"
 
 Message = dict[str, Any]
 
@@ -62,10 +70,10 @@ def main() -> None:
     if not episodes:
         _first_run(assistant)
     elif not messages and not prompt:
-        _suggestions(episodes)
+        _suggestions(assistant, episodes)
     for i, message in enumerate(messages):
         with st.chat_message(message["role"]):
-            _render(message, i, by_id, latest=i == len(messages) - 1 and not prompt)
+            _render(message, i, by_id)
     if prompt and episodes:
         _ask(assistant, prompt, chosen_episodes, chosen_speakers, by_id)
 
@@ -106,14 +114,17 @@ def _episodes(assistant: Assistant | None) -> list[Episode]:
 
 
 def _status_line(assistant: Assistant) -> None:
-    """The mode badge, then the library's own status line (`Assistant.status()`) with its parts spaced out."""
-    hosted = assistant.mode == "hosted"
+    """The mode badge and, in words, how answers are made and what searches; technical details on demand."""
+    status = assistant.describe()
+    hosted = status.mode == "hosted"
     badge = ":green-badge[:material/cloud: Hosted]" if hosted else ":gray-badge[:material/cloud_off: Offline]"
-    status = assistant.status()
-    for prefix in ("hosted: ", "offline: "):
-        status = status.removeprefix(prefix)
+    answers = status.answers.split(": ", 1)[1] + (f" ({status.reason})" if status.reason else "")
     own = " · key for this session only" if assistants.session_assistant() is not None else ""
-    st.caption(f"{badge} {escape(status.replace('; ', ' · '))}{own}")
+    line, details = st.columns([6, 1], vertical_alignment="center")
+    line.caption(f"{badge} {escape(f'{answers} · search model: {status.search_model}')}{own}")
+    with details.popover("Details", icon=":material/info:", type="tertiary"):
+        st.caption(escape(f"Store: {status.store}"))
+        st.caption(escape(f"Embedder: {status.embedder}"))
 
 
 def _first_run(assistant: Assistant) -> None:
@@ -140,21 +151,35 @@ def _first_run(assistant: Assistant) -> None:
             st.rerun()
 
 
-def _suggestions(episodes: Sequence[Episode]) -> None:
-    count = len(episodes)
+def _suggestions(assistant: Assistant, episodes: Sequence[Episode]) -> None:
     st.caption(
-        f"Ask anything about your {count} episode{'s' if count != 1 else ''}. Answers cite the lines they use."
+        f"Ask anything about your {plural(len(episodes), 'episode')}. Answers cite the lines they use."
     )
-    if any(e.id == SAMPLE.stem for e in episodes):
-        for n, question in enumerate(SAMPLE_QUESTIONS):
-            st.button(
-                question,
-                key=f"suggestion-{n}",
-                icon=":material/chat_bubble:",
-                type="tertiary",
-                on_click=_suggest,
-                args=(question,),
-            )
+    for n, question in enumerate(_suggested(assistant, episodes)):
+        st.button(
+            question,
+            key=f"suggestion-{n}",
+            icon=":material/chat_bubble:",
+            type="tertiary",
+            on_click=_suggest,
+            args=(question,),
+        )
+
+
+def _suggested(assistant: Assistant, episodes: Sequence[Episode]) -> list[str]:
+    """Questions about the newest episodes, from their transcripts; made again when the library changes."""
+    signature = tuple(sorted((e.id, e.content_hash, e.title) for e in episodes))
+    kept = st.session_state.get(SUGGESTED)
+    if kept and kept[0] == signature:
+        return kept[1]
+    newest = sorted(episodes, key=lambda e: e.ingested_at or "", reverse=True)[:SUGGESTIONS]
+    try:
+        transcripts = {e.id: assistant.transcript(e.id) for e in newest}
+    except AssistantError:  # questions from titles alone are still worth offering
+        transcripts = {}
+    questions = suggest_questions(newest, transcripts, limit=SUGGESTIONS)
+    st.session_state[SUGGESTED] = (signature, questions)
+    return questions
 
 
 def _suggest(question: str) -> None:
@@ -169,7 +194,7 @@ def _new_conversation() -> None:
 # ---- conversation ----------------------------------------------------------------------------------------
 
 
-def _render(message: Message, index: int, episodes: Mapping[str, Episode], latest: bool) -> None:
+def _render(message: Message, index: int, episodes: Mapping[str, Episode]) -> None:
     if message["role"] == "user":
         st.markdown(escape(message["content"]))
         scope = _scope(message, episodes)
@@ -184,9 +209,12 @@ def _render(message: Message, index: int, episodes: Mapping[str, Episode], lates
     answer: Answer = message["answer"]
     text, numbered = answer_markdown(answer)
     st.markdown(text)
+    drawn = [episodes[i].title if i in episodes else i for i in cited_episodes(answer)]
+    if drawn:
+        st.caption(escape("From: " + ", ".join(drawn)), help="The episodes this answer quotes")
     st.caption(_meta(answer, len(numbered)))
-    if numbered:
-        with st.expander(f"Sources ({len(numbered)})", expanded=latest, icon=":material/format_quote:"):
+    if numbered:  # collapsed, so a long list never pushes the answer itself out of view
+        with st.expander(f"Sources ({len(numbered)})", icon=":material/format_quote:"):
             render_sources(f"m{index}", numbered, episodes)
 
 
@@ -204,7 +232,7 @@ def _scope(message: Message, episodes: Mapping[str, Episode]) -> str:
 def _meta(answer: Answer, sources: int) -> str:
     who = f"Cohere {answer.model}" if answer.mode == "hosted" else "Offline answer (quoted passages)"
     seconds = answer.timings.get("total_ms", 0) / 1000
-    return escape(f"{who} · {sources} source{'s' if sources != 1 else ''} · {seconds:.1f} s")
+    return escape(f"{who} · {plural(sources, 'source')} · {seconds:.1f} s")
 
 
 def _history(messages: Sequence[Message]) -> list[Turn]:
@@ -224,13 +252,13 @@ def _ask(
     question = {"role": "user", "content": prompt, "episodes": episodes, "speakers": speakers}
     messages.append(question)
     with st.chat_message("user"):
-        _render(question, len(messages) - 1, by_id, latest=False)
+        _render(question, len(messages) - 1, by_id)
     with st.chat_message("assistant"):
         reply, streamed = _stream(assistant, prompt, history, episodes, speakers)
         messages.append(reply)
         if reply.get("answer") is not None:
             streamed.empty()  # the streamed text gives way to the final answer, with its markers and sources
-            _render({**reply, "notices": []}, len(messages) - 1, by_id, latest=True)
+            _render({**reply, "notices": []}, len(messages) - 1, by_id)
 
 
 def _stream(

@@ -7,7 +7,16 @@ from collections.abc import Mapping, Sequence
 import streamlit as st
 from chat_markdown import escape, marker, quote
 
-from assistant import Assistant, AssistantError, Citation, Episode, Utterance, format_time, source_link
+from assistant import (
+    Assistant,
+    AssistantError,
+    Citation,
+    Episode,
+    Utterance,
+    format_time,
+    plural,
+    source_link,
+)
 
 FOCUS = "transcript_focus"
 NEIGHBOURS = 3
@@ -86,7 +95,7 @@ def transcript_dialog(assistant: Assistant, episodes: Mapping[str, Episode]) -> 
     low, high = min(cited) - focus["before"], max(cited) + focus["after"]
     window = [u for u in utterances if low <= u.number <= high]
     st.markdown(f"#### {escape(episode.title)}")
-    details = [episode.show or "", f"{episode.utterance_count} utterances"]
+    details = [episode.show or "", plural(episode.utterance_count, "utterance")]
     st.caption(escape(" · ".join(d for d in details if d)))
     if utterances and low > utterances[0].number:
         st.button(

@@ -10,7 +10,7 @@ import streamlit as st
 from chat_markdown import escape
 from uploads import SUFFIXES, UploadSummary, ingest_uploads
 
-from assistant import Assistant, AssistantError, Episode
+from assistant import Assistant, AssistantError, Episode, plural
 
 RESULTS = "upload_results"
 UPLOADER_GEN = "uploader_generation"
@@ -113,7 +113,7 @@ def _episode_row(assistant: Assistant, episode: Episode) -> None:
     text, button = st.columns([5, 1], vertical_alignment="center")
     who = ", ".join(episode.speakers[:3]) + (" …" if len(episode.speakers) > 3 else "")
     text.markdown(
-        f"**{escape(episode.title)}**  \n:gray[{episode.utterance_count} utterances"
+        f"**{escape(episode.title)}**  \n:gray[{plural(episode.utterance_count, 'utterance')}"
         + (f" · {escape(who)}" if who else "")
         + "]"
     )
@@ -189,8 +189,8 @@ def _apply_key() -> None:
     except AssistantError as exc:
         st.session_state[KEY_MESSAGE] = ("error", escape(f"The key could not be used: {exc}"))
     else:
-        mode = assistant.status().split(";")[0]
-        st.session_state[KEY_MESSAGE] = ("ok", escape(f"Key accepted for this session ({mode})."))
+        mode = assistant.describe().answers
+        st.session_state[KEY_MESSAGE] = ("ok", escape(f"Key accepted for this session. {mode}."))
 
 
 def _forget() -> None:

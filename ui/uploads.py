@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from assistant import Assistant, AssistantError
+from assistant import Assistant, AssistantError, plural
 
 SUFFIXES = ("txt", "vtt", "srt", "json")
 """Offered in the browser's file dialog; the library checks the type again and explains a refusal."""
@@ -61,5 +61,5 @@ def ingest_uploads(
     ]
     parts = [f"{n} {what}" for n, what in counts if n]
     if report.utterances_written:
-        parts.append(f"{report.utterances_written} utterances indexed")
+        parts.append(f"{plural(report.utterances_written, 'utterance')} indexed")
     return UploadSummary(results, " · ".join(parts))

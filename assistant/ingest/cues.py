@@ -134,27 +134,26 @@ def load_json(text: str, path: Path) -> Any:
         raise ParseError(path, None, "JSON is nested too deeply to be a transcript") from e
 
 
+JSON_SHAPES = (
+    'a JSON transcript is Whisper output, {"segments": [{start, end, text}, ...]}, '
+    'or Podcasting 2.0, {"segments": [{startTime, endTime, body}, ...]}, '
+    "or a bare list of either's segments"
+)
+
+
 def json_segments(data: Any, path: Path, kind: str) -> tuple[list[Any], Meta]:
     """The `segments` list (or a top-level list of segments) and the file's top-level metadata."""
     if isinstance(data, list):
         return data, {}
     if not isinstance(data, dict):
-        raise ParseError(path, None, f"JSON holds a {type(data).__name__}, not a {kind} transcript object")
+        raise ParseError(
+            path, None, f"JSON holds a {type(data).__name__}, not a {kind} transcript object", JSON_SHAPES
+        )
     segments = data.get("segments")
     if segments is None:
-        raise ParseError(
-            path,
-            None,
-            "JSON has no `segments` list",
-            f"a {kind} transcript is an object with `segments`: "
-            + (
-                "[{speaker, startTime, endTime, body}, ...]"
-                if kind == "Podcasting 2.0"
-                else "[{start, end, text}, ...]"
-            ),
-        )
+        raise ParseError(path, None, "JSON has no `segments` list", JSON_SHAPES)
     if not isinstance(segments, list):
-        raise ParseError(path, None, f"`segments` is a {type(segments).__name__}, not a list")
+        raise ParseError(path, None, f"`segments` is a {type(segments).__name__}, not a list", JSON_SHAPES)
     return segments, meta_from_json(data)
 
 

@@ -10,16 +10,24 @@ from ..errors import InputError
 TRANSCRIPT_SUFFIXES = {".txt", ".vtt", ".srt", ".json"}
 
 
-def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
+def not_a_transcript_type() -> str:
+    """The reason given for a file whose name says it is no transcript."""
+    return f"not a transcript file type (expected {', '.join(sorted(TRANSCRIPT_SUFFIXES))})"
+
+
+def expand_paths(paths: Iterable[str | Path], passed_over: dict[str, str] | None = None) -> list[Path]:
+    """The files to read, in order. Files a folder holds that are no transcript by their suffix are left out,
+    and named with the reason in `passed_over` (path -> reason), so none is dropped without a word."""
     files: list[Path] = []
     for raw in paths:
         path = Path(raw).expanduser()
         if path.is_dir():
-            found = sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file() and p.suffix.lower() in TRANSCRIPT_SUFFIXES and not p.name.startswith(".")
-            )
+            found: list[Path] = []
+            for p in sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")):
+                if p.suffix.lower() in TRANSCRIPT_SUFFIXES:
+                    found.append(p)
+                elif passed_over is not None:
+                    passed_over[str(p)] = not_a_transcript_type()
             if not found:
                 raise InputError(
                     f"{path}: no transcript files ({', '.join(sorted(TRANSCRIPT_SUFFIXES))}) in this folder"

@@ -95,8 +95,8 @@ def _decode(data: bytes, path: Path) -> tuple[str, str]:
         raise ParseError(
             path,
             None,
-            "file looks binary (NUL or control bytes), not a text transcript",
-            "export the transcript as plain text (UTF-8)",
+            "file looks binary, not a text transcript: it holds NUL or control bytes",
+            "export the transcript as plain UTF-8 text",
         )
     try:
         return data.decode("utf-8"), "utf-8"

@@ -245,7 +245,7 @@ def _bad_cue(lines: list[str], i: int, number: int, path: Path) -> ParseError:
                 path,
                 i + 1,
                 f"cue {number}: bad timestamp {stamp!r}",
-                "WebVTT puts a dot before the milliseconds (`00:00:01.000`); a comma is SRT, so is this an .srt file?",
+                "WebVTT puts a dot before the milliseconds, as in `00:00:01.000`; a comma is SRT, so is this an .srt file?",
             )
         if _vtt_seconds(stamp) is None:
             return ParseError(

@@ -71,6 +71,7 @@ def server(tmp_path: Path):
         if not k.startswith(("COHERE_", "CO_API", "ASSISTANT_", "CHROMA_"))
     }
     env.update(
+        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),  # this tree's package
         ASSISTANT_STORE=str(tmp_path / "store"),
         STREAMLIT_BROWSER_GATHER_USAGE_STATS="false",
         PYTHONUNBUFFERED="1",
@@ -145,7 +146,14 @@ def test_ask_and_open_a_citation_in_a_real_browser(server, tmp_path: Path) -> No
             chat.fill(QUESTION)
             chat.press("Enter")
             expect(page.get_by_text("Sources (")).to_be_visible()
+            expect(page.get_by_text("From: Why the Harbour Bridge")).to_be_visible()
+            page.wait_for_timeout(500)
+            answer = page.get_by_test_id("stChatMessage").last.get_by_text("Offline answer:").first
+            box, height = answer.bounding_box(), page.viewport_size["height"]
+            assert box and 0 <= box["y"] < height, f"the answer's first line is out of view: {box}"
             source = page.get_by_test_id("stHorizontalBlock").filter(has_text="Three things, really")
+            expect(source.first).to_be_hidden()  # sources are collapsed until asked for
+            page.get_by_text("Sources (").click()
             expect(source.first).to_be_visible()
             source.first.scroll_into_view_if_needed()
             page.wait_for_timeout(300)

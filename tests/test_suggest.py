@@ -1,0 +1,54 @@
+"""Suggested first questions come from the library's own episodes, and the library can answer them."""
+
+from __future__ import annotations
+
+from conftest import DATA, SAMPLES
+
+from assistant import Assistant, Episode, Utterance, suggest_questions
+
+
+def test_questions_name_the_episode_its_guest_and_a_topic_it_keeps_coming_back_to() -> None:
+    a = Assistant.from_settings()
+    a.ingest(SAMPLES / "harbour-bridge.txt")
+    episode = a.episode("harbour-bridge")
+    questions = suggest_questions([episode], {episode.id: a.transcript(episode.id)})
+    assert questions[0] == "What is “Why the Harbour Bridge Opened Eight Months Late” about?"
+    assert questions[1] == "What did Tomás Reyes say about foundations?"  # the guest, not the host
+    assert len(questions) == 3 and "Nadia Brooks" not in " ".join(questions)
+    for question in questions[1:]:
+        assert a.ask(question).citations, question
+
+
+def test_several_episodes_take_turns_newest_first() -> None:
+    a = Assistant.from_settings()
+    a.ingest(SAMPLES / "harbour-bridge.txt")
+    a.ingest(DATA / "podcast_basic.txt")
+    episodes = a.episodes()
+    questions = suggest_questions(episodes, {e.id: a.transcript(e.id) for e in episodes}, limit=4)
+    newest = max(episodes, key=lambda e: e.ingested_at or "")
+    assert questions[0] == f"What is “{newest.title}” about?"
+    assert sum(" about?" in q and q.startswith("What is “") for q in questions[:2]) == 2
+    assert len(set(questions)) == 4
+
+
+def test_topic_words_are_what_sets_an_episode_apart() -> None:
+    def episode(eid: str, lines: list[str]) -> tuple[Episode, list[Utterance]]:
+        utterances = [Utterance(eid, n, text, "Guest") for n, text in enumerate(lines, 1)]
+        return Episode(eid, eid.title(), guests=("Guest",), speakers=("Guest",)), utterances
+
+    shared = "The weather was lovely and the weather stayed lovely."
+    one = episode("boats", [shared, "Sailing boats need wind.", "Boats, boats everywhere.", "Really, boats."])
+    two = episode("bread", [shared, "Sourdough bread rises slowly.", "Bread wants patience.", "More bread."])
+    questions = suggest_questions([one[0], two[0]], {e.id: u for e, u in (one, two)}, limit=4)
+    assert "What did Guest say about boats?" in questions or "What did Guest say about Boats?" in questions
+    assert any("bread" in q.lower() for q in questions[2:])
+    assert not any("weather" in q or "lovely" in q or "really" in q.lower() for q in questions)
+
+
+def test_without_transcripts_titles_and_guests_still_make_questions() -> None:
+    e = Episode("ep", "Hiring in a Downturn", guests=("Ana Lima",), host="Bo", speakers=("Bo", "Ana Lima"))
+    assert suggest_questions([e]) == [
+        "What is “Hiring in a Downturn” about?",
+        "What did Ana Lima talk about in “Hiring in a Downturn”?",
+    ]
+    assert suggest_questions([]) == []
