@@ -13,8 +13,6 @@ from .config import Settings
 from .errors import InputError, ParseError, ProviderError, StoreError
 from .index.chroma_store import ChromaStore
 from .index.embedders import Embedder
-from .ingest.files import expand_paths
-from .ingest.parse import parse_file
 from .store_lock import store_lock, try_store_lock
 from .types import Episode, IngestReport, Progress, Transcript, Utterance
 
@@ -89,6 +87,7 @@ class Library:
         with store_lock(self.settings):
             self.store.sweep_orphans()
             self._write_changed(transcripts, report, progress)
+            self.store.mark_swept()
         report.seconds = time.perf_counter() - started
         return report
 
@@ -104,6 +103,9 @@ class Library:
         for raw in given:
             if "\x00" in str(raw):
                 raise InputError(f"{str(raw)!r}: a path cannot contain a NUL character")
+        from .ingest.files import expand_paths
+        from .ingest.parse import parse_file
+
         transcripts: list[Transcript] = []
         seen: dict[str, Path] = {}
         for path in expand_paths(given, report.ignored):

@@ -30,7 +30,16 @@ from ..types import Episode, Utterance
 from .lexical import LexicalRecord
 from .store_guard import guarded, is_connection_error, short, unreachable
 from .store_records import episode_from, episode_metadata, read_records, utterance_from, utterance_metadata
-from .store_state import CLIENTS, Memo, open_lock, read_swept, read_token, write_swept, write_token
+from .store_state import (
+    CATALOG_FILE,
+    CLIENTS,
+    Memo,
+    open_lock,
+    read_swept,
+    read_token,
+    write_swept,
+    write_token,
+)
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +57,36 @@ def _persistent_client(path: Path, fresh: bool) -> Any:
         # Not stopped: threads still using the old instance finish on it; it is freed when unreferenced.
         SharedSystemClient._identifier_to_system.pop(str(path), None)
     return chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+_EPISODES = (
+    lambda episodes: [episode_metadata(e) for e in episodes],
+    lambda saved: tuple(episode_from(m) for m in saved),
+)
+
+
+def _read_recorded_embedder(path: Path | None, **server: Any) -> str | None:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    settings = ChromaSettings(anonymized_telemetry=False)
+    try:
+        if server.get("host"):
+            client = chromadb.HttpClient(settings=settings, **server)
+        else:
+            with open_lock(path):  # type: ignore[arg-type]
+                client = chromadb.PersistentClient(path=str(path), settings=settings)
+        collection = client.get_collection(UTTERANCES, embedding_function=None)
+        if collection.count() == 0:
+            return None
+    except Exception:  # unreachable or not built yet: opening the store proper reports it clearly
+        return None
+    embedder = (collection.metadata or {}).get("embedder")
+    return str(embedder) if embedder else None
 
 
 class ChromaStore:
@@ -72,10 +111,18 @@ class ChromaStore:
         self._ssl = ssl
         self._headers = headers
         self._token = ""
-        self._memo = Memo(lambda: self._token if self._path is not None else "")
+        self._client: Any = None
         self.location = f"{'https' if ssl else 'http'}://{host}:{port}" if host else str(path)
         if not host and path is None:
             raise StoreError("no store folder and no Chroma server (CHROMA_HOST) configured")
+        self._memo = Memo(self._current_token, None if host else Path(str(path)) / CATALOG_FILE)
+        if (
+            not host
+        ):  # opened on first use: a warm CLI command answers from the catalog and saved indexes alone
+            built_with = ChromaStore.recorded_embedder(self._path)
+            if built_with and built_with != embedder_name:
+                raise EmbedderMismatchError(self._mismatch(built_with))
+            return
         try:
             self._connect(initial=True)
         except StoreError:
@@ -128,10 +175,18 @@ class ChromaStore:
         return bool(self._host)
 
     def refresh(self) -> None:
-        """Embedded only: re-open when another process has written since this one loaded the store."""
-        if self._path is None or read_token(self._path) == self._token:
+        """Embedded only: open on first use, and re-open when another process has written since."""
+        if self._path is None or (self._client is not None and read_token(self._path) == self._token):
             return
-        self._connect()
+        try:
+            self._connect()
+        except StoreError:
+            raise
+        except Exception as exc:
+            raise StoreError(f"cannot open the Chroma store at {self.location}: {short(exc)}") from exc
+
+    def _current_token(self) -> str:
+        return read_token(self._path) if self._path is not None else ""
 
     def reconnect(self) -> None:
         """Open a fresh client (after a lost connection to the server)."""
@@ -146,6 +201,17 @@ class ChromaStore:
     def _end_write(self) -> None:
         if self._path is not None:
             self._mark("clean")
+            self._fill_catalog()
+
+    def _fill_catalog(self) -> None:
+        """Record what the next process asks first (embedder, episodes, signature, count) under the new token."""
+        try:
+            count = self._count()
+            self._memo.get("embedder", lambda: self.embedder_name if count else None, codec=(_same, _same))
+            self.episodes()
+            self.signature()
+        except Exception as exc:  # the write itself succeeded; the catalog is only a shortcut
+            log.debug("could not record the store catalog: %s", exc)
 
     def _mark(self, state: str) -> None:
         assert self._path is not None
@@ -175,11 +241,14 @@ class ChromaStore:
                 collection = self._client.get_collection(UTTERANCES, embedding_function=None)
         built_with = (collection.metadata or {}).get("embedder")
         if built_with != self.embedder_name and collection.count() > 0:
-            raise EmbedderMismatchError(
-                f"the store at {self.location} was built with the embedder {built_with!r}, not {self.embedder_name!r}; "
-                f"use the same embedder (ASSISTANT_EMBEDDER) or rebuild it with `assistant reindex`"
-            )
+            raise EmbedderMismatchError(self._mismatch(built_with))
         return collection
+
+    def _mismatch(self, built_with: str) -> str:
+        return (
+            f"the store at {self.location} was built with the embedder {built_with!r}, not {self.embedder_name!r}; "
+            f"use the same embedder (ASSISTANT_EMBEDDER) or rebuild it with `assistant reindex`"
+        )
 
     @staticmethod
     def recorded_embedder(
@@ -191,33 +260,19 @@ class ChromaStore:
         headers: dict[str, str] | None = None,
     ) -> str | None:
         """Which embedder an existing store was built with, without opening it for writing."""
-        import chromadb
-        from chromadb.config import Settings as ChromaSettings
-
-        settings = ChromaSettings(anonymized_telemetry=False)
-        try:
-            if host:
-                client = chromadb.HttpClient(
-                    host=host, port=port, ssl=ssl, headers=headers, settings=settings
-                )
-            else:
-                if path is None or not (path / "chroma.sqlite3").exists():
-                    return None
-                with open_lock(path):
-                    client = chromadb.PersistentClient(path=str(path), settings=settings)
-            collection = client.get_collection(UTTERANCES, embedding_function=None)
-            if collection.count() == 0:
-                return None
-        except Exception:  # unreachable or not built yet: opening the store proper reports it clearly
+        if host:
+            return _read_recorded_embedder(None, host=host, port=port, ssl=ssl, headers=headers)
+        if path is None or not (path / "chroma.sqlite3").exists():
             return None
-        return (collection.metadata or {}).get("embedder")
+        memo = Memo(lambda: read_token(path), path / CATALOG_FILE)
+        return memo.get("embedder", lambda: _read_recorded_embedder(path), codec=(_same, _same))
 
     # ---- episodes -------------------------------------------------------------------------------------------
 
-    @guarded("listing episodes")
     def episodes(self) -> list[Episode]:
-        return list(self._memo.get("episodes", self._read_episodes))
+        return list(self._memo.get("episodes", self._read_episodes, codec=_EPISODES))
 
+    @guarded("listing episodes")
     def _read_episodes(self) -> tuple[Episode, ...]:
         got = self._episodes.get(include=["metadatas"])
         episodes = [episode_from(m) for m in got["metadatas"] or []]
@@ -229,15 +284,15 @@ class ChromaStore:
         metas = got["metadatas"] or []
         return episode_from(metas[0]) if metas else None
 
-    @guarded("reading the library signature")
     def signature(self) -> str:
         """Changes whenever any episode is added, replaced or deleted; keys caches shared across processes.
 
         Each episode's full record counts (its `ingested_at` too), so an episode rewritten with the same content
         still changes the signature: a cache built while it was being rewritten is never taken as current.
         """
-        return str(self._memo.get("signature", self._read_signature))
+        return str(self._memo.get("signature", self._read_signature, codec=(_same, _same)))
 
+    @guarded("reading the library signature")
     def _read_signature(self) -> str:
         got = self._episodes.get(include=["metadatas"])
         pairs = sorted(
@@ -295,7 +350,6 @@ class ChromaStore:
                 pass
         self._end_write()
 
-    @guarded("sweeping unfinished episodes")
     def sweep_orphans(self) -> int:
         """Delete utterance records whose episode was never committed (a crash mid-ingest); hold the store lock.
 
@@ -303,9 +357,20 @@ class ChromaStore:
         `<store>/.swept`; while the token is still that one nothing was written since, so the scan (seconds on
         a large library) is skipped. Any write, finished or not, changes the token.
         """
-        token = self._token
+        token = self._current_token()
         if self._path is not None and token.startswith("clean:") and read_swept(self._path) == token:
             return 0
+        return self._sweep_now()
+
+    def mark_swept(self) -> None:
+        """Hold the store lock: after `sweep_orphans` and writes that all finished, nothing is orphaned, so the
+        next process skips its start-up sweep (and need not open Chroma to answer)."""
+        token = self._current_token()
+        if self._path is not None and token.startswith("clean:"):
+            write_swept(self._path, token)
+
+    @guarded("sweeping unfinished episodes")
+    def _sweep_now(self) -> int:
         orphans = self._sweep()
         if self._path is not None and self._token.startswith("clean:"):
             write_swept(self._path, self._token)
@@ -334,13 +399,16 @@ class ChromaStore:
 
     # ---- reading --------------------------------------------------------------------------------------------
 
-    @guarded("counting utterances")
     def count(self) -> int:
         """Utterance records, including any of an unfinished episode (see `sweep_orphans`)."""
-        return self._count()
+        return int(self._memo.get("count", self._read_count, codec=(_same, _same)))
+
+    @guarded("counting utterances")
+    def _read_count(self) -> int:
+        return int(self._utterances.count())
 
     def _count(self) -> int:
-        return int(self._memo.get("count", self._utterances.count))
+        return int(self._memo.get("count", self._utterances.count, codec=(_same, _same)))
 
     @guarded("searching")
     def query(

@@ -10,6 +10,7 @@ a process whose loaded token differs from the file's re-opens its client. No chr
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import threading
 import uuid
@@ -20,6 +21,7 @@ from typing import Any, TypeVar
 GENERATION_FILE = ".generation"
 OPEN_LOCK_FILE = ".open.lock"
 SWEPT_FILE = ".swept"
+CATALOG_FILE = ".catalog.json"
 
 T = TypeVar("T")
 
@@ -94,20 +96,56 @@ class Memo:
     Every writer records a new token before its first change and another after its last, so an unchanged
     `clean:` token means nothing was written since the value was read. Mid-write (`writing:`), on a store
     never written (no token) and against a server (no token either), every call reads afresh.
+
+    With a `file`, values given a codec are also kept on disk beside the token they were read under, so the
+    next process (a CLI command) answers "which episodes, which signature" without opening Chroma at all.
     """
 
-    def __init__(self, token: Callable[[], str]) -> None:
+    def __init__(self, token: Callable[[], str], file: Path | None = None) -> None:
         self._token = token
+        self._file = file
         self._values: dict[str, tuple[str, Any]] = {}
 
-    def get(self, key: str, compute: Callable[[], T]) -> T:
+    def get(self, key: str, compute: Callable[[], T], codec: Codec | None = None) -> T:
         token = self._token()
         if not token.startswith("clean:"):
             return compute()
         hit = self._values.get(key)
         if hit is not None and hit[0] == token:
             return hit[1]  # type: ignore[no-any-return]
-        value = compute()
+        saved = self._saved(token) if codec else {}
+        if codec and key in saved:
+            value = codec[1](saved[key])
+        else:
+            value = compute()
+            if codec and self._token() == token:
+                self._save(token, {**saved, key: codec[0](value)})
         if self._token() == token:
             self._values[key] = (token, value)
         return value
+
+    def _saved(self, token: str) -> dict[str, Any]:
+        if self._file is None:
+            return {}
+        try:
+            data = json.loads(self._file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        values = data.get("values") if isinstance(data, dict) and data.get("token") == token else None
+        return values if isinstance(values, dict) else {}
+
+    def _save(self, token: str, values: dict[str, Any]) -> None:
+        """Best effort and atomic: a reader sees the old file or the new one, and a token mismatch ignores both."""
+        if self._file is None:
+            return
+        tmp = self._file.with_name(f"{self._file.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        try:
+            tmp.write_text(json.dumps({"token": token, "values": values}), encoding="utf-8")
+            os.replace(tmp, self._file)
+        except OSError:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+
+
+Codec = tuple[Callable[[Any], Any], Callable[[Any], Any]]
+"""(to JSON-able, from JSON-able) for a value a `Memo` keeps on disk."""

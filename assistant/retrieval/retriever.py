@@ -50,6 +50,20 @@ class RetrievalConfig:
     (the cache's vector snapshot) instead of Chroma's filtered HNSW query, which is approximate and slower at every
     filter size measured on a 1M-utterance store: one episode, 17 ms against 750 ms (dense retrieval alone); one
     speaker with 34k to 170k turns, 47-122 ms against 0.5-1.4 s (the whole search). See bench/README.md."""
+    exact_dense_rows: int = 100_000
+    """Without a filter, a library of up to this many utterances also takes exact cosine over the snapshot: the
+    true nearest rows, and no Chroma query, so a warm command never has to open the store to answer."""
+
+
+def _exact_dense(
+    cfg: RetrievalConfig, keep: np.ndarray | None, vectors: VectorSnapshot | None, width: int
+) -> bool:
+    """Whether dense candidates come from exact cosine over the snapshot rather than Chroma's HNSW index."""
+    if vectors is None or vectors.dimension != width:
+        return False
+    if keep is not None:
+        return cfg.exact_filtered_dense
+    return len(vectors) <= cfg.exact_dense_rows
 
 
 class HybridRetriever:
@@ -99,13 +113,12 @@ class HybridRetriever:
         qv: np.ndarray | None = None
         if cfg.use_dense:
             qv = self.embedder.embed_query(query)
-            if (
-                cfg.exact_filtered_dense
-                and keep is not None
-                and vectors is not None
-                and vectors.dimension == len(qv)
-            ):
-                candidate_ids += [index.records[row].id for row in vectors.nearest(keep, qv, cfg.candidates)]
+            if _exact_dense(cfg, keep, vectors, len(qv)):
+                assert vectors is not None
+                everything = np.ones(len(vectors), dtype=bool) if keep is None else keep
+                candidate_ids += [
+                    index.records[row].id for row in vectors.nearest(everything, qv, cfg.candidates)
+                ]
             else:
                 dense = self.store.nearest(qv, cfg.candidates, where_clause(episodes, speakers))
                 candidate_ids += [rid for rid, _ in dense if rid in index.row_of]

@@ -146,4 +146,7 @@ def test_filtered_dense_candidates_are_exact_cosine(tmp_path: Path) -> None:
     hnsw = a.search("the budget", episode=episode)
     assert len(asked) == 1 and hnsw and all(h.utterance.episode_id == episode for h in hnsw)
     a.search("the budget")
-    assert len(asked) == 2, "an unfiltered search takes its dense candidates from Chroma"
+    assert len(asked) == 1, "an unfiltered search of a small library is exact too"
+    a.retriever.config = replace(a.retriever.config, exact_dense_rows=len(vectors) - 1)
+    a.search("the budget")
+    assert len(asked) == 2, "an unfiltered search of a large library takes its dense candidates from Chroma"

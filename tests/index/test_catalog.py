@@ -1,0 +1,57 @@
+"""A warm command answers from the store's catalog and saved indexes, without opening Chroma."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from assistant import Assistant, Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "samples" / "harbour-bridge.txt"
+
+PROBE = """
+import json, sys
+from assistant import Assistant
+a = Assistant.from_settings()
+answer = a.ask("Why did the bridge open late?")
+print(json.dumps({"cited": len(answer.citations), "episodes": [e.id for e in a.episodes()],
+                  "chromadb": "chromadb" in sys.modules}))
+"""
+
+
+def _probe(store: Path) -> dict[str, object]:
+    env = {
+        **os.environ,
+        "ASSISTANT_STORE": str(store),
+        "ASSISTANT_EMBEDDER": "hashing",
+        "PYTHONPATH": str(ROOT),
+    }
+    done = subprocess.run([sys.executable, "-c", PROBE], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def test_warm_ask_never_imports_chromadb(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    a = Assistant.from_settings(Settings(store=store, embedder="hashing", mode="offline"))
+    a.ingest(SAMPLE)
+    a.search("bridge")  # saves the keyword index and vectors beside the store
+    seen = _probe(store)
+    assert seen == {"cited": seen["cited"], "episodes": ["harbour-bridge"], "chromadb": False}
+    assert seen["cited"]
+
+
+def test_catalog_of_an_older_generation_is_ignored(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    a = Assistant.from_settings(Settings(store=store, embedder="hashing", mode="offline"))
+    a.ingest(SAMPLE)
+    catalog = json.loads((store / ".catalog.json").read_text())
+    assert catalog["values"]["embedder"] == "hashing:v1:512"
+    a.delete("harbour-bridge")
+    (store / ".catalog.json").write_text(json.dumps(catalog))  # a stale file from before the delete
+    fresh = Assistant.from_settings(Settings(store=store, embedder="hashing", mode="offline"))
+    assert fresh.episodes() == [] and fresh.store.count() == 0
