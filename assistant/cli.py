@@ -261,7 +261,7 @@ def chat(ctx: click.Context, episode: tuple[str, ...]) -> None:
         except click.ClickException as exc:
             click.echo(f"error: {exc.message}", err=True)
             continue
-        history += [Turn("user", question), Turn("assistant", answer.text)]
+        history += [Turn("user", question), answer.as_turn()]
 
 
 @cli.command()
@@ -331,27 +331,39 @@ cli.add_command(eval_command, "eval")
 def _print_streamed(
     a: Assistant, question: str, episode: list[str] | None, speaker: list[str] | None, history: list[Any]
 ) -> Answer:
+    """Hosted text is printed as it arrives; then Sources, each with the words it backs."""
     from . import marked_text, source_line
 
     answer = None
+    live = a.mode == "hosted"
+    streamed = False
     for event in a.stream(question, episode=episode, history=history, speaker=speaker):
         if event.kind == "notice":
             click.echo(f"note: {event.text}", err=True)
+        elif event.kind == "text" and live:
+            click.echo(event.text, nl=False)
+            sys.stdout.flush()
+            streamed = True
         elif event.kind == "done":
             answer = event.answer
     assert answer is not None
-    text, numbered = marked_text(answer)
-    click.echo(text)
+    if streamed:
+        click.echo("")
+        numbered = list(enumerate(sorted(answer.citations, key=lambda c: (c.start, c.end)), start=1))
+    else:
+        text, numbered = marked_text(answer)
+        click.echo(text)
     if numbered:
         click.echo("\nSources:")
         for n, citation in numbered:
+            backs = f" “{citation.text}” ←" if streamed else ""
             for u in citation.utterances:
                 title = next(
                     (h.episode_title for h in answer.hits if h.utterance.episode_id == u.episode_id),
                     u.episode_id,
                 )
                 quote = f": “{u.text}”" if answer.mode == "hosted" else ""
-                click.echo(f"  [{n}] {source_line(u, title)}{quote}")
+                click.echo(f"  [{n}]{backs} {source_line(u, title)}{quote}")
     click.echo(
         f"\n({answer.mode}{', ' + answer.model if answer.model else ''}; "
         f"{answer.timings.get('total_ms', 0):.0f} ms)",
@@ -363,7 +375,7 @@ def _print_streamed(
 def _matching(a: Assistant, query: str, hits: list[Hit]) -> set[str]:
     """Ids of the hits the offline answer would count as relevant (a shared word, or close in meaning)."""
     from .generation.offline import is_relevant
-    from .index.lexical import tokenize
+    from .text import tokenize
 
     terms = set(tokenize(query))
     floor = a.session.offline.dense_floor

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import NoReturn
 
 from .config import Settings
 from .errors import InputError, ParseError, ProviderError, StoreError
@@ -31,26 +32,43 @@ class Library:
         return self.store.episodes()
 
     def episode(self, episode_id: str) -> Episode:
+        """The episode with this id, its file's name, or an unambiguous start of its id or title."""
         found = self.store.episode(episode_id)
-        if found is None:
-            raise InputError(f"unknown episode {episode_id!r}; `assistant episodes` lists them")
-        return found
+        if found is not None:
+            return found
+        return self.episode(self.resolve(episode_id)) if episode_id else self._unknown(episode_id)
 
     def transcript(self, episode_id: str) -> list[Utterance]:
         """Every stored utterance of an episode in order, for showing a citation in its context."""
-        self.episode(episode_id)
-        return self.store.utterances_of(episode_id)
+        return self.store.utterances_of(self.episode(episode_id).id)
 
     def check_episodes(self, episode: str | Sequence[str] | None) -> list[str] | None:
-        """The episode filter as a list, or InputError naming the first id the library does not hold."""
+        """The episode filter as ids, or InputError naming the first reference the library cannot resolve."""
         if not episode:
             return None
         wanted = [episode] if isinstance(episode, str) else list(episode)
-        known = {e.id for e in self.store.episodes()}
-        unknown = [e for e in wanted if e not in known]
-        if unknown:
-            raise InputError(f"unknown episode {unknown[0]!r}; `assistant episodes` lists them")
-        return wanted
+        return [self.resolve(e) for e in wanted]
+
+    def resolve(self, ref: str) -> str:
+        """An episode id from what a person types: the id, the file's name, or a start of the id or title."""
+        episodes = self.store.episodes()
+        if any(e.id == ref for e in episodes):
+            return ref
+        by_file = [e for e in episodes if e.source_path and _file_id(e.source_path) == ref]
+        key = _folded(ref)
+        found = by_file or [
+            e for e in episodes if key and (_folded(e.id).startswith(key) or _folded(e.title).startswith(key))
+        ]
+        if len(found) == 1:
+            return found[0].id
+        if found:
+            names = ", ".join(f"{e.id} ({e.title})" for e in found[:5])
+            raise InputError(f"{ref!r} matches {len(found)} episodes: {names}; give more of the id or title")
+        return self._unknown(ref)
+
+    @staticmethod
+    def _unknown(ref: str) -> NoReturn:
+        raise InputError(f"unknown episode {ref!r}; `assistant episodes` lists them")
 
     def delete(self, episode_id: str) -> None:
         with store_lock(self.settings):
@@ -164,6 +182,16 @@ class Library:
                 break
             (report.updated if existed else report.added).append(episode.id)
             report.utterances_written += len(utterances)
+
+
+def _folded(text: str) -> str:
+    return " ".join("".join(ch if ch.isalnum() else " " for ch in text.casefold()).split())
+
+
+def _file_id(source_path: str) -> str:
+    from .ingest.parse import episode_id_for
+
+    return episode_id_for(Path(source_path))
 
 
 def _same(stored: Episode, parsed: Episode) -> bool:

@@ -123,6 +123,11 @@ class Answer:
     notice: str | None = None
     query: str = ""
 
+    def as_turn(self) -> Turn:
+        """This answer as a history turn, remembering which episodes it cited."""
+        episodes = tuple(dict.fromkeys(u.episode_id for u in self.cited_utterances))
+        return Turn("assistant", self.text, episodes)
+
     @property
     def cited_utterances(self) -> list[Utterance]:
         seen: dict[str, Utterance] = {}
@@ -151,6 +156,8 @@ class Turn:
 
     role: Literal["user", "assistant"]
     content: str
+    episodes: tuple[str, ...] = ()
+    """For an answer: the episodes it cited, so a follow-up can stay where the conversation is."""
 
 
 @dataclass(frozen=True)

@@ -171,3 +171,20 @@ def test_every_file_left_out_or_refused_is_named_with_its_reason(tmp_path: Path)
     shapes = next(line for line in lines if "other.json" in line)
     assert "Whisper" in shapes and "Podcasting 2.0" in shapes and "list" in shapes
     assert len(lines) == 3  # one line per file that was not ingested, none for the one that was
+
+
+def test_hosted_answers_are_printed_as_they_arrive(tmp_path: Path) -> None:
+    from fakes import FakeGenerator
+
+    from assistant import Assistant, Settings
+
+    a = Assistant.from_settings(Settings(store=tmp_path / "s", embedder="hashing"), generator=FakeGenerator())
+    a.ingest(SAMPLES)
+    shown: list[str] = []
+    a.generator.between = lambda chunk: shown.append(sys.stdout.buffer.getvalue().decode())  # type: ignore[attr-defined]
+    a.generator.enqueue("The council ", "pays for the overrun.")  # type: ignore[attr-defined]
+    result = CliRunner().invoke(cli, ["ask", "Who pays for the overrun?"], obj={"assistant": a})
+    assert result.exit_code == 0, result.output
+    assert shown[0].endswith("The council ") and "pays" not in shown[0], "the first words came before the rest"
+    assert result.output.index("pays for the overrun.") < result.output.index("Sources:")
+    assert "[1] “The council ” ←" in result.output, "each source says which words it backs"

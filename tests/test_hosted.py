@@ -117,3 +117,16 @@ def test_documents_send_each_hit_once_with_the_neighbours_it_needs(fake: FakeCoh
     everything = " ".join(" ".join(str(v) for v in d["data"].values()) for d in docs)
     for u in [h.utterance for h in answer.hits] + list(needed.values()):
         assert everything.count(u.text) == 1, f"{u.id} sent {everything.count(u.text)} times"
+
+
+def test_a_standalone_question_is_not_rewritten_whatever_came_before(fake: FakeCohere, tmp_path: Path) -> None:
+    a = hosted(fake, tmp_path / "s")
+    a.ingest(SAMPLES)
+    fake.chat_text = "Something else entirely"
+    history = [Turn("user", "Why did the steel arrive late?"), Turn("assistant", "A fire at the mill.")]
+    first = a.ask("Who pays for the budget overrun?")
+    rewrites = len(fake.bodies("chat"))
+    after = a.ask("Who pays for the budget overrun?", history=history)
+    assert len(fake.bodies("chat")) == rewrites, "no rewrite request for a question that stands alone"
+    assert after.query == first.query == "Who pays for the budget overrun?"
+    assert [h.utterance.id for h in after.hits] == [h.utterance.id for h in first.hits]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import DATA
+from conftest import DATA, SAMPLES
 
 from assistant import Assistant, InputError, StoreError
 
@@ -183,3 +183,25 @@ def test_describe_says_how_answers_are_made_in_words(store_dir: Path) -> None:
         == "Offline: quotes passages, no language model · search model: keyword hashing (no model)"
     )
     assert (status.embedder, status.store) == ("hashing:v1:512", str(store_dir))
+
+
+def test_opaque_file_names_get_readable_ids_and_episodes_resolve_by_title(tmp_path: Path) -> None:
+    import shutil
+
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SAMPLES / "harbour-bridge.txt", folder / "000_081a4311286ebea2.txt")
+    shutil.copy(SAMPLES / "harbour-bridge.txt", folder / "harbour-bridge-repeat.txt")
+    a = Assistant.from_settings()
+    assert a.ingest(folder).ok
+    readable = next(e for e in a.episodes() if e.source_path and "081a43" in e.source_path)
+    assert readable.id == "why-the-harbour-bridge-opened-eight"
+    assert a.library.resolve("000_081a4311286ebea2") == readable.id, "the file's name still finds it"
+    assert a.library.resolve("harbour-bridge-rep") == "harbour-bridge-repeat"
+    with pytest.raises(InputError, match="matches 2 episodes"):
+        a.library.resolve("why the harbour")
+    hits = a.search("bat ecologist", episode="harbour-bridge-rep")
+    assert hits and {h.utterance.episode_id for h in hits} == {"harbour-bridge-repeat"}
+    with pytest.raises(InputError, match="unknown episode 'nothing-like-it'"):
+        a.search("bat ecologist", episode="nothing-like-it")

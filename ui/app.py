@@ -240,7 +240,7 @@ def _history(messages: Sequence[Message]) -> list[Turn]:
     turns: list[Turn] = []
     for question, reply in pairwise(messages):
         if question["role"] == "user" and reply["role"] == "assistant" and reply.get("answer") is not None:
-            turns += [Turn("user", question["content"]), Turn("assistant", reply["answer"].text)]
+            turns += [Turn("user", question["content"]), reply["answer"].as_turn()]
     return turns
 
 

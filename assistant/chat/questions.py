@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from ..errors import InputError
 from ..types import Turn
 
-HistoryLike = Sequence[Turn | Mapping[str, str] | tuple[str, str]]
+HistoryLike = Sequence[Turn | Mapping[str, object] | tuple[str, str]]
 
 
 def check_question(text: str, max_chars: int) -> str:
@@ -28,7 +28,8 @@ def normalise_history(history: HistoryLike | None) -> list[Turn]:
         if isinstance(item, Turn):
             turns.append(item)
         elif isinstance(item, Mapping):
-            turns.append(Turn(item["role"], item["content"]))  # type: ignore[arg-type]
+            episodes = tuple(item.get("episodes") or ())  # type: ignore[arg-type]
+            turns.append(Turn(item["role"], item["content"], episodes))  # type: ignore[arg-type]
         else:
             role, content = item
             turns.append(Turn(role, content))  # type: ignore[arg-type]
@@ -40,3 +41,11 @@ def normalise_history(history: HistoryLike | None) -> list[Turn]:
 
 def speakers_of(speaker: str | Sequence[str] | None) -> list[str] | None:
     return [speaker] if isinstance(speaker, str) else (list(speaker) if speaker else None)
+
+
+def conversation_episode(turns: Sequence[Turn]) -> str | None:
+    """The one episode the last answer drew from, if it drew from exactly one."""
+    answers = [t for t in turns if t.role == "assistant"]
+    if answers and len(set(answers[-1].episodes)) == 1:
+        return answers[-1].episodes[0]
+    return None

@@ -20,10 +20,16 @@ from ..generation.offline import ExtractiveGenerator
 from ..library import Library
 from ..retrieval.contracts import QueryRewriter
 from ..retrieval.coverage import absent_words
-from ..retrieval.query import HeuristicRewriter
+from ..retrieval.query import HeuristicRewriter, is_follow_up
 from ..retrieval.retriever import HybridRetriever
 from ..types import Answer, AnswerEvent, Hit, Turn
-from .questions import HistoryLike, check_question, normalise_history, speakers_of
+from .questions import (
+    HistoryLike,
+    check_question,
+    conversation_episode,
+    normalise_history,
+    speakers_of,
+)
 
 log = logging.getLogger(__name__)
 
@@ -85,8 +91,13 @@ class ChatSession:
         started = time.perf_counter()
         notices: list[str] = []
 
-        query = self._rewrite(question, turns, notices)
+        follow_up = bool(turns) and is_follow_up(question)
+        query = self._rewrite(question, turns, notices) if follow_up else question
         timings["rewrite_ms"] = _ms(started)
+        if follow_up and not episode and conversation_episode(turns):
+            episode = conversation_episode(
+                turns
+            )  # stays with the episode being discussed unless told otherwise
 
         t = time.perf_counter()
         context = self._retrieve(query, episode, speaker)
@@ -107,15 +118,13 @@ class ChatSession:
             final, hits=tuple(context), timings=timings, query=query, notice=" ".join(notices) or final.notice
         )
         if self.remember:
-            self.history += [Turn("user", question), Turn("assistant", final.text)]
+            self.history += [Turn("user", question), final.as_turn()]
         yield AnswerEvent(kind="done", answer=final)
 
     def reset(self) -> None:
         self.history.clear()
 
     def _rewrite(self, question: str, turns: Sequence[Turn], notices: list[str]) -> str:
-        if not turns:
-            return question
         try:
             return self.rewriter.rewrite(question, turns)
         except ProviderError as exc:

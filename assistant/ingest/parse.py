@@ -108,7 +108,28 @@ def parse_file(
         text, path, episode_id or episode_id_for(path), fmt, max_utterance_chars=max_utterance_chars
     )
     episode = replace(transcript.episode, content_hash=hashlib.sha256(data).hexdigest())
-    return replace(transcript, episode=episode)
+    transcript = replace(transcript, episode=episode)
+    return transcript if episode_id else readable_id(transcript)
+
+
+_OPAQUE = re.compile(r"[0-9a-f]{8,}", re.IGNORECASE)
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def readable_id(transcript: Transcript) -> Transcript:
+    """An id from the title when the file name is an opaque hash (`000_081a4311286ebea2` ->
+    `inside-the-paper-that-changed`); ids from readable file names are kept as they are."""
+    episode = transcript.episode
+    run = _OPAQUE.search(episode.id)
+    if not run or sum(ch.isdigit() for ch in run.group()) < 3:
+        return transcript
+    folded = unicodedata.normalize("NFKD", episode.title).encode("ascii", "ignore").decode("ascii").lower()
+    words = _WORD.findall(folded)[:6]
+    slug = "-".join(words)[:60].strip("-")
+    if len(slug) < 3 or slug == episode.id:
+        return transcript
+    utterances = tuple(replace(u, episode_id=slug) for u in transcript.utterances)
+    return Transcript(replace(episode, id=slug), utterances)
 
 
 def format_names() -> list[str]:

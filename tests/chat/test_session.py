@@ -1,0 +1,49 @@
+"""Conversations: standalone questions ignore history; follow-ups are rewritten and stay in their episode."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import DATA, SAMPLES
+
+from assistant import Assistant, Settings, Turn
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Assistant:
+    a = Assistant.from_settings(Settings(store=tmp_path / "s", embedder="hashing", mode="offline"))
+    assert a.ingest([SAMPLES / "harbour-bridge.txt", DATA / "meeting_speakers.txt", DATA / "podcast_basic.txt"]).ok
+    return a
+
+
+def test_a_standalone_question_gets_the_same_answer_with_or_without_history(library: Assistant) -> None:
+    history = [Turn("user", "Why did the steel arrive late?"), Turn("assistant", "A fire at the mill.")]
+    for question in ("What is the capital of France?", "Who pays for the budget overrun?"):
+        alone = library.ask(question)
+        after = library.ask(question, history=history)
+        assert after.query == alone.query == question
+        assert after.text == alone.text
+        assert [h.utterance.id for h in after.hits] == [h.utterance.id for h in alone.hits]
+
+
+@pytest.mark.parametrize("follow_up", ["And after that?", "What did he mean by it?", "Why?"])
+def test_real_follow_ups_are_rewritten(library: Assistant, follow_up: str) -> None:
+    history = [Turn("user", "Why did the steel arrive late?"), Turn("assistant", "A fire at the mill.")]
+    answer = library.ask(follow_up, history=history)
+    assert answer.query == f"Why did the steel arrive late? {follow_up}"
+
+
+def test_a_follow_up_stays_in_the_episode_the_conversation_is_about(library: Assistant) -> None:
+    chat = library.chat()
+    first = chat.ask("Why did the steel arrive late for the bridge?")
+    assert {u.episode_id for u in first.cited_utterances} == {"harbour-bridge"}
+    assert chat.history[-1].episodes == ("harbour-bridge",)
+    follow = chat.ask("And what did they decide about the schedule?")
+    assert follow.hits and {h.utterance.episode_id for h in follow.hits} == {"harbour-bridge"}
+    widened = library.ask(
+        "And what did they decide about the schedule?",
+        history=chat.history,
+        episode=[e.id for e in library.episodes()],
+    )
+    assert len({h.utterance.episode_id for h in widened.hits}) > 1, "an explicit filter widens the search"
