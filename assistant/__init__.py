@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 _LAZY = {
     "Assistant": ".client",
     "normalise_history": ".client",
+    "PROJECT_ROOT": ".config",
     "Settings": ".config",
     "AssistantError": ".errors",
     "ConfigError": ".errors",
@@ -22,9 +23,18 @@ _LAZY = {
     "ProviderError": ".errors",
     "StoreError": ".errors",
     "conversation_markdown": ".export",
+    "pack": ".generation.context",
+    "sent_ids": ".generation.context",
+    "OFFLINE_HEADER": ".generation.offline",
+    "tokenize": ".index.lexical",
+    "OnnxEmbedder": ".index.onnx_embedder",
+    "cohere_client": ".providers",
     "marked_text": ".render",
     "source_line": ".render",
     "source_link": ".render",
+    "HeuristicRewriter": ".retrieval.query",
+    "RetrievalConfig": ".retrieval.retriever",
+    "count_tokens": ".tokens",
     "Answer": ".types",
     "AnswerEvent": ".types",
     "Citation": ".types",
@@ -36,11 +46,12 @@ _LAZY = {
     "Usage": ".types",
     "Utterance": ".types",
     "format_time": ".types",
+    "utterance_id": ".types",
 }
 
 if TYPE_CHECKING:
     from .client import Assistant, normalise_history
-    from .config import Settings
+    from .config import PROJECT_ROOT, Settings
     from .errors import (
         AssistantError,
         ConfigError,
@@ -52,7 +63,15 @@ if TYPE_CHECKING:
         StoreError,
     )
     from .export import conversation_markdown
+    from .generation.context import pack, sent_ids
+    from .generation.offline import OFFLINE_HEADER
+    from .index.lexical import tokenize
+    from .index.onnx_embedder import OnnxEmbedder
+    from .providers import cohere_client
     from .render import marked_text, source_line, source_link
+    from .retrieval.query import HeuristicRewriter
+    from .retrieval.retriever import RetrievalConfig
+    from .tokens import count_tokens
     from .types import (
         Answer,
         AnswerEvent,
@@ -65,6 +84,7 @@ if TYPE_CHECKING:
         Usage,
         Utterance,
         format_time,
+        utterance_id,
     )
 
 
@@ -92,22 +112,33 @@ __all__ = [
     "ConfigError",
     "EmbedderMismatchError",
     "Episode",
+    "HeuristicRewriter",
     "Hit",
     "IngestReport",
     "InputError",
     "NeedsKeyError",
+    "OFFLINE_HEADER",
+    "OnnxEmbedder",
+    "PROJECT_ROOT",
     "ParseError",
     "ProviderError",
+    "RetrievalConfig",
     "Settings",
     "StoreError",
     "Transcript",
     "Turn",
     "Usage",
     "Utterance",
+    "cohere_client",
     "conversation_markdown",
+    "count_tokens",
     "format_time",
     "marked_text",
     "normalise_history",
+    "pack",
+    "sent_ids",
     "source_line",
     "source_link",
+    "tokenize",
+    "utterance_id",
 ]

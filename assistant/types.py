@@ -118,6 +118,8 @@ class Answer:
     model: str | None = None
     notice: str | None = None
     query: str = ""
+    refused: bool = False
+    """True when the answer declines (nothing relevant found, or a hosted answer with no citation)."""
 
     @property
     def cited_utterances(self) -> list[Utterance]:

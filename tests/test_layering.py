@@ -47,3 +47,21 @@ def test_public_names_are_exported() -> None:
     assert assistant.__all__ == sorted(assistant.__all__)
     for name in assistant.__all__:
         assert hasattr(assistant, name), name
+
+
+def test_evaluation_uses_only_the_public_api() -> None:
+    """The harness measures what users get: `from assistant import ...`, or its own modules."""
+    for path in files("assistant/evaluation"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level > 1:
+                raise AssertionError(
+                    f"{path.name} imports ..{node.module or ''}; use `from assistant import ...`"
+                )
+            if (
+                isinstance(node, ast.ImportFrom)
+                and node.level == 0
+                and (node.module or "").startswith("assistant")
+            ):
+                assert node.module == "assistant", f"{path.name} imports {node.module}"
+            if isinstance(node, ast.Import):
+                assert not any(a.name.startswith("assistant.") for a in node.names), path.name

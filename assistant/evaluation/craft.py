@@ -14,17 +14,14 @@ from typing import Any
 
 import httpx
 
-from ..tokens import count_tokens
-from ..types import utterance_id
+from assistant import HeuristicRewriter, Turn, count_tokens, tokenize, utterance_id
+
+from .errors import CraftError
 from .suite import ANSWERABLE, UNANSWERABLE, Question
 
 REFUSAL = "The transcripts I was given do not answer this question."
 NOT_FOUND = "None of the retrieved utterances answers this question."
 MAX_QUOTES = 3
-
-
-class CraftError(RuntimeError):
-    pass
 
 
 class Crafter:
@@ -136,13 +133,10 @@ class Crafter:
             raise CraftError(
                 "crafted fixtures only answer the follow-up rewriting prompt among plain chat calls"
             )
-        if q.standalone:
-            text = q.standalone
-        else:
-            from ..retrieval.query import HeuristicRewriter
-            from ..types import Turn
-
-            text = HeuristicRewriter().rewrite(q.question, [Turn(r, c) for r, c in q.history])  # type: ignore[arg-type]
+        text = q.standalone or HeuristicRewriter().rewrite(
+            q.question,
+            [Turn(r, c) for r, c in q.history],  # type: ignore[arg-type]
+        )
         reply = {
             "id": "crafted-" + _digest(body)[:16],
             "finish_reason": "COMPLETE",
@@ -156,8 +150,6 @@ class Crafter:
     # ---- rerank -----------------------------------------------------------------------------------------
 
     def rerank(self, body: dict[str, Any]) -> httpx.Response:
-        from ..index.lexical import tokenize
-
         query = set(tokenize(str(body.get("query", ""))))
         documents = [str(d) for d in body.get("documents") or []]
         scored = []

@@ -26,6 +26,8 @@ from typing import Any
 
 import httpx
 
+from .errors import FixtureMissing
+
 VOLATILE_FIELDS = frozenset({"priority"})
 """Top-level request fields left out of the key: scheduling hints that do not change the reply."""
 MANIFEST = "manifest.json"
@@ -36,10 +38,6 @@ CRAFTED_NOTE = (
     "are the share of query words found in each document. They test the hosted plumbing (documents, citations, "
     "rerank, follow-up rewriting), not Cohere's quality."
 )
-
-
-class FixtureMissing(RuntimeError):
-    """A replayed request has no fixture. Deliberately not a ProviderError: nothing may fall back on it."""
 
 
 # ---- keys -----------------------------------------------------------------------------------------------

@@ -26,6 +26,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .errors import SuiteError, SuiteUnavailable
+
+__all__ = ["SuiteError", "SuiteUnavailable"]
+
 QUESTIONS_FILE = "questions.jsonl"
 SUITE_FILE = "suite.json"
 TRANSCRIPTS_DIR = "transcripts"
@@ -33,14 +37,6 @@ TRANSCRIPTS_DIR = "transcripts"
 ANSWERABLE = "answerable"
 UNANSWERABLE = "unanswerable"
 UNGRADED = "ungraded"
-
-
-class SuiteError(ValueError):
-    """The suite is malformed: the message names the file, the line and what is wrong."""
-
-
-class SuiteUnavailable(SuiteError):
-    """The suite is well formed but its transcripts are not on this machine (e.g. ../shared is absent)."""
 
 
 @dataclass(frozen=True)
