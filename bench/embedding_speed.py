@@ -6,7 +6,7 @@ are timed chunk by chunk, both embedders back to back on each chunk in alternati
 in machine load (the dev machines are shared) hits both sides alike; a whole-set call of ours is timed
 too, before and after.
 
-    python bench/embedding_speed.py --out results.json [--limit 3000] [--chunk 250] [--threads N]
+    python -m bench.embedding_speed --out results.json [--limit 3000] [--chunk 250] [--threads N]
 """
 
 from __future__ import annotations
@@ -25,11 +25,9 @@ from typing import Any
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from assistant import OnnxEmbedder
 
-from assistant.index.onnx_embedder import OnnxEmbedder
+ROOT = Path(__file__).resolve().parents[1]
 
 SHARED = ROOT.parent / "shared"
 SEED = SHARED / "data/seed/000_081a4311286ebea2.txt"
