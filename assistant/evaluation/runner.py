@@ -295,7 +295,7 @@ def _hosted_client(
 ) -> tuple[Any, Any, Any]:
     import httpx
 
-    from .fixtures import CraftingTransport, MeteredTransport, RecordingTransport, ReplayTransport
+    from .transports import CraftingTransport, MeteredTransport, RecordingTransport, ReplayTransport
 
     crafter = None
     if options.hosted == "live":
@@ -346,6 +346,6 @@ def _check_episodes(suite: Suite, utterances: dict[str, Utterance]) -> None:
     if unknown:
         raise SuiteError(
             f"{suite.path}: questions name episodes that are not among the suite's transcripts: "
-            f"{', '.join(unknown[:5])}{' …' if len(unknown) > 5 else ''} (episode ids are the transcript file stems; "
-            f"known: {', '.join(sorted(known)[:5])}{' …' if len(known) > 5 else ''})"
+            f"{', '.join(unknown[:5])}{' …' if len(unknown) > 5 else ''} (episode ids are the transcript "
+            f"file stems; known: {', '.join(sorted(known)[:5])}{' …' if len(known) > 5 else ''})"
         )

@@ -42,31 +42,9 @@ class Scoring:
 
 def evaluate(a: Any, q: Question, scope: str, s: Scoring) -> QuestionResult:
     episode = q.episode if scope == "episode" and q.episode else None
-    gold = {utterance_id(q.episode, n) for n in q.evidence} if q.episode else set()
-    gold_found = {g for g in gold if g in s.utterances}
-    status = q.status
-    if status == ANSWERABLE and not gold_found:
-        status = UNGRADED  # gold numbers all point at utterances that are not stored (e.g. empty turns)
-    result = QuestionResult(
-        id=q.id,
-        episode=q.episode,
-        question=q.question,
-        group=q.group,
-        status=status,
-        gold=sorted(gold_found),
-        gold_missing=sorted(gold - gold_found),
-    )
-
+    result, gold = _graded(q, s.utterances)
     before = s.meter.snapshot()
-    answer: Answer | None = None
-    if s.answers:
-        history = [{"role": r, "content": c} for r, c in q.history]
-        try:
-            answer = a.ask(q.question, episode=episode, history=history or None, speaker=q.speaker)
-        except EvalError:
-            raise
-        except AssistantError as exc:
-            result.error = str(exc)
+    answer = _ask(a, q, episode, result) if s.answers else None
     usage, requests = Meter.delta(before, s.meter.snapshot())
     result.query = answer.query if answer is not None and answer.query else _rewrite(a, q)
     t = time.perf_counter()
@@ -74,12 +52,43 @@ def evaluate(a: Any, q: Question, scope: str, s: Scoring) -> QuestionResult:
     result.search_ms = round((time.perf_counter() - t) * 1000, 2)
     ranking = [h.utterance.id for h in hits]
     result.ranking = ranking[: s.k]
-    if status == ANSWERABLE:
-        result.scores = _ranking(ranking, hits, gold_found, s)
+    if result.status == ANSWERABLE:
+        result.scores = _ranking(ranking, hits, gold, s)
     if answer is not None:
-        result.answer = score_answer(answer, q, status, gold_found, s.utterances, s.judge)
+        result.answer = score_answer(answer, q, result.status, gold, s.utterances, s.judge)
         result.answer.usage, result.answer.requests = usage, requests
     return result
+
+
+def _graded(q: Question, utterances: dict[str, Utterance]) -> tuple[QuestionResult, set[str]]:
+    """The question's record before anything ran, and its gold utterances that are stored."""
+    gold = {utterance_id(q.episode, n) for n in q.evidence} if q.episode else set()
+    found = {g for g in gold if g in utterances}
+    status = q.status
+    if status == ANSWERABLE and not found:
+        status = UNGRADED  # gold numbers all point at utterances that are not stored (e.g. empty turns)
+    result = QuestionResult(
+        id=q.id,
+        episode=q.episode,
+        question=q.question,
+        group=q.group,
+        status=status,
+        gold=sorted(found),
+        gold_missing=sorted(gold - found),
+    )
+    return result, found
+
+
+def _ask(a: Any, q: Question, episode: str | None, result: QuestionResult) -> Answer | None:
+    """`ask()` as a user calls it. An assistant error is noted on the question; a harness error stops all."""
+    history = [{"role": r, "content": c} for r, c in q.history]
+    try:
+        return a.ask(q.question, episode=episode, history=history or None, speaker=q.speaker)
+    except EvalError:
+        raise
+    except AssistantError as exc:
+        result.error = str(exc)
+        return None
 
 
 def _rewrite(a: Any, q: Question) -> str:

@@ -164,10 +164,11 @@ def counts(
         ungraded=sum(1 for r in records if r.status == UNGRADED),
         gold_missing=sum(1 for r in records if r.gold_missing),
         errors=sum(1 for r in records if r.error),
-        hosted_fallbacks=sum(
-            1
-            for r in answered
-            if r.answer and r.answer.notice and "offline answer instead" in r.answer.notice
-        ),
+        hosted_fallbacks=sum(1 for r in answered if _fell_back(r)),
         failed_cohere_calls=sum(n for route, n in requests.items() if " HTTP " in route),
     )
+
+
+def _fell_back(r: QuestionResult) -> bool:
+    notice = r.answer.notice if r.answer else None
+    return bool(notice and "offline answer instead" in notice)

@@ -14,7 +14,8 @@ from assistant.config import Settings
 from assistant.evaluation import configs
 from assistant.evaluation.command import eval_command
 from assistant.evaluation.craft import Crafter
-from assistant.evaluation.fixtures import FixtureMissing, Meter, read_manifest, request_key
+from assistant.evaluation.errors import FixtureMissing
+from assistant.evaluation.fixtures import Meter, read_manifest, request_key
 from assistant.evaluation.records import Evaluation, HostedInfo, RunSettings, SuiteInfo
 from assistant.evaluation.report import markdown, write_all
 from assistant.evaluation.runner import RunOptions, run
@@ -325,7 +326,7 @@ def test_prune_drops_only_the_given_embedders_unused_fixtures(tmp_path: Path) ->
 def test_metered_transport_passes_responses_through_and_counts_failures() -> None:
     import cohere
 
-    from assistant.evaluation.fixtures import MeteredTransport
+    from assistant.evaluation.transports import MeteredTransport
 
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.path.endswith("/rerank"):
@@ -355,7 +356,8 @@ def test_metered_transport_passes_responses_through_and_counts_failures() -> Non
 def test_recorded_exchanges_replay_through_the_sdk(tmp_path: Path) -> None:
     import cohere
 
-    from assistant.evaluation.fixtures import FixtureStore, RecordingTransport, ReplayTransport
+    from assistant.evaluation.fixtures import FixtureStore
+    from assistant.evaluation.transports import RecordingTransport, ReplayTransport
     from assistant.evaluation.suite import parse_question
 
     crafter = Crafter()
