@@ -36,8 +36,6 @@ DEFAULT_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) /
 
 
 STORE_BUILD_VERSION = 1
-
-
 """Bump when the way scale stores are built changes, so cached ones are rebuilt."""
 
 
