@@ -1,4 +1,5 @@
-"""Performance benchmark: ingest speed, search latency at scale, memory, answer quality per token, ask latency.
+"""Performance benchmark: ingest speed, search latency at scale, memory, answer quality per token, ask
+latency.
 
 Run from the project root; each section lives in its own module (ingest_speed, search_latency, quality,
 ask_latency); this one runs them and prints the table.
@@ -11,10 +12,10 @@ with a reason in the JSON. Ratios are measured in one process, interleaved, agai
 Chroma's DefaultEmbeddingFunction (ingest) and the 1,000-character-chunk recipe (quality). The machine's load
 average is recorded next to every section, because the development machines are shared.
 
-Scale stores (10k / 100k / 1M utterances) are QMSum train+val transcripts (102,865 non-empty turns), replicated
-under new episode ids, written through `ChromaStore.write_episode` with precomputed vectors (see --vectors), and
-kept in --cache so later runs only time the searches. Search latency is measured in a fresh process per store
-that loads the saved keyword index, so the peak RSS is that of a process serving searches.
+Scale stores (10k / 100k / 1M utterances) are QMSum train+val transcripts (102,865 non-empty turns),
+replicated under new episode ids, written through `ChromaStore.write_episode` with precomputed vectors (see
+--vectors), and kept in --cache so later runs only time the searches. Search latency is measured in a fresh
+process per store that loads the saved keyword index, so the peak RSS is that of a process serving searches.
 """
 
 from __future__ import annotations
@@ -122,7 +123,7 @@ def missing_inputs() -> list[Path]:
     ]
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -155,27 +156,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--queries-file", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--worker-out", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--scoped", type=int, default=0, help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
+    return parser
 
+
+SECTIONS = ("cli", "ingest", "search", "quality", "ask")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
     if args.search_worker:
         search_worker(args.search_worker, args.queries_file, args.worker_out, args.threads, args.scoped)
         return 0
     if not args.out:
         parser.error("--out is required")
-
     sections = [s.strip() for s in args.sections.split(",") if s.strip()]
-    sizes = (
-        [int(s) for s in args.sizes.split(",")]
-        if args.sizes
-        else ([10_000, 100_000] if args.quick else [10_000, 100_000, 1_000_000])
-    )
-    vectors = args.vectors or "auto"
-    queries = args.queries or (60 if args.quick else 200)
+    for section in sections:
+        if section not in SECTIONS:
+            parser.error(f"unknown section {section!r}")
     os.environ.setdefault("ASSISTANT_ONNX_MODEL", str(onnx_dir()))
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-
-    def log(message: str) -> None:
-        print(message, file=sys.stderr, flush=True)
 
     started = time.perf_counter()
     result: dict[str, Any] = {
@@ -186,35 +186,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         "threads": args.threads,
     }
     missing = missing_inputs()
+    reason = (
+        f"benchmark inputs not found: {', '.join(map(str, missing))} (they live in ../shared, next to the "
+        f"project root: {SHARED})"
+    )
     if missing:
-        reason = (
-            f"benchmark inputs not found: {', '.join(map(str, missing))} (they live in ../shared, next to the "
-            f"project root: {SHARED})"
-        )
-        log(f"skipping the data sections: {reason}")
+        _log(f"skipping the data sections: {reason}")
     for section in sections:
-        log(f"[{section}] load {load_average()}")
+        _log(f"[{section}] load {load_average()}")
+        if missing and section != "cli":
+            result[section] = {"skipped": reason}
+            continue
         try:
-            if section == "cli":
-                result["cli"] = bench_cli()
-            elif missing:
-                result[section] = {"skipped": reason}
-            elif section == "ingest":
-                result["ingest"] = bench_ingest(args.quick, args.threads, log)
-            elif section == "search":
-                result["search"], result["memory"] = bench_search(
-                    sizes, vectors, args.cache, queries, args.threads, log
-                )
-            elif section == "quality":
-                result["quality"] = bench_quality(args.quick, args.budget, args.cache, args.threads, log)
-            elif section == "ask":
-                result["ask"] = bench_ask(args.cache, args.threads, log)
-            else:
-                parser.error(f"unknown section {section!r}")
+            result.update(_run_section(section, args))
         except Exception as exc:  # noqa: BLE001 - one failing section must not lose the others' figures
             import traceback
 
-            log(traceback.format_exc())
+            _log(traceback.format_exc())
             result[section] = {"error": f"{type(exc).__name__}: {exc}"}
     result["seconds"] = round(time.perf_counter() - started, 1)
     result["uptime_after"] = uptime()
@@ -223,6 +211,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     print_table(result)
     print(f"wrote {args.out} in {result['seconds']} s")
     return 0
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _run_section(section: str, args: argparse.Namespace) -> dict[str, Any]:
+    """The figures of one section, keyed as they appear in the JSON (search also gives `memory`)."""
+    if section == "cli":
+        return {"cli": bench_cli()}
+    if section == "ingest":
+        return {"ingest": bench_ingest(args.quick, args.threads, _log)}
+    if section == "search":
+        sizes = (
+            [int(s) for s in args.sizes.split(",")]
+            if args.sizes
+            else ([10_000, 100_000] if args.quick else [10_000, 100_000, 1_000_000])
+        )
+        queries = args.queries or (60 if args.quick else 200)
+        search, memory = bench_search(sizes, args.vectors or "auto", args.cache, queries, args.threads, _log)
+        return {"search": search, "memory": memory}
+    if section == "quality":
+        return {"quality": bench_quality(args.quick, args.budget, args.cache, args.threads, _log)}
+    return {"ask": bench_ask(args.cache, args.threads, _log)}
 
 
 if __name__ == "__main__":

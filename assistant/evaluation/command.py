@@ -194,6 +194,7 @@ def _failure(exc: Exception, plan: Plan) -> str:
 def _evaluate(plan: Plan) -> Any:
     from assistant import Settings
 
+    from .console import progress
     from .runner import RunOptions, run
     from .suite import load_suite
 
@@ -207,7 +208,7 @@ def _evaluate(plan: Plan) -> Any:
     chosen, names = _choose_configs(plan)
     plan.kinds = _choose_embedders(plan)
     scopes = tuple(dict.fromkeys(flags.scopes)) or ("episode",)
-    progress_cm, callback = _progress()
+    progress_cm, callback = progress()
     with progress_cm:
         return run(
             RunOptions(
@@ -301,6 +302,7 @@ def _choose_embedders(plan: Plan) -> list[str]:
 
 def _report(ctx: click.Context, data: Any, flags: Flags, plan: Plan) -> None:
     """Write the files, print the summary, and exit 1 when a threshold is missed."""
+    from .console import print_summary
     from .report import write_all
     from .thresholds import check_thresholds
 
@@ -310,7 +312,7 @@ def _report(ctx: click.Context, data: Any, flags: Flags, plan: Plan) -> None:
         raise click.BadParameter(str(exc), param_hint="--min") from None
     out_dir = flags.out or Path("eval") / "out" / data.suite.name
     paths = write_all(data, out_dir, checks)
-    _print_summary(data, checks, paths)
+    print_summary(data, checks, paths)
     if any(not c.ok for c in checks):
         ctx.exit(1)
 
@@ -358,57 +360,6 @@ def _valued(flags: Flags) -> list[str]:
         ("--retrieval-only", flags.retrieval_only),
     )
     return args + [flag for flag, on in switches if on]
-
-
-def _progress() -> tuple[Any, Any]:
-    """A rich progress bar on a terminal; plain lines on stderr otherwise (CI logs)."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    console = Console(stderr=True)
-    if console.is_terminal:
-        bar = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-            transient=True,
-        )
-        task = bar.add_task("starting", total=None)
-
-        def update(description: str, done: int, total: int) -> None:
-            bar.update(task, description=description, completed=done, total=total)
-
-        return bar, update
-
-    last = {"label": ""}
-
-    def plain(description: str, done: int, total: int) -> None:
-        label = description.split(" · ")[0]
-        if label != last["label"]:
-            last["label"] = label
-            click.echo(f"[{done}/{total}] {description}", err=True)
-
-    from contextlib import nullcontext
-
-    return nullcontext(), plain
-
-
-def _print_summary(data: Any, checks: list[Any], paths: dict[str, Path]) -> None:
-    from .report import fmt
-
-    cols = ("hit@1", "hit@5", "hit@10", "mrr", "citation_valid", "citation_precision", "correct_refusal")
-    width = max([len(r.name) for r in data.runs] + [4])
-    click.echo(f"{'run':<{width}}  " + "  ".join(f"{c:>18}" for c in cols))
-    for r in data.runs:
-        click.echo(f"{r.name:<{width}}  " + "  ".join(f"{fmt(r.metrics.get(c)):>18}" for c in cols))
-    for note in data.notes:
-        click.echo(f"note: {note}", err=True)
-    for c in checks:
-        if not c.ok:
-            click.echo(f"MISSED {c.threshold}: {c.run} has {c.metric}={fmt(c.got)}", err=True)
-    click.echo(f"report: {paths['markdown']}  (results.json, chart.png beside it; {data.wall_seconds:.1f} s)")
 
 
 def main() -> None:  # pragma: no cover - `python -m assistant.evaluation.command` before the CLI registers it
