@@ -357,8 +357,8 @@ def test_recorded_exchanges_replay_through_the_sdk(tmp_path: Path) -> None:
     import cohere
 
     from assistant.evaluation.fixtures import FixtureStore
-    from assistant.evaluation.transports import RecordingTransport, ReplayTransport
     from assistant.evaluation.suite import parse_question
+    from assistant.evaluation.transports import RecordingTransport, ReplayTransport
 
     crafter = Crafter()
     crafter.question = parse_question(
