@@ -116,7 +116,7 @@ class RunResult:
     fields: dict[str, Any]
     counts: Counts
     metrics: Figures
-    latency_ms: dict[str, dict[str, float]]
+    latency_ms: dict[str, dict[str, float | None]]
     usage: UsageSummary
     by_group: dict[str, Figures]
     questions: list[QuestionResult]

@@ -94,8 +94,8 @@ def answer_figures(answered: Sequence[QuestionResult]) -> Figures:
     return figures
 
 
-def latency_figures(records: Sequence[QuestionResult]) -> dict[str, dict[str, float]]:
-    latency: dict[str, dict[str, float]] = {}
+def latency_figures(records: Sequence[QuestionResult]) -> dict[str, dict[str, float | None]]:
+    latency: dict[str, dict[str, float | None]] = {}
     for stage in STAGES:
         values = [r.search_ms if stage == "search_ms" else _timing(r, stage) for r in records]
         kept = [float(v) for v in values if v is not None]
