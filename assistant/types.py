@@ -122,6 +122,8 @@ class Answer:
     model: str | None = None
     notice: str | None = None
     query: str = ""
+    refused: bool = False
+    """True when the answer declines (nothing relevant found, or a hosted answer with no citation)."""
 
     def as_turn(self) -> Turn:
         """This answer as a history turn, remembering which episodes it cited."""

@@ -6,7 +6,7 @@ are timed chunk by chunk, both embedders back to back on each chunk in alternati
 in machine load (the dev machines are shared) hits both sides alike; a whole-set call of ours is timed
 too, before and after.
 
-    python bench/embedding_speed.py --out results.json [--limit 3000] [--chunk 250] [--threads N]
+    python -m bench.embedding_speed --out results.json [--limit 3000] [--chunk 250] [--threads N]
 """
 
 from __future__ import annotations
@@ -25,11 +25,9 @@ from typing import Any
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from assistant import OnnxEmbedder
 
-from assistant.index.onnx_embedder import OnnxEmbedder
+ROOT = Path(__file__).resolve().parents[1]
 
 SHARED = ROOT.parent / "shared"
 SEED = SHARED / "data/seed/000_081a4311286ebea2.txt"
@@ -133,7 +131,7 @@ def timed(fn: Callable[[Sequence[str]], np.ndarray], texts: Sequence[str]) -> tu
     return time.perf_counter() - wall, time.process_time() - cpu, vectors
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -151,8 +149,48 @@ def main(argv: Sequence[str] | None = None) -> int:
         default="batches",
         help="how OnnxEmbedder uses its threads (default batches)",
     )
-    args = parser.parse_args(argv)
+    return parser
 
+
+def _load_1min() -> float | None:
+    return os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+
+
+class _Pairs:
+    """Both embedders on each chunk back to back, the order alternating, over `rounds` passes."""
+
+    def __init__(self, runners: Sequence[tuple[str, Callable[[Sequence[str]], np.ndarray]]]) -> None:
+        self.runners = list(runners)
+        self.times: dict[str, list[float]] = {"ours": [], "chroma": []}
+        self.cpu = {"ours": 0.0, "chroma": 0.0}
+        self.chunk_ratios: list[float] = []
+        self.pieces: dict[str, list[np.ndarray]] = {"ours": [], "chroma": []}
+
+    def run(self, chunks: Sequence[Sequence[str]], rounds: int) -> None:
+        for round_no in range(rounds):
+            spent = {"ours": 0.0, "chroma": 0.0}
+            for number, chunk in enumerate(chunks):
+                self._pair(chunk, (round_no + number) % 2 == 0, spent, keep=round_no == rounds - 1)
+            for label, seconds in spent.items():
+                self.times[label].append(seconds)
+            print(
+                f"  round {round_no + 1}: ours {spent['ours']:.2f} s, chroma {spent['chroma']:.2f} s",
+                flush=True,
+            )
+
+    def _pair(self, chunk: Sequence[str], forward: bool, spent: dict[str, float], keep: bool) -> None:
+        pair: dict[str, float] = {}
+        for label, fn in self.runners if forward else self.runners[::-1]:
+            pair[label], cpu_seconds, chunk_vectors = timed(fn, chunk)
+            spent[label] += pair[label]
+            self.cpu[label] += cpu_seconds
+            if keep:
+                self.pieces[label].append(chunk_vectors)
+        self.chunk_ratios.append(pair["chroma"] / pair["ours"])
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
     missing = [p for p in (SEED, QMSUM, MODEL / "onnx" / "model.onnx") if not p.exists()]
     if missing:
         print(
@@ -169,43 +207,39 @@ def main(argv: Sequence[str] | None = None) -> int:
     ours.embed_documents(warm)
     chroma(warm)
 
-    runners: list[tuple[str, Callable[[Sequence[str]], np.ndarray]]] = [
-        ("ours", ours.embed_documents),
-        ("chroma", chroma),
-    ]
     size = args.chunk or len(texts)
     chunks = [texts[i : i + size] for i in range(0, len(texts), size)]
     rounds = max(1, args.rounds)
-    load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    load_before = _load_1min()
     full_set = [timed(ours.embed_documents, texts)[0]]
-    times: dict[str, list[float]] = {"ours": [], "chroma": []}
-    cpu = {"ours": 0.0, "chroma": 0.0}
-    chunk_ratios: list[float] = []
-    pieces: dict[str, list[np.ndarray]] = {"ours": [], "chroma": []}
-    for round_no in range(rounds):
-        spent = {"ours": 0.0, "chroma": 0.0}
-        for number, chunk in enumerate(chunks):
-            pair: dict[str, float] = {}
-            for label, fn in runners if (round_no + number) % 2 == 0 else runners[::-1]:
-                pair[label], cpu_seconds, chunk_vectors = timed(fn, chunk)
-                spent[label] += pair[label]
-                cpu[label] += cpu_seconds
-                if round_no == rounds - 1:
-                    pieces[label].append(chunk_vectors)
-            chunk_ratios.append(pair["chroma"] / pair["ours"])
-        for label, seconds in spent.items():
-            times[label].append(seconds)
-        print(
-            f"  round {round_no + 1}: ours {spent['ours']:.2f} s, chroma {spent['chroma']:.2f} s", flush=True
-        )
+    pairs = _Pairs([("ours", ours.embed_documents), ("chroma", chroma)])
+    pairs.run(chunks, rounds)
     full_set.append(timed(ours.embed_documents, texts)[0])
 
-    total = {label: sum(values) for label, values in times.items()}
-    rate = {label: len(texts) * rounds / seconds for label, seconds in total.items()}
-    vectors = {label: np.concatenate(parts) for label, parts in pieces.items()}
-    cosine = np.sum(vectors["ours"] * vectors["chroma"], axis=1)
     lengths = [len(e.ids) for e in ours._load()[1].encode_batch(texts)]
-    result = {
+    result = _figures(args, pairs, texts, size, rounds, full_set, lengths)
+    result["load_average_1min"] = {"before": load_before, "after": _load_1min()}
+    _print(result, pairs, len(texts), size, args.threads, rounds)
+    args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {args.out}")
+    return 0
+
+
+def _figures(
+    args: argparse.Namespace,
+    pairs: _Pairs,
+    texts: Sequence[str],
+    size: int,
+    rounds: int,
+    full_set: Sequence[float],
+    lengths: Sequence[int],
+) -> dict[str, Any]:
+    total = {label: sum(values) for label, values in pairs.times.items()}
+    rate = {label: len(texts) * rounds / seconds for label, seconds in total.items()}
+    vectors = {label: np.concatenate(parts) for label, parts in pairs.pieces.items()}
+    cosine = np.sum(vectors["ours"] * vectors["chroma"], axis=1)
+    ratios = pairs.chunk_ratios
+    return {
         "ours_utterances_per_s": round(rate["ours"], 1),
         "chroma_default_utterances_per_s": round(rate["chroma"], 1),
         "speedup_vs_chroma_default": round(rate["ours"] / rate["chroma"], 2),
@@ -217,14 +251,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         "parallel": args.parallel,
         "rounds": rounds,
         "chunk_size": size,
-        "seconds_per_round": {label: [round(s, 3) for s in values] for label, values in times.items()},
+        "seconds_per_round": {label: [round(s, 3) for s in values] for label, values in pairs.times.items()},
         "speedup_per_chunk": {
-            "median": round(statistics.median(chunk_ratios), 2),
-            "min": round(min(chunk_ratios), 2),
-            "max": round(max(chunk_ratios), 2),
+            "median": round(statistics.median(ratios), 2),
+            "min": round(min(ratios), 2),
+            "max": round(max(ratios), 2),
         },
         "ours_full_set_utterances_per_s": round(len(texts) / min(full_set), 1),
-        "speedup_cpu_time": round(cpu["chroma"] / cpu["ours"], 2),
+        "speedup_cpu_time": round(pairs.cpu["chroma"] / pairs.cpu["ours"], 2),
         "tokens": {
             "mean": round(statistics.fmean(lengths), 1),
             "median": statistics.median(lengths),
@@ -232,14 +266,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             "truncated_at_256": sum(n >= 256 for n in lengths),
         },
         "machine": machine(),
-        "load_average_1min": {
-            "before": load_before,
-            "after": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
-        },
     }
 
+
+def _print(result: dict[str, Any], pairs: _Pairs, n: int, size: int, threads: int, rounds: int) -> None:
+    total = {label: sum(values) for label, values in pairs.times.items()}
+    rate = {label: n * rounds / seconds for label, seconds in total.items()}
     print(
-        f"{len(texts)} utterances in chunks of {size}, {args.threads} threads, {rounds} round(s), "
+        f"{n} utterances in chunks of {size}, {threads} threads, {rounds} round(s), "
         f"each chunk timed for both embedders back to back"
     )
     print(
@@ -258,9 +292,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"OnnxEmbedder on the whole set in one call: {result['ours_full_set_utterances_per_s']} utterances/s; "
         f"speedup by process CPU time {result['speedup_cpu_time']}x"
     )
-    args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {args.out}")
-    return 0
 
 
 if __name__ == "__main__":

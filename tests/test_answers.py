@@ -49,7 +49,7 @@ def test_episode_and_speaker_filters(library: Assistant) -> None:
 def test_offline_answer_quotes_and_cites_retrieved_utterances(library: Assistant) -> None:
     answer = library.ask("Who pays for the cost overrun?", episode="harbour-bridge")
     assert answer.mode == "offline" and answer.text.startswith("Offline answer")
-    assert answer.citations
+    assert answer.citations and not answer.refused
     retrieved = {h.utterance.id for h in answer.hits}
     for citation in answer.citations:
         assert answer.text[citation.start : citation.end] == citation.text
@@ -61,7 +61,7 @@ def test_offline_answer_quotes_and_cites_retrieved_utterances(library: Assistant
 
 def test_offline_answer_says_when_nothing_matches(library: Assistant) -> None:
     answer = library.ask("What is the capital of Mongolia?")
-    assert answer.citations == () and "nothing" in answer.text
+    assert answer.citations == () and "nothing" in answer.text and answer.refused
 
 
 def test_stream_yields_text_then_citations_then_done(library: Assistant) -> None:

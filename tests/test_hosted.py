@@ -39,7 +39,7 @@ def test_hosted_answer_cites_retrieved_utterances(fake: FakeCohere, tmp_path: Pa
     ids = [d["id"] for d in sent["documents"]]
     assert ids == [h.utterance.id for h in answer.hits]
     assert all("Forty-seven" not in m["content"] for m in sent["messages"] if isinstance(m["content"], str))
-    assert answer.citations
+    assert answer.citations and not answer.refused
     for citation in answer.citations:
         assert answer.text[citation.start : citation.end] == citation.text
         assert {u.id for u in citation.utterances} <= set(ids)

@@ -45,10 +45,22 @@ def test_ui_uses_only_the_public_api() -> None:
                 assert module == "assistant", f"{path.name} imports {module}; use `from assistant import ...`"
 
 
-def test_public_names_are_exported() -> None:
-    assert assistant.__all__ == sorted(assistant.__all__)
+PUBLIC = """
+    Answer AnswerEvent Assistant AssistantError ChatSession Citation ConfigError Embedder EmbedderMismatchError
+    Episode ExtractiveGenerator Generator HashingEmbedder HeuristicRewriter Hit IngestReport InputError Library
+    NeedsKeyError OFFLINE_HEADER OnnxEmbedder PROJECT_ROOT ParseError Progress ProviderError QueryRewriter Reranker
+    RetrievalConfig Settings Status StoreError Transcript Turn Usage Utterance cited_episodes cohere_client
+    conversation_markdown count_tokens format_time marked_text normalise_history pack plural sent_ids source_line
+    source_link suggest_questions tokenize utterance_id
+""".split()
+
+
+def test_the_public_namespace_is_exactly_what_is_documented() -> None:
+    """Adding or dropping a public name is a decision: change this list (and the README) with it."""
+    assert assistant.__all__ == sorted(PUBLIC)
     for name in assistant.__all__:
-        assert hasattr(assistant, name), name
+        assert getattr(assistant, name) is not None, name
+    assert set(dir(assistant)) >= set(PUBLIC)
 
 
 # Each part of `assistant` (a subpackage or a top-level module; "__init__" is the package's public API) and
@@ -190,3 +202,21 @@ def test_no_private_name_is_imported_from_another_package() -> None:
             if private and source_package != package_of(path):
                 offences.append(f"{rel}:{line} imports {', '.join(private)} from {module}")
     assert not offences, "private names imported across packages:\n" + "\n".join(offences)
+
+
+def test_evaluation_uses_only_the_public_api() -> None:
+    """The harness measures what users get: `from assistant import ...`, or its own modules."""
+    for path in files("assistant/evaluation"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level > 1:
+                raise AssertionError(
+                    f"{path.name} imports ..{node.module or ''}; use `from assistant import ...`"
+                )
+            if (
+                isinstance(node, ast.ImportFrom)
+                and node.level == 0
+                and (node.module or "").startswith("assistant")
+            ):
+                assert node.module == "assistant", f"{path.name} imports {node.module}"
+            if isinstance(node, ast.Import):
+                assert not any(a.name.startswith("assistant.") for a in node.names), path.name

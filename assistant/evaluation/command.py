@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shlex
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ HOSTED_CONFIG_NAMES = ("hybrid+rerank",)
 
 
 def default_suite() -> Path:
-    from ..config import PROJECT_ROOT
+    from assistant import PROJECT_ROOT
 
     return PROJECT_ROOT / "eval" / "fixtures" / "suite"
 
@@ -96,92 +97,177 @@ def default_suite() -> Path:
 )
 @click.option("--retrieval-only", is_flag=True, help="Skip ask(): ranking metrics only (faster on big sets).")
 @click.pass_context
-def eval_command(
-    ctx: click.Context,
-    suite_path: Path | None,
-    out: Path | None,
-    configs: tuple[str, ...],
-    embedders: tuple[str, ...],
-    scopes: tuple[str, ...],
-    limit: int | None,
-    thresholds: tuple[str, ...],
-    budget_tokens: int,
-    replay: Path | None,
-    record: Path | None,
-    write_fixtures: Path | None,
-    no_hosted: bool,
-    judge: bool,
-    retrieval_only: bool,
-) -> None:
+def eval_command(ctx: click.Context, **params: Any) -> None:
     """Measure retrieval, citations and answers on a question suite, and compare configurations.
 
     Writes report.md, results.json and chart.png to --out. Exit status 1 when a --min threshold is missed.
     """
-    from ..config import Settings
-    from ..errors import AssistantError
-    from . import configs as configs_module
-    from .craft import CraftError
-    from .fixtures import FixtureMissing, read_manifest
-    from .report import check_thresholds, parse_threshold, write_all
-    from .runner import RunOptions, resolve_embedder, run
-    from .suite import SuiteError, SuiteUnavailable, load_suite
+    from assistant import AssistantError
 
-    for text in thresholds:
+    from .errors import SuiteUnavailable
+
+    flags = Flags(**params)
+    _check_flags(flags)
+    plan = Plan(flags=flags, offline=_offline_flag(ctx))
+    try:
+        data = _evaluate(plan)
+    except SuiteUnavailable as exc:
+        click.echo(f"skipped: {exc}", err=True)
+        return
+    except AssistantError as exc:
+        raise click.ClickException(_failure(exc, plan)) from None
+    _report(ctx, data, flags, plan)
+
+
+@dataclass
+class Flags:
+    """The command line, as click parsed it."""
+
+    suite_path: Path | None
+    out: Path | None
+    configs: tuple[str, ...]
+    embedders: tuple[str, ...]
+    scopes: tuple[str, ...]
+    limit: int | None
+    thresholds: tuple[str, ...]
+    budget_tokens: int
+    replay: Path | None
+    record: Path | None
+    write_fixtures: Path | None
+    no_hosted: bool
+    judge: bool
+    retrieval_only: bool
+
+
+@dataclass
+class Plan:
+    """What the flags, the environment and the suite decide, filled in phase by phase."""
+
+    flags: Flags
+    offline: bool
+    settings: Any = None
+    hosted: str = "off"
+    fixtures_dir: Path | None = None
+    replay_auto: bool = False
+    suite_path: Path | None = None
+    kinds: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _offline_flag(ctx: click.Context) -> bool:
+    return bool((ctx.obj or {}).get("offline")) if isinstance(ctx.obj, dict) else False
+
+
+def _check_flags(flags: Flags) -> None:
+    from .thresholds import parse_threshold
+
+    for text in flags.thresholds:
         try:
             parse_threshold(text)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--min") from None
-    if sum(x is not None for x in (replay, record, write_fixtures)) > 1:
+    if sum(x is not None for x in (flags.replay, flags.record, flags.write_fixtures)) > 1:
         raise click.UsageError("--replay, --record and --write-fixtures exclude each other")
 
-    try:
-        suite = load_suite(suite_path or default_suite())
-    except SuiteUnavailable as exc:
-        click.echo(f"skipped: {exc}", err=True)
-        return
-    except SuiteError as exc:
-        raise click.ClickException(str(exc)) from None
-    whole_suite = limit is None or limit >= len(suite.questions)
-    suite = suite.limited(limit)
 
-    try:
-        settings = Settings.from_env()
-    except AssistantError as exc:
-        raise click.ClickException(str(exc)) from None
-    offline_flag = bool((ctx.obj or {}).get("offline")) if isinstance(ctx.obj, dict) else False
+def _failure(exc: Exception, plan: Plan) -> str:
+    """The one place a harness or assistant error becomes the command's message."""
+    from .errors import CraftError, FixtureMissing
 
-    notes: list[str] = []
-    fixtures_dir: Path | None = None
-    replay_auto = False
-    if no_hosted:
-        hosted = "off"
-    elif write_fixtures is not None:
-        hosted, fixtures_dir = "craft", write_fixtures
-    elif record is not None:
+    if isinstance(exc, FixtureMissing):
+        hint = ""
+        if plan.replay_auto:
+            hint = (
+                " These are the suite's own crafted fixtures: regenerate them with `assistant eval --suite "
+                f"{plan.suite_path} --config hybrid+rerank --embedder {' --embedder '.join(plan.kinds)} "
+                f"--write-fixtures {plan.fixtures_dir}` (see eval/README.md), or pass --no-hosted."
+            )
+        return f"replay failed: {exc}{hint}"
+    if isinstance(exc, CraftError):
+        return f"crafting fixtures failed: {exc}"
+    return str(exc)
+
+
+# ---- phases ---------------------------------------------------------------------------------------------
+
+
+def _evaluate(plan: Plan) -> Any:
+    from assistant import Settings
+
+    from .console import progress
+    from .runner import RunOptions, run
+    from .suite import load_suite
+
+    flags = plan.flags
+    suite = load_suite(flags.suite_path or default_suite())
+    plan.suite_path = suite.path
+    whole_suite = flags.limit is None or flags.limit >= len(suite.questions)
+    suite = suite.limited(flags.limit)
+    plan.settings = Settings.from_env()
+    _choose_hosted(plan, suite)
+    chosen, names = _choose_configs(plan)
+    plan.kinds = _choose_embedders(plan)
+    scopes = tuple(dict.fromkeys(flags.scopes)) or ("episode",)
+    progress_cm, callback = progress()
+    with progress_cm:
+        return run(
+            RunOptions(
+                suite=suite,
+                configs=chosen,
+                embedders=plan.kinds,
+                scopes=scopes,
+                budget_tokens=flags.budget_tokens,
+                hosted=plan.hosted,
+                fixtures_dir=plan.fixtures_dir,
+                replay_auto=plan.replay_auto,
+                judge=flags.judge,
+                answers=not flags.retrieval_only,
+                settings=plan.settings,
+                command=_command(flags, names if flags.configs else [], plan.kinds, scopes, plan.settings),
+                progress=callback,
+                notes=plan.notes,
+                prune=whole_suite and not flags.retrieval_only,
+            )
+        )
+
+
+def _choose_hosted(plan: Plan, suite: Any) -> None:
+    """off / live / record / replay / craft, from the flags, the key, and the suite's own fixtures."""
+    from .fixtures import read_manifest
+
+    flags, settings = plan.flags, plan.settings
+    if flags.no_hosted:
+        plan.hosted = "off"
+    elif flags.write_fixtures is not None:
+        plan.hosted, plan.fixtures_dir = "craft", flags.write_fixtures
+    elif flags.record is not None:
         if not settings.has_key:
             raise click.UsageError("--record calls Cohere: set COHERE_API_KEY (or CO_API_KEY)")
-        hosted, fixtures_dir = "record", record
-    elif replay is not None:
-        if read_manifest(replay) is None and not any(replay.glob("*.json")):
-            raise click.UsageError(f"--replay {replay}: no fixtures there")
-        hosted, fixtures_dir = "replay", replay
-    elif settings.has_key and not offline_flag:
-        hosted = "live"
+        plan.hosted, plan.fixtures_dir = "record", flags.record
+    elif flags.replay is not None:
+        if read_manifest(flags.replay) is None and not any(flags.replay.glob("*.json")):
+            raise click.UsageError(f"--replay {flags.replay}: no fixtures there")
+        plan.hosted, plan.fixtures_dir = "replay", flags.replay
+    elif settings.has_key and not plan.offline:
+        plan.hosted = "live"
     elif suite.cohere_fixtures is not None and read_manifest(suite.cohere_fixtures) is not None:
-        hosted, fixtures_dir, replay_auto = "replay", suite.cohere_fixtures, True
-    else:
-        hosted = "off"
-
-    if judge and hosted in ("off", "craft"):
+        plan.hosted, plan.fixtures_dir, plan.replay_auto = "replay", suite.cohere_fixtures, True
+    if flags.judge and plan.hosted in ("off", "craft"):
         raise click.UsageError(
             "--judge asks a Cohere model: set COHERE_API_KEY (live or --record), or --replay "
             "fixtures recorded with --judge"
         )
 
-    names = list(dict.fromkeys(configs)) or list(CONFIG_NAMES)
-    if hosted == "off":
+
+def _choose_configs(plan: Plan) -> tuple[list[Any], list[str]]:
+    """The configurations to run; hosted ones are dropped (with a note) when nothing can answer them."""
+    from . import configs as configs_module
+
+    flags = plan.flags
+    names = list(dict.fromkeys(flags.configs)) or list(CONFIG_NAMES)
+    if plan.hosted == "off":
         wanted_hosted = [n for n in names if n in HOSTED_CONFIG_NAMES]
-        if configs and wanted_hosted:
+        if flags.configs and wanted_hosted:
             raise click.UsageError(
                 f"{', '.join(wanted_hosted)} needs Cohere: set COHERE_API_KEY, or pass --replay DIR "
                 "(recorded fixtures) or --write-fixtures DIR (crafted ones)"
@@ -189,14 +275,20 @@ def eval_command(
         if wanted_hosted:
             why = (
                 "--no-hosted"
-                if no_hosted
+                if flags.no_hosted
                 else "no COHERE_API_KEY and no fixtures (see --replay / --write-fixtures)"
             )
-            notes.append(f"{', '.join(wanted_hosted)} skipped: {why}")
+            plan.notes.append(f"{', '.join(wanted_hosted)} skipped: {why}")
         names = [n for n in names if n not in HOSTED_CONFIG_NAMES]
-    chosen = [configs_module.get(n) for n in names]
+    return [configs_module.get(n) for n in names], names
 
-    kinds = list(dict.fromkeys(resolve_embedder(e, settings) for e in (embedders or (settings.embedder,))))
+
+def _choose_embedders(plan: Plan) -> list[str]:
+    from .runner import resolve_embedder
+
+    settings, hosted = plan.settings, plan.hosted
+    wanted = plan.flags.embedders or (settings.embedder,)
+    kinds = list(dict.fromkeys(resolve_embedder(e, settings) for e in wanted))
     if "cohere" in kinds and hosted == "craft":
         raise click.UsageError(
             "crafted fixtures do not cover Cohere embeddings: use --embedder hashing or onnx"
@@ -205,174 +297,69 @@ def eval_command(
         raise click.UsageError(
             "--embedder cohere needs COHERE_API_KEY (or --replay with recorded embeddings)"
         )
+    return kinds
 
-    scopes = tuple(dict.fromkeys(scopes)) or ("episode",)
-    command = _command(
-        suite_path,
-        out,
-        names if configs else [],
-        kinds,
-        scopes,
-        limit,
-        thresholds,
-        budget_tokens,
-        replay,
-        record,
-        write_fixtures,
-        no_hosted,
-        judge,
-        retrieval_only,
-        settings,
-    )
-    out_dir = out or Path("eval") / "out" / suite.name
 
-    progress_cm, callback = _progress()
-    try:
-        with progress_cm:
-            data = run(
-                RunOptions(
-                    suite=suite,
-                    configs=chosen,
-                    embedders=kinds,
-                    scopes=scopes,
-                    budget_tokens=budget_tokens,
-                    hosted=hosted,
-                    fixtures_dir=fixtures_dir,
-                    replay_auto=replay_auto,
-                    judge=judge,
-                    answers=not retrieval_only,
-                    settings=settings,
-                    command=command,
-                    progress=callback,
-                    notes=notes,
-                    prune=whole_suite and not retrieval_only,
-                )
-            )
-    except FixtureMissing as exc:
-        hint = ""
-        if replay_auto:
-            hint = (
-                f" These are the suite's own crafted fixtures: regenerate them with `assistant eval --suite "
-                f"{suite.path} --config hybrid+rerank --embedder {' --embedder '.join(kinds)} --write-fixtures "
-                f"{fixtures_dir}` (see eval/README.md), or pass --no-hosted."
-            )
-        raise click.ClickException(f"replay failed: {exc}{hint}") from None
-    except CraftError as exc:
-        raise click.ClickException(f"crafting fixtures failed: {exc}") from None
-    except (SuiteError, AssistantError) as exc:
-        raise click.ClickException(str(exc)) from None
+def _report(ctx: click.Context, data: Any, flags: Flags, plan: Plan) -> None:
+    """Write the files, print the summary, and exit 1 when a threshold is missed."""
+    from .console import print_summary
+    from .report import write_all
+    from .thresholds import check_thresholds
 
     try:
-        checks = check_thresholds(data, thresholds)
+        checks = check_thresholds(data, flags.thresholds)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--min") from None
+    out_dir = flags.out or Path("eval") / "out" / data.suite.name
     paths = write_all(data, out_dir, checks)
-    _print_summary(data, checks, paths)
-    if any(not c["ok"] for c in checks):
+    print_summary(data, checks, paths)
+    if any(not c.ok for c in checks):
         ctx.exit(1)
 
 
+# ---- the reproducing command ----------------------------------------------------------------------------
+
+
 def _command(
-    suite: Path | None,
-    out: Path | None,
-    configs: list[str],
-    kinds: list[str],
-    scopes: tuple[str, ...],
-    limit: int | None,
-    thresholds: tuple[str, ...],
-    budget: int,
-    replay: Path | None,
-    record: Path | None,
-    write: Path | None,
-    no_hosted: bool,
-    judge: bool,
-    retrieval_only: bool,
-    settings: Any,
+    flags: Flags, configs: list[str], kinds: list[str], scopes: tuple[str, ...], settings: Any
 ) -> str:
     """The canonical command that reproduces this run (the environment it depends on included)."""
     env = []
     if "onnx" in kinds:
         env.append(f"ASSISTANT_ONNX_MODEL={shlex.quote(str(settings.onnx_model_dir))}")
     args = ["assistant", "eval"]
-    if suite is not None:
-        args += ["--suite", str(suite)]
-    for c in configs:
-        args += ["--config", c]
-    for k in kinds:
-        args += ["--embedder", k]
+    if flags.suite_path is not None:
+        args += ["--suite", str(flags.suite_path)]
+    args += [a for c in configs for a in ("--config", c)]
+    args += [a for k in kinds for a in ("--embedder", k)]
     if scopes != ("episode",):
-        for scope in scopes:
-            args += ["--scope", scope]
-    if limit:
-        args += ["--limit", str(limit)]
-    if budget != 1500:
-        args += ["--budget-tokens", str(budget)]
-    for flag, value in (("--replay", replay), ("--record", record), ("--write-fixtures", write)):
-        if value is not None:
-            args += [flag, str(value)]
-    args += [
-        flag
-        for flag, on in (("--no-hosted", no_hosted), ("--judge", judge), ("--retrieval-only", retrieval_only))
-        if on
-    ]
-    for t in thresholds:
-        args += ["--min", t]
-    if out is not None:
-        args += ["--out", str(out)]
+        args += [a for scope in scopes for a in ("--scope", scope)]
+    args += _valued(flags)
+    args += [a for t in flags.thresholds for a in ("--min", t)]
+    if flags.out is not None:
+        args += ["--out", str(flags.out)]
     return " ".join(env + [shlex.join(args)])
 
 
-def _progress() -> tuple[Any, Any]:
-    """A rich progress bar on a terminal; plain lines on stderr otherwise (CI logs)."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    console = Console(stderr=True)
-    if console.is_terminal:
-        bar = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-            transient=True,
-        )
-        task = bar.add_task("starting", total=None)
-
-        def update(description: str, done: int, total: int) -> None:
-            bar.update(task, description=description, completed=done, total=total)
-
-        return bar, update
-
-    last = {"label": ""}
-
-    def plain(description: str, done: int, total: int) -> None:
-        label = description.split(" · ")[0]
-        if label != last["label"]:
-            last["label"] = label
-            click.echo(f"[{done}/{total}] {description}", err=True)
-
-    from contextlib import nullcontext
-
-    return nullcontext(), plain
-
-
-def _print_summary(data: dict[str, Any], checks: list[dict[str, Any]], paths: dict[str, Path]) -> None:
-    from .report import fmt
-
-    cols = ("hit@1", "hit@5", "hit@10", "mrr", "citation_valid", "citation_precision", "correct_refusal")
-    width = max([len(r["name"]) for r in data["runs"]] + [4])
-    click.echo(f"{'run':<{width}}  " + "  ".join(f"{c:>18}" for c in cols))
-    for r in data["runs"]:
-        click.echo(f"{r['name']:<{width}}  " + "  ".join(f"{fmt(r['metrics'].get(c)):>18}" for c in cols))
-    for note in data["notes"]:
-        click.echo(f"note: {note}", err=True)
-    for c in checks:
-        if not c["ok"]:
-            click.echo(f"MISSED {c['threshold']}: {c['run']} has {c['metric']}={fmt(c['got'])}", err=True)
-    click.echo(
-        f"report: {paths['markdown']}  (results.json, chart.png beside it; {data['wall_seconds']:.1f} s)"
+def _valued(flags: Flags) -> list[str]:
+    args = []
+    if flags.limit:
+        args += ["--limit", str(flags.limit)]
+    if flags.budget_tokens != 1500:
+        args += ["--budget-tokens", str(flags.budget_tokens)]
+    for flag, value in (
+        ("--replay", flags.replay),
+        ("--record", flags.record),
+        ("--write-fixtures", flags.write_fixtures),
+    ):
+        if value is not None:
+            args += [flag, str(value)]
+    switches = (
+        ("--no-hosted", flags.no_hosted),
+        ("--judge", flags.judge),
+        ("--retrieval-only", flags.retrieval_only),
     )
+    return args + [flag for flag, on in switches if on]
 
 
 def main() -> None:  # pragma: no cover - `python -m assistant.evaluation.command` before the CLI registers it

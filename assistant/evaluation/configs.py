@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
 
-from ..retrieval.retriever import RetrievalConfig
+from assistant import RetrievalConfig
 
 
 @dataclass(frozen=True)

@@ -14,17 +14,14 @@ from typing import Any
 
 import httpx
 
-from ..tokens import count_tokens
-from ..types import utterance_id
+from assistant import HeuristicRewriter, Turn, count_tokens, tokenize, utterance_id
+
+from .errors import CraftError
 from .suite import ANSWERABLE, UNANSWERABLE, Question
 
 REFUSAL = "The transcripts I was given do not answer this question."
 NOT_FOUND = "None of the retrieved utterances answers this question."
 MAX_QUOTES = 3
-
-
-class CraftError(RuntimeError):
-    pass
 
 
 class Crafter:
@@ -57,28 +54,10 @@ class Crafter:
         }
         if q.status == UNANSWERABLE:
             return REFUSAL, []
-        if q.status == ANSWERABLE:
-            wanted = [utterance_id(q.episode, n) for n in q.evidence] if q.episode else []
-            if not q.episode:  # library-wide question: any sent document whose number is gold
-                wanted = [i for i in docs if _number(i) in q.evidence]
-            chosen = [i for i in wanted if i in docs][:MAX_QUOTES]
-        else:  # ungraded: the best document stands in
-            chosen = list(docs)[:1]
+        chosen = _chosen(q, docs)
         if not chosen:
             return NOT_FOUND, []
-        text = ""
-        citations: list[tuple[int, int, str]] = []
-        for doc_id in chosen:
-            data = docs[doc_id]
-            speaker = re.sub(r"\s*\(inferred\)$", "", str(data.get("speaker") or "")).strip() or "One speaker"
-            quote = " ".join(str(data.get("text", "")).split())
-            lead = ("" if not text else " ") + f"{speaker} said: "
-            start = len(text) + len(lead)
-            text += lead + quote
-            citations.append((start, start + len(quote), str(doc_id)))
-            if not quote.endswith((".", "!", "?")):
-                text += "."
-        return text, citations
+        return _quotes(docs, chosen)
 
     def chat_stream(self, body: dict[str, Any]) -> httpx.Response:
         text, citations = self.answer_for(body)
@@ -136,13 +115,10 @@ class Crafter:
             raise CraftError(
                 "crafted fixtures only answer the follow-up rewriting prompt among plain chat calls"
             )
-        if q.standalone:
-            text = q.standalone
-        else:
-            from ..retrieval.query import HeuristicRewriter
-            from ..types import Turn
-
-            text = HeuristicRewriter().rewrite(q.question, [Turn(r, c) for r, c in q.history])  # type: ignore[arg-type]
+        text = q.standalone or HeuristicRewriter().rewrite(
+            q.question,
+            [Turn(r, c) for r, c in q.history],  # type: ignore[arg-type]
+        )
         reply = {
             "id": "crafted-" + _digest(body)[:16],
             "finish_reason": "COMPLETE",
@@ -156,8 +132,6 @@ class Crafter:
     # ---- rerank -----------------------------------------------------------------------------------------
 
     def rerank(self, body: dict[str, Any]) -> httpx.Response:
-        from ..text import tokenize
-
         query = set(tokenize(str(body.get("query", ""))))
         documents = [str(d) for d in body.get("documents") or []]
         scored = []
@@ -217,3 +191,30 @@ def _usage(body: dict[str, Any], text: str) -> dict[str, Any]:
 
 def _digest(body: Any) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def _chosen(q: Question, docs: dict[str, dict[str, Any]]) -> list[str]:
+    """The sent documents to quote: the gold ones (up to MAX_QUOTES), or for an ungraded question the best."""
+    if q.status != ANSWERABLE:
+        return list(docs)[:1]
+    if q.episode:
+        wanted = [utterance_id(q.episode, n) for n in q.evidence]
+    else:  # library-wide question: any sent document whose number is gold
+        wanted = [i for i in docs if _number(i) in q.evidence]
+    return [i for i in wanted if i in docs][:MAX_QUOTES]
+
+
+def _quotes(docs: dict[str, dict[str, Any]], chosen: list[str]) -> tuple[str, list[tuple[int, int, str]]]:
+    text = ""
+    citations: list[tuple[int, int, str]] = []
+    for doc_id in chosen:
+        data = docs[doc_id]
+        speaker = re.sub(r"\s*\(inferred\)$", "", str(data.get("speaker") or "")).strip() or "One speaker"
+        quote = " ".join(str(data.get("text", "")).split())
+        lead = ("" if not text else " ") + f"{speaker} said: "
+        start = len(text) + len(lead)
+        text += lead + quote
+        citations.append((start, start + len(quote), str(doc_id)))
+        if not quote.endswith((".", "!", "?")):
+            text += "."
+    return text, citations

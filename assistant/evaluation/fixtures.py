@@ -1,11 +1,12 @@
 """Cohere HTTP fixtures: record real exchanges, replay them offline through the real SDK, or craft them.
 
-Every request to Cohere goes through one of these httpx transports, under the real `cohere.ClientV2`:
+Every request to Cohere goes through one of the httpx transports of transports.py, under the real
+`cohere.ClientV2`:
 
 - `MeteredTransport`: live calls, counting billed units per model (for tokens and cost).
 - `RecordingTransport`: live calls, each request/response saved as a fixture file.
 - `ReplayTransport`: answers from fixture files only; a request with no fixture raises `FixtureMissing`,
-  which nothing in the assistant catches, so a replayed evaluation can never quietly fall back offline.
+  an EvalError that nothing in the assistant catches, so a replayed evaluation can never quietly fall back offline.
 - `CraftingTransport`: no network at all; builds each response from the documented response shapes
   (see ../shared/cohere/NOTES.md) and the suite's gold data, and saves it as a fixture marked `crafted`.
 
@@ -18,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -36,10 +37,6 @@ CRAFTED_NOTE = (
     "are the share of query words found in each document. They test the hosted plumbing (documents, citations, "
     "rerank, follow-up rewriting), not Cohere's quality."
 )
-
-
-class FixtureMissing(RuntimeError):
-    """A replayed request has no fixture. Deliberately not a ProviderError: nothing may fall back on it."""
 
 
 # ---- keys -----------------------------------------------------------------------------------------------
@@ -83,22 +80,37 @@ def summary(route: str, body: Any) -> dict[str, Any]:
     if not isinstance(body, dict):
         return {"route": route}
     out: dict[str, Any] = {"route": route, "model": body.get("model")}
-    if route in ("chat", "chat_stream"):
-        users = [m for m in body.get("messages") or [] if isinstance(m, dict) and m.get("role") == "user"]
-        content = users[-1].get("content") if users else ""
-        if isinstance(content, list):
-            content = " ".join(str(p.get("text", "")) for p in content if isinstance(p, dict))
-        out["message"] = _clip(str(content), 160)
-        out["turns"] = len(body.get("messages") or [])
-        out["documents"] = [d.get("id") for d in body.get("documents") or [] if isinstance(d, dict)]
-    elif route == "rerank":
-        out["query"] = _clip(str(body.get("query", "")), 160)
-        out["documents"] = len(body.get("documents") or [])
-        out["top_n"] = body.get("top_n")
-    elif route == "embed":
-        out["input_type"] = body.get("input_type")
-        out["texts"] = len(body.get("texts") or [])
+    describe = _DESCRIBE.get("chat" if route == "chat_stream" else route)
+    if describe is not None:
+        out.update(describe(body))
     return out
+
+
+def _describe_chat(body: dict[str, Any]) -> dict[str, Any]:
+    users = [m for m in body.get("messages") or [] if isinstance(m, dict) and m.get("role") == "user"]
+    content = users[-1].get("content") if users else ""
+    if isinstance(content, list):
+        content = " ".join(str(p.get("text", "")) for p in content if isinstance(p, dict))
+    return {
+        "message": _clip(str(content), 160),
+        "turns": len(body.get("messages") or []),
+        "documents": [d.get("id") for d in body.get("documents") or [] if isinstance(d, dict)],
+    }
+
+
+def _describe_rerank(body: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "query": _clip(str(body.get("query", "")), 160),
+        "documents": len(body.get("documents") or []),
+        "top_n": body.get("top_n"),
+    }
+
+
+def _describe_embed(body: dict[str, Any]) -> dict[str, Any]:
+    return {"input_type": body.get("input_type"), "texts": len(body.get("texts") or [])}
+
+
+_DESCRIBE = {"chat": _describe_chat, "rerank": _describe_rerank, "embed": _describe_embed}
 
 
 def _clip(text: str, n: int) -> str:
@@ -153,16 +165,8 @@ class Meter:
 
 def _billed(route: str, content: bytes, content_type: str) -> dict[str, float]:
     text = content.decode("utf-8", "replace")
-    usage: Any = None
     if "event-stream" in content_type:
-        for line in text.splitlines():
-            if line.startswith("data:"):
-                try:
-                    event = json.loads(line[5:].strip())
-                except ValueError:
-                    continue
-                if isinstance(event, dict) and event.get("type") == "message-end":
-                    usage = (event.get("delta") or {}).get("usage")
+        usage = _stream_usage(text)
     else:
         try:
             data = json.loads(text)
@@ -178,6 +182,21 @@ def _billed(route: str, content: bytes, content_type: str) -> dict[str, float]:
     if route == "rerank" and not out["search_units"]:
         out["search_units"] = 1.0
     return out
+
+
+def _stream_usage(text: str) -> Any:
+    """The usage of the last message-end event of a server-sent event stream."""
+    usage: Any = None
+    for line in text.splitlines():
+        if not line.startswith("data:"):
+            continue
+        try:
+            event = json.loads(line[5:].strip())
+        except ValueError:
+            continue
+        if isinstance(event, dict) and event.get("type") == "message-end":
+            usage = (event.get("delta") or {}).get("usage")
+    return usage
 
 
 # ---- fixture files --------------------------------------------------------------------------------------
@@ -309,107 +328,3 @@ def write_manifest(
     }
     Path(folder).mkdir(parents=True, exist_ok=True)
     (Path(folder) / MANIFEST).write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-
-
-# ---- transports -----------------------------------------------------------------------------------------
-
-
-class _Base(httpx.BaseTransport):
-    def __init__(self, meter: Meter) -> None:
-        self.meter = meter
-
-    def _finish(self, route: str, body: Any, response: httpx.Response, content: bytes) -> httpx.Response:
-        self.meter.add(route, body, response.status_code, content, response.headers.get("content-type", ""))
-        return response
-
-
-class MeteredTransport(_Base):
-    def __init__(self, inner: httpx.BaseTransport, meter: Meter) -> None:
-        super().__init__(meter)
-        self.inner = inner
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        _, route, body = request_key(request)
-        response = self.inner.handle_request(request)
-        try:
-            content = response.read()
-        finally:
-            response.close()
-        headers = {
-            k: v
-            for k, v in response.headers.items()
-            if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")
-        }
-        fresh = httpx.Response(response.status_code, headers=headers, content=content, request=request)
-        return self._finish(route, body, fresh, content)
-
-    def close(self) -> None:
-        self.inner.close()
-
-
-class RecordingTransport(MeteredTransport):
-    def __init__(
-        self,
-        inner: httpx.BaseTransport,
-        meter: Meter,
-        store: FixtureStore,
-        embedder: Callable[[], str | None] = lambda: None,
-    ) -> None:
-        super().__init__(inner, meter)
-        self.store = store
-        self.embedder = embedder
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        key, route, body = request_key(request)
-        response = super().handle_request(request)
-        self.store.save(key, route, body, response, response.content, crafted=False, embedder=self.embedder())
-        return response
-
-
-class ReplayTransport(_Base):
-    def __init__(self, store: FixtureStore, meter: Meter) -> None:
-        super().__init__(meter)
-        self.store = store
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        key, route, body = request_key(request)
-        fixture = self.store.load(key, route)
-        if fixture is None:
-            raise FixtureMissing(
-                f"no Cohere fixture for this {route} request in {self.store.folder} (key {key[:12]}; "
-                f"{json.dumps(summary(route, body), ensure_ascii=False)[:400]}). Replay only answers requests "
-                "recorded before, so the request changed (prompt, retrieval, model or suite). Re-record with "
-                "`assistant eval --record DIR` (needs COHERE_API_KEY), or regenerate crafted fixtures with "
-                "`assistant eval --write-fixtures DIR`."
-            )
-        response = response_from(fixture["response"], request)
-        return self._finish(route, body, response, response.content)
-
-
-class CraftingTransport(_Base):
-    """Builds every response locally with `craft(route, body)` and keeps it as a crafted fixture."""
-
-    def __init__(
-        self,
-        craft: Callable[[str, Any], httpx.Response],
-        meter: Meter,
-        store: FixtureStore,
-        embedder: Callable[[], str | None] = lambda: None,
-    ) -> None:
-        super().__init__(meter)
-        self.craft = craft
-        self.store = store
-        self.embedder = embedder
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        key, route, body = request_key(request)
-        response = self.craft(route, body)
-        content = response.read()
-        self.store.save(key, route, body, response, content, crafted=True, embedder=self.embedder())
-        response = httpx.Response(
-            response.status_code,
-            headers={"content-type": response.headers["content-type"]},
-            content=content,
-            request=request,
-        )
-        return self._finish(route, body, response, content)

@@ -10,6 +10,8 @@ from collections.abc import Hashable, Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from functools import lru_cache
 
+from assistant import tokenize
+
 # ---- retrieval ------------------------------------------------------------------------------------------
 
 
@@ -131,8 +133,6 @@ _ATTRIBUTION_WORDS = (
 
 @lru_cache(maxsize=1)
 def _attribution() -> frozenset[str]:
-    from ..text import tokenize
-
     return frozenset(t for w in _ATTRIBUTION_WORDS for t in tokenize(w))
 
 
@@ -142,8 +142,6 @@ def lexical_support(sentence: str, sources: Sequence[str]) -> float:
     1.0 for a verbatim quote; a paraphrase scores lower, an unrelated sentence near 0. Attribution words
     ("said", "according", "Unattributed speaker") are not claims and are left out.
     """
-    from ..text import tokenize
-
     words = set(tokenize(sentence)) - _attribution()
     if not words:
         return 1.0

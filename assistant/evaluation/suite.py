@@ -26,6 +26,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .errors import SuiteError, SuiteUnavailable
+
+__all__ = ["SuiteError", "SuiteUnavailable"]
+
 QUESTIONS_FILE = "questions.jsonl"
 SUITE_FILE = "suite.json"
 TRANSCRIPTS_DIR = "transcripts"
@@ -33,14 +37,6 @@ TRANSCRIPTS_DIR = "transcripts"
 ANSWERABLE = "answerable"
 UNANSWERABLE = "unanswerable"
 UNGRADED = "ungraded"
-
-
-class SuiteError(ValueError):
-    """The suite is malformed: the message names the file, the line and what is wrong."""
-
-
-class SuiteUnavailable(SuiteError):
-    """The suite is well formed but its transcripts are not on this machine (e.g. ../shared is absent)."""
 
 
 @dataclass(frozen=True)
@@ -213,42 +209,12 @@ def parse_question(item: dict[str, Any], where: str, *, default_id: str, line: i
     text = item.get("question")
     if not isinstance(text, str) or not text.strip():
         raise SuiteError(f"{where}: `question` must be a non-empty string")
-    evidence = item.get("evidence") or []
-    if not isinstance(evidence, list) or not all(
-        isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in evidence
-    ):
-        raise SuiteError(f"{where}: `evidence` must be a list of utterance numbers (integers from 1)")
-    answerable = item.get("answerable")
-    if answerable is not None and not isinstance(answerable, bool):
-        raise SuiteError(f"{where}: `answerable` must be true or false")
+    evidence, answerable = _evidence(item, where)
+    turns = _history(item, where)
+    _check_strings(item, where)
     kind = item.get("kind")
-    if evidence and not item.get("episode"):
-        raise SuiteError(
-            f"{where}: a question with `evidence` needs the `episode` those utterance numbers belong to"
-        )
-    if (answerable is False or kind == UNANSWERABLE) and evidence:
-        raise SuiteError(f"{where}: an unanswerable question cannot have evidence")
-    history = item.get("history") or []
-    turns: list[tuple[str, str]] = []
-    if not isinstance(history, list):
-        raise SuiteError(f"{where}: `history` must be a list of {{role, content}} objects")
-    for turn in history:
-        if (
-            not isinstance(turn, dict)
-            or turn.get("role") not in ("user", "assistant")
-            or not isinstance(turn.get("content"), str)
-        ):
-            raise SuiteError(f"{where}: each `history` turn needs role user|assistant and a string content")
-        turns.append((turn["role"], turn["content"]))
     all_answers = item.get("all_answers") or []
-    if not isinstance(all_answers, list):
-        raise SuiteError(f"{where}: `all_answers` must be a list of strings")
     episode = item.get("episode")
-    if episode is not None and not isinstance(episode, str):
-        raise SuiteError(f"{where}: `episode` must be a string (the transcript's episode id)")
-    for name in ("answer", "speaker", "standalone", "category", "kind"):
-        if item.get(name) is not None and not isinstance(item[name], str):
-            raise SuiteError(f"{where}: `{name}` must be a string")
     return Question(
         id=str(item.get("id") or default_id),
         question=text.strip(),
@@ -265,3 +231,48 @@ def parse_question(item: dict[str, Any], where: str, *, default_id: str, line: i
         line=line,
         extra={k: v for k, v in item.items() if k not in _KNOWN},
     )
+
+
+def _evidence(item: dict[str, Any], where: str) -> tuple[list[int], bool | None]:
+    evidence = item.get("evidence") or []
+    if not isinstance(evidence, list) or not all(
+        isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in evidence
+    ):
+        raise SuiteError(f"{where}: `evidence` must be a list of utterance numbers (integers from 1)")
+    answerable = item.get("answerable")
+    if answerable is not None and not isinstance(answerable, bool):
+        raise SuiteError(f"{where}: `answerable` must be true or false")
+    if evidence and not item.get("episode"):
+        raise SuiteError(
+            f"{where}: a question with `evidence` needs the `episode` those utterance numbers belong to"
+        )
+    if (answerable is False or item.get("kind") == UNANSWERABLE) and evidence:
+        raise SuiteError(f"{where}: an unanswerable question cannot have evidence")
+    return evidence, answerable
+
+
+def _history(item: dict[str, Any], where: str) -> list[tuple[str, str]]:
+    history = item.get("history") or []
+    if not isinstance(history, list):
+        raise SuiteError(f"{where}: `history` must be a list of {{role, content}} objects")
+    turns: list[tuple[str, str]] = []
+    for turn in history:
+        if (
+            not isinstance(turn, dict)
+            or turn.get("role") not in ("user", "assistant")
+            or not isinstance(turn.get("content"), str)
+        ):
+            raise SuiteError(f"{where}: each `history` turn needs role user|assistant and a string content")
+        turns.append((turn["role"], turn["content"]))
+    return turns
+
+
+def _check_strings(item: dict[str, Any], where: str) -> None:
+    if not isinstance(item.get("all_answers") or [], list):
+        raise SuiteError(f"{where}: `all_answers` must be a list of strings")
+    episode = item.get("episode")
+    if episode is not None and not isinstance(episode, str):
+        raise SuiteError(f"{where}: `episode` must be a string (the transcript's episode id)")
+    for name in ("answer", "speaker", "standalone", "category", "kind"):
+        if item.get(name) is not None and not isinstance(item[name], str):
+            raise SuiteError(f"{where}: `{name}` must be a string")

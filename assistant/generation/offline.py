@@ -8,7 +8,7 @@ from ..text import tokenize
 from ..types import Answer, AnswerEvent, Citation, Hit, Turn, Utterance, format_time
 from .context import needed_context
 
-HEADER = (
+OFFLINE_HEADER = (
     "Offline answer: no language model is in use, so here are the passages that best match your question.\n"
 )
 NOTHING = (
@@ -41,9 +41,11 @@ class ExtractiveGenerator:
         chosen = [h for h in hits if is_relevant(h, terms, self.dense_floor)][: self.max_quotes]
         if not chosen:
             yield AnswerEvent(kind="text", text=NOTHING)
-            yield AnswerEvent(kind="done", answer=Answer(text=NOTHING, citations=(), mode="offline"))
+            yield AnswerEvent(
+                kind="done", answer=Answer(text=NOTHING, citations=(), mode="offline", refused=True)
+            )
             return
-        text = HEADER
+        text = OFFLINE_HEADER
         citations: list[Citation] = []
         for run in _runs(chosen):
             first, last = run[0][0], run[-1][0]

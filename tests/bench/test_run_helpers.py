@@ -9,18 +9,10 @@ import numpy as np
 import pytest
 
 from assistant.index.embedders import HashingEmbedder
-from bench.run import (
-    CachedEmbedder,
-    covers,
-    main,
-    merged,
-    pack_by_cost,
-    replica_id,
-    replica_plan,
-    rows,
-    summary_ms,
-    transcript_document,
-)
+from bench.common import CachedEmbedder, summary_ms
+from bench.quality import covers, merged, pack_by_cost, transcript_document
+from bench.run import main, rows
+from bench.search_latency import replica_id, replica_plan
 
 
 def test_summary_ms_matches_numpy_percentiles() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 
 import httpx
@@ -13,10 +14,13 @@ from assistant.config import Settings
 from assistant.evaluation import configs
 from assistant.evaluation.command import eval_command
 from assistant.evaluation.craft import Crafter
-from assistant.evaluation.fixtures import FixtureMissing, Meter, read_manifest, request_key
-from assistant.evaluation.report import check_thresholds, markdown, write_all
+from assistant.evaluation.errors import FixtureMissing
+from assistant.evaluation.fixtures import Meter, read_manifest, request_key
+from assistant.evaluation.records import Evaluation, HostedInfo, RunSettings, SuiteInfo
+from assistant.evaluation.report import markdown, write_all
 from assistant.evaluation.runner import RunOptions, run
 from assistant.evaluation.suite import load_suite
+from assistant.evaluation.thresholds import check_thresholds
 
 TRANSCRIPT = """--- METADATA START ---
 Show: Test Show
@@ -123,26 +127,24 @@ def test_crafted_fixtures_then_replay_through_the_real_sdk(tmp_path: Path) -> No
     )  # one follow-up rewrite
 
     replayed = run(options(suite_dir, ["hybrid", "hybrid+rerank"], hosted="replay", fixtures_dir=fixtures))
-    assert any("fixtures: crafted" in n for n in replayed["notes"])
-    for before, after in zip(crafted["runs"], replayed["runs"]):
-        assert before["metrics"].keys() == after["metrics"].keys()
-        for name, value in before["metrics"].items():
+    assert any("fixtures: crafted" in n for n in replayed.notes)
+    for before, after in zip(crafted.runs, replayed.runs, strict=True):
+        assert before.metrics.keys() == after.metrics.keys()
+        for name, value in before.metrics.items():
             if not name.startswith(("latency", "tokens", "cost")):
-                assert after["metrics"][name] == value, name
+                assert after.metrics[name] == value, name
 
-    offline, hosted = replayed["runs"]
-    assert offline["generator"] == "offline" and hosted["generator"].startswith("hosted")
-    m = hosted["metrics"]
+    offline, hosted = replayed.runs
+    assert offline.generator == "offline" and hosted.generator.startswith("hosted")
+    m = hosted.metrics
     assert m["citation_valid"] == 1.0 and m["correct_refusal"] == 1.0 and m["citation_precision"] == 1.0
     assert m["tokens_in"] > 0 and m["cost_usd"] > 0
-    assert hosted["usage"]["requests"] == {"chat": 1, "chat_stream": 5, "rerank": 5}
-    by_id = {q["id"]: q for q in hosted["questions"]}
-    assert by_id["trains"]["query"] == QUESTIONS[2]["standalone"]  # the hosted rewrite came from the fixture
-    assert by_id["cost"]["refused"] and by_id["len"]["cited"] == ["tunnel#000004"]
-    assert (
-        by_id["summary"]["status"] == "ungraded" and "general_rouge_l" in by_id["summary"]["answer_metrics"]
-    )
-    assert offline["counts"] == {
+    assert hosted.usage.requests == {"chat": 1, "chat_stream": 5, "rerank": 5}
+    by_id = {q.id: q for q in hosted.questions}
+    assert by_id["trains"].query == QUESTIONS[2]["standalone"]  # the hosted rewrite came from the fixture
+    assert by_id["cost"].answer.refused and by_id["len"].answer.cited == ["tunnel#000004"]
+    assert by_id["summary"].status == "ungraded" and "general_rouge_l" in by_id["summary"].answer_metrics
+    assert asdict(offline.counts) == {
         "questions": 5,
         "answerable": 3,
         "unanswerable": 1,
@@ -152,7 +154,7 @@ def test_crafted_fixtures_then_replay_through_the_real_sdk(tmp_path: Path) -> No
         "hosted_fallbacks": 0,
         "failed_cohere_calls": 0,
     }
-    assert offline["metrics"]["hit@10"] == 1.0 and offline["metrics"]["citation_valid"] == 1.0
+    assert offline.metrics["hit@10"] == 1.0 and offline.metrics["citation_valid"] == 1.0
 
     paths = write_all(replayed, tmp_path / "out", check_thresholds(replayed, ["hit@10=0.9"]))
     assert all(p.stat().st_size > 0 for p in paths.values())
@@ -256,19 +258,19 @@ def test_command_skips_a_suite_whose_transcripts_are_absent(tmp_path: Path) -> N
 
 
 def test_markdown_without_runs_is_still_a_report() -> None:
-    data = {
-        "suite": {"name": "s", "path": "/s", "questions": 0, "statuses": {}},
-        "date": "d",
-        "command": "c",
-        "scope": "episode",
-        "embedders": {},
-        "hosted": {"mode": "off", "fixtures": None, "crafted": False, "chat_model": "m", "rerank_model": "r"},
-        "settings": {"top_k": 8, "context_tokens": 3000, "budget_tokens": 1500, "k": 10, "search_depth": 16},
-        "prices": "p",
-        "notes": [],
-        "runs": [],
-        "wall_seconds": 0.0,
-    }
+    data = Evaluation(
+        suite=SuiteInfo(name="s", path="/s", transcripts="/s/t", description="", questions=0, statuses={}),
+        date="d",
+        command="c",
+        scopes=["episode"],
+        embedders={},
+        hosted=HostedInfo(mode="off", fixtures=None, crafted=False, chat_model="m", rerank_model="r"),
+        settings=RunSettings(top_k=8, context_tokens=3000, budget_tokens=1500, k=10, search_depth=16),
+        prices="p",
+        notes=[],
+        runs=[],
+        wall_seconds=0.0,
+    )
     assert "No configuration ran." in markdown(data)
 
 
@@ -324,7 +326,7 @@ def test_prune_drops_only_the_given_embedders_unused_fixtures(tmp_path: Path) ->
 def test_metered_transport_passes_responses_through_and_counts_failures() -> None:
     import cohere
 
-    from assistant.evaluation.fixtures import MeteredTransport
+    from assistant.evaluation.transports import MeteredTransport
 
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.path.endswith("/rerank"):
@@ -354,8 +356,9 @@ def test_metered_transport_passes_responses_through_and_counts_failures() -> Non
 def test_recorded_exchanges_replay_through_the_sdk(tmp_path: Path) -> None:
     import cohere
 
-    from assistant.evaluation.fixtures import FixtureStore, RecordingTransport, ReplayTransport
+    from assistant.evaluation.fixtures import FixtureStore
     from assistant.evaluation.suite import parse_question
+    from assistant.evaluation.transports import RecordingTransport, ReplayTransport
 
     crafter = Crafter()
     crafter.question = parse_question(

@@ -94,10 +94,12 @@ class StreamState:
         notice = None
         if self._finish_reason == "MAX_TOKENS":
             notice = "The answer reached the model's length limit and may stop mid-sentence."
+        citations = self._resolve_all(text)
         return Answer(
             text=text,
-            citations=self._resolve_all(text),
+            citations=citations,
             mode="hosted",
+            refused=not citations,
             hits=self._hits,
             usage=self._usage_of(),
             model=model,
