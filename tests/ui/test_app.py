@@ -201,7 +201,8 @@ def test_a_follow_up_is_asked_with_the_conversation_so_far(monkeypatch: pytest.M
     at = ask(at, "And what about the budget?")
     assert len(answers(at)) == 2
     assert calls[0]["history"] == []
-    assert calls[1]["history"] == [Turn("user", QUESTION), Turn("assistant", first_answer.text)]
+    assert calls[1]["history"] == [Turn("user", QUESTION), first_answer.as_turn()]
+    assert calls[1]["history"][1].episodes == ("harbour-bridge",), "the answer's episodes go with it"
     second = at.session_state["messages"][3]["answer"]
     assert second.citations and QUESTION in second.query  # the follow-up was searched in context
     # sources stay collapsed under every answer, so the newest answer is what the page ends on
