@@ -32,8 +32,18 @@ def fake() -> FakeCohere:
     return FakeCohere(dimension=64)
 
 
-def hosted(fake: FakeCohere, store: Path, **settings: Any) -> Assistant:
-    a = Assistant.from_settings(store=store, settings=fake.settings(**settings), cohere_client=fake.client())
+def hosted(fake: FakeCohere, store: Path, sleep: Any = None, **settings: Any) -> Assistant:
+    """A hosted Assistant on the fake API; `sleep` records the generator's back-off instead of waiting."""
+    client = fake.client()
+    chosen = fake.settings(**settings)
+    generator = None
+    if sleep is not None:
+        from assistant.providers.cohere import CohereGenerator
+
+        generator = CohereGenerator(
+            client, chosen.chat_model, chosen.prompts_dir, chosen.max_retries, sleep=sleep
+        )
+    a = Assistant.from_settings(store=store, settings=chosen, cohere_client=client, generator=generator)
     a.ingest(SAMPLES)
     return a
 
@@ -126,9 +136,8 @@ def test_citations_to_unknown_documents_are_dropped(fake: FakeCohere, tmp_path: 
 
 
 def test_429_without_retry_after_backs_off_then_answers(fake: FakeCohere, tmp_path: Path) -> None:
-    a = hosted(fake, tmp_path / "s", max_retries=2)
     delays: list[float] = []
-    a.generator._sleep = delays.append  # type: ignore[attr-defined]
+    a = hosted(fake, tmp_path / "s", sleep=delays.append, max_retries=2)
     fake.queue(
         "chat_stream",
         httpx.Response(429, json={"message": "slow down"}),
@@ -139,9 +148,8 @@ def test_429_without_retry_after_backs_off_then_answers(fake: FakeCohere, tmp_pa
 
 
 def test_429_retry_after_an_hour_is_capped_on_the_stream(fake: FakeCohere, tmp_path: Path) -> None:
-    a = hosted(fake, tmp_path / "s", max_retries=2)
     delays: list[float] = []
-    a.generator._sleep = delays.append  # type: ignore[attr-defined]
+    a = hosted(fake, tmp_path / "s", sleep=delays.append, max_retries=2)
     fake.queue("chat_stream", *(error_response(429, headers={"Retry-After": "3600"}) for _ in range(3)))
     fell_back(a, "rate limit")
     assert delays == [cohere_adapter.MAX_BACKOFF_SECONDS] * 2 and len(fake.calls("chat_stream")) == 3
