@@ -151,12 +151,13 @@ class Library:
         self, transcripts: Sequence[Transcript], report: IngestReport, progress: Progress | None
     ) -> None:
         pending: list[tuple[Transcript, bool]] = []
+        former = self._former_ids(transcripts)
         for transcript in transcripts:
             existing = self.store.episode(transcript.episode.id)
             if existing is not None and _same(existing, transcript.episode):
                 report.skipped.append(transcript.episode.id)
             else:
-                pending.append((transcript, existing is not None))
+                pending.append((transcript, existing is not None or bool(former.get(transcript.episode.id))))
         total = sum(sum(1 for u in t.utterances if u.text.strip()) for t, _ in pending)
         embedded = 0
         for number, (transcript, existed) in enumerate(pending):
@@ -173,6 +174,8 @@ class Library:
             try:
                 vectors = self.embedder.embed_documents([u.text for u in utterances], progress=tick)
                 self.store.write_episode(episode, utterances, vectors)
+                for old_id in former.get(episode.id, ()):
+                    self.store.delete_episode(old_id)
             except (ProviderError, StoreError) as exc:
                 report.failed[episode.source_path or episode.id] = f"{episode.id}: {exc}"
                 for later, _ in pending[number + 1 :]:
@@ -182,6 +185,21 @@ class Library:
                 break
             (report.updated if existed else report.added).append(episode.id)
             report.utterances_written += len(utterances)
+
+    def _former_ids(self, transcripts: Sequence[Transcript]) -> dict[str, list[str]]:
+        """Stored episodes of the same file under another id (ids from an opaque file name became readable):
+        re-ingesting that file replaces them instead of adding the episode twice."""
+        by_file: dict[str, list[str]] = {}
+        for e in self.store.episodes():
+            if e.source_path:
+                by_file.setdefault(_file_id(e.source_path), []).append(e.id)
+        out: dict[str, list[str]] = {}
+        for t in transcripts:
+            if t.episode.source_path:
+                others = [i for i in by_file.get(_file_id(t.episode.source_path), []) if i != t.episode.id]
+                if others:
+                    out[t.episode.id] = others
+        return out
 
 
 def _folded(text: str) -> str:

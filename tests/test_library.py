@@ -205,3 +205,24 @@ def test_opaque_file_names_get_readable_ids_and_episodes_resolve_by_title(tmp_pa
     assert hits and {h.utterance.episode_id for h in hits} == {"harbour-bridge-repeat"}
     with pytest.raises(InputError, match="unknown episode 'nothing-like-it'"):
         a.search("bat ecologist", episode="nothing-like-it")
+
+
+def test_an_episode_stored_under_its_file_name_is_replaced_not_doubled(tmp_path: Path) -> None:
+    import shutil
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    opaque = folder / "000_081a4311286ebea2.txt"
+    shutil.copy(SAMPLES / "harbour-bridge.txt", opaque)
+    a = Assistant.from_settings()
+    from assistant.ingest.parse import parse_file
+
+    old = parse_file(opaque, episode_id="000_081a4311286ebea2")  # as an earlier version stored it
+    vectors = a.embedder.embed_documents([u.text for u in old.utterances])
+    a.store.write_episode(old.episode, list(old.utterances), vectors)
+    assert [e.id for e in a.episodes()] == ["000_081a4311286ebea2"]
+    report = a.ingest(opaque)
+    assert report.updated == ["why-the-harbour-bridge-opened-eight"] and not report.added
+    assert [e.id for e in a.episodes()] == ["why-the-harbour-bridge-opened-eight"]
+    assert a.store.count() == 40
+    assert a.ingest(opaque).skipped == ["why-the-harbour-bridge-opened-eight"]
