@@ -45,7 +45,9 @@ def bench_ingest(quick: bool, threads: int, log: Callable[[str], None]) -> dict[
 
             def run_ours(number: int = number, path: Path = path) -> None:
                 store = Path(tmp) / f"store-{number}-{time.perf_counter_ns()}"
-                with Assistant.from_settings(store=store, settings=offline_settings(store), embedder=ours) as a:
+                with Assistant.from_settings(
+                    store=store, settings=offline_settings(store), embedder=ours
+                ) as a:
                     report = a.ingest(path)
                 if report.failed:
                     raise RuntimeError(f"ingest failed: {report.failed}")

@@ -97,7 +97,9 @@ def bench_quality(
     load = [load_average()]
     with tempfile.TemporaryDirectory(prefix="bench-quality-") as tmp:
         store = Path(tmp) / "store"
-        a = Assistant.from_settings(store=store, settings=offline_settings(store, context_tokens=budget), embedder=embedder)
+        a = Assistant.from_settings(
+            store=store, settings=offline_settings(store, context_tokens=budget), embedder=embedder
+        )
         start = time.perf_counter()
         report = a.ingest([m.path for m in meetings.values()])
         embedder.save()
