@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from .evaluation.command import eval_command
+
 if TYPE_CHECKING:
     from . import Answer, Assistant, Hit
 
@@ -322,8 +324,6 @@ def status(ctx: click.Context) -> None:
     with _errors():
         click.echo(f"{plural(len(a.episodes()), 'episode')}, {plural(a.store.count(), 'utterance')}")
 
-
-from .evaluation.command import eval_command
 
 cli.add_command(eval_command, "eval")
 

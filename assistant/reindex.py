@@ -55,6 +55,6 @@ def reindex(settings: Settings, embedder: str, progress: Progress | None = None)
     with store_lock(settings):
         source.drop_all()
         target = ChromaStore(path, embedder_name=new_embedder.name, dimension=new_embedder.dimension, **where)  # type: ignore[arg-type]
-        for (episode, utterances), matrix in zip(library, vectors):
+        for (episode, utterances), matrix in zip(library, vectors, strict=True):
             target.write_episode(episode, utterances, matrix)
     return old, new_embedder.name, total

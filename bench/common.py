@@ -170,7 +170,7 @@ class CachedEmbedder:
         keys = [self.key(t) for t in texts]
         missing = list(dict.fromkeys(k for k in keys if k not in self._vectors))
         if missing:
-            by_key = {k: t for k, t in zip(keys, texts)}
+            by_key = {k: t for k, t in zip(keys, texts, strict=True)}
             fresh = self.inner.embed_documents([by_key[k] for k in missing])
             self._vectors.update({k: fresh[i] for i, k in enumerate(missing)})
             self._dirty = True

@@ -16,6 +16,7 @@ Every failure of Chroma leaves this module as a `StoreError` with a message for 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -297,7 +298,7 @@ class ChromaStore:
         got = self._episodes.get(include=["metadatas"])
         pairs = sorted(
             (rid, m.get("content_hash", ""), hashlib.sha256(str(m.get("json", "")).encode()).hexdigest()[:12])
-            for rid, m in zip(got["ids"], got["metadatas"] or [])
+            for rid, m in zip(got["ids"], got["metadatas"] or [], strict=False)
         )
         payload = json.dumps([self.embedder_name, pairs])
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
@@ -344,10 +345,8 @@ class ChromaStore:
         """Delete every episode and utterance (and the embedder the store was built with); hold the store lock."""
         self._begin_write()
         for name in (EPISODES, UTTERANCES):
-            try:
+            with contextlib.suppress(Exception):  # already gone: nothing to drop
                 self._client.delete_collection(name)
-            except Exception:  # already gone: nothing to drop
-                pass
         self._end_write()
 
     def sweep_orphans(self) -> int:
@@ -425,7 +424,9 @@ class ChromaStore:
         )
         return [
             (utterance_from(meta, doc), 1.0 - float(dist))
-            for meta, doc, dist in zip(got["metadatas"][0], got["documents"][0], got["distances"][0])
+            for meta, doc, dist in zip(
+                got["metadatas"][0], got["documents"][0], got["distances"][0], strict=True
+            )
         ]
 
     @guarded("searching")
@@ -441,7 +442,9 @@ class ChromaStore:
             where=where,
             include=["distances"],
         )
-        return [(rid, 1.0 - float(dist)) for rid, dist in zip(got["ids"][0], got["distances"][0])]
+        return [
+            (rid, 1.0 - float(dist)) for rid, dist in zip(got["ids"][0], got["distances"][0], strict=True)
+        ]
 
     @guarded("reading utterances")
     def get(
@@ -461,7 +464,7 @@ class ChromaStore:
     @guarded("reading a transcript")
     def utterances_of(self, episode_id: str) -> list[Utterance]:
         got = self._utterances.get(where={"episode": episode_id}, include=["documents", "metadatas"])
-        items = [utterance_from(m, d) for m, d in zip(got["metadatas"], got["documents"])]
+        items = [utterance_from(m, d) for m, d in zip(got["metadatas"], got["documents"], strict=True)]
         return sorted(items, key=lambda u: u.number)
 
     @guarded("reading utterances for the keyword index")

@@ -207,7 +207,7 @@ class OnnxEmbedder:
             return self._embed_batch(session, [encodings[i] for i in batch])
 
         results = self._pool.map(run, batches) if self._pool and len(batches) > 1 else map(run, batches)
-        for batch, vectors in zip(batches, results):
+        for batch, vectors in zip(batches, results, strict=True):
             out[batch] = vectors
             if progress:
                 progress(len(batch))

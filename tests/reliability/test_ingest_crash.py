@@ -27,7 +27,10 @@ def test_embedding_service_failing_halfway_keeps_done_episodes(tmp_path: Path) -
     fake = FakeCohere(dimension=32)
     three_episodes(tmp_path / "in")
     a = Assistant.from_settings(store=tmp_path / "s", settings=fake.settings(), cohere_client=fake.client())
-    ok = lambda request, body: fake._default_embed(body)
+
+    def ok(request: object, body: dict) -> object:
+        return fake._default_embed(body)
+
     fake.queue("embed", ok, ok, ok, error_response(503))
 
     report = a.ingest(tmp_path / "in")

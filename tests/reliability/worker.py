@@ -21,7 +21,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve()
 sys.path.insert(0, str(HERE.parents[2]))  # the project root, for `assistant`
 
-from assistant import Assistant, AssistantError
+from assistant import Assistant, AssistantError  # noqa: E402 (needs the sys.path entry above)
 
 
 def emit(obj: dict) -> None:
