@@ -1,4 +1,5 @@
-"""`assistant` command line: ingest, episodes, search, ask, chat. Library errors become one clear line, no traceback."""
+"""`assistant` command line: ingest, episodes, search, ask, chat.
+Library errors become one clear line, no traceback."""
 
 from __future__ import annotations
 

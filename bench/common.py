@@ -136,7 +136,8 @@ def onnx_dir() -> Path:
 
 
 class CachedEmbedder:
-    """Wraps an embedder: document vectors are kept on disk by text, so reruns do not embed the same text again.
+    """Wraps an embedder:
+    document vectors are kept on disk by text, so reruns do not embed the same text again.
 
     Same name and dimension as the wrapped embedder (its vectors are the ones stored); queries pass through.
     """

@@ -16,13 +16,15 @@ def check_question(text: str, max_chars: int) -> str:
         raise InputError("the question is empty")
     if len(text) > max_chars:
         raise InputError(
-            f"the question is {len(text)} characters long; the limit is {max_chars} (ASSISTANT_MAX_QUESTION_CHARS)"
+            f"the question is {len(text)} characters long; the limit is {max_chars} "
+            "(ASSISTANT_MAX_QUESTION_CHARS)"
         )
     return text
 
 
 def normalise_history(history: HistoryLike | None) -> list[Turn]:
-    """Turns from `Turn`s, {"role", "content"} dicts (Streamlit's and Cohere's shape) or (role, content) pairs."""
+    """Turns from `Turn`s, {"role", "content"} dicts (Streamlit's and Cohere's shape) or
+    (role, content) pairs."""
     turns: list[Turn] = []
     for item in history or []:
         if isinstance(item, Turn):

@@ -84,7 +84,8 @@ class ChatSession:
         history: HistoryLike | None = None,
         speaker: Filter = None,
     ) -> Iterator[AnswerEvent]:
-        """Text deltas, then citations, then `done` with the full Answer. A hosted failure falls back, labelled."""
+        """Text deltas, then citations, then `done` with the full Answer.
+        A hosted failure falls back, labelled."""
         question = check_question(question, self.settings.max_question_chars)
         turns = normalise_history(history) if history is not None else list(self.history)
         timings: dict[str, float] = {}

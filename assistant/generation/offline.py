@@ -1,4 +1,5 @@
-"""The offline answer: the best retrieved utterances quoted verbatim and cited. It never writes a claim of its own."""
+"""The offline answer: the best retrieved utterances quoted verbatim and cited.
+It never writes a claim of its own."""
 
 from __future__ import annotations
 
@@ -27,7 +28,8 @@ def is_relevant(hit: Hit, question_terms: set[str], dense_floor: float) -> bool:
 
 
 class ExtractiveGenerator:
-    """Quotes up to `max_quotes` relevant utterances, attributed and cited; says so when nothing is relevant."""
+    """Quotes up to `max_quotes` relevant utterances, attributed and cited;
+    says so when nothing is relevant."""
 
     mode = "offline"
     model: str | None = None

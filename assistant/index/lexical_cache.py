@@ -53,7 +53,8 @@ class Snapshot:
 
 
 class LexicalCache:
-    """Rebuilds only when the library's signature changes; saved beside an embedded store to skip start-up work."""
+    """Rebuilds only when the library's signature changes;
+    saved beside an embedded store to skip start-up work."""
 
     def __init__(self, source: _Source, folder: Path | None, window: int = 1) -> None:
         self._source = source

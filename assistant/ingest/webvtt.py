@@ -184,7 +184,10 @@ def _cue_lines(lines: list[str], first: int, path: Path) -> list[int]:
                 path,
                 start + 1,
                 f"text outside any cue: {block[0].strip()[:60]!r}",
-                "a blank line ends a cue in WebVTT; remove the blank line inside the cue, or give the text its own timing line",
+                (
+                    "a blank line ends a cue in WebVTT; remove the blank line inside the cue, "
+                    "or give the text its own timing line"
+                ),
             )
         out.append(start + arrow)
     return out
@@ -245,7 +248,10 @@ def _bad_cue(lines: list[str], i: int, number: int, path: Path) -> ParseError:
                 path,
                 i + 1,
                 f"cue {number}: bad timestamp {stamp!r}",
-                "WebVTT puts a dot before the milliseconds, as in `00:00:01.000`; a comma is SRT, so is this an .srt file?",
+                (
+                    "WebVTT puts a dot before the milliseconds, as in `00:00:01.000`; "
+                    "a comma is SRT, so is this an .srt file?"
+                ),
             )
         if _vtt_seconds(stamp) is None:
             return ParseError(

@@ -1,13 +1,14 @@
-"""A long-lived app process for the reliability tests: one JSON command per stdin line, one JSON reply per line.
+"""A long-lived app process for the reliability tests:
+one JSON command per stdin line, one JSON reply per line.
 
     python worker.py            (settings from the environment: ASSISTANT_STORE or CHROMA_HOST/CHROMA_PORT)
 
 Commands: {"op": "ingest", "paths": [...]}, {"op": "search", "q": "...", "k": 5}, {"op": "ask", "q": "..."},
 {"op": "episodes"}, {"op": "count"}, {"op": "lexical"}, {"op": "quit"}. Errors come back as {"error": "..."}.
 
-Test hook (this script only, never the product): WORKER_SLOW_UPSERT=<seconds> makes every utterance batch upsert
-sleep first and write batches of WORKER_BATCH records, printing {"event": "upserted", "episode": ..., "n": ...}
-after each, so a test can SIGKILL the process between two batches of one episode.
+Test hook (this script only, never the product): WORKER_SLOW_UPSERT=<seconds> makes every utterance batch
+upsert sleep first and write batches of WORKER_BATCH records, printing {"event": "upserted", "episode": ...,
+"n": ...} after each, so a test can SIGKILL the process between two batches of one episode.
 """
 
 from __future__ import annotations
