@@ -34,10 +34,12 @@ def _assistant(ctx: click.Context) -> Assistant:
     obj = ctx.ensure_object(dict)
     if "assistant" not in obj:
         with _errors():
-            settings = Settings.from_env(**({"mode": "offline"} if obj.get("offline") else {}))
+            overrides: dict[str, Any] = {"mode": "offline"} if obj.get("offline") else {}
+            settings = Settings.from_env(**overrides)
             obj["assistant"] = Assistant.from_settings(store=obj.get("store"), settings=settings)
             ctx.call_on_close(obj["assistant"].close)
-    return obj["assistant"]
+    assistant: Assistant = obj["assistant"]
+    return assistant
 
 
 class SafePath(click.Path):
@@ -425,4 +427,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -24,6 +24,7 @@ from .types import (
     Episode,
     Hit,
     IngestReport,
+    Mode,
     Progress,
     Status,
     Utterance,
@@ -130,7 +131,7 @@ class Assistant:
         return self.session.rewriter
 
     @property
-    def mode(self) -> str:
+    def mode(self) -> Mode:
         return self.generator.mode
 
     def status(self) -> str:

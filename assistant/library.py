@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from .config import Settings
 from .errors import InputError, ParseError, ProviderError, StoreError
@@ -210,7 +210,7 @@ def _same(stored: Episode, parsed: Episode) -> bool:
 def fill_metadata(transcript: Transcript, path: Path, **given: str | None) -> Transcript:
     """What the file says wins; arguments fill the gaps; the file name is the last resort for the title."""
     episode = transcript.episode
-    fills: dict[str, str] = {}
+    fills: dict[str, Any] = {}
     show, source_url, title = given.get("show"), given.get("source_url"), given.get("title")
     if show and not episode.show:
         fills["show"] = show

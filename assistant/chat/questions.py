@@ -30,7 +30,7 @@ def normalise_history(history: HistoryLike | None) -> list[Turn]:
         if isinstance(item, Turn):
             turns.append(item)
         elif isinstance(item, Mapping):
-            episodes = tuple(item.get("episodes") or ())  # type: ignore[arg-type]
+            episodes: tuple[str, ...] = tuple(item.get("episodes") or ())  # type: ignore[arg-type]
             turns.append(Turn(item["role"], item["content"], episodes))  # type: ignore[arg-type]
         else:
             role, content = item

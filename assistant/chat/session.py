@@ -109,10 +109,10 @@ class ChatSession:
             yield AnswerEvent(kind="notice", text=notice)
         final = yield from self._generate(question, context, turns, notices)
         if final.mode == "offline" and final.citations:
-            notice = self._absent_words_notice(question, episode, speaker)
-            if notice:
-                notices.append(notice)
-                yield AnswerEvent(kind="notice", text=notice)
+            absent = self._absent_words_notice(question, episode, speaker)
+            if absent:
+                notices.append(absent)
+                yield AnswerEvent(kind="notice", text=absent)
         timings["generate_ms"] = _ms(t)
         timings["total_ms"] = _ms(started)
         final = replace(

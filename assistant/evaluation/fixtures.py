@@ -220,7 +220,7 @@ class FixtureStore:
         path = self.path(key, route)
         if not path.is_file():
             return None
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
         if data.get("key") != key:
             return None
         return data

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from ..text import tokenize
-from ..types import Answer, AnswerEvent, Citation, Hit, Turn, Utterance, format_time
+from ..types import Answer, AnswerEvent, Citation, Hit, Mode, Turn, Utterance, format_time
 from .context import needed_context
 
 OFFLINE_HEADER = (
@@ -31,7 +31,7 @@ class ExtractiveGenerator:
     """Quotes up to `max_quotes` relevant utterances, attributed and cited;
     says so when nothing is relevant."""
 
-    mode = "offline"
+    mode: Mode = "offline"
     model: str | None = None
 
     def __init__(self, max_quotes: int = 4, dense_floor: float = 0.5) -> None:

@@ -248,7 +248,7 @@ class ChromaStore:
             raise EmbedderMismatchError(self._mismatch(built_with))
         return collection
 
-    def _mismatch(self, built_with: str) -> str:
+    def _mismatch(self, built_with: str | None) -> str:
         return (
             f"the store at {self.location} was built with the embedder {built_with!r}, not "
             f"{self.embedder_name!r}; "

@@ -200,7 +200,8 @@ class LexicalIndex:
 def saved_matches(folder: Path, signature: str, window: int) -> bool:
     """Whether `folder` holds an index saved for this signature by this version (else it is stale)."""
     try:
-        return json.loads((folder / "params.json").read_text(encoding="utf-8")) == _params(signature, window)
+        saved = json.loads((folder / "params.json").read_text(encoding="utf-8"))
+        return bool(saved == _params(signature, window))
     except (OSError, ValueError):
         return False
 

@@ -114,6 +114,7 @@ class Memo:
         if hit is not None and hit[0] == token:
             return hit[1]  # type: ignore[no-any-return]
         saved = self._saved(token) if codec else {}
+        value: T
         if codec and key in saved:
             value = codec[1](saved[key])
         else:

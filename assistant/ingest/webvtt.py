@@ -105,12 +105,12 @@ def parse_webvtt(
     voiced = any(_VOICE.search(line) for cap in captions for line in cap.lines)
     cues = []
     pieces: list[Piece] = []
-    for n, (cap, line) in enumerate(zip(captions, located, strict=True), start=1):
+    for n, (cap, line_no) in enumerate(zip(captions, located, strict=True), start=1):
         ident = (cap.identifier or "").strip()
         where = f"cue {n}" + (f" (id `{ident}`)" if ident and ident != str(n) else "")
         start = cap.start_time.in_milliseconds() / 1000
         end = cap.end_time.in_milliseconds() / 1000
-        cue = Piece("", where, line, None, start, end)
+        cue = Piece("", where, line_no, None, start, end)
         if voiced:
             pieces.extend(_voices(cap.lines, cue))
         else:

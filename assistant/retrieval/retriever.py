@@ -150,7 +150,7 @@ class HybridRetriever:
         ordered = sorted(fused, key=fused.__getitem__, reverse=True)
         depth = max(k, cfg.rerank_depth) if self.reranker else k
         titles = self._titles(index.signature) if ordered else {}
-        hits = []
+        hits: list[Hit] = []
         for cid in ordered:
             if cid not in fetched or len(hits) >= depth:
                 continue
