@@ -71,51 +71,57 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:
-    from .chat.questions import normalise_history
-    from .chat.session import ChatSession
-    from .client import Assistant
-    from .config import PROJECT_ROOT, Settings
-    from .errors import (
-        AssistantError,
-        ConfigError,
-        EmbedderMismatchError,
-        InputError,
-        NeedsKeyError,
-        ParseError,
-        ProviderError,
-        StoreError,
-    )
-    from .export import conversation_markdown
-    from .generation.base import Generator
-    from .generation.context import pack, sent_ids
-    from .generation.offline import OFFLINE_HEADER, ExtractiveGenerator
-    from .index.embedders import Embedder, HashingEmbedder
-    from .index.onnx_embedder import OnnxEmbedder
-    from .library import Library
-    from .providers import cohere_client
-    from .render import cited_episodes, marked_text, plural, source_line, source_link
-    from .retrieval.contracts import QueryRewriter, Reranker
-    from .retrieval.query import HeuristicRewriter
-    from .retrieval.retriever import RetrievalConfig
-    from .suggest import suggest_questions
-    from .text import tokenize
-    from .tokens import count_tokens
-    from .types import (
-        Answer,
-        AnswerEvent,
-        Citation,
-        Episode,
-        Hit,
-        IngestReport,
-        Progress,
-        Status,
-        Transcript,
-        Turn,
-        Usage,
-        Utterance,
-        format_time,
-        utterance_id,
-    )
+    # `name as name` marks each as a re-export for type checkers and linters.
+    from .chat.questions import normalise_history as normalise_history
+    from .chat.session import ChatSession as ChatSession
+    from .client import Assistant as Assistant
+    from .config import PROJECT_ROOT as PROJECT_ROOT
+    from .config import Settings as Settings
+    from .errors import AssistantError as AssistantError
+    from .errors import ConfigError as ConfigError
+    from .errors import EmbedderMismatchError as EmbedderMismatchError
+    from .errors import InputError as InputError
+    from .errors import NeedsKeyError as NeedsKeyError
+    from .errors import ParseError as ParseError
+    from .errors import ProviderError as ProviderError
+    from .errors import StoreError as StoreError
+    from .export import conversation_markdown as conversation_markdown
+    from .generation.base import Generator as Generator
+    from .generation.context import pack as pack
+    from .generation.context import sent_ids as sent_ids
+    from .generation.offline import OFFLINE_HEADER as OFFLINE_HEADER
+    from .generation.offline import ExtractiveGenerator as ExtractiveGenerator
+    from .index.embedders import Embedder as Embedder
+    from .index.embedders import HashingEmbedder as HashingEmbedder
+    from .index.onnx_embedder import OnnxEmbedder as OnnxEmbedder
+    from .library import Library as Library
+    from .providers import cohere_client as cohere_client
+    from .render import cited_episodes as cited_episodes
+    from .render import marked_text as marked_text
+    from .render import plural as plural
+    from .render import source_line as source_line
+    from .render import source_link as source_link
+    from .retrieval.contracts import QueryRewriter as QueryRewriter
+    from .retrieval.contracts import Reranker as Reranker
+    from .retrieval.query import HeuristicRewriter as HeuristicRewriter
+    from .retrieval.retriever import RetrievalConfig as RetrievalConfig
+    from .suggest import suggest_questions as suggest_questions
+    from .text import tokenize as tokenize
+    from .tokens import count_tokens as count_tokens
+    from .types import Answer as Answer
+    from .types import AnswerEvent as AnswerEvent
+    from .types import Citation as Citation
+    from .types import Episode as Episode
+    from .types import Hit as Hit
+    from .types import IngestReport as IngestReport
+    from .types import Progress as Progress
+    from .types import Status as Status
+    from .types import Transcript as Transcript
+    from .types import Turn as Turn
+    from .types import Usage as Usage
+    from .types import Utterance as Utterance
+    from .types import format_time as format_time
+    from .types import utterance_id as utterance_id
 
 
 def __getattr__(name: str) -> Any:

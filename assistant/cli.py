@@ -1,4 +1,5 @@
-"""`assistant` command line: ingest, episodes, search, ask, chat. Library errors become one clear line, no traceback."""
+"""`assistant` command line: ingest, episodes, search, ask, chat.
+Library errors become one clear line, no traceback."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
+
+from .evaluation.command import eval_command
 
 if TYPE_CHECKING:
     from . import Answer, Assistant, Hit
@@ -31,10 +34,12 @@ def _assistant(ctx: click.Context) -> Assistant:
     obj = ctx.ensure_object(dict)
     if "assistant" not in obj:
         with _errors():
-            settings = Settings.from_env(**({"mode": "offline"} if obj.get("offline") else {}))
+            overrides: dict[str, Any] = {"mode": "offline"} if obj.get("offline") else {}
+            settings = Settings.from_env(**overrides)
             obj["assistant"] = Assistant.from_settings(store=obj.get("store"), settings=settings)
             ctx.call_on_close(obj["assistant"].close)
-    return obj["assistant"]
+    assistant: Assistant = obj["assistant"]
+    return assistant
 
 
 class SafePath(click.Path):
@@ -323,8 +328,6 @@ def status(ctx: click.Context) -> None:
         click.echo(f"{plural(len(a.episodes()), 'episode')}, {plural(a.store.count(), 'utterance')}")
 
 
-from .evaluation.command import eval_command
-
 cli.add_command(eval_command, "eval")
 
 
@@ -424,4 +427,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -24,6 +24,7 @@ from .types import (
     Episode,
     Hit,
     IngestReport,
+    Mode,
     Progress,
     Status,
     Utterance,
@@ -99,7 +100,7 @@ class Assistant:
         )
         return cls(library, session, hosted_reason=reason, closer=client.close)
 
-    # ---- parts, for tests, benchmarks and the UI ------------------------------------------------------------
+    # ---- parts, for tests, benchmarks and the UI -----------------------------------------------------------
 
     @property
     def settings(self) -> Settings:
@@ -130,7 +131,7 @@ class Assistant:
         return self.session.rewriter
 
     @property
-    def mode(self) -> str:
+    def mode(self) -> Mode:
         return self.generator.mode
 
     def status(self) -> str:
@@ -155,7 +156,7 @@ class Assistant:
             store=str(self.store.location),
         )
 
-    # ---- library --------------------------------------------------------------------------------------------
+    # ---- library -------------------------------------------------------------------------------------------
 
     def episodes(self) -> list[Episode]:
         return self.library.episodes()
@@ -184,7 +185,7 @@ class Assistant:
 
         return ingest_uploads(self.library, files, progress=progress, max_files=max_files)
 
-    # ---- questions ------------------------------------------------------------------------------------------
+    # ---- questions -----------------------------------------------------------------------------------------
 
     def search(self, query: str, k: int = 10, episode: Filter = None, speaker: Filter = None) -> list[Hit]:
         return self.session.search(query, k=k, episode=episode, speaker=speaker)
@@ -205,7 +206,8 @@ class Assistant:
         history: HistoryLike | None = None,
         speaker: Filter = None,
     ) -> Iterator[AnswerEvent]:
-        """Text deltas, then citations, then `done` with the full Answer. A hosted failure falls back, labelled."""
+        """Text deltas, then citations, then `done` with the full Answer.
+        A hosted failure falls back, labelled."""
         return self.session.stream(question, episode=episode, history=history or [], speaker=speaker)
 
     def chat(self) -> ChatSession:

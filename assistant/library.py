@@ -1,4 +1,5 @@
-"""`Library`: the episodes of one store. Ingesting, listing, deleting, and sweeping up after a killed ingest."""
+"""`Library`: the episodes of one store.
+Ingesting, listing, deleting, and sweeping up after a killed ingest."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from .config import Settings
 from .errors import InputError, ParseError, ProviderError, StoreError
@@ -76,7 +77,8 @@ class Library:
                 raise InputError(f"unknown episode {episode_id!r}; `assistant episodes` lists them")
 
     def sweep_if_free(self) -> None:
-        """Start-up housekeeping: drop records of an episode whose ingest was killed, unless a writer is busy."""
+        """Start-up housekeeping:
+        drop records of an episode whose ingest was killed, unless a writer is busy."""
         try:
             with try_store_lock(self.settings) as free:
                 if free:
@@ -140,7 +142,8 @@ class Library:
             episode_id = transcript.episode.id
             if episode_id in seen:
                 report.failed[str(path)] = (
-                    f"{path}: episode id {episode_id!r} is also the id of {seen[episode_id]}; rename one of the files"
+                    f"{path}: episode id {episode_id!r} is also the id of {seen[episode_id]}; rename one of "
+                    "the files"
                 )
                 continue
             seen[episode_id] = path
@@ -180,7 +183,8 @@ class Library:
                 report.failed[episode.source_path or episode.id] = f"{episode.id}: {exc}"
                 for later, _ in pending[number + 1 :]:
                     report.failed[later.episode.source_path or later.episode.id] = (
-                        f"{later.episode.id}: not ingested because an earlier episode failed; run the command again"
+                        f"{later.episode.id}: not ingested because an earlier episode failed; run the "
+                        "command again"
                     )
                 break
             (report.updated if existed else report.added).append(episode.id)
@@ -224,7 +228,7 @@ def _same(stored: Episode, parsed: Episode) -> bool:
 def fill_metadata(transcript: Transcript, path: Path, **given: str | None) -> Transcript:
     """What the file says wins; arguments fill the gaps; the file name is the last resort for the title."""
     episode = transcript.episode
-    fills: dict[str, str] = {}
+    fills: dict[str, Any] = {}
     show, source_url, title = given.get("show"), given.get("source_url"), given.get("title")
     if show and not episode.show:
         fills["show"] = show

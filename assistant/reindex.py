@@ -14,7 +14,8 @@ Progress = Callable[[int, int, str], None]
 
 
 def reindex(settings: Settings, embedder: str, progress: Progress | None = None) -> tuple[str, str, int]:
-    """Re-embed every utterance with `embedder` ("cohere", "onnx" or "hashing"); returns (old, new, utterances).
+    """Re-embed every utterance with `embedder` ("cohere", "onnx" or "hashing");
+    returns (old, new, utterances).
 
     Everything is read and embedded before the store is touched, so a failure while embedding (no key, model
     missing, service down) leaves the store as it was.
@@ -55,6 +56,6 @@ def reindex(settings: Settings, embedder: str, progress: Progress | None = None)
     with store_lock(settings):
         source.drop_all()
         target = ChromaStore(path, embedder_name=new_embedder.name, dimension=new_embedder.dimension, **where)  # type: ignore[arg-type]
-        for (episode, utterances), matrix in zip(library, vectors):
+        for (episode, utterances), matrix in zip(library, vectors, strict=True):
             target.write_episode(episode, utterances, matrix)
     return old, new_embedder.name, total

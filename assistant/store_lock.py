@@ -1,8 +1,8 @@
 """One writer at a time per store, across processes (CLI and UI at once).
 
-Embedded store: the lock file lives in the store folder. Chroma server: the lock file is per user and per server
-address on this machine, so it serialises the app processes of one machine only; several machines writing to one
-server at once are not serialised (run ingestion from one place; see the README).
+Embedded store: the lock file lives in the store folder. Chroma server: the lock file is per user and per
+server address on this machine, so it serialises the app processes of one machine only; several machines
+writing to one server at once are not serialised (run ingestion from one place; see the README).
 """
 
 from __future__ import annotations
@@ -51,7 +51,8 @@ def store_lock(settings: Settings, timeout: float = DEFAULT_TIMEOUT) -> Iterator
 
 @contextmanager
 def try_store_lock(settings: Settings) -> Iterator[bool]:
-    """The write lock if it is free right now (True), else False without waiting: for optional housekeeping."""
+    """The write lock if it is free right now (True), else False without waiting:
+    for optional housekeeping."""
     lock = FileLock(str(lock_path(settings)))
     try:
         lock.acquire(timeout=0)

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Progress = Callable[[int, int, str], None]
-"""Called as work advances: (done, total, label), e.g. utterances embedded so far of all, and the episode id."""
+"""Called as work advances: (done, total, label),
+e.g. utterances embedded so far of all, and the episode id."""
 
 
 def utterance_id(episode_id: str, number: int) -> str:

@@ -1,4 +1,5 @@
-"""Choosing parts from settings: which embedder a store needs, and where the store is. Only `from_settings` calls it."""
+"""Choosing parts from settings: which embedder a store needs, and where the store is.
+Only `from_settings` calls it."""
 
 from __future__ import annotations
 
@@ -37,7 +38,8 @@ def recorded_embedder(settings: Settings) -> str | None:
 
 
 def choose_embedder(settings: Settings, cohere_client: Callable[[], Any]) -> Embedder:
-    """The store's own embedder if it has one; else the setting; else Cohere with a key, the local model, hashing."""
+    """The store's own embedder if it has one; else the setting;
+    else Cohere with a key, the local model, hashing."""
     s = settings
     recorded = recorded_embedder(s) if s.embedder == "auto" else None
     if recorded:
@@ -103,7 +105,8 @@ def hosted_reason(settings: Settings) -> str:
 
 
 class CohereClientCache:
-    """The Cohere client, made on first use (offline runs never import the SDK) and closed with the Assistant."""
+    """The Cohere client, made on first use
+    (offline runs never import the SDK) and closed with the Assistant."""
 
     def __init__(self, settings: Settings, given: Any | None = None) -> None:
         self.settings = settings

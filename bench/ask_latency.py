@@ -36,7 +36,8 @@ SEED_QUESTIONS = (
 
 
 def bench_ask(cache: Path, threads: int, log: Callable[[str], None]) -> dict[str, Any]:
-    """Offline ask end to end on the seed store, and the hosted path's own overhead against a zero-latency fake."""
+    """Offline ask end to end on the seed store,
+    and the hosted path's own overhead against a zero-latency fake."""
     from assistant import Assistant
 
     result: dict[str, Any] = {}
@@ -47,7 +48,8 @@ def bench_ask(cache: Path, threads: int, log: Callable[[str], None]) -> dict[str
         with Assistant.from_settings(store=store, settings=offline_settings(store), embedder=embedder) as a:
             a.ingest(SEED)
         embedder.save()
-        # A new Assistant, as a user's process would have, with the plain embedder (queries are embedded live).
+        # A new Assistant, as a user's process would have, with the plain embedder (queries are embedded
+        # live).
         with Assistant.from_settings(store=store, settings=offline_settings(store), embedder=onnx) as a:
             a.ask("warm up the model and the index")
             times, parts = [], []

@@ -136,7 +136,8 @@ def onnx_dir() -> Path:
 
 
 class CachedEmbedder:
-    """Wraps an embedder: document vectors are kept on disk by text, so reruns do not embed the same text again.
+    """Wraps an embedder:
+    document vectors are kept on disk by text, so reruns do not embed the same text again.
 
     Same name and dimension as the wrapped embedder (its vectors are the ones stored); queries pass through.
     """
@@ -170,7 +171,7 @@ class CachedEmbedder:
         keys = [self.key(t) for t in texts]
         missing = list(dict.fromkeys(k for k in keys if k not in self._vectors))
         if missing:
-            by_key = {k: t for k, t in zip(keys, texts)}
+            by_key = {k: t for k, t in zip(keys, texts, strict=True)}
             fresh = self.inner.embed_documents([by_key[k] for k in missing])
             self._vectors.update({k: fresh[i] for i, k in enumerate(missing)})
             self._dirty = True

@@ -289,7 +289,8 @@ def _print(result: dict[str, Any], pairs: _Pairs, n: int, size: int, threads: in
         f"cosine mean {result['mean_cosine']}, min {result['min_cosine']}"
     )
     print(
-        f"OnnxEmbedder on the whole set in one call: {result['ours_full_set_utterances_per_s']} utterances/s; "
+        f"OnnxEmbedder on the whole set in one call: {result['ours_full_set_utterances_per_s']} "
+        "utterances/s; "
         f"speedup by process CPU time {result['speedup_cpu_time']}x"
     )
 

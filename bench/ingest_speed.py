@@ -14,7 +14,8 @@ from bench.common import MODEL, QMSUM, SEED, load_average, make_onnx, offline_se
 
 
 def bench_ingest(quick: bool, threads: int, log: Callable[[str], None]) -> dict[str, Any]:
-    """Our ingest (parse, ONNX embed, write to Chroma) against Chroma's default embedding of the same utterances.
+    """Our ingest
+    (parse, ONNX embed, write to Chroma) against Chroma's default embedding of the same utterances.
 
     Files are timed one by one, each both ways back to back in alternating order; ours runs into a fresh store
     each time. The quick run ingests the seed transcript and times Chroma's function on a fixed random quarter

@@ -57,7 +57,8 @@ def covers(intervals: Sequence[tuple[int, int]], span: tuple[int, int]) -> bool:
 
 
 def pack_by_cost(costs: Sequence[int], budget: int) -> list[int]:
-    """Indexes taken best first until the budget is spent; one that does not fit is skipped (as `pack` does)."""
+    """Indexes taken best first until the budget is spent;
+    one that does not fit is skipped (as `pack` does)."""
     taken: list[int] = []
     used = 0
     for i, cost in enumerate(costs):
@@ -290,7 +291,8 @@ class _Tally:
 
 
 def _holds(packed: Sequence[Any], gold: set[int]) -> bool:
-    """Whether the documents of packed hits (the hits and the neighbours they send) hold a gold utterance number."""
+    """Whether the documents of packed hits
+    (the hits and the neighbours they send) hold a gold utterance number."""
     from assistant import sent_ids
 
     ids = sent_ids(packed)

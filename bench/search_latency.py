@@ -1,7 +1,8 @@
 """Hybrid search latency and memory at 10k / 100k / 1M utterances, each store searched in a fresh process.
 
 Scale stores are QMSum train+val transcripts replicated under new episode ids, written through
-`ChromaStore.write_episode` with precomputed vectors, and kept in --cache so later runs only time the searches.
+`ChromaStore.write_episode` with precomputed vectors, and kept in --cache so later runs only time the
+searches.
 """
 
 from __future__ import annotations
@@ -89,7 +90,8 @@ def onnx_vectors_cached(meetings: Sequence[Meeting], cache: Path) -> bool:
 def build_scale_store(
     size: int, kind: str, cache: Path, threads: int, log: Callable[[str], None]
 ) -> tuple[Path, float]:
-    """The cached store of `size` utterances (built on first use); returns its folder and build seconds (0 if cached)."""
+    """The cached store of `size` utterances (built on first use);
+    returns its folder and build seconds (0 if cached)."""
     folder = cache / f"store-{size}-{kind}-v{STORE_BUILD_VERSION}"
     if (folder / "BUILT").exists():
         return folder, 0.0
@@ -186,8 +188,8 @@ def search_worker(store: Path, queries_file: Path, out: Path, threads: int, scop
             start = time.perf_counter()
             a.search(q, k=10, episode=episodes[number % len(episodes)])
             scoped_latencies.append((time.perf_counter() - start) * 1000)
-        # Chroma's filtered HNSW query against the exact search over the snapshot's vectors (the default), interleaved;
-        # the query vectors are cached by now, so both time retrieval alone.
+        # Chroma's filtered HNSW query against the exact search over the snapshot's vectors (the default),
+        # interleaved; the query vectors are cached by now, so both time retrieval alone.
         from dataclasses import replace as with_changes
 
         default = a.retriever.config
@@ -227,9 +229,13 @@ def bench_search(
     result: dict[str, Any] = {
         "vectors": kind,
         "vectors_note": (
-            "store vectors: ONNX all-MiniLM-L6-v2 vectors of the 102,865 unique QMSum utterances, reused for replicas"
+            "store vectors: ONNX all-MiniLM-L6-v2 vectors of the 102,865 unique QMSum utterances, reused for "
+            "replicas"
             if kind == "onnx"
-            else "store vectors: seeded random unit vectors (384-d); queries are embedded with the real ONNX model"
+            else (
+                "store vectors: seeded random unit vectors (384-d); queries are embedded with the real ONNX "
+                "model"
+            )
         ),
         "queries": queries,
         "k": 10,
@@ -287,7 +293,8 @@ def bench_search(
         result[f"load_average_{label}"] = [load_before, load_average()]
         memory[f"peak_rss_mb_{label}"] = got["peak_rss_mb"]
         log(
-            f"  search {label}: p50 {stats['p50']} ms, p95 {stats['p95']} ms, peak RSS {got['peak_rss_mb']} MB"
+            f"  search {label}: p50 {stats['p50']} ms, p95 {stats['p95']} ms, "
+            f"peak RSS {got['peak_rss_mb']} MB"
         )
     return result, memory
 

@@ -1,4 +1,5 @@
-"""Fakes at the level of our own contracts (like llm's MockModel), injected through `Assistant.from_settings`."""
+"""Fakes at the level of our own contracts
+(like llm's MockModel), injected through `Assistant.from_settings`."""
 
 from __future__ import annotations
 

@@ -185,6 +185,8 @@ def test_hosted_answers_are_printed_as_they_arrive(tmp_path: Path) -> None:
     a.generator.enqueue("The council ", "pays for the overrun.")  # type: ignore[attr-defined]
     result = CliRunner().invoke(cli, ["ask", "Who pays for the overrun?"], obj={"assistant": a})
     assert result.exit_code == 0, result.output
-    assert shown[0].endswith("The council ") and "pays" not in shown[0], "the first words came before the rest"
+    assert shown[0].endswith("The council ") and "pays" not in shown[0], (
+        "the first words came before the rest"
+    )
     assert result.output.index("pays for the overrun.") < result.output.index("Sources:")
     assert "[1] “The council ” ←" in result.output, "each source says which words it backs"

@@ -119,7 +119,9 @@ def test_documents_send_each_hit_once_with_the_neighbours_it_needs(fake: FakeCoh
         assert everything.count(u.text) == 1, f"{u.id} sent {everything.count(u.text)} times"
 
 
-def test_a_standalone_question_is_not_rewritten_whatever_came_before(fake: FakeCohere, tmp_path: Path) -> None:
+def test_a_standalone_question_is_not_rewritten_whatever_came_before(
+    fake: FakeCohere, tmp_path: Path
+) -> None:
     a = hosted(fake, tmp_path / "s")
     a.ingest(SAMPLES)
     fake.chat_text = "Something else entirely"

@@ -45,14 +45,58 @@ def test_ui_uses_only_the_public_api() -> None:
                 assert module == "assistant", f"{path.name} imports {module}; use `from assistant import ...`"
 
 
-PUBLIC = """
-    Answer AnswerEvent Assistant AssistantError ChatSession Citation ConfigError Embedder EmbedderMismatchError
-    Episode ExtractiveGenerator Generator HashingEmbedder HeuristicRewriter Hit IngestReport InputError Library
-    NeedsKeyError OFFLINE_HEADER OnnxEmbedder PROJECT_ROOT ParseError Progress ProviderError QueryRewriter Reranker
-    RetrievalConfig Settings Status StoreError Transcript Turn Usage Utterance cited_episodes cohere_client
-    conversation_markdown count_tokens format_time marked_text normalise_history pack plural sent_ids source_line
-    source_link suggest_questions tokenize utterance_id
-""".split()
+PUBLIC = [
+    "Answer",
+    "AnswerEvent",
+    "Assistant",
+    "AssistantError",
+    "ChatSession",
+    "Citation",
+    "ConfigError",
+    "Embedder",
+    "EmbedderMismatchError",
+    "Episode",
+    "ExtractiveGenerator",
+    "Generator",
+    "HashingEmbedder",
+    "HeuristicRewriter",
+    "Hit",
+    "IngestReport",
+    "InputError",
+    "Library",
+    "NeedsKeyError",
+    "OFFLINE_HEADER",
+    "OnnxEmbedder",
+    "PROJECT_ROOT",
+    "ParseError",
+    "Progress",
+    "ProviderError",
+    "QueryRewriter",
+    "Reranker",
+    "RetrievalConfig",
+    "Settings",
+    "Status",
+    "StoreError",
+    "Transcript",
+    "Turn",
+    "Usage",
+    "Utterance",
+    "cited_episodes",
+    "cohere_client",
+    "conversation_markdown",
+    "count_tokens",
+    "format_time",
+    "marked_text",
+    "normalise_history",
+    "pack",
+    "plural",
+    "sent_ids",
+    "source_line",
+    "source_link",
+    "suggest_questions",
+    "tokenize",
+    "utterance_id",
+]
 
 
 def test_the_public_namespace_is_exactly_what_is_documented() -> None:

@@ -188,7 +188,6 @@ def test_describe_says_how_answers_are_made_in_words(store_dir: Path) -> None:
 def test_opaque_file_names_get_readable_ids_and_episodes_resolve_by_title(tmp_path: Path) -> None:
     import shutil
 
-
     folder = tmp_path / "in"
     folder.mkdir()
     shutil.copy(SAMPLES / "harbour-bridge.txt", folder / "000_081a4311286ebea2.txt")

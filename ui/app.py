@@ -264,7 +264,8 @@ def _ask(
 def _stream(
     assistant: Assistant, prompt: str, history: list[Turn], episodes: list[str], speakers: list[str]
 ) -> tuple[Message, Any]:
-    """Stream the answer's text as it arrives, notices above it; returns the reply and the streamed text's slot.
+    """Stream the answer's text as it arrives, notices above it;
+    returns the reply and the streamed text's slot.
 
     A hosted answer that falls back offline mid-way starts its text over, so a fresh stream replaces the
     first; the final Answer, not the streamed text, is what gets kept and rendered.

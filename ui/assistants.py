@@ -18,7 +18,8 @@ SESSION_KEY = "session_assistant"
 
 @st.cache_resource(show_spinner="Opening the library…")
 def shared_assistant() -> Assistant:
-    """The default Assistant, shared by every session: hosted when the server has COHERE_API_KEY, else offline."""
+    """The default Assistant, shared by every session:
+    hosted when the server has COHERE_API_KEY, else offline."""
     return Assistant.from_settings()
 
 

@@ -36,7 +36,8 @@ def marker(n: int) -> str:
 
 
 def answer_markdown(answer: Answer) -> tuple[str, list[tuple[int, Citation]]]:
-    """The answer escaped, with a badge after each cited span, numbered exactly as `marked_text` numbers them."""
+    """The answer escaped, with a badge after each cited span,
+    numbered exactly as `marked_text` numbers them."""
     _, numbered = marked_text(answer)
     text = answer.text.replace(_SENTINEL, "\ufffd")  # same length: offsets stay right
     out: list[str] = []

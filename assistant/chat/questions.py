@@ -16,19 +16,21 @@ def check_question(text: str, max_chars: int) -> str:
         raise InputError("the question is empty")
     if len(text) > max_chars:
         raise InputError(
-            f"the question is {len(text)} characters long; the limit is {max_chars} (ASSISTANT_MAX_QUESTION_CHARS)"
+            f"the question is {len(text)} characters long; the limit is {max_chars} "
+            "(ASSISTANT_MAX_QUESTION_CHARS)"
         )
     return text
 
 
 def normalise_history(history: HistoryLike | None) -> list[Turn]:
-    """Turns from `Turn`s, {"role", "content"} dicts (Streamlit's and Cohere's shape) or (role, content) pairs."""
+    """Turns from `Turn`s, {"role", "content"} dicts (Streamlit's and Cohere's shape) or
+    (role, content) pairs."""
     turns: list[Turn] = []
     for item in history or []:
         if isinstance(item, Turn):
             turns.append(item)
         elif isinstance(item, Mapping):
-            episodes = tuple(item.get("episodes") or ())  # type: ignore[arg-type]
+            episodes: tuple[str, ...] = tuple(item.get("episodes") or ())  # type: ignore[arg-type]
             turns.append(Turn(item["role"], item["content"], episodes))  # type: ignore[arg-type]
         else:
             role, content = item

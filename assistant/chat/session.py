@@ -84,7 +84,8 @@ class ChatSession:
         history: HistoryLike | None = None,
         speaker: Filter = None,
     ) -> Iterator[AnswerEvent]:
-        """Text deltas, then citations, then `done` with the full Answer. A hosted failure falls back, labelled."""
+        """Text deltas, then citations, then `done` with the full Answer.
+        A hosted failure falls back, labelled."""
         question = check_question(question, self.settings.max_question_chars)
         turns = normalise_history(history) if history is not None else list(self.history)
         timings: dict[str, float] = {}
@@ -108,10 +109,10 @@ class ChatSession:
             yield AnswerEvent(kind="notice", text=notice)
         final = yield from self._generate(question, context, turns, notices)
         if final.mode == "offline" and final.citations:
-            notice = self._absent_words_notice(question, episode, speaker)
-            if notice:
-                notices.append(notice)
-                yield AnswerEvent(kind="notice", text=notice)
+            absent = self._absent_words_notice(question, episode, speaker)
+            if absent:
+                notices.append(absent)
+                yield AnswerEvent(kind="notice", text=absent)
         timings["generate_ms"] = _ms(t)
         timings["total_ms"] = _ms(started)
         final = replace(

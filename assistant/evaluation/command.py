@@ -97,7 +97,7 @@ def default_suite() -> Path:
 )
 @click.option("--retrieval-only", is_flag=True, help="Skip ask(): ranking metrics only (faster on big sets).")
 @click.pass_context
-def eval_command(ctx: click.Context, **params: Any) -> None:
+def eval_command(ctx: click.Context, /, **params: Any) -> None:
     """Measure retrieval, citations and answers on a question suite, and compare configurations.
 
     Writes report.md, results.json and chart.png to --out. Exit status 1 when a --min threshold is missed.

@@ -1,4 +1,5 @@
-"""The configurations `assistant eval` compares, by name. Each is a RetrievalConfig plus how answers are made."""
+"""The configurations `assistant eval` compares, by name.
+Each is a RetrievalConfig plus how answers are made."""
 
 from __future__ import annotations
 

@@ -25,7 +25,8 @@ PRICES: Mapping[str, Mapping[str, float]] = {
 
 
 def estimate(usage: Mapping[str, Mapping[str, float]]) -> tuple[float, list[str]]:
-    """Cost in USD of `usage` ({model: {input_tokens, output_tokens, search_units}}) and models with no price."""
+    """Cost in USD of `usage` ({model: {input_tokens, output_tokens, search_units}})
+    and models with no price."""
     total = 0.0
     unknown: list[str] = []
     for model, counts in usage.items():

@@ -47,7 +47,8 @@ class Crafter:
     # ---- grounded answer ----------------------------------------------------------------------------------
 
     def answer_for(self, body: dict[str, Any]) -> tuple[str, list[tuple[int, int, str]]]:
-        """Answer text and citations (start, end, document id): quotes of the gold utterances that were sent."""
+        """Answer text and citations (start, end, document id):
+        quotes of the gold utterances that were sent."""
         q = self._question()
         docs: dict[str, dict[str, Any]] = {
             str(d.get("id")): d.get("data") or {} for d in body.get("documents") or [] if isinstance(d, dict)

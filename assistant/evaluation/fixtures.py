@@ -6,7 +6,8 @@ Every request to Cohere goes through one of the httpx transports of transports.p
 - `MeteredTransport`: live calls, counting billed units per model (for tokens and cost).
 - `RecordingTransport`: live calls, each request/response saved as a fixture file.
 - `ReplayTransport`: answers from fixture files only; a request with no fixture raises `FixtureMissing`,
-  an EvalError that nothing in the assistant catches, so a replayed evaluation can never quietly fall back offline.
+  an EvalError that nothing in the assistant catches,
+  so a replayed evaluation can never quietly fall back offline.
 - `CraftingTransport`: no network at all; builds each response from the documented response shapes
   (see ../shared/cohere/NOTES.md) and the suite's gold data, and saves it as a fixture marked `crafted`.
 
@@ -31,11 +32,12 @@ VOLATILE_FIELDS = frozenset({"priority"})
 """Top-level request fields left out of the key: scheduling hints that do not change the reply."""
 MANIFEST = "manifest.json"
 CRAFTED_NOTE = (
-    "fixtures: crafted. These Cohere responses were not produced by Cohere: `assistant eval --write-fixtures` "
-    "built them from the documented response shapes. Chat answers quote the gold utterances that were among the "
-    "retrieved documents (an oracle writer limited to what retrieval found) and refuse otherwise; rerank scores "
-    "are the share of query words found in each document. They test the hosted plumbing (documents, citations, "
-    "rerank, follow-up rewriting), not Cohere's quality."
+    "fixtures: crafted. These Cohere responses were not produced by Cohere: "
+    "`assistant eval --write-fixtures` built them from the documented response shapes. "
+    "Chat answers quote the gold utterances that were among the retrieved documents "
+    "(an oracle writer limited to what retrieval found) and refuse otherwise; "
+    "rerank scores are the share of query words found in each document. "
+    "They test the hosted plumbing (documents, citations, rerank, follow-up rewriting), not Cohere's quality."
 )
 
 
@@ -203,7 +205,8 @@ def _stream_usage(text: str) -> Any:
 
 
 class FixtureStore:
-    """One JSON file per exchange: `<route>-<key prefix>.json` holding the request summary and the response."""
+    """One JSON file per exchange:
+    `<route>-<key prefix>.json` holding the request summary and the response."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
@@ -217,7 +220,7 @@ class FixtureStore:
         path = self.path(key, route)
         if not path.is_file():
             return None
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
         if data.get("key") != key:
             return None
         return data
@@ -265,7 +268,8 @@ class FixtureStore:
             self.written.add(path.name)
 
     def prune(self, embedders: set[str]) -> int:
-        """After a complete crafted run: drop these embedders from fixtures this run did not write; delete orphans."""
+        """After a complete crafted run:
+        drop these embedders from fixtures this run did not write; delete orphans."""
         removed = 0
         for path in sorted(self.folder.glob("*.json")):
             if path.name == MANIFEST or path.name in self.written:

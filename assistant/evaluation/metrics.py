@@ -73,7 +73,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 
 def claim_sentences(text: str, ignore: Iterable[str] = ()) -> list[tuple[int, int]]:
-    """Sentences that state something: not boilerplate (`ignore`), not a label line ending in ':', 3+ words."""
+    """Sentences that state something:
+    not boilerplate (`ignore`), not a label line ending in ':', 3+ words."""
     spans = sentence_spans(text)
     blocked: list[tuple[int, int]] = []
     for phrase in ignore:
@@ -182,7 +183,8 @@ def _rouge():  # type: ignore[no-untyped-def]
     from rouge_score import rouge_scorer
 
     # rouge-score logs through absl, which calls logging.basicConfig() when the root logger has no handler and
-    # so would switch on every library's log output for the rest of the process; a placeholder handler avoids it.
+    # so would switch on every library's log output for the rest of the process; a placeholder handler avoids
+    # it.
     root = logging.getLogger()
     placeholder = logging.NullHandler() if not root.handlers else None
     if placeholder:

@@ -83,7 +83,8 @@ def _ask(a: Any, q: Question, episode: str | None, result: QuestionResult) -> An
     """`ask()` as a user calls it. An assistant error is noted on the question; a harness error stops all."""
     history = [{"role": r, "content": c} for r, c in q.history]
     try:
-        return a.ask(q.question, episode=episode, history=history or None, speaker=q.speaker)
+        answer: Answer = a.ask(q.question, episode=episode, history=history or None, speaker=q.speaker)
+        return answer
     except EvalError:
         raise
     except AssistantError as exc:
@@ -94,9 +95,10 @@ def _ask(a: Any, q: Question, episode: str | None, result: QuestionResult) -> An
 def _rewrite(a: Any, q: Question) -> str:
     if not q.history:
         return q.question
-    return a.rewriter.rewrite(
+    rewritten: str = a.rewriter.rewrite(
         q.question, normalise_history([{"role": r, "content": c} for r, c in q.history])
     )
+    return rewritten
 
 
 def _ranking(ranking: list[str], hits: list[Hit], gold: set[str], s: Scoring) -> Ranking:

@@ -58,7 +58,8 @@ class Question:
 
     @property
     def status(self) -> str:
-        """`answerable` (gold evidence), `unanswerable` (declared so) or `ungraded` (no evidence, not declared)."""
+        """`answerable` (gold evidence), `unanswerable` (declared so) or `ungraded`
+        (no evidence, not declared)."""
         if self.answerable is False or (self.kind or "").lower() == UNANSWERABLE:
             return UNANSWERABLE
         return ANSWERABLE if self.evidence else UNGRADED
@@ -70,7 +71,8 @@ class Question:
 
     @property
     def group(self) -> str:
-        """The label of the per-category table: `category`, else FriendsQA's `question_type`, else QMSum's `domain`."""
+        """The label of the per-category table:
+        `category`, else FriendsQA's `question_type`, else QMSum's `domain`."""
         for value in (self.category, self.extra.get("question_type"), self.extra.get("domain")):
             if isinstance(value, str) and value.strip():
                 return value.strip()
@@ -114,7 +116,8 @@ def repo_root(start: Path) -> Path:
 
 
 def load_suite(path: str | Path) -> Suite:
-    """Read and check a suite folder. Raises SuiteError (malformed) or SuiteUnavailable (transcripts absent)."""
+    """Read and check a suite folder.
+    Raises SuiteError (malformed) or SuiteUnavailable (transcripts absent)."""
     folder = Path(path).expanduser()
     if folder.is_file() and folder.name == QUESTIONS_FILE:
         folder = folder.parent
@@ -146,7 +149,8 @@ def load_suite(path: str | Path) -> Suite:
     if not transcripts.is_dir():
         if "transcripts" in meta:
             raise SuiteUnavailable(
-                f"suite {meta.get('name', folder.name)!r} reads its transcripts from {transcripts}, which is not "
+                f"suite {meta.get('name', folder.name)!r} reads its transcripts from {transcripts}, which is "
+                "not "
                 "on this machine; the suite is skipped"
             )
         raise SuiteError(f"{folder}: no {TRANSCRIPTS_DIR}/ folder")

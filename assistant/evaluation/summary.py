@@ -42,11 +42,12 @@ class RunKey:
 
     @property
     def name(self) -> str:
-        return (
+        name: str = (
             self.config.name
             + (f"@{self.embedder.split(':')[0]}" if self.several_embedders else "")
             + (f"/{self.scope}" if self.several_scopes else "")
         )
+        return name
 
 
 def summarise(key: RunKey, records: list[QuestionResult]) -> RunResult:

@@ -1,10 +1,10 @@
 """What the model sees: retrieved utterances as citable documents, packed into a token budget.
 
-A hit is sent with the neighbours it needs to be understood (a short reply with the turn it answers, a question
-with the reply that follows), not with every neighbour: a full turn stands on its own, and on QMSum the same
-budget then holds more distinct evidence (see bench/README.md). Each utterance's text is sent once: as its own
-document when it is a hit, otherwise beside the first hit that needs it. Every hit keeps a document of its own
-for citations to point at.
+A hit is sent with the neighbours it needs to be understood (a short reply with the turn it answers, a
+question with the reply that follows), not with every neighbour: a full turn stands on its own, and on QMSum
+the same budget then holds more distinct evidence (see bench/README.md). Each utterance's text is sent once:
+as its own document when it is a hit, otherwise beside the first hit that needs it. Every hit keeps a document
+of its own for citations to point at.
 """
 
 from __future__ import annotations
@@ -65,7 +65,8 @@ def _shared_once(hits: Sequence[Hit]) -> list[tuple[Hit, tuple[Utterance, ...]]]
 
 
 def sent_ids(hits: Sequence[Hit]) -> set[str]:
-    """Ids of every utterance whose text `documents_for(hits)` sends: the hits and the neighbours they need."""
+    """Ids of every utterance whose text `documents_for(hits)` sends:
+    the hits and the neighbours they need."""
     return {u.id for hit, context in _shared_once(hits) for u in (hit.utterance, *context)}
 
 
@@ -98,8 +99,8 @@ def _documents_tokens(hits: Sequence[Hit], memo: dict[tuple[str, ...], int]) -> 
 def pack(hits: Sequence[Hit], budget_tokens: int) -> list[Hit]:
     """Best hits first until the budget is spent; a hit that does not fit is skipped, smaller ones may follow.
 
-    A hit costs what it adds to the documents: its neighbours already sent cost nothing, and when it was itself
-    sent as a neighbour, it moves out of that document into its own."""
+    A hit costs what it adds to the documents: its neighbours already sent cost nothing, and when it was
+    itself sent as a neighbour, it moves out of that document into its own."""
     packed: list[Hit] = []
     memo: dict[tuple[str, ...], int] = {}
     for hit in hits:

@@ -1,11 +1,12 @@
-"""The offline answer: the best retrieved utterances quoted verbatim and cited. It never writes a claim of its own."""
+"""The offline answer: the best retrieved utterances quoted verbatim and cited.
+It never writes a claim of its own."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
 from ..text import tokenize
-from ..types import Answer, AnswerEvent, Citation, Hit, Turn, Utterance, format_time
+from ..types import Answer, AnswerEvent, Citation, Hit, Mode, Turn, Utterance, format_time
 from .context import needed_context
 
 OFFLINE_HEADER = (
@@ -27,9 +28,10 @@ def is_relevant(hit: Hit, question_terms: set[str], dense_floor: float) -> bool:
 
 
 class ExtractiveGenerator:
-    """Quotes up to `max_quotes` relevant utterances, attributed and cited; says so when nothing is relevant."""
+    """Quotes up to `max_quotes` relevant utterances, attributed and cited;
+    says so when nothing is relevant."""
 
-    mode = "offline"
+    mode: Mode = "offline"
     model: str | None = None
 
     def __init__(self, max_quotes: int = 4, dense_floor: float = 0.5) -> None:

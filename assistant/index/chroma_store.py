@@ -1,21 +1,23 @@
-"""The utterance store on Chroma: one record per utterance, one per episode; the only module that imports chromadb.
+"""The utterance store on Chroma: one record per utterance, one per episode;
+the only module that imports chromadb.
 
 An episode's record is written last and deleted first, so it marks the episode as complete: utterance records
-without a matching episode record (left by a crash mid-ingest) are invisible to search and are swept on the next
-write (`sweep_orphans`).
+without a matching episode record (left by a crash mid-ingest) are invisible to search and are swept on the
+next write (`sweep_orphans`).
 
 Several processes may share one embedded store (the CLI and the UI). Chroma's embedded engine keeps its vector
 index in memory per process and writes it back on every change, so a process holding an index older than the
-files on disk would overwrite what another process wrote. Every writer therefore records a new generation token in
-`<store>/.generation`, and every process re-opens its client before reading or writing when the token differs from
-the one it loaded (writers hold the store's file lock; see `store_lock`). Those tokens and what is keyed by them
-live in `store_state`; the layout of the records in `store_records`.
+files on disk would overwrite what another process wrote. Every writer therefore records a new generation
+token in `<store>/.generation`, and every process re-opens its client before reading or writing when the token
+differs from the one it loaded (writers hold the store's file lock; see `store_lock`). Those tokens and what
+is keyed by them live in `store_state`; the layout of the records in `store_records`.
 
 Every failure of Chroma leaves this module as a `StoreError` with a message for people (see `store_guard`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -90,7 +92,8 @@ def _read_recorded_embedder(path: Path | None, **server: Any) -> str | None:
 
 
 class ChromaStore:
-    """Embedded (`path`) or server (`host`) Chroma, holding vectors we compute ourselves (never Chroma's default)."""
+    """Embedded (`path`) or server (`host`) Chroma, holding vectors we compute ourselves
+    (never Chroma's default)."""
 
     def __init__(
         self,
@@ -132,7 +135,7 @@ class ChromaStore:
                 raise StoreError(unreachable(self, "opening the store", exc)) from exc
             raise StoreError(f"cannot open the Chroma store at {self.location}: {short(exc)}") from exc
 
-    # ---- connection -----------------------------------------------------------------------------------------
+    # ---- connection ----------------------------------------------------------------------------------------
 
     def _connect(self, initial: bool = False) -> None:
         """(Re)open the client and both collections."""
@@ -204,7 +207,8 @@ class ChromaStore:
             self._fill_catalog()
 
     def _fill_catalog(self) -> None:
-        """Record what the next process asks first (embedder, episodes, signature, count) under the new token."""
+        """Record what the next process asks first
+        (embedder, episodes, signature, count) under the new token."""
         try:
             count = self._count()
             self._memo.get("embedder", lambda: self.embedder_name if count else None, codec=(_same, _same))
@@ -244,9 +248,10 @@ class ChromaStore:
             raise EmbedderMismatchError(self._mismatch(built_with))
         return collection
 
-    def _mismatch(self, built_with: str) -> str:
+    def _mismatch(self, built_with: str | None) -> str:
         return (
-            f"the store at {self.location} was built with the embedder {built_with!r}, not {self.embedder_name!r}; "
+            f"the store at {self.location} was built with the embedder {built_with!r}, not "
+            f"{self.embedder_name!r}; "
             f"use the same embedder (ASSISTANT_EMBEDDER) or rebuild it with `assistant reindex`"
         )
 
@@ -267,7 +272,7 @@ class ChromaStore:
         memo = Memo(lambda: read_token(path), path / CATALOG_FILE)
         return memo.get("embedder", lambda: _read_recorded_embedder(path), codec=(_same, _same))
 
-    # ---- episodes -------------------------------------------------------------------------------------------
+    # ---- episodes ------------------------------------------------------------------------------------------
 
     def episodes(self) -> list[Episode]:
         return list(self._memo.get("episodes", self._read_episodes, codec=_EPISODES))
@@ -287,8 +292,9 @@ class ChromaStore:
     def signature(self) -> str:
         """Changes whenever any episode is added, replaced or deleted; keys caches shared across processes.
 
-        Each episode's full record counts (its `ingested_at` too), so an episode rewritten with the same content
-        still changes the signature: a cache built while it was being rewritten is never taken as current.
+        Each episode's full record counts (its `ingested_at` too), so an episode rewritten with the same
+        content still changes the signature: a cache built while it was being rewritten is never taken as
+        current.
         """
         return str(self._memo.get("signature", self._read_signature, codec=(_same, _same)))
 
@@ -297,12 +303,12 @@ class ChromaStore:
         got = self._episodes.get(include=["metadatas"])
         pairs = sorted(
             (rid, m.get("content_hash", ""), hashlib.sha256(str(m.get("json", "")).encode()).hexdigest()[:12])
-            for rid, m in zip(got["ids"], got["metadatas"] or [])
+            for rid, m in zip(got["ids"], got["metadatas"] or [], strict=False)
         )
         payload = json.dumps([self.embedder_name, pairs])
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
-    # ---- writing (callers hold the store lock) --------------------------------------------------------------
+    # ---- writing (callers hold the store lock) -------------------------------------------------------------
 
     @guarded("writing an episode")
     def write_episode(self, episode: Episode, utterances: Sequence[Utterance], vectors: np.ndarray) -> None:
@@ -341,17 +347,17 @@ class ChromaStore:
 
     @guarded("emptying the store")
     def drop_all(self) -> None:
-        """Delete every episode and utterance (and the embedder the store was built with); hold the store lock."""
+        """Delete every episode and utterance
+        (and the embedder the store was built with); hold the store lock."""
         self._begin_write()
         for name in (EPISODES, UTTERANCES):
-            try:
+            with contextlib.suppress(Exception):  # already gone: nothing to drop
                 self._client.delete_collection(name)
-            except Exception:  # already gone: nothing to drop
-                pass
         self._end_write()
 
     def sweep_orphans(self) -> int:
-        """Delete utterance records whose episode was never committed (a crash mid-ingest); hold the store lock.
+        """Delete utterance records whose episode was never committed
+        (a crash mid-ingest); hold the store lock.
 
         Embedded store: the clean generation token of the last sweep that left no orphans is kept in
         `<store>/.swept`; while the token is still that one nothing was written since, so the scan (seconds on
@@ -363,8 +369,8 @@ class ChromaStore:
         return self._sweep_now()
 
     def mark_swept(self) -> None:
-        """Hold the store lock: after `sweep_orphans` and writes that all finished, nothing is orphaned, so the
-        next process skips its start-up sweep (and need not open Chroma to answer)."""
+        """Hold the store lock: after `sweep_orphans` and writes that all finished, nothing is orphaned, so
+        the next process skips its start-up sweep (and need not open Chroma to answer)."""
         token = self._current_token()
         if self._path is not None and token.startswith("clean:"):
             write_swept(self._path, token)
@@ -397,7 +403,7 @@ class ChromaStore:
         for start in range(0, len(ids), self.max_batch):
             self._utterances.delete(ids=list(ids[start : start + self.max_batch]))
 
-    # ---- reading --------------------------------------------------------------------------------------------
+    # ---- reading -------------------------------------------------------------------------------------------
 
     def count(self) -> int:
         """Utterance records, including any of an unfinished episode (see `sweep_orphans`)."""
@@ -425,7 +431,9 @@ class ChromaStore:
         )
         return [
             (utterance_from(meta, doc), 1.0 - float(dist))
-            for meta, doc, dist in zip(got["metadatas"][0], got["documents"][0], got["distances"][0])
+            for meta, doc, dist in zip(
+                got["metadatas"][0], got["documents"][0], got["distances"][0], strict=True
+            )
         ]
 
     @guarded("searching")
@@ -441,7 +449,9 @@ class ChromaStore:
             where=where,
             include=["distances"],
         )
-        return [(rid, 1.0 - float(dist)) for rid, dist in zip(got["ids"][0], got["distances"][0])]
+        return [
+            (rid, 1.0 - float(dist)) for rid, dist in zip(got["ids"][0], got["distances"][0], strict=True)
+        ]
 
     @guarded("reading utterances")
     def get(
@@ -461,7 +471,7 @@ class ChromaStore:
     @guarded("reading a transcript")
     def utterances_of(self, episode_id: str) -> list[Utterance]:
         got = self._utterances.get(where={"episode": episode_id}, include=["documents", "metadatas"])
-        items = [utterance_from(m, d) for m, d in zip(got["metadatas"], got["documents"])]
+        items = [utterance_from(m, d) for m, d in zip(got["metadatas"], got["documents"], strict=True)]
         return sorted(items, key=lambda u: u.number)
 
     @guarded("reading utterances for the keyword index")

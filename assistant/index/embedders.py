@@ -31,7 +31,8 @@ _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 def normalise_rows(matrix: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
-    return (matrix / norms).astype(np.float32)
+    normalised: np.ndarray = (matrix / norms).astype(np.float32)
+    return normalised
 
 
 class HashingEmbedder:
@@ -72,4 +73,5 @@ class HashingEmbedder:
         return out
 
     def embed_query(self, text: str) -> np.ndarray:
-        return self._embed([text])[0]
+        vector: np.ndarray = self._embed([text])[0]
+        return vector

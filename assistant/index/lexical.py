@@ -1,4 +1,5 @@
-"""BM25 over utterances, each indexed with its neighbours so a lone "Totally." is found through its context."""
+"""BM25 over utterances,
+each indexed with its neighbours so a lone "Totally." is found through its context."""
 
 from __future__ import annotations
 
@@ -34,8 +35,9 @@ class LexicalRecord:
 
 
 class LexicalIndex:
-    """Two BM25 indexes whose rows line up with `records`: each turn alone (with its speaker's name), and each turn
-    within its neighbours. The first pin-points the exact utterance, the second finds turns through their topic.
+    """Two BM25 indexes whose rows line up with `records`: each turn alone (with its speaker's name), and each
+    turn within its neighbours. The first pin-points the exact utterance, the second finds turns through their
+    topic.
 
     Records stand in for utterances at search time, so a search reads neighbours here instead of asking the
     store for them (their vectors, when saved, are in the `VectorSnapshot` built in the same pass).
@@ -100,7 +102,8 @@ class LexicalIndex:
         return names
 
     def is_short(self, row: int) -> bool:
-        """Whether the row's turn has fewer than SHORT_TURN_WORDS words (a reply that leans on the turn before)."""
+        """Whether the row's turn has fewer than SHORT_TURN_WORDS words
+        (a reply that leans on the turn before)."""
         if self._short is None:
             self._short = np.fromiter(
                 (len(r.text.split()) < SHORT_TURN_WORDS for r in self.records),
@@ -154,7 +157,8 @@ class LexicalIndex:
         return out[0], out[1]
 
     def save(self, folder: Path) -> None:
-        """Write next to the store so a restart does not rebuild; `params.json` pins what it was built with."""
+        """Write next to the store so a restart does not rebuild;
+        `params.json` pins what it was built with."""
         folder.mkdir(parents=True, exist_ok=True)
         with (folder / "records.jsonl").open("w", encoding="utf-8") as out:
             for r in self.records:
@@ -196,7 +200,8 @@ class LexicalIndex:
 def saved_matches(folder: Path, signature: str, window: int) -> bool:
     """Whether `folder` holds an index saved for this signature by this version (else it is stale)."""
     try:
-        return json.loads((folder / "params.json").read_text(encoding="utf-8")) == _params(signature, window)
+        saved = json.loads((folder / "params.json").read_text(encoding="utf-8"))
+        return bool(saved == _params(signature, window))
     except (OSError, ValueError):
         return False
 

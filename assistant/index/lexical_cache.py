@@ -9,6 +9,7 @@ place, so other processes never load half of one; a folder that cannot be loaded
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
@@ -52,7 +53,8 @@ class Snapshot:
 
 
 class LexicalCache:
-    """Rebuilds only when the library's signature changes; saved beside an embedded store to skip start-up work."""
+    """Rebuilds only when the library's signature changes;
+    saved beside an embedded store to skip start-up work."""
 
     def __init__(self, source: _Source, folder: Path | None, window: int = 1) -> None:
         self._source = source
@@ -141,10 +143,8 @@ class LexicalCache:
             except OSError:  # another process saved the same signature first, or an older format sits there
                 if not saved_matches(target, index.signature, self._window):
                     shutil.rmtree(target, ignore_errors=True)
-                    try:
+                    with contextlib.suppress(OSError):
                         os.replace(tmp, target)
-                    except OSError:
-                        pass
                 shutil.rmtree(tmp, ignore_errors=True)
             if vectors is not None:  # serve from the saved file: pages in on use, not held in memory
                 try:

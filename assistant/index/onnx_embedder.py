@@ -111,7 +111,7 @@ class OnnxEmbedder:
             return self._session, self._tokenizer
         with self._lock:
             if self._session is None or self._tokenizer is None:
-                import onnxruntime as ort  # type: ignore[import-untyped]
+                import onnxruntime as ort
                 from tokenizers import Tokenizer
 
                 by_batch = self.parallel == "batches"
@@ -154,7 +154,8 @@ class OnnxEmbedder:
     def _forward(self, session: Any, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
         feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
         names = self._input_names or {i.name for i in session.get_inputs()}
-        return session.run(None, {k: v for k, v in feeds.items() if k in names})[0]
+        hidden: np.ndarray = session.run(None, {k: v for k, v in feeds.items() if k in names})[0]
+        return hidden
 
     def _batches(self, lengths: np.ndarray) -> list[np.ndarray]:
         """Cuts texts, longest first, into batches minimising padded tokens plus a per-run overhead.
@@ -191,7 +192,10 @@ class OnnxEmbedder:
             mask[row, : len(enc.ids)] = 1
         hidden = self._forward(session, ids, mask)
         weights = mask.astype(np.float32)
-        return np.einsum("bsd,bs->bd", hidden, weights) / np.maximum(weights.sum(1, keepdims=True), 1e-9)
+        pooled: np.ndarray = np.einsum("bsd,bs->bd", hidden, weights) / np.maximum(
+            weights.sum(1, keepdims=True), 1e-9
+        )
+        return pooled
 
     def embed_documents(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
         """Vectors in the order of `texts`. Pass many texts per call: the length sort works per call."""
@@ -207,7 +211,7 @@ class OnnxEmbedder:
             return self._embed_batch(session, [encodings[i] for i in batch])
 
         results = self._pool.map(run, batches) if self._pool and len(batches) > 1 else map(run, batches)
-        for batch, vectors in zip(batches, results):
+        for batch, vectors in zip(batches, results, strict=True):
             out[batch] = vectors
             if progress:
                 progress(len(batch))
@@ -218,13 +222,15 @@ class OnnxEmbedder:
             hit = self._query_cache.get(text)
             if hit is not None:
                 self._query_cache.move_to_end(text)
-                return hit.copy()
-        vector = self.embed_documents([text])[0]
+                cached: np.ndarray = hit.copy()
+                return cached
+        vector: np.ndarray = self.embed_documents([text])[0]
         with self._cache_lock:
             self._query_cache[text] = vector
             while len(self._query_cache) > self._query_cache_size:
                 self._query_cache.popitem(last=False)
-        return vector.copy()
+        fresh: np.ndarray = vector.copy()
+        return fresh
 
     def __repr__(self) -> str:
         return (

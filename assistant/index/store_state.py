@@ -114,6 +114,7 @@ class Memo:
         if hit is not None and hit[0] == token:
             return hit[1]  # type: ignore[no-any-return]
         saved = self._saved(token) if codec else {}
+        value: T
         if codec and key in saved:
             value = codec[1](saved[key])
         else:
@@ -135,7 +136,8 @@ class Memo:
         return values if isinstance(values, dict) else {}
 
     def _save(self, token: str, values: dict[str, Any]) -> None:
-        """Best effort and atomic: a reader sees the old file or the new one, and a token mismatch ignores both."""
+        """Best effort and atomic:
+        a reader sees the old file or the new one, and a token mismatch ignores both."""
         if self._file is None:
             return
         tmp = self._file.with_name(f"{self._file.name}.{os.getpid()}.{threading.get_ident()}.tmp")

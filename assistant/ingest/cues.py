@@ -1,4 +1,5 @@
-"""What the timed formats share: checking cues, subtitle speaker labels, metadata, and building the Transcript.
+"""What the timed formats share:
+checking cues, subtitle speaker labels, metadata, and building the Transcript.
 
 Each format module reads its file into `Piece`s (one per cue, or per voice within a cue) plus the metadata
 it found; `build_transcript` then checks times, normalises speakers, merges split sentences and numbers the
@@ -36,7 +37,8 @@ def strip_tags(text: str) -> str:
 
 
 def add_meta(meta: Meta, key: str, value: Any) -> None:
-    """Record `key: value` if the key is one the numbered layout knows (show, title, host, guests, url, date)."""
+    """Record `key:
+    value` if the key is one the numbered layout knows (show, title, host, guests, url, date)."""
     field = _META_KEYS.get(" ".join(re.split(r"[\s_-]+", str(key).strip().lower())))
     if field is None:
         return

@@ -278,7 +278,7 @@ def _with_speakers(episode_id: str, raws: list[_Raw]) -> list[Utterance]:
     labelled = sum(1 for s in splits if s)
     use = non_empty > 0 and 2 * labelled >= non_empty
     out = []
-    for raw, text, split in zip(raws, texts, splits):
+    for raw, text, split in zip(raws, texts, splits, strict=True):
         speaker, said = split if (use and split) else (None, text)
         out.append(Utterance(episode_id=episode_id, number=raw.number, text=said, speaker=speaker))
     return out

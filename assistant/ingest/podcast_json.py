@@ -1,4 +1,5 @@
-"""Podcasting 2.0 JSON transcripts (`<podcast:transcript type="application/json">`), as podcast hosts publish them.
+"""Podcasting 2.0 JSON transcripts
+(`<podcast:transcript type="application/json">`), as podcast hosts publish them.
 
     {"version": "1.0.0",
      "segments": [{"speaker": "Priya Nair", "startTime": 1.0, "endTime": 4.2, "body": "The quote came in"}]}

@@ -120,7 +120,10 @@ def _decode_with_bom(data: bytes, encoding: str, path: Path) -> str:
         raise ParseError(
             path,
             line,
-            f"not valid {encoding.removesuffix('-sig').upper()} although the file starts with its byte-order mark",
+            (
+                f"not valid {encoding.removesuffix('-sig').upper()} although the file starts with its "
+                "byte-order mark"
+            ),
             "re-save the file as UTF-8",
         ) from e
 

@@ -36,7 +36,8 @@ _PARTICLES = _words(
     van von de da das do dos del della der den di du la le bin ibn al el ten ter y of
     """
 )
-# Capitalised words that open prose with a colon ("Anyway: ...", "Note: ...") far more often than they name anyone.
+# Capitalised words that open prose with a colon ("Anyway: ...", "Note: ...") far more often than they name
+# anyone.
 _NOT_NAMES = _words(
     """
     anyway so well okay ok yes no and but or look listen remember note notes update warning example also

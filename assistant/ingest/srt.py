@@ -31,7 +31,8 @@ _SNIFF_TIMING = re.compile(r"^\s*\d{1,3}:\d{2}:\d{2}[,.]\d{1,3}\s*-->\s*\d{1,3}:
 
 
 def looks_srt(text: str) -> bool:
-    """Sniffer: the first cue is an index line then an `hh:mm:ss,mmm --> hh:mm:ss,mmm` line (or the timing first)."""
+    """Sniffer:
+    the first cue is an index line then an `hh:mm:ss,mmm --> hh:mm:ss,mmm` line (or the timing first)."""
     head = [line for line in text.lstrip("\ufeff").split("\n", 50)[:50] if line.strip()][:2]
     if not head:
         return False

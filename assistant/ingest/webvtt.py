@@ -105,12 +105,12 @@ def parse_webvtt(
     voiced = any(_VOICE.search(line) for cap in captions for line in cap.lines)
     cues = []
     pieces: list[Piece] = []
-    for n, (cap, line) in enumerate(zip(captions, located), start=1):
+    for n, (cap, line_no) in enumerate(zip(captions, located, strict=True), start=1):
         ident = (cap.identifier or "").strip()
         where = f"cue {n}" + (f" (id `{ident}`)" if ident and ident != str(n) else "")
         start = cap.start_time.in_milliseconds() / 1000
         end = cap.end_time.in_milliseconds() / 1000
-        cue = Piece("", where, line, None, start, end)
+        cue = Piece("", where, line_no, None, start, end)
         if voiced:
             pieces.extend(_voices(cap.lines, cue))
         else:
@@ -184,7 +184,10 @@ def _cue_lines(lines: list[str], first: int, path: Path) -> list[int]:
                 path,
                 start + 1,
                 f"text outside any cue: {block[0].strip()[:60]!r}",
-                "a blank line ends a cue in WebVTT; remove the blank line inside the cue, or give the text its own timing line",
+                (
+                    "a blank line ends a cue in WebVTT; remove the blank line inside the cue, "
+                    "or give the text its own timing line"
+                ),
             )
         out.append(start + arrow)
     return out
@@ -245,7 +248,10 @@ def _bad_cue(lines: list[str], i: int, number: int, path: Path) -> ParseError:
                 path,
                 i + 1,
                 f"cue {number}: bad timestamp {stamp!r}",
-                "WebVTT puts a dot before the milliseconds, as in `00:00:01.000`; a comma is SRT, so is this an .srt file?",
+                (
+                    "WebVTT puts a dot before the milliseconds, as in `00:00:01.000`; "
+                    "a comma is SRT, so is this an .srt file?"
+                ),
             )
         if _vtt_seconds(stamp) is None:
             return ParseError(

@@ -21,7 +21,8 @@ FORMAT = "whisper-json"
 
 
 def looks_whisper_json(text: str) -> bool:
-    """Sniffer: any other JSON, so that broken JSON gets a JSON error (line, column) rather than a layout error."""
+    """Sniffer:
+    any other JSON, so that broken JSON gets a JSON error (line, column) rather than a layout error."""
     return looks_json(text)
 
 

@@ -17,7 +17,8 @@ def absent_words(
     episodes: Sequence[str] | None = None,
     speakers: Sequence[str] | None = None,
 ) -> list[str]:
-    """Content words of `question` that occur in no utterance of the searched episodes (as typed, in order)."""
+    """Content words of `question` that occur in no utterance
+    of the searched episodes (as typed, in order)."""
     keep = index.mask(episodes, speakers)
     absent: dict[str, None] = {}
     for word in _WORD.findall(question):

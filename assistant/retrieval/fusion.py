@@ -10,7 +10,7 @@ def reciprocal_rank_fusion(
 ) -> dict[str, float]:
     weights = weights or [1.0] * len(rankings)
     fused: dict[str, float] = {}
-    for ranking, weight in zip(rankings, weights):
+    for ranking, weight in zip(rankings, weights, strict=False):
         for rank, item in enumerate(ranking):
             fused[item] = fused.get(item, 0.0) + weight / (k + rank + 1)
     return fused

@@ -18,7 +18,8 @@ _LEADING = re.compile(
 )
 _POINTING = re.compile(
     r"\b(it|its|that|this|those|these|they|them|their|theirs|he|him|his|she|her|hers|there|the same|"
-    r"the other|that one|the former|the latter)\b(?!\s+(episode|podcast|show|meeting|interview|conversation)\b)",
+    r"the other|that one|the former|the latter)\b"
+    r"(?!\s+(episode|podcast|show|meeting|interview|conversation)\b)",
     re.IGNORECASE,
 )
 

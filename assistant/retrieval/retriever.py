@@ -1,8 +1,9 @@
-"""Hybrid retrieval: BM25 (turn alone and turn in context) and dense vectors from Chroma, fused, optionally reranked.
+"""Hybrid retrieval:
+BM25 (turn alone and turn in context) and dense vectors from Chroma, fused, optionally reranked.
 
 Candidates come from each signal's top list; every candidate is then scored on all signals, each signal
-min-max normalised over the candidates, and the weighted sum decides. Scoring the turn alone pin-points the exact
-utterance; scoring it within its neighbours keeps topic context, so a lone "Totally." is still found.
+min-max normalised over the candidates, and the weighted sum decides. Scoring the turn alone pin-points the
+exact utterance; scoring it within its neighbours keeps topic context, so a lone "Totally." is still found.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class RetrievalConfig:
-    """The knobs the eval harness compares; defaults are the best configuration measured (see eval/README.md)."""
+    """The knobs the eval harness compares;
+    defaults are the best configuration measured (see eval/README.md)."""
 
     use_dense: bool = True
     use_lexical: bool = True
@@ -46,13 +48,14 @@ class RetrievalConfig:
     rerank_depth: int = 30
     rrf_k: int = 60
     exact_filtered_dense: bool = True
-    """With an episode or speaker filter, take the dense candidates by exact cosine over the filtered rows' vectors
-    (the cache's vector snapshot) instead of Chroma's filtered HNSW query, which is approximate and slower at every
-    filter size measured on a 1M-utterance store: one episode, 17 ms against 750 ms (dense retrieval alone); one
-    speaker with 34k to 170k turns, 47-122 ms against 0.5-1.4 s (the whole search). See bench/README.md."""
+    """With an episode or speaker filter, take the dense candidates by exact cosine over the filtered rows'
+    vectors (the cache's vector snapshot) instead of Chroma's filtered HNSW query, which is approximate and
+    slower at every filter size measured on a 1M-utterance store: one episode, 17 ms against 750 ms (dense
+    retrieval alone); one speaker with 34k to 170k turns, 47-122 ms against 0.5-1.4 s (the whole search).
+    See bench/README.md."""
     exact_dense_rows: int = 100_000
-    """Without a filter, a library of up to this many utterances also takes exact cosine over the snapshot: the
-    true nearest rows, and no Chroma query, so a warm command never has to open the store to answer."""
+    """Without a filter, a library of up to this many utterances also takes exact cosine over the snapshot:
+    the true nearest rows, and no Chroma query, so a warm command never has to open the store to answer."""
 
 
 def _exact_dense(
@@ -147,7 +150,7 @@ class HybridRetriever:
         ordered = sorted(fused, key=fused.__getitem__, reverse=True)
         depth = max(k, cfg.rerank_depth) if self.reranker else k
         titles = self._titles(index.signature) if ordered else {}
-        hits = []
+        hits: list[Hit] = []
         for cid in ordered:
             if cid not in fetched or len(hits) >= depth:
                 continue
@@ -213,7 +216,8 @@ class HybridRetriever:
         fetched: dict[str, _Fetched],
         qv: np.ndarray,
     ) -> tuple[dict[str, float], dict[str, float]]:
-        """Cosine of the turn itself, blended with its neighbours' (a short reply leans on the turn before)."""
+        """Cosine of the turn itself, blended with its neighbours'
+        (a short reply leans on the turn before)."""
         cfg = self.config
         sims = {rid: float(vec @ qv) for rid, (_, vec) in fetched.items() if vec is not None}
         own: dict[str, float] = {}

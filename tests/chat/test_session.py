@@ -13,7 +13,9 @@ from assistant import Assistant, Settings, Turn
 @pytest.fixture
 def library(tmp_path: Path) -> Assistant:
     a = Assistant.from_settings(Settings(store=tmp_path / "s", embedder="hashing", mode="offline"))
-    assert a.ingest([SAMPLES / "harbour-bridge.txt", DATA / "meeting_speakers.txt", DATA / "podcast_basic.txt"]).ok
+    assert a.ingest(
+        [SAMPLES / "harbour-bridge.txt", DATA / "meeting_speakers.txt", DATA / "podcast_basic.txt"]
+    ).ok
     return a
 
 

@@ -26,7 +26,8 @@ def test_ranking_metrics() -> None:
 
 def test_sentences_and_claims() -> None:
     text = (
-        "Offline answer: here are passages.\n\nShow, #4–5:\n  Ana: “The soil, by far. We drilled 4.2 metres.”\n"
+        "Offline answer: here are passages.\n\n"
+        "Show, #4–5:\n  Ana: “The soil, by far. We drilled 4.2 metres.”\n"
         "Ok."
     )
     sentences = [text[s:e] for s, e in M.sentence_spans(text)]

@@ -1,4 +1,5 @@
-"""Suite loading: the project's own suites are complete and consistent; malformed suites are refused clearly."""
+"""Suite loading: the project's own suites are complete and consistent;
+malformed suites are refused clearly."""
 
 from __future__ import annotations
 

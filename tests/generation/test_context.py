@@ -1,4 +1,5 @@
-"""What the model is sent: each hit as its own document with the neighbours it needs, no text twice, in budget."""
+"""What the model is sent:
+each hit as its own document with the neighbours it needs, no text twice, in budget."""
 
 from __future__ import annotations
 

@@ -19,7 +19,9 @@ MODEL_DIR = Path(os.environ.get("ASSISTANT_ONNX_MODEL") or _DEFAULT)
 FOUND = OnnxEmbedder.find(MODEL_DIR)
 needs_model = pytest.mark.skipif(
     FOUND is None,
-    reason=f"no ONNX model (model.onnx + tokenizer.json) in {MODEL_DIR}; set ASSISTANT_ONNX_MODEL to run these",
+    reason=(
+        f"no ONNX model (model.onnx + tokenizer.json) in {MODEL_DIR}; set ASSISTANT_ONNX_MODEL to run these"
+    ),
 )
 _CHROMA_FILES = (
     "config.json",

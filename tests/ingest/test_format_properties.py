@@ -1,4 +1,5 @@
-"""Property: every layout, sniffed or forced, returns a Transcript or raises ParseError, never anything else."""
+"""Property:
+every layout, sniffed or forced, returns a Transcript or raises ParseError, never anything else."""
 
 from __future__ import annotations
 

@@ -58,7 +58,10 @@ def test_webvtt_voices_notes_settings_ids_and_merging() -> None:
             "Ines Carvalho",
             4.8,
             9.0,
-            "Today I'm joined by someone who has lost more lettuces than anyone I know, and lived to tell the tale.",
+            (
+                "Today I'm joined by someone who has lost more lettuces than anyone I know, "
+                "and lived to tell the tale."
+            ),
         ),
         (3, "Dev Okonkwo", 9.5, 12.25, "Guilty. Slugs ate forty heads in one night."),
         # A 3-second pause splits a sentence into two utterances.
@@ -207,7 +210,10 @@ def test_srt_labels_on_speaker_change_multiline_cues_and_dialogue_dashes() -> No
 
 
 def test_srt_without_labels_keeps_speaker_none() -> None:
-    text = "1\n00:00:01,000 --> 00:00:02,500\nNote: the hall was cold.\n\n2\n00:00:03,000 --> 00:00:04,000\n-5 degrees.\n"
+    text = (
+        "1\n00:00:01,000 --> 00:00:02,500\nNote: the hall was cold.\n\n"
+        "2\n00:00:03,000 --> 00:00:04,000\n-5 degrees.\n"
+    )
     assert rows(parse_text(text, Path("c.srt"), "c")) == [
         (1, None, 1.0, 2.5, "Note: the hall was cold."),
         (2, None, 3.0, 4.0, "-5 degrees."),
@@ -288,7 +294,10 @@ def test_otter_speaker_blocks() -> None:
             "Sam Adeyemi",
             11.0,
             None,
-            "Thanks, Rosa. Quick update: we catalogued two hundred packets of tomato seed, most of them donated by one family.",
+            (
+                "Thanks, Rosa. Quick update: we catalogued two hundred packets of tomato seed, most of them "
+                "donated by one family."
+            ),
         ),
         (3, "Rosa Lindqvist", 24.0, None, "Two hundred? Where do we even put them?"),
         (4, "Sam Adeyemi", 41.0, None, "The old card catalogue drawers. They fit perfectly."),
@@ -362,7 +371,10 @@ def test_numbered_layout_is_not_mistaken_for_another(path: Path) -> None:
     [
         "1\nPriya: hi\n2\nTom: [00:01:02] hello",
         "--- METADATA START ---\nShow: X\n--- METADATA END ---\n1\nAda: hi\n2\nBen: hello",
-        "Draft, do not share\n--- METADATA START ---\nShow: X\nHost: Y\nEpisode: Z\n--- METADATA END ---\n1\nA: a\n2\nB: b\n3\nC: c",
+        (
+            "Draft, do not share\n--- METADATA START ---\nShow: X\nHost: Y\nEpisode: Z\n"
+            "--- METADATA END ---\n1\nA: a\n2\nB: b\n3\nC: c"
+        ),
         "1 [00:00:01] Ada: hi",
         "1\n00:00 was the time on the clock\n2\nyes",
     ],

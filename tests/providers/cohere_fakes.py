@@ -228,7 +228,8 @@ def rerank_body(results: Sequence[tuple[int, float]]) -> dict[str, Any]:
 def error_response(
     status: int, message: str | None = None, *, headers: dict[str, str] | None = None
 ) -> httpx.Response:
-    """An API error; 429 and 5xx get `retry-after-ms: 1` unless told otherwise, so retries in tests take no time."""
+    """An API error;
+    429 and 5xx get `retry-after-ms: 1` unless told otherwise, so retries in tests take no time."""
     given = {k.lower() for k in headers or {}}
     fast = (status == 429 or status >= 500) and not given & {"retry-after", "retry-after-ms"}
     extra = {"retry-after-ms": "1"} if fast else {}
@@ -238,7 +239,8 @@ def error_response(
 
 
 def raising(exc_type: type[httpx.RequestError], message: str = "simulated") -> Handler:
-    """A reply that raises a transport error, e.g. `raising(httpx.ReadTimeout)` or `raising(httpx.ConnectError)`."""
+    """A reply that raises a transport error, e.g.
+    `raising(httpx.ReadTimeout)` or `raising(httpx.ConnectError)`."""
 
     def handler(request: httpx.Request, body: dict[str, Any]) -> httpx.Response:
         raise exc_type(message, request=request)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
@@ -75,7 +76,8 @@ class Worker:
     def __init__(
         self, env: dict[str, str], cwd: Path, stderr_path: Path | None = None, wait: bool = True
     ) -> None:
-        self._stderr = open(stderr_path or os.devnull, "wb")
+        # kept open for the process's lifetime; closed in close() and kill()
+        self._stderr = open(stderr_path or os.devnull, "wb")  # noqa: SIM115
         self.proc = subprocess.Popen(
             [sys.executable, str(WORKER)],
             stdin=subprocess.PIPE,
@@ -138,10 +140,8 @@ class Worker:
 
     def close(self) -> None:
         if self.proc.poll() is None:
-            try:
+            with contextlib.suppress(AssertionError, OSError, ValueError):
                 self.call("quit", timeout=30)
-            except (AssertionError, OSError, ValueError):
-                pass
             try:
                 self.proc.wait(timeout=30)
             except subprocess.TimeoutExpired:

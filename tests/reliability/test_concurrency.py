@@ -65,7 +65,8 @@ def test_two_processes_ingesting_at_once_are_serialised(tmp_path: Path, n: int) 
 
 @pytest.mark.slow
 def test_long_lived_processes_take_turns_without_losing_vectors(tmp_path: Path) -> None:
-    """CLI and UI both open for a long time: A writes, B writes, A writes again (the case that corrupted Chroma)."""
+    """CLI and UI both open for a long time:
+    A writes, B writes, A writes again (the case that corrupted Chroma)."""
     files = {
         i: write_transcript(tmp_path / "in" / f"ep{i}.txt", f"Episode {i}", 1200, f"tag{i}", seed=i)
         for i in (1, 2, 3)

@@ -1,5 +1,5 @@
-"""Ingest interrupted by an embedding failure, a store failure, or SIGKILL: nothing half-written stays visible,
-and ingesting again completes without duplicates."""
+"""Ingest interrupted by an embedding failure, a store failure, or SIGKILL: nothing half-written stays
+visible, and ingesting again completes without duplicates."""
 
 from __future__ import annotations
 
@@ -23,11 +23,15 @@ def all_record_ids(a: Assistant) -> list[str]:
 
 
 def test_embedding_service_failing_halfway_keeps_done_episodes(tmp_path: Path) -> None:
-    """The 4th embed call (second batch of episode 2) fails: episode 1 stays, episode 2 is not written at all."""
+    """The 4th embed call (second batch of episode 2) fails:
+    episode 1 stays, episode 2 is not written at all."""
     fake = FakeCohere(dimension=32)
     three_episodes(tmp_path / "in")
     a = Assistant.from_settings(store=tmp_path / "s", settings=fake.settings(), cohere_client=fake.client())
-    ok = lambda request, body: fake._default_embed(body)
+
+    def ok(request: object, body: dict) -> object:
+        return fake._default_embed(body)
+
     fake.queue("embed", ok, ok, ok, error_response(503))
 
     report = a.ingest(tmp_path / "in")

@@ -1,13 +1,14 @@
-"""A long-lived app process for the reliability tests: one JSON command per stdin line, one JSON reply per line.
+"""A long-lived app process for the reliability tests:
+one JSON command per stdin line, one JSON reply per line.
 
     python worker.py            (settings from the environment: ASSISTANT_STORE or CHROMA_HOST/CHROMA_PORT)
 
 Commands: {"op": "ingest", "paths": [...]}, {"op": "search", "q": "...", "k": 5}, {"op": "ask", "q": "..."},
 {"op": "episodes"}, {"op": "count"}, {"op": "lexical"}, {"op": "quit"}. Errors come back as {"error": "..."}.
 
-Test hook (this script only, never the product): WORKER_SLOW_UPSERT=<seconds> makes every utterance batch upsert
-sleep first and write batches of WORKER_BATCH records, printing {"event": "upserted", "episode": ..., "n": ...}
-after each, so a test can SIGKILL the process between two batches of one episode.
+Test hook (this script only, never the product): WORKER_SLOW_UPSERT=<seconds> makes every utterance batch
+upsert sleep first and write batches of WORKER_BATCH records, printing {"event": "upserted", "episode": ...,
+"n": ...} after each, so a test can SIGKILL the process between two batches of one episode.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve()
 sys.path.insert(0, str(HERE.parents[2]))  # the project root, for `assistant`
 
-from assistant import Assistant, AssistantError
+from assistant import Assistant, AssistantError  # noqa: E402 (needs the sys.path entry above)
 
 
 def emit(obj: dict) -> None:
