@@ -122,6 +122,7 @@ class Answer:
     model: str | None = None
     notice: str | None = None
     query: str = ""
+    refused: bool = False
 
     @property
     def cited_utterances(self) -> list[Utterance]:

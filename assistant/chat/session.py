@@ -95,7 +95,7 @@ class ChatSession:
         for notice in notices:
             yield AnswerEvent(kind="notice", text=notice)
         final = yield from self._generate(question, context, turns, notices)
-        if final.mode == "offline" and final.citations:
+        if final.mode == "offline" and (final.citations or final.refused):
             notice = self._absent_words_notice(question, episode, speaker)
             if notice:
                 notices.append(notice)
