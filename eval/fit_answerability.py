@@ -38,6 +38,7 @@ from assistant.generation.answerability import (  # noqa: E402
     AnswerabilityModel,
     features,
 )
+from assistant.retrieval.coverage import absent_words  # noqa: E402
 
 OUT = ROOT / "assistant" / "generation" / SAVED
 FIT_SUITES = [ROOT / "eval" / "fixtures" / "refusals" / name for name in ("fit-qmsum", "fit-friendsqa")]
@@ -66,7 +67,8 @@ def collect(suite_dir: Path, kind: str, workdir: Path) -> tuple[str, list[dict[s
                 continue
             history = [{"role": r, "content": c} for r, c in q.history]
             answer = a.ask(q.question, episode=q.episode, history=history or None)
-            rows.append(features(q.question, answer.hits))
+            absent = absent_words(a.lexical.current(), q.question, [q.episode] if q.episode else None)
+            rows.append(features(q.question, answer.hits, absent))
             labels.append(1 if q.status == ANSWERABLE else 0)
         print(f"  {suite.name} ({kind}): {sum(labels)} answerable, {len(labels) - sum(labels)} unanswerable")
         return a.embedder.name, rows, labels
@@ -164,23 +166,28 @@ def main() -> None:
     parser.add_argument("--embedder", action="append", help="onnx, hashing or cohere (repeatable)")
     parser.add_argument("--max-false-refusal", type=float, default=0.04)
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--rows", type=Path, help="keep the collected features here; reuse them when present")
     args = parser.parse_args()
     suites = args.suite or FIT_SUITES
     kinds = args.embedder or ["onnx", "hashing"]
     saved = json.loads(args.out.read_text(encoding="utf-8")) if args.out.is_file() else {}
     models = dict(saved.get("models", {}))
+    cached = json.loads(args.rows.read_text(encoding="utf-8")) if args.rows and args.rows.is_file() else {}
     with tempfile.TemporaryDirectory(prefix="fit-answerability-") as tmp:
         for n, kind in enumerate(kinds):
-            rows: list[dict[str, float]] = []
-            labels: list[int] = []
-            name = kind
-            for suite in suites:
-                name, r, y = collect(suite, kind, Path(tmp))
-                rows += r
-                labels += y
+            if kind not in cached:
+                cached[kind] = {"name": kind, "rows": [], "labels": []}
+                for suite in suites:
+                    name, r, y = collect(suite, kind, Path(tmp))
+                    cached[kind].update(
+                        name=name, rows=cached[kind]["rows"] + r, labels=cached[kind]["labels"] + y
+                    )
+            name, rows, labels = cached[kind]["name"], cached[kind]["rows"], cached[kind]["labels"]
             models[name] = fit(name, rows, labels, FEATURES, args.max_false_refusal)
             if n == 0:
                 models[FALLBACK] = fit(FALLBACK, rows, labels, LEXICAL_FEATURES, args.max_false_refusal)
+    if args.rows:
+        args.rows.write_text(json.dumps(cached), encoding="utf-8")
     out = {
         "about": "Offline answerability models, one per embedder name; written by eval/fit_answerability.py.",
         "fitted": datetime.now(timezone.utc).strftime("%Y-%m-%d"),

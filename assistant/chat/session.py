@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable, Iterator, Sequence
 from collections.abc import Generator as Steps
-from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
 from ..config import Settings
@@ -94,9 +94,16 @@ class ChatSession:
         t = time.perf_counter()
         for notice in notices:
             yield AnswerEvent(kind="notice", text=notice)
-        final = yield from self._generate(question, context, turns, notices)
+        missing: list[list[str]] = []
+
+        def absent() -> list[str]:
+            if not missing:
+                missing.append(self._absent_words(question, episode, speaker))
+            return missing[0]
+
+        final = yield from self._generate(question, context, turns, notices, absent)
         if final.mode == "offline" and (final.citations or final.refused):
-            notice = self._absent_words_notice(question, episode, speaker)
+            notice = _absent_words_notice(absent(), quoted=bool(final.citations))
             if notice:
                 notices.append(notice)
                 yield AnswerEvent(kind="notice", text=notice)
@@ -133,9 +140,19 @@ class ChatSession:
         return pack(hits[: self.settings.top_k], self.settings.context_tokens)
 
     def _generate(
-        self, question: str, context: Sequence[Hit], turns: Sequence[Turn], notices: list[str]
+        self,
+        question: str,
+        context: Sequence[Hit],
+        turns: Sequence[Turn],
+        notices: list[str],
+        absent: Callable[[], list[str]],
     ) -> Steps[AnswerEvent, None, Answer]:
-        """Yields the generator's events but `done`; returns the final Answer (offline when hosted fails)."""
+        """Yields the generator's events but `done`; returns the final Answer (offline when hosted fails).
+
+        The offline answer is also told the question's words the transcripts never use: it decides with them
+        whether anything answers."""
+        if self.generator is self.offline:
+            return (yield from _events(self.offline.stream(question, context, turns, absent())))
         try:
             final = yield from _events(self.generator.stream(question, context, turns))
         except ProviderError as exc:
@@ -145,23 +162,26 @@ class ChatSession:
             log.warning("hosted generation failed, falling back offline: %s", exc)
             notices.append(notice)
             yield AnswerEvent(kind="notice", text=notice)
-            final = yield from _events(self.offline.stream(question, context, turns))
+            final = yield from _events(self.offline.stream(question, context, turns, absent()))
         return final
 
-    def _absent_words_notice(self, question: str, episode: Filter, speaker: Filter) -> str | None:
-        missing = absent_words(
+    def _absent_words(self, question: str, episode: Filter, speaker: Filter) -> list[str]:
+        return absent_words(
             self.retriever.lexical.current(),
             question,
             self.library.check_episodes(episode),
             speakers_of(speaker),
         )
-        if not missing:
-            return None
-        return (
-            "The searched transcripts never use "
-            + ", ".join(f"“{w}”" for w in missing)
-            + "; the quoted passages may not answer the question."
-        )
+
+
+def _absent_words_notice(missing: Sequence[str], quoted: bool) -> str | None:
+    if not missing:
+        return None
+    return (
+        "The searched transcripts never use "
+        + ", ".join(f"“{w}”" for w in missing)
+        + ("; the quoted passages may not answer the question." if quoted else ".")
+    )
 
 
 def _events(stream: Iterator[AnswerEvent]) -> Steps[AnswerEvent, None, Answer]:

@@ -21,18 +21,20 @@ from ..types import Hit
 TOP = 5
 """How many of the best hits the features look at (the answer quotes from no deeper)."""
 
-FEATURES = ("own_max", "turn_per_term", "window_per_term", "coverage", "top_coverage", "gap")
-LEXICAL_FEATURES = ("turn_per_term", "window_per_term", "coverage", "top_coverage")
+FEATURES = ("own_max", "turn_per_term", "window_per_term", "coverage", "top_coverage", "gap", "absent")
+LEXICAL_FEATURES = ("turn_per_term", "window_per_term", "coverage", "top_coverage", "absent")
 FALLBACK = "lexical"
 SAVED = "answerability.json"
 
 
-def features(question: str, hits: Sequence[Hit]) -> dict[str, float]:
+def features(question: str, hits: Sequence[Hit], absent: Sequence[str] = ()) -> dict[str, float]:
     """What the fitted model reads: how close the best hits are, by meaning and by words.
 
     `coverage` is the share of the question's content words found in the top hits (with their context),
     `top_coverage` the same for the best single hit; BM25 scores are divided by the number of question terms
-    so long and short questions compare."""
+    so long and short questions compare. `absent` is the share of the question's content words that the
+    searched transcripts never use (`retrieval.coverage.absent_words`): "revenue" in a podcast that never
+    mentions revenue says more than any score."""
     terms = set(tokenize(question))
     top = list(hits[:TOP])
     n = max(len(terms), 1)
@@ -50,6 +52,7 @@ def features(question: str, hits: Sequence[Hit]) -> dict[str, float]:
         "coverage": len(found) / n if terms else 0.0,
         "top_coverage": best_single if terms else 0.0,
         "gap": (fused[0] - fused[-1]) / fused[0] if len(fused) > 1 and fused[0] > 0 else 0.0,
+        "absent": len(terms & set(tokenize(" ".join(absent)))) / n if terms else 0.0,
     }
 
 
@@ -65,18 +68,18 @@ class AnswerabilityModel:
     bias: float
     threshold: float
 
-    def probability(self, question: str, hits: Sequence[Hit]) -> float:
+    def probability(self, question: str, hits: Sequence[Hit], absent: Sequence[str] = ()) -> float:
         if not hits:
             return 0.0
-        values = features(question, hits)
+        values = features(question, hits, absent)
         z = self.bias + sum(
             w * (values[f] - m) / s
             for f, m, s, w in zip(self.features, self.mean, self.scale, self.weights, strict=True)
         )
         return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
 
-    def answerable(self, question: str, hits: Sequence[Hit]) -> bool:
-        return self.probability(question, hits) >= self.threshold
+    def answerable(self, question: str, hits: Sequence[Hit], absent: Sequence[str] = ()) -> bool:
+        return self.probability(question, hits, absent) >= self.threshold
 
     @classmethod
     def from_dict(cls, name: str, data: dict[str, object]) -> AnswerabilityModel:

@@ -90,7 +90,10 @@ class ExtractiveGenerator:
         self.answerability = answerability
         self.relative_floor = relative_floor
 
-    def stream(self, question: str, hits: Sequence[Hit], history: Sequence[Turn]) -> Iterator[AnswerEvent]:
+    def stream(
+        self, question: str, hits: Sequence[Hit], history: Sequence[Turn], absent: Sequence[str] = ()
+    ) -> Iterator[AnswerEvent]:
+        """As `Generator.stream`; `absent` names the question's words the searched transcripts never use."""
         terms = set(tokenize(question))
         relevant = [h for h in hits if is_relevant(h, terms, self.dense_floor)]
         if not relevant:
@@ -99,7 +102,7 @@ class ExtractiveGenerator:
                 kind="done", answer=Answer(text=NOTHING, citations=(), mode="offline", refused=True)
             )
             return
-        if self.answerability is not None and not self.answerability.answerable(question, hits):
+        if self.answerability is not None and not self.answerability.answerable(question, hits, absent):
             text = _refusal(question, hits)
             yield AnswerEvent(kind="text", text=text)
             yield AnswerEvent(
