@@ -38,7 +38,7 @@ from assistant.generation.answerability import (  # noqa: E402
     AnswerabilityModel,
     features,
 )
-from assistant.retrieval.coverage import absent_words  # noqa: E402
+from assistant.retrieval.coverage import word_counts  # noqa: E402
 
 OUT = ROOT / "assistant" / "generation" / SAVED
 FIT_SUITES = [ROOT / "eval" / "fixtures" / "refusals" / name for name in ("fit-qmsum", "fit-friendsqa")]
@@ -67,8 +67,8 @@ def collect(suite_dir: Path, kind: str, workdir: Path) -> tuple[str, list[dict[s
                 continue
             history = [{"role": r, "content": c} for r, c in q.history]
             answer = a.ask(q.question, episode=q.episode, history=history or None)
-            absent = absent_words(a.lexical.current(), q.question, [q.episode] if q.episode else None)
-            rows.append(features(q.question, answer.hits, absent))
+            words = word_counts(a.lexical.current(), q.question, [q.episode] if q.episode else None)
+            rows.append(features(q.question, answer.hits, words))
             labels.append(1 if q.status == ANSWERABLE else 0)
         print(f"  {suite.name} ({kind}): {sum(labels)} answerable, {len(labels) - sum(labels)} unanswerable")
         return a.embedder.name, rows, labels

@@ -1,9 +1,12 @@
 """Write the refusal suites under eval/fixtures/refusals/ from the dev data in ../shared/data (deterministic).
 
 Each suite mixes answerable questions (from the dev data, with their gold evidence) with unanswerable ones:
-off-topic general questions of our own, and questions from another corpus asked with an episode filter on an
+off-topic general questions of our own; questions from another corpus asked with an episode filter on an
 episode that cannot discuss them (a committee hearing's question on a Friends episode, a sitcom question on a
-product meeting). Fitting and reporting use different episodes and different off-topic questions:
+product meeting); and near misses: a Friends question asked on an episode of another season, a product
+meeting's question asked on a research meeting and the other way round (a Friends near miss may be
+answered after all in the other episode: a little label noise). Fitting and reporting use different
+episodes and different off-topic questions:
 
 - `fit-qmsum` (qmsum/train meetings) and `fit-friendsqa` (six friendsqa/dev episodes): what
   `eval/fit_answerability.py` fits on;
@@ -70,6 +73,8 @@ REPORT_OFF_TOPIC = OFF_TOPIC[1::2]
 
 FRIENDS_FIT = ["s01_e23", "s01_e24", "s02_e23", "s02_e24", "s03_e23", "s03_e24"]
 FRIENDS_REPORT = ["s03_e25", "s04_e23", "s04_e24"]
+PRODUCT_FIT = ["ES2002a", "IS1000b", "TS3005c"]
+ACADEMIC_FIT = ["Bro007"]
 QMSUM_FIT = ["ES2002a", "IS1000b", "TS3005c", "Bro007", "covid_3", "education_1", "covid_7", "education_5"]
 
 
@@ -114,6 +119,7 @@ def _suite(
     off_topic: list[str],
     foreign: list[dict],
     episodes: list[str],
+    near: list[tuple[dict, str]] = (),
 ) -> None:
     lines = list(answerable)
     for n, question in enumerate(off_topic):
@@ -122,6 +128,8 @@ def _suite(
         lines.append(
             _unanswerable(f"{name}-x-{q['id']}", q["question"], episodes[n % len(episodes)], "other-episode")
         )
+    for q, episode in near:
+        lines.append(_unanswerable(f"{name}-near-{q['id']}", q["question"], episode, "near-miss"))
     folder = OUT / name
     folder.mkdir(parents=True, exist_ok=True)
     meta = {"name": f"refusals-{name}", "description": description, "transcripts": transcripts}
@@ -139,6 +147,11 @@ def main() -> None:
     val = _specific(_read(DATA / "qmsum" / "val" / "questions.jsonl"))
     project = _read(ROOT / "eval" / "fixtures" / "suite" / "questions.jsonl")
 
+    def elsewhere(pool: list[dict], episodes: list[str], n: int) -> list[tuple[dict, str]]:
+        """`n` questions of these episodes, each asked on another of them (a near miss: same show)."""
+        chosen = rng.sample([q for q in pool if q["episode"] in episodes], n)
+        return [(q, rng.choice([e for e in episodes if e[:3] != q["episode"][:3]])) for q in chosen]
+
     def pick(pool: list[dict], episodes: list[str], per_episode: int) -> list[dict]:
         out = []
         for episode in episodes:
@@ -147,6 +160,8 @@ def main() -> None:
         return out
 
     other_meetings = [q for q in train if q["episode"] not in QMSUM_FIT]
+    product = [q for q in other_meetings if q["episode"][:2] in ("ES", "IS", "TS")]
+    academic = [q for q in other_meetings if q["episode"][:1] == "B"]
     _suite(
         "fit-qmsum",
         "Fitting set of the answerability model: QMSum train meetings; unanswerable questions are off-topic "
@@ -156,6 +171,8 @@ def main() -> None:
         FIT_OFF_TOPIC,
         rng.sample([q for q in friends if q["episode"] in FRIENDS_FIT], 16),
         QMSUM_FIT,
+        [(q, rng.choice(ACADEMIC_FIT)) for q in rng.sample(product, 8)]
+        + [(q, rng.choice(PRODUCT_FIT)) for q in rng.sample(academic, 8)],
     )
     _suite(
         "fit-friendsqa",
@@ -166,6 +183,7 @@ def main() -> None:
         FIT_OFF_TOPIC,
         rng.sample(other_meetings, 20),
         FRIENDS_FIT,
+        elsewhere(friends, FRIENDS_FIT, 24),
     )
     _suite(
         "friendsqa",
@@ -177,6 +195,7 @@ def main() -> None:
         REPORT_OFF_TOPIC,
         rng.sample(val, 20),
         FRIENDS_REPORT,
+        elsewhere(friends, FRIENDS_REPORT, 20),
     )
     _suite(
         "samples",

@@ -18,7 +18,7 @@ from ..generation.base import Generator, QueryRewriter
 from ..generation.context import pack
 from ..generation.offline import ExtractiveGenerator
 from ..library import Library
-from ..retrieval.coverage import absent_words
+from ..retrieval.coverage import WordCounts, word_counts
 from ..retrieval.query import HeuristicRewriter
 from ..retrieval.retriever import HybridRetriever
 from ..types import Answer, AnswerEvent, Hit, Turn
@@ -94,16 +94,16 @@ class ChatSession:
         t = time.perf_counter()
         for notice in notices:
             yield AnswerEvent(kind="notice", text=notice)
-        missing: list[list[str]] = []
+        counted: list[WordCounts] = []
 
-        def absent() -> list[str]:
-            if not missing:
-                missing.append(self._absent_words(question, episode, speaker))
-            return missing[0]
+        def words() -> WordCounts:
+            if not counted:
+                counted.append(self._word_counts(question, episode, speaker))
+            return counted[0]
 
-        final = yield from self._generate(question, context, turns, notices, absent)
+        final = yield from self._generate(question, context, turns, notices, words)
         if final.mode == "offline" and (final.citations or final.refused):
-            notice = _absent_words_notice(absent(), quoted=bool(final.citations))
+            notice = _absent_words_notice(words().absent, quoted=bool(final.citations))
             if notice:
                 notices.append(notice)
                 yield AnswerEvent(kind="notice", text=notice)
@@ -145,14 +145,14 @@ class ChatSession:
         context: Sequence[Hit],
         turns: Sequence[Turn],
         notices: list[str],
-        absent: Callable[[], list[str]],
+        words: Callable[[], WordCounts],
     ) -> Steps[AnswerEvent, None, Answer]:
         """Yields the generator's events but `done`; returns the final Answer (offline when hosted fails).
 
-        The offline answer is also told the question's words the transcripts never use: it decides with them
-        whether anything answers."""
+        The offline answer is also told how often the transcripts use the question's words: it decides with
+        them whether anything answers."""
         if self.generator is self.offline:
-            return (yield from _events(self.offline.stream(question, context, turns, absent())))
+            return (yield from _events(self.offline.stream(question, context, turns, words())))
         try:
             final = yield from _events(self.generator.stream(question, context, turns))
         except ProviderError as exc:
@@ -162,11 +162,11 @@ class ChatSession:
             log.warning("hosted generation failed, falling back offline: %s", exc)
             notices.append(notice)
             yield AnswerEvent(kind="notice", text=notice)
-            final = yield from _events(self.offline.stream(question, context, turns, absent()))
+            final = yield from _events(self.offline.stream(question, context, turns, words()))
         return final
 
-    def _absent_words(self, question: str, episode: Filter, speaker: Filter) -> list[str]:
-        return absent_words(
+    def _word_counts(self, question: str, episode: Filter, speaker: Filter) -> WordCounts:
+        return word_counts(
             self.retriever.lexical.current(),
             question,
             self.library.check_episodes(episode),

@@ -13,12 +13,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..index.lexical import tokenize
 from ..types import Answer, AnswerEvent, Citation, Hit, Turn, Utterance, format_time
 from .answerability import AnswerabilityModel
 from .context import MIN_WORDS_ALONE
 from .excerpt import excerpt
+
+if TYPE_CHECKING:
+    from ..retrieval.coverage import WordCounts
 
 HEADER = (
     "Offline answer: no language model is in use, so here are the passages that best answer your question.\n"
@@ -91,9 +95,9 @@ class ExtractiveGenerator:
         self.relative_floor = relative_floor
 
     def stream(
-        self, question: str, hits: Sequence[Hit], history: Sequence[Turn], absent: Sequence[str] = ()
+        self, question: str, hits: Sequence[Hit], history: Sequence[Turn], words: WordCounts | None = None
     ) -> Iterator[AnswerEvent]:
-        """As `Generator.stream`; `absent` names the question's words the searched transcripts never use."""
+        """As `Generator.stream`; `words` says how often the searched transcripts use the question's words."""
         terms = set(tokenize(question))
         relevant = [h for h in hits if is_relevant(h, terms, self.dense_floor)]
         if not relevant:
@@ -102,7 +106,7 @@ class ExtractiveGenerator:
                 kind="done", answer=Answer(text=NOTHING, citations=(), mode="offline", refused=True)
             )
             return
-        if self.answerability is not None and not self.answerability.answerable(question, hits, absent):
+        if self.answerability is not None and not self.answerability.answerable(question, hits, words):
             text = _refusal(question, hits)
             yield AnswerEvent(kind="text", text=text)
             yield AnswerEvent(
