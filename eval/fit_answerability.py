@@ -41,7 +41,9 @@ from assistant.generation.answerability import (  # noqa: E402
 from assistant.retrieval.coverage import word_counts  # noqa: E402
 
 OUT = ROOT / "assistant" / "generation" / SAVED
-FIT_SUITES = [ROOT / "eval" / "fixtures" / "refusals" / name for name in ("fit-qmsum", "fit-friendsqa")]
+FIT_SUITES = [
+    ROOT / "eval" / "fixtures" / "refusals" / name for name in ("fit-qmsum", "fit-friendsqa", "fit-project")
+]
 
 
 def collect(suite_dir: Path, kind: str, workdir: Path) -> tuple[str, list[dict[str, float]], list[int]]:

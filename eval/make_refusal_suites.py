@@ -8,8 +8,9 @@ meeting's question asked on a research meeting and the other way round (a Friend
 answered after all in the other episode: a little label noise). Fitting and reporting use different
 episodes and different off-topic questions:
 
-- `fit-qmsum` (qmsum/train meetings) and `fit-friendsqa` (six friendsqa/dev episodes): what
-  `eval/fit_answerability.py` fits on;
+- `fit-qmsum` (qmsum/train meetings), `fit-friendsqa` (six friendsqa/dev episodes) and `fit-project` (the
+  project suite's paraphrase questions about two of its transcripts): what `eval/fit_answerability.py`
+  fits on;
 - `friendsqa` (the three other friendsqa/dev episodes) and `samples` (the project's sample podcast): what
   the report measures, with `eval/fixtures/seed`.
 
@@ -75,6 +76,7 @@ FRIENDS_FIT = ["s01_e23", "s01_e24", "s02_e23", "s02_e24", "s03_e23", "s03_e24"]
 FRIENDS_REPORT = ["s03_e25", "s04_e23", "s04_e24"]
 PRODUCT_FIT = ["ES2002a", "IS1000b", "TS3005c"]
 ACADEMIC_FIT = ["Bro007"]
+PROJECT_FIT = ["library-app-weekly", "sourdough-at-dawn"]
 QMSUM_FIT = ["ES2002a", "IS1000b", "TS3005c", "Bro007", "covid_3", "education_1", "covid_7", "education_5"]
 
 
@@ -184,6 +186,20 @@ def main() -> None:
         rng.sample(other_meetings, 20),
         FRIENDS_FIT,
         elsewhere(friends, FRIENDS_FIT, 24),
+    )
+    _suite(
+        "fit-project",
+        "Fitting set of the answerability model: the project suite's paraphrase questions about two of its "
+        "transcripts (not the sample podcast, which reports), with its unanswerable ones and off-topic ones.",
+        "eval/fixtures/suite/transcripts",
+        [
+            {k: v for k, v in q.items() if k != "standalone"}
+            for q in project
+            if q.get("episode") in PROJECT_FIT and not q.get("history")
+        ],
+        FIT_OFF_TOPIC[:10],
+        [],
+        PROJECT_FIT,
     )
     _suite(
         "friendsqa",

@@ -98,10 +98,10 @@ class ChatSession:
 
         def words() -> WordCounts:
             if not counted:
-                counted.append(self._word_counts(question, episode, speaker))
+                counted.append(self._word_counts(query, episode, speaker))
             return counted[0]
 
-        final = yield from self._generate(question, context, turns, notices, words)
+        final = yield from self._generate(question, query, context, turns, notices, words)
         if final.mode == "offline" and (final.citations or final.refused):
             notice = _absent_words_notice(words().absent, quoted=bool(final.citations))
             if notice:
@@ -142,6 +142,7 @@ class ChatSession:
     def _generate(
         self,
         question: str,
+        query: str,
         context: Sequence[Hit],
         turns: Sequence[Turn],
         notices: list[str],
@@ -149,10 +150,11 @@ class ChatSession:
     ) -> Steps[AnswerEvent, None, Answer]:
         """Yields the generator's events but `done`; returns the final Answer (offline when hosted fails).
 
-        The offline answer is also told how often the transcripts use the question's words: it decides with
-        them whether anything answers."""
+        The offline answer, which reads no history, gets the standalone query (the question itself unless it
+        was a follow-up) and how often the transcripts use its words: it decides with them whether anything
+        answers."""
         if self.generator is self.offline:
-            return (yield from _events(self.offline.stream(question, context, turns, words())))
+            return (yield from _events(self.offline.stream(query, context, turns, words())))
         try:
             final = yield from _events(self.generator.stream(question, context, turns))
         except ProviderError as exc:
@@ -162,7 +164,7 @@ class ChatSession:
             log.warning("hosted generation failed, falling back offline: %s", exc)
             notices.append(notice)
             yield AnswerEvent(kind="notice", text=notice)
-            final = yield from _events(self.offline.stream(question, context, turns, words()))
+            final = yield from _events(self.offline.stream(query, context, turns, words()))
         return final
 
     def _word_counts(self, question: str, episode: Filter, speaker: Filter) -> WordCounts:
