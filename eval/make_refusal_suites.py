@@ -96,10 +96,9 @@ def _specific(questions: list[dict]) -> list[dict]:
 
 
 def _answerable(q: dict, prefix: str) -> dict:
+    """The question and its gold evidence only: the dev data's reference answers stay in ../shared."""
     item = {"id": f"{prefix}-{q['id']}", "episode": q["episode"], "question": q["question"]}
     item.update(evidence=q["evidence"], category="answerable")
-    if q.get("answer"):
-        item["answer"] = q["answer"]
     return item
 
 
