@@ -10,6 +10,7 @@ from typing import Any
 from .chat.questions import HistoryLike
 from .chat.session import ChatSession, Filter
 from .config import Settings
+from .generation.answerability import model_for
 from .generation.base import Generator
 from .generation.offline import ExtractiveGenerator
 from .index.embedders import Embedder
@@ -93,7 +94,8 @@ class Assistant:
                 )
         retriever = HybridRetriever(chroma, embedder, lexical, reranker, retrieval or RetrievalConfig())
         offline = ExtractiveGenerator(
-            dense_floor=_DENSE_RELEVANCE_FLOOR.get(embedder.name.split(":")[0], 1.1)
+            dense_floor=_DENSE_RELEVANCE_FLOOR.get(embedder.name.split(":")[0], 1.1),
+            answerability=model_for(embedder.name),
         )
         session = ChatSession(
             library, retriever, generator or offline, offline, rewriter or HeuristicRewriter(), settings

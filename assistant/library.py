@@ -15,6 +15,7 @@ from .config import Settings
 from .errors import InputError, ParseError, ProviderError, StoreError
 from .index.chroma_store import ChromaStore
 from .index.embedders import Embedder
+from .ingest.details import details_utterance
 from .store_lock import store_lock, try_store_lock
 from .types import Episode, IngestReport, Progress, Transcript, Utterance
 
@@ -161,12 +162,12 @@ class Library:
                 report.skipped.append(transcript.episode.id)
             else:
                 pending.append((transcript, existing is not None or bool(former.get(transcript.episode.id))))
-        total = sum(sum(1 for u in t.utterances if u.text.strip()) for t, _ in pending)
+        total = sum(1 + sum(1 for u in t.utterances if u.text.strip()) for t, _ in pending)
         embedded = 0
         for number, (transcript, existed) in enumerate(pending):
             now = datetime.now(timezone.utc).isoformat(timespec="seconds")
             episode = replace(transcript.episode, ingested_at=now)
-            utterances = [u for u in transcript.utterances if u.text.strip()]
+            utterances = [details_utterance(episode)] + [u for u in transcript.utterances if u.text.strip()]
 
             def tick(n: int, label: str = episode.id) -> None:
                 nonlocal embedded
@@ -188,7 +189,7 @@ class Library:
                     )
                 break
             (report.updated if existed else report.added).append(episode.id)
-            report.utterances_written += len(utterances)
+            report.utterances_written += len(utterances) - 1
 
     def _former_ids(self, transcripts: Sequence[Transcript]) -> dict[str, list[str]]:
         """Stored episodes of the same file under another id (ids from an opaque file name became readable):

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from .config import Settings
 from .errors import StoreError
 from .index.chroma_store import ChromaStore
+from .ingest.details import details_utterance
 from .store_lock import store_lock
-from .types import Episode, Utterance
-
-Progress = Callable[[int, int, str], None]
+from .types import Episode, Progress, Utterance
 
 
 def reindex(settings: Settings, embedder: str, progress: Progress | None = None) -> tuple[str, str, int]:
@@ -36,7 +33,7 @@ def reindex(settings: Settings, embedder: str, progress: Progress | None = None)
         )
     source = ChromaStore(path, embedder_name=old, dimension=1, **where)  # type: ignore[arg-type]
     library: list[tuple[Episode, list[Utterance]]] = [
-        (e, source.utterances_of(e.id)) for e in source.episodes()
+        (e, [details_utterance(e), *source.utterances_of(e.id)]) for e in source.episodes()
     ]
 
     new_embedder = make_embedder(settings, embedder, old)
@@ -58,4 +55,4 @@ def reindex(settings: Settings, embedder: str, progress: Progress | None = None)
         target = ChromaStore(path, embedder_name=new_embedder.name, dimension=new_embedder.dimension, **where)  # type: ignore[arg-type]
         for (episode, utterances), matrix in zip(library, vectors, strict=True):
             target.write_episode(episode, utterances, matrix)
-    return old, new_embedder.name, total
+    return old, new_embedder.name, total - len(library)

@@ -47,9 +47,11 @@ def marked_text(answer: Answer) -> tuple[str, list[tuple[int, Citation]]]:
 
 
 def source_line(u: Utterance, episode_title: str) -> str:
-    who = u.speaker + (" (inferred)" if u.speaker_inferred else "") if u.speaker else "unattributed"
+    if u.is_details:
+        return f"episode details — {episode_title}"
     when = f", {format_time(u.start)}" if u.start is not None else ""
-    return f"{who} — {episode_title}, utterance #{u.number}{when}"
+    where = f"{episode_title}, utterance #{u.number}{when}"
+    return f"{u.who()} — {where}" if u.who() else where
 
 
 def source_link(episode: Episode | None, u: Utterance) -> str | None:

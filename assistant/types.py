@@ -11,6 +11,11 @@ Progress = Callable[[int, int, str], None]
 e.g. utterances embedded so far of all, and the episode id."""
 
 
+DETAILS = 0
+"""The number of an episode's details record (show, title, host, guests, date, link): searchable and citable
+like an utterance, shown as "episode details". Transcript utterances are numbered from 1."""
+
+
 def utterance_id(episode_id: str, number: int) -> str:
     """Stable record id: the same utterance of the same episode always gets the same id."""
     return f"{episode_id}#{number:06d}"
@@ -42,11 +47,25 @@ class Utterance:
     def id(self) -> str:
         return utterance_id(self.episode_id, self.number)
 
+    @property
+    def is_details(self) -> bool:
+        return self.number == DETAILS
+
+    def who(self) -> str:
+        """The speaker as people should read it; "" when the transcript does not label speakers."""
+        if self.is_details:
+            return "episode details"
+        if not self.speaker:
+            return ""
+        return self.speaker + (" (inferred)" if self.speaker_inferred else "")
+
     def label(self) -> str:
         """Human reference: `#12, Matt Turck, 3:04`."""
+        if self.is_details:
+            return "episode details"
         parts = [f"#{self.number}"]
         if self.speaker:
-            parts.append(self.speaker + (" (inferred)" if self.speaker_inferred else ""))
+            parts.append(self.who())
         if self.start is not None:
             parts.append(format_time(self.start))
         return ", ".join(parts)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable, Iterator, Sequence
 from collections.abc import Generator as Steps
-from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
 from ..config import Settings
@@ -19,7 +19,7 @@ from ..generation.context import pack
 from ..generation.offline import ExtractiveGenerator
 from ..library import Library
 from ..retrieval.contracts import QueryRewriter
-from ..retrieval.coverage import absent_words
+from ..retrieval.coverage import WordCounts, word_counts
 from ..retrieval.query import HeuristicRewriter, is_follow_up
 from ..retrieval.retriever import HybridRetriever
 from ..types import Answer, AnswerEvent, Hit, Turn
@@ -107,9 +107,16 @@ class ChatSession:
         t = time.perf_counter()
         for notice in notices:
             yield AnswerEvent(kind="notice", text=notice)
-        final = yield from self._generate(question, context, turns, notices)
-        if final.mode == "offline" and final.citations:
-            absent = self._absent_words_notice(question, episode, speaker)
+        counted: list[WordCounts] = []
+
+        def words() -> WordCounts:
+            if not counted:
+                counted.append(self._word_counts(query, episode, speaker))
+            return counted[0]
+
+        final = yield from self._generate(question, query, context, turns, notices, words)
+        if final.mode == "offline" and (final.citations or final.refused):
+            absent = _absent_words_notice(words().absent, quoted=bool(final.citations))
             if absent:
                 notices.append(absent)
                 yield AnswerEvent(kind="notice", text=absent)
@@ -144,9 +151,21 @@ class ChatSession:
         return pack(hits[: self.settings.top_k], self.settings.context_tokens)
 
     def _generate(
-        self, question: str, context: Sequence[Hit], turns: Sequence[Turn], notices: list[str]
+        self,
+        question: str,
+        query: str,
+        context: Sequence[Hit],
+        turns: Sequence[Turn],
+        notices: list[str],
+        words: Callable[[], WordCounts],
     ) -> Steps[AnswerEvent, None, Answer]:
-        """Yields the generator's events but `done`; returns the final Answer (offline when hosted fails)."""
+        """Yields the generator's events but `done`; returns the final Answer (offline when hosted fails).
+
+        The offline answer, which reads no history, gets the standalone query (the question itself unless it
+        was a follow-up) and how often the transcripts use its words: it decides with them whether anything
+        answers."""
+        if self.generator is self.offline:
+            return (yield from _events(self.offline.stream(query, context, turns, words())))
         try:
             final = yield from _events(self.generator.stream(question, context, turns))
         except ProviderError as exc:
@@ -156,23 +175,26 @@ class ChatSession:
             log.warning("hosted generation failed, falling back offline: %s", exc)
             notices.append(notice)
             yield AnswerEvent(kind="notice", text=notice)
-            final = yield from _events(self.offline.stream(question, context, turns))
+            final = yield from _events(self.offline.stream(query, context, turns, words()))
         return final
 
-    def _absent_words_notice(self, question: str, episode: Filter, speaker: Filter) -> str | None:
-        missing = absent_words(
+    def _word_counts(self, question: str, episode: Filter, speaker: Filter) -> WordCounts:
+        return word_counts(
             self.retriever.lexical.current(),
             question,
             self.library.check_episodes(episode),
             speakers_of(speaker),
         )
-        if not missing:
-            return None
-        return (
-            "The searched transcripts never use "
-            + ", ".join(f"“{w}”" for w in missing)
-            + "; the quoted passages may not answer the question."
-        )
+
+
+def _absent_words_notice(missing: Sequence[str], quoted: bool) -> str | None:
+    if not missing:
+        return None
+    return (
+        "The searched transcripts never use "
+        + ", ".join(f"“{w}”" for w in missing)
+        + ("; the quoted passages may not answer the question." if quoted else ".")
+    )
 
 
 def _events(stream: Iterator[AnswerEvent]) -> Steps[AnswerEvent, None, Answer]:

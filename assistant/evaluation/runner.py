@@ -7,6 +7,7 @@ with the query `ask()` used and the same depth, for the ranking metrics (see sco
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import shutil
 import tempfile
@@ -18,7 +19,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from assistant import Assistant, OnnxEmbedder, Settings, Utterance, cohere_client
+from assistant import Assistant, AssistantError, OnnxEmbedder, Settings, Utterance, cohere_client
 
 from .configs import Configuration
 from .costs import PRICES_NOTE
@@ -32,7 +33,8 @@ from .summary import RunKey, summarise
 log = logging.getLogger(__name__)
 
 HOSTED_MODES = ("off", "live", "record", "replay", "craft")
-Progress = Callable[[str, int, int], None]
+StepReport = Callable[[str, int, int], None]
+"""Called as the run advances: (what is happening, steps done, steps in all)."""
 """progress(description, done, total)"""
 
 
@@ -53,7 +55,7 @@ class RunOptions:
     """After crafting fixtures for the whole suite, drop the ones no longer used (off with --limit)."""
     settings: Settings | None = None
     command: str = ""
-    progress: Progress | None = None
+    progress: StepReport | None = None
     notes: list[str] = field(default_factory=list)
 
 
@@ -127,6 +129,7 @@ class _Session:
             self.base, store=self.workdir / kind, chroma_host=None, embedder=kind, mode="offline"
         )
         first = self.ingest(kind, settings)
+        self.options.suite = _with_stored_ids(self.options.suite, first)
         utterances = _stored_utterances(first)
         _check_episodes(self.options.suite, utterances)
         hosted_ok = self.hosted_allowed(first.embedder.name)
@@ -338,6 +341,19 @@ def _stored_utterances(a: Any) -> dict[str, Utterance]:
         for u in a.transcript(episode.id):
             out[u.id] = u
     return out
+
+
+def _with_stored_ids(suite: Suite, a: Any) -> Suite:
+    """Questions name episodes by their file's stem; the library may store them under a readable id
+    (an opaque file name gets one from its title). Questions whose episode it cannot find stay as they are,
+    for `_check_episodes` to report."""
+    questions = []
+    for q in suite.questions:
+        if q.episode:
+            with contextlib.suppress(AssistantError):
+                q = replace(q, episode=a.library.resolve(q.episode))
+        questions.append(q)
+    return replace(suite, questions=tuple(questions))
 
 
 def _check_episodes(suite: Suite, utterances: dict[str, Utterance]) -> None:

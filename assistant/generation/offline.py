@@ -1,21 +1,60 @@
-"""The offline answer: the best retrieved utterances quoted verbatim and cited.
-It never writes a claim of its own."""
+"""The offline answer: what answers, quoted verbatim and cited; it never writes a claim of its own.
+
+The best answering utterance leads. A hit that is a question (the host asking) is quoted through the reply
+that follows it, the question shown after it as context. A long utterance is cut to its sentences that match
+the question, the cuts marked "…", while its citation still names the whole utterance. Hits well below the
+best one are left out rather than quoted as filler. When the calibrated answerability model (see
+`answerability.py`) says nothing retrieved answers, the answer says so, shows the closest passages as
+"may not answer", and cites nothing.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..text import tokenize
 from ..types import Answer, AnswerEvent, Citation, Hit, Mode, Turn, Utterance, format_time
-from .context import needed_context
+from .answerability import AnswerabilityModel
+from .context import MIN_WORDS_ALONE
+from .excerpt import LONG_WORDS, excerpt
+
+if TYPE_CHECKING:
+    from ..retrieval.coverage import WordCounts
 
 OFFLINE_HEADER = (
-    "Offline answer: no language model is in use, so here are the passages that best match your question.\n"
+    "Offline answer: no language model is in use, so here are the passages that best answer your question.\n"
 )
 NOTHING = (
     "Offline answer: I found nothing in the transcripts that matches this question. "
     "Try other words, or check the episode filter."
 )
+REFUSAL = (
+    "Offline answer: nothing in the searched transcripts seems to answer this question. "
+    "Try other words, or check the episode filter."
+)
+CLOSEST = "Closest passages (they may not answer it):"
+
+RELATIVE_FLOOR = 0.6
+"""A hit whose fused score is below this share of the best hit's is not quoted: filler, not evidence."""
+CLOSEST_SHOWN = 2
+
+_ASKING = re.compile(
+    r"^(?:(?:so|and|but|okay|ok|now|well|yeah|right)\b[,]?\s+)*"
+    r"(?:why\b|(?:what|how|who|when|where|which)\s+(?:is|was|are|were|do|does|did|would|should|can|could|will"
+    r"|has|have|had|'s|much|many|long|kind|made|makes|happened|happens)\b"
+    r"|(?:do|does|did|is|are|was|were|can|could|would|will|have|has|should)\s+"
+    r"(?:you|there|it|that|this|they|we|he|she|your)\b)",
+    re.IGNORECASE,
+)
+
+
+def is_question(text: str) -> bool:
+    """A turn that asks: it ends with "?" or opens the way questions do ("So why…", "Was there…")."""
+    stripped = text.strip()
+    return stripped.endswith("?") or bool(_ASKING.match(stripped))
 
 
 def is_relevant(hit: Hit, question_terms: set[str], dense_floor: float) -> bool:
@@ -27,72 +66,175 @@ def is_relevant(hit: Hit, question_terms: set[str], dense_floor: float) -> bool:
     return hit.scores.get("own", 0.0) >= dense_floor
 
 
+@dataclass(frozen=True)
+class _Quote:
+    """What one hit contributes: the utterance that answers, and the turn it replies to, if it needs one."""
+
+    lead: Utterance
+    asked: Utterance | None
+    title: str
+    rank: int
+
+
 class ExtractiveGenerator:
-    """Quotes up to `max_quotes` relevant utterances, attributed and cited;
-    says so when nothing is relevant."""
+    """Quotes up to `max_quotes` answering utterances, attributed and cited; refuses when none answers."""
 
     mode: Mode = "offline"
     model: str | None = None
 
-    def __init__(self, max_quotes: int = 4, dense_floor: float = 0.5) -> None:
+    def __init__(
+        self,
+        max_quotes: int = 4,
+        dense_floor: float = 0.5,
+        answerability: AnswerabilityModel | None = None,
+        relative_floor: float = RELATIVE_FLOOR,
+    ) -> None:
         self.max_quotes = max_quotes
         self.dense_floor = dense_floor
+        self.answerability = answerability
+        self.relative_floor = relative_floor
 
-    def stream(self, question: str, hits: Sequence[Hit], history: Sequence[Turn]) -> Iterator[AnswerEvent]:
+    def stream(
+        self, question: str, hits: Sequence[Hit], history: Sequence[Turn], words: WordCounts | None = None
+    ) -> Iterator[AnswerEvent]:
+        """As `Generator.stream`; `words` says how often the searched transcripts use the question's words."""
         terms = set(tokenize(question))
-        chosen = [h for h in hits if is_relevant(h, terms, self.dense_floor)][: self.max_quotes]
-        if not chosen:
+        details = [h for h in hits if h.utterance.is_details]
+        if details and asks_about_episode(question):
+            hits = details  # "Who is the host?": the episodes' own details answer, not what was said
+        else:
+            hits = [h for h in hits if not h.utterance.is_details]
+        relevant = [h for h in hits if is_relevant(h, terms, self.dense_floor)]
+        if not relevant:
             yield AnswerEvent(kind="text", text=NOTHING)
             yield AnswerEvent(
                 kind="done", answer=Answer(text=NOTHING, citations=(), mode="offline", refused=True)
             )
             return
-        text = OFFLINE_HEADER
-        citations: list[Citation] = []
-        for run in _runs(chosen):
-            first, last = run[0][0], run[-1][0]
-            numbers = f"#{first.number}" if first.number == last.number else f"#{first.number}–{last.number}"
-            text += f"\n{run[0][1]}, {numbers}:\n"
-            for u, _ in run:
-                line = f"  {_who(u)}{' at ' + format_time(u.start) if u.start is not None else ''}: "
-                quote = f"“{u.text}”"
-                start = len(text) + len(line)
-                text += line + quote + "\n"
-                citations.append(Citation(start=start, end=start + len(quote), text=quote, utterances=(u,)))
-        text = text.rstrip("\n")
+        if self.answerability is not None and not self.answerability.answerable(question, hits, words):
+            text = _refusal(question, hits)
+            yield AnswerEvent(kind="text", text=text)
+            yield AnswerEvent(
+                kind="done", answer=Answer(text=text, citations=(), mode="offline", refused=True)
+            )
+            return
+        floor = self.relative_floor * relevant[0].score
+        chosen = [h for h in relevant if h.score >= floor] or relevant[:1]
+        text, citations = _compose(question, _quotes(chosen, self.max_quotes))
         yield AnswerEvent(kind="text", text=text)
         for citation in citations:
             yield AnswerEvent(kind="citation", citation=citation)
         yield AnswerEvent(kind="done", answer=Answer(text=text, citations=tuple(citations), mode="offline"))
 
 
-def _runs(chosen: Sequence[Hit]) -> list[list[tuple[Utterance, str]]]:
-    """Quoted utterances grouped into runs of consecutive turns, the run holding the best hit first."""
-    rank: dict[str, int] = {}
-    title: dict[str, str] = {}
-    quoted: dict[str, Utterance] = {}
-    for position, hit in enumerate(chosen):
-        for u in _quoted_utterances(hit):
-            quoted.setdefault(u.id, u)
-            rank[u.id] = min(rank.get(u.id, position), position)
-            title[u.episode_id] = hit.episode_title or u.episode_id
-    ordered = sorted(quoted.values(), key=lambda u: (u.episode_id, u.number))
-    runs: list[list[Utterance]] = []
-    for u in ordered:
-        if runs and runs[-1][-1].episode_id == u.episode_id and runs[-1][-1].number + 1 == u.number:
-            runs[-1].append(u)
+_EPISODE_FACTS = re.compile(
+    r"\b(host|hosts|hosted|guest|guests|show|podcast|title|titled|called|episodes?|date|aired|published|"
+    r"recorded|duration|how long|length|link|url|source)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_about_episode(question: str) -> bool:
+    """Whether the question is about an episode's facts (who hosts it, who the guest is, its title, date,
+    length or link), which its details record answers."""
+    return bool(_EPISODE_FACTS.search(question))
+
+
+def _quotes(hits: Sequence[Hit], limit: int) -> list[_Quote]:
+    """One quote per hit, best first: a question hit quotes the reply after it; nothing is quoted twice."""
+    quotes: list[_Quote] = []
+    seen: set[str] = set()
+    for rank, hit in enumerate(hits):
+        u = hit.utterance
+        after = next((c for c in hit.context if c.number == u.number + 1 and c.text.strip()), None)
+        before = next((c for c in hit.context if c.number == u.number - 1 and c.text.strip()), None)
+        lead: Utterance
+        asked: Utterance | None
+        if is_question(u.text) and after is not None:
+            lead, asked = after, u
         else:
-            runs.append([u])
-    runs.sort(key=lambda run: min(rank[u.id] for u in run))
-    return [[(u, title[u.episode_id]) for u in run] for run in runs]
+            lead, asked = u, before if len(u.text.split()) < MIN_WORDS_ALONE else None
+        if lead.id in seen:
+            continue
+        seen.add(lead.id)
+        quotes.append(_Quote(lead, asked, hit.episode_title or u.episode_id, rank))
+        if len(quotes) >= limit:
+            break
+    leads = {q.lead.id for q in quotes}
+    return [
+        q if q.asked is None or q.asked.id not in leads else _Quote(q.lead, None, q.title, q.rank)
+        for q in quotes
+    ]
 
 
-def _quoted_utterances(hit: Hit) -> list[Utterance]:
-    """A turn with what it needs to be understood, the same neighbours the hosted model is sent."""
-    return sorted((hit.utterance, *needed_context(hit)), key=lambda u: u.number)
+def _compose(question: str, quotes: Sequence[_Quote]) -> tuple[str, list[Citation]]:
+    """The answer text: runs of consecutive quoted turns, the best run first; context lines after each run."""
+    text = OFFLINE_HEADER
+    citations: list[Citation] = []
+
+    def add(prefix: str, u: Utterance, quoted: str) -> None:
+        nonlocal text
+        quote = f"“{quoted}”"
+        start = len(text) + len(prefix)
+        text += prefix + quote + "\n"
+        citations.append(Citation(start=start, end=start + len(quote), text=quote, utterances=(u,)))
+
+    context_shown: set[str] = set()
+    unlabelled_noted: set[str] = set()
+    for run in _runs(quotes):
+        first, last = run[0].lead, run[-1].lead
+        numbers = f"#{first.number}" if first.number == last.number else f"#{first.number}–{last.number}"
+        where = "episode details" if first.is_details else numbers
+        note = ""
+        if first.episode_id not in unlabelled_noted and any(_unlabelled(q.lead) for q in run):
+            unlabelled_noted.add(first.episode_id)
+            note = " (speakers are not labelled in this transcript)"
+        text += f"\n{run[0].title}, {where}{note}:\n"
+        for q in run:
+            add(
+                _prefix(q.lead),
+                q.lead,
+                excerpt(q.lead.text, question, 0 if q.lead.is_details else LONG_WORDS),
+            )
+        for q in run:
+            if q.asked is None or q.asked.id in context_shown:
+                continue
+            context_shown.add(q.asked.id)
+            who = f" ({q.asked.who()})" if q.asked.who() else ""
+            add(f"  in reply to #{q.asked.number}{who}: ", q.asked, excerpt(q.asked.text, question))
+    return text.rstrip("\n"), citations
 
 
-def _who(u: Utterance) -> str:
-    if not u.speaker:
-        return "Unattributed speaker"
-    return u.speaker + (" (inferred)" if u.speaker_inferred else "")
+def _runs(quotes: Sequence[_Quote]) -> list[list[_Quote]]:
+    """Quotes grouped into runs of consecutive turns of one episode, ordered by their best quote's rank."""
+    ordered = sorted(quotes, key=lambda q: (q.lead.episode_id, q.lead.number))
+    runs: list[list[_Quote]] = []
+    for q in ordered:
+        previous = runs[-1][-1].lead if runs else None
+        if previous and previous.episode_id == q.lead.episode_id and previous.number + 1 == q.lead.number:
+            runs[-1].append(q)
+        else:
+            runs.append([q])
+    runs.sort(key=lambda run: min(q.rank for q in run))
+    return runs
+
+
+def _refusal(question: str, hits: Sequence[Hit]) -> str:
+    """The plain refusal, then the closest passages, quoted without citation: they are not an answer."""
+    lines = [REFUSAL, "", CLOSEST]
+    for hit in hits[:CLOSEST_SHOWN]:
+        u = hit.utterance
+        lines.append(f"  {hit.episode_title or u.episode_id}, {u.label()}: “{excerpt(u.text, question)}”")
+    return "\n".join(lines)
+
+
+def _unlabelled(u: Utterance) -> bool:
+    return not u.is_details and not u.speaker
+
+
+def _prefix(u: Utterance) -> str:
+    """`  Matt Turck at 3:04: `; a transcript without speaker labels shows no speaker on every line."""
+    parts = [u.who()] if u.who() and not u.is_details else []
+    if u.start is not None:
+        parts.append(f"at {format_time(u.start)}")
+    return f"  {' '.join(parts)}: " if parts else "  "

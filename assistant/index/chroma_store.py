@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import EmbedderMismatchError, StoreError
-from ..types import Episode, Utterance
+from ..types import DETAILS, Episode, Utterance
 from .lexical import LexicalRecord
 from .store_guard import guarded, is_connection_error, short, unreachable
 from .store_records import episode_from, episode_metadata, read_records, utterance_from, utterance_metadata
@@ -406,15 +406,18 @@ class ChromaStore:
     # ---- reading -------------------------------------------------------------------------------------------
 
     def count(self) -> int:
-        """Utterance records, including any of an unfinished episode (see `sweep_orphans`)."""
+        """Utterance records, including any of an unfinished episode (see `sweep_orphans`); an episode's
+        details record is not an utterance."""
         return int(self._memo.get("count", self._read_count, codec=(_same, _same)))
 
     @guarded("counting utterances")
     def _read_count(self) -> int:
-        return int(self._utterances.count())
+        details = self._utterances.get(where={"number": DETAILS}, include=[])["ids"]
+        return int(self._count()) - len(details)
 
     def _count(self) -> int:
-        return int(self._memo.get("count", self._utterances.count, codec=(_same, _same)))
+        """Every record, details included: whether there is anything to search."""
+        return int(self._memo.get("records", self._utterances.count, codec=(_same, _same)))
 
     @guarded("searching")
     def query(
@@ -470,9 +473,10 @@ class ChromaStore:
 
     @guarded("reading a transcript")
     def utterances_of(self, episode_id: str) -> list[Utterance]:
+        """What was said in an episode, in order (its details record is not among it)."""
         got = self._utterances.get(where={"episode": episode_id}, include=["documents", "metadatas"])
         items = [utterance_from(m, d) for m, d in zip(got["metadatas"], got["documents"], strict=True)]
-        return sorted(items, key=lambda u: u.number)
+        return sorted((u for u in items if not u.is_details), key=lambda u: u.number)
 
     @guarded("reading utterances for the keyword index")
     def lexical_records(self) -> list[LexicalRecord]:

@@ -3,6 +3,7 @@ each indexed with its neighbours so a lone "Totally." is found through its conte
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -74,7 +75,11 @@ class LexicalIndex:
             parts = [record.text]
             after = 0 if len(record.text.split()) < SHORT_TURN_WORDS else self.window
             for j in range(max(0, i - self.window), min(len(records), i + after + 1)):
-                if j != i and records[j].episode_id == record.episode_id:
+                if (
+                    j != i
+                    and records[j].episode_id == record.episode_id
+                    and 0 not in (records[j].number, record.number)
+                ):
                     parts.append(records[j].text)
             if record.speaker:
                 parts.append(record.speaker)
@@ -83,6 +88,11 @@ class LexicalIndex:
 
     def __len__(self) -> int:
         return len(self.records)
+
+    @functools.cached_property
+    def turns(self) -> np.ndarray:
+        """Rows that are utterances, not an episode's details record (number 0)."""
+        return np.fromiter((r.number != 0 for r in self.records), dtype=bool, count=len(self.records))
 
     def speakers(self, episodes: Sequence[str] | None = None) -> list[str]:
         """Distinct speaker names, of the given episodes or of the whole library."""

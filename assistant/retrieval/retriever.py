@@ -22,7 +22,7 @@ from ..index.lexical_cache import LexicalCache
 from ..index.store_records import where_clause
 from ..index.vectors import VectorSnapshot
 from ..text import question_words
-from ..types import Hit, Utterance, utterance_id
+from ..types import DETAILS, Hit, Utterance, utterance_id
 from .contracts import Reranker
 from .fusion import reciprocal_rank_fusion
 from .speakers import speaker_mentioned
@@ -283,6 +283,8 @@ def _around(index: LexicalIndex, row: int, low: int, high: int) -> list[str]:
     rec = records[row]
     out = []
     for d in range(low, high + 1):
+        if d and DETAILS in (rec.number, rec.number + d):
+            continue  # an episode's details record has no neighbours, and is no turn's neighbour
         j = row + d
         if (
             0 <= j < len(records)
@@ -299,6 +301,6 @@ def _context(u: Utterance, fetched: dict[str, _Fetched], window: int) -> tuple[U
     around = []
     for d in range(-window, window + 1):
         rid = utterance_id(u.episode_id, u.number + d)
-        if d != 0 and rid in fetched:
+        if d != 0 and rid in fetched and DETAILS not in (u.number, u.number + d):
             around.append(_utterance(fetched[rid][0]))
     return tuple(around)

@@ -1,0 +1,119 @@
+"""The offline answer leads with the reply, cuts long turns to what matches, refuses honestly (public API)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant import Answer, Assistant
+from assistant.generation.excerpt import sentences
+
+TRANSCRIPT = """--- METADATA START ---
+Show: Flour and Steel
+Episode: From Banking to Bread
+Host: Ana Lima
+Guests: Grace Otieno
+--- METADATA END ---
+
+1
+Welcome to Flour and Steel, the show about people who changed trades.
+2
+My guest today spent ten years in banking before opening a bakery by the river.
+3
+So what made you leave the bank and open a bakery?
+4
+My grandmother taught me to bake as a child, and after years of spreadsheets I missed working with my hands.
+5
+How did your colleagues take the news?
+6
+They thought I had lost my mind, honestly.
+7
+Tell me about the ovens.
+8
+{long}
+9
+Do you still enjoy the early mornings?
+10
+I love them now, the street is quiet and the first loaves come out at five.
+"""
+
+LONG = (
+    "We started with a second-hand deck oven from a pizzeria that closed down. "
+    "It had three decks and a temperamental thermostat that ran hot on the left side. "
+    "The wood-fired oven came two years later, when the loan from the cooperative finally arrived. "
+    "We built it ourselves over a long summer with a mason from the village. "
+    "Nowadays the deck oven does the sandwich loaves and the wood oven does the sourdough."
+)
+
+
+@pytest.fixture
+def bakery(tmp_path: Path) -> Assistant:
+    path = tmp_path / "in" / "bakery.txt"
+    path.parent.mkdir()
+    path.write_text(TRANSCRIPT.format(long=LONG), encoding="utf-8")
+    a = Assistant.from_settings()
+    assert a.ingest([path]).ok
+    return a
+
+
+def _quoted_before(answer: Answer, first: int, second: int) -> bool:
+    starts = {c.utterances[0].number: c.start for c in answer.citations}
+    return starts[first] < starts[second]
+
+
+def test_a_host_question_is_answered_by_the_reply_that_follows_it(bakery: Assistant) -> None:
+    answer = bakery.ask("What made you leave the bank and open a bakery?", episode="bakery")
+    assert not answer.refused
+    assert answer.citations[0].utterances[0].number == 4, answer.text
+    cited = [u.number for u in answer.cited_utterances]
+    assert 3 in cited, "the question is shown, as context"
+    assert _quoted_before(answer, 4, 3)
+    assert "in reply to #3" in answer.text
+
+
+def test_a_long_utterance_is_cut_to_the_matching_sentence_and_still_cites_the_whole_turn(
+    bakery: Assistant,
+) -> None:
+    answer = bakery.ask("When did the wood-fired oven arrive?", episode="bakery")
+    citation = next(c for c in answer.citations if c.utterances[0].number == 8)
+    assert "…" in citation.text
+    assert "wood-fired oven came two years later" in citation.text
+    assert "temperamental thermostat" not in citation.text
+    assert citation.utterances[0].text == LONG
+    assert answer.text[citation.start : citation.end] == citation.text
+    for part in citation.text.strip("“”").split("…"):
+        assert part.strip() in LONG
+
+
+def test_an_off_topic_question_is_refused_with_no_citation(bakery: Assistant) -> None:
+    answer = bakery.ask("What is the capital of France?", episode="bakery")
+    assert answer.refused and answer.citations == ()
+    assert "nothing in the searched transcripts" in answer.text or "found nothing" in answer.text
+
+
+def test_a_near_miss_is_refused_and_the_closest_passages_are_shown_uncited(bakery: Assistant) -> None:
+    answer = bakery.ask("How much does a loaf of bread cost at the bakery?", episode="bakery")
+    assert answer.refused and answer.citations == ()
+    assert "Closest passages (they may not answer it):" in answer.text
+    assert "#3" in answer.text.split("Closest passages")[1], "the bakery question is the closest passage"
+    assert answer.notice and "“loaf”" in answer.notice and "quoted passages" not in answer.notice
+
+
+def test_a_question_the_library_has_no_word_for_is_refused(sample_copy: Path) -> None:
+    a = Assistant.from_settings()
+    a.ingest([sample_copy])
+    answer = a.ask("Who won the 2018 FIFA World Cup?", episode="harbour-bridge")
+    assert answer.refused and answer.citations == ()
+    assert answer.hits, "retrieval still ran"
+
+
+def test_sentences_keep_abbreviations_and_quotes_together() -> None:
+    text = 'Dr. Smith said no. The U.S. market is big! Is it? He said "Go." Then J. R. left.'
+    assert sentences(text) == [
+        "Dr. Smith said no.",
+        "The U.S. market is big!",
+        "Is it?",
+        'He said "Go."',
+        "Then J. R. left.",
+    ]
