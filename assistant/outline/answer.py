@@ -8,7 +8,10 @@ from collections.abc import Callable
 from assistant.outline.types import Chapter, Outline
 from assistant.types import Citation, format_time
 
-_EPISODE = r"(?:whole |entire |this |the )?(?:meeting|episode|podcast|conversation|discussion|interview|show|talk|call)"
+_EPISODE = (
+    r"(?:whole |entire |this |the )?"
+    r"(?:meeting|episode|podcast|conversation|discussion|interview|show|talk|call)"
+)
 _FOCUS = re.compile(
     r"\b(?:about|on|regarding|concerning|around|of the part about|the part about|the bit about)\s+(?P<x>.+)$",
     re.I,
@@ -17,6 +20,7 @@ _WHOLE = [
     re.compile(p, re.I)
     for p in (
         r"^(?:please |can you |could you )?(?:summari[sz]e|sum up|recap|outline|give (?:me )?(?:a |an )?"
+        r"(?:quick |short |brief )?"
         r"(?:summary|overview|recap|outline|rundown))\b",
         r"\b(?:key|main|major) (?:takeaways?|points|topics|themes|ideas|discussion points|lessons)\b",
         r"\btakeaways?\b",
@@ -24,7 +28,8 @@ _WHOLE = [
         r"\b(?:general|overall) (?:discussion|summary|gist|idea)\b",
         r"\bwhat (?:was|is|were) (?:the )?(?:focus|summary|gist|agenda) of\b",
         rf"^what (?:was|is) {_EPISODE} (?:about|on)\??$",
-        rf"^what (?:was|were|got|is|are) (?:being )?(?:discussed|talked about|covered)(?: in {_EPISODE})?\??$",
+        rf"^what (?:was|were|got|is|are) (?:being )?(?:discussed|talked about|covered)"
+        rf"(?: in {_EPISODE})?\??$",
         r"\bwhat did (?:they|we|the group|the participants|the team|you two|the speakers) "
         r"(?:discuss|talk about|cover|say about)\b",
         r"\b(?:tl;?dr|chapters)\b",

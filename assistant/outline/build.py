@@ -27,10 +27,10 @@ def build_outline(
         return Outline(episode_id, (), METHOD)
     bounds = segment(vectors, texts, params)
     edges = [0, *bounds, len(utterances)]
-    spans = [(a, b - 1) for a, b in zip(edges, edges[1:])]
+    spans = [(a, b - 1) for a, b in zip(edges, edges[1:], strict=False)]
     titles = chapter_titles(texts, spans)
     chapters = []
-    for number, ((a, b), title) in enumerate(zip(spans, titles), start=1):
+    for number, ((a, b), title) in enumerate(zip(spans, titles, strict=True), start=1):
         picked = key_quotes(vectors, texts, a, b, count=quotes)
         chapters.append(
             Chapter(

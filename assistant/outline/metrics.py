@@ -45,12 +45,17 @@ def windowdiff(reference: Sequence[int], hypothesis: Sequence[int], n: int, k: i
     return _nltk_windowdiff(gap_string(reference, n), gap_string(hypothesis, n), k)
 
 
-def boundary_prf(reference: Sequence[int], hypothesis: Sequence[int], tolerance: int = 3) -> tuple[float, float, float]:
+def boundary_prf(
+    reference: Sequence[int], hypothesis: Sequence[int], tolerance: int = 3
+) -> tuple[float, float, float]:
     """Precision, recall, F1 of boundaries, a hypothesis boundary matching at most one reference boundary
     within +-tolerance units (greedy by distance, so each match is one-to-one)."""
     ref, hyp = sorted(set(reference)), sorted(set(hypothesis))
     pairs = sorted(
-        (abs(h - r), hi, ri) for hi, h in enumerate(hyp) for ri, r in enumerate(ref) if abs(h - r) <= tolerance
+        (abs(h - r), hi, ri)
+        for hi, h in enumerate(hyp)
+        for ri, r in enumerate(ref)
+        if abs(h - r) <= tolerance
     )
     used_h: set[int] = set()
     used_r: set[int] = set()

@@ -17,7 +17,6 @@ chapter, never 0, sorted.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -128,41 +127,105 @@ def equal_segments(n: int, count: int) -> list[int]:
     return sorted({round(n * c / count) for c in range(1, count)} - {0, n})
 
 
-def texttiling(texts: Sequence[str], stopwords: Sequence[str], w: int = 20, k: int = 10) -> list[int]:
-    """Baseline: Hearst's lexical TextTiling as nltk implements it (block comparison, HC cutoff).
+def texttiling(texts: Sequence[str], w: int = 20, k: int = 10) -> list[int]:
+    """Baseline: Hearst's (1997) lexical TextTiling, block comparison, over the episode's utterances.
 
-    Each utterance becomes one nltk paragraph (joined by blank lines); nltk snaps its boundaries to
-    paragraph breaks (and ignores breaks under 100 characters apart), and each returned boundary offset is
-    mapped back to the utterance that starts there. Empty turns become a placeholder so numbering holds.
+    Words (stop words and fillers dropped, stemmed as in `lexical_vectors`) are cut into pseudosentences of
+    `w` tokens; each gap gets the cosine of the term counts of the `k` pseudosentences either side, smoothed
+    (moving average, width 3); depth scores above mean - std/2 (Hearst's liberal cutoff) become boundaries,
+    snapped to the utterance that holds the gap's first token. Written here rather than wrapping nltk's
+    TextTilingTokenizer: that one ran 76 s per QMSum meeting and only snaps to breaks 100+ characters apart.
     """
-    from nltk.tokenize.texttiling import TextTilingTokenizer
+    import Stemmer
+    from bm25s.stopwords import STOPWORDS_EN_PLUS
 
-    parts = [t.strip() or "." for t in texts]
-    starts, offset = [], 0
-    for part in parts:
-        starts.append(offset)
-        offset += len(part) + 2
-    text = "\n\n".join(parts)
-    tiler = TextTilingTokenizer(w=w, k=k, stopwords=list(stopwords))
-    try:
-        pieces = tiler.tokenize(text)
-    except ValueError:  # too short for any pseudosentence gap
+    stop = frozenset(STOPWORDS_EN_PLUS) | _FILLERS
+    stemmer = Stemmer.Stemmer("english")
+    tokens: list[str] = []
+    owner: list[int] = []
+    for index, text in enumerate(texts):
+        words = stemmer.stemWords([x for x in _WORD.findall(text.lower()) if len(x) > 2 and x not in stop])
+        tokens.extend(words)
+        owner.extend([index] * len(words))
+    count = len(tokens) // w
+    if count < 3:
         return []
-    bounds, offset = set(), 0
-    for piece in pieces[:-1]:
-        offset += len(piece)
-        index = bisect_right(starts, offset) - 1
-        # a break lands inside the blank line before the next utterance; count it as that one
-        if index + 1 < len(starts) and offset > starts[index] + len(parts[index]):
-            index += 1
-        if 0 < index < len(texts):
-            bounds.add(index)
+    vocab: dict[str, int] = {}
+    ids = np.array([vocab.setdefault(t, len(vocab)) for t in tokens[: count * w]])
+    seqs = np.zeros((count, len(vocab)))
+    np.add.at(seqs, (np.repeat(np.arange(count), w), ids), 1.0)
+    cum = np.vstack([np.zeros((1, len(vocab))), np.cumsum(seqs, axis=0)])
+    gaps = np.arange(1, count)
+    left = cum[gaps] - cum[np.maximum(gaps - k, 0)]
+    right = cum[np.minimum(gaps + k, count)] - cum[gaps]
+    denom = np.sqrt((left**2).sum(1) * (right**2).sum(1))
+    sims = np.divide((left * right).sum(1), denom, out=np.zeros(len(gaps)), where=denom > 0)
+    smooth = np.convolve(np.pad(sims, 1, mode="edge"), np.ones(3) / 3, mode="valid")
+    depth = np.zeros_like(smooth)
+    for i, s in enumerate(smooth):
+        lpeak = s
+        for v in smooth[i::-1]:
+            if v < lpeak:
+                break
+            lpeak = v
+        rpeak = s
+        for v in smooth[i:]:
+            if v < rpeak:
+                break
+            rpeak = v
+        depth[i] = lpeak + rpeak - 2 * s
+    cutoff = depth.mean() - depth.std() / 2
+    bounds = set()
+    for i in range(len(depth)):
+        is_min = (i == 0 or smooth[i] <= smooth[i - 1]) and (
+            i + 1 == len(smooth) or smooth[i] <= smooth[i + 1]
+        )
+        if is_min and depth[i] > cutoff:
+            utterance = owner[gaps[i] * w]
+            if 0 < utterance < len(texts):
+                bounds.add(utterance)
     return sorted(bounds)
 
 
 _FILLERS = frozenset(
-    "uh um hmm mm yeah yes oh okay ok like just really actually know mean gonna na right well so "
-    "think thing things get got going go kind sort lot little bit good see say said".split()
+    [
+        "uh",
+        "um",
+        "hmm",
+        "mm",
+        "yeah",
+        "yes",
+        "oh",
+        "okay",
+        "ok",
+        "like",
+        "just",
+        "really",
+        "actually",
+        "know",
+        "mean",
+        "gonna",
+        "na",
+        "right",
+        "well",
+        "so",
+        "think",
+        "thing",
+        "things",
+        "get",
+        "got",
+        "going",
+        "go",
+        "kind",
+        "sort",
+        "lot",
+        "little",
+        "bit",
+        "good",
+        "see",
+        "say",
+        "said",
+    ]
 )
 
 
@@ -175,7 +238,8 @@ def lexical_vectors(texts: Sequence[str], min_count: int = 2) -> np.ndarray:
     stop = frozenset(STOPWORDS_EN_PLUS) | _FILLERS
     stemmer = Stemmer.Stemmer("english")
     docs = [
-        stemmer.stemWords([w for w in _WORD.findall(t.lower()) if len(w) > 2 and w not in stop]) for t in texts
+        stemmer.stemWords([w for w in _WORD.findall(t.lower()) if len(w) > 2 and w not in stop])
+        for t in texts
     ]
     df: dict[str, int] = {}
     for doc in docs:

@@ -22,9 +22,54 @@ def _stopwords() -> frozenset[str]:
 
 # Words too vague to name a chapter, though they may still tell chapters apart for segmentation.
 _VAGUE = frozenset(
-    "one two want need make way something also much many even still yes maybe probably pretty guess stuff "
-    "time people doing done use used put take try trying look thinking different sure able mhm hmm anyway "
-    "great cool interesting exactly course whatever things everything anything basically".split()
+    [
+        "one",
+        "two",
+        "want",
+        "need",
+        "make",
+        "way",
+        "something",
+        "also",
+        "much",
+        "many",
+        "even",
+        "still",
+        "yes",
+        "maybe",
+        "probably",
+        "pretty",
+        "guess",
+        "stuff",
+        "time",
+        "people",
+        "doing",
+        "done",
+        "use",
+        "used",
+        "put",
+        "take",
+        "try",
+        "trying",
+        "look",
+        "thinking",
+        "different",
+        "sure",
+        "able",
+        "mhm",
+        "hmm",
+        "anyway",
+        "great",
+        "cool",
+        "interesting",
+        "exactly",
+        "course",
+        "whatever",
+        "things",
+        "everything",
+        "anything",
+        "basically",
+    ]
 )
 
 
@@ -54,7 +99,11 @@ def chapter_titles(texts: Sequence[str], spans: Sequence[tuple[int, int]], words
     titles = []
     for c in counts:
         scored = sorted(
-            ((tf * math.log(1 + n / df[t]) * (1.6 if " " in t else 1.0), t) for t, tf in c.items() if tf >= 2),
+            (
+                (tf * math.log(1 + n / df[t]) * (1.6 if " " in t else 1.0), t)
+                for t, tf in c.items()
+                if tf >= 2
+            ),
             reverse=True,
         )
         chosen: list[str] = []

@@ -1,4 +1,4 @@
-"""An episode's outline: contiguous chapters with a title, their span and cited key quotes, storable as JSON."""
+"""An episode's outline: contiguous chapters with a title, span and cited key quotes, storable as JSON."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def _utterance_dict(u: Utterance) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Chapter:
-    """Utterances first..last (their own numbers, inclusive) of one topic, and the quotes that stand for it."""
+    """Utterances first..last (their own numbers, inclusive) of one topic, and quotes that stand for it."""
 
     number: int
     title: str
