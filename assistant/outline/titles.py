@@ -91,7 +91,10 @@ def _terms(text: str, stop: frozenset[str]) -> list[str]:
 def chapter_titles(texts: Sequence[str], spans: Sequence[tuple[int, int]], words: int = 3) -> list[str]:
     """A title per chapter (0-based inclusive index spans): its top terms by tf-idf with chapters as the
     documents, so a word the whole episode uses does not name one chapter. A bigram seen twice replaces
-    its own words."""
+    its own words; words sharing a stem appear once."""
+    import Stemmer
+
+    stemmer = Stemmer.Stemmer("english")
     stop = _stopwords()
     counts = [Counter(t for text in texts[a : b + 1] for t in _terms(text, stop)) for a, b in spans]
     df = Counter(t for c in counts for t in c)
@@ -107,10 +110,12 @@ def chapter_titles(texts: Sequence[str], spans: Sequence[tuple[int, int]], words
             reverse=True,
         )
         chosen: list[str] = []
+        seen: set[str] = set()
         for _, term in scored:
-            parts = set(term.split())
-            if any(parts & set(o.split()) for o in chosen):
+            stems = set(stemmer.stemWords(term.split()))
+            if stems & seen:
                 continue
+            seen |= stems
             chosen.append(term)
             if len(chosen) == words:
                 break
