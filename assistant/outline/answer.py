@@ -26,7 +26,8 @@ _WHOLE = [
         r"\btakeaways?\b",
         r"\bwhat (?:topics|subjects|themes) (?:did|do|were|was|are)\b",
         r"\b(?:general|overall) (?:discussion|summary|gist|idea)\b",
-        r"\bwhat (?:was|is|were) (?:the )?(?:focus|summary|gist|agenda) of\b",
+        r"\bwhat(?:'s|’s| was| is| were) (?:the )?(?:focus|summary|gist|agenda|outcome) of\b",
+        r"\bwhat (?:were|are) the (?:main )?(?:topics|subjects|themes)\b",
         rf"^what (?:was|is) {_EPISODE} (?:about|on)\??$",
         rf"^what (?:was|were|got|is|are) (?:being )?(?:discussed|talked about|covered)"
         rf"(?: in {_EPISODE})?\??$",
@@ -35,7 +36,10 @@ _WHOLE = [
         r"\b(?:tl;?dr|chapters)\b",
     )
 ]
-_NO_FOCUS = re.compile(rf"^(?:the |this |that )?(?:{_EPISODE}|it|everything|all of it)\W*$", re.I)
+_NO_FOCUS = re.compile(
+    rf"^(?:in |of |during )?(?:the |this |that )?(?:{_EPISODE}|it|everything|all of it)\W*$", re.I
+)
+_SUMMARISE_OBJECT = re.compile(r"^(?:please )?(?:summari[sz]e|sum up|recap)\s+(?P<x>.+)$", re.I)
 
 
 def is_whole_episode_question(question: str) -> tuple[bool, str | None]:
@@ -46,7 +50,7 @@ def is_whole_episode_question(question: str) -> tuple[bool, str | None]:
     q = " ".join(question.strip().split())
     if not any(p.search(q) for p in _WHOLE):
         return False, None
-    match = _FOCUS.search(q)
+    match = _FOCUS.search(q) or _SUMMARISE_OBJECT.match(q)
     if not match:
         return True, None
     focus = match.group("x").strip(" ?.!")

@@ -126,6 +126,8 @@ def test_focused_answer_keeps_the_chapters_the_scorer_prefers():
         ("What did they discuss about synthetic data?", (True, "synthetic data")),
         ("Summarize the part about agents", (True, "agents")),
         ("Summarize the discussion about project finance.", (True, "project finance")),
+        ("What were the topics talked about in the meeting?", (True, None)),
+        ("Summarize the evaluation of the remote.", (True, "the evaluation of the remote")),
         ("What did the industrial designer think about the remote?", (False, None)),
         ("Why did Aidan leave Google?", (False, None)),
         ("Who find Chandler amusing ?", (False, None)),
