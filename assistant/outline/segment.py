@@ -30,9 +30,9 @@ class SegmentParams:
     """penalty: cost of one more chapter, in units of the episode's mean weighted scatter per non-empty
     utterance; min_len: fewest utterances in a chapter; weight_cap: words beyond which an utterance
     weighs no more; lexical: append the episode's tf-idf rows to the vectors (on qmsum/train, Pk with
-    the gold count 0.376 with both against 0.403 with MiniLM alone). Tuned on all 162 qmsum/train meetings:
-    penalty 5 / min_len 40 gave Pk 0.368 with 2.4 chapters (gold 4.8); 4.5 / 30 gave 0.379 with 3.2; Pk
-    rises fast below 4 (7.5 chapters, 0.44) as the penalty nears the per-split gain of noise."""
+    the gold count 0.376 with both against 0.403 with MiniLM alone). Swept on qmsum/train (with the
+    tf-idf rows counted twice, by mistake): penalty 5 / min_len 40 gave Pk 0.368, 4.5 / 30 gave 0.379, and
+    Pk rises fast below 4 (7.5 chapters, 0.44). As shipped, train gives Pk 0.372 with 2.9 chapters (gold 4.8)."""
 
     penalty: float = 5.0
     min_len: int = 40
