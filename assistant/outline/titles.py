@@ -123,11 +123,23 @@ def chapter_titles(texts: Sequence[str], spans: Sequence[tuple[int, int]], words
     return titles
 
 
+# Tuned on qmsum/train topic coverage of the cited quotes: 0.678 at 0, 0.710 at 0.5, 0.707 at 1.
+DIVERSITY = 0.5
+
+
 def key_quotes(
-    vectors: np.ndarray, texts: Sequence[str], first: int, last: int, count: int = 3, min_words: int = 8
+    vectors: np.ndarray,
+    texts: Sequence[str],
+    first: int,
+    last: int,
+    count: int = 3,
+    min_words: int = 8,
+    diversity: float = DIVERSITY,
 ) -> list[int]:
-    """Indices of the `count` turns closest to the chapter's centroid (cosine), skipping turns under
-    `min_words` words unless nothing longer exists; returned in transcript order."""
+    """Indices of `count` turns close to the chapter's centroid (cosine), skipping turns under `min_words`
+    words unless nothing longer exists; returned in transcript order. Picked by maximal marginal relevance
+    (centrality minus `diversity` times the cosine to a turn already picked), so the quotes do not all
+    restate one moment of the chapter."""
     rows = np.arange(first, last + 1)
     lengths = np.array([len(_WORD.findall(texts[i])) for i in rows])
     x = np.asarray(vectors[first : last + 1], dtype=np.float64)
@@ -140,5 +152,11 @@ def key_quotes(
     eligible = lengths >= min_words
     if not eligible.any():
         eligible = lengths > 0
-    order = [int(i) for i in np.argsort(-np.where(eligible, sims, -np.inf)) if eligible[i]]
-    return sorted(int(rows[i]) for i in order[:count])
+    picked: list[int] = []
+    candidates = list(np.flatnonzero(eligible))
+    while candidates and len(picked) < count:
+        redundancy = (x[candidates] @ x[picked].T).max(axis=1) if picked else np.zeros(len(candidates))
+        best = candidates[int(np.argmax(sims[candidates] - diversity * redundancy))]
+        picked.append(int(best))
+        candidates.remove(best)
+    return sorted(int(rows[i]) for i in picked)
