@@ -1,0 +1,101 @@
+"""Whole-episode questions: recognise them, and answer offline from the outline, every line cited."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from assistant.outline.types import Chapter, Outline
+from assistant.types import Citation, format_time
+
+_EPISODE = (
+    r"(?:whole |entire |this |the )?"
+    r"(?:meeting|episode|podcast|conversation|discussion|interview|show|talk|call)"
+)
+_FOCUS = re.compile(
+    r"\b(?:about|on|regarding|concerning|around|of the part about|the part about|the bit about)\s+(?P<x>.+)$",
+    re.I,
+)
+_WHOLE = [
+    re.compile(p, re.I)
+    for p in (
+        r"^(?:please |can you |could you )?(?:summari[sz]e|sum up|recap|outline|give (?:me )?(?:a |an )?"
+        r"(?:quick |short |brief )?"
+        r"(?:summary|overview|recap|outline|rundown))\b",
+        r"\b(?:key|main|major) (?:takeaways?|points|topics|themes|ideas|discussion points|lessons)\b",
+        r"\btakeaways?\b",
+        r"\bwhat (?:topics|subjects|themes) (?:did|do|were|was|are)\b",
+        r"\b(?:general|overall) (?:discussion|summary|gist|idea)\b",
+        r"\bwhat(?:'s|’s| was| is| were) (?:the )?(?:focus|summary|gist|agenda|outcome) of\b",
+        r"\bwhat (?:were|are) the (?:main )?(?:topics|subjects|themes)\b",
+        rf"^what (?:was|is) {_EPISODE} (?:about|on)\??$",
+        rf"^what (?:was|were|got|is|are) (?:being )?(?:discussed|talked about|covered)"
+        rf"(?: in {_EPISODE})?\??$",
+        r"\bwhat did (?:they|we|the group|the participants|the team|you two|the speakers) "
+        r"(?:discuss|talk about|cover|say about)\b",
+        r"\b(?:tl;?dr|chapters)\b",
+    )
+]
+_NO_FOCUS = re.compile(
+    rf"^(?:in |of |during )?(?:the |this |that )?(?:{_EPISODE}|it|everything|all of it)\W*$", re.I
+)
+_SUMMARISE_OBJECT = re.compile(r"^(?:please )?(?:summari[sz]e|sum up|recap)\s+(?P<x>.+)$", re.I)
+
+
+def is_whole_episode_question(question: str) -> tuple[bool, str | None]:
+    """(True, focus) for summaries, takeaways, topics and "what did they discuss about X"; focus is X or None.
+
+    A few patterns over the question's shape, not its subject: tested on QMSum's general questions
+    (positives) and on QMSum specific / FriendsQA questions (negatives)."""
+    q = " ".join(question.strip().split())
+    if not any(p.search(q) for p in _WHOLE):
+        return False, None
+    match = _FOCUS.search(q) or _SUMMARISE_OBJECT.match(q)
+    if not match:
+        return True, None
+    focus = match.group("x").strip(" ?.!")
+    if not focus or _NO_FOCUS.match(focus):
+        return True, None
+    return True, focus
+
+
+def _span(chapter: Chapter) -> str:
+    where = f"#{chapter.first}-#{chapter.last}"
+    if chapter.start is not None:
+        end = f"-{format_time(chapter.end)}" if chapter.end is not None else ""
+        where = f"{format_time(chapter.start)}{end}, {where}"
+    return where
+
+
+def _shorten(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def answer_from_outline(
+    outline: Outline,
+    focus: str | None = None,
+    score: Callable[[Chapter], float] | None = None,
+    top: int = 2,
+) -> tuple[str, tuple[Citation, ...]]:
+    """The offline answer: one line per chapter (title, span, its key quotes), each line citing the quotes.
+
+    With a focus and a `score` (higher = closer to the focus, e.g. cosine of the chapter's vectors to the
+    query), only the `top` best chapters are given, in episode order."""
+    chapters = list(outline.chapters)
+    if focus and score and chapters:
+        ranked = sorted(chapters, key=score, reverse=True)[:top]
+        chapters = sorted(ranked, key=lambda c: c.number)
+        head = f"The part of the episode about {focus}:\n"
+    else:
+        head = f"The episode in {len(chapters)} chapter{'s' if len(chapters) != 1 else ''}:\n"
+    text = head
+    citations = []
+    for chapter in chapters:
+        quotes = " ".join(f"“{_shorten(u.text)}”" for u in chapter.key_quotes)
+        line = f"{chapter.number}. {chapter.title} ({_span(chapter)}): {quotes}"
+        start = len(text)
+        text += line + "\n"
+        if chapter.key_quotes:
+            citations.append(Citation(start, start + len(line), line, chapter.key_quotes))
+    return text.rstrip("\n"), tuple(citations)

@@ -1,0 +1,46 @@
+"""Build an episode's Outline from its utterances and their vectors: the call ingest makes once."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from assistant.outline.segment import SegmentParams, segment
+from assistant.outline.titles import chapter_titles, key_quotes
+from assistant.outline.types import Chapter, Outline
+from assistant.types import Utterance
+
+METHOD = "penalised-partition:minilm+tfidf"
+
+
+def build_outline(
+    episode_id: str,
+    utterances: Sequence[Utterance],
+    vectors: np.ndarray,
+    params: SegmentParams | None = None,
+    quotes: int = 3,
+) -> Outline:
+    """Chapters of one episode; `vectors` holds one unit-normalised row per utterance, in order."""
+    texts = [u.text for u in utterances]
+    if not utterances:
+        return Outline(episode_id, (), METHOD)
+    bounds = segment(vectors, texts, params)
+    edges = [0, *bounds, len(utterances)]
+    spans = [(a, b - 1) for a, b in zip(edges, edges[1:], strict=False)]
+    titles = chapter_titles(texts, spans)
+    chapters = []
+    for number, ((a, b), title) in enumerate(zip(spans, titles, strict=True), start=1):
+        picked = key_quotes(vectors, texts, a, b, count=quotes)
+        chapters.append(
+            Chapter(
+                number=number,
+                title=title,
+                first=utterances[a].number,
+                last=utterances[b].number,
+                start=utterances[a].start,
+                end=utterances[b].end if utterances[b].end is not None else utterances[b].start,
+                key_quotes=tuple(utterances[i] for i in picked),
+            )
+        )
+    return Outline(episode_id, tuple(chapters), METHOD)

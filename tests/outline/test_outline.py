@@ -1,0 +1,138 @@
+import json
+
+import numpy as np
+import pytest
+
+from assistant.outline.answer import answer_from_outline, is_whole_episode_question
+from assistant.outline.build import build_outline
+from assistant.outline.segment import SegmentParams, equal_segments, segment, texttiling
+from assistant.outline.types import Outline
+from assistant.types import Utterance
+
+TOPICS = {
+    "cooking": "the pasta sauce needs garlic tomatoes basil olive oil and slow simmering in the pan",
+    "football": "the striker scored a goal after the midfielder passed the ball past the defender",
+    "taxes": "the accountant filed the income tax return with deductions receipts and the refund",
+}
+
+
+def synthetic_episode(lengths=(60, 50, 70), dim=64, seed=0):
+    """Three topics in a row: each topic's vectors scatter around its own direction, with backchannels
+    and empty turns sprinkled in; the texts carry the topic's words."""
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((len(lengths), dim))
+    rows, texts = [], []
+    for topic, (name, length) in enumerate(zip(list(TOPICS)[: len(lengths)], lengths, strict=True)):
+        words = TOPICS[name].split()
+        for i in range(length):
+            if i % 13 == 5:
+                texts.append("")
+            elif i % 7 == 3:
+                texts.append("Yeah.")
+            else:
+                texts.append(" ".join(rng.choice(words, size=12)))
+            rows.append(centres[topic] + 1.2 * rng.standard_normal(dim))
+    v = np.array(rows)
+    return v / np.linalg.norm(v, axis=1, keepdims=True), texts
+
+
+def utterances_for(texts, episode="ep"):
+    return [Utterance(episode, i + 1, t, start=10.0 * i) for i, t in enumerate(texts)]
+
+
+@pytest.mark.parametrize("lexical", [True, False])
+def test_segment_finds_obvious_topic_shifts(lexical):
+    v, texts = synthetic_episode()
+    bounds = segment(v, texts, SegmentParams(min_len=20, lexical=lexical))
+    assert len(bounds) == 2
+    assert abs(bounds[0] - 60) <= 2 and abs(bounds[1] - 110) <= 2
+
+
+def test_segment_with_a_given_count_and_on_one_topic():
+    v, texts = synthetic_episode()
+    assert len(segment(v, texts, SegmentParams(min_len=20), count=3)) == 2
+    one_v, one_texts = synthetic_episode(lengths=(150,))
+    assert segment(one_v, one_texts, SegmentParams(min_len=20)) == []
+
+
+def test_segment_short_or_empty_episodes():
+    assert segment(np.zeros((5, 8)), [""] * 5) == []
+    v, texts = synthetic_episode()
+    with pytest.raises(ValueError):
+        segment(v[:-1], texts)
+
+
+def test_baselines():
+    assert equal_segments(100, 4) == [25, 50, 75]
+    assert equal_segments(10, 1) == []
+    _, texts = synthetic_episode()
+    bounds = texttiling(texts, w=10, k=5)
+    assert any(abs(b - 60) <= 5 for b in bounds) and any(abs(b - 110) <= 5 for b in bounds)
+
+
+def test_outline_chapters_titles_and_json_round_trip():
+    v, texts = synthetic_episode()
+    utterances = utterances_for(texts)
+    outline = build_outline("ep", utterances, v, SegmentParams(min_len=20))
+    assert [c.number for c in outline.chapters] == [1, 2, 3]
+    assert outline.chapters[0].first == 1 and outline.chapters[-1].last == len(texts)
+    for before, after in zip(outline.chapters, outline.chapters[1:], strict=False):
+        assert after.first == before.last + 1
+    assert any(w in outline.chapters[1].title.lower() for w in TOPICS["football"].split() if len(w) > 3)
+    for chapter in outline.chapters:
+        assert 1 <= len(chapter.key_quotes) <= 3
+        assert all(chapter.first <= u.number <= chapter.last for u in chapter.key_quotes)
+        assert all(len(u.text.split()) >= 8 for u in chapter.key_quotes)
+    stored = json.loads(json.dumps(outline.to_dict()))
+    assert Outline.from_dict(stored) == outline
+
+
+def test_answer_cites_key_quotes_that_are_real_utterances():
+    v, texts = synthetic_episode()
+    utterances = utterances_for(texts)
+    outline = build_outline("ep", utterances, v, SegmentParams(min_len=20))
+    text, citations = answer_from_outline(outline)
+    assert len(citations) == len(outline.chapters)
+    by_number = {u.number: u for u in utterances}
+    for citation in citations:
+        assert text[citation.start : citation.end] == citation.text
+        for u in citation.utterances:
+            assert by_number[u.number] == u
+            assert u.text[:40] in citation.text
+
+
+def test_focused_answer_keeps_the_chapters_the_scorer_prefers():
+    v, texts = synthetic_episode()
+    outline = build_outline("ep", utterances_for(texts), v, SegmentParams(min_len=20))
+
+    def score(chapter):
+        return sum("goal" in u.text for u in chapter.key_quotes)
+
+    text, citations = answer_from_outline(outline, focus="the goal", score=score, top=1)
+    assert "about the goal" in text
+    assert len(citations) == 1
+    assert all(61 <= u.number <= 110 for u in citations[0].utterances)  # the football chapter
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("What are the key takeaways?", (True, None)),
+        ("What topics did they cover?", (True, None)),
+        ("Summarize the whole meeting.", (True, None)),
+        ("What was the meeting about?", (True, None)),
+        ("What were the main discussion points of the meeting?", (True, None)),
+        ("Give me a quick overview of the episode", (True, None)),
+        ("What did they discuss about synthetic data?", (True, "synthetic data")),
+        ("Summarize the part about agents", (True, "agents")),
+        ("Summarize the discussion about project finance.", (True, "project finance")),
+        ("What were the topics talked about in the meeting?", (True, None)),
+        ("Summarize the evaluation of the remote.", (True, "the evaluation of the remote")),
+        ("What did the industrial designer think about the remote?", (False, None)),
+        ("Why did Aidan leave Google?", (False, None)),
+        ("Who find Chandler amusing ?", (False, None)),
+        ("What was the meeting time?", (False, None)),
+    ],
+)
+def test_is_whole_episode_question(question, expected):
+    assert is_whole_episode_question(question) == expected
