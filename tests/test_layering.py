@@ -130,6 +130,7 @@ LAYERS: dict[str, int] = {
     "retrieval": 3,
     # 4: answers from hits: the generator contract, the offline generator, packing the context
     "generation": 4,
+    "outline": 4,
     # 5: hosted implementations (Cohere) of the contracts below
     "providers": 5,
     # 6: conversations over a library

@@ -58,4 +58,9 @@ def print_summary(data: Evaluation, checks: list[Check], paths: dict[str, Path])
     for c in checks:
         if not c.ok:
             click.echo(f"MISSED {c.threshold}: {c.run} has {c.metric}={fmt(c.got)}", err=True)
-    click.echo(f"report: {paths['markdown']}  (results.json, chart.png beside it; {data.wall_seconds:.1f} s)")
+    beside = (
+        "results.json, chart.png"
+        if "chart" in paths
+        else "results.json; no chart.png without the [eval] extra"
+    )
+    click.echo(f"report: {paths['markdown']}  ({beside} beside it; {data.wall_seconds:.1f} s)")

@@ -88,7 +88,8 @@ def cached_vectors(
     key = transcript.episode.content_hash or transcript.episode.id
     path = cache / safe / f"{transcript.episode.id}-{key[:16]}.npy"
     if path.exists():
-        return np.load(path)
+        saved: np.ndarray = np.load(path)
+        return saved
     vectors = embed([u.text for u in transcript.utterances])
     path.parent.mkdir(parents=True, exist_ok=True)
     np.save(path, vectors)

@@ -33,7 +33,7 @@ def pk(reference: Sequence[int], hypothesis: Sequence[int], n: int, k: int | Non
     k = default_k(reference, n) if k is None else k
     if n - 1 < k:
         return 0.0
-    return _nltk_pk(gap_string(reference, n), gap_string(hypothesis, n), k)
+    return float(_nltk_pk(gap_string(reference, n), gap_string(hypothesis, n), k))
 
 
 def windowdiff(reference: Sequence[int], hypothesis: Sequence[int], n: int, k: int | None = None) -> float:
@@ -42,7 +42,7 @@ def windowdiff(reference: Sequence[int], hypothesis: Sequence[int], n: int, k: i
     k = default_k(reference, n) if k is None else k
     if n - 1 < k:
         return 0.0
-    return _nltk_windowdiff(gap_string(reference, n), gap_string(hypothesis, n), k)
+    return float(_nltk_windowdiff(gap_string(reference, n), gap_string(hypothesis, n), k))
 
 
 def boundary_prf(

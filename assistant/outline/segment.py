@@ -57,7 +57,8 @@ def _cost_matrix(vectors: np.ndarray, weights: np.ndarray) -> np.ndarray:
     span_sq = sq[None, :] + sq[:, None] - 2 * gram
     with np.errstate(divide="ignore", invalid="ignore"):
         cost = (wsq[None, :] - wsq[:, None]) - np.where(span_w > 0, span_sq / span_w, 0.0)
-    return np.maximum(cost, 0.0)
+    result: np.ndarray = np.maximum(cost, 0.0)
+    return result
 
 
 def segment(
@@ -257,7 +258,9 @@ def lexical_vectors(texts: Sequence[str], min_count: int = 2) -> np.ndarray:
     nz = out > 0
     out[nz] = 1.0 + np.log(out[nz])
     if vocab:
-        idf = np.log(len(texts) / np.array([df[t] for t in sorted(vocab, key=vocab.get)], dtype=np.float64))
+        ordered = sorted(vocab, key=lambda t: vocab[t])
+        idf = np.log(len(texts) / np.array([df[t] for t in ordered], dtype=np.float64))
         out *= idf
     norms = np.linalg.norm(out, axis=1, keepdims=True)
-    return np.divide(out, norms, out=np.zeros_like(out), where=norms > 0)
+    unit: np.ndarray = np.divide(out, norms, out=np.zeros_like(out), where=norms > 0)
+    return unit

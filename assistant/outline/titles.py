@@ -141,7 +141,7 @@ def key_quotes(
     (centrality minus `diversity` times the cosine to a turn already picked), so the quotes do not all
     restate one moment of the chapter."""
     rows = np.arange(first, last + 1)
-    lengths = np.array([len(_WORD.findall(texts[i])) for i in rows])
+    lengths = np.array([len(_WORD.findall(texts[int(i)])) for i in rows])
     x = np.asarray(vectors[first : last + 1], dtype=np.float64)
     weights = np.minimum(lengths, 20).astype(np.float64)
     if weights.sum() == 0:
