@@ -40,6 +40,7 @@ _LAZY = {
     "ParseError": ".errors",
     "ProviderError": ".errors",
     "StoreError": ".errors",
+    "UnknownSpeakerError": ".errors",
     # domain types
     "Answer": ".types",
     "AnswerEvent": ".types",
@@ -85,6 +86,7 @@ if TYPE_CHECKING:
     from .errors import ParseError as ParseError
     from .errors import ProviderError as ProviderError
     from .errors import StoreError as StoreError
+    from .errors import UnknownSpeakerError as UnknownSpeakerError
     from .export import conversation_markdown as conversation_markdown
     from .generation.base import Generator as Generator
     from .generation.context import pack as pack

@@ -20,10 +20,12 @@ if TYPE_CHECKING:
 
 @contextmanager
 def _errors() -> Iterator[None]:
-    from .errors import AssistantError
+    from .errors import AssistantError, UnknownSpeakerError
 
     try:
         yield
+    except UnknownSpeakerError as exc:
+        raise click.UsageError(str(exc)) from None
     except AssistantError as exc:
         raise click.ClickException(str(exc)) from None
 

@@ -3,6 +3,7 @@
 AssistantError
 ├── ConfigError           bad setting or environment variable
 ├── InputError            bad question or argument (too long, empty, unknown episode)
+│   └── UnknownSpeakerError   a speaker filter that names no speaker of the searched episodes
 ├── ParseError            a transcript file that cannot be read (carries path and line)
 ├── StoreError            the store cannot be opened, is locked, or was built differently
 │   └── EmbedderMismatchError
@@ -25,6 +26,10 @@ class ConfigError(AssistantError):
 
 class InputError(AssistantError):
     pass
+
+
+class UnknownSpeakerError(InputError):
+    """A usage error (the CLI exits with status 2): the message lists the speakers there are."""
 
 
 class ParseError(AssistantError):

@@ -190,3 +190,20 @@ def test_hosted_answers_are_printed_as_they_arrive(tmp_path: Path) -> None:
     )
     assert result.output.index("pays for the overrun.") < result.output.index("Sources:")
     assert "[1] “The council ” ←" in result.output, "each source says which words it backs"
+
+
+def test_a_speaker_filter_that_matches_no_one_is_a_usage_error_listing_the_speakers(tmp_path: Path) -> None:
+    assert run("ingest", str(SAMPLES)).exit_code == 0
+    wrong = run("ask", "Who pays for the overrun?", "--speaker", "Matt Turck")
+    assert wrong.exit_code == 2
+    assert "no speaker is called 'Matt Turck'" in wrong.output and "Tomás Reyes" in wrong.output
+    right = run("ask", "Who pays for the overrun?", "--speaker", "tomás reyes")
+    assert right.exit_code == 0 and "Sources:" in right.output
+
+    unlabelled = tmp_path / "plain.txt"
+    unlabelled.write_text(
+        "1\nWe opened the bakery in May.\n2\nThe ovens came from Italy.\n", encoding="utf-8"
+    )
+    assert run("ingest", str(unlabelled)).exit_code == 0
+    none = run("search", "ovens", "--episode", "plain", "--speaker", "Matt Turck")
+    assert none.exit_code == 2 and "no speaker labels" in none.output

@@ -132,3 +132,13 @@ def test_a_standalone_question_is_not_rewritten_whatever_came_before(
     assert len(fake.bodies("chat")) == rewrites, "no rewrite request for a question that stands alone"
     assert after.query == first.query == "Who pays for the budget overrun?"
     assert [h.utterance.id for h in after.hits] == [h.utterance.id for h in first.hits]
+
+
+def test_episode_facts_reach_the_model_as_a_document_of_their_own(fake: FakeCohere, tmp_path: Path) -> None:
+    a = hosted(fake, tmp_path / "s")
+    a.ingest(SAMPLES)
+    a.ask("Who is the host of the show?")
+    documents = fake.bodies("chat_stream")[-1]["documents"]
+    details = [d for d in documents if d["id"] == "harbour-bridge#000000"]
+    assert details and details[0]["data"]["kind"] == "episode details"
+    assert "Host of the show: Nadia Brooks" in details[0]["data"]["text"]

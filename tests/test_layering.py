@@ -77,6 +77,7 @@ PUBLIC = [
     "Settings",
     "Status",
     "StoreError",
+    "UnknownSpeakerError",
     "Transcript",
     "Turn",
     "Usage",

@@ -60,16 +60,23 @@ def render_sources(
             icon=":material/subject:",
             on_click=open_transcript,
             args=(first.episode_id, numbers),
-            help=f"Show utterance #{first.number} in the transcript, with the lines around it",
+            help=(
+                "Show the transcript from its start"
+                if first.is_details
+                else f"Show utterance #{first.number} in the transcript, with the lines around it"
+            ),
             width="stretch",
         )
 
 
 def _source(n: int, u: Utterance, episode: Episode | None) -> str:
-    who = (u.speaker + (" (inferred)" if u.speaker_inferred else "")) if u.speaker else "unattributed"
-    head = f"{marker(n)} **{escape(who)}** · utterance {u.number}" + (
-        f" · {format_time(u.start)}" if u.start is not None else ""
-    )
+    if u.is_details:
+        head = f"{marker(n)} **episode details**"
+    else:
+        who = f"**{escape(u.who())}** · " if u.who() else ""
+        head = f"{marker(n)} {who}utterance {u.number}" + (
+            f" · {format_time(u.start)}" if u.start is not None else ""
+        )
     where = escape(episode.title if episode else u.episode_id)
     link = _safe_url(source_link(episode, u))
     if link:
@@ -135,8 +142,8 @@ def _widen(side: str) -> None:
 
 
 def _utterance(u: Utterance, cited: bool) -> None:
-    who = (u.speaker + (" (inferred)" if u.speaker_inferred else "")) if u.speaker else "unattributed"
-    head = f"**{escape(who)}** · #{u.number}" + (f" · {format_time(u.start)}" if u.start is not None else "")
+    who = f"**{escape(u.who())}** · " if u.who() else ""
+    head = f"{who}#{u.number}" + (f" · {format_time(u.start)}" if u.start is not None else "")
     if cited:
         with st.container(border=True):
             st.markdown(f":orange-badge[cited] {head}  \n:orange-background[{escape(u.text)}]")

@@ -13,7 +13,7 @@ from collections.abc import Generator as Steps
 from dataclasses import replace
 
 from ..config import Settings
-from ..errors import ProviderError
+from ..errors import ProviderError, UnknownSpeakerError
 from ..generation.base import Generator
 from ..generation.context import pack
 from ..generation.offline import ExtractiveGenerator
@@ -59,9 +59,26 @@ class ChatSession:
 
     def search(self, query: str, k: int = 10, episode: Filter = None, speaker: Filter = None) -> list[Hit]:
         query = check_question(query, self.settings.max_question_chars)
-        return self.retriever.search(
-            query, k=k, episodes=self.library.check_episodes(episode), speakers=speakers_of(speaker)
-        )
+        episodes = self.library.check_episodes(episode)
+        speakers = speakers_of(speaker)
+        if speakers:
+            self._check_speakers(speakers, episodes)
+        return self.retriever.search(query, k=k, episodes=episodes, speakers=speakers)
+
+    def _check_speakers(self, wanted: Sequence[str], episodes: Sequence[str] | None) -> None:
+        known = self.retriever.lexical.current().speakers(episodes)
+        folded = {name.casefold() for name in known}
+        unknown = [name for name in wanted if name.casefold() not in folded]
+        if not unknown:
+            return
+        where = "the searched episodes" if episodes else "the library"
+        if not known:
+            raise UnknownSpeakerError(
+                f"no speaker is called {unknown[0]!r}: {where} have no speaker labels, so a speaker filter "
+                "cannot match; ask without --speaker"
+            )
+        shown = ", ".join(sorted(known)[:20]) + (f" and {len(known) - 20} more" if len(known) > 20 else "")
+        raise UnknownSpeakerError(f"no speaker is called {unknown[0]!r} in {where}; speakers: {shown}")
 
     def ask(
         self,

@@ -32,6 +32,11 @@ def needed_context(hit: Hit) -> tuple[Utterance, ...]:
 def _document(hit: Hit, context: Sequence[Utterance]) -> dict[str, object]:
     """One Cohere document per utterance; the id is our utterance id, so citations map straight back."""
     u = hit.utterance
+    if u.is_details:  # the episode's own facts (show, host, guests, date, link), not something said
+        return {
+            "id": u.id,
+            "data": {"episode": hit.episode_title or u.episode_id, "kind": "episode details", "text": u.text},
+        }
     data: dict[str, str] = {"episode": hit.episode_title or u.episode_id, "utterance": str(u.number)}
     if u.speaker:
         data["speaker"] = u.speaker + (" (inferred)" if u.speaker_inferred else "")
