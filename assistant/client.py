@@ -166,8 +166,8 @@ class Assistant:
     def episode(self, episode_id: str) -> Episode:
         return self.library.episode(episode_id)
 
-    def transcript(self, episode_id: str) -> list[Utterance]:
-        return self.library.transcript(episode_id)
+    def transcript(self, episode_id: str, with_details: bool = False) -> list[Utterance]:
+        return self.library.transcript(episode_id, with_details)
 
     def delete(self, episode_id: str) -> None:
         self.library.delete(episode_id)

@@ -40,9 +40,10 @@ class Library:
             return found
         return self.episode(self.resolve(episode_id)) if episode_id else self._unknown(episode_id)
 
-    def transcript(self, episode_id: str) -> list[Utterance]:
-        """Every stored utterance of an episode in order, for showing a citation in its context."""
-        return self.store.utterances_of(self.episode(episode_id).id)
+    def transcript(self, episode_id: str, with_details: bool = False) -> list[Utterance]:
+        """Every stored utterance of an episode in order, for showing a citation in its context; with its
+        details record (number 0, what "episode details" citations point at) first when asked for."""
+        return self.store.utterances_of(self.episode(episode_id).id, with_details)
 
     def check_episodes(self, episode: str | Sequence[str] | None) -> list[str] | None:
         """The episode filter as ids, or InputError naming the first reference the library cannot resolve."""

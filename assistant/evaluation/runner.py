@@ -338,7 +338,7 @@ def _depth(settings: Settings, options: RunOptions) -> int:
 def _stored_utterances(a: Any) -> dict[str, Utterance]:
     out: dict[str, Utterance] = {}
     for episode in a.episodes():
-        for u in a.transcript(episode.id):
+        for u in a.transcript(episode.id, with_details=True):
             out[u.id] = u
     return out
 

@@ -472,11 +472,11 @@ class ChromaStore:
         return out
 
     @guarded("reading a transcript")
-    def utterances_of(self, episode_id: str) -> list[Utterance]:
-        """What was said in an episode, in order (its details record is not among it)."""
+    def utterances_of(self, episode_id: str, with_details: bool = False) -> list[Utterance]:
+        """What was said in an episode, in order; its details record (number 0) first when asked for."""
         got = self._utterances.get(where={"episode": episode_id}, include=["documents", "metadatas"])
         items = [utterance_from(m, d) for m, d in zip(got["metadatas"], got["documents"], strict=True)]
-        return sorted((u for u in items if not u.is_details), key=lambda u: u.number)
+        return sorted((u for u in items if with_details or not u.is_details), key=lambda u: u.number)
 
     @guarded("reading utterances for the keyword index")
     def lexical_records(self) -> list[LexicalRecord]:
