@@ -230,7 +230,7 @@ def chat(ctx: click.Context, episode: tuple[str, ...]) -> None:
 @click.option(
     "--embedder",
     "kind",
-    type=click.Choice(["cohere", "onnx", "hashing"]),
+    type=click.Choice(["cohere", "local", "onnx", "hashing"]),
     required=True,
     help="The embedder to rebuild the vectors with.",
 )
@@ -277,9 +277,11 @@ def status(ctx: click.Context) -> None:
         click.echo(f"{len(a.episodes())} episodes, {a.store.count()} utterances")
 
 
+from .cli_models import models_command
 from .evaluation.command import eval_command
 
 cli.add_command(eval_command, "eval")
+cli.add_command(models_command, "models")
 
 
 def _print_streamed(

@@ -86,11 +86,16 @@ class Assistant:
             from .providers.cohere import CohereReranker
 
             reranker = CohereReranker(self._client(), settings.rerank_model)
+        elif reranker is None and settings.local_rerank != "off":
+            from .models.resolve import open_reranker
+
+            reranker = open_reranker(settings)
         self.retriever = HybridRetriever(
             self.store, self.embedder, self.lexical, reranker, retrieval or RetrievalConfig()
         )
+        floor = getattr(self.embedder, "relevance_floor", None)
         self.offline = ExtractiveGenerator(
-            dense_floor=_DENSE_RELEVANCE_FLOOR.get(self.embedder.name.split(":")[0], 1.1)
+            dense_floor=floor or _DENSE_RELEVANCE_FLOOR.get(self.embedder.name.split(":")[0], 1.1)
         )
         if generator is None and hosted:
             from .providers.cohere import CohereGenerator, CohereQueryRewriter
@@ -132,9 +137,9 @@ class Assistant:
         elif s.has_key and s.mode != "offline":
             kind = "cohere"
         else:
-            from .index.onnx_embedder import OnnxEmbedder
+            from .models.resolve import auto_embedder
 
-            kind = "onnx" if OnnxEmbedder.find(s.onnx_model_dir) else "hashing"
+            return auto_embedder(s)
         embedder = self._make_embedder(kind, recorded)
         if recorded and embedder.name != recorded:
             from .errors import EmbedderMismatchError
@@ -527,7 +532,12 @@ def make_embedder(
         return OnnxEmbedder(s.onnx_model_dir)
     if kind == "hashing":
         return HashingEmbedder()
-    raise ConfigError(f"unknown embedder {kind!r}: expected cohere, onnx or hashing")
+    if kind in ("local", "fastembed"):
+        from .models.resolve import open_embedder
+
+        model = recorded.split(":", 1)[1] if recorded and recorded.startswith("fastembed:") else None
+        return open_embedder(s, model)
+    raise ConfigError(f"unknown embedder {kind!r}: expected cohere, local, onnx or hashing")
 
 
 def _fill_metadata(transcript: Transcript, path: Path, **given: str | None) -> Transcript:

@@ -148,10 +148,16 @@ def run(options: RunOptions) -> dict[str, Any]:
                 if config.hosted and not hosted_ok:
                     tick(f"{config.name}: skipped", len(suite.questions) * len(options.scopes))
                     continue
+                if config.local_rerank and settings.local_rerank == "off":
+                    notes.append(f"{config.name} skipped: set ASSISTANT_LOCAL_RERANK (e.g. embed:MODEL)")
+                    tick(f"{config.name}: skipped", len(suite.questions) * len(options.scopes))
+                    continue
                 mode = "auto" if config.hosted else "offline"
                 cfg_settings = replace(settings, mode=mode)
                 if config.hosted and not cfg_settings.cohere_api_key:
                     cfg_settings = replace(cfg_settings, cohere_api_key="replay")
+                if not config.local_rerank:
+                    cfg_settings = replace(cfg_settings, local_rerank="off")
                 a = Assistant(
                     settings=cfg_settings,
                     embedder=first.embedder,
