@@ -43,11 +43,12 @@ class LocalEmbedder:
         batch_size: int = 32,
         threads: int | None = None,
         query_cache_size: int = 256,
+        name: str | None = None,
     ) -> None:
         if model.kind != "embed":
             raise ConfigError(f"{model.key} is a reranker, not an embedder")
         self.model = model
-        self.name = f"fastembed:{model.key}"
+        self.name = name or f"fastembed:{model.key}"
         self.batch_size = batch_size
         self.threads = threads or os.cpu_count() or 1
         self._pool = ThreadPoolExecutor(self.threads, "local-embed") if self.threads > 1 else None
@@ -62,6 +63,7 @@ class LocalEmbedder:
         self._engine: Any = None
         self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
         self._query_cache_size = query_cache_size
+        self._query_lock = threading.Lock()
 
     @property
     def dimension(self) -> int:
@@ -113,14 +115,16 @@ class LocalEmbedder:
         return self._embed([prompt + t for t in texts], progress)
 
     def embed_query(self, text: str) -> np.ndarray:
-        hit = self._queries.get(text)
-        if hit is not None:
-            self._queries.move_to_end(text)
-            return hit.copy()
+        with self._query_lock:
+            hit = self._queries.get(text)
+            if hit is not None:
+                self._queries.move_to_end(text)
+                return hit.copy()
         vector = self._embed([self.model.query_prompt + text], None)[0]
-        self._queries[text] = vector
-        while len(self._queries) > self._query_cache_size:
-            self._queries.popitem(last=False)
+        with self._query_lock:
+            self._queries[text] = vector
+            while len(self._queries) > self._query_cache_size:
+                self._queries.popitem(last=False)
         return vector.copy()
 
     def __repr__(self) -> str:
