@@ -516,9 +516,11 @@ def make_embedder(
 
         return CohereEmbedder(cohere_client() if cohere_client else make_client(s), s.embed_model)
     if kind == "onnx":
-        from .index.onnx_embedder import OnnxEmbedder
+        from .models.catalog import DEFAULT_EMBEDDER, spec
+        from .models.embedder import LocalEmbedder, find_onnx
 
-        if not OnnxEmbedder.find(s.onnx_model_dir):
+        found = find_onnx(s.onnx_model_dir)
+        if found is None:
             raise ConfigError(
                 f"no ONNX model in {s.onnx_model_dir} (needs model.onnx and tokenizer.json); set "
                 "ASSISTANT_ONNX_MODEL"
@@ -529,7 +531,11 @@ def make_embedder(
                     else ""
                 )
             )
-        return OnnxEmbedder(s.onnx_model_dir)
+        # Stores built by the former OnnxEmbedder: same model files, same vectors, same name.
+        folder = found.parent.parent if found.parent.name == "onnx" else found.parent
+        return LocalEmbedder(
+            spec(DEFAULT_EMBEDDER), s.onnx_model_dir, cache=s.model_cache_dir, name=f"onnx:{folder.name}"
+        )
     if kind == "hashing":
         return HashingEmbedder()
     if kind in ("local", "fastembed"):

@@ -1,4 +1,4 @@
-"""Embedding throughput: the project's OnnxEmbedder against Chroma's default ONNXMiniLM_L6_V2.
+"""Embedding throughput: the project's local embedder (fastembed) against Chroma's default ONNXMiniLM_L6_V2.
 
 Both run the same model files, in the same process, on the same thread count, interleaved after a
 warm-up, so the ratio measures only what each does around the model (padding, batching, pooling). The texts
@@ -18,6 +18,7 @@ import platform
 import re
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -29,7 +30,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from assistant.index.onnx_embedder import OnnxEmbedder
+from assistant.models.catalog import spec
+from assistant.models.embedder import LocalEmbedder
 
 SHARED = ROOT.parent / "shared"
 SEED = SHARED / "data/seed/000_081a4311286ebea2.txt"
@@ -145,12 +147,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument(
-        "--parallel",
-        choices=["batches", "intra_op"],
-        default="batches",
-        help="how OnnxEmbedder uses its threads (default batches)",
-    )
     args = parser.parse_args(argv)
 
     missing = [p for p in (SEED, QMSUM, MODEL / "onnx" / "model.onnx") if not p.exists()]
@@ -163,7 +159,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
     texts = load_texts(args.limit)
-    ours = OnnxEmbedder(MODEL, batch_size=args.batch_size, threads=args.threads, parallel=args.parallel)
+    cache = Path(tempfile.gettempdir()) / "assistant-bench-models"
+    ours = LocalEmbedder(
+        spec("all-MiniLM-L6-v2"), MODEL, cache=cache, batch_size=args.batch_size, threads=args.threads
+    )
     chroma = chroma_default(MODEL, args.threads)
     warm = texts[:64]
     ours.embed_documents(warm)
@@ -204,7 +203,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     rate = {label: len(texts) * rounds / seconds for label, seconds in total.items()}
     vectors = {label: np.concatenate(parts) for label, parts in pieces.items()}
     cosine = np.sum(vectors["ours"] * vectors["chroma"], axis=1)
-    lengths = [len(e.ids) for e in ours._load()[1].encode_batch(texts)]
+    lengths = [sum(e.attention_mask) for e in ours._load().model.tokenizer.encode_batch(texts)]
     result = {
         "ours_utterances_per_s": round(rate["ours"], 1),
         "chroma_default_utterances_per_s": round(rate["chroma"], 1),
@@ -214,7 +213,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         "n_texts": len(texts),
         "threads": args.threads,
         "batch_size": args.batch_size,
-        "parallel": args.parallel,
         "rounds": rounds,
         "chunk_size": size,
         "seconds_per_round": {label: [round(s, 3) for s in values] for label, values in times.items()},
@@ -247,7 +245,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"max {result['tokens']['max']}"
     )
     print(f"{'embedder':<34}{'utterances/s':>14}{'total s':>10}")
-    print(f"{'OnnxEmbedder':<34}{rate['ours']:>14.1f}{total['ours']:>10.2f}")
+    print(f"{'LocalEmbedder (fastembed)':<34}{rate['ours']:>14.1f}{total['ours']:>10.2f}")
     print(f"{'Chroma ONNXMiniLM_L6_V2 (pad 256)':<34}{rate['chroma']:>14.1f}{total['chroma']:>10.2f}")
     print(
         f"speedup {result['speedup_vs_chroma_default']}x (per chunk: median "
@@ -255,7 +253,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"cosine mean {result['mean_cosine']}, min {result['min_cosine']}"
     )
     print(
-        f"OnnxEmbedder on the whole set in one call: {result['ours_full_set_utterances_per_s']} utterances/s; "
+        f"LocalEmbedder, whole set in one call: {result['ours_full_set_utterances_per_s']} utterances/s; "
         f"speedup by process CPU time {result['speedup_cpu_time']}x"
     )
     args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")

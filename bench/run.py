@@ -299,9 +299,13 @@ class CachedEmbedder:
 
 
 def make_onnx(threads: int | None = None) -> Any:
-    from assistant.index.onnx_embedder import OnnxEmbedder
+    from assistant.models.catalog import spec
+    from assistant.models.embedder import LocalEmbedder
 
-    return OnnxEmbedder(onnx_dir(), threads=threads)
+    cache = Path(tempfile.gettempdir()) / "assistant-bench-models"
+    return LocalEmbedder(
+        spec("all-MiniLM-L6-v2"), onnx_dir(), cache=cache, threads=threads, name="onnx:all-MiniLM-L6-v2"
+    )
 
 
 def offline_settings(store: Path, **overrides: Any) -> Any:

@@ -62,9 +62,9 @@ def resolve_embedder(kind: str, settings: Settings) -> str:
     """`auto` for evaluation: the local ONNX model when present, else hashing. Never Cohere unless asked."""
     if kind != "auto":
         return kind
-    from ..index.onnx_embedder import OnnxEmbedder
+    from ..models.embedder import find_onnx
 
-    return "onnx" if OnnxEmbedder.find(settings.onnx_model_dir) else "hashing"
+    return "onnx" if find_onnx(settings.onnx_model_dir) else "hashing"
 
 
 def run(options: RunOptions) -> dict[str, Any]:
