@@ -132,3 +132,36 @@ def test_a_local_folder_without_tokenizer_settings_works(
     vectors = embedder.embed_documents(["tea coffee", "apple"])
     assert vectors.shape == (2, 8)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+
+
+def test_first_use_fetches_the_default_model_once_then_works_offline(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The real MiniLM files served as the hub's repository of the default model: a fresh install fetches them
+    on first use, and the next start needs no network."""
+    from conftest import SAMPLES, shared_or_skip
+    from huggingface_hub import constants
+
+    from assistant import Assistant
+    from assistant.models.catalog import DEFAULT_EMBEDDER, spec
+
+    folder = shared_or_skip("models", "all-MiniLM-L6-v2", "onnx")
+    repo = hub_files(spec(DEFAULT_EMBEDDER))
+    files = {
+        name: (folder / Path(name).name).read_bytes() for name in repo.files if (folder / name).is_file()
+    }
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    settings = Settings(
+        store=tmp_path / "store", model_cache=tmp_path / "cache", onnx_model=tmp_path / "none"
+    )
+    with serve(FakeHub({repo.repo: files})) as hub:
+        monkeypatch.setenv("HF_ENDPOINT", hub.url)
+        first = Assistant(settings=settings)
+        assert first.embedder.name == "fastembed:all-MiniLM-L6-v2"
+        first.ingest(SAMPLES / "harbour-bridge.txt")
+        assert hub.downloads.count(repo.model_file) == 1
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    again = Assistant(settings=settings)
+    assert again.embedder.name == "fastembed:all-MiniLM-L6-v2"
+    assert again.search("when did the steel arrive", k=3)
