@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -36,8 +36,8 @@ class Settings:
     onnx_model: Path | None = None
     local_model: str = "all-MiniLM-L6-v2"
     """The catalog model local embeddings use (`assistant models` lists them)."""
-    model_paths: dict[str, Path] = field(default_factory=dict)
-    """Catalog name -> local folder holding that model, for machines that cannot download."""
+    model_paths: tuple[tuple[str, Path], ...] = ()
+    """(catalog name, local folder holding that model) pairs, for machines that cannot download."""
     model_cache: Path | None = None
     local_rerank: str = "off"
     """Offline second stage: off, a cross-encoder from the catalog, or `embed:MODEL` to re-score with it."""
@@ -166,8 +166,8 @@ class Settings:
         return settings
 
 
-def _model_paths(raw: str | None) -> dict[str, Path]:
-    """`name=folder;name=folder` (ASSISTANT_MODEL_PATHS)."""
+def _model_paths(raw: str | None) -> tuple[tuple[str, Path], ...]:
+    """`name=folder;name=folder` (ASSISTANT_MODEL_PATHS); a tuple keeps Settings hashable."""
     paths: dict[str, Path] = {}
     for item in (raw or "").split(";"):
         if not item.strip():
@@ -176,4 +176,4 @@ def _model_paths(raw: str | None) -> dict[str, Path]:
         if not sep or not name.strip() or not folder.strip():
             raise ConfigError(f"ASSISTANT_MODEL_PATHS: {item.strip()!r} is not NAME=FOLDER")
         paths[name.strip()] = Path(folder.strip()).expanduser()
-    return paths
+    return tuple(paths.items())

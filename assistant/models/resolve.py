@@ -25,7 +25,7 @@ network again; `assistant models fetch` always tries."""
 def local_path(settings: Settings, model: ModelSpec) -> Path | None:
     """The folder the settings give for this model: ASSISTANT_MODEL_PATHS, or ASSISTANT_ONNX_MODEL (or
     Chroma's cache) for all-MiniLM-L6-v2, which both hold."""
-    for name, folder in settings.model_paths.items():
+    for name, folder in settings.model_paths:
         try:
             if spec(name).key == model.key:
                 return folder
