@@ -541,8 +541,9 @@ def make_embedder(
     if kind in ("local", "fastembed"):
         from .models.resolve import open_embedder
 
-        model = recorded.split(":", 1)[1] if recorded and recorded.startswith("fastembed:") else None
-        return open_embedder(s, model)
+        # "local" is the model the settings name (new stores, reindex); "fastembed" comes from a store's record.
+        recorded_model = recorded.split(":", 1)[1] if recorded and recorded.startswith("fastembed:") else None
+        return open_embedder(s, recorded_model if kind == "fastembed" else None)
     raise ConfigError(f"unknown embedder {kind!r}: expected cohere, local, onnx or hashing")
 
 

@@ -14,7 +14,7 @@ Progress = Callable[[int, int, str], None]
 
 
 def reindex(settings: Settings, embedder: str, progress: Progress | None = None) -> tuple[str, str, int]:
-    """Re-embed every utterance with `embedder` ("cohere", "onnx" or "hashing"); returns (old, new, utterances).
+    """Re-embed every utterance with `embedder` ("cohere", "local", "onnx" or "hashing"); returns (old, new, n).
 
     Everything is read and embedded before the store is touched, so a failure while embedding (no key, model
     missing, service down) leaves the store as it was.

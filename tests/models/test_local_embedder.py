@@ -148,3 +148,22 @@ def test_missing_and_broken_files_raise_config_error(tmp_path: Path) -> None:
     embedder = LocalEmbedder(MINILM, tmp_path, cache=tmp_path / "cache")
     with pytest.raises(ConfigError, match="cannot load all-MiniLM-L6-v2"):
         embedder.embed_query("hello")
+
+
+@needs_model
+def test_a_store_remembers_its_model_and_reindex_switches_it(tmp_path: Path) -> None:
+    from conftest import SAMPLES
+
+    from assistant import Assistant
+    from assistant.config import Settings
+    from assistant.reindex import reindex
+
+    settings = Settings(store=tmp_path / "store", model_cache=tmp_path / "cache", onnx_model=MODEL_DIR)
+    built = Assistant(settings=settings.with_(embedder="hashing"))
+    built.ingest(SAMPLES / "harbour-bridge.txt")
+    built.close()
+    old, new, count = reindex(settings, "local")
+    assert (old, new) == ("hashing:v1:512", "fastembed:all-MiniLM-L6-v2") and count > 0
+    reopened = Assistant(settings=settings)
+    assert reopened.embedder.name == "fastembed:all-MiniLM-L6-v2"
+    assert reopened.search("when did the steel arrive", k=3)
