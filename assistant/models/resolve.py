@@ -84,10 +84,8 @@ def auto_embedder(settings: Settings, notify: Notify | None = None) -> Embedder:
             except OSError:
                 pass
         why = "HF_HUB_OFFLINE is set" if hub_offline() else "the model hub could not be reached"
-        line = (
-            f"answers use the hashing fallback: {model.key} is not downloaded and {why}; "
-            f"fix: `assistant models fetch {model.key}`"
-        )
+        command = f"{'HF_HUB_OFFLINE=0 ' if hub_offline() else ''}assistant models fetch {model.key}"
+        line = f"answers use the hashing fallback: {model.key} is not downloaded and {why}; fix: `{command}`"
         log.info("%s (%s)", line, exc)
         (notify or log.warning)(line)
         return HashingEmbedder()

@@ -92,6 +92,7 @@ class FakeHub:
     cut: set[str] = field(default_factory=set)
     """Paths whose download stops half-way."""
     downloads: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
     url: str = ""
 
     def _entry(self, path: str, data: bytes) -> dict[str, object]:
@@ -165,9 +166,11 @@ def _handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
             return None
 
         def do_HEAD(self) -> None:  # noqa: N802 - http.server's name
+            hub.requests.append(self.path)
             self._file(head=True)
 
         def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            hub.requests.append(self.path)
             path = unquote(urlparse(self.path).path)
             if (found := tree.match(path)) and found.group(1) in hub.repos:
                 files = hub.repos[found.group(1)]

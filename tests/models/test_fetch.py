@@ -115,7 +115,7 @@ def test_offline_falls_back_to_hashing_with_one_line_and_the_fix(
     assert isinstance(embedder, HashingEmbedder)
     assert len(lines) == 1
     assert "hashing fallback" in lines[0] and "HF_HUB_OFFLINE" in lines[0]
-    assert "`assistant models fetch all-MiniLM-L6-v2`" in lines[0]
+    assert lines[0].endswith("fix: `HF_HUB_OFFLINE=0 assistant models fetch all-MiniLM-L6-v2`")
 
 
 def test_a_local_folder_without_tokenizer_settings_works(
@@ -165,3 +165,28 @@ def test_first_use_fetches_the_default_model_once_then_works_offline(
     again = Assistant(settings=settings)
     assert again.embedder.name == "fastembed:all-MiniLM-L6-v2"
     assert again.search("when did the steel arrive", k=3)
+
+
+def test_an_unreachable_hub_falls_back_and_is_not_retried_on_every_start(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import socket
+
+    from huggingface_hub import constants
+
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{port}")
+    settings = Settings(model_cache=tmp_path / "cache", onnx_model=tmp_path / "none")
+    lines: list[str] = []
+    assert isinstance(auto_embedder(settings, lines.append), HashingEmbedder)
+    assert lines[-1].endswith(
+        "the model hub could not be reached; fix: `assistant models fetch all-MiniLM-L6-v2`"
+    )
+    with serve(FakeHub({})) as hub:  # a reachable hub now, but the recent failure is remembered
+        monkeypatch.setenv("HF_ENDPOINT", hub.url)
+        assert isinstance(auto_embedder(settings, lines.append), HashingEmbedder)
+        assert hub.requests == [] and len(lines) == 2
