@@ -16,6 +16,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..errors import ConfigError
 from .catalog import ModelSpec
@@ -69,7 +70,8 @@ def hub_files(model: ModelSpec) -> HubFiles:
     return HubFiles(repo, description.model_file, tuple(dict.fromkeys(files)))
 
 
-def library_description(model: ModelSpec):  # noqa: ANN201 - fastembed's description class
+def library_description(model: ModelSpec) -> Any:
+    """fastembed's description of the model (hub repository, model file, extra files)."""
     if model.kind == "embed":
         from fastembed import TextEmbedding
 
