@@ -23,7 +23,8 @@ _LAZY = {
     # contracts, and the implementations that need no service
     "Embedder": ".index.embedders",
     "HashingEmbedder": ".index.embedders",
-    "OnnxEmbedder": ".index.onnx_embedder",
+    "LocalEmbedder": ".models.embedder",
+    "find_onnx": ".models.embedder",
     "Generator": ".generation.base",
     "ExtractiveGenerator": ".generation.offline",
     "OFFLINE_HEADER": ".generation.offline",
@@ -95,8 +96,9 @@ if TYPE_CHECKING:
     from .generation.offline import ExtractiveGenerator as ExtractiveGenerator
     from .index.embedders import Embedder as Embedder
     from .index.embedders import HashingEmbedder as HashingEmbedder
-    from .index.onnx_embedder import OnnxEmbedder as OnnxEmbedder
     from .library import Library as Library
+    from .models.embedder import LocalEmbedder as LocalEmbedder
+    from .models.embedder import find_onnx as find_onnx
     from .providers import cohere_client as cohere_client
     from .render import cited_episodes as cited_episodes
     from .render import marked_text as marked_text

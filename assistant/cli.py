@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from .cli_models import models_command
 from .evaluation.command import eval_command
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ def _errors() -> Iterator[None]:
         raise click.ClickException(str(exc)) from None
 
 
-def _assistant(ctx: click.Context) -> Assistant:
+def _assistant(ctx: click.Context, announce: bool = True) -> Assistant:
     from . import Assistant, Settings
 
     obj = ctx.ensure_object(dict)
@@ -40,6 +41,8 @@ def _assistant(ctx: click.Context) -> Assistant:
             settings = Settings.from_env(**overrides)
             obj["assistant"] = Assistant.from_settings(store=obj.get("store"), settings=settings)
             ctx.call_on_close(obj["assistant"].close)
+            if announce and obj["assistant"].model_notice:
+                click.echo(f"note: {obj['assistant'].model_notice}", err=True)
     assistant: Assistant = obj["assistant"]
     return assistant
 
@@ -275,7 +278,7 @@ def chat(ctx: click.Context, episode: tuple[str, ...]) -> None:
 @click.option(
     "--embedder",
     "kind",
-    type=click.Choice(["cohere", "onnx", "hashing"]),
+    type=click.Choice(["cohere", "local", "onnx", "hashing"]),
     required=True,
     help="The embedder to rebuild the vectors with.",
 )
@@ -320,17 +323,20 @@ def status(ctx: click.Context) -> None:
     """Say which mode answers, which search model is in use and where the store is."""
     from . import plural
 
-    a = _assistant(ctx)
+    a = _assistant(ctx, announce=False)
     described = a.describe()
     click.echo(described.summary)
     if described.reason:
         click.echo(f"offline because: {described.reason}")
     click.echo(f"store: {described.store}\nembedder: {described.embedder}")
+    if described.model_notice:
+        click.echo(described.model_notice)
     with _errors():
         click.echo(f"{plural(len(a.episodes()), 'episode')}, {plural(a.store.count(), 'utterance')}")
 
 
 cli.add_command(eval_command, "eval")
+cli.add_command(models_command, "models")
 
 
 def _print_streamed(

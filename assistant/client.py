@@ -44,11 +44,19 @@ class Assistant:
     """
 
     def __init__(
-        self, library: Library, session: ChatSession, *, hosted_reason: str = "", closer: Any = None
+        self,
+        library: Library,
+        session: ChatSession,
+        *,
+        hosted_reason: str = "",
+        closer: Any = None,
+        model_notice: str = "",
     ):
         self.library = library
         self.session = session
         self.hosted_reason = hosted_reason
+        self.model_notice = model_notice
+        """Why search runs on the hashing fallback and the command that fixes it ("" when a model is used)."""
         self._closer = closer
 
     @classmethod
@@ -76,7 +84,8 @@ class Assistant:
             settings = replace(settings, store=Path(store).expanduser())
         client = CohereClientCache(settings, cohere_client)
         reason = hosted_reason(settings)
-        embedder = embedder or choose_embedder(settings, client.get)
+        notices: list[str] = []
+        embedder = embedder or choose_embedder(settings, client.get, notices.append)
         chroma = open_store(settings, embedder)
         lexical = LexicalCache(chroma, None if settings.chroma_host else settings.store_dir / "lexical")
         library = Library(chroma, embedder, settings)
@@ -92,15 +101,22 @@ class Assistant:
                 rewriter = rewriter or CohereQueryRewriter(
                     client.get(), settings.chat_model, settings.prompts_dir
                 )
+        if reranker is None and settings.local_rerank != "off":
+            from .models.resolve import open_reranker
+
+            reranker = open_reranker(settings)
         retriever = HybridRetriever(chroma, embedder, lexical, reranker, retrieval or RetrievalConfig())
         offline = ExtractiveGenerator(
-            dense_floor=_DENSE_RELEVANCE_FLOOR.get(embedder.name.split(":")[0], 1.1),
+            dense_floor=getattr(embedder, "relevance_floor", None)
+            or _DENSE_RELEVANCE_FLOOR.get(embedder.name.split(":")[0], 1.1),
             answerability=model_for(embedder.name),
         )
         session = ChatSession(
             library, retriever, generator or offline, offline, rewriter or HeuristicRewriter(), settings
         )
-        return cls(library, session, hosted_reason=reason, closer=client.close)
+        return cls(
+            library, session, hosted_reason=reason, closer=client.close, model_notice=" ".join(notices)
+        )
 
     # ---- parts, for tests, benchmarks and the UI -----------------------------------------------------------
 
@@ -156,6 +172,7 @@ class Assistant:
             search_model=search_model_words(self.embedder.name),
             embedder=self.embedder.name,
             store=str(self.store.location),
+            model_notice=self.model_notice,
         )
 
     # ---- library -------------------------------------------------------------------------------------------

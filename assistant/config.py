@@ -13,8 +13,23 @@ from .errors import ConfigError
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CHROMA_ONNX_CACHE = Path.home() / ".cache" / "chroma" / "onnx_models" / "all-MiniLM-L6-v2" / "onnx"
 
-EMBEDDERS = ("auto", "cohere", "onnx", "hashing")
+EMBEDDERS = ("auto", "cohere", "local", "onnx", "hashing")
 MODES = ("auto", "offline", "hosted")
+
+
+MODEL_CACHE_ENV = ("ASSISTANT_MODEL_CACHE", "FASTEMBED_CACHE_PATH")
+
+
+def default_model_cache_dir(env: Mapping[str, str] | None = None) -> Path:
+    """The model library's cache folder. fastembed's own default is in the temp folder, which reboots empty,
+    so without FASTEMBED_CACHE_PATH the models go to a per-user cache folder instead."""
+    env = os.environ if env is None else env
+    for name in MODEL_CACHE_ENV:
+        if env.get(name, "").strip():
+            return Path(env[name]).expanduser()
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("transcript-assistant", appauthor=False)) / "fastembed"
 
 
 def default_store_dir() -> Path:
@@ -34,6 +49,13 @@ class Settings:
     mode: str = "auto"
     embedder: str = "auto"
     onnx_model: Path | None = None
+    local_model: str = "all-MiniLM-L6-v2"
+    """The catalog model local embeddings use (`assistant models` lists them)."""
+    model_paths: tuple[tuple[str, Path], ...] = ()
+    """(catalog name, local folder holding that model) pairs, for machines that cannot download."""
+    model_cache: Path | None = None
+    local_rerank: str = "off"
+    """Offline second stage: off, a cross-encoder from the catalog, or `embed:MODEL` to re-score with it."""
     chroma_host: str | None = None
     chroma_port: int = 8000
     chroma_ssl: bool = False
@@ -65,6 +87,10 @@ class Settings:
     @property
     def onnx_model_dir(self) -> Path:
         return self.onnx_model or CHROMA_ONNX_CACHE
+
+    @property
+    def model_cache_dir(self) -> Path:
+        return self.model_cache or default_model_cache_dir()
 
     @property
     def has_key(self) -> bool:
@@ -115,6 +141,7 @@ class Settings:
         store = get("ASSISTANT_STORE")
         onnx = get("ASSISTANT_ONNX_MODEL")
         prompts = get("ASSISTANT_PROMPTS_DIR")
+        cache = get("ASSISTANT_MODEL_CACHE")
         values: dict[str, Any] = dict(
             store=Path(store).expanduser() if store else None,
             cohere_api_key=get("COHERE_API_KEY", "CO_API_KEY"),
@@ -122,6 +149,10 @@ class Settings:
             mode=choice("ASSISTANT_MODE", MODES),
             embedder=choice("ASSISTANT_EMBEDDER", EMBEDDERS),
             onnx_model=Path(onnx).expanduser() if onnx else None,
+            local_model=get("ASSISTANT_LOCAL_MODEL") or cls.local_model,
+            model_paths=_model_paths(get("ASSISTANT_MODEL_PATHS")),
+            model_cache=Path(cache).expanduser() if cache else None,
+            local_rerank=get("ASSISTANT_LOCAL_RERANK") or cls.local_rerank,
             chroma_host=get("CHROMA_HOST"),
             chroma_port=number("CHROMA_PORT", int, 8000),
             chroma_ssl=(get("CHROMA_SSL") or "").lower() in ("1", "true", "yes"),
@@ -146,3 +177,16 @@ class Settings:
                 "ASSISTANT_MODE=hosted needs COHERE_API_KEY (or CO_API_KEY); unset it to run offline"
             )
         return settings
+
+
+def _model_paths(raw: str | None) -> tuple[tuple[str, Path], ...]:
+    """`name=folder;name=folder` (ASSISTANT_MODEL_PATHS); a tuple keeps Settings hashable."""
+    paths: dict[str, Path] = {}
+    for item in (raw or "").split(";"):
+        if not item.strip():
+            continue
+        name, sep, folder = item.partition("=")
+        if not sep or not name.strip() or not folder.strip():
+            raise ConfigError(f"ASSISTANT_MODEL_PATHS: {item.strip()!r} is not NAME=FOLDER")
+        paths[name.strip()] = Path(folder.strip()).expanduser()
+    return tuple(paths.items())

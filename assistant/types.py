@@ -195,6 +195,8 @@ class Status:
     """The search model in words, e.g. `MiniLM (local)`."""
     embedder: str
     store: str
+    model_notice: str = ""
+    """One line when search fell back to hashing: why, and the exact command that gets the local model."""
 
     @property
     def answers(self) -> str:
@@ -215,7 +217,7 @@ def search_model_words(embedder_id: str) -> str:
         return "keyword hashing (no model)"
     if kind == "cohere":
         return f"Cohere {model} (hosted)"
-    if kind == "onnx":
+    if kind in ("onnx", "fastembed"):
         known = {"minilm": "MiniLM", "nomic": "Nomic Embed", "embeddinggemma": "EmbeddingGemma"}
         name = next((v for k, v in known.items() if k in model.lower()), model)
         return f"{name} (local)"

@@ -37,9 +37,11 @@ def recorded_embedder(settings: Settings) -> str | None:
     return ChromaStore.recorded_embedder(where.pop("path"), **where)
 
 
-def choose_embedder(settings: Settings, cohere_client: Callable[[], Any]) -> Embedder:
-    """The store's own embedder if it has one; else the setting;
-    else Cohere with a key, the local model, hashing."""
+def choose_embedder(
+    settings: Settings, cohere_client: Callable[[], Any], notify: Callable[[str], None] | None = None
+) -> Embedder:
+    """The store's own embedder if it has one; else the setting; else Cohere with a key, the local model
+    (fetched once on first use), hashing; `notify` hears the one line saying why it fell back to hashing."""
     s = settings
     recorded = recorded_embedder(s) if s.embedder == "auto" else None
     if recorded:
@@ -49,9 +51,9 @@ def choose_embedder(settings: Settings, cohere_client: Callable[[], Any]) -> Emb
     elif s.has_key and s.mode != "offline":
         kind = "cohere"
     else:
-        from .index.onnx_embedder import OnnxEmbedder
+        from .models.resolve import auto_embedder
 
-        kind = "onnx" if OnnxEmbedder.find(s.onnx_model_dir) else "hashing"
+        return auto_embedder(s, notify)
     embedder = make_embedder(s, kind, recorded, cohere_client=cohere_client)
     if recorded and embedder.name != recorded:
         raise EmbedderMismatchError(
@@ -76,9 +78,11 @@ def make_embedder(
 
         return CohereEmbedder(cohere_client() if cohere_client else make_client(s), s.embed_model)
     if kind == "onnx":
-        from .index.onnx_embedder import OnnxEmbedder
+        from .models.catalog import DEFAULT_EMBEDDER, spec
+        from .models.embedder import LocalEmbedder, find_onnx
 
-        if not OnnxEmbedder.find(s.onnx_model_dir):
+        found = find_onnx(s.onnx_model_dir)
+        if found is None:
             raise ConfigError(
                 f"no ONNX model in {s.onnx_model_dir} (needs model.onnx and tokenizer.json); set "
                 "ASSISTANT_ONNX_MODEL"
@@ -89,10 +93,20 @@ def make_embedder(
                     else ""
                 )
             )
-        return OnnxEmbedder(s.onnx_model_dir)
+        # Stores built by the former OnnxEmbedder: same model files, same vectors, same name.
+        folder = found.parent.parent if found.parent.name == "onnx" else found.parent
+        return LocalEmbedder(
+            spec(DEFAULT_EMBEDDER), s.onnx_model_dir, cache=s.model_cache_dir, name=f"onnx:{folder.name}"
+        )
     if kind == "hashing":
         return HashingEmbedder()
-    raise ConfigError(f"unknown embedder {kind!r}: expected cohere, onnx or hashing")
+    if kind in ("local", "fastembed"):
+        from .models.resolve import open_embedder
+
+        # "local" is the model the settings name (new stores, reindex); "fastembed" is what a store recorded.
+        recorded_model = recorded.split(":", 1)[1] if recorded and recorded.startswith("fastembed:") else None
+        return open_embedder(s, recorded_model if kind == "fastembed" else None)
+    raise ConfigError(f"unknown embedder {kind!r}: expected cohere, local, onnx or hashing")
 
 
 def hosted_reason(settings: Settings) -> str:

@@ -197,9 +197,16 @@ class CachedEmbedder:
 
 
 def make_onnx(threads: int | None = None) -> Any:
-    from assistant import OnnxEmbedder
+    """all-MiniLM-L6-v2 from ../shared through the product's local embedder, under the name stores record."""
+    import tempfile
 
-    return OnnxEmbedder(onnx_dir(), threads=threads)
+    from assistant import LocalEmbedder
+    from assistant.models.catalog import spec
+
+    cache = Path(tempfile.gettempdir()) / "assistant-bench-models"
+    return LocalEmbedder(
+        spec("all-MiniLM-L6-v2"), onnx_dir(), cache=cache, threads=threads, name="onnx:all-MiniLM-L6-v2"
+    )
 
 
 def offline_settings(store: Path, **overrides: Any) -> Any:

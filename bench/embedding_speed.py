@@ -1,4 +1,4 @@
-"""Embedding throughput: the project's OnnxEmbedder against Chroma's default ONNXMiniLM_L6_V2.
+"""Embedding throughput: the project's local embedder (fastembed) against Chroma's default ONNXMiniLM_L6_V2.
 
 Both run the same model files, in the same process, on the same thread count, interleaved after a
 warm-up, so the ratio measures only what each does around the model (padding, batching, pooling). The texts
@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant import OnnxEmbedder
+from bench.common import make_onnx
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -143,12 +143,6 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument(
-        "--parallel",
-        choices=["batches", "intra_op"],
-        default="batches",
-        help="how OnnxEmbedder uses its threads (default batches)",
-    )
     return parser
 
 
@@ -201,7 +195,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
     texts = load_texts(args.limit)
-    ours = OnnxEmbedder(MODEL, batch_size=args.batch_size, threads=args.threads, parallel=args.parallel)
+    ours = make_onnx(args.threads)
     chroma = chroma_default(MODEL, args.threads)
     warm = texts[:64]
     ours.embed_documents(warm)
@@ -216,7 +210,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     pairs.run(chunks, rounds)
     full_set.append(timed(ours.embed_documents, texts)[0])
 
-    lengths = [len(e.ids) for e in ours._load()[1].encode_batch(texts)]
+    lengths = [sum(e.attention_mask) for e in ours._load().model.tokenizer.encode_batch(texts)]
     result = _figures(args, pairs, texts, size, rounds, full_set, lengths)
     result["load_average_1min"] = {"before": load_before, "after": _load_1min()}
     _print(result, pairs, len(texts), size, args.threads, rounds)
@@ -248,7 +242,6 @@ def _figures(
         "n_texts": len(texts),
         "threads": args.threads,
         "batch_size": args.batch_size,
-        "parallel": args.parallel,
         "rounds": rounds,
         "chunk_size": size,
         "seconds_per_round": {label: [round(s, 3) for s in values] for label, values in pairs.times.items()},
@@ -281,7 +274,7 @@ def _print(result: dict[str, Any], pairs: _Pairs, n: int, size: int, threads: in
         f"max {result['tokens']['max']}"
     )
     print(f"{'embedder':<34}{'utterances/s':>14}{'total s':>10}")
-    print(f"{'OnnxEmbedder':<34}{rate['ours']:>14.1f}{total['ours']:>10.2f}")
+    print(f"{'LocalEmbedder (fastembed)':<34}{rate['ours']:>14.1f}{total['ours']:>10.2f}")
     print(f"{'Chroma ONNXMiniLM_L6_V2 (pad 256)':<34}{rate['chroma']:>14.1f}{total['chroma']:>10.2f}")
     print(
         f"speedup {result['speedup_vs_chroma_default']}x (per chunk: median "
@@ -289,7 +282,7 @@ def _print(result: dict[str, Any], pairs: _Pairs, n: int, size: int, threads: in
         f"cosine mean {result['mean_cosine']}, min {result['min_cosine']}"
     )
     print(
-        f"OnnxEmbedder on the whole set in one call: {result['ours_full_set_utterances_per_s']} "
+        f"LocalEmbedder, whole set in one call: {result['ours_full_set_utterances_per_s']} "
         "utterances/s; "
         f"speedup by process CPU time {result['speedup_cpu_time']}x"
     )

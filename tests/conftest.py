@@ -20,6 +20,8 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         if name.startswith(("ASSISTANT_", "COHERE_", "CO_API", "CHROMA_")):
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("ASSISTANT_STORE", str(tmp_path / "store"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # no test downloads a model; tests/models serve their own hub
+    monkeypatch.setenv("ASSISTANT_MODEL_CACHE", str(tmp_path / "models"))
     monkeypatch.chdir(tmp_path)
 
 

@@ -66,7 +66,8 @@ PUBLIC = [
     "Library",
     "NeedsKeyError",
     "OFFLINE_HEADER",
-    "OnnxEmbedder",
+    "LocalEmbedder",
+    "find_onnx",
     "PROJECT_ROOT",
     "ParseError",
     "Progress",
@@ -131,9 +132,10 @@ LAYERS: dict[str, int] = {
     "retrieval": 3,
     # 4: answers from hits: the generator contract, the offline generator, packing the context
     "generation": 4,
-    "outline": 4,
+    "outline": 5,
     # 5: hosted implementations (Cohere) of the contracts below
     "providers": 5,
+    "models": 5,
     # 6: conversations over a library
     "chat": 6,
     "library": 6,
@@ -145,6 +147,7 @@ LAYERS: dict[str, int] = {
     "__init__": 7,
     # 8: front ends
     "cli": 8,
+    "cli_models": 8,
     "evaluation": 8,
     "__main__": 8,
 }

@@ -122,6 +122,8 @@ def _status_line(assistant: Assistant) -> None:
     own = " · key for this session only" if assistants.session_assistant() is not None else ""
     line, details = st.columns([6, 1], vertical_alignment="center")
     line.caption(f"{badge} {escape(f'{answers} · search model: {status.search_model}')}{own}")
+    if status.model_notice:
+        st.caption(f":orange-badge[:material/info: keyword search only] {escape(status.model_notice)}")
     with details.popover("Details", icon=":material/info:", type="tertiary"):
         st.caption(escape(f"Store: {status.store}"))
         st.caption(escape(f"Embedder: {status.embedder}"))

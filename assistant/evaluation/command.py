@@ -14,7 +14,16 @@ from typing import Any
 
 import click
 
-CONFIG_NAMES = ("bm25", "dense", "hybrid", "hybrid-w0", "hybrid-w2", "hybrid-hnsw", "hybrid+rerank")
+CONFIG_NAMES = (
+    "bm25",
+    "dense",
+    "hybrid",
+    "hybrid-w0",
+    "hybrid-w2",
+    "hybrid-hnsw",
+    "hybrid+local-rerank",
+    "hybrid+rerank",
+)
 HOSTED_CONFIG_NAMES = ("hybrid+rerank",)
 
 
@@ -47,7 +56,7 @@ def default_suite() -> Path:
     "--embedder",
     "embedders",
     multiple=True,
-    type=click.Choice(("auto", "hashing", "onnx", "cohere")),
+    type=click.Choice(("auto", "hashing", "onnx", "local", "cohere")),
     help="Embedder (repeatable; one fresh store each) [default: $ASSISTANT_EMBEDDER, else auto = "
     "the local ONNX model when present, else hashing].",
 )

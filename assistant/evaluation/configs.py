@@ -15,9 +15,11 @@ class Configuration:
     retrieval: RetrievalConfig
     hosted: bool = False
     """Cohere rerank, grounded chat and follow-up rewriting (needs a key, or replay fixtures)."""
+    local_rerank: bool = False
+    """The offline second stage named by ASSISTANT_LOCAL_RERANK (a cross-encoder or `embed:MODEL`)."""
 
     def fields(self) -> dict[str, object]:
-        return {**asdict(self.retrieval), "hosted": self.hosted}
+        return {**asdict(self.retrieval), "hosted": self.hosted, "local_rerank": self.local_rerank}
 
 
 def _all() -> dict[str, Configuration]:
@@ -38,6 +40,12 @@ def _all() -> dict[str, Configuration]:
             "hybrid-hnsw",
             "hybrid, filtered dense candidates from Chroma's HNSW instead of exact cosine",
             replace(base, exact_filtered_dense=False),
+        ),
+        Configuration(
+            "hybrid+local-rerank",
+            "hybrid + the offline second stage of ASSISTANT_LOCAL_RERANK, offline answer",
+            base,
+            local_rerank=True,
         ),
         Configuration(
             "hybrid+rerank", "hybrid + Cohere rerank, Cohere grounded chat answer", base, hosted=True

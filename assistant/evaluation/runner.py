@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from assistant import Assistant, AssistantError, OnnxEmbedder, Settings, Utterance, cohere_client
+from assistant import Assistant, AssistantError, Settings, Utterance, cohere_client, find_onnx
 
 from .configs import Configuration
 from .costs import PRICES_NOTE
@@ -63,7 +63,7 @@ def resolve_embedder(kind: str, settings: Settings) -> str:
     """`auto` for evaluation: the local ONNX model when present, else hashing. Never Cohere unless asked."""
     if kind != "auto":
         return kind
-    return "onnx" if OnnxEmbedder.find(settings.onnx_model_dir) else "hashing"
+    return "onnx" if find_onnx(settings.onnx_model_dir) else "hashing"
 
 
 def run(options: RunOptions) -> Evaluation:
@@ -135,7 +135,11 @@ class _Session:
         hosted_ok = self.hosted_allowed(first.embedder.name)
         runs: list[RunResult] = []
         for config in self.options.configs:
-            if config.hosted and not hosted_ok:
+            skip = config.hosted and not hosted_ok
+            if config.local_rerank and settings.local_rerank == "off":
+                self.notes.append(f"{config.name} skipped: set ASSISTANT_LOCAL_RERANK (e.g. embed:MODEL)")
+                skip = True
+            if skip:
                 self.tick(
                     f"{config.name}: skipped", len(self.options.suite.questions) * len(self.options.scopes)
                 )
@@ -186,6 +190,8 @@ class _Session:
         cfg_settings = replace(settings, mode="auto" if config.hosted else "offline")
         if config.hosted and not cfg_settings.cohere_api_key:
             cfg_settings = replace(cfg_settings, cohere_api_key="replay")
+        if not config.local_rerank:
+            cfg_settings = replace(cfg_settings, local_rerank="off")
         a = Assistant.from_settings(
             settings=cfg_settings,
             embedder=first.embedder,

@@ -24,8 +24,9 @@ from assistant.outline.data import Meeting, cached_vectors, labels_to_boundaries
 from assistant.outline.metrics import boundary_prf, pk, windowdiff
 from assistant.outline.segment import equal_segments, segment, texttiling
 
-DATA = Path("../shared/data")
-MODEL = Path("/work/shared/models/all-MiniLM-L6-v2/onnx")
+SHARED = Path(__file__).resolve().parents[2].parent / "shared"
+DATA = SHARED / "data"
+MODEL = SHARED / "models" / "all-MiniLM-L6-v2" / "onnx"
 
 Method = Callable[[list[str], np.ndarray, int], list[int]]
 
@@ -127,9 +128,12 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     folder = args.data / "qmsum" / args.split
     meetings = load_split(folder)
-    from assistant.index.onnx_embedder import OnnxEmbedder
+    from assistant.models.catalog import spec
+    from assistant.models.embedder import LocalEmbedder
 
-    embedder = OnnxEmbedder(MODEL)
+    embedder = LocalEmbedder(
+        spec("all-MiniLM-L6-v2"), MODEL, cache=args.cache / "models", name="onnx:all-MiniLM-L6-v2"
+    )
     vectors = [
         cached_vectors(m.transcript, embedder.embed_documents, args.cache, embedder.name) for m in meetings
     ]

@@ -1,0 +1,115 @@
+"""Where a catalog model loads from, in order: a folder the settings name, the verified cache, a fetch."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from ..config import Settings
+from ..errors import ConfigError
+from ..index.embedders import Embedder, HashingEmbedder
+from ..retrieval.contracts import Reranker
+from .catalog import DEFAULT_EMBEDDER, ModelSpec, spec
+from .embedder import LocalEmbedder, find_onnx
+from .fetch import ModelFetchError, cached, fetch, hub_files, hub_offline
+
+log = logging.getLogger(__name__)
+Notify = Callable[[str], None]
+_RETRY_AFTER_S = 3600.0
+"""After an automatic fetch fails, later runs fall back at once for this long instead of waiting on the
+network again; `assistant models fetch` always tries."""
+
+
+def local_path(settings: Settings, model: ModelSpec) -> Path | None:
+    """The folder the settings give for this model: ASSISTANT_MODEL_PATHS, or ASSISTANT_ONNX_MODEL (or
+    Chroma's cache) for all-MiniLM-L6-v2, which both hold."""
+    for name, folder in settings.model_paths:
+        try:
+            if spec(name).key == model.key:
+                return folder
+        except KeyError:
+            continue
+    if model.key == DEFAULT_EMBEDDER and find_onnx(settings.onnx_model_dir):
+        return settings.onnx_model_dir
+    return None
+
+
+def open_embedder(
+    settings: Settings,
+    name: str | ModelSpec | None = None,
+    *,
+    allow_fetch: bool = True,
+    progress: bool = True,
+) -> Embedder:
+    """The local embedder for catalog model `name` (default: settings.local_model), fetching it if needed."""
+    model = name if isinstance(name, ModelSpec) else spec(name or settings.local_model)
+    cache = settings.model_cache_dir
+    folder = local_path(settings, model)
+    if folder is not None:
+        return LocalEmbedder(model, Path(folder), cache=cache)
+    files = hub_files(model)
+    snapshot = cached(model, cache, files)
+    if snapshot is None:
+        if not allow_fetch or hub_offline():
+            raise ModelFetchError(
+                f"{model.key} is not downloaded ({'HF_HUB_OFFLINE is set' if hub_offline() else 'no fetch'});"
+                " "
+                f"run `assistant models fetch {model.key}` with network, or set "
+                f"ASSISTANT_MODEL_PATHS={model.key}=FOLDER"
+            )
+        snapshot = fetch(model, cache, progress=progress)
+    return LocalEmbedder(model, snapshot, cache=cache, hub=files)
+
+
+def auto_embedder(settings: Settings, notify: Notify | None = None) -> Embedder:
+    """The offline default: the local model (fetched once on first use), else hashing with one line saying
+    why and the command that fixes it."""
+    model = spec(settings.local_model)
+    cache = settings.model_cache_dir
+    marker = cache / ".last-failed-fetch"
+    recent_failure = marker.is_file() and time.time() - marker.stat().st_mtime < _RETRY_AFTER_S
+    try:
+        return open_embedder(settings, allow_fetch=not recent_failure)
+    except ImportError as exc:
+        line = f"answers use the hashing fallback: {exc.name} is not installed; fix: `pip install fastembed`"
+        (notify or log.warning)(line)
+        return HashingEmbedder()
+    except ModelFetchError as exc:
+        if not recent_failure and not hub_offline():
+            try:
+                cache.mkdir(parents=True, exist_ok=True)
+                marker.touch()
+            except OSError:
+                pass
+        why = "HF_HUB_OFFLINE is set" if hub_offline() else "the model hub could not be reached"
+        command = f"{'HF_HUB_OFFLINE=0 ' if hub_offline() else ''}assistant models fetch {model.key}"
+        line = f"answers use the hashing fallback: {model.key} is not downloaded and {why}; fix: `{command}`"
+        log.info("%s (%s)", line, exc)
+        (notify or log.warning)(line)
+        return HashingEmbedder()
+
+
+def open_reranker(settings: Settings, choice: str | None = None) -> Reranker | None:
+    """The offline second stage named by `choice` (default settings.local_rerank): `off`, a cross-encoder
+    from the catalog, or `embed:MODEL` to re-score with that embedder; `@W` at the end sets the weight of
+    the second stage against the first (e.g. `embed:embeddinggemma-300m@0.6`)."""
+    from .rerank import CrossEncoderReranker, EmbeddingReranker
+
+    choice = (choice or settings.local_rerank or "off").strip()
+    if choice.lower() in ("", "off", "none"):
+        return None
+    name, _, weight_text = choice.partition("@")
+    try:
+        weight = float(weight_text) if weight_text else None
+    except ValueError:
+        raise ConfigError(f"ASSISTANT_LOCAL_RERANK={choice!r}: the weight after @ must be a number") from None
+    if name.startswith("embed:"):
+        return EmbeddingReranker(open_embedder(settings, name[6:]), weight=0.5 if weight is None else weight)
+    model = spec(name)
+    folder = local_path(settings, model)
+    if folder is None:
+        files = hub_files(model)
+        folder = cached(model, settings.model_cache_dir, files) or fetch(model, settings.model_cache_dir)
+    return CrossEncoderReranker(model, Path(folder), weight=1.0 if weight is None else weight)

@@ -1,0 +1,79 @@
+"""Offline second stages: a tiny cross-encoder built here, fetched from a stand-in hub; and re-scoring."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("fastembed", reason="fastembed is a project dependency; install the project to run these")
+pytest.importorskip("onnx", reason="the tiny test models are built with onnx (the dev extra)")
+
+from assistant.index.embedders import HashingEmbedder, Progress  # noqa: E402
+from assistant.models.catalog import ModelSpec  # noqa: E402
+from assistant.models.fetch import fetch  # noqa: E402
+from assistant.models.rerank import CrossEncoderReranker, EmbeddingReranker  # noqa: E402
+from assistant.types import Hit, Utterance  # noqa: E402
+
+from .hub import FakeHub, cross_encoder_onnx, repo_files, serve  # noqa: E402
+
+REPO = "test-org/tiny-cross"
+CROSS = ModelSpec("tiny-cross", "rerank", REPO, 0.0, "MIT", "test", max_tokens=64)
+
+
+def hits(*texts: str) -> list[Hit]:
+    return [Hit(Utterance("ep", n, text), score=1.0 - n / 10) for n, text in enumerate(texts, 1)]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def registered() -> None:
+    from fastembed.common.model_description import ModelSource
+    from fastembed.rerank.cross_encoder import TextCrossEncoder
+
+    if not any(m["model"] == REPO for m in TextCrossEncoder.list_supported_models()):
+        TextCrossEncoder.add_custom_model(REPO, ModelSource(hf=REPO), model_file="onnx/model.onnx")
+
+
+def test_cross_encoder_fetched_from_the_hub_reorders_by_what_it_reads(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from huggingface_hub import constants
+
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    with serve(FakeHub({REPO: repo_files(cross_encoder_onnx("apple"))})) as hub:
+        monkeypatch.setenv("HF_ENDPOINT", hub.url)
+        folder = fetch(CROSS, tmp_path / "cache", progress=False)
+    reranker = CrossEncoderReranker(CROSS, folder)
+    found = reranker.rerank("tea", hits("river bank", "apple tea", "apple apple apple", "coffee"), top_n=3)
+    assert [h.utterance.number for h in found] == [3, 2, 1]
+    assert [h.scores["rerank"] for h in found] == [3.0, 1.0, 0.0]
+    assert reranker.name == "fastembed-rerank:tiny-cross"
+
+
+class CountingEmbedder(HashingEmbedder):
+    def __init__(self) -> None:
+        super().__init__()
+        self.documents = 0
+
+    def embed_documents(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
+        self.documents += len(texts)
+        return super().embed_documents(texts, progress)
+
+
+def test_rescoring_blends_both_stages_and_caches_candidate_vectors() -> None:
+    second = CountingEmbedder()
+    candidates = hits("the harbour bridge opened late", "steel arrived late for the bridge", "a cup of tea")
+    only_second = EmbeddingReranker(second, weight=1.0).rerank("when did the steel arrive", candidates, 3)
+    assert only_second[0].utterance.number == 2
+    only_first = EmbeddingReranker(second, weight=0.0).rerank("when did the steel arrive", candidates, 3)
+    assert [h.utterance.number for h in only_first] == [1, 2, 3]
+
+    reranker = EmbeddingReranker(second)
+    second.documents = 0
+    reranker.rerank("when did the steel arrive", candidates, 2)
+    reranker.rerank("who opened the bridge", candidates, 2)
+    assert second.documents == 3, "each candidate is embedded once, then served from the cache"
+    assert len(reranker.rerank("anything", candidates, 2)) == 2 and reranker.rerank("x", [], 2) == []
