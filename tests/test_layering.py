@@ -122,6 +122,7 @@ LAYERS: dict[str, int] = {
     "render": 1,
     "export": 1,
     "suggest": 1,
+    "costs": 1,
     "store_lock": 1,
     "ingest": 1,
     # 2: the store, embedders, the keyword index and vector snapshot
