@@ -53,6 +53,8 @@ _LAZY = {
     "Turn": ".types",
     "Usage": ".types",
     "Utterance": ".types",
+    "Outline": ".outline.types",
+    "Chapter": ".outline.types",
     "format_time": ".types",
     "utterance_id": ".types",
     # helpers for front ends and measurements
@@ -95,6 +97,8 @@ if TYPE_CHECKING:
     from .index.embedders import HashingEmbedder as HashingEmbedder
     from .index.onnx_embedder import OnnxEmbedder as OnnxEmbedder
     from .library import Library as Library
+    from .outline.types import Chapter as Chapter
+    from .outline.types import Outline as Outline
     from .providers import cohere_client as cohere_client
     from .render import cited_episodes as cited_episodes
     from .render import marked_text as marked_text
