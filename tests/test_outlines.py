@@ -145,3 +145,31 @@ def test_hosted_summary_sends_the_key_quotes_and_is_paid_for_once(tmp_path: Path
     )
     assert fresh.ask("what are the key  takeaways?").text == answer.text
     assert len(fake.bodies("chat_stream")) == 1, "the cache is on disk, shared by processes"
+
+
+def test_a_long_hosted_summary_says_what_it_will_cost_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant.chat import outlines
+
+    monkeypatch.setattr(outlines, "LONG_SUMMARY_QUOTES", 1)  # the sample's outline is short
+    fake = FakeCohere(dimension=64)
+    a = Assistant.from_settings(store=tmp_path / "s", settings=fake.settings(), cohere_client=fake.client())
+    a.ingest(SAMPLES)
+    events = list(a.stream("Give me a summary"))
+    notices = [e.text for e in events if e.kind == "notice"]
+    assert len(notices) == 1 and "key passages" in notices[0] and "command-a-03-2025" in notices[0]
+    assert "$" in notices[0]
+    assert events.index(next(e for e in events if e.kind == "notice")) < events.index(
+        next(e for e in events if e.kind == "text")
+    )
+    again = [e for e in a.stream("Give me a summary") if e.kind == "notice"]
+    assert not again, "a cached summary costs nothing, so nothing is announced"
+
+
+def test_a_speaker_filter_searches_instead_of_outlining() -> None:
+    a = Assistant.from_settings()
+    a.ingest(SAMPLES)
+    answer = a.ask("What are the key takeaways?", speaker="Nadia Brooks")
+    assert "chapter" not in answer.text
+    assert all(h.utterance.speaker == "Nadia Brooks" for h in answer.hits)

@@ -108,7 +108,7 @@ class ChatSession:
         whole, focus = is_whole_episode_question(question)
         if not whole and follow_up:
             whole, focus = is_whole_episode_question(query)
-        if whole:
+        if whole and not speaker:  # what chosen speakers said is searched for, not outlined
             t = time.perf_counter()
             scope = self._outline_scope(query, episode, speaker, turns, notices)
             timings["retrieve_ms"] = _ms(t)
