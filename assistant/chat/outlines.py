@@ -7,19 +7,30 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import os
 import threading
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Generator as Steps
+from dataclasses import asdict, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..config import Settings
 from ..costs import PRICES
+from ..errors import ProviderError
+from ..outline.answer import answer_from_outline
 from ..outline.types import Chapter, Outline
 from ..tokens import count_tokens
-from ..types import Answer, Citation, Episode, Hit, Usage, Utterance
+from ..types import Answer, AnswerEvent, Citation, Episode, Hit, Turn, Usage, Utterance
+from .questions import conversation_episode
+
+if TYPE_CHECKING:
+    from .session import ChatSession, Filter
+
+log = logging.getLogger(__name__)
 
 SUMMARIES = "summaries"
 LONG_SUMMARY_QUOTES = 24
@@ -136,3 +147,113 @@ def answer_from_dict(data: dict[str, Any]) -> Answer:
         model=data.get("model"),
         usage=Usage(**data.get("usage", {})),
     )
+
+
+class WholeEpisode:
+    """A session's whole-episode questions: which episode, and the answer from its outline."""
+
+    def __init__(self, session: ChatSession) -> None:
+        self.session = session
+        settings = session.settings
+        self.summaries = SummaryCache(None if settings.chroma_host else settings.store_dir / SUMMARIES)
+
+    def scope(self, query: str, episode: Filter, turns: Sequence[Turn], notices: list[str]) -> str | None:
+        """Which episode a whole-episode question is about: the one chosen, the one being discussed, the only
+        one, or (said in a notice) the one the best hit is from; None when the library is empty."""
+        chosen = self.session.library.check_episodes(episode)
+        if chosen and len(chosen) == 1:
+            return chosen[0]
+        current = conversation_episode(turns)
+        if current and (not chosen or current in chosen):
+            return current
+        episodes = self.session.library.episodes()
+        if not chosen and len(episodes) == 1:
+            return episodes[0].id
+        hits = self.session.search(query, k=1, episode=chosen)
+        if not hits:
+            return None
+        best = hits[0].utterance.episode_id
+        title = self.session.library.episode(best).title
+        notices.append(
+            f"Answered from the outline of “{title}”, the episode that best matches the question; "
+            "choose an episode to ask about another."
+        )
+        return best
+
+    def answer(
+        self, question: str, focus: str | None, episode_id: str, turns: Sequence[Turn], notices: list[str]
+    ) -> Steps[AnswerEvent, None, Answer]:
+        """The offline outline answer, or a hosted summary of the chapters' key quotes (cached on disk)."""
+        episode = self.session.library.episode(episode_id)
+        outline = self.session.outline(episode_id)
+        score = None
+        if focus:
+            qv = self.session.retriever.embedder.embed_query(focus)
+            score = chapter_scorer(outline, qv, self._stored_vectors)
+        chosen = outline.chapters
+        if focus and score is not None and chosen:
+            chosen = tuple(sorted(sorted(chosen, key=score, reverse=True)[:2], key=lambda c: c.number))
+        hits = tuple(key_quote_hits(chosen, episode.title))
+        if self.session.generator is not self.session.offline:
+            try:
+                final = yield from self._hosted(question, episode, hits, turns, notices)
+                return replace(final, hits=hits)
+            except ProviderError as exc:
+                notice = f"The hosted model failed ({exc}); showing the offline outline instead."
+                log.warning("hosted summary failed, falling back to the outline: %s", exc)
+                notices.append(notice)
+                yield AnswerEvent(kind="notice", text=notice)
+        text, citations = answer_from_outline(outline, focus=focus, score=score)
+        yield AnswerEvent(kind="text", text=text)
+        for citation in citations:
+            yield AnswerEvent(kind="citation", citation=citation)
+        return Answer(text=text, citations=citations, mode="offline", hits=hits)
+
+    def _hosted(
+        self, question: str, episode: Episode, hits: Sequence[Hit], turns: Sequence[Turn], notices: list[str]
+    ) -> Steps[AnswerEvent, None, Answer]:
+        system = system_prompt(self.session.settings)
+        key = self.summaries.key(episode, self.session.generator.model, system, question)
+        cached = self.summaries.get(key)
+        if cached is not None:
+            yield AnswerEvent(kind="text", text=cached.text)
+            for citation in cached.citations:
+                yield AnswerEvent(kind="citation", citation=citation)
+            return cached
+        cost = cost_notice(self.session.generator.model, system, question, hits)
+        if cost:
+            notices.append(cost)
+            yield AnswerEvent(kind="notice", text=cost)
+        final = yield from without_done(self.session.generator.stream(question, hits, turns))
+        if final.citations and not final.refused:
+            self.summaries.put(key, final)
+        return final
+
+    def _stored_vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """Stored vectors of these utterances: from the search's snapshot, else read from the store."""
+        snapshot = self.session.retriever.lexical.snapshot()
+        if snapshot.vectors is not None:
+            rows = snapshot.keywords.row_of
+            return {i: snapshot.vectors.matrix[rows[i]] for i in ids if i in rows}
+        got = self.session.library.store.get(list(ids), with_vectors=True)
+        return {i: v for i, (_, v) in got.items() if v is not None}
+
+
+def system_prompt(settings: Settings) -> str:
+    """The system prompt's text, so a cached summary is not reused after the prompt changes."""
+    try:
+        return (settings.prompts_dir / "system.md").read_text(encoding="utf-8")
+    except OSError:
+        return ""
+
+
+def without_done(stream: Iterator[AnswerEvent]) -> Steps[AnswerEvent, None, Answer]:
+    """Yields a generator's events but `done`; returns the Answer `done` carried."""
+    final: Answer | None = None
+    for event in stream:
+        if event.kind == "done":
+            final = event.answer
+        else:
+            yield event
+    assert final is not None
+    return final

@@ -11,7 +11,6 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from collections.abc import Generator as Steps
 from dataclasses import replace
-from typing import Any
 
 from ..config import Settings
 from ..errors import ProviderError
@@ -19,14 +18,14 @@ from ..generation.base import Generator
 from ..generation.context import pack
 from ..generation.offline import ExtractiveGenerator
 from ..library import Library
-from ..outline.answer import answer_from_outline, is_whole_episode_question
+from ..outline.answer import is_whole_episode_question
 from ..outline.types import Outline
 from ..retrieval.contracts import QueryRewriter
 from ..retrieval.coverage import WordCounts, word_counts
 from ..retrieval.query import HeuristicRewriter, is_follow_up
 from ..retrieval.retriever import HybridRetriever
-from ..types import Answer, AnswerEvent, Episode, Hit, Turn
-from .outlines import SummaryCache, chapter_scorer, cost_notice, key_quote_hits
+from ..types import Answer, AnswerEvent, Hit, Turn
+from .outlines import WholeEpisode, without_done
 from .questions import (
     HistoryLike,
     check_question,
@@ -60,7 +59,7 @@ class ChatSession:
         self.settings = settings
         self.remember = remember
         self.history: list[Turn] = []
-        self.summaries = SummaryCache(None if settings.chroma_host else settings.store_dir / "summaries")
+        self.whole = WholeEpisode(self)
 
     def search(self, query: str, k: int = 10, episode: Filter = None, speaker: Filter = None) -> list[Hit]:
         query = check_question(query, self.settings.max_question_chars)
@@ -110,12 +109,12 @@ class ChatSession:
             whole, focus = is_whole_episode_question(query)
         if whole and not speaker:  # what chosen speakers said is searched for, not outlined
             t = time.perf_counter()
-            scope = self._outline_scope(query, episode, speaker, turns, notices)
+            scope = self.whole.scope(query, episode, turns, notices)
             timings["retrieve_ms"] = _ms(t)
             if scope is not None:
                 for notice in notices:
                     yield AnswerEvent(kind="notice", text=notice)
-                final = yield from self._from_outline(question, focus, scope, turns, notices)
+                final = yield from self.whole.answer(question, focus, scope, turns, notices)
                 timings["generate_ms"] = _ms(t) - timings["retrieve_ms"]
                 timings["total_ms"] = _ms(started)
                 final = replace(final, timings=timings, query=query, notice=" ".join(notices) or final.notice)
@@ -160,89 +159,6 @@ class ChatSession:
         """The episode's outline (see `Library.outline`), from the search's vectors when not stored."""
         return self.library.outline(episode, self.retriever.lexical.snapshot)
 
-    def _outline_scope(
-        self, query: str, episode: Filter, speaker: Filter, turns: Sequence[Turn], notices: list[str]
-    ) -> str | None:
-        """Which episode a whole-episode question is about: the one chosen, the one being discussed, the only
-        one, or (said in a notice) the one the best hit is from; None when the library is empty."""
-        chosen = self.library.check_episodes(episode)
-        if chosen and len(chosen) == 1:
-            return chosen[0]
-        current = conversation_episode(turns)
-        if current and (not chosen or current in chosen):
-            return current
-        episodes = self.library.episodes()
-        if not chosen and len(episodes) == 1:
-            return episodes[0].id
-        hits = self.search(query, k=1, episode=chosen, speaker=speaker)
-        if not hits:
-            return None
-        best = hits[0].utterance.episode_id
-        title = self.library.episode(best).title
-        notices.append(
-            f"Answered from the outline of “{title}”, the episode that best matches the question; "
-            "choose an episode to ask about another."
-        )
-        return best
-
-    def _from_outline(
-        self, question: str, focus: str | None, episode_id: str, turns: Sequence[Turn], notices: list[str]
-    ) -> Steps[AnswerEvent, None, Answer]:
-        """The offline outline answer, or a hosted summary of the chapters' key quotes (cached on disk)."""
-        episode = self.library.episode(episode_id)
-        outline = self.outline(episode_id)
-        score = None
-        if focus:
-            qv = self.retriever.embedder.embed_query(focus)
-            score = chapter_scorer(outline, qv, self._stored_vectors)
-        chosen = outline.chapters
-        if focus and score is not None and chosen:
-            chosen = tuple(sorted(sorted(chosen, key=score, reverse=True)[:2], key=lambda c: c.number))
-        hits = tuple(key_quote_hits(chosen, episode.title))
-        if self.generator is not self.offline:
-            try:
-                final = yield from self._hosted_summary(question, episode, hits, turns, notices)
-                return replace(final, hits=hits)
-            except ProviderError as exc:
-                notice = f"The hosted model failed ({exc}); showing the offline outline instead."
-                log.warning("hosted summary failed, falling back to the outline: %s", exc)
-                notices.append(notice)
-                yield AnswerEvent(kind="notice", text=notice)
-        text, citations = answer_from_outline(outline, focus=focus, score=score)
-        yield AnswerEvent(kind="text", text=text)
-        for citation in citations:
-            yield AnswerEvent(kind="citation", citation=citation)
-        return Answer(text=text, citations=citations, mode="offline", hits=hits)
-
-    def _hosted_summary(
-        self, question: str, episode: Episode, hits: Sequence[Hit], turns: Sequence[Turn], notices: list[str]
-    ) -> Steps[AnswerEvent, None, Answer]:
-        system = _system_prompt(self.settings)
-        key = self.summaries.key(episode, self.generator.model, system, question)
-        cached = self.summaries.get(key)
-        if cached is not None:
-            yield AnswerEvent(kind="text", text=cached.text)
-            for citation in cached.citations:
-                yield AnswerEvent(kind="citation", citation=citation)
-            return cached
-        cost = cost_notice(self.generator.model, system, question, hits)
-        if cost:
-            notices.append(cost)
-            yield AnswerEvent(kind="notice", text=cost)
-        final = yield from _events(self.generator.stream(question, hits, turns))
-        if final.citations and not final.refused:
-            self.summaries.put(key, final)
-        return final
-
-    def _stored_vectors(self, ids: Sequence[str]) -> dict[str, Any]:
-        """Stored vectors of these utterances: from the search's snapshot, else read from the store."""
-        snapshot = self.retriever.lexical.snapshot()
-        if snapshot.vectors is not None:
-            rows = snapshot.keywords.row_of
-            return {i: snapshot.vectors.matrix[rows[i]] for i in ids if i in rows}
-        got = self.library.store.get(list(ids), with_vectors=True)
-        return {i: v for i, (_, v) in got.items() if v is not None}
-
     def _rewrite(self, question: str, turns: Sequence[Turn], notices: list[str]) -> str:
         try:
             return self.rewriter.rewrite(question, turns)
@@ -276,9 +192,9 @@ class ChatSession:
         was a follow-up) and how often the transcripts use its words: it decides with them whether anything
         answers."""
         if self.generator is self.offline:
-            return (yield from _events(self.offline.stream(query, context, turns, words())))
+            return (yield from without_done(self.offline.stream(query, context, turns, words())))
         try:
-            final = yield from _events(self.generator.stream(question, context, turns))
+            final = yield from without_done(self.generator.stream(question, context, turns))
         except ProviderError as exc:
             if self.generator is self.offline:
                 raise
@@ -286,7 +202,7 @@ class ChatSession:
             log.warning("hosted generation failed, falling back offline: %s", exc)
             notices.append(notice)
             yield AnswerEvent(kind="notice", text=notice)
-            final = yield from _events(self.offline.stream(query, context, turns, words()))
+            final = yield from without_done(self.offline.stream(query, context, turns, words()))
         return final
 
     def _word_counts(self, question: str, episode: Filter, speaker: Filter) -> WordCounts:
@@ -298,14 +214,6 @@ class ChatSession:
         )
 
 
-def _system_prompt(settings: Settings) -> str:
-    """The system prompt's text, so a cached summary is not reused after the prompt changes."""
-    try:
-        return (settings.prompts_dir / "system.md").read_text(encoding="utf-8")
-    except OSError:
-        return ""
-
-
 def _absent_words_notice(missing: Sequence[str], quoted: bool) -> str | None:
     if not missing:
         return None
@@ -314,17 +222,6 @@ def _absent_words_notice(missing: Sequence[str], quoted: bool) -> str | None:
         + ", ".join(f"“{w}”" for w in missing)
         + ("; the quoted passages may not answer the question." if quoted else ".")
     )
-
-
-def _events(stream: Iterator[AnswerEvent]) -> Steps[AnswerEvent, None, Answer]:
-    final: Answer | None = None
-    for event in stream:
-        if event.kind == "done":
-            final = event.answer
-        else:
-            yield event
-    assert final is not None
-    return final
 
 
 def _ms(since: float) -> float:
