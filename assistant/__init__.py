@@ -55,6 +55,8 @@ _LAZY = {
     "Turn": ".types",
     "Usage": ".types",
     "Utterance": ".types",
+    "Outline": ".outline.types",
+    "Chapter": ".outline.types",
     "format_time": ".types",
     "utterance_id": ".types",
     # helpers for front ends and measurements
@@ -99,6 +101,8 @@ if TYPE_CHECKING:
     from .library import Library as Library
     from .models.embedder import LocalEmbedder as LocalEmbedder
     from .models.embedder import find_onnx as find_onnx
+    from .outline.types import Chapter as Chapter
+    from .outline.types import Outline as Outline
     from .providers import cohere_client as cohere_client
     from .render import cited_episodes as cited_episodes
     from .render import marked_text as marked_text

@@ -159,6 +159,34 @@ def episodes(ctx: click.Context, as_json: bool) -> None:
 
 
 @cli.command()
+@click.argument("episode")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_context
+def outline(ctx: click.Context, episode: str, as_json: bool) -> None:
+    """An episode's chapters: title, time and utterance range, and key quotes with their numbers.
+
+    EPISODE is the episode's id, its file's name, or a start of its id or title."""
+    with _errors():
+        a = _assistant(ctx)
+        found = a.outline(episode)
+        title = a.episode(found.episode_id).title
+    if as_json:
+        click.echo(json.dumps(found.to_dict(), indent=2, ensure_ascii=False))
+        return
+    from . import format_time, plural
+
+    click.echo(f"{title} ({found.episode_id}): {plural(len(found.chapters), 'chapter')}")
+    for chapter in found.chapters:
+        when = ""
+        if chapter.start is not None:
+            when = f"{format_time(chapter.start)}–{format_time(chapter.end)}, "
+        click.echo(f"\n{chapter.number}. {chapter.title} ({when}#{chapter.first}–#{chapter.last})")
+        for u in chapter.key_quotes:
+            who = f"{u.who()}: " if u.who() else ""
+            click.echo(f"   #{u.number} {who}“{u.text}”")
+
+
+@cli.command()
 @click.argument("episode_id")
 @click.pass_context
 def delete(ctx: click.Context, episode_id: str) -> None:

@@ -16,6 +16,7 @@ from .generation.offline import ExtractiveGenerator
 from .index.embedders import Embedder
 from .index.lexical_cache import LexicalCache
 from .library import Library
+from .outline.types import Outline
 from .retrieval.contracts import QueryRewriter, Reranker
 from .retrieval.query import HeuristicRewriter
 from .retrieval.retriever import HybridRetriever, RetrievalConfig
@@ -185,6 +186,11 @@ class Assistant:
 
     def transcript(self, episode_id: str, with_details: bool = False) -> list[Utterance]:
         return self.library.transcript(episode_id, with_details)
+
+    def outline(self, episode: str) -> Outline:
+        """The episode's chapters (title, span, key quotes); `episode` is its id, file name or a start of its
+        id or title."""
+        return self.session.outline(episode)
 
     def delete(self, episode_id: str) -> None:
         self.library.delete(episode_id)

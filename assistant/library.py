@@ -3,21 +3,28 @@ Ingesting, listing, deleting, and sweeping up after a killed ingest."""
 
 from __future__ import annotations
 
+import json
 import logging
+import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, NoReturn
 
+import numpy as np
+
 from .config import Settings
 from .errors import InputError, ParseError, ProviderError, StoreError
 from .index.chroma_store import ChromaStore
-from .index.embedders import Embedder
+from .index.embedders import Embedder, normalise_rows
+from .index.lexical_cache import Snapshot
 from .ingest.details import details_utterance
+from .outline.build import build_outline
+from .outline.types import Outline
 from .store_lock import store_lock, try_store_lock
-from .types import Episode, IngestReport, Progress, Transcript, Utterance
+from .types import DETAILS, Episode, IngestReport, Progress, Transcript, Utterance
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +36,8 @@ class Library:
         self.store = store
         self.embedder = embedder
         self.settings = settings
+        self._outlines: dict[tuple[str, str | None, str], Outline] = {}
+        self._outlines_lock = threading.Lock()
 
     def episodes(self) -> list[Episode]:
         return self.store.episodes()
@@ -44,6 +53,39 @@ class Library:
         """Every stored utterance of an episode in order, for showing a citation in its context; with its
         details record (number 0, what "episode details" citations point at) first when asked for."""
         return self.store.utterances_of(self.episode(episode_id).id, with_details)
+
+    def outline(self, ref: str, snapshot: Callable[[], Snapshot] | None = None) -> Outline:
+        """The episode's chapters: stored at ingest, or (a store written before outlines) computed once per
+        process from the stored vectors, taken from the search's `snapshot` when it keeps them."""
+        episode = self.episode(ref)
+        stored = self.store.outline(episode.id)
+        if stored:
+            return Outline.from_dict(json.loads(stored))
+        key = (episode.id, episode.ingested_at, episode.content_hash)
+        with self._outlines_lock:
+            if key not in self._outlines:
+                utterances, vectors = self._stored_vectors(episode.id, snapshot() if snapshot else None)
+                self._outlines[key] = build_outline(episode.id, utterances, vectors)
+            return self._outlines[key]
+
+    def _stored_vectors(
+        self, episode_id: str, snapshot: Snapshot | None
+    ) -> tuple[list[Utterance], np.ndarray]:
+        if snapshot is not None and snapshot.vectors is not None:
+            rows = [int(i) for i in snapshot.keywords.rows_of_episode(episode_id)]
+            rows = [i for i in rows if snapshot.keywords.records[i].number != DETAILS]
+            if rows:
+                utterances = [snapshot.keywords.records[i].utterance() for i in rows]
+                matrix = np.asarray(snapshot.vectors.matrix[np.asarray(rows)], dtype=np.float32)
+                return utterances, normalise_rows(matrix)
+        utterances = self.store.utterances_of(episode_id)
+        got = self.store.get([u.id for u in utterances], with_vectors=True)
+        stored = [got[u.id][1] for u in utterances]
+        matrix = np.zeros((len(utterances), self.embedder.dimension), dtype=np.float32)
+        for i, row in enumerate(stored):
+            if row is not None:
+                matrix[i] = row
+        return utterances, normalise_rows(matrix)
 
     def check_episodes(self, episode: str | Sequence[str] | None) -> list[str] | None:
         """The episode filter as ids, or InputError naming the first reference the library cannot resolve."""
@@ -178,7 +220,8 @@ class Library:
 
             try:
                 vectors = self.embedder.embed_documents([u.text for u in utterances], progress=tick)
-                self.store.write_episode(episode, utterances, vectors)
+                outline = outline_json(episode.id, utterances[1:], vectors[1:])
+                self.store.write_episode(episode, utterances, vectors, outline)
                 for old_id in former.get(episode.id, ()):
                     self.store.delete_episode(old_id)
             except (ProviderError, StoreError) as exc:
@@ -206,6 +249,17 @@ class Library:
                 if others:
                     out[t.episode.id] = others
         return out
+
+
+def outline_json(episode_id: str, utterances: Sequence[Utterance], vectors: np.ndarray) -> str | None:
+    """The outline to store with an episode (its utterances without the details record, and their vectors);
+    None if it cannot be built, so it is computed when first asked for instead of failing the write."""
+    try:
+        outline = build_outline(episode_id, utterances, normalise_rows(np.asarray(vectors, dtype=np.float32)))
+    except Exception as exc:  # an outline is an extra: the episode itself must still be stored
+        log.warning("could not outline %s (it will be outlined when asked for): %s", episode_id, exc)
+        return None
+    return json.dumps(outline.to_dict())
 
 
 def _folded(text: str) -> str:

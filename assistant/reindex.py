@@ -6,6 +6,7 @@ from .config import Settings
 from .errors import StoreError
 from .index.chroma_store import ChromaStore
 from .ingest.details import details_utterance
+from .library import outline_json
 from .store_lock import store_lock
 from .types import Episode, Progress, Utterance
 
@@ -54,5 +55,8 @@ def reindex(settings: Settings, embedder: str, progress: Progress | None = None)
         source.drop_all()
         target = ChromaStore(path, embedder_name=new_embedder.name, dimension=new_embedder.dimension, **where)  # type: ignore[arg-type]
         for (episode, utterances), matrix in zip(library, vectors, strict=True):
-            target.write_episode(episode, utterances, matrix)
+            # Outlines rest on the vectors: recomputed with the new ones.
+            target.write_episode(
+                episode, utterances, matrix, outline_json(episode.id, utterances[1:], matrix[1:])
+            )
     return old, new_embedder.name, total - len(library)

@@ -50,6 +50,7 @@ PUBLIC = [
     "AnswerEvent",
     "Assistant",
     "AssistantError",
+    "Chapter",
     "ChatSession",
     "Citation",
     "ConfigError",
@@ -68,6 +69,7 @@ PUBLIC = [
     "OFFLINE_HEADER",
     "LocalEmbedder",
     "find_onnx",
+    "Outline",
     "PROJECT_ROOT",
     "ParseError",
     "Progress",
@@ -124,6 +126,7 @@ LAYERS: dict[str, int] = {
     "render": 1,
     "export": 1,
     "suggest": 1,
+    "costs": 1,
     "store_lock": 1,
     "ingest": 1,
     # 2: the store, embedders, the keyword index and vector snapshot

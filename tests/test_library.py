@@ -114,6 +114,7 @@ def test_reindex_rebuilds_vectors_with_another_embedder(sample_copy: Path, store
 
     Assistant.from_settings().ingest(sample_copy)
     before = [h.utterance.id for h in Assistant.from_settings().search("bat ecologist", k=3)]
+    outline = Assistant.from_settings().store.outline("harbour-bridge")
 
     class TinyEmbedder:
         name = "tiny:v1"
@@ -136,9 +137,12 @@ def test_reindex_rebuilds_vectors_with_another_embedder(sample_copy: Path, store
     a = Assistant.from_settings()
     assert a.store.count() == 40 and a.episode("harbour-bridge").utterance_count == 40
     assert [h.utterance.id for h in a.search("bat ecologist", k=3)] == before
+    assert outline and a.store.outline("harbour-bridge") == outline, "the outline is kept through a reindex"
 
 
-def test_reindex_to_the_local_onnx_model(sample_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_reindex_to_the_local_onnx_model(
+    sample_copy: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     from click.testing import CliRunner
     from conftest import shared_or_skip
 
@@ -153,6 +157,9 @@ def test_reindex_to_the_local_onnx_model(sample_copy: Path, monkeypatch: pytest.
     a = Assistant.from_settings()
     assert a.embedder.name == "onnx:all-MiniLM-L6-v2" and a.store.count() == 40
     assert 22 in [h.utterance.number for h in a.search("How much did the footbridge cost in the end?", k=5)]
+    fresh = Assistant.from_settings(store=tmp_path / "fresh")
+    fresh.ingest(sample_copy)
+    assert a.outline("harbour-bridge") == fresh.outline("harbour-bridge"), "outlined with the new vectors"
 
 
 def test_files_a_folder_holds_that_are_no_transcripts_are_named(tmp_path: Path, sample_copy: Path) -> None:

@@ -18,6 +18,7 @@ import library_view
 import streamlit as st
 from chat_markdown import answer_markdown, escape, escape_chunk
 from citations_view import FOCUS, close_transcript, render_sources, transcript_dialog
+from outline_view import outline_view
 
 from assistant import (
     Answer,
@@ -38,6 +39,7 @@ log = logging.getLogger("transcript_assistant.ui")
 MESSAGES = "messages"
 PENDING = "pending_question"
 SUGGESTED = "suggested_questions"
+VIEW = "view"
 
 Message = dict[str, Any]
 
@@ -50,6 +52,7 @@ def main() -> None:
     by_id = {e.id: e for e in episodes}
 
     with st.sidebar:
+        st.radio("View", ["Chat", "Outline"], key=VIEW, horizontal=True, disabled=not episodes)
         chosen_episodes, chosen_speakers = library_view.filters(episodes) if episodes else ([], [])
         library_view.library(assistant, episodes)
         library_view.hosted_key()
@@ -61,6 +64,11 @@ def main() -> None:
         st.error(escape(f"The library cannot be opened: {problem}"))
         st.stop()
     _status_line(assistant)
+    if st.session_state.get(VIEW) == "Outline" and episodes:
+        outline_view(assistant, episodes, by_id)
+        if st.session_state.get(FOCUS):
+            transcript_dialog(assistant, by_id)
+        return
 
     prompt = st.chat_input(
         "Ask about your transcripts…" if episodes else "Add a transcript first",

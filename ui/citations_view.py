@@ -23,7 +23,7 @@ NEIGHBOURS = 3
 MORE = 5
 
 
-def _safe_url(url: str | None) -> str | None:
+def safe_url(url: str | None) -> str | None:
     if url and url.lower().startswith(("https://", "http://")) and not any(c in url for c in " <>()\n"):
         return url
     return None
@@ -78,7 +78,7 @@ def _source(n: int, u: Utterance, episode: Episode | None) -> str:
             f" · {format_time(u.start)}" if u.start is not None else ""
         )
     where = escape(episode.title if episode else u.episode_id)
-    link = _safe_url(source_link(episode, u))
+    link = safe_url(source_link(episode, u))
     if link:
         where += f" · [source{' at ' + format_time(u.start) if u.start is not None else ''} ↗]({link})"
     return f"{head}  \n:gray[{where}]\n\n{quote(u.text)}"
@@ -125,7 +125,7 @@ def transcript_dialog(assistant: Assistant, episodes: Mapping[str, Episode]) -> 
             args=("after",),
         )
     first = next((u for u in window if u.number in cited), None)
-    link = _safe_url(source_link(episode, first)) if first else None
+    link = safe_url(source_link(episode, first)) if first else None
     if link:
         label = (
             f"Open the source at {format_time(first.start)}"

@@ -18,11 +18,14 @@ from ..generation.base import Generator
 from ..generation.context import pack
 from ..generation.offline import ExtractiveGenerator
 from ..library import Library
+from ..outline.answer import is_whole_episode_question
+from ..outline.types import Outline
 from ..retrieval.contracts import QueryRewriter
 from ..retrieval.coverage import WordCounts, word_counts
 from ..retrieval.query import HeuristicRewriter, is_follow_up
 from ..retrieval.retriever import HybridRetriever
 from ..types import Answer, AnswerEvent, Hit, Turn
+from .outlines import WholeEpisode, without_done
 from .questions import (
     HistoryLike,
     check_question,
@@ -56,6 +59,7 @@ class ChatSession:
         self.settings = settings
         self.remember = remember
         self.history: list[Turn] = []
+        self.whole = WholeEpisode(self)
 
     def search(self, query: str, k: int = 10, episode: Filter = None, speaker: Filter = None) -> list[Hit]:
         query = check_question(query, self.settings.max_question_chars)
@@ -117,6 +121,25 @@ class ChatSession:
                 turns
             )  # stays with the episode being discussed unless told otherwise
 
+        whole, focus = is_whole_episode_question(question)
+        if not whole and follow_up:
+            whole, focus = is_whole_episode_question(query)
+        if whole and not speaker:  # what chosen speakers said is searched for, not outlined
+            t = time.perf_counter()
+            scope = self.whole.scope(query, episode, turns, notices)
+            timings["retrieve_ms"] = _ms(t)
+            if scope is not None:
+                for notice in notices:
+                    yield AnswerEvent(kind="notice", text=notice)
+                final = yield from self.whole.answer(question, focus, scope, turns, notices)
+                timings["generate_ms"] = _ms(t) - timings["retrieve_ms"]
+                timings["total_ms"] = _ms(started)
+                final = replace(final, timings=timings, query=query, notice=" ".join(notices) or final.notice)
+                if self.remember:
+                    self.history += [Turn("user", question), final.as_turn()]
+                yield AnswerEvent(kind="done", answer=final)
+                return
+
         t = time.perf_counter()
         context = self._retrieve(query, episode, speaker)
         timings["retrieve_ms"] = _ms(t)
@@ -148,6 +171,10 @@ class ChatSession:
 
     def reset(self) -> None:
         self.history.clear()
+
+    def outline(self, episode: str) -> Outline:
+        """The episode's outline (see `Library.outline`), from the search's vectors when not stored."""
+        return self.library.outline(episode, self.retriever.lexical.snapshot)
 
     def _rewrite(self, question: str, turns: Sequence[Turn], notices: list[str]) -> str:
         try:
@@ -182,9 +209,9 @@ class ChatSession:
         was a follow-up) and how often the transcripts use its words: it decides with them whether anything
         answers."""
         if self.generator is self.offline:
-            return (yield from _events(self.offline.stream(query, context, turns, words())))
+            return (yield from without_done(self.offline.stream(query, context, turns, words())))
         try:
-            final = yield from _events(self.generator.stream(question, context, turns))
+            final = yield from without_done(self.generator.stream(question, context, turns))
         except ProviderError as exc:
             if self.generator is self.offline:
                 raise
@@ -192,7 +219,7 @@ class ChatSession:
             log.warning("hosted generation failed, falling back offline: %s", exc)
             notices.append(notice)
             yield AnswerEvent(kind="notice", text=notice)
-            final = yield from _events(self.offline.stream(query, context, turns, words()))
+            final = yield from without_done(self.offline.stream(query, context, turns, words()))
         return final
 
     def _word_counts(self, question: str, episode: Filter, speaker: Filter) -> WordCounts:
@@ -212,17 +239,6 @@ def _absent_words_notice(missing: Sequence[str], quoted: bool) -> str | None:
         + ", ".join(f"“{w}”" for w in missing)
         + ("; the quoted passages may not answer the question." if quoted else ".")
     )
-
-
-def _events(stream: Iterator[AnswerEvent]) -> Steps[AnswerEvent, None, Answer]:
-    final: Answer | None = None
-    for event in stream:
-        if event.kind == "done":
-            final = event.answer
-        else:
-            yield event
-    assert final is not None
-    return final
 
 
 def _ms(since: float) -> float:

@@ -289,6 +289,17 @@ class ChromaStore:
         metas = got["metadatas"] or []
         return episode_from(metas[0]) if metas else None
 
+    def outline(self, episode_id: str) -> str | None:
+        """The outline JSON stored with an episode, or None (an older store, or no such episode)."""
+        return self._memo.get(f"outline:{episode_id}", lambda: self._read_outline(episode_id))
+
+    @guarded("reading an outline")
+    def _read_outline(self, episode_id: str) -> str | None:
+        got = self._episodes.get(ids=[episode_id], include=["metadatas"])
+        metas = got["metadatas"] or []
+        value = metas[0].get("outline") if metas else None
+        return str(value) if value else None
+
     def signature(self) -> str:
         """Changes whenever any episode is added, replaced or deleted; keys caches shared across processes.
 
@@ -311,8 +322,16 @@ class ChromaStore:
     # ---- writing (callers hold the store lock) -------------------------------------------------------------
 
     @guarded("writing an episode")
-    def write_episode(self, episode: Episode, utterances: Sequence[Utterance], vectors: np.ndarray) -> None:
-        """Replace an episode: hide the old one, write utterances in batches, sweep leftovers, then commit."""
+    def write_episode(
+        self,
+        episode: Episode,
+        utterances: Sequence[Utterance],
+        vectors: np.ndarray,
+        outline: str | None = None,
+    ) -> None:
+        """Replace an episode: hide the old one, write utterances in batches, sweep leftovers, then commit.
+
+        `outline` (the episode's outline as JSON) is kept on the episode record, so it commits with it."""
         if len(utterances) != len(vectors):
             raise StoreError(f"{episode.id}: {len(utterances)} utterances but {len(vectors)} vectors")
         self._begin_write()
@@ -330,7 +349,7 @@ class ChromaStore:
         self._delete_ids(stale)
         self._episodes.upsert(
             ids=[episode.id],
-            metadatas=[episode_metadata(episode)],
+            metadatas=[episode_metadata(episode, outline)],
             embeddings=[[0.0]],
             documents=[episode.title],
         )

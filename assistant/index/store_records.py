@@ -55,10 +55,12 @@ def lexical_record(rid: str, meta: Mapping[str, Any], text: str | None) -> Lexic
     )
 
 
-def episode_metadata(episode: Episode) -> dict[str, Any]:
-    """The whole episode as JSON (Chroma metadata holds scalars only), plus its content hash."""
+def episode_metadata(episode: Episode, outline: str | None = None) -> dict[str, Any]:
+    """The whole episode as JSON (Chroma metadata holds scalars only), plus its content hash and, when given,
+    its outline (JSON)."""
     data = asdict(episode)
-    return {"json": json.dumps(data), "content_hash": episode.content_hash}
+    meta = {"json": json.dumps(data), "content_hash": episode.content_hash}
+    return {**meta, "outline": outline} if outline else meta
 
 
 def episode_from(meta: Mapping[str, Any]) -> Episode:

@@ -487,3 +487,26 @@ def test_conversation_markdown_without_answers_or_sources() -> None:
     )
     assert "_Answered by Cohere command-a-03-2025._" in markdown and "> **Note:** Cut short." in markdown
     assert "**Sources**" not in markdown
+
+
+def test_the_outline_view_lists_chapters_and_opens_the_transcript_at_one() -> None:
+    at = with_sample()
+    at.radio(key="view").set_value("Outline").run()
+    assert not at.exception, at.exception
+    assert not at.chat_input, "the outline replaces the chat"
+    outline = Assistant.from_settings().outline("harbour-bridge")
+    shown = "\n".join(plain(t) for t in texts(at.main))
+    for chapter in outline.chapters:
+        assert f"**{chapter.number}. {chapter.title}**" in shown
+        assert f"utterances {chapter.first}–{chapter.last}" in shown
+        assert "[recording ↗](https://example.org/field-notes/harbour-bridge.mp3)" in shown
+        for u in chapter.key_quotes:
+            assert f"#{u.number}" in shown and f"> {u.text[:40]}" in shown
+    last = outline.chapters[-1]
+    at.button(key=f"outline-chapter-{last.number}").click().run()
+    assert not at.exception, at.exception
+    lines = [m.value for m in at.markdown if " · #" in m.value and m.value.startswith((":orange", "**"))]
+    numbers = [int(v.split(" · #")[1].split()[0]) for v in lines if "\n\n>" not in v]
+    assert last.first in numbers and min(numbers) == max(1, last.first - 3)
+    cited = [v for v in lines if v.startswith(":orange-badge[cited]")]
+    assert len(cited) == 1 and f"#{last.first}" in cited[0]

@@ -1,0 +1,259 @@
+"""Whole-episode questions ("What are the key takeaways?"): answered from the episode's outline, not from a
+dozen scattered hits. Offline the outline is quoted chapter by chapter; hosted, the chapters' key quotes are
+the documents Cohere summarises from, and each summary is kept on disk so it is paid for once."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Generator as Steps
+from dataclasses import asdict, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..config import Settings
+from ..costs import PRICES
+from ..errors import ProviderError
+from ..outline.answer import answer_from_outline
+from ..outline.types import Chapter, Outline
+from ..tokens import count_tokens
+from ..types import Answer, AnswerEvent, Citation, Episode, Hit, Turn, Usage, Utterance
+from .questions import conversation_episode
+
+if TYPE_CHECKING:
+    from .session import ChatSession, Filter
+
+log = logging.getLogger(__name__)
+
+SUMMARIES = "summaries"
+LONG_SUMMARY_QUOTES = 24
+"""More key quotes than this (or more input tokens than `LONG_SUMMARY_TOKENS`) and the cost is announced."""
+LONG_SUMMARY_TOKENS = 6000
+EXPECTED_OUTPUT_TOKENS = 600
+
+
+def key_quote_hits(chapters: Iterable[Chapter], title: str) -> list[Hit]:
+    """The key quotes of `chapters` as hits, in episode order."""
+    hits: list[Hit] = []
+    for chapter in chapters:
+        hits += [Hit(u, 1.0, episode_title=title) for u in chapter.key_quotes]
+    return hits
+
+
+def chapter_scorer(
+    outline: Outline, query_vector: np.ndarray, vectors_of: Callable[[Sequence[str]], dict[str, np.ndarray]]
+) -> Callable[[Chapter], float]:
+    """Closeness of a chapter to the focus: the best cosine of the query to one of its key quotes."""
+    ids = [u.id for c in outline.chapters for u in c.key_quotes]
+    found = vectors_of(ids)
+    q = np.asarray(query_vector, dtype=np.float32)
+
+    def score(chapter: Chapter) -> float:
+        sims = [float(found[u.id] @ q) for u in chapter.key_quotes if u.id in found]
+        return max(sims, default=-1.0)
+
+    return score
+
+
+def cost_notice(model: str | None, system: str, question: str, hits: Sequence[Hit]) -> str | None:
+    """Before a long hosted summary: how much it sends and what that costs, roughly; None when short."""
+    tokens = count_tokens(system) + count_tokens(question) + sum(count_tokens(h.utterance.text) for h in hits)
+    if len(hits) <= LONG_SUMMARY_QUOTES and tokens <= LONG_SUMMARY_TOKENS:
+        return None
+    price = PRICES.get(model or "")
+    cost = ""
+    if price:
+        usd = tokens / 1e6 * price.get("input_per_million", 0.0)
+        usd += EXPECTED_OUTPUT_TOKENS / 1e6 * price.get("output_per_million", 0.0)
+        cost = f", about ${usd:.3f} at list price"
+    return (
+        f"This summary sends {len(hits)} key passages (~{tokens:,} tokens) to {model}{cost}; "
+        "it is kept, so asking again costs nothing."
+    )
+
+
+class SummaryCache:
+    """Hosted summaries on disk (`<store>/summaries/<key>.json`), one per episode version, model, system
+    prompt and question; written atomically, so a reader sees a whole file or none."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+
+    @staticmethod
+    def key(episode: Episode, model: str | None, system: str, question: str) -> str:
+        parts = [
+            episode.id,
+            episode.content_hash,
+            episode.ingested_at or "",
+            model or "",
+            hashlib.sha256(system.encode()).hexdigest(),
+            " ".join(question.casefold().split()),
+        ]
+        return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:32]
+
+    def get(self, key: str) -> Answer | None:
+        if self.folder is None:
+            return None
+        try:
+            return answer_from_dict(json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8")))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def put(self, key: str, answer: Answer) -> None:
+        """Best effort: a folder that cannot be written to only means paying again next time."""
+        if self.folder is None:
+            return
+        path = self.folder / f"{key}.json"
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(json.dumps(answer_to_dict(answer)), encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+
+
+def answer_to_dict(answer: Answer) -> dict[str, Any]:
+    return {
+        "text": answer.text,
+        "model": answer.model,
+        "usage": asdict(answer.usage),
+        "citations": [
+            {"start": c.start, "end": c.end, "text": c.text, "utterances": [asdict(u) for u in c.utterances]}
+            for c in answer.citations
+        ],
+    }
+
+
+def answer_from_dict(data: dict[str, Any]) -> Answer:
+    citations = tuple(
+        Citation(
+            int(c["start"]), int(c["end"]), str(c["text"]), tuple(Utterance(**u) for u in c["utterances"])
+        )
+        for c in data["citations"]
+    )
+    return Answer(
+        text=str(data["text"]),
+        citations=citations,
+        mode="hosted",
+        model=data.get("model"),
+        usage=Usage(**data.get("usage", {})),
+    )
+
+
+class WholeEpisode:
+    """A session's whole-episode questions: which episode, and the answer from its outline."""
+
+    def __init__(self, session: ChatSession) -> None:
+        self.session = session
+        settings = session.settings
+        self.summaries = SummaryCache(None if settings.chroma_host else settings.store_dir / SUMMARIES)
+
+    def scope(self, query: str, episode: Filter, turns: Sequence[Turn], notices: list[str]) -> str | None:
+        """Which episode a whole-episode question is about: the one chosen, the one being discussed, the only
+        one, or (said in a notice) the one the best hit is from; None when the library is empty."""
+        chosen = self.session.library.check_episodes(episode)
+        if chosen and len(chosen) == 1:
+            return chosen[0]
+        current = conversation_episode(turns)
+        if current and (not chosen or current in chosen):
+            return current
+        episodes = self.session.library.episodes()
+        if not chosen and len(episodes) == 1:
+            return episodes[0].id
+        hits = self.session.search(query, k=1, episode=chosen)
+        if not hits:
+            return None
+        best = hits[0].utterance.episode_id
+        title = self.session.library.episode(best).title
+        notices.append(
+            f"Answered from the outline of “{title}”, the episode that best matches the question; "
+            "choose an episode to ask about another."
+        )
+        return best
+
+    def answer(
+        self, question: str, focus: str | None, episode_id: str, turns: Sequence[Turn], notices: list[str]
+    ) -> Steps[AnswerEvent, None, Answer]:
+        """The offline outline answer, or a hosted summary of the chapters' key quotes (cached on disk)."""
+        episode = self.session.library.episode(episode_id)
+        outline = self.session.outline(episode_id)
+        score = None
+        if focus:
+            qv = self.session.retriever.embedder.embed_query(focus)
+            score = chapter_scorer(outline, qv, self._stored_vectors)
+        chosen = outline.chapters
+        if focus and score is not None and chosen:
+            chosen = tuple(sorted(sorted(chosen, key=score, reverse=True)[:2], key=lambda c: c.number))
+        hits = tuple(key_quote_hits(chosen, episode.title))
+        if self.session.generator is not self.session.offline:
+            try:
+                final = yield from self._hosted(question, episode, hits, turns, notices)
+                return replace(final, hits=hits)
+            except ProviderError as exc:
+                notice = f"The hosted model failed ({exc}); showing the offline outline instead."
+                log.warning("hosted summary failed, falling back to the outline: %s", exc)
+                notices.append(notice)
+                yield AnswerEvent(kind="notice", text=notice)
+        text, citations = answer_from_outline(outline, focus=focus, score=score)
+        yield AnswerEvent(kind="text", text=text)
+        for citation in citations:
+            yield AnswerEvent(kind="citation", citation=citation)
+        return Answer(text=text, citations=citations, mode="offline", hits=hits)
+
+    def _hosted(
+        self, question: str, episode: Episode, hits: Sequence[Hit], turns: Sequence[Turn], notices: list[str]
+    ) -> Steps[AnswerEvent, None, Answer]:
+        system = system_prompt(self.session.settings)
+        key = self.summaries.key(episode, self.session.generator.model, system, question)
+        cached = self.summaries.get(key)
+        if cached is not None:
+            yield AnswerEvent(kind="text", text=cached.text)
+            for citation in cached.citations:
+                yield AnswerEvent(kind="citation", citation=citation)
+            return cached
+        cost = cost_notice(self.session.generator.model, system, question, hits)
+        if cost:
+            notices.append(cost)
+            yield AnswerEvent(kind="notice", text=cost)
+        final = yield from without_done(self.session.generator.stream(question, hits, turns))
+        if final.citations and not final.refused:
+            self.summaries.put(key, final)
+        return final
+
+    def _stored_vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """Stored vectors of these utterances: from the search's snapshot, else read from the store."""
+        snapshot = self.session.retriever.lexical.snapshot()
+        if snapshot.vectors is not None:
+            rows = snapshot.keywords.row_of
+            return {i: snapshot.vectors.matrix[rows[i]] for i in ids if i in rows}
+        got = self.session.library.store.get(list(ids), with_vectors=True)
+        return {i: v for i, (_, v) in got.items() if v is not None}
+
+
+def system_prompt(settings: Settings) -> str:
+    """The system prompt's text, so a cached summary is not reused after the prompt changes."""
+    try:
+        return (settings.prompts_dir / "system.md").read_text(encoding="utf-8")
+    except OSError:
+        return ""
+
+
+def without_done(stream: Iterator[AnswerEvent]) -> Steps[AnswerEvent, None, Answer]:
+    """Yields a generator's events but `done`; returns the Answer `done` carried."""
+    final: Answer | None = None
+    for event in stream:
+        if event.kind == "done":
+            final = event.answer
+        else:
+            yield event
+    assert final is not None
+    return final

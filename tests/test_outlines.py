@@ -1,0 +1,175 @@
+"""Whole-episode outlines through the public API: stored at ingest, shown by the CLI, answering summaries."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import SAMPLES
+from providers.cohere_fakes import FakeCohere
+
+from assistant import Assistant, Chapter, InputError, Outline
+from assistant.cli import cli
+
+
+def _check_chapters(a: Assistant, outline: Outline, episode_id: str) -> None:
+    transcript = {u.number: u for u in a.transcript(episode_id)}
+    assert outline.episode_id == episode_id and outline.chapters
+    assert outline.chapters[0].first == min(transcript) and outline.chapters[-1].last == max(transcript)
+    for before, after in zip(outline.chapters, outline.chapters[1:], strict=False):
+        assert after.first == before.last + 1
+    for chapter in outline.chapters:
+        assert isinstance(chapter, Chapter) and chapter.title and chapter.key_quotes
+        for u in chapter.key_quotes:
+            assert chapter.first <= u.number <= chapter.last and transcript[u.number] == u
+
+
+def test_outline_is_stored_at_ingest_and_recomputed_when_the_file_changes(sample_copy: Path) -> None:
+    a = Assistant.from_settings()
+    a.ingest(sample_copy)
+    stored = a.store.outline("harbour-bridge")
+    assert stored, "the outline is written with the episode record"
+    outline = a.outline("Why the Harbour")  # a start of the title
+    assert outline == Outline.from_dict(json.loads(stored))
+    _check_chapters(a, outline, "harbour-bridge")
+    assert outline.chapters[-1].last == 40
+
+    lines = sample_copy.read_text(encoding="utf-8").splitlines()
+    sample_copy.write_text("\n".join(lines[: lines.index("31")]) + "\n", encoding="utf-8")
+    assert a.ingest(sample_copy).updated == ["harbour-bridge"]
+    again = a.outline("harbour-bridge")
+    assert again.chapters[-1].last == 30 and json.loads(a.store.outline("harbour-bridge"))["chapters"]
+    _check_chapters(a, again, "harbour-bridge")
+
+
+def test_a_store_written_before_outlines_computes_one_from_its_vectors(tmp_path: Path) -> None:
+    a = Assistant.from_settings()
+    a.ingest(SAMPLES)
+    fresh = a.outline("harbour-bridge")
+    older = Assistant.from_settings(store=tmp_path / "older")
+    episode = a.episode("harbour-bridge")
+    utterances = a.transcript("harbour-bridge")
+    from assistant.ingest.details import details_utterance
+
+    rows = [details_utterance(episode), *utterances]
+    older.store.write_episode(episode, rows, a.embedder.embed_documents([u.text for u in rows]))
+    assert older.store.outline("harbour-bridge") is None
+    assert older.outline("harbour-bridge") == fresh
+
+
+def test_unknown_episode_is_an_input_error() -> None:
+    a = Assistant.from_settings()
+    a.ingest(SAMPLES)
+    with pytest.raises(InputError, match="unknown episode"):
+        a.outline("no-such-episode")
+
+
+def test_cli_outline_text_and_json() -> None:
+    runner = CliRunner()
+    assert runner.invoke(cli, ["ingest", str(SAMPLES)], obj={}).exit_code == 0
+    result = runner.invoke(cli, ["outline", "why the harbour"], obj={}, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    outline = Assistant.from_settings().outline("harbour-bridge")
+    first = outline.chapters[0]
+    assert "Why the Harbour Bridge Opened Eight Months Late (harbour-bridge)" in result.output
+    assert f"{first.number}. {first.title} (#{first.first}–#{first.last})" in result.output
+    for u in first.key_quotes:
+        assert f"#{u.number} {u.speaker}: “{u.text}”" in result.output
+
+    as_json = runner.invoke(cli, ["outline", "harbour-bridge", "--json"], obj={}, catch_exceptions=False)
+    assert Outline.from_dict(json.loads(as_json.output)) == outline
+
+    unknown = runner.invoke(cli, ["outline", "nope"], obj={})
+    assert unknown.exit_code != 0 and "unknown episode 'nope'" in unknown.output
+    assert "Traceback" not in unknown.output
+
+
+def test_key_takeaways_offline_are_chapter_lines_each_citing_real_utterances() -> None:
+    a = Assistant.from_settings()
+    a.ingest(SAMPLES)
+    answer = a.ask("What are the key takeaways?")
+    outline = a.outline("harbour-bridge")
+    assert answer.mode == "offline" and not answer.refused
+    transcript = {u.id: u for u in a.transcript("harbour-bridge")}
+    lines = answer.text.splitlines()[1:]
+    assert len(lines) == len(outline.chapters) == len(answer.citations)
+    for line, chapter, citation in zip(lines, outline.chapters, answer.citations, strict=True):
+        assert line.startswith(f"{chapter.number}. {chapter.title}")
+        assert answer.text[citation.start : citation.end] == citation.text == line
+        assert citation.utterances and all(transcript[u.id] == u for u in citation.utterances)
+    assert [h.utterance for h in answer.hits] == [u for c in outline.chapters for u in c.key_quotes]
+    # a fact question still goes through search
+    assert "chapter" not in a.ask("Why did the steel arrive late?").text
+
+
+def test_whole_episode_question_without_a_scope_names_the_episode_it_chose(tmp_path: Path) -> None:
+    folder = tmp_path / "two"
+    folder.mkdir()
+    text = (SAMPLES / "harbour-bridge.txt").read_text(encoding="utf-8")
+    (folder / "harbour-bridge.txt").write_text(text, encoding="utf-8")
+    (folder / "other.txt").write_text(text.replace("Harbour Bridge", "Canal Lock"), encoding="utf-8")
+    a = Assistant.from_settings()
+    a.ingest(folder)
+    assert len(a.episodes()) == 2
+    chosen = a.ask("Summarise the episode", episode="harbour-bridge")
+    assert not chosen.notice and {u.episode_id for u in chosen.cited_utterances} == {"harbour-bridge"}
+    guessed = a.ask("What are the key takeaways about the canal lock?")
+    assert guessed.notice and "the episode that best matches" in guessed.notice
+    assert len({u.episode_id for u in guessed.cited_utterances}) == 1
+
+
+def test_hosted_summary_sends_the_key_quotes_and_is_paid_for_once(tmp_path: Path) -> None:
+    fake = FakeCohere(dimension=64)
+    a = Assistant.from_settings(store=tmp_path / "s", settings=fake.settings(), cohere_client=fake.client())
+    a.ingest(SAMPLES)
+    outline = a.outline("harbour-bridge")
+    quotes = [u.id for c in outline.chapters for u in c.key_quotes]
+
+    answer = a.ask("What are the key takeaways?")
+    assert answer.mode == "hosted" and answer.citations and not answer.refused
+    sent = fake.bodies("chat_stream")
+    assert len(sent) == 1 and [d["id"] for d in sent[0]["documents"]] == quotes
+    assert {u.id for u in answer.cited_utterances} <= set(quotes)
+    assert not fake.calls("rerank"), "nothing is searched for a whole-episode question"
+    assert list((tmp_path / "s" / "summaries").glob("*.json"))
+
+    again = a.ask("What are the key takeaways?")
+    assert len(fake.bodies("chat_stream")) == 1, "served from the cache"
+    assert (again.text, again.citations, again.mode) == (answer.text, answer.citations, "hosted")
+    assert [h.utterance.id for h in again.hits] == quotes
+
+    fresh = Assistant.from_settings(
+        store=tmp_path / "s", settings=fake.settings(), cohere_client=fake.client()
+    )
+    assert fresh.ask("what are the key  takeaways?").text == answer.text
+    assert len(fake.bodies("chat_stream")) == 1, "the cache is on disk, shared by processes"
+
+
+def test_a_long_hosted_summary_says_what_it_will_cost_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant.chat import outlines
+
+    monkeypatch.setattr(outlines, "LONG_SUMMARY_QUOTES", 1)  # the sample's outline is short
+    fake = FakeCohere(dimension=64)
+    a = Assistant.from_settings(store=tmp_path / "s", settings=fake.settings(), cohere_client=fake.client())
+    a.ingest(SAMPLES)
+    events = list(a.stream("Give me a summary"))
+    notices = [e.text for e in events if e.kind == "notice"]
+    assert len(notices) == 1 and "key passages" in notices[0] and "command-a-03-2025" in notices[0]
+    assert "$" in notices[0]
+    assert events.index(next(e for e in events if e.kind == "notice")) < events.index(
+        next(e for e in events if e.kind == "text")
+    )
+    again = [e for e in a.stream("Give me a summary") if e.kind == "notice"]
+    assert not again, "a cached summary costs nothing, so nothing is announced"
+
+
+def test_a_speaker_filter_searches_instead_of_outlining() -> None:
+    a = Assistant.from_settings()
+    a.ingest(SAMPLES)
+    answer = a.ask("What are the key takeaways?", speaker="Nadia Brooks")
+    assert "chapter" not in answer.text
+    assert all(h.utterance.speaker == "Nadia Brooks" for h in answer.hits)
