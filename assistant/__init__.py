@@ -64,6 +64,7 @@ _LAZY = {
     "plural": ".render",
     "cited_episodes": ".render",
     "suggest_questions": ".suggest",
+    "evaluate_outlines": ".outline.evaluate",
     "pack": ".generation.context",
     "sent_ids": ".generation.context",
     "tokenize": ".text",
@@ -95,6 +96,7 @@ if TYPE_CHECKING:
     from .index.embedders import HashingEmbedder as HashingEmbedder
     from .index.onnx_embedder import OnnxEmbedder as OnnxEmbedder
     from .library import Library as Library
+    from .outline.evaluate import evaluate_outlines as evaluate_outlines
     from .providers import cohere_client as cohere_client
     from .render import cited_episodes as cited_episodes
     from .render import marked_text as marked_text

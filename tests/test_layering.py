@@ -85,6 +85,7 @@ PUBLIC = [
     "cohere_client",
     "conversation_markdown",
     "count_tokens",
+    "evaluate_outlines",
     "format_time",
     "marked_text",
     "normalise_history",

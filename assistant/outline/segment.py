@@ -25,6 +25,11 @@ import numpy as np
 _WORD = re.compile(r"[A-Za-z0-9']+")
 
 
+# The length prior: at least one chapter per this many spoken words (about 10 minutes of speech at 150-160
+# words a minute; QMSum's gold topics average 1,600 words on train).
+WORDS_PER_CHAPTER = 1600
+
+
 @dataclass(frozen=True)
 class SegmentParams:
     """penalty: cost of one more chapter, in units of the episode's mean weighted scatter per non-empty
@@ -38,6 +43,7 @@ class SegmentParams:
     min_len: int = 40
     weight_cap: int = 20
     lexical: bool = True
+    words_per_chapter: int | None = WORDS_PER_CHAPTER
 
 
 def utterance_weights(texts: Sequence[str], cap: int) -> np.ndarray:
@@ -66,7 +72,8 @@ def segment(
 ) -> list[int]:
     """Chapter boundaries for one episode; `vectors` has one unit-normalised row per utterance.
 
-    With `count`, exactly that many chapters (where the length allows); otherwise the penalty decides."""
+    With `count`, exactly that many chapters (where the length allows); otherwise the penalty decides, but
+    never fewer than the length prior (`words_per_chapter`) asks: the exact-count partition then."""
     params = params or SegmentParams()
     n = len(texts)
     if n != len(vectors):
@@ -91,7 +98,18 @@ def segment(
         scores = best[: j - m + 1] + cost[: j - m + 1, j] + beta
         k = int(np.argmin(scores))
         best[j], back[j] = scores[k], k
-    return _trace(back, n)
+    bounds = _trace(back, n)
+    floor = length_prior(texts, params.words_per_chapter)
+    if len(bounds) + 1 < floor:
+        return _best_of_count(cost, n, m, floor)
+    return bounds
+
+
+def length_prior(texts: Sequence[str], words_per_chapter: int | None) -> int:
+    """The fewest chapters an episode of this many words should have (0: no prior)."""
+    if not words_per_chapter:
+        return 0
+    return round(sum(len(_WORD.findall(t)) for t in texts) / words_per_chapter)
 
 
 def _trace(back: np.ndarray, n: int) -> list[int]:
