@@ -1,4 +1,5 @@
-"""Measure chapters on QMSum: `python -m assistant.outline.evaluate [--split val]`.
+"""Measure chapters on QMSum: `python -m assistant.outline.evaluate [--split val]`, or on any folder with
+gold topics through `assistant eval --suite DIR --segmentation` (which calls `evaluate_outlines`).
 
 Prints Pk, WindowDiff, boundary F1 within +-3 turns, chapters against the gold count and ms per episode for
 our chapters and two baselines (equal-length chapters with the gold count; Hearst's TextTiling), then, for

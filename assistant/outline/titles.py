@@ -99,6 +99,9 @@ _VAGUE = frozenset(
         "point",
         "question",
         "questions",
+        "long",
+        "better",
+        "best",
     ]
 )
 
@@ -179,6 +182,8 @@ def _first_upper(text: str) -> str:
 
 # Tuned on qmsum/train topic coverage of the cited quotes: 0.678 at 0, 0.710 at 0.5, 0.707 at 1.
 DIVERSITY = 0.5
+# Quotes from each stretch of the chapter: train topic coverage 0.745 against 0.710 by MMR alone (no length
+# prior), 0.880 against 0.854 with one chapter per 1,600 words at least.
 SPREAD = True
 
 
