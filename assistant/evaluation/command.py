@@ -198,6 +198,21 @@ def _failure(exc: Exception, plan: Plan) -> str:
     return str(exc)
 
 
+def _retrieval_flags(flags: Flags) -> list[tuple[str, object]]:
+    return [
+        ("--config", flags.configs),
+        ("--embedder", flags.embedders),
+        ("--scope", flags.scopes),
+        ("--limit", flags.limit),
+        ("--min", flags.thresholds),
+        ("--replay", flags.replay),
+        ("--record", flags.record),
+        ("--write-fixtures", flags.write_fixtures),
+        ("--judge", flags.judge),
+        ("--retrieval-only", flags.retrieval_only),
+    ]
+
+
 def _segmentation(flags: Flags) -> None:
     from assistant import Settings
 
@@ -205,6 +220,9 @@ def _segmentation(flags: Flags) -> None:
 
     if flags.suite_path is None:
         raise click.UsageError("--segmentation needs --suite DIR with transcripts/ and topics.jsonl")
+    ignored = [name for name, value in _retrieval_flags(flags) if value]
+    if ignored:
+        raise click.UsageError(f"--segmentation measures chapters only: drop {', '.join(ignored)}")
     args = ["assistant", "eval", "--suite", str(flags.suite_path), "--segmentation"]
     if flags.out is not None:
         args += ["--out", str(flags.out)]

@@ -98,3 +98,6 @@ def test_eval_segmentation_needs_gold_topics(tmp_path):
     assert result.exit_code != 0 and "no transcripts with gold topics" in result.output
     missing = CliRunner().invoke(eval_command, ["--segmentation"])
     assert missing.exit_code != 0 and "--suite" in missing.output
+    mixed = ["--suite", str(tmp_path / "empty"), "--segmentation", "--config", "bm25"]
+    both = CliRunner().invoke(eval_command, mixed)
+    assert both.exit_code == 2 and "drop --config" in both.output
