@@ -25,6 +25,7 @@ _LAZY = {
     "HashingEmbedder": ".index.embedders",
     "LocalEmbedder": ".models.embedder",
     "find_onnx": ".models.embedder",
+    "make_embedder": ".wiring",
     "Generator": ".generation.base",
     "ExtractiveGenerator": ".generation.offline",
     "OFFLINE_HEADER": ".generation.offline",
@@ -68,6 +69,7 @@ _LAZY = {
     "plural": ".render",
     "cited_episodes": ".render",
     "suggest_questions": ".suggest",
+    "evaluate_outlines": ".outline.evaluate",
     "pack": ".generation.context",
     "sent_ids": ".generation.context",
     "tokenize": ".text",
@@ -101,6 +103,7 @@ if TYPE_CHECKING:
     from .library import Library as Library
     from .models.embedder import LocalEmbedder as LocalEmbedder
     from .models.embedder import find_onnx as find_onnx
+    from .outline.evaluate import evaluate_outlines as evaluate_outlines
     from .outline.types import Chapter as Chapter
     from .outline.types import Outline as Outline
     from .providers import cohere_client as cohere_client
@@ -130,6 +133,7 @@ if TYPE_CHECKING:
     from .types import Utterance as Utterance
     from .types import format_time as format_time
     from .types import utterance_id as utterance_id
+    from .wiring import make_embedder as make_embedder
 
 
 def __getattr__(name: str) -> Any:

@@ -105,6 +105,12 @@ def default_suite() -> Path:
     "--judge", is_flag=True, help="Also ask a Cohere model whether each cited sentence is supported."
 )
 @click.option("--retrieval-only", is_flag=True, help="Skip ask(): ranking metrics only (faster on big sets).")
+@click.option(
+    "--segmentation",
+    is_flag=True,
+    help="Measure chapters instead: our segmentation beside equal-length and TextTiling baselines against "
+    "the suite's topics.jsonl, plus its general questions; writes segmentation.md / segmentation.json.",
+)
 @click.pass_context
 def eval_command(ctx: click.Context, /, **params: Any) -> None:
     """Measure retrieval, citations and answers on a question suite, and compare configurations.
@@ -117,6 +123,9 @@ def eval_command(ctx: click.Context, /, **params: Any) -> None:
 
     flags = Flags(**params)
     _check_flags(flags)
+    if flags.segmentation:
+        _segmentation(flags)
+        return
     plan = Plan(flags=flags, offline=_offline_flag(ctx))
     try:
         data = _evaluate(plan)
@@ -146,6 +155,7 @@ class Flags:
     no_hosted: bool
     judge: bool
     retrieval_only: bool
+    segmentation: bool = False
 
 
 @dataclass
@@ -195,6 +205,44 @@ def _failure(exc: Exception, plan: Plan) -> str:
     if isinstance(exc, CraftError):
         return f"crafting fixtures failed: {exc}"
     return str(exc)
+
+
+def _retrieval_flags(flags: Flags) -> list[tuple[str, object]]:
+    return [
+        ("--config", flags.configs),
+        ("--embedder", flags.embedders),
+        ("--scope", flags.scopes),
+        ("--limit", flags.limit),
+        ("--min", flags.thresholds),
+        ("--replay", flags.replay),
+        ("--record", flags.record),
+        ("--write-fixtures", flags.write_fixtures),
+        ("--judge", flags.judge),
+        ("--retrieval-only", flags.retrieval_only),
+    ]
+
+
+def _segmentation(flags: Flags) -> None:
+    from assistant import Settings
+
+    from .outline import run_segmentation, write_segmentation
+
+    if flags.suite_path is None:
+        raise click.UsageError("--segmentation needs --suite DIR with transcripts/ and topics.jsonl")
+    ignored = [name for name, value in _retrieval_flags(flags) if value]
+    if ignored:
+        raise click.UsageError(f"--segmentation measures chapters only: drop {', '.join(ignored)}")
+    args = ["assistant", "eval", "--suite", str(flags.suite_path), "--segmentation"]
+    if flags.out is not None:
+        args += ["--out", str(flags.out)]
+    try:
+        result = run_segmentation(flags.suite_path, Settings.from_env())
+    except FileNotFoundError as exc:
+        raise click.ClickException(str(exc)) from None
+    out = flags.out or Path("eval") / "out" / flags.suite_path.name
+    paths = write_segmentation(result, out, shlex.join(args))
+    click.echo(paths["markdown"].read_text(encoding="utf-8"))
+    click.echo(f"wrote {paths['markdown']} and {paths['json']}")
 
 
 # ---- phases ---------------------------------------------------------------------------------------------

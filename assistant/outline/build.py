@@ -11,7 +11,7 @@ from assistant.outline.titles import chapter_titles, key_quotes
 from assistant.outline.types import Chapter, Outline
 from assistant.types import Utterance
 
-METHOD = "penalised-partition:minilm+tfidf"
+METHOD = "penalised-partition+length-prior:minilm+tfidf"
 
 
 def build_outline(

@@ -1,4 +1,5 @@
-"""Measure chapters on QMSum: `python -m assistant.outline.evaluate [--split val]`.
+"""Measure chapters on QMSum: `python -m assistant.outline.evaluate [--split val]`, or on any folder with
+gold topics through `assistant eval --suite DIR --segmentation` (which calls `evaluate_outlines`).
 
 Prints Pk, WindowDiff, boundary F1 within +-3 turns, chapters against the gold count and ms per episode for
 our chapters and two baselines (equal-length chapters with the gold count; Hearst's TextTiling), then, for
@@ -15,6 +16,7 @@ import json
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -22,7 +24,7 @@ from assistant.outline.answer import answer_from_outline, is_whole_episode_quest
 from assistant.outline.build import build_outline
 from assistant.outline.data import Meeting, cached_vectors, labels_to_boundaries, load_split, reference_labels
 from assistant.outline.metrics import boundary_prf, pk, windowdiff
-from assistant.outline.segment import equal_segments, segment, texttiling
+from assistant.outline.segment import SegmentParams, equal_segments, segment, texttiling
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 DATA = SHARED / "data"
@@ -31,14 +33,20 @@ MODEL = SHARED / "models" / "all-MiniLM-L6-v2" / "onnx"
 Method = Callable[[list[str], np.ndarray, int], list[int]]
 
 
+NO_PRIOR = SegmentParams(words_per_chapter=None)
+
+# Our method, the same without its chapter-count floor, and the two baselines; every run reports all four.
+METHODS: dict[str, Method] = {
+    "ours": lambda texts, v, gold: segment(v, texts),
+    "ours without length prior": lambda texts, v, gold: segment(v, texts, NO_PRIOR),
+    "equal (gold count)": lambda texts, v, gold: equal_segments(len(texts), gold),
+    "texttiling": lambda texts, v, gold: texttiling(texts),
+}
+
+
 def evaluate_segmentation(meetings: list[Meeting], vectors: list[np.ndarray]) -> dict[str, dict[str, float]]:
-    methods: dict[str, Method] = {
-        "ours": lambda texts, v, gold: segment(v, texts),
-        "equal (gold count)": lambda texts, v, gold: equal_segments(len(texts), gold),
-        "texttiling": lambda texts, v, gold: texttiling(texts),
-    }
     out = {}
-    for name, method in methods.items():
+    for name, method in METHODS.items():
         rows = []
         for meeting, v in zip(meetings, vectors, strict=True):
             texts = [u.text for u in meeting.transcript.utterances]
@@ -120,6 +128,40 @@ def recogniser_report(folders: list[Path]) -> dict[str, float]:
     }
 
 
+def evaluate_outlines(
+    folder: Path, embed: Callable[[list[str]], np.ndarray], model_name: str, cache: Path
+) -> dict[str, Any]:
+    """The outline evaluation of one suite folder (transcripts/, topics.jsonl with the gold chapters,
+    optionally questions.jsonl): segmentation metrics per method, and the general questions' answers."""
+    meetings = load_split(folder)
+    if not meetings:
+        raise FileNotFoundError(f"{folder}: no transcripts with gold topics (transcripts/ + topics.jsonl)")
+    vectors = [cached_vectors(m.transcript, embed, cache, model_name) for m in meetings]
+    result: dict[str, Any] = {
+        "suite": str(folder),
+        "meetings": len(meetings),
+        "embedder": model_name,
+        "segmentation": evaluate_segmentation(meetings, vectors),
+    }
+    if (folder / "questions.jsonl").exists():
+        result["general"] = evaluate_general(folder, meetings, vectors)
+    return result
+
+
+def segmentation_table(segmentation: dict[str, dict[str, float]]) -> list[str]:
+    """Markdown rows of the segmentation metrics, one per method."""
+    rows = [
+        "| method | Pk | WindowDiff | F1@3 | chapters | gold chapters | ms/episode |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, r in segmentation.items():
+        rows.append(
+            f"| {name} | {r['pk']:.3f} | {r['windowdiff']:.3f} | {r['f1@3']:.3f} | {r['chapters']:.2f} "
+            f"| {r['gold_chapters']:.2f} | {r['ms']:.0f} |"
+        )
+    return rows
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", default="val")
@@ -127,24 +169,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cache", type=Path, default=Path("/tmp/outline-vectors"))
     args = parser.parse_args(argv)
     folder = args.data / "qmsum" / args.split
-    meetings = load_split(folder)
     from assistant.models.catalog import spec
     from assistant.models.embedder import LocalEmbedder
 
     embedder = LocalEmbedder(
         spec("all-MiniLM-L6-v2"), MODEL, cache=args.cache / "models", name="onnx:all-MiniLM-L6-v2"
     )
-    vectors = [
-        cached_vectors(m.transcript, embedder.embed_documents, args.cache, embedder.name) for m in meetings
-    ]
-    print(f"qmsum/{args.split}: {len(meetings)} meetings")
-    print(f"{'method':<20} {'Pk':>6} {'WD':>6} {'F1@3':>6} {'chapters':>9} {'gold':>6} {'ms/ep':>8}")
-    for name, r in evaluate_segmentation(meetings, vectors).items():
-        print(
-            f"{name:<20} {r['pk']:6.3f} {r['windowdiff']:6.3f} {r['f1@3']:6.3f} {r['chapters']:9.2f} "
-            f"{r['gold_chapters']:6.2f} {r['ms']:8.0f}"
-        )
-    print("general questions:", json.dumps(evaluate_general(folder, meetings, vectors)))
+    result = evaluate_outlines(folder, embedder.embed_documents, embedder.name, args.cache)
+    print(f"qmsum/{args.split}: {result['meetings']} meetings")
+    print("\n".join(segmentation_table(result["segmentation"])))
+    if "general" in result:
+        print("general questions:", json.dumps(result["general"]))
     folders = [args.data / "qmsum" / s for s in ("train", "val")] + [args.data / "friendsqa" / "dev"]
     print("question recogniser:", json.dumps(recogniser_report([f for f in folders if f.exists()])))
 

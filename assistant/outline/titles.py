@@ -69,6 +69,39 @@ _VAGUE = frozenset(
         "everything",
         "anything",
         "basically",
+        "help",
+        "folks",
+        "guys",
+        "huge",
+        "big",
+        "real",
+        "talk",
+        "talking",
+        "happen",
+        "happening",
+        "come",
+        "coming",
+        "start",
+        "started",
+        "feel",
+        "lots",
+        "whole",
+        "back",
+        "new",
+        "kinds",
+        "bunch",
+        "super",
+        "totally",
+        "definitely",
+        "literally",
+        "gonna",
+        "wanna",
+        "point",
+        "question",
+        "questions",
+        "long",
+        "better",
+        "best",
     ]
 )
 
@@ -82,7 +115,7 @@ def _terms(text: str, stop: frozenset[str]) -> list[str]:
             prev = None
             continue
         terms.append(w)
-        if prev:
+        if prev and prev != w:
             terms.append(f"{prev} {w}")
         prev = w
     return terms
@@ -97,6 +130,7 @@ def chapter_titles(texts: Sequence[str], spans: Sequence[tuple[int, int]], words
     stemmer = Stemmer.Stemmer("english")
     stop = _stopwords()
     counts = [Counter(t for text in texts[a : b + 1] for t in _terms(text, stop)) for a, b in spans]
+    cased = _surface_forms(texts)
     df = Counter(t for c in counts for t in c)
     n = len(spans)
     titles = []
@@ -119,12 +153,38 @@ def chapter_titles(texts: Sequence[str], spans: Sequence[tuple[int, int]], words
             chosen.append(term)
             if len(chosen) == words:
                 break
-        titles.append(", ".join(chosen).capitalize() if chosen else "Chapter")
+        titles.append(_first_upper(", ".join(" ".join(cased.get(w, w) for w in t.split()) for t in chosen)))
     return titles
+
+
+def _surface_forms(texts: Sequence[str]) -> dict[str, str]:
+    """Lower-cased word -> how to print it: "AGI" when the transcript mostly writes it so, "Cohere" when it
+    is capitalised mid-sentence most of the time (a name), else lower case."""
+    forms: dict[str, Counter[str]] = {}
+    for text in texts:
+        for match in _WORD.finditer(text):
+            word = match.group().strip("'-")
+            before = text[: match.start()].rstrip()
+            if not before or before[-1] in ".?!":
+                continue  # sentence-initial capitals say nothing
+            forms.setdefault(word.lower(), Counter())[word] += 1
+    out = {}
+    for lower, counter in forms.items():
+        form, count = counter.most_common(1)[0]
+        if form != lower and count * 2 > sum(counter.values()) and (form.isupper() or form[0].isupper()):
+            out[lower] = form
+    return out
+
+
+def _first_upper(text: str) -> str:
+    return text[:1].upper() + text[1:] if text else "Chapter"
 
 
 # Tuned on qmsum/train topic coverage of the cited quotes: 0.678 at 0, 0.710 at 0.5, 0.707 at 1.
 DIVERSITY = 0.5
+# Quotes from each stretch of the chapter: train topic coverage 0.745 against 0.710 by MMR alone (no length
+# prior), 0.880 against 0.854 with one chapter per 1,600 words at least.
+SPREAD = True
 
 
 def key_quotes(
@@ -135,11 +195,14 @@ def key_quotes(
     count: int = 3,
     min_words: int = 8,
     diversity: float = DIVERSITY,
+    spread: bool = SPREAD,
 ) -> list[int]:
     """Indices of `count` turns close to the chapter's centroid (cosine), skipping turns under `min_words`
     words unless nothing longer exists; returned in transcript order. Picked by maximal marginal relevance
     (centrality minus `diversity` times the cosine to a turn already picked), so the quotes do not all
-    restate one moment of the chapter."""
+    restate one moment of the chapter. With `spread`, the chapter is cut into `count` equal stretches and
+    each gives its own most central turn (central to the whole chapter): a long chapter often holds
+    several topics a reader would name, and a quote from each covers them."""
     rows = np.arange(first, last + 1)
     lengths = np.array([len(_WORD.findall(texts[int(i)])) for i in rows])
     x = np.asarray(vectors[first : last + 1], dtype=np.float64)
@@ -153,6 +216,13 @@ def key_quotes(
     if not eligible.any():
         eligible = lengths > 0
     picked: list[int] = []
+    if spread and len(rows) >= count:
+        for part in np.array_split(np.arange(len(rows)), count):
+            pool = part[eligible[part]]
+            if len(pool):
+                picked.append(int(pool[int(np.argmax(sims[pool]))]))
+        if picked:
+            return sorted(int(rows[i]) for i in picked)
     candidates = list(np.flatnonzero(eligible))
     while candidates and len(picked) < count:
         redundancy = (x[candidates] @ x[picked].T).max(axis=1) if picked else np.zeros(len(candidates))
