@@ -142,7 +142,7 @@ def test_two_app_processes_share_one_server(server: ChromaServer, tmp_path: Path
         assert one.call("ingest", paths=[str(tmp_path / "a")])["added"] == ["ep1"]
         assert "ep1#000003" in two.call("search", q="tag1word3", k=3)["ids"], "the other process sees it"
         answer = two.call("ask", q="What does tag1word3 say?")
-        assert answer["mode"] == "offline" and any(c.startswith("ep1#") for c in answer["cited"])
+        assert answer["mode"] == "offline" and any(c.startswith("ep1#") for c in answer["retrieved"])
         one.send("ingest", paths=[str(tmp_path / "b")])
         two.send("ingest", paths=[str(tmp_path / "b")])
         replies = [one.reply(), two.reply()]

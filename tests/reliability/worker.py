@@ -104,6 +104,7 @@ def main() -> None:
                         "mode": answer.mode,
                         "notice": answer.notice,
                         "cited": [u.id for u in answer.cited_utterances],
+                        "retrieved": [h.utterance.id for h in answer.hits],
                     }
                 )
             elif op == "episodes":
