@@ -8,7 +8,8 @@ Layout (the same as ../shared/data/qmsum/val and ../shared/data/friendsqa/dev):
       suite.json             optional: name, description, where the transcripts live, Cohere fixtures
 
 Question fields: `question` (required), `episode` (the episode id, i.e. the transcript's file stem; needed
-for episode-scoped search), `evidence` (1-based utterance numbers that answer it), `answer` (a reference
+for episode-scoped search), `evidence` (1-based utterance numbers that answer it; 0 names the episode's
+details record, for questions about the show, host or guests), `answer` (a reference
 answer, optional), `all_answers` (alternative references), `id`, `kind`, `category` (free label for the
 per-category table), `history` (earlier turns, a list of {role, content}, for follow-ups), `speaker` (a
 speaker filter the user applied), `standalone` (the follow-up rewritten on its own; used only to craft
@@ -240,9 +241,12 @@ def parse_question(item: dict[str, Any], where: str, *, default_id: str, line: i
 def _evidence(item: dict[str, Any], where: str) -> tuple[list[int], bool | None]:
     evidence = item.get("evidence") or []
     if not isinstance(evidence, list) or not all(
-        isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in evidence
+        isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in evidence
     ):
-        raise SuiteError(f"{where}: `evidence` must be a list of utterance numbers (integers from 1)")
+        raise SuiteError(
+            f"{where}: `evidence` must be a list of utterance numbers (integers from 1; 0 is the episode's "
+            "details record: show, title, host, guests)"
+        )
     answerable = item.get("answerable")
     if answerable is not None and not isinstance(answerable, bool):
         raise SuiteError(f"{where}: `answerable` must be true or false")
