@@ -101,11 +101,27 @@ def _documents_tokens(hits: Sequence[Hit], memo: dict[tuple[str, ...], int]) -> 
     return total
 
 
+def _at_most_tokens(hits: Sequence[Hit]) -> int:
+    """An upper bound of `documents_tokens(hits)`: a token covers at least one byte of UTF-8."""
+    total = 0
+    for hit, context in _shared_once(hits):
+        data = _document(hit, context)["data"]
+        assert isinstance(data, dict)
+        total += len(" ".join(f"{k}: {v}" for k, v in data.items()).encode()) + 4
+    return total
+
+
 def pack(hits: Sequence[Hit], budget_tokens: int) -> list[Hit]:
     """Best hits first until the budget is spent; a hit that does not fit is skipped, smaller ones may follow.
 
     A hit costs what it adds to the documents: its neighbours already sent cost nothing, and when it was
     itself sent as a neighbour, it moves out of that document into its own."""
+    first: dict[str, Hit] = {}
+    for h in hits:
+        first.setdefault(h.utterance.id, h)
+    unique = list(first.values())
+    if _at_most_tokens(unique) <= budget_tokens:
+        return unique  # everything fits: no need to load the tokenizer to count (a CLI question's start-up)
     packed: list[Hit] = []
     memo: dict[tuple[str, ...], int] = {}
     for hit in hits:

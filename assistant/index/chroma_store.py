@@ -214,6 +214,7 @@ class ChromaStore:
             self._memo.get("embedder", lambda: self.embedder_name if count else None, codec=(_same, _same))
             self.episodes()
             self.signature()
+            self.count()
         except Exception as exc:  # the write itself succeeded; the catalog is only a shortcut
             log.debug("could not record the store catalog: %s", exc)
 

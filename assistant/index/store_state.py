@@ -119,8 +119,8 @@ class Memo:
             value = codec[1](saved[key])
         else:
             value = compute()
-            if codec and self._token() == token:
-                self._save(token, {**saved, key: codec[0](value)})
+            if codec and self._token() == token:  # read again: computing may have saved other values
+                self._save(token, {**self._saved(token), key: codec[0](value)})
         if self._token() == token:
             self._values[key] = (token, value)
         return value

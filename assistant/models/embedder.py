@@ -53,12 +53,13 @@ class LocalEmbedder:
         self.threads = threads or os.cpu_count() or 1
         self._pool = ThreadPoolExecutor(self.threads, "local-embed") if self.threads > 1 else None
         self.relevance_floor = model.relevance_floor
+        # Registering with fastembed imports it (half a second): done on first use, not at start-up.
         if hub is not None:
             self.folder = folder
-            self._registered = _register(model, hub.model_file, _additional(model), "hub")
+            self._hub_file: str | None = hub.model_file
         else:
             self.folder = local_folder(model, folder, cache)
-            self._registered = _register(model, "model.onnx", [], "local")
+            self._hub_file = None
         self._lock = threading.Lock()
         self._engine: Any = None
         self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -75,9 +76,13 @@ class LocalEmbedder:
                 if self._engine is None:
                     from fastembed import TextEmbedding
 
+                    if self._hub_file is not None:
+                        registered = _register(self.model, self._hub_file, _additional(self.model), "hub")
+                    else:
+                        registered = _register(self.model, "model.onnx", [], "local")
                     try:
                         engine = TextEmbedding(
-                            self._registered,
+                            registered,
                             specific_model_path=str(self.folder),
                             threads=1,
                             cuda=False,
