@@ -26,12 +26,8 @@ def stemmer() -> Any:
     return Stemmer.Stemmer("english")
 
 
-@lru_cache(maxsize=1)
-def stopwords() -> frozenset[str]:
-    """English stop words, plus speech fillers and question words that never say what a passage is about."""
-    from bm25s.stopwords import STOPWORDS_EN
-
-    speech = {
+SPEECH_FILLERS = frozenset(
+    {
         "gon",
         "na",
         "uh",
@@ -47,6 +43,16 @@ def stopwords() -> frozenset[str]:
         "know",
         "mean",
     }
+)
+"""Words of speech that say nothing about what a passage is about ("uh", "yeah", "you know")."""
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    """English stop words, plus speech fillers and question words that never say what a passage is about."""
+    from bm25s.stopwords import STOPWORDS_EN
+
+    speech = SPEECH_FILLERS
     questions = {
         "what",
         "who",

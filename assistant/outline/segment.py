@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..text import SPEECH_FILLERS
+
 _WORD = re.compile(r"[A-Za-z0-9']+")
 
 
@@ -216,46 +218,11 @@ def texttiling(texts: Sequence[str], w: int = 20, k: int = 10) -> list[int]:
     return sorted(bounds)
 
 
-_FILLERS = frozenset(
-    [
-        "uh",
-        "um",
-        "hmm",
-        "mm",
-        "yeah",
-        "yes",
-        "oh",
-        "okay",
-        "ok",
-        "like",
-        "just",
-        "really",
-        "actually",
-        "know",
-        "mean",
-        "gonna",
-        "na",
-        "right",
-        "well",
-        "so",
-        "think",
-        "thing",
-        "things",
-        "get",
-        "got",
-        "going",
-        "go",
-        "kind",
-        "sort",
-        "lot",
-        "little",
-        "bit",
-        "good",
-        "see",
-        "say",
-        "said",
-    ]
+_FILLERS = SPEECH_FILLERS - {"gon"} | frozenset(
+    {"bit", "get", "go", "going", "gonna", "good", "got", "hmm", "kind", "little", "lot", "mm", "right"}
+    | {"said", "say", "see", "so", "sort", "thing", "things", "think", "well", "yes"}
 )
+"""Speech fillers, and the talk words that make a chapter's title say nothing ("thing", "going")."""
 
 
 def lexical_vectors(texts: Sequence[str], min_count: int = 2) -> np.ndarray:
