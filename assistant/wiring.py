@@ -55,6 +55,11 @@ def choose_embedder(
 
         return auto_embedder(s, notify)
     embedder = make_embedder(s, kind, recorded, cohere_client=cohere_client)
+    if kind == "hashing" and s.embedder == "auto" and notify is not None:
+        notify(
+            "this library was built with keyword hashing, not a sentence model; for better search run "
+            f"`assistant models fetch {s.local_model}` (with network) and `assistant reindex --embedder local`"
+        )
     if recorded and embedder.name != recorded:
         raise EmbedderMismatchError(
             f"the store at {s.store_dir} was built with {recorded!r} but {embedder.name!r} is available; "

@@ -100,8 +100,10 @@ class ExtractiveGenerator:
         """As `Generator.stream`; `words` says how often the searched transcripts use the question's words."""
         terms = set(tokenize(question))
         details = [h for h in hits if h.utterance.is_details]
-        if details and asks_about_episode(question):
-            hits = details  # "Who is the host?": the episodes' own details answer, not what was said
+        about_episode = bool(details) and asks_about_episode(question)
+        if about_episode:  # "Who is the host?": the episodes' own details answer, not what was said
+            named = terms - set(tokenize(" ".join(_EPISODE_FACTS.findall(question))))
+            hits = [h for h in details if named & set(tokenize(h.utterance.text))] if named else details
         else:
             hits = [h for h in hits if not h.utterance.is_details]
         relevant = [h for h in hits if is_relevant(h, terms, self.dense_floor)]
@@ -111,7 +113,11 @@ class ExtractiveGenerator:
                 kind="done", answer=Answer(text=NOTHING, citations=(), mode="offline", refused=True)
             )
             return
-        if self.answerability is not None and not self.answerability.answerable(question, hits, words):
+        if (
+            not about_episode  # the answerability model was fitted on what was said, not on episode facts
+            and self.answerability is not None
+            and not self.answerability.answerable(question, hits, words)
+        ):
             text = _refusal(question, hits)
             yield AnswerEvent(kind="text", text=text)
             yield AnswerEvent(

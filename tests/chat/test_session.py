@@ -49,3 +49,12 @@ def test_a_follow_up_stays_in_the_episode_the_conversation_is_about(library: Ass
         episode=[e.id for e in library.episodes()],
     )
     assert len({h.utterance.episode_id for h in widened.hits}) > 1, "an explicit filter widens the search"
+
+
+def test_episode_facts_are_answered_from_the_details_record(library: Assistant) -> None:
+    answer = library.ask("Who is the host of the show?", episode="harbour-bridge")
+    assert not answer.refused and [u.number for u in answer.cited_utterances] == [0]
+    assert "Nadia Brooks" in answer.text and "episode details" in answer.text
+    assert "never use" not in (answer.notice or "")
+    hosted_by = library.ask("Which episodes have Nadia Brooks as host?")
+    assert [u.episode_id for u in hosted_by.cited_utterances] == ["harbour-bridge"]
