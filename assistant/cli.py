@@ -4,7 +4,6 @@ Library errors become one clear line, no traceback."""
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,10 +12,11 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from .cli_models import models_command
+from .cli_output import answer_json, hit_json, matching, print_streamed
 from .evaluation.command import eval_command
 
 if TYPE_CHECKING:
-    from . import Answer, Assistant, Hit
+    from . import Assistant
 
 
 @contextmanager
@@ -221,12 +221,12 @@ def search(
     a = _assistant(ctx)
     with _errors():
         hits = a.search(query, k=k, episode=list(episode) or None, speaker=list(speaker) or None)
-    matching = _matching(a, query, hits)
+    relevant = matching(a, query, hits)
     if as_json:
-        shown = hits if show_all else [h for h in hits if h.utterance.id in matching]
+        shown = hits if show_all else [h for h in hits if h.utterance.id in relevant]
         click.echo(
             json.dumps(
-                [{**_hit_json(h), "matches": h.utterance.id in matching} for h in shown],
+                [{**hit_json(h), "matches": h.utterance.id in relevant} for h in shown],
                 indent=2,
                 ensure_ascii=False,
             )
@@ -234,9 +234,9 @@ def search(
         return
     from . import plural, source_line
 
-    left_out = [h for h in hits if h.utterance.id not in matching]
+    left_out = [h for h in hits if h.utterance.id not in relevant]
     if not show_all:
-        hits = [h for h in hits if h.utterance.id in matching]
+        hits = [h for h in hits if h.utterance.id in relevant]
     if not hits:
         click.echo(f"no matches for {query!r}", err=True)
     for rank, hit in enumerate(hits, start=1):
@@ -263,9 +263,9 @@ def ask(
     with _errors():
         if as_json:
             answer = a.ask(question, episode=list(episode) or None, speaker=list(speaker) or None)
-            click.echo(json.dumps(_answer_json(answer), indent=2, ensure_ascii=False))
+            click.echo(json.dumps(answer_json(answer), indent=2, ensure_ascii=False))
             return
-        _print_streamed(a, question, list(episode) or None, list(speaker) or None, [])
+        print_streamed(a, question, list(episode) or None, list(speaker) or None, [])
 
 
 @cli.command()
@@ -295,7 +295,7 @@ def chat(ctx: click.Context, episode: tuple[str, ...]) -> None:
             continue
         try:
             with _errors():
-                answer = _print_streamed(a, question, list(episode) or None, None, history)
+                answer = print_streamed(a, question, list(episode) or None, None, history)
         except click.ClickException as exc:
             click.echo(f"error: {exc.message}", err=True)
             continue
@@ -365,97 +365,6 @@ def status(ctx: click.Context) -> None:
 
 cli.add_command(eval_command, "eval")
 cli.add_command(models_command, "models")
-
-
-def _print_streamed(
-    a: Assistant, question: str, episode: list[str] | None, speaker: list[str] | None, history: list[Any]
-) -> Answer:
-    """Hosted text is printed as it arrives; then Sources, each with the words it backs."""
-    from . import marked_text, source_line
-
-    answer = None
-    live = a.mode == "hosted"
-    streamed = False
-    for event in a.stream(question, episode=episode, history=history, speaker=speaker):
-        if event.kind == "notice":
-            click.echo(f"note: {event.text}", err=True)
-        elif event.kind == "text" and live:
-            click.echo(event.text, nl=False)
-            sys.stdout.flush()
-            streamed = True
-        elif event.kind == "done":
-            answer = event.answer
-    assert answer is not None
-    if streamed:
-        click.echo("")
-        numbered = list(enumerate(sorted(answer.citations, key=lambda c: (c.start, c.end)), start=1))
-    else:
-        text, numbered = marked_text(answer)
-        click.echo(text)
-    if numbered:
-        click.echo("\nSources:")
-        for n, citation in numbered:
-            backs = f" “{citation.text}” ←" if streamed else ""
-            for u in citation.utterances:
-                title = next(
-                    (h.episode_title for h in answer.hits if h.utterance.episode_id == u.episode_id),
-                    u.episode_id,
-                )
-                quote = f": “{u.text}”" if answer.mode == "hosted" else ""
-                click.echo(f"  [{n}]{backs} {source_line(u, title)}{quote}")
-    click.echo(
-        f"\n({answer.mode}{', ' + answer.model if answer.model else ''}; "
-        f"{answer.timings.get('total_ms', 0):.0f} ms)",
-        err=True,
-    )
-    return answer
-
-
-def _matching(a: Assistant, query: str, hits: list[Hit]) -> set[str]:
-    """Ids of the hits the offline answer would count as relevant (a shared word, or close in meaning)."""
-    from .generation.offline import is_relevant
-    from .text import tokenize
-
-    terms = set(tokenize(query))
-    floor = a.session.offline.dense_floor
-    return {h.utterance.id for h in hits if is_relevant(h, terms, floor)}
-
-
-def _utterance_json(u: Any) -> dict[str, Any]:
-    return {
-        "id": u.id,
-        "episode_id": u.episode_id,
-        "number": u.number,
-        "speaker": u.speaker,
-        "start": u.start,
-        "end": u.end,
-        "text": u.text,
-    }
-
-
-def _hit_json(hit: Hit) -> dict[str, Any]:
-    return {"score": hit.score, "episode_title": hit.episode_title, **_utterance_json(hit.utterance)}
-
-
-def _answer_json(answer: Answer) -> dict[str, Any]:
-    return {
-        "text": answer.text,
-        "mode": answer.mode,
-        "model": answer.model,
-        "notice": answer.notice,
-        "query": answer.query,
-        "citations": [
-            {
-                "start": c.start,
-                "end": c.end,
-                "text": c.text,
-                "utterances": [_utterance_json(u) for u in c.utterances],
-            }
-            for c in answer.citations
-        ],
-        "usage": {"input_tokens": answer.usage.input_tokens, "output_tokens": answer.usage.output_tokens},
-        "timings_ms": answer.timings,
-    }
 
 
 def main() -> None:

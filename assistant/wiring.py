@@ -58,7 +58,8 @@ def choose_embedder(
     if kind == "hashing" and s.embedder == "auto" and notify is not None:
         notify(
             "this library was built with keyword hashing, not a sentence model; for better search run "
-            f"`assistant models fetch {s.local_model}` (with network) and `assistant reindex --embedder local`"
+            f"`assistant models fetch {s.local_model}` (with network) and "
+            "`assistant reindex --embedder local`"
         )
     if recorded and embedder.name != recorded:
         raise EmbedderMismatchError(

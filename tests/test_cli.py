@@ -23,19 +23,19 @@ def test_ingest_episodes_ask_search() -> None:
     assert result.exit_code == 0, result.output
     assert "added 1" in result.output
     assert "harbour-bridge" in run("episodes").output
-    listed = json.loads(run("episodes", "--json").output)
+    listed = json.loads(run("episodes", "--json").stdout)
     assert listed[0]["utterance_count"] == 40
 
     answer = run("ask", "Who pays for the overrun?", "--json")
     assert answer.exit_code == 0
-    data = json.loads(answer.output)
+    data = json.loads(answer.stdout)
     assert data["mode"] == "offline" and data["citations"]
     assert all(c["utterances"][0]["episode_id"] == "harbour-bridge" for c in data["citations"])
 
     text = run("ask", "How many people cross the bridge each day?")
     assert text.exit_code == 0 and "[1]" in text.output and "Sources:" in text.output
 
-    found = json.loads(run("search", "bat ecologist", "--json", "-k", "3").output)
+    found = json.loads(run("search", "bat ecologist", "--json", "-k", "3").stdout)
     assert found[0]["number"] == 30
 
 
@@ -82,7 +82,7 @@ def test_flags_fill_what_the_file_lacks(tmp_path: Path) -> None:
         "https://example.org/ep.mp3",
     )
     assert result.exit_code == 0, result.output
-    episodes = {e["id"]: e for e in json.loads(run("episodes", "--json").output)}
+    episodes = {e["id"]: e for e in json.loads(run("episodes", "--json").stdout)}
     assert (episodes["bare-episode"]["show"], episodes["bare-episode"]["title"]) == (
         "Flag Show",
         "Flag Title",

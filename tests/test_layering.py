@@ -153,6 +153,7 @@ LAYERS: dict[str, int] = {
     # 8: front ends
     "cli": 8,
     "cli_models": 8,
+    "cli_output": 8,
     "evaluation": 8,
     "__main__": 8,
 }

@@ -79,7 +79,7 @@ def test_cli_outline_text_and_json() -> None:
         assert f"#{u.number} {u.speaker}: “{u.text}”" in result.output
 
     as_json = runner.invoke(cli, ["outline", "harbour-bridge", "--json"], obj={}, catch_exceptions=False)
-    assert Outline.from_dict(json.loads(as_json.output)) == outline
+    assert Outline.from_dict(json.loads(as_json.stdout)) == outline
 
     unknown = runner.invoke(cli, ["outline", "nope"], obj={})
     assert unknown.exit_code != 0 and "unknown episode 'nope'" in unknown.output
