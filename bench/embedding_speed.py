@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import re
 import statistics
 import sys
@@ -25,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from bench.common import machine as common_machine
 from bench.common import make_onnx
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -105,23 +105,10 @@ def chroma_default(model_parent: Path, threads: int) -> Callable[[Sequence[str]]
 
 
 def machine() -> dict[str, Any]:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    """The bench's machine facts, plus the onnxruntime both embedders run on."""
     import onnxruntime  # type: ignore[import-untyped]
 
-    return {
-        "cpu": cpu,
-        "cpu_count": os.cpu_count(),
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "onnxruntime": onnxruntime.__version__,
-    }
+    return {**common_machine(), "onnxruntime": onnxruntime.__version__}
 
 
 def timed(fn: Callable[[Sequence[str]], np.ndarray], texts: Sequence[str]) -> tuple[float, float, np.ndarray]:
