@@ -27,12 +27,11 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import EmbedderMismatchError, StoreError
-from ..types import DETAILS, Episode, Utterance
-from .lexical import LexicalRecord
-from .store_guard import guarded, is_connection_error, short, unreachable
-from .store_records import episode_from, episode_metadata, read_records, utterance_from, utterance_metadata
-from .store_state import (
+from ...errors import EmbedderMismatchError, StoreError
+from ...types import DETAILS, Episode, Utterance
+from ..store_guard import guarded, is_connection_error, short, unreachable
+from ..store_records import episode_from, episode_metadata, utterance_metadata
+from ..store_state import (
     CATALOG_FILE,
     CLIENTS,
     Memo,
@@ -42,56 +41,13 @@ from .store_state import (
     write_swept,
     write_token,
 )
+from .clients import EPISODES, EPISODES_CODEC, UTTERANCES, persistent_client, read_recorded_embedder, same
+from .reads import StoreReads
 
 log = logging.getLogger(__name__)
 
-UTTERANCES = "utterances"
-EPISODES = "episodes"
 
-
-def _persistent_client(path: Path, fresh: bool) -> Any:
-    """The embedded client; `fresh` drops Chroma's per-process cached instance so files are read again."""
-    import chromadb
-    from chromadb.api.shared_system_client import SharedSystemClient
-    from chromadb.config import Settings as ChromaSettings
-
-    if fresh:
-        # Not stopped: threads still using the old instance finish on it; it is freed when unreferenced.
-        SharedSystemClient._identifier_to_system.pop(str(path), None)
-    return chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
-
-
-def _same(value: Any) -> Any:
-    return value
-
-
-_EPISODES = (
-    lambda episodes: [episode_metadata(e) for e in episodes],
-    lambda saved: tuple(episode_from(m) for m in saved),
-)
-
-
-def _read_recorded_embedder(path: Path | None, **server: Any) -> str | None:
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
-    settings = ChromaSettings(anonymized_telemetry=False)
-    try:
-        if server.get("host"):
-            client = chromadb.HttpClient(settings=settings, **server)
-        else:
-            with open_lock(path):  # type: ignore[arg-type]
-                client = chromadb.PersistentClient(path=str(path), settings=settings)
-        collection = client.get_collection(UTTERANCES, embedding_function=None)
-        if collection.count() == 0:
-            return None
-    except Exception:  # unreachable or not built yet: opening the store proper reports it clearly
-        return None
-    embedder = (collection.metadata or {}).get("embedder")
-    return str(embedder) if embedder else None
-
-
-class ChromaStore:
+class ChromaStore(StoreReads):
     """Embedded (`path`) or server (`host`) Chroma, holding vectors we compute ourselves
     (never Chroma's default)."""
 
@@ -163,7 +119,7 @@ class ChromaStore:
             else:
                 with open_lock(path):
                     token = read_token(path)
-                    self._client = _persistent_client(path, fresh=True)
+                    self._client = persistent_client(path, fresh=True)
                     self._open_collections()
                 CLIENTS.put(path, token, self._client)
             self._token = token
@@ -211,7 +167,7 @@ class ChromaStore:
         (embedder, episodes, signature, count) under the new token."""
         try:
             count = self._count()
-            self._memo.get("embedder", lambda: self.embedder_name if count else None, codec=(_same, _same))
+            self._memo.get("embedder", lambda: self.embedder_name if count else None, codec=(same, same))
             self.episodes()
             self.signature()
             self.count()
@@ -267,16 +223,16 @@ class ChromaStore:
     ) -> str | None:
         """Which embedder an existing store was built with, without opening it for writing."""
         if host:
-            return _read_recorded_embedder(None, host=host, port=port, ssl=ssl, headers=headers)
+            return read_recorded_embedder(None, host=host, port=port, ssl=ssl, headers=headers)
         if path is None or not (path / "chroma.sqlite3").exists():
             return None
         memo = Memo(lambda: read_token(path), path / CATALOG_FILE)
-        return memo.get("embedder", lambda: _read_recorded_embedder(path), codec=(_same, _same))
+        return memo.get("embedder", lambda: read_recorded_embedder(path), codec=(same, same))
 
     # ---- episodes ------------------------------------------------------------------------------------------
 
     def episodes(self) -> list[Episode]:
-        return list(self._memo.get("episodes", self._read_episodes, codec=_EPISODES))
+        return list(self._memo.get("episodes", self._read_episodes, codec=EPISODES_CODEC))
 
     @guarded("listing episodes")
     def _read_episodes(self) -> tuple[Episode, ...]:
@@ -308,7 +264,7 @@ class ChromaStore:
         content still changes the signature: a cache built while it was being rewritten is never taken as
         current.
         """
-        return str(self._memo.get("signature", self._read_signature, codec=(_same, _same)))
+        return str(self._memo.get("signature", self._read_signature, codec=(same, same)))
 
     @guarded("reading the library signature")
     def _read_signature(self) -> str:
@@ -428,7 +384,7 @@ class ChromaStore:
     def count(self) -> int:
         """Utterance records, including any of an unfinished episode (see `sweep_orphans`); an episode's
         details record is not an utterance."""
-        return int(self._memo.get("count", self._read_count, codec=(_same, _same)))
+        return int(self._memo.get("count", self._read_count, codec=(same, same)))
 
     @guarded("counting utterances")
     def _read_count(self) -> int:
@@ -437,79 +393,4 @@ class ChromaStore:
 
     def _count(self) -> int:
         """Every record, details included: whether there is anything to search."""
-        return int(self._memo.get("records", self._utterances.count, codec=(_same, _same)))
-
-    @guarded("searching")
-    def query(
-        self, vector: np.ndarray, n: int, where: dict[str, Any] | None = None
-    ) -> list[tuple[Utterance, float]]:
-        """Nearest utterances by cosine similarity (1 - Chroma's cosine distance), best first."""
-        if n <= 0 or self._count() == 0:
-            return []
-        got = self._utterances.query(
-            query_embeddings=[np.asarray(vector, dtype=np.float32)],
-            n_results=n,
-            where=where,
-            include=["documents", "metadatas", "distances"],
-        )
-        return [
-            (utterance_from(meta, doc), 1.0 - float(dist))
-            for meta, doc, dist in zip(
-                got["metadatas"][0], got["documents"][0], got["distances"][0], strict=True
-            )
-        ]
-
-    @guarded("searching")
-    def nearest(
-        self, vector: np.ndarray, n: int, where: dict[str, Any] | None = None
-    ) -> list[tuple[str, float]]:
-        """Like `query`, but only (utterance id, cosine similarity): no documents or metadata are read."""
-        if n <= 0 or self._count() == 0:
-            return []
-        got = self._utterances.query(
-            query_embeddings=[np.asarray(vector, dtype=np.float32)],
-            n_results=n,
-            where=where,
-            include=["distances"],
-        )
-        return [
-            (rid, 1.0 - float(dist)) for rid, dist in zip(got["ids"][0], got["distances"][0], strict=True)
-        ]
-
-    @guarded("reading utterances")
-    def get(
-        self, ids: Sequence[str], with_vectors: bool = False
-    ) -> dict[str, tuple[Utterance, np.ndarray | None]]:
-        if not ids:
-            return {}
-        include = ["documents", "metadatas"] + (["embeddings"] if with_vectors else [])
-        got = self._utterances.get(ids=list(ids), include=include)
-        vectors = got.get("embeddings") if with_vectors else None
-        out: dict[str, tuple[Utterance, np.ndarray | None]] = {}
-        for i, rid in enumerate(got["ids"]):
-            vector = np.asarray(vectors[i], dtype=np.float32) if vectors is not None else None
-            out[rid] = (utterance_from(got["metadatas"][i], got["documents"][i]), vector)
-        return out
-
-    @guarded("reading a transcript")
-    def utterances_of(self, episode_id: str, with_details: bool = False) -> list[Utterance]:
-        """What was said in an episode, in order; its details record (number 0) first when asked for."""
-        got = self._utterances.get(where={"episode": episode_id}, include=["documents", "metadatas"])
-        items = [utterance_from(m, d) for m, d in zip(got["metadatas"], got["documents"], strict=True)]
-        return sorted((u for u in items if with_details or not u.is_details), key=lambda u: u.number)
-
-    @guarded("reading utterances for the keyword index")
-    def lexical_records(self) -> list[LexicalRecord]:
-        """Every committed utterance in transcript order, for building the BM25 index."""
-        return self._snapshot(with_vectors=False)[0]
-
-    @guarded("reading utterances for the keyword index")
-    def lexical_snapshot(self) -> tuple[list[LexicalRecord], np.ndarray]:
-        """`lexical_records` and, row for row, their stored vectors (float32), read in the same pass."""
-        records, vectors = self._snapshot(with_vectors=True)
-        assert vectors is not None
-        return records, vectors
-
-    def _snapshot(self, with_vectors: bool) -> tuple[list[LexicalRecord], np.ndarray | None]:
-        committed = set(self._episodes.get(include=[])["ids"])
-        return read_records(self._utterances, committed, with_vectors, self.dimension)
+        return int(self._memo.get("records", self._utterances.count, codec=(same, same)))
