@@ -225,7 +225,7 @@ def _render(message: Message, index: int, episodes: Mapping[str, Episode]) -> No
     st.caption(_meta(answer, len(numbered)))
     if numbered:  # collapsed, so a long list never pushes the answer itself out of view
         with st.expander(f"Sources ({len(numbered)})", icon=":material/format_quote:"):
-            render_sources(f"m{index}", numbered, episodes)
+            render_sources(f"m{index}", numbered, episodes, quotes=answer.mode == "hosted")
 
 
 def _scope(message: Message, episodes: Mapping[str, Episode]) -> str:

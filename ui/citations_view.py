@@ -43,15 +43,21 @@ def close_transcript() -> None:
 
 
 def render_sources(
-    key: str, numbered: Sequence[tuple[int, Citation]], episodes: Mapping[str, Episode]
+    key: str,
+    numbered: Sequence[tuple[int, Citation]],
+    episodes: Mapping[str, Episode],
+    quotes: bool = True,
 ) -> None:
-    """Per citation: its marker, speaker, utterance number and time, episode title, source link and the quoted
-    utterance, with a button that opens the transcript there."""
+    """Per citation: its marker, speaker, utterance number and time, episode title, source link and (with
+    `quotes`) the quoted utterance, with a button that opens the transcript there. An offline answer already
+    is the quotes, so its sources leave them out rather than repeat them word for word."""
     for n, citation in numbered:
         if not citation.utterances:
             continue
         text, button = st.columns([5, 1.4], vertical_alignment="top")
-        text.markdown("\n\n".join(_source(n, u, episodes.get(u.episode_id)) for u in citation.utterances))
+        text.markdown(
+            "\n\n".join(_source(n, u, episodes.get(u.episode_id), quotes) for u in citation.utterances)
+        )
         first = citation.utterances[0]
         numbers = [u.number for u in citation.utterances if u.episode_id == first.episode_id]
         button.button(
@@ -69,7 +75,7 @@ def render_sources(
         )
 
 
-def _source(n: int, u: Utterance, episode: Episode | None) -> str:
+def _source(n: int, u: Utterance, episode: Episode | None, quotes: bool = True) -> str:
     if u.is_details:
         head = f"{marker(n)} **episode details**"
     else:
@@ -81,7 +87,7 @@ def _source(n: int, u: Utterance, episode: Episode | None) -> str:
     link = safe_url(source_link(episode, u))
     if link:
         where += f" · [source{' at ' + format_time(u.start) if u.start is not None else ''} ↗]({link})"
-    return f"{head}  \n:gray[{where}]\n\n{quote(u.text)}"
+    return f"{head}  \n:gray[{where}]" + (f"\n\n{quote(u.text)}" if quotes else "")
 
 
 @st.dialog("Transcript", width="large", on_dismiss=close_transcript)

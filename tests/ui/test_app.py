@@ -164,7 +164,9 @@ def test_a_cited_answer_is_rendered_with_its_sources_and_opens_the_transcript() 
     assert "**Tomás Reyes** · utterance 4" in source_text
     assert SAMPLE_TITLE in source_text
     assert "[source ↗](https://example.org/field-notes/harbour-bridge.mp3)" in source_text
-    assert "> Three things, really." in source_text
+    assert "Three things, really." in body and "Three things, really." not in source_text, (
+        "an offline answer is the quotes: its sources say who, where and when without repeating them"
+    )
     captions = [plain(c.value) for c in reply.caption]
     assert captions[0] == f"From: {SAMPLE_TITLE}"
     assert "Offline answer (quoted passages)" in captions[1]
