@@ -25,6 +25,7 @@ from ..index.embedders import Progress, normalise_rows
 from .batching import plan_batches
 from .catalog import ModelSpec
 from .fetch import HubFiles, library_description
+from .query import QueryEncoder
 
 _ONNX_NAMES = ("model.onnx", "onnx/model.onnx")
 
@@ -62,6 +63,7 @@ class LocalEmbedder:
             self._hub_file = None
         self._lock = threading.Lock()
         self._engine: Any = None
+        self._queries_direct: QueryEncoder | None = None
         self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
         self._query_cache_size = query_cache_size
         self._query_lock = threading.Lock()
@@ -115,6 +117,11 @@ class LocalEmbedder:
                 progress(len(batch))
         return normalise_rows(out)
 
+    def _query_encoder(self) -> QueryEncoder:
+        if self._queries_direct is None:
+            self._queries_direct = QueryEncoder(self.model, self.folder)
+        return self._queries_direct
+
     def embed_documents(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
         prompt = self.model.document_prompt
         return self._embed([prompt + t for t in texts], progress)
@@ -126,7 +133,10 @@ class LocalEmbedder:
                 self._queries.move_to_end(text)
                 cached: np.ndarray = hit.copy()
                 return cached
-        vector: np.ndarray = self._embed([self.model.query_prompt + text], None)[0]
+        if self._engine is None and self._hub_file is None:  # a question before any document: skip fastembed
+            vector: np.ndarray = self._query_encoder().encode(self.model.query_prompt + text)
+        else:
+            vector = self._embed([self.model.query_prompt + text], None)[0]
         with self._query_lock:
             self._queries[text] = vector
             while len(self._queries) > self._query_cache_size:

@@ -167,3 +167,30 @@ def test_a_store_remembers_its_model_and_reindex_switches_it(tmp_path: Path) -> 
     reopened = Assistant.from_settings(settings=settings)
     assert reopened.embedder.name == "fastembed:all-MiniLM-L6-v2"
     assert reopened.search("when did the steel arrive", k=3)
+
+
+@needs_model
+def test_a_question_before_any_document_gets_the_same_vector_without_fastembed(tmp_path: Path) -> None:
+    """The CLI's fast path: one query read through the ONNX file directly, equal to fastembed's vector."""
+    import json
+    import subprocess
+    import sys
+
+    folder = MODEL_DIR
+    probe = (
+        "import sys, json; from pathlib import Path\n"
+        "from assistant.models.catalog import spec\n"
+        "from assistant.models.embedder import LocalEmbedder\n"
+        f"e = LocalEmbedder(spec('all-MiniLM-L6-v2'), Path({str(folder)!r}), cache=Path({str(tmp_path)!r}))\n"
+        "v = e.embed_query('How did the internship start?')\n"
+        "print(json.dumps({'fastembed': 'fastembed' in sys.modules, 'v': [float(x) for x in v]}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
+    )
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["fastembed"] is False
+    library = LocalEmbedder(spec("all-MiniLM-L6-v2"), folder, cache=tmp_path)
+    library._load()
+    expected = library.embed_query("How did the internship start?")
+    assert float(np.asarray(seen["v"], dtype=np.float32) @ expected) > 1 - 1e-5
