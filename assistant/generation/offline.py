@@ -99,13 +99,9 @@ class ExtractiveGenerator:
     ) -> Iterator[AnswerEvent]:
         """As `Generator.stream`; `words` says how often the searched transcripts use the question's words."""
         terms = set(tokenize(question))
-        details = [h for h in hits if h.utterance.is_details]
-        about_episode = bool(details) and asks_about_episode(question)
-        if about_episode:  # "Who is the host?": the episodes' own details answer, not what was said
-            named = terms - set(tokenize(" ".join(_EPISODE_FACTS.findall(question))))
-            hits = [h for h in details if named & set(tokenize(h.utterance.text))] if named else details
-        else:
-            hits = [h for h in hits if not h.utterance.is_details]
+        facts = _matching_details(question, terms, hits)
+        about_episode = bool(facts)  # "Who is the host?": the episodes' own details answer, not what was said
+        hits = facts or [h for h in hits if not h.utterance.is_details]
         relevant = [h for h in hits if is_relevant(h, terms, self.dense_floor)]
         if not relevant:
             yield AnswerEvent(kind="text", text=NOTHING)
@@ -134,10 +130,21 @@ class ExtractiveGenerator:
 
 
 _EPISODE_FACTS = re.compile(
-    r"\b(host|hosts|hosted|guest|guests|show|podcast|title|titled|called|episodes?|date|aired|published|"
-    r"recorded|duration|how long|length|link|url|source)\b",
+    r"\b(host|hosts|hosted|guest|guests|title|titled|aired|published|recorded|duration|length|link|url)\b"
+    r"|\b(which|what) (episodes?|show|podcast)\b|\bname of the (show|podcast|episode)\b|\bhow long is\b",
     re.IGNORECASE,
 )
+
+
+def _matching_details(question: str, terms: set[str], hits: Sequence[Hit]) -> list[Hit]:
+    """The details records that answer a question about episode facts; none when it asks about what was said
+    (then the details are left out of the answer). A name in the question keeps the records that hold it."""
+    details = [h for h in hits if h.utterance.is_details]
+    if not details or not asks_about_episode(question):
+        return []
+    asked = {t for m in _EPISODE_FACTS.finditer(question) for t in tokenize(m.group(0))}
+    named = terms - asked
+    return [h for h in details if named & set(tokenize(h.utterance.text))] if named else details
 
 
 def asks_about_episode(question: str) -> bool:

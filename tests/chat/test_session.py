@@ -58,3 +58,11 @@ def test_episode_facts_are_answered_from_the_details_record(library: Assistant) 
     assert "never use" not in (answer.notice or "")
     hosted_by = library.ask("Which episodes have Nadia Brooks as host?")
     assert [u.episode_id for u in hosted_by.cited_utterances] == ["harbour-bridge"]
+
+
+def test_a_question_about_what_was_said_in_the_episode_is_not_answered_from_its_details(
+    library: Assistant,
+) -> None:
+    answer = library.ask("What did they say in this episode about the steel?", episode="harbour-bridge")
+    assert answer.citations and all(not u.is_details for u in answer.cited_utterances)
+    assert any("steel" in u.text.lower() for u in answer.cited_utterances)
