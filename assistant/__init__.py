@@ -9,7 +9,12 @@ Every part `from_settings` wires can be passed in instead (`embedder=`, `generat
 `rewriter=`, `retrieval=`, `cohere_client=`): the contracts and the offline implementations are exported here.
 """
 
+import os
 from typing import TYPE_CHECKING, Any
+
+# ONNX Runtime 1.29+ reports usage to Microsoft on Linux and macOS too and keeps a device id under
+# ~/.cache/Microsoft; the local models run on the user's transcripts, so that is off unless they set it.
+os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
 
 # Imported on first use (PEP 562), so `assistant --help` and `import assistant.cli` stay light.
 _LAZY = {

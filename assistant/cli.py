@@ -31,7 +31,7 @@ def _errors() -> Iterator[None]:
         raise click.ClickException(str(exc)) from None
 
 
-def _assistant(ctx: click.Context, announce: bool = True) -> Assistant:
+def _assistant(ctx: click.Context, announce: bool = True, warm_up: bool = False) -> Assistant:
     from . import Assistant, Settings
 
     obj = ctx.ensure_object(dict)
@@ -40,6 +40,8 @@ def _assistant(ctx: click.Context, announce: bool = True) -> Assistant:
             overrides: dict[str, Any] = {"mode": "offline"} if obj.get("offline") else {}
             settings = Settings.from_env(**overrides)
             obj["assistant"] = Assistant.from_settings(store=obj.get("store"), settings=settings)
+            if warm_up:  # the model loads while the user types the first question
+                obj["assistant"].warm_up()
             ctx.call_on_close(obj["assistant"].close)
             if announce and obj["assistant"].model_notice:
                 click.echo(f"note: {obj['assistant'].model_notice}", err=True)
@@ -275,7 +277,7 @@ def chat(ctx: click.Context, episode: tuple[str, ...]) -> None:
     """Talk about the transcripts in the terminal; follow-up questions keep their context."""
     from .types import Turn
 
-    a = _assistant(ctx)
+    a = _assistant(ctx, warm_up=True)
     click.echo(
         f"[{a.describe().summary}]\n"
         "Ask a question; empty line or Ctrl-D to quit, /new for a new conversation.",

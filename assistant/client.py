@@ -212,6 +212,11 @@ class Assistant:
 
     # ---- questions -----------------------------------------------------------------------------------------
 
+    def warm_up(self) -> None:
+        """Start loading the local question model in the background, for a caller that will ask or search
+        next: the load then overlaps with opening the keyword index (a CLI question waits for both)."""
+        self.session.retriever.warm_up()
+
     def search(self, query: str, k: int = 10, episode: Filter = None, speaker: Filter = None) -> list[Hit]:
         return self.session.search(query, k=k, episode=episode, speaker=speaker)
 

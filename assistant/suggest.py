@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 from itertools import zip_longest
 
+from .text import english_stopwords
 from .types import Episode, Utterance
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
@@ -121,6 +122,4 @@ def _topical(word: str, names: set[str]) -> bool:
 
 @cache
 def _stop_words() -> frozenset[str]:
-    from bm25s.stopwords import STOPWORDS_EN_PLUS
-
-    return frozenset(STOPWORDS_EN_PLUS)
+    return english_stopwords(plus=True)

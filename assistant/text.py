@@ -7,15 +7,54 @@ and the offline generator share one tokeniser and one name folding.
 from __future__ import annotations
 
 import hashlib
+import importlib
+import importlib.abc
 import re
+import sys
+import threading
 import unicodedata
 from functools import lru_cache
+from types import ModuleType
 from typing import Any
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _CONTRACTION = re.compile(r"'(s|re|ve|ll|d|m|t)$")
 _WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
 _POSSESSIVE = re.compile(r"['’]s$")
+
+
+class _NoSciPyHere(importlib.abc.MetaPathFinder):
+    """Refuses SciPy to one thread only, so another thread importing it at the same moment is not affected."""
+
+    def __init__(self) -> None:
+        self.thread = threading.get_ident()
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> None:
+        if threading.get_ident() == self.thread and fullname.partition(".")[0] == "scipy":
+            raise ModuleNotFoundError(f"No module named {fullname!r}", name=fullname)
+        return None
+
+
+def bm25s() -> ModuleType:
+    """The bm25s library, imported without SciPy when SciPy is not loaded yet.
+
+    bm25s imports SciPy eagerly, but only for one of its two ways of building an index; `LexicalIndex`
+    always builds with the other (numpy, same scores). Loading SciPy took a fifth of a CLI question's wait.
+    """
+    if "bm25s" not in sys.modules and "scipy" not in sys.modules:
+        finder = _NoSciPyHere()
+        sys.meta_path.insert(0, finder)
+        try:
+            return importlib.import_module("bm25s")
+        finally:
+            sys.meta_path.remove(finder)
+    return importlib.import_module("bm25s")
+
+
+def english_stopwords(plus: bool = False) -> frozenset[str]:
+    """bm25s's English stop words; `plus` is its longer list (for naming and segmenting, not search)."""
+    words = bm25s().stopwords
+    return frozenset(words.STOPWORDS_EN_PLUS if plus else words.STOPWORDS_EN)
 
 
 @lru_cache(maxsize=1)
@@ -50,8 +89,6 @@ SPEECH_FILLERS = frozenset(
 @lru_cache(maxsize=1)
 def stopwords() -> frozenset[str]:
     """English stop words, plus speech fillers and question words that never say what a passage is about."""
-    from bm25s.stopwords import STOPWORDS_EN
-
     speech = SPEECH_FILLERS
     questions = {
         "what",
@@ -78,7 +115,7 @@ def stopwords() -> frozenset[str]:
         "think",
         "thought",
     }
-    return frozenset(STOPWORDS_EN) | speech | questions
+    return english_stopwords() | speech | questions
 
 
 @lru_cache(maxsize=1)

@@ -20,7 +20,9 @@ SESSION_KEY = "session_assistant"
 def shared_assistant() -> Assistant:
     """The default Assistant, shared by every session:
     hosted when the server has COHERE_API_KEY, else offline."""
-    return Assistant.from_settings()
+    assistant = Assistant.from_settings()
+    assistant.warm_up()  # the question model loads while the page is read
+    return assistant
 
 
 def shared_or_error() -> tuple[Assistant | None, str | None]:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..text import name_tokens, tokenize, tokenizer_id
+from ..text import bm25s, name_tokens, tokenize, tokenizer_id
 from ..types import Utterance
 
 FORMAT_VERSION = 4
@@ -196,11 +196,10 @@ class LexicalIndex:
                 records = [LexicalRecord(*json.loads(line)) for line in lines]
             bm25 = None
             if records:
-                import bm25s
-
+                library = bm25s()
                 bm25 = (
-                    bm25s.BM25.load(str(folder / "bm25-own")),
-                    bm25s.BM25.load(str(folder / "bm25-window")),
+                    library.BM25.load(str(folder / "bm25-own")),
+                    library.BM25.load(str(folder / "bm25-window")),
                 )
         except (OSError, ValueError, TypeError, KeyError):
             return None
@@ -221,9 +220,7 @@ def _params(signature: str, window: int) -> dict[str, object]:
 
 
 def _build(texts: Sequence[str]) -> object:
-    import bm25s
-
-    bm25 = bm25s.BM25()
+    bm25 = bm25s().BM25(csc_backend="numpy")
     if texts:
         bm25.index([tokenize(t) for t in texts], show_progress=False)
     return bm25

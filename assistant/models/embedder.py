@@ -122,6 +122,11 @@ class LocalEmbedder:
             self._queries_direct = QueryEncoder(self.model, self.folder)
         return self._queries_direct
 
+    def prepare_queries(self) -> None:
+        """Load what the next `embed_query` needs, so a caller can start it early, in the background."""
+        if self._engine is None and self._hub_file is None:
+            self._query_encoder().load()
+
     def embed_documents(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
         prompt = self.model.document_prompt
         return self._embed([prompt + t for t in texts], progress)

@@ -27,7 +27,8 @@ class QueryEncoder:
         self._lock = threading.Lock()
         self._parts: tuple[Any, Any, list[str]] | None = None
 
-    def _load(self) -> tuple[Any, Any, list[str]]:
+    def load(self) -> tuple[Any, Any, list[str]]:
+        """The tokenizer and session, loaded on first use (thread-safe: a warm-up may be loading them)."""
         with self._lock:
             if self._parts is None:
                 import onnxruntime as ort  # type: ignore[import-untyped]
@@ -39,8 +40,10 @@ class QueryEncoder:
                     tokenizer.enable_truncation(max_length=self.model.max_tokens)
                     options = ort.SessionOptions()
                     options.intra_op_num_threads = 1
-                    # Optimising the graph takes longer than the one short text it would speed up.
+                    # Optimising the graph, and prepacking the weights, take longer than the short texts
+                    # they would speed up: 50 ms off a CLI question's start against 5 ms more per question.
                     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+                    options.add_session_config_entry("session.disable_prepacking", "1")
                     session = ort.InferenceSession(
                         str(self.folder / "model.onnx"), options, providers=["CPUExecutionProvider"]
                     )
@@ -53,7 +56,7 @@ class QueryEncoder:
             return self._parts
 
     def encode(self, text: str) -> np.ndarray:
-        tokenizer, session, names = self._load()
+        tokenizer, session, names = self.load()
         encoding = tokenizer.encode(text)
         ids = np.asarray([encoding.ids], dtype=np.int64)
         mask = np.asarray([encoding.attention_mask], dtype=np.int64)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..text import SPEECH_FILLERS
+from ..text import SPEECH_FILLERS, english_stopwords
 
 _WORD = re.compile(r"[A-Za-z0-9']+")
 
@@ -168,9 +168,8 @@ def texttiling(texts: Sequence[str], w: int = 20, k: int = 10) -> list[int]:
     TextTilingTokenizer: that one ran 76 s per QMSum meeting and only snaps to breaks 100+ characters apart.
     """
     import Stemmer
-    from bm25s.stopwords import STOPWORDS_EN_PLUS
 
-    stop = frozenset(STOPWORDS_EN_PLUS) | _FILLERS
+    stop = english_stopwords(plus=True) | _FILLERS
     stemmer = Stemmer.Stemmer("english")
     tokens: list[str] = []
     owner: list[int] = []
@@ -229,9 +228,8 @@ def lexical_vectors(texts: Sequence[str], min_count: int = 2) -> np.ndarray:
     """Unit tf-idf rows (sublinear tf, idf over the episode's utterances, stemmed, stop words and fillers
     dropped): the words a topic is about, which sentence embeddings of short spoken turns blur."""
     import Stemmer
-    from bm25s.stopwords import STOPWORDS_EN_PLUS
 
-    stop = frozenset(STOPWORDS_EN_PLUS) | _FILLERS
+    stop = english_stopwords(plus=True) | _FILLERS
     stemmer = Stemmer.Stemmer("english")
     docs = [
         stemmer.stemWords([w for w in _WORD.findall(t.lower()) if len(w) > 2 and w not in stop])

@@ -9,15 +9,14 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from assistant.outline.segment import _FILLERS
+from ..text import english_stopwords
+from .segment import _FILLERS
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9'-]*")
 
 
 def _stopwords() -> frozenset[str]:
-    from bm25s.stopwords import STOPWORDS_EN_PLUS
-
-    return frozenset(STOPWORDS_EN_PLUS) | _FILLERS | _VAGUE
+    return english_stopwords(plus=True) | _FILLERS | _VAGUE
 
 
 # Words too vague to name a chapter, though they may still tell chapters apart for segmentation.

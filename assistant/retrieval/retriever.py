@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -84,11 +85,18 @@ class HybridRetriever:
         self.reranker = reranker
         self.config = config
         self._title_cache: tuple[str, dict[str, str]] = ("", {})
+        self._query_embedding = ThreadPoolExecutor(max_workers=2, thread_name_prefix="query-embedding")
 
     def _titles(self, signature: str) -> dict[str, str]:
         if self._title_cache[0] != signature:
             self._title_cache = (signature, {e.id: e.title for e in self.store.episodes()})
         return self._title_cache[1]
+
+    def warm_up(self) -> None:
+        """Start loading the question model in the background (embedders that load one say how)."""
+        prepare = getattr(self.embedder, "prepare_queries", None)
+        if self.config.use_dense and prepare is not None:
+            self._query_embedding.submit(prepare)
 
     def search(
         self,
@@ -98,6 +106,11 @@ class HybridRetriever:
         speakers: Sequence[str] | None = None,
     ) -> list[Hit]:
         cfg = self.config
+        # The question's vector is computed while the keyword index loads and scores: loading the model on a
+        # cold start and the hosted call both wait outside the GIL, so the two overlap.
+        query_vector: Future[np.ndarray] | None = (
+            self._query_embedding.submit(self.embedder.embed_query, query) if cfg.use_dense else None
+        )
         snapshot = self.lexical.snapshot()
         index, vectors = snapshot.keywords, snapshot.vectors
         if len(index) == 0:
@@ -114,8 +127,8 @@ class HybridRetriever:
                 signals[name] = {index.records[i].id: float(scores[i]) for i in rows}
 
         qv: np.ndarray | None = None
-        if cfg.use_dense:
-            qv = self.embedder.embed_query(query)
+        if query_vector is not None:
+            qv = query_vector.result()
             if _exact_dense(cfg, keep, vectors, len(qv)):
                 assert vectors is not None
                 everything = np.ones(len(vectors), dtype=bool) if keep is None else keep

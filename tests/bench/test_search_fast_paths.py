@@ -150,3 +150,52 @@ def test_filtered_dense_candidates_are_exact_cosine(tmp_path: Path) -> None:
     a.retriever.config = replace(a.retriever.config, exact_dense_rows=len(vectors) - 1)
     a.search("the budget")
     assert len(asked) == 2, "an unfiltered search of a large library takes its dense candidates from Chroma"
+
+
+def test_a_warm_search_loads_no_scipy_and_scores_as_before(tmp_path: Path) -> None:
+    """bm25s imports SciPy only for a build backend the index never uses; a CLI search must not pay for it."""
+    import subprocess
+    import sys
+
+    with _assistant(tmp_path / "store") as built:
+        built.ingest(SAMPLE)
+        expected = [[h.utterance.id for h in built.search(q)] for q in QUESTIONS[:3]]
+    probe = (
+        "import sys, json\n"
+        "from pathlib import Path\n"
+        "from assistant import Assistant, Settings\n"
+        f"store = Path({str(tmp_path / 'store')!r})\n"
+        "a = Assistant.from_settings(store=store, settings=Settings(store=store, mode='offline', "
+        "embedder='hashing'))\n"
+        f"hits = [[h.utterance.id for h in a.search(q)] for q in {QUESTIONS[:3]!r}]\n"
+        "print(json.dumps({'scipy': 'scipy' in sys.modules, 'hits': hits}))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT)
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["scipy"] is False
+    assert seen["hits"] == expected and all(expected)
+
+
+def test_warm_up_prepares_the_question_model_in_the_background(tmp_path: Path) -> None:
+    import threading
+
+    from assistant.index.embedders import HashingEmbedder
+
+    class SlowToLoad(HashingEmbedder):
+        def __init__(self) -> None:
+            super().__init__()
+            self.loaded = threading.Event()
+            self.loaded_on: str | None = None
+
+        def prepare_queries(self) -> None:
+            self.loaded_on = threading.current_thread().name
+            self.loaded.set()
+
+    embedder = SlowToLoad()
+    store = tmp_path / "store"
+    with Assistant.from_settings(
+        store=store, settings=Settings(store=store, mode="offline"), embedder=embedder
+    ) as a:
+        a.warm_up()
+        assert embedder.loaded.wait(10)
+        assert embedder.loaded_on != threading.current_thread().name

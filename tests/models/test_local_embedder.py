@@ -194,3 +194,26 @@ def test_a_question_before_any_document_gets_the_same_vector_without_fastembed(t
     library._load()
     expected = library.embed_query("How did the internship start?")
     assert float(np.asarray(seen["v"], dtype=np.float32) @ expected) > 1 - 1e-5
+
+
+@needs_model
+def test_onnx_runtime_keeps_no_device_id_and_reports_nothing(tmp_path: Path) -> None:
+    """ONNX Runtime 1.29+ keeps a telemetry database and device id in ~/.cache/Microsoft unless told."""
+    import subprocess
+    import sys
+
+    probe = (
+        "from pathlib import Path\n"
+        "from assistant.models.catalog import spec\n"
+        "from assistant.models.embedder import LocalEmbedder\n"
+        f"e = LocalEmbedder(spec('all-MiniLM-L6-v2'), Path({str(MODEL_DIR)!r}), "
+        f"cache=Path({str(tmp_path)!r}))\n"
+        "e.embed_query('hello')\n"
+        "e.embed_documents(['hello there'])\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "ORT_DISABLE_TELEMETRY"}
+    home = tmp_path / "home"
+    home.mkdir()
+    env.update(HOME=str(home), XDG_CACHE_HOME=str(home / ".cache"))
+    subprocess.run([sys.executable, "-c", probe], env=env, check=True, timeout=120, capture_output=True)
+    assert not (home / ".cache" / "Microsoft").exists()  # onnxruntime 1.32 creates it without the setting
