@@ -147,10 +147,22 @@ def _saved() -> dict[str, dict[str, object]]:
     return models
 
 
+def _same_vectors(embedder_name: str) -> list[str]:
+    """Names under which the same vectors were fitted: `fastembed:M` (fetched) and `onnx:M` (a local folder)
+    run the same model files, so a model fitted for one serves the other."""
+    kind, _, model = embedder_name.partition(":")
+    if kind not in _LOCAL_KINDS:
+        return [embedder_name]
+    return [embedder_name, *(f"{other}:{model}" for other in _LOCAL_KINDS if other != kind)]
+
+
+_LOCAL_KINDS = ("fastembed", "onnx")
+
+
 def model_for(embedder_name: str) -> AnswerabilityModel | None:
     """The model fitted for this embedder (e.g. `onnx:all-MiniLM-L6-v2`), else the lexical one, else None."""
     saved = _saved()
-    for name in (embedder_name, FALLBACK):
+    for name in (*_same_vectors(embedder_name), FALLBACK):
         if name not in saved:
             continue
         unknown = set(saved[name].get("features", [])) - set(FEATURES)  # type: ignore[call-overload]

@@ -117,3 +117,14 @@ def test_sentences_keep_abbreviations_and_quotes_together() -> None:
         'He said "Go."',
         "Then J. R. left.",
     ]
+
+
+def test_a_fetched_model_uses_the_refusal_model_fitted_for_the_same_files() -> None:
+    """`fastembed:M` (fetched) and `onnx:M` (a folder) give the same vectors: one fitted model serves both."""
+    from assistant.generation.answerability import model_for
+
+    fitted = model_for("onnx:all-MiniLM-L6-v2")
+    fetched = model_for("fastembed:all-MiniLM-L6-v2")
+    assert fitted is not None and fetched == fitted and fitted.name == "onnx:all-MiniLM-L6-v2"
+    other = model_for("fastembed:some-model-nobody-fitted")
+    assert other is not None and other.name == "lexical"
