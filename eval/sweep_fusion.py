@@ -72,7 +72,8 @@ def main() -> None:
 
     suite = load_suite(args.suite)
     settings = Settings.from_env(mode="offline").with_(embedder=args.embedder)
-    first = Assistant.from_settings(settings.with_(store=args.work / f"{suite.name}-{args.embedder}"))
+    model = settings.local_model if args.embedder == "local" else args.embedder
+    first = Assistant.from_settings(settings.with_(store=args.work / f"{suite.name}-{model}"))
     settings = settings.with_(store=first.settings.store)
     if not first.episodes():
         report = first.ingest(suite.transcript_files())

@@ -54,6 +54,8 @@ class RetrievalConfig:
     slower at every filter size measured on a 1M-utterance store: one episode, 17 ms against 750 ms (dense
     retrieval alone); one speaker with 34k to 170k turns, 47-122 ms against 0.5-1.4 s (the whole search).
     See bench/README.md."""
+    short_reply_context: bool = True
+    """Score a reply of under SHORT_TURN_WORDS words by its cosine blended with the turn before's."""
     exact_dense_rows: int = 100_000
     """Without a filter, a library of up to this many utterances also takes exact cosine over the snapshot:
     the true nearest rows, and no Chroma query, so a warm command never has to open the store to answer."""
@@ -239,7 +241,7 @@ class HybridRetriever:
             if cid not in sims:
                 continue
             row = index.row_of[cid]
-            short = index.is_short(row)
+            short = cfg.short_reply_context and index.is_short(row)
             around = [
                 sims[n]
                 for n in _around(index, row, -cfg.context_window, 0 if short else cfg.context_window)

@@ -199,3 +199,24 @@ def test_warm_up_prepares_the_question_model_in_the_background(tmp_path: Path) -
         a.warm_up()
         assert embedder.loaded.wait(10)
         assert embedder.loaded_on != threading.current_thread().name
+
+
+def test_a_short_reply_is_scored_alone_when_asked(tmp_path: Path) -> None:
+    """A reply of a few words leans on the turn before, unless `short_reply_context=False`."""
+    from assistant import RetrievalConfig
+
+    store = tmp_path / "store"
+    with _assistant(store) as built:
+        built.ingest(MEETING)
+
+    def dense_and_own(config: RetrievalConfig) -> list[tuple[int, float, float]]:
+        with Assistant.from_settings(
+            store=store, settings=Settings(store=store, mode="offline", embedder="hashing"), retrieval=config
+        ) as a:
+            hits = a.search("sorry, that was mine", k=10)
+        return [(h.utterance.number, h.scores["dense"], h.scores["own"]) for h in hits]
+
+    blended = dense_and_own(RetrievalConfig(own_weight=1.0))
+    alone = dense_and_own(RetrievalConfig(own_weight=1.0, short_reply_context=False))
+    assert all(abs(dense - own) < 1e-6 for _, dense, own in alone)
+    assert any(abs(dense - own) > 1e-3 for _, dense, own in blended)
