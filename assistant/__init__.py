@@ -34,6 +34,7 @@ _LAZY = {
     "Generator": ".generation.base",
     "ExtractiveGenerator": ".generation.offline",
     "OFFLINE_HEADER": ".generation.offline",
+    "OUTLINE_HEADER": ".outline.answer",
     "Reranker": ".retrieval.contracts",
     "QueryRewriter": ".retrieval.contracts",
     "HeuristicRewriter": ".retrieval.query",
@@ -108,6 +109,7 @@ if TYPE_CHECKING:
     from .library import Library as Library
     from .models.embedder import LocalEmbedder as LocalEmbedder
     from .models.embedder import find_onnx as find_onnx
+    from .outline.answer import OUTLINE_HEADER as OUTLINE_HEADER
     from .outline.evaluate import evaluate_outlines as evaluate_outlines
     from .outline.types import Chapter as Chapter
     from .outline.types import Outline as Outline

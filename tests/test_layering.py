@@ -67,6 +67,7 @@ PUBLIC = [
     "Library",
     "NeedsKeyError",
     "OFFLINE_HEADER",
+    "OUTLINE_HEADER",
     "LocalEmbedder",
     "find_onnx",
     "make_embedder",

@@ -93,7 +93,8 @@ def test_key_takeaways_offline_are_chapter_lines_each_citing_real_utterances() -
     outline = a.outline("harbour-bridge")
     assert answer.mode == "offline" and not answer.refused
     transcript = {u.id: u for u in a.transcript("harbour-bridge")}
-    lines = answer.text.splitlines()[1:]
+    label, head, *lines = answer.text.splitlines()
+    assert label.startswith("Offline answer:") and head.startswith("The episode in")
     assert len(lines) == len(outline.chapters) == len(answer.citations)
     for line, chapter, citation in zip(lines, outline.chapters, answer.citations, strict=True):
         assert line.startswith(f"{chapter.number}. {chapter.title}")

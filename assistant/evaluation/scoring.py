@@ -9,6 +9,7 @@ from typing import Any
 
 from assistant import (
     OFFLINE_HEADER,
+    OUTLINE_HEADER,
     Answer,
     AssistantError,
     Citation,
@@ -181,7 +182,9 @@ def _grading(answer: Answer, status: str, gold: set[str], cited: set[str]) -> Fi
         m["correct_refusal"] = 1.0 if answer.refused else 0.0
     spans = [(c.start, c.end) for c in answer.citations]
     m["cited_sentences"] = (
-        None if answer.refused else M.cited_sentence_share(answer.text, spans, ignore=(OFFLINE_HEADER,))
+        None
+        if answer.refused
+        else M.cited_sentence_share(answer.text, spans, ignore=(OFFLINE_HEADER, OUTLINE_HEADER))
     )
     return m
 
@@ -199,7 +202,8 @@ def _support_figures(support: Sequence[float], judged: Sequence[bool]) -> Figure
 def _overlap(answer: Answer, q: Question, status: str) -> Figures:
     if not q.references or status == UNANSWERABLE:
         return {}
-    rouge, f1 = M.best_against(answer.text.replace(OFFLINE_HEADER, "").strip(), q.references)
+    text = answer.text.replace(OFFLINE_HEADER, "").replace(OUTLINE_HEADER, "").strip()
+    rouge, f1 = M.best_against(text, q.references)
     return {"rouge_l": rouge, "token_f1": f1} if status == ANSWERABLE else {"general_rouge_l": rouge}
 
 

@@ -59,6 +59,12 @@ def is_whole_episode_question(question: str) -> tuple[bool, str | None]:
     return True, focus
 
 
+OUTLINE_HEADER = (
+    "Offline answer: no language model is in use, so here is the episode's outline, found in the transcript: "
+    "each chapter with its key quotes.\n"
+)
+
+
 def _span(chapter: Chapter) -> str:
     where = f"#{chapter.first}-#{chapter.last}"
     if chapter.start is not None:
@@ -89,7 +95,7 @@ def answer_from_outline(
         head = f"The part of the episode about {focus}:\n"
     else:
         head = f"The episode in {len(chapters)} chapter{'s' if len(chapters) != 1 else ''}:\n"
-    text = head
+    text = OUTLINE_HEADER + head
     citations = []
     for chapter in chapters:
         quotes = " ".join(f"“{_shorten(u.text)}”" for u in chapter.key_quotes)

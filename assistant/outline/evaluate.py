@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.outline.answer import answer_from_outline, is_whole_episode_question
+from assistant.outline.answer import OUTLINE_HEADER, answer_from_outline, is_whole_episode_question
 from assistant.outline.build import build_outline
 from assistant.outline.data import Meeting, cached_vectors, labels_to_boundaries, load_split, reference_labels
 from assistant.outline.metrics import boundary_prf, pk, windowdiff
@@ -91,7 +91,7 @@ def evaluate_general(folder: Path, meetings: list[Meeting], vectors: list[np.nda
         recognised += whole
         outline = build_outline(meeting.transcript.episode.id, meeting.transcript.utterances, v)
         text, citations = answer_from_outline(outline, focus)
-        rouge.append(scorer.score(q["answer"], text)["rougeL"].fmeasure)
+        rouge.append(scorer.score(q["answer"], text.removeprefix(OUTLINE_HEADER))["rougeL"].fmeasure)
         cited = {u.number for c in citations for u in c.utterances}
         covered = [any(a <= n <= b for a, b in t.spans for n in cited) for t in meeting.topics]
         coverage.append(float(np.mean(covered)))
