@@ -153,6 +153,10 @@ def asks_about_episode(question: str) -> bool:
     return bool(_EPISODE_FACTS.search(question))
 
 
+_CONTINUES = re.compile(r"(?:and so|and then|so)\b", re.IGNORECASE)
+"""How a turn opens when it carries on the same speaker's account ("And so eventually I reached out…")."""
+
+
 def _quotes(hits: Sequence[Hit], limit: int) -> list[_Quote]:
     """One quote per hit, best first: a question hit quotes the reply after it; nothing is quoted twice."""
     quotes: list[_Quote] = []
@@ -171,6 +175,16 @@ def _quotes(hits: Sequence[Hit], limit: int) -> list[_Quote]:
             continue
         seen.add(lead.id)
         quotes.append(_Quote(lead, asked, hit.episode_title or u.episode_id, rank))
+        follow = after if lead is u else None
+        if (
+            follow is not None
+            and follow.id not in seen
+            and follow.speaker == u.speaker
+            and _CONTINUES.match(follow.text.strip())
+            and not is_question(follow.text)
+        ):
+            seen.add(follow.id)
+            quotes.append(_Quote(follow, None, hit.episode_title or u.episode_id, rank))
         if len(quotes) >= limit:
             break
     leads = {q.lead.id for q in quotes}

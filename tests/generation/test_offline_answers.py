@@ -128,3 +128,37 @@ def test_a_fetched_model_uses_the_refusal_model_fitted_for_the_same_files() -> N
     assert fitted is not None and fetched == fitted and fitted.name == "onnx:all-MiniLM-L6-v2"
     other = model_for("fastembed:some-model-nobody-fitted")
     assert other is not None and other.name == "lexical"
+
+
+ACCOUNT = """--- METADATA START ---
+Show: Flour and Steel
+Episode: The Starter
+--- METADATA END ---
+
+1
+Where did your sourdough culture come from?
+2
+I kept reading old papers about sourdough starters from a research lab in Brittany.
+3
+And so eventually I wrote to them, and a month later a little jar arrived in the post.
+4
+Incredible.
+5
+Tell me about your first oven.
+6
+It was a second-hand deck oven from a pizzeria that had closed down.
+"""
+
+
+def test_a_turn_carried_on_by_the_same_speaker_is_quoted_with_its_continuation(tmp_path: Path) -> None:
+    """Speech splits one account across turns ("… papers from a lab in Brittany." / "And so eventually I wrote
+    to them…"): the turn that goes on with "And so"/"So" is quoted and cited with the one retrieval found."""
+    path = tmp_path / "starter.txt"
+    path.write_text(ACCOUNT, encoding="utf-8")
+    a = Assistant.from_settings()
+    assert a.ingest([path]).ok
+    answer = a.ask("What did she read about sourdough starters from Brittany?", episode="starter")
+    cited = [u.number for u in answer.cited_utterances]
+    assert 2 in cited and 3 in cited, answer.text
+    assert "#2–3" in answer.text
+    assert answer.text.index("papers about sourdough starters") < answer.text.index("And so eventually")
