@@ -158,7 +158,8 @@ _CONTINUES = re.compile(r"(?:and so|and then|so)\b", re.IGNORECASE)
 
 
 def _quotes(hits: Sequence[Hit], limit: int) -> list[_Quote]:
-    """One quote per hit, best first: a question hit quotes the reply after it; nothing is quoted twice."""
+    """One quote per hit, best first: a question hit quotes the reply after it, and a turn the same speaker
+    carries on ("And so…") brings that turn along (`limit` may be passed by one); nothing is quoted twice."""
     quotes: list[_Quote] = []
     seen: set[str] = set()
     for rank, hit in enumerate(hits):
