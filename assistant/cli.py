@@ -49,6 +49,13 @@ def _assistant(ctx: click.Context, announce: bool = True, warm_up: bool = False)
     return assistant
 
 
+def _with_episodes(a: Assistant) -> Assistant:
+    """A question needs something to search: an empty library is said so, instead of "found nothing"."""
+    if not a.episodes():
+        raise click.ClickException("the library is empty: add transcripts with `assistant ingest PATH` first")
+    return a
+
+
 class SafePath(click.Path):
     """click.Path that refuses a NUL byte with a usage error instead of os.stat's ValueError traceback."""
 
@@ -220,7 +227,7 @@ def search(
     A hit that shares no word with QUERY and is not close in meaning either is only the least bad of
     nothing; such hits are left out unless --all is given (in --json they are marked `"matches": false`).
     """
-    a = _assistant(ctx)
+    a = _with_episodes(_assistant(ctx))
     with _errors():
         hits = a.search(query, k=k, episode=list(episode) or None, speaker=list(speaker) or None)
     relevant = matching(a, query, hits)
@@ -261,7 +268,7 @@ def ask(
     ctx: click.Context, question: str, episode: tuple[str, ...], speaker: tuple[str, ...], as_json: bool
 ) -> None:
     """Answer QUESTION from the transcripts, citing the utterances it rests on."""
-    a = _assistant(ctx)
+    a = _with_episodes(_assistant(ctx))
     with _errors():
         if as_json:
             answer = a.ask(question, episode=list(episode) or None, speaker=list(speaker) or None)
@@ -277,7 +284,7 @@ def chat(ctx: click.Context, episode: tuple[str, ...]) -> None:
     """Talk about the transcripts in the terminal; follow-up questions keep their context."""
     from .types import Turn
 
-    a = _assistant(ctx, warm_up=True)
+    a = _with_episodes(_assistant(ctx, warm_up=True))
     click.echo(
         f"[{a.describe().summary}]\n"
         "Ask a question; empty line or Ctrl-D to quit, /new for a new conversation.",

@@ -207,3 +207,21 @@ def test_a_speaker_filter_that_matches_no_one_is_a_usage_error_listing_the_speak
     assert run("ingest", str(unlabelled)).exit_code == 0
     none = run("search", "ovens", "--episode", "plain", "--speaker", "Matt Turck")
     assert none.exit_code == 2 and "no speaker labels" in none.output
+
+
+def test_questions_on_an_empty_library_say_so(tmp_path: Path) -> None:
+    for args in (["ask", "hello there"], ["search", "hello"], ["chat"]):
+        result = CliRunner().invoke(cli, ["--store", str(tmp_path / "store"), *args], obj={}, input="\n")
+        assert result.exit_code == 1, result.output
+        assert "the library is empty" in result.output and "assistant ingest" in result.output
+        assert "Traceback" not in result.output
+
+
+def test_the_api_on_an_empty_library_finds_nothing_without_failing(tmp_path: Path) -> None:
+    from assistant import Assistant, Settings
+
+    store = tmp_path / "store"
+    with Assistant.from_settings(store=store, settings=Settings(store=store, mode="offline")) as a:
+        assert a.search("hello") == []
+        answer = a.ask("hello there")
+        assert answer.refused and answer.citations == ()

@@ -158,8 +158,8 @@ class LexicalIndex:
         tokens = tokenize(query)
         out = []
         for bm25 in (self._own, self._window):
-            known = [t for t in tokens if t in bm25.vocab_dict]  # type: ignore[attr-defined]
-            if not known or not self.records:
+            known = [t for t in tokens if t in bm25.vocab_dict] if self.records else []  # type: ignore[attr-defined]
+            if not known:
                 scores = np.zeros(len(self.records), dtype=np.float32)
             else:
                 scores = np.asarray(bm25.get_scores(known), dtype=np.float32)  # type: ignore[attr-defined]
