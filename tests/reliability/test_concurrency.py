@@ -20,8 +20,8 @@ def dense_finds_everything(a: Assistant, episodes: dict[str, int], step: int = 9
         utterances = a.store.utterances_of(episode_id)
         assert len(utterances) == n
         for u in utterances[::step]:
-            top = a.store.query(a.embedder.embed_query(u.text), 1)
-            assert top and top[0][0].id == u.id, f"{u.id} is missing from the vector index"
+            top = a.store.nearest(a.embedder.embed_query(u.text), 1)
+            assert top and top[0][0] == u.id, f"{u.id} is missing from the vector index"
 
 
 def saved_lexical_matches_store(a: Assistant) -> None:

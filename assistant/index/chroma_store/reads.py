@@ -25,30 +25,11 @@ class StoreReads:
         raise NotImplementedError
 
     @guarded("searching")
-    def query(
-        self, vector: np.ndarray, n: int, where: dict[str, Any] | None = None
-    ) -> list[tuple[Utterance, float]]:
-        """Nearest utterances by cosine similarity (1 - Chroma's cosine distance), best first."""
-        if n <= 0 or self._count() == 0:
-            return []
-        got = self._utterances.query(
-            query_embeddings=[np.asarray(vector, dtype=np.float32)],
-            n_results=n,
-            where=where,
-            include=["documents", "metadatas", "distances"],
-        )
-        return [
-            (utterance_from(meta, doc), 1.0 - float(dist))
-            for meta, doc, dist in zip(
-                got["metadatas"][0], got["documents"][0], got["distances"][0], strict=True
-            )
-        ]
-
-    @guarded("searching")
     def nearest(
         self, vector: np.ndarray, n: int, where: dict[str, Any] | None = None
     ) -> list[tuple[str, float]]:
-        """Like `query`, but only (utterance id, cosine similarity): no documents or metadata are read."""
+        """Nearest utterances as (id, cosine similarity: 1 - Chroma's cosine distance), best first;
+        no documents or metadata are read."""
         if n <= 0 or self._count() == 0:
             return []
         got = self._utterances.query(
