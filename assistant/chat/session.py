@@ -157,7 +157,7 @@ class ChatSession:
         final = yield from self._generate(question, query, context, turns, notices, words)
         facts_only = bool(final.citations) and all(u.is_details for u in final.cited_utterances)
         if final.mode == "offline" and (final.citations or final.refused) and not facts_only:
-            absent = _absent_words_notice(words().absent, quoted=bool(final.citations))
+            absent = _absent_words_notice(words().unknown, quoted=bool(final.citations))
             if absent:
                 notices.append(absent)
                 yield AnswerEvent(kind="notice", text=absent)

@@ -22,10 +22,18 @@ class WordCounts:
     scope: dict[str, int] = field(default_factory=dict)
     library: dict[str, int] = field(default_factory=dict)
     utterances: int = 0
+    details: frozenset[str] = frozenset()
+    """Words of the question that the searched episodes' details (title, host, guests…) use."""
 
     @property
     def absent(self) -> list[str]:
         return [w for w, n in self.scope.items() if n == 0]
+
+    @property
+    def unknown(self) -> list[str]:
+        """Absent from what was said and from the episodes' details: "Aidan", the guest's name in the details
+        of an episode whose speech recognition wrote "Aiden", is not unknown to it."""
+        return [w for w in self.absent if w not in self.details]
 
 
 def word_counts(
@@ -36,8 +44,10 @@ def word_counts(
 ) -> WordCounts:
     keep = index.mask(episodes, speakers)
     turns = index.turns  # what was said: an episode's details record is not a turn
+    details = ~turns if keep is None else ~turns & keep
     scope: dict[str, int] = {}
     library: dict[str, int] = {}
+    named: set[str] = set()
     for word in _WORD.findall(question):
         key = word.lower()
         if not tokenize(word) or key in scope:
@@ -46,7 +56,9 @@ def word_counts(
         used = (turn > 0) & turns
         library[key] = int(used.sum())
         scope[key] = int(used.sum() if keep is None else (used & keep).sum())
-    return WordCounts(scope, library, int(turns.sum()))
+        if ((turn > 0) & details).any():
+            named.add(key)
+    return WordCounts(scope, library, int(turns.sum()), frozenset(named))
 
 
 def absent_words(

@@ -162,3 +162,21 @@ def test_a_turn_carried_on_by_the_same_speaker_is_quoted_with_its_continuation(t
     assert 2 in cited and 3 in cited, answer.text
     assert "#2–3" in answer.text
     assert answer.text.index("papers about sourdough starters") < answer.text.index("And so eventually")
+
+
+def test_a_name_only_the_episode_details_spell_is_not_called_unknown(tmp_path: Path) -> None:
+    """Speech recognition wrote "Aiden"; the details say the guest is Aidan: the question's "Aidan" is no
+    unknown word, while a word neither the talk nor the details use still is."""
+    path = tmp_path / "guest.txt"
+    path.write_text(
+        "--- METADATA START ---\nShow: Flour and Steel\nEpisode: The Guest\nHost: Ana Lima\n"
+        "Guests: Aidan Moreau\n--- METADATA END ---\n\n1\nWelcome, Aiden, to the show about bread.\n"
+        "2\nThanks, I started baking sourdough bread when I was twelve.\n",
+        encoding="utf-8",
+    )
+    a = Assistant.from_settings()
+    assert a.ingest([path]).ok
+    named = a.ask("When did Aidan start baking bread?", episode="guest")
+    assert "“aidan”" not in (named.notice or "")
+    unknown = a.ask("When did Aidan start baking croissants?", episode="guest")
+    assert "“croissants”" in (unknown.notice or "") and "“aidan”" not in (unknown.notice or "")
