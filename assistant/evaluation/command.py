@@ -108,8 +108,9 @@ def default_suite() -> Path:
 @click.option(
     "--segmentation",
     is_flag=True,
-    help="Measure chapters instead: our segmentation beside equal-length and TextTiling baselines against "
-    "the suite's topics.jsonl, plus its general questions; writes segmentation.md / segmentation.json.",
+    help="Measure chapters instead: our segmentation beside equal-length, TextTiling and one-chapter "
+    "baselines against the suite's topics.jsonl, plus its general questions; writes segmentation.md / "
+    "segmentation.json.",
 )
 @click.pass_context
 def eval_command(ctx: click.Context, /, **params: Any) -> None:

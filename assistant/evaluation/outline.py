@@ -40,7 +40,9 @@ def segmentation_markdown(result: dict[str, Any], command: str) -> str:
         f"Reproduce: `{command}`",
         "",
         "Lower Pk / WindowDiff is better (k = half the mean gold chapter length); F1@3 counts a boundary "
-        'within 3 utterances of a gold one. "equal (gold count)" is told the gold number of chapters.',
+        'within 3 utterances of a gold one. "equal (gold count)" is told the gold number of chapters; '
+        '"one chapter" places no boundary (Pk rewards few boundaries: a method must beat it to have found '
+        "any).",
         "",
         "| method | " + " | ".join(label for _, label in SEGMENTATION_COLUMNS) + " |",
         "|---|" + "---:|" * len(SEGMENTATION_COLUMNS),

@@ -81,8 +81,15 @@ def test_eval_segmentation_compares_methods_and_writes_report(tmp_path, monkeypa
     assert result.exit_code == 0, result.output
     data = json.loads((out / "segmentation.json").read_text(encoding="utf-8"))
     methods = data["segmentation"]
-    assert list(methods) == ["ours", "ours without length prior", "equal (gold count)", "texttiling"]
+    assert list(methods) == [
+        "ours",
+        "ours without length prior",
+        "equal (gold count)",
+        "texttiling",
+        "one chapter",
+    ]
     assert methods["equal (gold count)"]["pk"] == 0.0  # equal thirds are the gold here
+    assert methods["one chapter"]["chapters"] == 1.0 and methods["one chapter"]["pk"] > 0.2
     assert methods["ours"]["gold_chapters"] == 3.0
     assert all(0.0 <= m["pk"] <= 1.0 and m["chapters"] >= 1 for m in methods.values())
     assert data["general"]["questions"] == 1 and data["general"]["recognised"] == 1
