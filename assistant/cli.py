@@ -316,12 +316,12 @@ def chat(ctx: click.Context, episode: tuple[str, ...]) -> None:
     "--embedder",
     "kind",
     type=click.Choice(["cohere", "local", "onnx", "hashing"]),
-    required=True,
-    help="The embedder to rebuild the vectors with.",
+    help="The embedder to rebuild the vectors with (default: the one the store was built with).",
 )
 @click.pass_context
-def reindex(ctx: click.Context, kind: str) -> None:
-    """Re-embed every stored utterance with another embedder (the transcripts are not needed)."""
+def reindex(ctx: click.Context, kind: str | None) -> None:
+    """Re-embed every stored utterance, with another embedder or the same one (the transcripts are not
+    needed)."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -368,6 +368,8 @@ def status(ctx: click.Context) -> None:
     click.echo(f"store: {described.store}\nembedder: {described.embedder}")
     if described.model_notice:
         click.echo(described.model_notice)
+    if described.store_notice:
+        click.echo(f"note: {described.store_notice}")
     with _errors():
         click.echo(f"{plural(len(a.episodes()), 'episode')}, {plural(a.store.count(), 'utterance')}")
 

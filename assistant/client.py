@@ -13,7 +13,7 @@ from .config import Settings
 from .generation.answerability import model_for
 from .generation.base import Generator
 from .generation.offline import ExtractiveGenerator
-from .index.embedders import Embedder
+from .index.embedders import WORDS_ONLY, Embedder
 from .index.lexical_cache import LexicalCache
 from .library import Library
 from .outline.types import Outline
@@ -35,6 +35,10 @@ from .types import (
 
 # Cosine similarity above which a hit counts as relevant without sharing a word with the question; hashing
 # vectors are lexical, so they never qualify on their own.
+STORE_NOTICE = (
+    "this store's vectors hold the words without the speakers' names (built before 2026-11-30): run "
+    "`assistant reindex` so questions that name a speaker find their words better"
+)
 _DENSE_RELEVANCE_FLOOR = {"onnx": 0.55, "cohere": 0.45}
 
 
@@ -174,6 +178,7 @@ class Assistant:
             embedder=self.embedder.name,
             store=str(self.store.location),
             model_notice=self.model_notice,
+            store_notice=STORE_NOTICE if self.store.documents == WORDS_ONLY else "",
         )
 
     # ---- library -------------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ import numpy as np
 from .config import Settings
 from .errors import InputError, ParseError, ProviderError, StoreError
 from .index.chroma_store import ChromaStore
-from .index.embedders import Embedder, normalise_rows
+from .index.embedders import Embedder, document_text, normalise_rows
 from .index.lexical_cache import Snapshot
 from .ingest.details import details_utterance
 from .outline.build import build_outline
@@ -219,7 +219,8 @@ class Library:
                     progress(embedded, total, label)
 
             try:
-                vectors = self.embedder.embed_documents([u.text for u in utterances], progress=tick)
+                texts = [document_text(u, self.store.documents) for u in utterances]
+                vectors = self.embedder.embed_documents(texts, progress=tick)
                 outline = outline_json(episode.id, utterances[1:], vectors[1:])
                 self.store.write_episode(episode, utterances, vectors, outline)
                 for old_id in former.get(episode.id, ()):

@@ -5,15 +5,18 @@ from __future__ import annotations
 from .config import Settings
 from .errors import StoreError
 from .index.chroma_store import ChromaStore
+from .index.embedders import document_text
 from .ingest.details import details_utterance
 from .library import outline_json
 from .store_lock import store_lock
 from .types import Episode, Progress, Utterance
 
 
-def reindex(settings: Settings, embedder: str, progress: Progress | None = None) -> tuple[str, str, int]:
-    """Re-embed every utterance with `embedder` ("cohere", "onnx" or "hashing");
-    returns (old, new, utterances).
+def reindex(
+    settings: Settings, embedder: str | None = None, progress: Progress | None = None
+) -> tuple[str, str, int]:
+    """Re-embed every utterance with `embedder` ("cohere", "local", "onnx" or "hashing"; None: the one the
+    store was built with, which rebuilds its vectors in today's format); returns (old, new, utterances).
 
     Everything is read and embedded before the store is touched, so a failure while embedding (no key, model
     missing, service down) leaves the store as it was.
@@ -37,7 +40,7 @@ def reindex(settings: Settings, embedder: str, progress: Progress | None = None)
         (e, [details_utterance(e), *source.utterances_of(e.id)]) for e in source.episodes()
     ]
 
-    new_embedder = make_embedder(settings, embedder, old)
+    new_embedder = make_embedder(settings, embedder or old.split(":", 1)[0], old)
     total = sum(len(us) for _, us in library)
     done = 0
     vectors = []
@@ -49,7 +52,7 @@ def reindex(settings: Settings, embedder: str, progress: Progress | None = None)
             if progress:
                 progress(done, total, label)
 
-        vectors.append(new_embedder.embed_documents([u.text for u in utterances], progress=tick))
+        vectors.append(new_embedder.embed_documents([document_text(u) for u in utterances], progress=tick))
 
     with store_lock(settings):
         source.drop_all()

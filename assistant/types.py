@@ -197,6 +197,8 @@ class Status:
     store: str
     model_notice: str = ""
     """One line when search fell back to hashing: why, and the exact command that gets the local model."""
+    store_notice: str = ""
+    """One line when the store's vectors predate speakers' names in them, and the command to rebuild."""
 
     @property
     def answers(self) -> str:

@@ -51,10 +51,11 @@ def test_a_store_written_before_outlines_computes_one_from_its_vectors(tmp_path:
     older = Assistant.from_settings(store=tmp_path / "older")
     episode = a.episode("harbour-bridge")
     utterances = a.transcript("harbour-bridge")
+    from assistant.index.embedders import document_text
     from assistant.ingest.details import details_utterance
 
     rows = [details_utterance(episode), *utterances]
-    older.store.write_episode(episode, rows, a.embedder.embed_documents([u.text for u in rows]))
+    older.store.write_episode(episode, rows, a.embedder.embed_documents([document_text(u) for u in rows]))
     assert older.store.outline("harbour-bridge") is None
     assert older.outline("harbour-bridge") == fresh
 

@@ -132,6 +132,8 @@ def _status_line(assistant: Assistant) -> None:
     line.caption(f"{badge} {escape(f'{answers} · search model: {status.search_model}')}{own}")
     if status.model_notice:
         st.caption(f":orange-badge[:material/info: keyword search only] {escape(status.model_notice)}")
+    if status.store_notice:
+        st.caption(f":orange-badge[:material/info: reindex suggested] {escape(status.store_notice)}")
     with details.popover("Details", icon=":material/info:", type="tertiary"):
         st.caption(escape(f"Store: {status.store}"))
         st.caption(escape(f"Embedder: {status.embedder}"))

@@ -5,7 +5,10 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from ..types import Utterance
 
 import numpy as np
 
@@ -23,6 +26,25 @@ class Embedder(Protocol):
     def embed_documents(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray: ...
 
     def embed_query(self, text: str) -> np.ndarray: ...
+
+
+SPEAKER_DOCUMENTS = "speaker: text"
+"""How an utterance becomes the text its vector is made from, recorded by a store when it is created: the
+speaker's name before the words, where the transcript labels speakers. Questions name people ("What did
+Susan want?"), and a vector of the words alone cannot tell whose they are: on FriendsQA dev, MiniLM's plain
+cosine over each episode ranks the gold utterance first for .159 of the questions from the words alone, .215
+with the name (eval/MODELS.md)."""
+WORDS_ONLY = "text"
+"""What stores built before 2026-11-30 hold: vectors of the words alone (`assistant reindex` rebuilds
+them)."""
+
+
+def document_text(u: Utterance, documents: str = SPEAKER_DOCUMENTS) -> str:
+    """The text embedded for one utterance, in the store's `documents` format; an episode's details record is
+    embedded as it reads."""
+    if documents == SPEAKER_DOCUMENTS and u.speaker and not u.is_details:
+        return f"{u.speaker}: {u.text}"
+    return u.text
 
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")

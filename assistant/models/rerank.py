@@ -17,14 +17,13 @@ from typing import Any
 import numpy as np
 
 from ..errors import ConfigError
-from ..index.embedders import Embedder
+from ..index.embedders import Embedder, document_text
 from ..types import Hit
 from .catalog import ModelSpec
 
 
 def _passage(hit: Hit) -> str:
-    u = hit.utterance
-    return f"{u.speaker}: {u.text}" if u.speaker else u.text
+    return document_text(hit.utterance)
 
 
 def _minmax(values: np.ndarray) -> np.ndarray:

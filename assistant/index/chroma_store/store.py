@@ -29,6 +29,7 @@ import numpy as np
 
 from ...errors import EmbedderMismatchError, StoreError
 from ...types import DETAILS, Episode, Utterance
+from ..embedders import SPEAKER_DOCUMENTS, WORDS_ONLY
 from ..store_guard import guarded, is_connection_error, short, unreachable
 from ..store_records import episode_from, episode_metadata, utterance_metadata
 from ..store_state import (
@@ -195,7 +196,11 @@ class ChromaStore(StoreReads):
                     UTTERANCES,
                     embedding_function=None,
                     configuration={"hnsw": {"space": "cosine"}},
-                    metadata={"embedder": self.embedder_name, "dimension": self.dimension},
+                    metadata={
+                        "embedder": self.embedder_name,
+                        "dimension": self.dimension,
+                        "documents": SPEAKER_DOCUMENTS,
+                    },
                 )
             except Exception:
                 # Another process (sharing a server) created it first: use theirs, checked below.
@@ -211,6 +216,26 @@ class ChromaStore(StoreReads):
             f"{self.embedder_name!r}; "
             f"use the same embedder (ASSISTANT_EMBEDDER) or rebuild it with `assistant reindex`"
         )
+
+    @property
+    def documents(self) -> str:
+        """What this store's vectors are made from (`index.embedders.document_text`): ingest embeds the same,
+        so one store never mixes two kinds of vector. `WORDS_ONLY` for a store built before speakers' names
+        were embedded, until `assistant reindex` rebuilds it."""
+        return str(self._memo.get("documents", self._read_documents, codec=(same, same)))
+
+    @guarded("reading how the store's vectors were made")
+    def _read_documents(self) -> str:
+        recorded = (self._utterances.metadata or {}).get("documents")
+        if recorded:
+            return str(recorded)
+        return WORDS_ONLY if self._utterances.count() > 0 else SPEAKER_DOCUMENTS
+
+    def _record_documents(self) -> None:
+        """A collection created empty by an older version records the format its first vectors are made in."""
+        metadata = dict(self._utterances.metadata or {})
+        if "documents" not in metadata:
+            self._utterances.modify(metadata={**metadata, "documents": self.documents})
 
     @staticmethod
     def recorded_embedder(
@@ -292,6 +317,7 @@ class ChromaStore(StoreReads):
         if len(utterances) != len(vectors):
             raise StoreError(f"{episode.id}: {len(utterances)} utterances but {len(vectors)} vectors")
         self._begin_write()
+        self._record_documents()
         self._episodes.delete(ids=[episode.id])
         for start in range(0, len(utterances), self.max_batch):
             batch = utterances[start : start + self.max_batch]
