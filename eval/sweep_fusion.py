@@ -2,8 +2,8 @@
 
 The suite is ingested once (the store is kept under --work, so a second sweep with the same embedder starts at
 once); every combination of the --set values then searches it with the same embedder, whose question vectors
-are computed once. Episode-scoped, like `assistant eval`'s default; hit@k counts a question when any of its
-gold utterances is among the first k hits.
+are computed once. Episode-scoped like `assistant eval`'s default, or `--scope library`; hit@k counts a
+question when any of its gold utterances (in its own episode) is among the first k hits.
 
     export ASSISTANT_MODEL_PATHS=nomic-embed-text-v1.5-Q=../shared/models/nomic-embed-text-v1.5/onnx-int8
     ASSISTANT_LOCAL_MODEL=nomic python eval/sweep_fusion.py --suite ../shared/data/friendsqa/dev \\
@@ -65,6 +65,12 @@ def main() -> None:
     parser.add_argument("--embedder", default="local", help="local, onnx or hashing (default local)")
     parser.add_argument("--set", action="append", default=[], help="FIELD=V1,V2,… of RetrievalConfig")
     parser.add_argument(
+        "--scope",
+        choices=("episode", "library"),
+        default="episode",
+        help="search each question's episode (default) or the whole library",
+    )
+    parser.add_argument(
         "--work", type=Path, default=ROOT / "eval" / "out" / "sweeps", help="where stores are kept"
     )
     args = parser.parse_args()
@@ -87,13 +93,19 @@ def main() -> None:
 
     names = list(grid)
     for values in itertools.product(*(grid[n] for n in names)):
-        config = replace(RetrievalConfig(), **dict(zip(names, values, strict=True)))
+        config = replace(RetrievalConfig(), tuned=False, **dict(zip(names, values, strict=True)))
         hits_at = {1: 0, 5: 0, 10: 0}
         reciprocal = 0.0
         with Assistant.from_settings(settings, embedder=embedder, retrieval=config) as a:
             for q in questions:
-                hits = a.search(q.question, k=10, episode=[episode[q.episode]] if q.episode else None)
-                ranks = [i for i, h in enumerate(hits) if h.utterance.number in q.evidence]
+                within = [episode[q.episode]] if q.episode and args.scope == "episode" else None
+                hits = a.search(q.question, k=10, episode=within)
+                ranks = [
+                    i
+                    for i, h in enumerate(hits)
+                    if h.utterance.number in q.evidence
+                    and (not q.episode or h.utterance.episode_id == episode[q.episode])
+                ]
                 if ranks:
                     reciprocal += 1 / (ranks[0] + 1)
                     for k in hits_at:
@@ -102,6 +114,7 @@ def main() -> None:
         row = {
             "suite": suite.name,
             "embedder": embedder.name,
+            "scope": args.scope,
             **dict(zip(names, values, strict=True)),
             **{f"hit@{k}": round(v / n, 3) for k, v in hits_at.items()},
             "mrr": round(reciprocal / n, 3),

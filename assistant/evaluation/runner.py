@@ -217,7 +217,7 @@ class _Session:
                 records.append(evaluate(a, q, scope, scoring))
                 self.tick(f"{config.name} · {first.embedder.name.split(':')[0]} · {scope}")
             key = RunKey(
-                config=config,
+                config=replace(config, retrieval=a.session.retriever.config),  # the weights that ran
                 embedder=first.embedder.name,
                 scope=scope,
                 generator=a.generator,

@@ -35,6 +35,9 @@ class ModelSpec:
     """Known checksums of hub files (path in the repository -> sha256), checked on top of the hub's etags."""
     relevance_floor: float | None = None
     """Cosine above which a hit counts as relevant with no shared word (None: never on cosine alone)."""
+    fusion: dict[str, float] = field(default_factory=dict)
+    """RetrievalConfig weights this model ranks best with, where they differ from the defaults; set only when
+    measured better on both dev sets (FriendsQA and QMSum), see eval/MODELS.md."""
     note: str = ""
 
 
@@ -91,6 +94,7 @@ CATALOG: dict[str, ModelSpec] = {
             output="sentence_embedding",
             max_tokens=512,
             pad_token="<pad>",
+            fusion={"weight_dense": 3.0, "own_weight": 1.0},
             note="multilingual; slowest to ingest",
         ),
         ModelSpec(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -59,6 +59,14 @@ class RetrievalConfig:
     exact_dense_rows: int = 100_000
     """Without a filter, a library of up to this many utterances also takes exact cosine over the snapshot:
     the true nearest rows, and no Chroma query, so a warm command never has to open the store to answer."""
+    tuned: bool = True
+    """Let an embedder whose catalog entry names fusion weights of its own (`ModelSpec.fusion`) replace
+    `weight_dense` and `own_weight`; False keeps the fields as given (what a sweep of them needs)."""
+
+    def for_embedder(self, embedder: object) -> RetrievalConfig:
+        """This configuration with the embedder's own fusion weights, where it has any and `tuned` is on."""
+        own = getattr(embedder, "fusion", None) or {}
+        return replace(self, **own) if self.tuned and own else self
 
 
 def _exact_dense(
@@ -85,7 +93,7 @@ class HybridRetriever:
         self.embedder = embedder
         self.lexical = lexical
         self.reranker = reranker
-        self.config = config
+        self.config = config.for_embedder(embedder)
         self._title_cache: tuple[str, dict[str, str]] = ("", {})
         self._query_embedding = ThreadPoolExecutor(max_workers=2, thread_name_prefix="query-embedding")
 

@@ -16,7 +16,7 @@ SUITE = ROOT / "eval" / "fixtures" / "suite"
 def _sweep(tmp_path: Path, *sets: str) -> subprocess.CompletedProcess[str]:
     script = str(ROOT / "eval" / "sweep_fusion.py")
     options = ["--suite", str(SUITE), "--embedder", "hashing", "--work", str(tmp_path)]
-    settings = [a for s in sets for a in ("--set", s)]
+    settings = [a for s in sets for a in (("--set", s) if "=" in s else (s,))]
     return subprocess.run(
         [sys.executable, script, *options, *settings],
         capture_output=True,
@@ -50,3 +50,12 @@ def test_rows_per_setting_and_the_default_matches_a_direct_search(tmp_path: Path
 def test_an_unknown_field_is_refused_with_the_known_ones(tmp_path: Path) -> None:
     done = _sweep(tmp_path, "weight_bogus=1")
     assert done.returncode != 0 and "weight_dense" in done.stderr and "weight_bogus" in done.stderr
+
+
+def test_library_scope_searches_every_episode_and_counts_gold_in_the_questions_own(tmp_path: Path) -> None:
+    episode = json.loads(_sweep(tmp_path, "weight_dense=0.75").stdout)
+    done = _sweep(tmp_path, "weight_dense=0.75", "--scope", "library")
+    assert done.returncode == 0, done.stderr
+    library = json.loads(done.stdout)
+    assert (episode["scope"], library["scope"]) == ("episode", "library")
+    assert library["hit@10"] <= episode["hit@10"]  # more episodes compete for the same ten places
