@@ -13,7 +13,7 @@ from .config import Settings
 from .generation.answerability import model_for
 from .generation.base import Generator
 from .generation.offline import ExtractiveGenerator
-from .index.embedders import WORDS_ONLY, Embedder
+from .index.embedders import SPEAKER_DOCUMENTS, WORDS_ONLY, Embedder, preferred_documents
 from .index.lexical_cache import LexicalCache
 from .library import Library
 from .outline.types import Outline
@@ -178,7 +178,9 @@ class Assistant:
             embedder=self.embedder.name,
             store=str(self.store.location),
             model_notice=self.model_notice,
-            store_notice=STORE_NOTICE if self.store.documents == WORDS_ONLY else "",
+            store_notice=STORE_NOTICE
+            if self.store.documents == WORDS_ONLY and preferred_documents(self.embedder) == SPEAKER_DOCUMENTS
+            else "",
         )
 
     # ---- library -------------------------------------------------------------------------------------------

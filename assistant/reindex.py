@@ -5,7 +5,7 @@ from __future__ import annotations
 from .config import Settings
 from .errors import StoreError
 from .index.chroma_store import ChromaStore
-from .index.embedders import document_text
+from .index.embedders import document_text, preferred_documents
 from .ingest.details import details_utterance
 from .library import outline_json
 from .store_lock import store_lock
@@ -41,6 +41,7 @@ def reindex(
     ]
 
     new_embedder = make_embedder(settings, embedder or old.split(":", 1)[0], old)
+    documents = preferred_documents(new_embedder)
     total = sum(len(us) for _, us in library)
     done = 0
     vectors = []
@@ -52,11 +53,18 @@ def reindex(
             if progress:
                 progress(done, total, label)
 
-        vectors.append(new_embedder.embed_documents([document_text(u) for u in utterances], progress=tick))
+        texts = [document_text(u, documents) for u in utterances]
+        vectors.append(new_embedder.embed_documents(texts, progress=tick))
 
     with store_lock(settings):
         source.drop_all()
-        target = ChromaStore(path, embedder_name=new_embedder.name, dimension=new_embedder.dimension, **where)  # type: ignore[arg-type]
+        target = ChromaStore(
+            path,
+            embedder_name=new_embedder.name,
+            dimension=new_embedder.dimension,
+            documents=documents,
+            **where,  # type: ignore[arg-type]
+        )
         for (episode, utterances), matrix in zip(library, vectors, strict=True):
             # Outlines rest on the vectors: recomputed with the new ones.
             target.write_episode(

@@ -9,7 +9,7 @@ from typing import Any
 from .config import Settings
 from .errors import ConfigError, EmbedderMismatchError
 from .index.chroma_store import ChromaStore
-from .index.embedders import Embedder, HashingEmbedder
+from .index.embedders import Embedder, HashingEmbedder, preferred_documents
 
 
 def store_location(settings: Settings) -> dict[str, Any]:
@@ -28,7 +28,13 @@ def store_location(settings: Settings) -> dict[str, Any]:
 
 def open_store(settings: Settings, embedder: Embedder) -> ChromaStore:
     where = store_location(settings)
-    return ChromaStore(where.pop("path"), embedder_name=embedder.name, dimension=embedder.dimension, **where)
+    return ChromaStore(
+        where.pop("path"),
+        embedder_name=embedder.name,
+        dimension=embedder.dimension,
+        documents=preferred_documents(embedder),
+        **where,
+    )
 
 
 def recorded_embedder(settings: Settings) -> str | None:

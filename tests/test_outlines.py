@@ -55,7 +55,9 @@ def test_a_store_written_before_outlines_computes_one_from_its_vectors(tmp_path:
     from assistant.ingest.details import details_utterance
 
     rows = [details_utterance(episode), *utterances]
-    older.store.write_episode(episode, rows, a.embedder.embed_documents([document_text(u) for u in rows]))
+    older.store.write_episode(
+        episode, rows, a.embedder.embed_documents([document_text(u, a.store.documents) for u in rows])
+    )
     assert older.store.outline("harbour-bridge") is None
     assert older.outline("harbour-bridge") == fresh
 

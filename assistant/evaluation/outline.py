@@ -29,7 +29,7 @@ def run_segmentation(suite: Path, settings: Any, cache: Path | None = None) -> d
     found = find_onnx(settings.onnx_model_dir)
     embedder: Any = make_embedder(settings, "onnx") if found else HashingEmbedder()
     cache = cache or Path(tempfile.gettempdir()) / "outline-vectors"
-    return evaluate_outlines(suite, embedder.embed_documents, embedder.name, cache)
+    return evaluate_outlines(suite, embedder, cache)
 
 
 def segmentation_markdown(result: dict[str, Any], command: str) -> str:

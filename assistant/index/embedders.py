@@ -29,18 +29,23 @@ class Embedder(Protocol):
 
 
 SPEAKER_DOCUMENTS = "speaker: text"
-"""How an utterance becomes the text its vector is made from, recorded by a store when it is created: the
-speaker's name before the words, where the transcript labels speakers. Questions name people ("What did
-Susan want?"), and a vector of the words alone cannot tell whose they are: on FriendsQA dev, MiniLM's plain
-cosine over each episode ranks the gold utterance first for .159 of the questions from the words alone, .215
-with the name (eval/MODELS.md)."""
+"""Utterances embedded with the speaker's name before the words, where the transcript labels speakers.
+Questions name people ("What did Susan want?"), and a vector of the words alone cannot tell whose they are:
+on FriendsQA dev, MiniLM's plain cosine over each episode ranks the gold utterance first for .159 of the
+questions from the words alone, .215 with the name. Whether the whole search gains depends on the model
+(eval/MODELS.md): an embedder says it wants this with `speaker_documents = True`."""
 WORDS_ONLY = "text"
-"""What stores built before 2026-11-30 hold: vectors of the words alone (`assistant reindex` rebuilds
-them)."""
+"""Utterances embedded as their words alone: what every store held before 2026-11-30, and what embedders
+without `speaker_documents` keep (MiniLM: its QMSum hit@10 fell .840 -> .814 with the names)."""
 
 
-def document_text(u: Utterance, documents: str = SPEAKER_DOCUMENTS) -> str:
-    """The text embedded for one utterance, in the store's `documents` format; an episode's details record is
+def preferred_documents(embedder: object) -> str:
+    """The format a new store for this embedder records (and `assistant reindex` rebuilds into)."""
+    return SPEAKER_DOCUMENTS if getattr(embedder, "speaker_documents", False) else WORDS_ONLY
+
+
+def document_text(u: Utterance, documents: str) -> str:
+    """The text embedded for one utterance in a store's `documents` format; an episode's details record is
     embedded as it reads."""
     if documents == SPEAKER_DOCUMENTS and u.speaker and not u.is_details:
         return f"{u.speaker}: {u.text}"
@@ -65,6 +70,8 @@ class HashingEmbedder:
     """
 
     dimension = 512
+    speaker_documents = True
+    """Measured on the project suite: dense hit@1 / @5 .286 / .694 -> .347 / .673, hybrid MRR .604 -> .610."""
 
     def __init__(self, dimension: int = 512) -> None:
         self.dimension = dimension

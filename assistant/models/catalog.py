@@ -35,6 +35,9 @@ class ModelSpec:
     """Known checksums of hub files (path in the repository -> sha256), checked on top of the hub's etags."""
     relevance_floor: float | None = None
     """Cosine above which a hit counts as relevant with no shared word (None: never on cosine alone)."""
+    speaker_documents: bool = False
+    """Embed a labelled utterance with its speaker's name (`index.embedders.SPEAKER_DOCUMENTS`): set where the
+    search measured better so (eval/MODELS.md)."""
     fusion: dict[str, float] = field(default_factory=dict)
     """RetrievalConfig weights this model ranks best with, where they differ from the defaults; set only when
     measured better on both dev sets (FriendsQA and QMSum), see eval/MODELS.md."""
@@ -66,6 +69,8 @@ CATALOG: dict[str, ModelSpec] = {
             query_prompt="search_query: ",
             document_prompt="search_document: ",
             max_tokens=512,
+            speaker_documents=True,
+            fusion={"weight_dense": 3.0, "own_weight": 1.0},
             note="int8; stronger than MiniLM, several times slower",
         ),
         ModelSpec(
@@ -79,6 +84,8 @@ CATALOG: dict[str, ModelSpec] = {
             query_prompt="search_query: ",
             document_prompt="search_document: ",
             max_tokens=512,
+            speaker_documents=True,  # measured with the -Q file: the same model
+            fusion={"weight_dense": 3.0, "own_weight": 1.0},
         ),
         ModelSpec(
             "embeddinggemma-300m",
@@ -94,6 +101,7 @@ CATALOG: dict[str, ModelSpec] = {
             output="sentence_embedding",
             max_tokens=512,
             pad_token="<pad>",
+            speaker_documents=True,
             fusion={"weight_dense": 3.0, "own_weight": 1.0},
             note="multilingual; slowest to ingest",
         ),

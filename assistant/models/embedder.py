@@ -55,6 +55,7 @@ class LocalEmbedder:
         self._pool = ThreadPoolExecutor(self.threads, "local-embed") if self.threads > 1 else None
         self.relevance_floor = model.relevance_floor
         self.fusion = dict(model.fusion)
+        self.speaker_documents = model.speaker_documents
         # Registering with fastembed imports it (half a second): done on first use, not at start-up.
         if hub is not None:
             self.folder = folder

@@ -17,13 +17,13 @@ from typing import Any
 import numpy as np
 
 from ..errors import ConfigError
-from ..index.embedders import Embedder, document_text
+from ..index.embedders import SPEAKER_DOCUMENTS, Embedder, document_text
 from ..types import Hit
 from .catalog import ModelSpec
 
 
 def _passage(hit: Hit) -> str:
-    return document_text(hit.utterance)
+    return document_text(hit.utterance, SPEAKER_DOCUMENTS)
 
 
 def _minmax(values: np.ndarray) -> np.ndarray:

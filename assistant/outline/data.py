@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.index.embedders import SPEAKER_DOCUMENTS, document_text
+from assistant.index.embedders import WORDS_ONLY, document_text
 from assistant.types import Transcript
 
 
@@ -82,17 +82,21 @@ def load_split(folder: Path) -> list[Meeting]:
 
 
 def cached_vectors(
-    transcript: Transcript, embed: Callable[[list[str]], np.ndarray], cache: Path, model_name: str
+    transcript: Transcript,
+    embed: Callable[[list[str]], np.ndarray],
+    cache: Path,
+    model_name: str,
+    documents: str = WORDS_ONLY,
 ) -> np.ndarray:
-    """Utterance vectors of one transcript, made as ingest makes them (`document_text`), read from `cache`
-    when this file was embedded before."""
+    """Utterance vectors of one transcript, made as ingest makes them (`document_text` in the embedder's
+    `documents` format), read from `cache` when this file was embedded before."""
     safe = model_name.replace("/", "_").replace(":", "_")
     key = transcript.episode.content_hash or transcript.episode.id
-    path = cache / safe / SPEAKER_DOCUMENTS.replace(": ", "-") / f"{transcript.episode.id}-{key[:16]}.npy"
+    path = cache / safe / documents.replace(": ", "-") / f"{transcript.episode.id}-{key[:16]}.npy"
     if path.exists():
         saved: np.ndarray = np.load(path)
         return saved
-    vectors = embed([document_text(u) for u in transcript.utterances])
+    vectors = embed([document_text(u, documents) for u in transcript.utterances])
     path.parent.mkdir(parents=True, exist_ok=True)
     np.save(path, vectors)
     return vectors

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from assistant.index.embedders import Embedder, preferred_documents
 from assistant.outline.answer import OUTLINE_HEADER, answer_from_outline, is_whole_episode_question
 from assistant.outline.build import build_outline
 from assistant.outline.data import Meeting, cached_vectors, labels_to_boundaries, load_split, reference_labels
@@ -131,19 +132,21 @@ def recogniser_report(folders: list[Path]) -> dict[str, float]:
     }
 
 
-def evaluate_outlines(
-    folder: Path, embed: Callable[[list[str]], np.ndarray], model_name: str, cache: Path
-) -> dict[str, Any]:
+def evaluate_outlines(folder: Path, embedder: Embedder, cache: Path) -> dict[str, Any]:
     """The outline evaluation of one suite folder (transcripts/, topics.jsonl with the gold chapters,
     optionally questions.jsonl): segmentation metrics per method, and the general questions' answers."""
     meetings = load_split(folder)
     if not meetings:
         raise FileNotFoundError(f"{folder}: no transcripts with gold topics (transcripts/ + topics.jsonl)")
-    vectors = [cached_vectors(m.transcript, embed, cache, model_name) for m in meetings]
+    documents = preferred_documents(embedder)  # the vectors ingest would store, which outlines are built from
+    vectors = [
+        cached_vectors(m.transcript, embedder.embed_documents, cache, embedder.name, documents)
+        for m in meetings
+    ]
     result: dict[str, Any] = {
         "suite": str(folder),
         "meetings": len(meetings),
-        "embedder": model_name,
+        "embedder": embedder.name,
         "segmentation": evaluate_segmentation(meetings, vectors),
     }
     if (folder / "questions.jsonl").exists():
@@ -178,7 +181,7 @@ def main(argv: list[str] | None = None) -> None:
     embedder = LocalEmbedder(
         spec("all-MiniLM-L6-v2"), MODEL, cache=args.cache / "models", name="onnx:all-MiniLM-L6-v2"
     )
-    result = evaluate_outlines(folder, embedder.embed_documents, embedder.name, args.cache)
+    result = evaluate_outlines(folder, embedder, args.cache)
     print(f"qmsum/{args.split}: {result['meetings']} meetings")
     print("\n".join(segmentation_table(result["segmentation"])))
     if "general" in result:

@@ -1,7 +1,9 @@
-"""An utterance's vector holds who says it: a question that names a speaker finds their words by meaning too.
+"""An utterance's vector holds who says it, for embedders measured better so: a question that names a speaker
+finds their words by meaning too. Others (MiniLM) keep the words alone.
 
-Stores built before speakers' names were embedded keep embedding words alone (one store never mixes two kinds
-of vector), say so in their status, and get the names through `assistant reindex`."""
+Stores built before the format was recorded keep embedding words alone (one store never mixes two kinds of
+vector), say so in their status when their embedder wants the names, and get them through `assistant
+reindex`."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from assistant import Assistant, RetrievalConfig
+from assistant import Assistant, HashingEmbedder, RetrievalConfig
 from assistant.cli import cli
 from assistant.index.chroma_store.clients import persistent_client
 
@@ -68,6 +70,19 @@ def test_a_question_naming_a_speaker_finds_their_words_by_meaning(tmp_path: Path
     assert top_speaker(a, "What did Oskar buy last week?") == "Oskar"
     assert top_speaker(a, "What did Priya buy last week?") == "Priya"
     assert a.describe().store_notice == ""
+
+
+class WordsOnlyHashing(HashingEmbedder):
+    speaker_documents = False  # as MiniLM's catalog entry says
+
+
+def test_an_embedder_that_keeps_words_alone_gets_a_words_only_store(tmp_path: Path, store_dir: Path) -> None:
+    a = Assistant.from_settings(embedder=WordsOnlyHashing())
+    a.ingest(write_transcript(tmp_path / "in"))
+    assert (utterances(store_dir).metadata or {}).get("documents") == "text"
+    words = a.embedder.embed_documents(["I bought a small red car last week."])[0]
+    assert np.allclose(stored_vector(store_dir, 3), words, atol=1e-6)
+    assert a.describe().store_notice == "", "nothing to rebuild: this is the format it wants"
 
 
 def test_the_episode_details_and_unlabelled_transcripts_embed_their_words(

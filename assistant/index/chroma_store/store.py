@@ -29,7 +29,7 @@ import numpy as np
 
 from ...errors import EmbedderMismatchError, StoreError
 from ...types import DETAILS, Episode, Utterance
-from ..embedders import SPEAKER_DOCUMENTS, WORDS_ONLY
+from ..embedders import WORDS_ONLY
 from ..store_guard import guarded, is_connection_error, short, unreachable
 from ..store_records import episode_from, episode_metadata, utterance_metadata
 from ..store_state import (
@@ -62,8 +62,12 @@ class ChromaStore(StoreReads):
         headers: dict[str, str] | None = None,
         embedder_name: str,
         dimension: int,
+        documents: str = WORDS_ONLY,
     ) -> None:
+        """`documents`: the format a new store records for its vectors (`index.embedders.preferred_documents`
+        of its embedder); an existing store keeps its own."""
         self.embedder_name = embedder_name
+        self._new_documents = documents
         self.dimension = dimension
         self._path = None if host else path
         self._host = host
@@ -199,7 +203,7 @@ class ChromaStore(StoreReads):
                     metadata={
                         "embedder": self.embedder_name,
                         "dimension": self.dimension,
-                        "documents": SPEAKER_DOCUMENTS,
+                        "documents": self._new_documents,
                     },
                 )
             except Exception:
@@ -220,8 +224,8 @@ class ChromaStore(StoreReads):
     @property
     def documents(self) -> str:
         """What this store's vectors are made from (`index.embedders.document_text`): ingest embeds the same,
-        so one store never mixes two kinds of vector. `WORDS_ONLY` for a store built before speakers' names
-        were embedded, until `assistant reindex` rebuilds it."""
+        so one store never mixes two kinds of vector. `WORDS_ONLY` for a store built before the format was
+        recorded, until `assistant reindex` rebuilds it."""
         return str(self._memo.get("documents", self._read_documents, codec=(same, same)))
 
     @guarded("reading how the store's vectors were made")
@@ -229,7 +233,7 @@ class ChromaStore(StoreReads):
         recorded = (self._utterances.metadata or {}).get("documents")
         if recorded:
             return str(recorded)
-        return WORDS_ONLY if self._utterances.count() > 0 else SPEAKER_DOCUMENTS
+        return WORDS_ONLY if self._utterances.count() > 0 else self._new_documents
 
     def _record_documents(self) -> None:
         """A collection created empty by an older version records the format its first vectors are made in."""
