@@ -140,6 +140,21 @@ def test_first_run_with_an_empty_library_offers_the_sample() -> None:
     assert not at.chat_message
 
 
+def test_a_store_built_before_speakers_names_were_embedded_says_how_to_rebuild() -> None:
+    at = with_sample()
+    assert "reindex suggested" not in page_text(at)
+    store = Assistant.from_settings().settings.store_dir
+    from assistant.index.chroma_store.clients import persistent_client
+
+    utterances = persistent_client(store, fresh=False).get_collection("utterances")
+    utterances.modify(metadata={k: v for k, v in (utterances.metadata or {}).items() if k != "documents"})
+    (store / ".catalog.json").unlink()  # an older version's catalog never held the format
+    st.cache_resource.clear()  # a new server process opening that store
+    at = start()
+    notice = next(plain(c.value) for c in at.main.caption if "reindex suggested" in c.value)
+    assert "speakers' names" in notice and "`assistant reindex`" in notice
+
+
 def test_loading_the_sample_fills_the_library_and_enables_the_chat() -> None:
     at = with_sample()
     sidebar = "\n".join(texts(at.sidebar))
