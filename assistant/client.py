@@ -33,12 +33,12 @@ from .types import (
     search_model_words,
 )
 
-# Cosine similarity above which a hit counts as relevant without sharing a word with the question; hashing
-# vectors are lexical, so they never qualify on their own.
 STORE_NOTICE = (
     "this store's vectors hold the words without the speakers' names (built before 2026-11-30): run "
     "`assistant reindex` so questions that name a speaker find their words better"
 )
+# Cosine similarity above which a hit counts as relevant without sharing a word with the question; hashing
+# vectors are lexical, so they never qualify on their own.
 _DENSE_RELEVANCE_FLOOR = {"onnx": 0.55, "cohere": 0.45}
 
 

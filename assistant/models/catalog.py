@@ -40,7 +40,7 @@ class ModelSpec:
     search measured better so (eval/MODELS.md)."""
     fusion: dict[str, float] = field(default_factory=dict)
     """RetrievalConfig weights this model ranks best with, where they differ from the defaults; set only when
-    measured better on both dev sets (FriendsQA and QMSum), see eval/MODELS.md."""
+    measured better on FriendsQA, QMSum and the seed questions alike (eval/MODELS.md)."""
     note: str = ""
 
 
