@@ -59,14 +59,3 @@ def word_counts(
         if ((turn > 0) & details).any():
             named.add(key)
     return WordCounts(scope, library, int(turns.sum()), frozenset(named))
-
-
-def absent_words(
-    index: LexicalIndex,
-    question: str,
-    episodes: Sequence[str] | None = None,
-    speakers: Sequence[str] | None = None,
-) -> list[str]:
-    """Content words of `question` that occur in no utterance of the searched episodes (as typed, in
-    order)."""
-    return word_counts(index, question, episodes, speakers).absent
