@@ -229,7 +229,8 @@ def _compose(question: str, quotes: Sequence[_Quote]) -> tuple[str, list[Citatio
                 continue
             context_shown.add(q.asked.id)
             who = f" ({q.asked.who()})" if q.asked.who() else ""
-            add(f"  in reply to #{q.asked.number}{who}: ", q.asked, excerpt(q.asked.text, question))
+            label = "in reply to" if _replies(q.lead, q.asked) else "after"
+            add(f"  {label} #{q.asked.number}{who}: ", q.asked, excerpt(q.asked.text, question))
     return text.rstrip("\n"), citations
 
 
@@ -254,6 +255,14 @@ def _refusal(question: str, hits: Sequence[Hit]) -> str:
         u = hit.utterance
         lines.append(f"  {hit.episode_title or u.episode_id}, {u.label()}: “{excerpt(u.text, question)}”")
     return "\n".join(lines)
+
+
+def _replies(lead: Utterance, before: Utterance) -> bool:
+    """Whether `lead` answers the turn shown before it: that turn asks, or someone else said it. A short turn
+    shown with the one before it may just carry on ("Synthetic data is incredibly effective." after the
+    guest's own "it just got decisively proven wrong")."""
+    other = bool(lead.speaker and before.speaker and lead.speaker != before.speaker)
+    return other or is_question(before.text)
 
 
 def _unlabelled(u: Utterance) -> bool:

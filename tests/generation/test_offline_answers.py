@@ -180,3 +180,23 @@ def test_a_name_only_the_episode_details_spell_is_not_called_unknown(tmp_path: P
     assert "“aidan”" not in (named.notice or "")
     unknown = a.ask("When did Aidan start baking croissants?", episode="guest")
     assert "“croissants”" in (unknown.notice or "") and "“aidan”" not in (unknown.notice or "")
+
+
+def test_a_short_turn_is_shown_after_the_turn_before_it_not_in_reply_to_it(tmp_path: Path) -> None:
+    path = tmp_path / "in" / "rye.txt"
+    path.parent.mkdir()
+    lines = [
+        "Ana Lima: Tell me about your first week at the bakery.",
+        "Grace Otieno: We sold out of bread before nine on the first morning.",
+        "Grace Otieno: Rye sold first, every day.",
+        "Ana Lima: Rye sold first?",
+        "Grace Otieno: Yes.",
+    ]
+    path.write_text(
+        "\n".join(f"{n}\n{line}" for n, line in enumerate(lines, start=1)) + "\n", encoding="utf-8"
+    )
+    a = Assistant.from_settings()
+    assert a.ingest([path]).ok
+    answer = a.ask("Which rye sold first every day?", episode="rye")
+    assert "after #2 (Grace Otieno)" in answer.text, answer.text
+    assert "in reply to #2" not in answer.text
