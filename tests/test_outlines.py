@@ -108,6 +108,25 @@ def test_key_takeaways_offline_are_chapter_lines_each_citing_real_utterances() -
     assert "chapter" not in a.ask("Why did the steel arrive late?").text
 
 
+def test_the_part_about_x_quotes_the_passages_about_x_under_their_chapters() -> None:
+    a = Assistant.from_settings()
+    a.ingest(SAMPLES)
+    outline = a.outline("harbour-bridge")
+    found = [h.utterance for h in a.search("the steel from Finland", k=6, episode="harbour-bridge")]
+    answer = a.ask("Summarize the part about the steel from Finland")
+    label, head, *lines = answer.text.splitlines()
+    assert (
+        label.startswith("Offline answer:")
+        and head == "The part of the episode about the steel from Finland:"
+    )
+    assert sorted(u.id for u in answer.cited_utterances) == sorted(u.id for u in found if u.number > 0)
+    assert 14 in {u.number for u in answer.cited_utterances}  # "The mill had a fire in its rolling line…"
+    for line, citation in zip(lines, answer.citations, strict=True):
+        chapter = next(c for c in outline.chapters if line.startswith(f"{c.number}. {c.title}"))
+        assert all(chapter.first <= u.number <= chapter.last for u in citation.utterances)
+        assert [u.number for u in citation.utterances] == sorted(u.number for u in citation.utterances)
+
+
 def test_whole_episode_question_without_a_scope_names_the_episode_it_chose(tmp_path: Path) -> None:
     folder = tmp_path / "two"
     folder.mkdir()
@@ -149,6 +168,18 @@ def test_hosted_summary_sends_the_key_quotes_and_is_paid_for_once(tmp_path: Path
     )
     assert fresh.ask("what are the key  takeaways?").text == answer.text
     assert len(fake.bodies("chat_stream")) == 1, "the cache is on disk, shared by processes"
+
+
+def test_a_hosted_summary_of_the_part_about_x_sends_the_passages_about_x(tmp_path: Path) -> None:
+    fake = FakeCohere(dimension=64)
+    a = Assistant.from_settings(store=tmp_path / "s", settings=fake.settings(), cohere_client=fake.client())
+    a.ingest(SAMPLES)
+    found = [h.utterance.id for h in a.search("the steel from Finland", k=6, episode="harbour-bridge")]
+    answer = a.ask("Summarize the part about the steel from Finland")
+    assert answer.mode == "hosted" and answer.citations
+    sent = fake.bodies("chat_stream")
+    assert len(sent) == 1 and [d["id"] for d in sent[0]["documents"]] == found
+    assert {u.id for u in answer.cited_utterances} <= set(found)
 
 
 def test_a_long_hosted_summary_says_what_it_will_cost_first(

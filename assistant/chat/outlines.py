@@ -1,6 +1,7 @@
 """Whole-episode questions ("What are the key takeaways?"): answered from the episode's outline, not from a
 dozen scattered hits. Offline the outline is quoted chapter by chapter; hosted, the chapters' key quotes are
-the documents Cohere summarises from, and each summary is kept on disk so it is paid for once."""
+the documents Cohere summarises from, and each summary is kept on disk so it is paid for once. "Summarize the
+part about X" quotes (or sends) the episode's passages that best match X, under the chapters holding them."""
 
 from __future__ import annotations
 
@@ -10,13 +11,11 @@ import json
 import logging
 import os
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
 from collections.abc import Generator as Steps
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-import numpy as np
 
 from ..config import Settings
 from ..costs import PRICES
@@ -37,6 +36,8 @@ LONG_SUMMARY_QUOTES = 24
 """More key quotes than this (or more input tokens than `LONG_SUMMARY_TOKENS`) and the cost is announced."""
 LONG_SUMMARY_TOKENS = 6000
 EXPECTED_OUTPUT_TOKENS = 600
+FOCUS_PASSAGES = 6
+"""Passages quoted for "the part about X": as many as the two chapters' key quotes quoted before."""
 
 
 def key_quote_hits(chapters: Iterable[Chapter], title: str) -> list[Hit]:
@@ -45,21 +46,6 @@ def key_quote_hits(chapters: Iterable[Chapter], title: str) -> list[Hit]:
     for chapter in chapters:
         hits += [Hit(u, 1.0, episode_title=title) for u in chapter.key_quotes]
     return hits
-
-
-def chapter_scorer(
-    outline: Outline, query_vector: np.ndarray, vectors_of: Callable[[Sequence[str]], dict[str, np.ndarray]]
-) -> Callable[[Chapter], float]:
-    """Closeness of a chapter to the focus: the best cosine of the query to one of its key quotes."""
-    ids = [u.id for c in outline.chapters for u in c.key_quotes]
-    found = vectors_of(ids)
-    q = np.asarray(query_vector, dtype=np.float32)
-
-    def score(chapter: Chapter) -> float:
-        sims = [float(found[u.id] @ q) for u in chapter.key_quotes if u.id in found]
-        return max(sims, default=-1.0)
-
-    return score
 
 
 def cost_notice(model: str | None, system: str, question: str, hits: Sequence[Hit]) -> str | None:
@@ -183,17 +169,12 @@ class WholeEpisode:
     def answer(
         self, question: str, focus: str | None, episode_id: str, turns: Sequence[Turn], notices: list[str]
     ) -> Steps[AnswerEvent, None, Answer]:
-        """The offline outline answer, or a hosted summary of the chapters' key quotes (cached on disk)."""
+        """The offline outline answer, or a hosted summary of the chapters' key quotes (cached on disk); for
+        the part about X, of the passages about X."""
         episode = self.session.library.episode(episode_id)
         outline = self.session.outline(episode_id)
-        score = None
-        if focus:
-            qv = self.session.retriever.embedder.embed_query(focus)
-            score = chapter_scorer(outline, qv, self._stored_vectors)
-        chosen = outline.chapters
-        if focus and score is not None and chosen:
-            chosen = tuple(sorted(sorted(chosen, key=score, reverse=True)[:2], key=lambda c: c.number))
-        hits = tuple(key_quote_hits(chosen, episode.title))
+        found = self._about(focus, outline) if focus else []
+        hits = tuple(found) if found else tuple(key_quote_hits(outline.chapters, episode.title))
         if self.session.generator is not self.session.offline:
             try:
                 final = yield from self._hosted(question, episode, hits, turns, notices)
@@ -203,7 +184,7 @@ class WholeEpisode:
                 log.warning("hosted summary failed, falling back to the outline: %s", exc)
                 notices.append(notice)
                 yield AnswerEvent(kind="notice", text=notice)
-        text, citations = answer_from_outline(outline, focus=focus, score=score)
+        text, citations = answer_from_outline(outline, focus, [h.utterance for h in found])
         yield AnswerEvent(kind="text", text=text)
         for citation in citations:
             yield AnswerEvent(kind="citation", citation=citation)
@@ -229,14 +210,10 @@ class WholeEpisode:
             self.summaries.put(key, final)
         return final
 
-    def _stored_vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
-        """Stored vectors of these utterances: from the search's snapshot, else read from the store."""
-        snapshot = self.session.retriever.lexical.snapshot()
-        if snapshot.vectors is not None:
-            rows = snapshot.keywords.row_of
-            return {i: snapshot.vectors.matrix[rows[i]] for i in ids if i in rows}
-        got = self.session.library.store.get(list(ids), with_vectors=True)
-        return {i: v for i, (_, v) in got.items() if v is not None}
+    def _about(self, focus: str, outline: Outline) -> list[Hit]:
+        """The episode's passages that best match the focus, inside its chapters, best first."""
+        found = self.session.search(focus, k=FOCUS_PASSAGES, episode=outline.episode_id)
+        return [h for h in found if any(c.first <= h.utterance.number <= c.last for c in outline.chapters)]
 
 
 def system_prompt(settings: Settings) -> str:

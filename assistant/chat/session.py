@@ -77,8 +77,9 @@ class ChatSession:
             return
         where = "the searched episodes" if episodes else "the library"
         if not known:
+            has = "have" if episodes else "has"
             raise UnknownSpeakerError(
-                f"no speaker is called {unknown[0]!r}: {where} have no speaker labels, so a speaker filter "
+                f"no speaker is called {unknown[0]!r}: {where} {has} no speaker labels, so a speaker filter "
                 "cannot match; ask without --speaker"
             )
         shown = ", ".join(sorted(known)[:20]) + (f" and {len(known) - 20} more" if len(known) > 20 else "")

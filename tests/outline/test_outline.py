@@ -101,17 +101,22 @@ def test_answer_cites_key_quotes_that_are_real_utterances():
             assert u.text[:40] in citation.text
 
 
-def test_focused_answer_keeps_the_chapters_the_scorer_prefers():
+def test_focused_answer_quotes_the_passages_under_the_chapters_that_hold_them():
     v, texts = synthetic_episode()
-    outline = build_outline("ep", utterances_for(texts), v, SegmentParams(min_len=20))
-
-    def score(chapter):
-        return sum("goal" in u.text for u in chapter.key_quotes)
-
-    text, citations = answer_from_outline(outline, focus="the goal", score=score, top=1)
-    assert "about the goal" in text
-    assert len(citations) == 1
-    assert all(61 <= u.number <= 110 for u in citations[0].utterances)  # the football chapter
+    utterances = utterances_for(texts)
+    outline = build_outline("ep", utterances, v, SegmentParams(min_len=20))
+    goals = [u for u in utterances if "goal" in u.text][:3]
+    refund = next(u for u in utterances if "refund" in u.text)
+    passages = [goals[2], refund, goals[0], goals[1]]  # best first, as a search returns them
+    text, citations = answer_from_outline(outline, focus="the goal", passages=passages)
+    assert "The part of the episode about the goal:" in text
+    assert [c.utterances for c in citations] == [tuple(goals), (refund,)]  # chapter order, then turn order
+    football, taxes = (
+        next(c for c in outline.chapters if c.first <= u.number <= c.last) for u in (goals[0], refund)
+    )
+    assert [line.split(".")[0] for line in text.splitlines()[2:]] == [str(football.number), str(taxes.number)]
+    assert all(text[c.start : c.end] == c.text for c in citations)
+    assert answer_from_outline(outline, focus="the goal") == answer_from_outline(outline)
 
 
 @pytest.mark.parametrize(
