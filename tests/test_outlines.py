@@ -112,19 +112,27 @@ def test_the_part_about_x_quotes_the_passages_about_x_under_their_chapters() -> 
     a = Assistant.from_settings()
     a.ingest(SAMPLES)
     outline = a.outline("harbour-bridge")
-    found = [h.utterance for h in a.search("the steel from Finland", k=6, episode="harbour-bridge")]
-    answer = a.ask("Summarize the part about the steel from Finland")
+    found = a.search("the approval", k=6, episode="harbour-bridge")
+    assert found[0].utterance.text == "How long did the approval take?"
+    answer = a.ask("Summarize the part about the approval")
     label, head, *lines = answer.text.splitlines()
-    assert (
-        label.startswith("Offline answer:")
-        and head == "The part of the episode about the steel from Finland:"
-    )
-    assert sorted(u.id for u in answer.cited_utterances) == sorted(u.id for u in found if u.number > 0)
-    assert 14 in {u.number for u in answer.cited_utterances}  # "The mill had a fire in its rolling line…"
+    assert label.startswith("Offline answer:") and head == "The part of the episode about the approval:"
+    cited = {u.number for u in answer.cited_utterances}
+    assert 10 in cited and 9 not in cited, "the reply ('Almost four months…') is quoted, not the question"
+    assert cited == {h.utterance.number for h in found} - {9}
     for line, citation in zip(lines, answer.citations, strict=True):
         chapter = next(c for c in outline.chapters if line.startswith(f"{c.number}. {c.title}"))
         assert all(chapter.first <= u.number <= chapter.last for u in citation.utterances)
         assert [u.number for u in citation.utterances] == sorted(u.number for u in citation.utterances)
+
+
+def test_the_part_about_something_never_discussed_is_refused_offline() -> None:
+    a = Assistant.from_settings()
+    a.ingest(SAMPLES)
+    answer = a.ask("Summarize the part about the risotto recipe")
+    assert answer.refused and not answer.citations
+    assert "part of the episode" not in answer.text and "risotto" in (answer.notice or "")
+    assert not a.ask("Summarize the part about the approval").refused
 
 
 def test_whole_episode_question_without_a_scope_names_the_episode_it_chose(tmp_path: Path) -> None:
@@ -140,6 +148,7 @@ def test_whole_episode_question_without_a_scope_names_the_episode_it_chose(tmp_p
     assert not chosen.notice and {u.episode_id for u in chosen.cited_utterances} == {"harbour-bridge"}
     guessed = a.ask("What are the key takeaways about the canal lock?")
     assert guessed.notice and "the episode that best matches" in guessed.notice
+    assert "\nThe episode in " in guessed.text, "the focus names the episode: its whole outline"
     assert len({u.episode_id for u in guessed.cited_utterances}) == 1
 
 

@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING, Any
 from ..config import Settings
 from ..costs import PRICES
 from ..errors import ProviderError
+from ..generation.offline import is_question, reply_to
 from ..outline.answer import answer_from_outline
-from ..outline.types import Chapter, Outline
+from ..outline.types import Chapter
 from ..tokens import count_tokens
 from ..types import Answer, AnswerEvent, Citation, Episode, Hit, Turn, Usage, Utterance
 from .questions import conversation_episode
@@ -46,6 +47,17 @@ def key_quote_hits(chapters: Iterable[Chapter], title: str) -> list[Hit]:
     for chapter in chapters:
         hits += [Hit(u, 1.0, episode_title=title) for u in chapter.key_quotes]
     return hits
+
+
+def passages(found: Sequence[Hit]) -> list[Utterance]:
+    """What to quote for each hit about the focus: the reply when the hit asks (the reply holds what was said
+    about X) unless that asks too, else the hit; each turn once."""
+    out: dict[str, Utterance] = {}
+    for hit in found:
+        reply = reply_to(hit)
+        u = reply if reply is not None and not is_question(reply.text) else hit.utterance
+        out.setdefault(u.id, u)
+    return list(out.values())
 
 
 def cost_notice(model: str | None, system: str, question: str, hits: Sequence[Hit]) -> str | None:
@@ -167,13 +179,18 @@ class WholeEpisode:
         return best
 
     def answer(
-        self, question: str, focus: str | None, episode_id: str, turns: Sequence[Turn], notices: list[str]
+        self,
+        question: str,
+        focus: str | None,
+        episode_id: str,
+        found: Sequence[Hit],
+        turns: Sequence[Turn],
+        notices: list[str],
     ) -> Steps[AnswerEvent, None, Answer]:
         """The offline outline answer, or a hosted summary of the chapters' key quotes (cached on disk); for
         the part about X, of the passages about X."""
         episode = self.session.library.episode(episode_id)
         outline = self.session.outline(episode_id)
-        found = self._about(focus, outline) if focus else []
         hits = tuple(found) if found else tuple(key_quote_hits(outline.chapters, episode.title))
         if self.session.generator is not self.session.offline:
             try:
@@ -184,7 +201,7 @@ class WholeEpisode:
                 log.warning("hosted summary failed, falling back to the outline: %s", exc)
                 notices.append(notice)
                 yield AnswerEvent(kind="notice", text=notice)
-        text, citations = answer_from_outline(outline, focus, [h.utterance for h in found])
+        text, citations = answer_from_outline(outline, focus, passages(found))
         yield AnswerEvent(kind="text", text=text)
         for citation in citations:
             yield AnswerEvent(kind="citation", citation=citation)
@@ -210,10 +227,15 @@ class WholeEpisode:
             self.summaries.put(key, final)
         return final
 
-    def _about(self, focus: str, outline: Outline) -> list[Hit]:
-        """The episode's passages that best match the focus, inside its chapters, best first."""
-        found = self.session.search(focus, k=FOCUS_PASSAGES, episode=outline.episode_id)
-        return [h for h in found if any(c.first <= h.utterance.number <= c.last for c in outline.chapters)]
+    def about(self, focus: str, episode_id: str, guessed: bool = False) -> list[Hit] | None:
+        """The episode's passages that best match the focus, inside its chapters, best first. None when the
+        episode was `guessed` from the question and the focus names it (its details record matches best:
+        "the key takeaways about the canal lock"): the question asks for that episode's whole outline."""
+        chapters = self.session.outline(episode_id).chapters
+        found = self.session.search(focus, k=FOCUS_PASSAGES, episode=episode_id)
+        if guessed and found and found[0].utterance.is_details:
+            return None
+        return [h for h in found if any(c.first <= h.utterance.number <= c.last for c in chapters)]
 
 
 def system_prompt(settings: Settings) -> str:

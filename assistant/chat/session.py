@@ -127,12 +127,17 @@ class ChatSession:
             whole, focus = is_whole_episode_question(query)
         if whole and not speaker:  # what chosen speakers said is searched for, not outlined
             t = time.perf_counter()
-            scope = self.whole.scope(query, episode, turns, notices)
+            chose: list[str] = []
+            scope = self.whole.scope(query, episode, turns, chose)
+            found = self.whole.about(focus, scope, guessed=bool(chose)) if scope is not None and focus else []
+            if found is None:
+                focus, found = None, []
             timings["retrieve_ms"] = _ms(t)
-            if scope is not None:
+            if scope is not None and not (focus and self._not_discussed(focus, found, scope)):
+                notices += chose
                 for notice in notices:
                     yield AnswerEvent(kind="notice", text=notice)
-                final = yield from self.whole.answer(question, focus, scope, turns, notices)
+                final = yield from self.whole.answer(question, focus, scope, found, turns, notices)
                 timings["generate_ms"] = _ms(t) - timings["retrieve_ms"]
                 timings["total_ms"] = _ms(started)
                 final = replace(final, timings=timings, query=query, notice=" ".join(notices) or final.notice)
@@ -223,6 +228,15 @@ class ChatSession:
             yield AnswerEvent(kind="notice", text=notice)
             final = yield from without_done(self.offline.stream(query, context, turns, words()))
         return final
+
+    def _not_discussed(self, focus: str, found: Sequence[Hit], episode: str) -> bool:
+        """Offline, "the part about X" of an episode that never discusses X is not answered from its outline:
+        the question then goes the way of any other (search, and a refusal when nothing answers). The
+        answerability model judges the passages found for X as it judges a question's hits."""
+        model = self.offline.answerability
+        if self.generator is not self.offline or model is None:
+            return False
+        return not found or not model.answerable(focus, found, self._word_counts(focus, episode, None))
 
     def _word_counts(self, question: str, episode: Filter, speaker: Filter) -> WordCounts:
         return word_counts(

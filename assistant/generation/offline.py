@@ -57,6 +57,14 @@ def is_question(text: str) -> bool:
     return stripped.endswith("?") or bool(_ASKING.match(stripped))
 
 
+def reply_to(hit: Hit) -> Utterance | None:
+    """The turn after a hit that asks (from the hit's context), which is where the answer is; else None."""
+    if not is_question(hit.utterance.text):
+        return None
+    n = hit.utterance.number + 1
+    return next((c for c in hit.context if c.number == n and c.text.strip()), None)
+
+
 def is_relevant(hit: Hit, question_terms: set[str], dense_floor: float) -> bool:
     """A hit counts when it shares a content word with the question or is semantically close enough."""
     if question_terms and (hit.scores.get("turn", 0.0) > 0 or hit.scores.get("window", 0.0) > 0):
@@ -168,8 +176,9 @@ def _quotes(hits: Sequence[Hit], limit: int) -> list[_Quote]:
         before = next((c for c in hit.context if c.number == u.number - 1 and c.text.strip()), None)
         lead: Utterance
         asked: Utterance | None
-        if is_question(u.text) and after is not None:
-            lead, asked = after, u
+        reply = reply_to(hit)
+        if reply is not None:
+            lead, asked = reply, u
         else:
             lead, asked = u, before if len(u.text.split()) < MIN_WORDS_ALONE else None
         if lead.id in seen:
