@@ -21,7 +21,7 @@ from .index.chroma_store import ChromaStore
 from .index.embedders import Embedder, document_text, normalise_rows
 from .index.lexical_cache import Snapshot
 from .ingest.details import details_utterance
-from .outline.build import build_outline
+from .outline.build import METHOD, build_outline
 from .outline.types import Outline
 from .store_lock import store_lock, try_store_lock
 from .types import DETAILS, Episode, IngestReport, Progress, Transcript, Utterance
@@ -55,12 +55,15 @@ class Library:
         return self.store.utterances_of(self.episode(episode_id).id, with_details)
 
     def outline(self, ref: str, snapshot: Callable[[], Snapshot] | None = None) -> Outline:
-        """The episode's chapters: stored at ingest, or (a store written before outlines) computed once per
-        process from the stored vectors, taken from the search's `snapshot` when it keeps them."""
+        """The episode's chapters: stored at ingest, or (a store written before outlines, or by an older
+        outline method) computed once per process from the stored vectors, taken from the search's
+        `snapshot` when it keeps them."""
         episode = self.episode(ref)
         stored = self.store.outline(episode.id)
         if stored:
-            return Outline.from_dict(json.loads(stored))
+            outline = Outline.from_dict(json.loads(stored))
+            if outline.method == METHOD:
+                return outline
         key = (episode.id, episode.ingested_at, episode.content_hash)
         with self._outlines_lock:
             if key not in self._outlines:

@@ -155,3 +155,19 @@ def question_words(question: str) -> list[tuple[str, str, bool]]:
 def name_tokens(name: str) -> list[str]:
     """The folded words of a speaker name, as `question_words` folds the words of a question."""
     return [fold(m.group(0)) for m in _WORD.finditer(name)]
+
+
+_ASKING = re.compile(
+    r"^(?:(?:so|and|but|okay|ok|now|well|yeah|right)\b[,]?\s+)*"
+    r"(?:why\b|(?:what|how|who|when|where|which)\s+(?:is|was|are|were|do|does|did|would|should|can|could|will"
+    r"|has|have|had|'s|much|many|long|kind|made|makes|happened|happens)\b"
+    r"|(?:do|does|did|is|are|was|were|can|could|would|will|have|has|should)\s+"
+    r"(?:you|there|it|that|this|they|we|he|she|your)\b)",
+    re.IGNORECASE,
+)
+
+
+def is_question(text: str) -> bool:
+    """A turn that asks: it ends with "?" or opens the way questions do ("So why…", "Was there…")."""
+    stripped = text.strip()
+    return stripped.endswith("?") or bool(_ASKING.match(stripped))

@@ -44,21 +44,34 @@ def test_outline_is_stored_at_ingest_and_recomputed_when_the_file_changes(sample
     _check_chapters(a, again, "harbour-bridge")
 
 
-def test_a_store_written_before_outlines_computes_one_from_its_vectors(tmp_path: Path) -> None:
-    a = Assistant.from_settings()
-    a.ingest(SAMPLES)
-    fresh = a.outline("harbour-bridge")
-    older = Assistant.from_settings(store=tmp_path / "older")
-    episode = a.episode("harbour-bridge")
-    utterances = a.transcript("harbour-bridge")
+def _store_written_by_hand(a: Assistant, folder: Path, outline: str | None) -> Assistant:
+    """A store holding the sample episode as `a` stored it, with `outline` (JSON) or none beside it."""
     from assistant.index.embedders import document_text
     from assistant.ingest.details import details_utterance
 
-    rows = [details_utterance(episode), *utterances]
-    older.store.write_episode(
-        episode, rows, a.embedder.embed_documents([document_text(u, a.store.documents) for u in rows])
-    )
+    other = Assistant.from_settings(store=folder)
+    episode = a.episode("harbour-bridge")
+    rows = [details_utterance(episode), *a.transcript("harbour-bridge")]
+    vectors = a.embedder.embed_documents([document_text(u, a.store.documents) for u in rows])
+    other.store.write_episode(episode, rows, vectors, outline)
+    return other
+
+
+def test_a_store_written_before_outlines_computes_one_from_its_vectors(tmp_path: Path) -> None:
+    a = Assistant.from_settings()
+    a.ingest(SAMPLES)
+    older = _store_written_by_hand(a, tmp_path / "older", None)
     assert older.store.outline("harbour-bridge") is None
+    assert older.outline("harbour-bridge") == a.outline("harbour-bridge")
+
+
+def test_an_outline_stored_by_an_older_method_is_rebuilt_when_read(tmp_path: Path) -> None:
+    a = Assistant.from_settings()
+    a.ingest(SAMPLES)
+    fresh = a.outline("harbour-bridge")
+    stale = Outline("harbour-bridge", fresh.chapters[:1], "an older method")
+    older = _store_written_by_hand(a, tmp_path / "older", json.dumps(stale.to_dict()))
+    assert Outline.from_dict(json.loads(older.store.outline("harbour-bridge") or "")) == stale
     assert older.outline("harbour-bridge") == fresh
 
 

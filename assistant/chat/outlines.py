@@ -20,9 +20,10 @@ from typing import TYPE_CHECKING, Any
 from ..config import Settings
 from ..costs import PRICES
 from ..errors import ProviderError
-from ..generation.offline import is_question, reply_to
+from ..generation.offline import reply_to
 from ..outline.answer import answer_from_outline
 from ..outline.types import Chapter
+from ..text import is_question
 from ..tokens import count_tokens
 from ..types import Answer, AnswerEvent, Citation, Episode, Hit, Turn, Usage, Utterance
 from .questions import conversation_episode

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..text import tokenize
+from ..text import is_question, tokenize
 from ..types import Answer, AnswerEvent, Citation, Hit, Mode, Turn, Utterance, format_time
 from .answerability import AnswerabilityModel
 from .context import MIN_WORDS_ALONE
@@ -40,21 +40,6 @@ CLOSEST = "Closest passages (they may not answer it):"
 RELATIVE_FLOOR = 0.6
 """A hit whose fused score is below this share of the best hit's is not quoted: filler, not evidence."""
 CLOSEST_SHOWN = 2
-
-_ASKING = re.compile(
-    r"^(?:(?:so|and|but|okay|ok|now|well|yeah|right)\b[,]?\s+)*"
-    r"(?:why\b|(?:what|how|who|when|where|which)\s+(?:is|was|are|were|do|does|did|would|should|can|could|will"
-    r"|has|have|had|'s|much|many|long|kind|made|makes|happened|happens)\b"
-    r"|(?:do|does|did|is|are|was|were|can|could|would|will|have|has|should)\s+"
-    r"(?:you|there|it|that|this|they|we|he|she|your)\b)",
-    re.IGNORECASE,
-)
-
-
-def is_question(text: str) -> bool:
-    """A turn that asks: it ends with "?" or opens the way questions do ("So why…", "Was there…")."""
-    stripped = text.strip()
-    return stripped.endswith("?") or bool(_ASKING.match(stripped))
 
 
 def reply_to(hit: Hit) -> Utterance | None:

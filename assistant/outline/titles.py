@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..text import english_stopwords
+from ..text import english_stopwords, is_question
 from .segment import _FILLERS
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9'-]*")
@@ -211,7 +211,7 @@ def key_quotes(
     centroid = (weights[:, None] * x).sum(0)
     centroid /= np.linalg.norm(centroid) or 1.0
     sims = x @ centroid
-    eligible = lengths >= min_words
+    eligible = (lengths >= min_words) & ~np.array([is_question(texts[int(i)]) for i in rows], dtype=bool)
     if not eligible.any():
         eligible = lengths > 0
     picked: list[int] = []

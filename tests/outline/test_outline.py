@@ -87,6 +87,14 @@ def test_outline_chapters_titles_and_json_round_trip():
     assert Outline.from_dict(stored) == outline
 
 
+def test_key_quotes_state_rather_than_ask():
+    v, texts = synthetic_episode()
+    asked = [t + "?" if i % 2 == 0 and t.strip() else t for i, t in enumerate(texts)]
+    outline = build_outline("ep", utterances_for(asked), v, SegmentParams(min_len=20))
+    quotes = [u for c in outline.chapters for u in c.key_quotes]
+    assert quotes and not any(u.text.endswith("?") for u in quotes)
+
+
 def test_answer_cites_key_quotes_that_are_real_utterances():
     v, texts = synthetic_episode()
     utterances = utterances_for(texts)
