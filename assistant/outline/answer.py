@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from assistant.generation.excerpt import excerpt
 from assistant.outline.types import Chapter, Outline
 from assistant.types import Citation, Utterance, format_time
 
@@ -84,10 +85,10 @@ def answer_from_outline(
     """The offline answer: one line per chapter (title, span, its key quotes), each line citing the quotes.
 
     With a focus, the `passages` that match it best (a search of the episode for the focus) replace the key
-    quotes, under the chapters that hold them: the discussion of X is often a few turns inside a chapter
-    whose central turns are about something else. On the focused QMSum questions ("Summarize the
-    discussion about X", val) this cites gold evidence for 0.86 of them against 0.75 when the two chapters
-    whose key quotes were closest to X were quoted (`python -m assistant.outline.evaluate`)."""
+    quotes, under the chapters that hold them, each cut to its sentences that match: the discussion of X is
+    often a few turns inside a chapter whose central turns are about something else. On the focused QMSum
+    questions ("Summarize the discussion about X", val) this cites gold evidence for 0.86 of them against
+    0.75 when the two chapters whose key quotes were closest to X were quoted (eval/README.md)."""
     chapters = list(outline.chapters)
     quotes = {c.number: c.key_quotes for c in chapters}
     if focus and passages:
@@ -104,7 +105,8 @@ def answer_from_outline(
     citations = []
     for chapter in chapters:
         line = f"{chapter.number}. {chapter.title} ({_span(chapter)}): " + " ".join(
-            f"“{_shorten(u.text)}”" for u in quotes[chapter.number]
+            f"“{_shorten(excerpt(u.text, focus) if focus and passages else u.text)}”"
+            for u in quotes[chapter.number]
         )
         start = len(text)
         text += line + "\n"

@@ -127,6 +127,17 @@ def test_focused_answer_quotes_the_passages_under_the_chapters_that_hold_them():
     assert answer_from_outline(outline, focus="the goal") == answer_from_outline(outline)
 
 
+def test_a_long_passage_about_the_focus_is_cut_to_its_sentences_that_match():
+    v, texts = synthetic_episode()
+    filler = "The weather was mild and everyone arrived early for the session that morning in town. "
+    texts[70] = filler * 3 + "The striker scored the winning goal in the last minute of the match."
+    utterances = utterances_for(texts)
+    outline = build_outline("ep", utterances, v, SegmentParams(min_len=20))
+    text, citations = answer_from_outline(outline, focus="the winning goal", passages=[utterances[70]])
+    assert "“… The striker scored the winning goal in the last minute of the match.”" in text
+    assert citations[0].utterances == (utterances[70],)  # the citation still points at the whole turn
+
+
 @pytest.mark.parametrize(
     ("question", "expected"),
     [
