@@ -2,8 +2,9 @@
 
 Pure functions over the speaker names of the library, so retrieval can prefer (or filter to) that
 speaker's utterances. A name counts when the question holds the full name, the first name or the last
-name, in any case and with or without a possessive `'s`. When the words fit more than one speaker, or the
-question names two people, the answer is None: a wrong filter would hide the utterances asked about.
+name, in any case and with or without a possessive `'s`, or "the <role>" when one speaker's label holds that
+role ("the professor" for "Professor B"). When the words fit more than one speaker, or the question names two
+people, the answer is None: a wrong filter would hide the utterances asked about.
 """
 
 from __future__ import annotations
@@ -25,6 +26,13 @@ _NOT_A_NAME = _words(
     dr mr mrs ms mx prof professor sir dame lord lady rev hon judge sen rep gov pres speaker host guest
     guests narrator interviewer interviewee moderator presenter caller audience unknown unidentified
     voice male female man woman person participant member chair the of
+    """
+)
+# Role words that name a speaker when a label holds them and the question says "the <role>".
+_ROLES = _words(
+    """
+    professor host guest moderator interviewer interviewee presenter narrator caller chair chairman chairwoman
+    manager designer
     """
 )
 # First or last names that are also everyday English words: matched alone only when capitalised
@@ -64,7 +72,7 @@ def speaker_mentioned(question: str, speakers: Sequence[str]) -> str | None:
     for name in names:
         if name in found or _GROUP.search(name):
             continue
-        tokens = [t for t in name_tokens(name) if t not in _NOT_A_NAME and not t.isdigit()]
+        tokens = [t for t in name_tokens(name) if t not in _NOT_A_NAME and not t.isdigit() and len(t) > 1]
         if len(tokens) < 2 and len(name_tokens(name)) < 2:
             continue  # a one-word name was already tried as a full name
         parts = {tokens[0], tokens[-1]} if tokens else set()
@@ -72,6 +80,10 @@ def speaker_mentioned(question: str, speakers: Sequence[str]) -> str | None:
             if i not in used and word in parts and _stands_as_name(words[i]):
                 found.add(name)
                 break
+    # Then "the <role>" for the one speaker labelled with it ("the professor" for "Professor B").
+    for i, (word, _, _) in enumerate(words):
+        if word in _ROLES and i > 0 and words[i - 1][0] == "the" and i not in used:
+            found |= {name for name in names if word in name_tokens(name) and not _GROUP.search(name)}
     return found.pop() if len(found) == 1 else None
 
 

@@ -67,6 +67,20 @@ def test_one_word_name_against_a_longer_one() -> None:
     assert speaker_mentioned("Greta's plan?", speakers) == "Greta"
 
 
+def test_the_role_names_the_one_speaker_labelled_with_it() -> None:
+    meeting = ["Professor B", "PhD A", "Grad E"]
+    assert speaker_mentioned("What did the professor think about the results?", meeting) == "Professor B"
+    assert speaker_mentioned("Why did the professor agree with Grad E?", meeting) is None  # two people
+    assert speaker_mentioned("what did a professor say", meeting) is None  # "a" names nobody, not "PhD A"
+    assert speaker_mentioned("what did Grad E say", meeting) == "Grad E"
+    assert speaker_mentioned("what did the professor say", [*meeting, "Professor D"]) is None
+    assert (
+        speaker_mentioned("what did the host say", ["Nadia Brooks (host)", "Tom Reed"])
+        == "Nadia Brooks (host)"
+    )
+    assert speaker_mentioned("what did the host say", LIBRARY) is None  # no label holds the role
+
+
 def test_no_speakers_and_duplicates() -> None:
     assert speaker_mentioned("what did Priya say", []) is None
     assert speaker_mentioned("what did Priya say", ["Priya Nair", "Priya Nair", ""]) == "Priya Nair"
