@@ -139,6 +139,18 @@ def test_the_part_about_x_quotes_the_passages_about_x_under_their_chapters() -> 
         assert [u.number for u in citation.utterances] == sorted(u.number for u in citation.utterances)
 
 
+def test_a_follow_up_asks_about_its_own_x_in_the_shape_of_the_question_before() -> None:
+    a = Assistant.from_settings()
+    a.ingest(SAMPLES)
+    chat = a.chat()
+    first = chat.ask("What did they discuss about the steel from Finland?")
+    assert "\nThe part of the episode about the steel from Finland:" in first.text
+    again = chat.ask("And about the approval?")
+    assert "\nThe part of the episode about the approval:" in again.text
+    assert 10 in {u.number for u in again.cited_utterances}  # "Almost four months…"
+    assert again.cited_utterances != first.cited_utterances
+
+
 def test_the_part_about_something_never_discussed_is_refused_offline() -> None:
     a = Assistant.from_settings()
     a.ingest(SAMPLES)

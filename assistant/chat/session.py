@@ -18,7 +18,7 @@ from ..generation.base import Generator
 from ..generation.context import pack
 from ..generation.offline import ExtractiveGenerator
 from ..library import Library
-from ..outline.answer import is_whole_episode_question
+from ..outline.answer import follow_up_focus, is_whole_episode_question
 from ..outline.types import Outline
 from ..retrieval.contracts import QueryRewriter
 from ..retrieval.coverage import WordCounts, word_counts
@@ -125,6 +125,8 @@ class ChatSession:
         whole, focus = is_whole_episode_question(question)
         if not whole and follow_up:
             whole, focus = is_whole_episode_question(query)
+            if whole:
+                focus = follow_up_focus(question) or focus
         if whole and not speaker:  # what chosen speakers said is searched for, not outlined
             t = time.perf_counter()
             chose: list[str] = []

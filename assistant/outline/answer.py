@@ -40,6 +40,7 @@ _WHOLE = [
 _NO_FOCUS = re.compile(
     rf"^(?:in |of |during )?(?:the |this |that )?(?:{_EPISODE}|it|everything|all of it)\W*$", re.I
 )
+_SENTENCE_END = re.compile(r"[?!]+\s+|\.+\s+(?=[A-Z])")
 _SUMMARISE_OBJECT = re.compile(r"^(?:please )?(?:summari[sz]e|sum up|recap)\s+(?P<x>.+)$", re.I)
 
 
@@ -52,17 +53,25 @@ def is_whole_episode_question(question: str) -> tuple[bool, str | None]:
     if not any(p.search(q) for p in _WHOLE):
         return False, None
     match = _FOCUS.search(q) or _SUMMARISE_OBJECT.match(q)
-    if not match:
-        return True, None
-    focus = match.group("x").strip(" ?.!")
-    if not focus or _NO_FOCUS.match(focus):
-        return True, None
-    return True, focus
+    return True, _focus(match.group("x")) if match else None
+
+
+def follow_up_focus(question: str) -> str | None:
+    """The X of a follow-up that names it ("And about agents?", "What about the budget?"), else None: a
+    follow-up of a whole-episode question keeps that question's shape but asks about its own X."""
+    match = _FOCUS.search(" ".join(question.strip().split()))
+    return _focus(match.group("x")) if match else None
+
+
+def _focus(text: str) -> str | None:
+    """X up to the end of its sentence, or None when it is the episode itself ("about the meeting")."""
+    focus = _SENTENCE_END.split(text, maxsplit=1)[0].strip(" ?.!")
+    return None if not focus or _NO_FOCUS.match(focus) else focus
 
 
 OUTLINE_HEADER = (
     "Offline answer: no language model is in use, so here is the episode's outline, found in the transcript: "
-    "each chapter with its key quotes.\n"
+    "chapters with quotes from them.\n"
 )
 
 

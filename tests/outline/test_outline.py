@@ -152,6 +152,8 @@ def test_a_long_passage_about_the_focus_is_cut_to_its_sentences_that_match():
         ("Summarize the discussion about project finance.", (True, "project finance")),
         ("What were the topics talked about in the meeting?", (True, None)),
         ("Summarize the evaluation of the remote.", (True, "the evaluation of the remote")),
+        ("What did they discuss about synthetic data? And about agents?", (True, "synthetic data")),
+        ("Summarize the discussion about U.S. policy.", (True, "U.S. policy")),
         ("What did the industrial designer think about the remote?", (False, None)),
         ("Why did Aidan leave Google?", (False, None)),
         ("Who find Chandler amusing ?", (False, None)),
