@@ -229,14 +229,13 @@ class WholeEpisode:
         return final
 
     def about(self, focus: str, episode_id: str, guessed: bool = False) -> list[Hit] | None:
-        """The episode's passages that best match the focus, inside its chapters, best first. None when the
-        episode was `guessed` from the question and the focus names it (its details record matches best:
-        "the key takeaways about the canal lock"): the question asks for that episode's whole outline."""
-        chapters = self.session.outline(episode_id).chapters
+        """The episode's passages (its chapters cover every turn) that best match the focus, best first. None
+        when the episode was `guessed` from the question and the focus names it (its details record matches
+        best: "the key takeaways about the canal lock"): the question asks for the episode's whole outline."""
         found = self.session.search(focus, k=FOCUS_PASSAGES, episode=episode_id)
         if guessed and found and found[0].utterance.is_details:
             return None
-        return [h for h in found if any(c.first <= h.utterance.number <= c.last for c in chapters)]
+        return [h for h in found if not h.utterance.is_details]
 
 
 def system_prompt(settings: Settings) -> str:
