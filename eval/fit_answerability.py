@@ -69,7 +69,7 @@ def collect(suite_dir: Path, kind: str, workdir: Path) -> tuple[str, list[dict[s
                 continue
             history = [{"role": r, "content": c} for r, c in q.history]
             answer = a.ask(q.question, episode=q.episode, history=history or None)
-            words = word_counts(a.lexical.current(), q.question, [q.episode] if q.episode else None)
+            words = word_counts(a.lexical.current(), q.question, a.library.check_episodes(q.episode))
             rows.append(features(q.question, answer.hits, words))
             labels.append(1 if q.status == ANSWERABLE else 0)
         print(f"  {suite.name} ({kind}): {sum(labels)} answerable, {len(labels) - sum(labels)} unanswerable")
