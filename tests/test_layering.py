@@ -122,7 +122,8 @@ LAYERS: dict[str, int] = {
     "errors": 0,
     "config": 0,
     "text": 0,
-    # 1: leaf services: token counts, prompt files, limits, rendering and export, the store lock, parsing
+    # 1: leaf services: token counts, prompt files, limits, rendering and export, the store lock, parsing,
+    # which turn answers a question
     "tokens": 1,
     "prompts": 1,
     "limits": 1,
@@ -131,6 +132,7 @@ LAYERS: dict[str, int] = {
     "suggest": 1,
     "costs": 1,
     "store_lock": 1,
+    "turns": 1,
     "ingest": 1,
     # 2: the store, embedders, the keyword index and vector snapshot
     "index": 2,

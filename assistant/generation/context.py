@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..tokens import count_tokens
+from ..turns import reply_after
 from ..types import Hit, Utterance, format_time
 
 MIN_WORDS_ALONE = 6
@@ -19,13 +20,15 @@ MIN_WORDS_ALONE = 6
 
 
 def needed_context(hit: Hit) -> tuple[Utterance, ...]:
-    """The neighbours a hit needs to be understood: a short reply's preceding turn, a question's reply."""
+    """The neighbours a hit needs to be understood: a short reply's preceding turn, a question's reply (with
+    the questions asked before it, when the interviewer asked in a run)."""
     u = hit.utterance
     needed = []
     if len(u.text.split()) < MIN_WORDS_ALONE:
         needed += [c for c in hit.context if c.number == u.number - 1 and c.text.strip()]
-    if u.text.rstrip().endswith("?"):
-        needed += [c for c in hit.context if c.number == u.number + 1 and c.text.strip()]
+    reply = reply_after(u, hit.context)
+    if reply is not None:
+        needed += [c for c in hit.context if u.number < c.number <= reply.number and c.text.strip()]
     return tuple(needed)
 
 

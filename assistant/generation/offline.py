@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..text import is_question, tokenize
+from ..turns import reply_after
 from ..types import Answer, AnswerEvent, Citation, Hit, Mode, Turn, Utterance, format_time
 from .answerability import AnswerabilityModel
 from .context import MIN_WORDS_ALONE
@@ -43,11 +44,8 @@ CLOSEST_SHOWN = 2
 
 
 def reply_to(hit: Hit) -> Utterance | None:
-    """The turn after a hit that asks (from the hit's context), which is where the answer is; else None."""
-    if not is_question(hit.utterance.text):
-        return None
-    n = hit.utterance.number + 1
-    return next((c for c in hit.context if c.number == n and c.text.strip()), None)
+    """The turn that answers a hit that asks (from the hit's context): where the answer is; else None."""
+    return reply_after(hit.utterance, hit.context)
 
 
 def is_relevant(hit: Hit, question_terms: set[str], dense_floor: float) -> bool:

@@ -23,6 +23,7 @@ from ..index.lexical_cache import LexicalCache
 from ..index.store_records import where_clause
 from ..index.vectors import VectorSnapshot
 from ..text import question_words
+from ..turns import REPLY_REACH, asks, reply_after
 from ..types import DETAILS, Hit, Utterance, utterance_id
 from .contracts import Reranker
 from .fusion import reciprocal_rank_fusion
@@ -183,7 +184,7 @@ class HybridRetriever:
                     utterance=utterance,
                     score=fused[cid],
                     episode_title=titles.get(utterance.episode_id, utterance.episode_id),
-                    context=_context(utterance, fetched, cfg.context_window),
+                    context=_with_reply(index, utterance, _context(utterance, fetched, cfg.context_window)),
                     scores={
                         **{name: values.get(cid, 0.0) for name, values in signals.items()},
                         "own": own.get(cid, 0.0),
@@ -318,6 +319,24 @@ def _around(index: LexicalIndex, row: int, low: int, high: int) -> list[str]:
         else:
             out.append(utterance_id(rec.episode_id, rec.number + d))
     return out
+
+
+def _with_reply(index: LexicalIndex, u: Utterance, context: tuple[Utterance, ...]) -> tuple[Utterance, ...]:
+    """A hit that asks keeps the turns after it up to its reply (`turns.reply_after`) in its context, where a
+    run of questions puts the reply beyond the context window."""
+    row = index.row_of.get(u.id)
+    if row is None or not asks(u) or reply_after(u, context) is not None:
+        return context
+    run = [
+        index.records[index.row_of[i]].utterance()
+        for i in _around(index, row, 1, REPLY_REACH)
+        if i in index.row_of
+    ]
+    reply = reply_after(u, run)
+    if reply is None:
+        return context
+    have = {c.number for c in context}
+    return context + tuple(t for t in run if t.number <= reply.number and t.number not in have)
 
 
 def _context(u: Utterance, fetched: dict[str, _Fetched], window: int) -> tuple[Utterance, ...]:

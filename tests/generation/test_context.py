@@ -106,3 +106,17 @@ def test_packed_documents_stay_in_budget_and_never_repeat_text(
     needed = {u.id for h in packed for u in (h.utterance, *needed_context(h))}
     assert sent_ids(packed) == needed
     assert {utterance(n).id for n in range(40) if text(n) in texts} == needed
+
+
+def test_a_question_in_a_run_is_sent_with_the_run_and_the_reply_after_it() -> None:
+    turns = [
+        Utterance("ep", 1, "So what was your journey to the second shop?"),
+        Utterance("ep", 2, "How did you find the money for it?"),
+        Utterance("ep", 3, "We borrowed from a cooperative of farmers who sold us their rye."),
+        Utterance("ep", 4, "And the shop opened in spring."),
+    ]
+    asked = Hit(utterance=turns[0], score=1.0, context=tuple(turns[1:]))
+    assert [u.number for u in needed_context(asked)] == [2, 3]
+    assert turns[2].text in data(documents_for([asked])[0])["context_after"]
+    cut_short = Hit(utterance=turns[0], score=1.0, context=(turns[1],))
+    assert needed_context(cut_short) == (), "no reply in reach: nothing after it is sent as one"

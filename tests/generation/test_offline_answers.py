@@ -200,3 +200,48 @@ def test_a_short_turn_is_shown_after_the_turn_before_it_not_in_reply_to_it(tmp_p
     answer = a.ask("Which rye sold first every day?", episode="rye")
     assert "after #2 (Grace Otieno)" in answer.text, answer.text
     assert "in reply to #2" not in answer.text
+
+
+RUN_OF_QUESTIONS = [
+    "Welcome back to the show.",
+    "So after the bakery opened, what was your journey to the second shop?",
+    "How did you find the money for it?",
+    "We borrowed from a cooperative of farmers who sold us their rye.",
+    "And the second shop opened in the old station building.",
+]
+
+
+@pytest.mark.parametrize("labelled", [False, True])
+def test_a_run_of_questions_is_answered_by_the_turn_after_the_run(tmp_path: Path, labelled: bool) -> None:
+    path = tmp_path / "in" / "run.txt"
+    path.parent.mkdir()
+    speakers = ["Ana Lima", "Ana Lima", "Ana Lima", "Grace Otieno", "Grace Otieno"]
+    lines = [
+        f"{who}: {line}" if labelled else line for who, line in zip(speakers, RUN_OF_QUESTIONS, strict=True)
+    ]
+    path.write_text(
+        "\n".join(f"{n}\n{line}" for n, line in enumerate(lines, start=1)) + "\n", encoding="utf-8"
+    )
+    a = Assistant.from_settings()
+    assert a.ingest([path]).ok
+    answer = a.ask("What was her journey to the second shop after the bakery opened?", episode="run")
+    assert answer.citations[0].utterances[0].number == 4, answer.text
+    assert "in reply to #2" in answer.text, "the question that matched is shown as context"
+    assert "“How did you find the money for it?”" not in answer.text.split("in reply to")[0]
+
+
+def test_a_question_asked_back_by_the_other_speaker_is_the_reply(tmp_path: Path) -> None:
+    path = tmp_path / "in" / "back.txt"
+    path.parent.mkdir()
+    lines = [
+        "Ana Lima: What was the hardest winter for the bakery?",
+        "Grace Otieno: The hardest winter for the bakery? The one when the oven cracked in January.",
+        "Ana Lima: Tell me more.",
+    ]
+    path.write_text(
+        "\n".join(f"{n}\n{line}" for n, line in enumerate(lines, start=1)) + "\n", encoding="utf-8"
+    )
+    a = Assistant.from_settings()
+    assert a.ingest([path]).ok
+    answer = a.ask("What was the hardest winter for the bakery?", episode="back")
+    assert answer.citations[0].utterances[0].number == 2, answer.text
