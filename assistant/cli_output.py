@@ -88,6 +88,7 @@ def answer_json(answer: Answer) -> dict[str, Any]:
         "model": answer.model,
         "notice": answer.notice,
         "query": answer.query,
+        "follow_up_of": answer.follow_up_of,
         "citations": [
             {
                 "start": c.start,

@@ -224,8 +224,17 @@ class Assistant:
         next: the load then overlaps with opening the keyword index (a CLI question waits for both)."""
         self.session.retriever.warm_up()
 
-    def search(self, query: str, k: int = 10, episode: Filter = None, speaker: Filter = None) -> list[Hit]:
-        return self.session.search(query, k=k, episode=episode, speaker=speaker)
+    def search(
+        self,
+        query: str,
+        k: int = 10,
+        episode: Filter = None,
+        speaker: Filter = None,
+        follow_up_of: str = "",
+    ) -> list[Hit]:
+        """The best `k` utterances for `query`; `follow_up_of`, an earlier question the query follows up,
+        is searched beside it at reduced weight (what `ask` does offline, `Answer.follow_up_of`)."""
+        return self.session.search(query, k=k, episode=episode, speaker=speaker, follow_up_of=follow_up_of)
 
     def ask(
         self,

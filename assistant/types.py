@@ -142,6 +142,10 @@ class Answer:
     model: str | None = None
     notice: str | None = None
     query: str = ""
+    """What was searched: the question, or the standalone rewrite of a follow-up."""
+    follow_up_of: str = ""
+    """The earlier question searched beside `query` at reduced weight (an offline follow-up with words of its
+    own; `retrieval.query`), or ""."""
     refused: bool = False
     """True when the answer declines (nothing relevant found, or a hosted answer with no citation)."""
 

@@ -61,13 +61,22 @@ class ChatSession:
         self.history: list[Turn] = []
         self.whole = WholeEpisode(self)
 
-    def search(self, query: str, k: int = 10, episode: Filter = None, speaker: Filter = None) -> list[Hit]:
+    def search(
+        self,
+        query: str,
+        k: int = 10,
+        episode: Filter = None,
+        speaker: Filter = None,
+        follow_up_of: str = "",
+    ) -> list[Hit]:
         query = check_question(query, self.settings.max_question_chars)
         episodes = self.library.check_episodes(episode)
         speakers = speakers_of(speaker)
         if speakers:
             self._check_speakers(speakers, episodes)
-        return self.retriever.search(query, k=k, episodes=episodes, speakers=speakers)
+        return self.retriever.search(
+            query, k=k, episodes=episodes, speakers=speakers, follow_up_of=follow_up_of
+        )
 
     def _check_speakers(self, wanted: Sequence[str], episodes: Sequence[str] | None) -> None:
         known = self.retriever.lexical.current().speakers(episodes)
@@ -115,7 +124,7 @@ class ChatSession:
         notices: list[str] = []
 
         follow_up = bool(turns) and is_follow_up(question)
-        query = self._rewrite(question, turns, notices) if follow_up else question
+        query, earlier = self._rewrite(question, turns, notices) if follow_up else (question, "")
         timings["rewrite_ms"] = _ms(started)
         if follow_up and not episode and conversation_episode(turns):
             episode = conversation_episode(
@@ -149,7 +158,8 @@ class ChatSession:
                 return
 
         t = time.perf_counter()
-        context = self._retrieve(query, episode, speaker)
+        searched = question if earlier else query
+        context = self._retrieve(searched, episode, speaker, earlier)
         timings["retrieve_ms"] = _ms(t)
 
         t = time.perf_counter()
@@ -172,7 +182,12 @@ class ChatSession:
         timings["generate_ms"] = _ms(t)
         timings["total_ms"] = _ms(started)
         final = replace(
-            final, hits=tuple(context), timings=timings, query=query, notice=" ".join(notices) or final.notice
+            final,
+            hits=tuple(context),
+            timings=timings,
+            query=searched,
+            follow_up_of=earlier,
+            notice=" ".join(notices) or final.notice,
         )
         if self.remember:
             self.history += [Turn("user", question), final.as_turn()]
@@ -185,16 +200,26 @@ class ChatSession:
         """The episode's outline (see `Library.outline`), from the search's vectors when not stored."""
         return self.library.outline(episode, self.retriever.lexical.snapshot)
 
-    def _rewrite(self, question: str, turns: Sequence[Turn], notices: list[str]) -> str:
-        try:
-            return self.rewriter.rewrite(question, turns)
-        except ProviderError as exc:
-            notices.append(f"Could not rewrite the follow-up with the hosted model ({exc}).")
-            return HeuristicRewriter().rewrite(question, turns)
+    def _rewrite(self, question: str, turns: Sequence[Turn], notices: list[str]) -> tuple[str, str]:
+        """The standalone query, and the earlier question to search beside the follow-up ("" when the query
+        is the whole search: a model's rewrite, or a follow-up with no words of its own)."""
+        if not isinstance(self.rewriter, HeuristicRewriter):
+            try:
+                return self.rewriter.rewrite(question, turns), ""
+            except ProviderError as exc:
+                notices.append(f"Could not rewrite the follow-up with the hosted model ({exc}).")
+        offline = HeuristicRewriter()
+        return offline.rewrite(question, turns), offline.leans_on(question, turns)
 
-    def _retrieve(self, query: str, episode: Filter, speaker: Filter) -> list[Hit]:
+    def _retrieve(self, query: str, episode: Filter, speaker: Filter, follow_up_of: str = "") -> list[Hit]:
         try:
-            hits = self.search(query, k=max(self.settings.top_k * 2, 10), episode=episode, speaker=speaker)
+            hits = self.search(
+                query,
+                k=max(self.settings.top_k * 2, 10),
+                episode=episode,
+                speaker=speaker,
+                follow_up_of=follow_up_of,
+            )
         except ProviderError as exc:
             if self.retriever.embedder.name.startswith("cohere"):
                 raise ProviderError(

@@ -13,6 +13,7 @@ from assistant import (
     Answer,
     AssistantError,
     Citation,
+    HeuristicRewriter,
     Hit,
     Utterance,
     normalise_history,
@@ -47,9 +48,11 @@ def evaluate(a: Any, q: Question, scope: str, s: Scoring) -> QuestionResult:
     before = s.meter.snapshot()
     answer = _ask(a, q, episode, result) if s.answers else None
     usage, requests = Meter.delta(before, s.meter.snapshot())
-    result.query = answer.query if answer is not None and answer.query else _rewrite(a, q)
+    result.query, earlier = (answer.query, answer.follow_up_of) if answer and answer.query else _rewrite(a, q)
     t = time.perf_counter()
-    hits: list[Hit] = a.search(result.query, k=s.depth, episode=episode, speaker=q.speaker)
+    hits: list[Hit] = a.search(
+        result.query, k=s.depth, episode=episode, speaker=q.speaker, follow_up_of=earlier
+    )
     result.search_ms = round((time.perf_counter() - t) * 1000, 2)
     ranking = [h.utterance.id for h in hits]
     result.ranking = ranking[: s.k]
@@ -93,13 +96,17 @@ def _ask(a: Any, q: Question, episode: str | None, result: QuestionResult) -> An
         return None
 
 
-def _rewrite(a: Any, q: Question) -> str:
+def _rewrite(a: Any, q: Question) -> tuple[str, str]:
+    """What `ask()` would search for the question (see `ChatSession._rewrite`): (query, earlier question)."""
     if not q.history:
-        return q.question
-    rewritten: str = a.rewriter.rewrite(
-        q.question, normalise_history([{"role": r, "content": c} for r, c in q.history])
-    )
-    return rewritten
+        return q.question, ""
+    history = normalise_history([{"role": r, "content": c} for r, c in q.history])
+    if isinstance(a.rewriter, HeuristicRewriter):
+        earlier = a.rewriter.leans_on(q.question, history)
+        if earlier:
+            return q.question, earlier
+    rewritten: str = a.rewriter.rewrite(q.question, history)
+    return rewritten, ""
 
 
 def _ranking(ranking: list[str], hits: list[Hit], gold: set[str], s: Scoring) -> Ranking:

@@ -27,6 +27,7 @@ from ..turns import REPLY_REACH, asks, reply_after
 from ..types import DETAILS, Hit, Utterance, utterance_id
 from .contracts import Reranker
 from .fusion import reciprocal_rank_fusion
+from .query import FOLLOW_UP_WEIGHT
 from .speakers import speaker_mentioned
 
 log = logging.getLogger(__name__)
@@ -115,12 +116,15 @@ class HybridRetriever:
         k: int = 10,
         episodes: Sequence[str] | None = None,
         speakers: Sequence[str] | None = None,
+        follow_up_of: str = "",
     ) -> list[Hit]:
+        """The best `k` utterances for `query`. `follow_up_of` is the earlier question a follow-up leans on:
+        its words and meaning count `FOLLOW_UP_WEIGHT` as much as the follow-up's own (`retrieval.query`)."""
         cfg = self.config
         # The question's vector is computed while the keyword index loads and scores: loading the model on a
         # cold start and the hosted call both wait outside the GIL, so the two overlap.
         query_vector: Future[np.ndarray] | None = (
-            self._query_embedding.submit(self.embedder.embed_query, query) if cfg.use_dense else None
+            self._query_embedding.submit(self._query_vector, query, follow_up_of) if cfg.use_dense else None
         )
         snapshot = self.lexical.snapshot()
         index, vectors = snapshot.keywords, snapshot.vectors
@@ -132,6 +136,10 @@ class HybridRetriever:
         candidate_ids: list[str] = []
         if cfg.use_lexical:
             turn, window = index.scores(query, keep)
+            if follow_up_of:
+                earlier_turn, earlier_window = index.scores(follow_up_of, keep)
+                turn = turn + FOLLOW_UP_WEIGHT * earlier_turn
+                window = window + FOLLOW_UP_WEIGHT * earlier_window
             for name, scores in (("turn", turn), ("window", window)):
                 rows = top_rows(scores, cfg.candidates)
                 candidate_ids += [index.records[i].id for i in rows]
@@ -162,7 +170,10 @@ class HybridRetriever:
         own: dict[str, float] = {}
         if qv is not None:
             own, signals["dense"] = self._dense_scores(index, candidate_ids, fetched, qv)
-        named = speaker_mentioned(query, self._speakers_in(index, query, episodes)) if not speakers else None
+        in_full = f"{follow_up_of} {query}".strip()
+        named = (
+            speaker_mentioned(in_full, self._speakers_in(index, in_full, episodes)) if not speakers else None
+        )
         if named:
             key = named.casefold()
             signals["speaker"] = {
@@ -193,10 +204,18 @@ class HybridRetriever:
             )
         if self.reranker and hits:
             try:
-                hits = self.reranker.rerank(query, hits, top_n=k)
+                hits = self.reranker.rerank(in_full, hits, top_n=k)
             except ProviderError as exc:
                 log.warning("reranking failed, keeping the fused order: %s", exc)
         return hits[:k]
+
+    def _query_vector(self, query: str, follow_up_of: str) -> np.ndarray:
+        vector = self.embedder.embed_query(query)
+        if not follow_up_of:
+            return vector
+        blended = vector + FOLLOW_UP_WEIGHT * self.embedder.embed_query(follow_up_of)
+        norm = float(np.linalg.norm(blended))
+        return blended / norm if norm else vector
 
     def _fetch(
         self, index: LexicalIndex, vectors: VectorSnapshot | None, ids: Sequence[str], with_vectors: bool

@@ -29,11 +29,28 @@ def test_a_standalone_question_gets_the_same_answer_with_or_without_history(libr
         assert [h.utterance.id for h in after.hits] == [h.utterance.id for h in alone.hits]
 
 
-@pytest.mark.parametrize("follow_up", ["And after that?", "What did he mean by it?", "Why?"])
-def test_real_follow_ups_are_rewritten(library: Assistant, follow_up: str) -> None:
+@pytest.mark.parametrize("follow_up", ["And after that?", "Why?"])
+def test_a_follow_up_with_no_words_of_its_own_is_searched_with_the_question_before(
+    library: Assistant, follow_up: str
+) -> None:
     history = [Turn("user", "Why did the steel arrive late?"), Turn("assistant", "A fire at the mill.")]
     answer = library.ask(follow_up, history=history)
-    assert answer.query == f"Why did the steel arrive late? {follow_up}"
+    assert answer.query == f"Why did the steel arrive late? {follow_up}" and answer.follow_up_of == ""
+
+
+def test_a_follow_up_with_words_of_its_own_is_searched_by_them_beside_the_question_before(
+    library: Assistant,
+) -> None:
+    history = [
+        Turn("user", "Why is there a bat ecologist?"),
+        Turn("assistant", "The lights dim after midnight."),
+    ]
+    answer = library.ask("And what about the cyclists?", history=history)
+    assert answer.query == "And what about the cyclists?"
+    assert answer.follow_up_of == "Why is there a bat ecologist?"
+    assert "cyclists" in answer.cited_utterances[0].text.lower(), answer.text
+    joined = library.ask("Why is there a bat ecologist? And what about the cyclists?")
+    assert "cyclists" not in joined.cited_utterances[0].text.lower(), "searched as one text, the earlier wins"
 
 
 def test_a_follow_up_stays_in_the_episode_the_conversation_is_about(library: Assistant) -> None:

@@ -221,7 +221,7 @@ def test_a_follow_up_is_asked_with_the_conversation_so_far(monkeypatch: pytest.M
     assert calls[1]["history"] == [Turn("user", QUESTION), first_answer.as_turn()]
     assert calls[1]["history"][1].episodes == ("harbour-bridge",), "the answer's episodes go with it"
     second = at.session_state["messages"][3]["answer"]
-    assert second.citations and QUESTION in second.query  # the follow-up was searched in context
+    assert second.citations and second.follow_up_of == QUESTION  # the follow-up was searched in context
     # sources stay collapsed under every answer, so the newest answer is what the page ends on
     assert [m.expander[0].proto.expanded for m in answers(at)] == [False, False]
 
