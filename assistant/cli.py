@@ -21,11 +21,11 @@ if TYPE_CHECKING:
 
 @contextmanager
 def _errors() -> Iterator[None]:
-    from .errors import AssistantError, UnknownSpeakerError
+    from .errors import AssistantError, InputError
 
     try:
         yield
-    except UnknownSpeakerError as exc:
+    except InputError as exc:  # what was typed is wrong (an unknown episode or speaker, an empty question): 2
         raise click.UsageError(str(exc)) from None
     except AssistantError as exc:
         raise click.ClickException(str(exc)) from None

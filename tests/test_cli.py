@@ -48,7 +48,7 @@ def test_bad_file_exits_non_zero_without_traceback() -> None:
 def test_unknown_episode_is_a_clear_error() -> None:
     run("ingest", str(SAMPLES))
     result = CliRunner().invoke(cli, ["ask", "anything", "--episode", "nope"], obj={})
-    assert result.exit_code == 1 and "unknown episode 'nope'" in result.output
+    assert result.exit_code == 2 and "unknown episode 'nope'" in result.output, "a usage error"
 
 
 def test_chat_keeps_context() -> None:
