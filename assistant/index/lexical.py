@@ -166,6 +166,15 @@ class LexicalIndex:
             out.append(scores if keep is None else np.where(keep, scores, 0.0).astype(np.float32))
         return out[0], out[1]
 
+    def known_share(self, query: str) -> float:
+        """The share of the query's words (as BM25 reads them) that the library uses anywhere; 1.0 for a query
+        with none. A question in another language than the transcripts' scores near 0."""
+        tokens = tokenize(query)
+        if not tokens:
+            return 1.0
+        vocabulary = self._own.vocab_dict if self.records else {}  # type: ignore[attr-defined]
+        return sum(t in vocabulary for t in tokens) / len(tokens)
+
     def save(self, folder: Path) -> None:
         """Write next to the store so a restart does not rebuild;
         `params.json` pins what it was built with."""

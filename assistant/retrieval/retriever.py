@@ -32,6 +32,11 @@ from .speakers import speaker_mentioned
 
 log = logging.getLogger(__name__)
 
+KNOWN_FOR_FULL_WEIGHT = 0.5
+"""The share of a question's words the library must use for the keyword signals to count fully; below it they
+count in proportion. A question asked in another language than the transcripts' shares a name or two; an
+English one with a misspelt name keeps its full weight (eval/MODELS.md, "Multilingual")."""
+
 
 @dataclass(frozen=True)
 class RetrievalConfig:
@@ -61,6 +66,10 @@ class RetrievalConfig:
     exact_dense_rows: int = 100_000
     """Without a filter, a library of up to this many utterances also takes exact cosine over the snapshot:
     the true nearest rows, and no Chroma query, so a warm command never has to open the store to answer."""
+    lexical_by_known_words: bool = True
+    """Scale the BM25 signals' weights down when the library uses under `KNOWN_FOR_FULL_WEIGHT` of the
+    question's words (`known_share`): a question asked in another language than the transcripts' matches a
+    name or two by keyword, and that match, normalised to the full range, outweighed the meaning."""
     tuned: bool = True
     """Let an embedder whose catalog entry names fusion weights of its own (`ModelSpec.fusion`) replace
     `weight_dense` and `own_weight`; False keeps the fields as given (what a sweep of them needs)."""
@@ -181,7 +190,8 @@ class HybridRetriever:
                 for cid in candidate_ids
             }
 
-        fused = self._fuse(signals)
+        known = index.known_share(query) if cfg.use_lexical and cfg.lexical_by_known_words else 1.0
+        fused = self._fuse(signals, lexical_scale=min(1.0, known / KNOWN_FOR_FULL_WEIGHT))
         ordered = sorted(fused, key=fused.__getitem__, reverse=True)
         depth = max(k, cfg.rerank_depth) if self.reranker else k
         titles = self._titles(index.signature) if ordered else {}
@@ -280,11 +290,11 @@ class HybridRetriever:
             blended[cid] = weight * sims[cid] + (1 - weight) * sum(around) / len(around)
         return own, blended
 
-    def _fuse(self, signals: dict[str, dict[str, float]]) -> dict[str, float]:
+    def _fuse(self, signals: dict[str, dict[str, float]], lexical_scale: float = 1.0) -> dict[str, float]:
         cfg = self.config
         weights = {
-            "turn": cfg.weight_turn,
-            "window": cfg.weight_window,
+            "turn": cfg.weight_turn * lexical_scale,
+            "window": cfg.weight_window * lexical_scale,
             "dense": cfg.weight_dense,
             "speaker": cfg.weight_speaker,
         }
