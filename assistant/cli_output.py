@@ -47,9 +47,10 @@ def print_streamed(
                 )
                 quote = f": “{u.text}”" if answer.mode == "hosted" else ""
                 click.echo(f"  [{n}]{backs} {source_line(u, title)}{quote}")
+    beside = f"; searched beside your earlier question “{answer.follow_up_of}”" if answer.follow_up_of else ""
     click.echo(
         f"\n({answer.mode}{', ' + answer.model if answer.model else ''}; "
-        f"{answer.timings.get('total_ms', 0):.0f} ms)",
+        f"{answer.timings.get('total_ms', 0):.0f} ms{beside})",
         err=True,
     )
     return answer

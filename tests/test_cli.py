@@ -58,6 +58,16 @@ def test_chat_keeps_context() -> None:
     )
     assert result.exit_code == 0, result.output
     assert result.output.count("Offline answer") == 2 and "Finland" in result.output
+    assert "searched beside" not in result.output, "a follow-up with no words of its own is searched whole"
+    chained = CliRunner().invoke(
+        cli,
+        ["chat"],
+        input="Why did the steel arrive late?\nWhere was it from?\nAnd how much did it cost?\n\n",
+        obj={},
+    )
+    assert "searched beside your earlier question “Why did the steel arrive late? Where was it from?”" in (
+        chained.output
+    )
 
 
 def test_help_runs_as_a_real_process() -> None:

@@ -224,7 +224,7 @@ def _render(message: Message, index: int, episodes: Mapping[str, Episode]) -> No
     drawn = [episodes[i].title if i in episodes else i for i in cited_episodes(answer)]
     if drawn:
         st.caption(escape("From: " + ", ".join(drawn)), help="The episodes this answer quotes")
-    st.caption(_meta(answer, len(numbered)))
+    st.caption(_meta(answer, len(numbered), message.get("question", "")))
     if numbered:  # collapsed, so a long list never pushes the answer itself out of view
         with st.expander(f"Sources ({len(numbered)})", icon=":material/format_quote:"):
             render_sources(f"m{index}", numbered, episodes, quotes=answer.mode == "hosted")
@@ -241,10 +241,19 @@ def _scope(message: Message, episodes: Mapping[str, Episode]) -> str:
     return escape("Asked " + " · ".join(parts)) if parts else ""
 
 
-def _meta(answer: Answer, sources: int) -> str:
+def _meta(answer: Answer, sources: int, question: str) -> str:
     who = f"Cohere {answer.model}" if answer.mode == "hosted" else "Offline answer (quoted passages)"
     seconds = answer.timings.get("total_ms", 0) / 1000
-    return escape(f"{who} · {plural(sources, 'source')} · {seconds:.1f} s")
+    parts = [who, plural(sources, "source"), f"{seconds:.1f} s"]
+    if answer.follow_up_of:  # why words of the earlier question turn up in this answer
+        parts.append(f"searched beside your earlier question “{_shortened(answer.follow_up_of)}”")
+    elif question and answer.query and answer.query != question:
+        parts.append(f"searched as “{_shortened(answer.query)}”")
+    return escape(" · ".join(parts))
+
+
+def _shortened(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _history(messages: Sequence[Message]) -> list[Turn]:
@@ -337,7 +346,14 @@ def _stream(
     if answer is None:
         return failed("The answer ended before it was complete; please ask again.")
     notices = state["notices"] or ([answer.notice] if answer.notice else [])
-    return {"role": "assistant", "content": answer.text, "answer": answer, "notices": notices}, slot
+    reply = {
+        "role": "assistant",
+        "content": answer.text,
+        "answer": answer,
+        "notices": notices,
+        "question": prompt,
+    }
+    return reply, slot
 
 
 def _export(messages: Sequence[Message], episodes: Mapping[str, Episode]) -> str:

@@ -45,7 +45,7 @@ class HeuristicRewriter:
     """No model needed: a follow-up borrows the words of the last user question for the search."""
 
     def rewrite(self, question: str, history: Sequence[Turn]) -> str:
-        earlier = _last_question(history)
+        earlier = _leaned_on(history)
         if not earlier or not is_follow_up(question):
             return question
         return f"{earlier} {question}"
@@ -53,7 +53,7 @@ class HeuristicRewriter:
     def leans_on(self, question: str, history: Sequence[Turn]) -> str:
         """The earlier question to search at `FOLLOW_UP_WEIGHT` beside a follow-up that has words of its own;
         "" when the question stands alone or has none (then `rewrite` is the search)."""
-        earlier = _last_question(history)
+        earlier = _leaned_on(history)
         if not earlier or not is_follow_up(question) or not _says_something(question):
             return ""
         return earlier
@@ -66,6 +66,9 @@ def _says_something(question: str) -> bool:
     return any(w.lower() not in common and tokenize(w) for w in _WORD.findall(question))
 
 
-def _last_question(history: Sequence[Turn]) -> str:
+def _leaned_on(history: Sequence[Turn]) -> str:
+    """The questions since the last one that said something: "And how much did it cost?" after "Why did the
+    steel arrive late?" and "Where was it from?" leans on both, not on "Where was it from?" alone."""
     asked = [t.content for t in history if t.role == "user" and t.content.strip()]
-    return asked[-1] if asked else ""
+    start = next((i for i in range(len(asked) - 1, -1, -1) if _says_something(asked[i])), 0)
+    return " ".join(asked[start:])

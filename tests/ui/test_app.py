@@ -222,6 +222,9 @@ def test_a_follow_up_is_asked_with_the_conversation_so_far(monkeypatch: pytest.M
     assert calls[1]["history"][1].episodes == ("harbour-bridge",), "the answer's episodes go with it"
     second = at.session_state["messages"][3]["answer"]
     assert second.citations and second.follow_up_of == QUESTION  # the follow-up was searched in context
+    captions = [c.value for c in answers(at)[1].caption]
+    assert any(f"searched beside your earlier question “{QUESTION}”" in c for c in captions), captions
+    assert not any("searched" in c for c in [c.value for c in answers(at)[0].caption])
     # sources stay collapsed under every answer, so the newest answer is what the page ends on
     assert [m.expander[0].proto.expanded for m in answers(at)] == [False, False]
 
