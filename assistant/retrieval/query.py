@@ -42,7 +42,7 @@ def is_follow_up(question: str) -> bool:
 
 
 class HeuristicRewriter:
-    """No model needed: a follow-up borrows the words of the last user question for the search."""
+    """No model needed: a follow-up borrows the words of the question it leans on (`_leaned_on`)."""
 
     def rewrite(self, question: str, history: Sequence[Turn]) -> str:
         earlier = _leaned_on(history)
