@@ -142,3 +142,11 @@ def test_episode_facts_reach_the_model_as_a_document_of_their_own(fake: FakeCohe
     details = [d for d in documents if d["id"] == "harbour-bridge#000000"]
     assert details and details[0]["data"]["kind"] == "episode details"
     assert "Host of the show: Nadia Brooks" in details[0]["data"]["text"]
+
+
+def test_an_empty_library_is_said_so_without_paying_for_a_call(fake: FakeCohere, tmp_path: Path) -> None:
+    a = hosted(fake, tmp_path / "s")
+    answer = a.ask("Who pays for the overrun?")
+    assert answer.refused and not answer.citations and "library is empty" in answer.text
+    assert a.search("overrun") == []
+    assert not fake.calls("embed") and not fake.calls("chat_stream") and not fake.calls("rerank")

@@ -36,6 +36,11 @@ from .questions import (
 
 log = logging.getLogger(__name__)
 
+EMPTY_LIBRARY = (
+    "The library is empty: add transcripts first (`assistant ingest PATH`, `Assistant.ingest`, or Upload in "
+    "the browser), then ask again."
+)
+
 Filter = str | Sequence[str] | None
 
 
@@ -70,6 +75,8 @@ class ChatSession:
         follow_up_of: str = "",
     ) -> list[Hit]:
         query = check_question(query, self.settings.max_question_chars)
+        if not self.library.episodes():
+            return []  # before the question is embedded: a hosted embedder would be paid for nothing
         episodes = self.library.check_episodes(episode)
         speakers = speakers_of(speaker)
         if speakers:
@@ -118,6 +125,13 @@ class ChatSession:
         """Text deltas, then citations, then `done` with the full Answer.
         A hosted failure falls back, labelled."""
         question = check_question(question, self.settings.max_question_chars)
+        if not self.library.episodes():  # nothing to search: no model is called, nothing is paid for
+            yield AnswerEvent(kind="text", text=EMPTY_LIBRARY)
+            yield AnswerEvent(
+                kind="done",
+                answer=Answer(text=EMPTY_LIBRARY, citations=(), mode="offline", query=question, refused=True),
+            )
+            return
         turns = normalise_history(history) if history is not None else list(self.history)
         timings: dict[str, float] = {}
         started = time.perf_counter()
