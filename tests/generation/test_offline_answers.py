@@ -182,9 +182,19 @@ def test_a_name_only_the_episode_details_spell_is_not_called_unknown(tmp_path: P
     assert "“croissants”" in (unknown.notice or "") and "“aidan”" not in (unknown.notice or "")
 
 
-def test_a_short_turn_is_shown_after_the_turn_before_it_not_in_reply_to_it(tmp_path: Path) -> None:
-    path = tmp_path / "in" / "rye.txt"
+def _numbered_transcript(tmp_path: Path, name: str, lines: list[str]) -> Assistant:
+    """A library holding one transcript of numbered turns, `lines` in order (episode id `name`)."""
+    path = tmp_path / "in" / f"{name}.txt"
     path.parent.mkdir()
+    path.write_text(
+        "\n".join(f"{n}\n{line}" for n, line in enumerate(lines, start=1)) + "\n", encoding="utf-8"
+    )
+    a = Assistant.from_settings()
+    assert a.ingest([path]).ok
+    return a
+
+
+def test_a_short_turn_is_shown_after_the_turn_before_it_not_in_reply_to_it(tmp_path: Path) -> None:
     lines = [
         "Ana Lima: Tell me about your first week at the bakery.",
         "Grace Otieno: We sold out of bread before nine on the first morning.",
@@ -192,11 +202,7 @@ def test_a_short_turn_is_shown_after_the_turn_before_it_not_in_reply_to_it(tmp_p
         "Ana Lima: Rye sold first?",
         "Grace Otieno: Yes.",
     ]
-    path.write_text(
-        "\n".join(f"{n}\n{line}" for n, line in enumerate(lines, start=1)) + "\n", encoding="utf-8"
-    )
-    a = Assistant.from_settings()
-    assert a.ingest([path]).ok
+    a = _numbered_transcript(tmp_path, "rye", lines)
     answer = a.ask("Which rye sold first every day?", episode="rye")
     assert "after #2 (Grace Otieno)" in answer.text, answer.text
     assert "in reply to #2" not in answer.text
@@ -213,17 +219,11 @@ RUN_OF_QUESTIONS = [
 
 @pytest.mark.parametrize("labelled", [False, True])
 def test_a_run_of_questions_is_answered_by_the_turn_after_the_run(tmp_path: Path, labelled: bool) -> None:
-    path = tmp_path / "in" / "run.txt"
-    path.parent.mkdir()
     speakers = ["Ana Lima", "Ana Lima", "Ana Lima", "Grace Otieno", "Grace Otieno"]
     lines = [
         f"{who}: {line}" if labelled else line for who, line in zip(speakers, RUN_OF_QUESTIONS, strict=True)
     ]
-    path.write_text(
-        "\n".join(f"{n}\n{line}" for n, line in enumerate(lines, start=1)) + "\n", encoding="utf-8"
-    )
-    a = Assistant.from_settings()
-    assert a.ingest([path]).ok
+    a = _numbered_transcript(tmp_path, "run", lines)
     answer = a.ask("What was her journey to the second shop after the bakery opened?", episode="run")
     assert answer.citations[0].utterances[0].number == 4, answer.text
     assert "in reply to #2" in answer.text, "the question that matched is shown as context"
@@ -231,17 +231,11 @@ def test_a_run_of_questions_is_answered_by_the_turn_after_the_run(tmp_path: Path
 
 
 def test_a_question_asked_back_by_the_other_speaker_is_the_reply(tmp_path: Path) -> None:
-    path = tmp_path / "in" / "back.txt"
-    path.parent.mkdir()
     lines = [
         "Ana Lima: What was the hardest winter for the bakery?",
         "Grace Otieno: The hardest winter for the bakery? The one when the oven cracked in January.",
         "Ana Lima: Tell me more.",
     ]
-    path.write_text(
-        "\n".join(f"{n}\n{line}" for n, line in enumerate(lines, start=1)) + "\n", encoding="utf-8"
-    )
-    a = Assistant.from_settings()
-    assert a.ingest([path]).ok
+    a = _numbered_transcript(tmp_path, "back", lines)
     answer = a.ask("What was the hardest winter for the bakery?", episode="back")
     assert answer.citations[0].utterances[0].number == 2, answer.text
