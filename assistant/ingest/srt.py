@@ -6,7 +6,8 @@
     at twelve thousand.
 
 `srt` parses the blocks and timestamps and reports the character offset of anything it cannot read; this
-module turns offsets into line numbers and checks what `srt` does not (a cue ending before it starts).
+module turns offsets into line numbers and checks what `srt` does not (a cue ending before it starts, an end
+time that runs on into other characters: `srt` reads `00:00:0X,000` as `00:00:0` and keeps the rest).
 """
 
 from __future__ import annotations
@@ -23,9 +24,12 @@ from .numbered import DEFAULT_MAX_UTTERANCE_CHARS
 from .speakers import Piece
 
 FORMAT = "srt"
+_BAD_TIMING = "cue timing line is not `start --> end` with `hh:mm:ss,mmm` times: {!r}"
+_TIMING_HINT = "write it like `00:01:02,500 --> 00:01:05,000`"
 
 _STAMP = r"\d+[:,.]\d+[:,.]\d+[,.:]?\d*"
 _TIMING = re.compile(rf"^\s*({_STAMP})\s*-[ -]\s*>\s*({_STAMP})")
+_WHOLE_END = re.compile(rf"^\s*{_STAMP}\s*-[ -]\s*>\s*{_STAMP}(?:\s|$)")
 _INDEX = re.compile(r"^\s*-?\d+\s*$")
 _SNIFF_TIMING = re.compile(r"^\s*\d{1,3}:\d{2}:\d{2}[,.]\d{1,3}\s*-->\s*\d{1,3}:\d{2}:\d{2}[,.]\d{1,3}")
 
@@ -77,6 +81,8 @@ def parse_srt(
                 line = i + 1
                 break
         where = f"cue {sub.index}" if sub.index is not None else f"cue {n}"
+        if line is not None and not _WHOLE_END.match(lines[line - 1]):
+            raise ParseError(path, line, _BAD_TIMING.format(lines[line - 1].strip()[:80]), _TIMING_HINT)
         text_lines = [strip_tags(x) for x in sub.content.split("\n")]
         cues.append((Piece("", where, line, None, start, end), text_lines))
     return build_transcript(
@@ -110,8 +116,8 @@ def _unreadable(text: str, e: srt.SRTParseError, path: Path) -> ParseError:
         line_no += 1
         bad = bad[1:]
     if "->" in bad[0] or _INDEX.match(text[offset:].split("\n", 1)[0]):
-        problem = f"cue timing line is not `start --> end` with `hh:mm:ss,mmm` times: {bad[0].strip()[:80]!r}"
-        hint = "write it like `00:01:02,500 --> 00:01:05,000`"
+        problem = _BAD_TIMING.format(bad[0].strip()[:80])
+        hint = _TIMING_HINT
     else:
         problem = f"cannot read this as an SRT cue: {bad[0].strip()[:80]!r}"
         hint = "each cue is its number, a `00:00:01,000 --> 00:00:04,000` line, its text, then a blank line"

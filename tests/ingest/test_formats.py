@@ -119,6 +119,7 @@ def test_webvtt_prose_colons_are_not_speakers_and_entities_are_decoded() -> None
         ("bad_stray_text.vtt", 6, "text outside any cue"),
         ("bad_no_cues.vtt", None, "no cues found"),
         ("bad_timing.srt", 6, "cue timing line is not `start --> end`"),
+        ("bad_end_typo.srt", 6, "times: '00:00:05,000 --> 00:00:0X,000'"),
         ("bad_end_before_start.srt", 6, "cue 2 ends (0:05.000) before it starts (0:08.000)"),
         ("bad_syntax.json", 5, "invalid JSON at line 5, column 5"),
         ("bad_no_segments.json", None, "JSON has no `segments` list"),
@@ -218,6 +219,11 @@ def test_srt_without_labels_keeps_speaker_none() -> None:
         (1, None, 1.0, 2.5, "Note: the hall was cold."),
         (2, None, 3.0, 4.0, "-5 degrees."),
     ]
+
+
+def test_srt_position_coordinates_after_the_times_are_not_a_bad_timing_line() -> None:
+    text = "1\n00:00:01,000 --> 00:00:02,500  X1:40 X2:600 Y1:20 Y2:50\nLower third.\n"
+    assert rows(parse_text(text, Path("p.srt"), "p")) == [(1, None, 1.0, 2.5, "Lower third.")]
 
 
 # --- JSON ---------------------------------------------------------------------------------------
