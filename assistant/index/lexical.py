@@ -16,6 +16,13 @@ from ..types import Utterance
 
 FORMAT_VERSION = 4
 SHORT_TURN_WORDS = 6
+BM25_K1 = 0.9
+BM25_B = 0.4
+"""Anserini's (Pyserini's) BM25 defaults for passage retrieval, in place of bm25s's 1.5 / 0.75. Spoken turns
+run from one word to hundreds, and full length normalisation (b 0.75) ranked short turns that repeat the
+question's words above the turn that answers it: "How does he want AI to help doctors?" led with "I want to
+save the world with AI, right?" before "I want doctors to spend less time writing up notes…". A grid of k1
+0.6-2.0 and b 0-0.9 (eval/RETRIEVAL.md) rose towards b 0.15-0.4 on FriendsQA, QMSum and the seed alike."""
 
 
 @dataclass(frozen=True)
@@ -225,11 +232,17 @@ def saved_matches(folder: Path, signature: str, window: int) -> bool:
 
 
 def _params(signature: str, window: int) -> dict[str, object]:
-    return {"format": FORMAT_VERSION, "signature": signature, "window": window, "tokenizer": tokenizer_id()}
+    return {
+        "format": FORMAT_VERSION,
+        "signature": signature,
+        "window": window,
+        "tokenizer": tokenizer_id(),
+        "bm25": [BM25_K1, BM25_B],
+    }
 
 
 def _build(texts: Sequence[str]) -> object:
-    bm25 = bm25s().BM25(csc_backend="numpy")
+    bm25 = bm25s().BM25(csc_backend="numpy", k1=BM25_K1, b=BM25_B)
     if texts:
         bm25.index([tokenize(t) for t in texts], show_progress=False)
     return bm25
