@@ -7,8 +7,10 @@ import json
 from dataclasses import astuple, replace
 from pathlib import Path
 
+import pytest
+
 from assistant import Assistant, Settings
-from assistant.index.lexical import FORMAT_VERSION
+from assistant.index.lexical import BM25_B, BM25_K1, FORMAT_VERSION
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "samples" / "harbour-bridge.txt"
@@ -89,7 +91,14 @@ def test_memoised_reads_follow_writes_from_another_store_object(tmp_path: Path) 
     assert len(reader.episodes()) == 1
 
 
-def test_an_index_saved_in_an_older_format_is_replaced(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("key", "stale", "now"),
+    [("format", FORMAT_VERSION - 1, FORMAT_VERSION), ("bm25", [1.5, 0.75], [BM25_K1, BM25_B])],
+    ids=["older format", "other BM25 parameters"],
+)
+def test_an_index_saved_in_an_older_format_is_replaced(
+    tmp_path: Path, key: str, stale: object, now: object
+) -> None:
     store = tmp_path / "store"
     a = _assistant(store)
     a.ingest(SAMPLE)
@@ -97,11 +106,11 @@ def test_an_index_saved_in_an_older_format_is_replaced(tmp_path: Path) -> None:
     signature = a.store.signature()
     folder = store / "lexical" / signature
     params = json.loads((folder / "params.json").read_text())
-    params["format"] = FORMAT_VERSION - 1
+    params[key] = stale
     (folder / "params.json").write_text(json.dumps(params))
     b = _assistant(store)
     b.lexical.current()
-    assert json.loads((folder / "params.json").read_text())["format"] == FORMAT_VERSION
+    assert json.loads((folder / "params.json").read_text())[key] == now
 
 
 def test_filtered_dense_candidates_are_exact_cosine(tmp_path: Path) -> None:
