@@ -3,11 +3,16 @@
 An interviewer often asks in a run ("What was your journey to it? How did you become part of the eight?"),
 and a transcript without speaker labels splits the run into turns of its own; the answer is the first turn
 after the run. A turn by another labelled speaker answers even when it asks back ("What do you mean?").
+
+And which turn only repeats another: a podcast's cold open replays lines from later in the episode, and the
+later turn, in its place in the conversation, is the one to quote.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from difflib import SequenceMatcher
 
 from .text import is_question
 from .types import Utterance
@@ -36,3 +41,25 @@ def reply_after(question: Utterance, following: Sequence[Utterance]) -> Utteranc
         if (question.speaker and turn.speaker and turn.speaker != question.speaker) or not asks(turn):
             return turn
     return None
+
+
+REPLAY_SHARE = 0.8
+"""A turn replays another when this share of its words appears there as one unbroken run."""
+REPLAY_MIN_WORDS = 4
+
+_SPOKEN_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+
+
+def _spoken_words(text: str) -> list[str]:
+    return [w.casefold().replace("’", "'") for w in _SPOKEN_WORD.findall(text)]
+
+
+def replays(turn: Utterance, other: Utterance) -> bool:
+    """Whether `turn` says again, word for word, part of the longer `other`: a podcast's cold open replays
+    the guest's lines from later in the episode ("I never liked the vibes of the whole AGI." opens the seed
+    episode; "Yeah, I never liked the vibes of the whole AGI, effective altruist, …" is the answer itself)."""
+    short, long = _spoken_words(turn.text), _spoken_words(other.text)
+    if turn.id == other.id or len(short) < REPLAY_MIN_WORDS or len(long) <= len(short):
+        return False
+    block = SequenceMatcher(None, short, long, autojunk=False).find_longest_match(0, len(short), 0, len(long))
+    return block.size >= REPLAY_SHARE * len(short)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..text import is_question, tokenize
-from ..turns import reply_after
+from ..turns import replays, reply_after
 from ..types import Answer, AnswerEvent, Citation, Hit, Mode, Turn, Utterance, format_time
 from .answerability import AnswerabilityModel
 from .context import MIN_WORDS_ALONE
@@ -150,9 +150,11 @@ _CONTINUES = re.compile(r"(?:and so|and then|so)\b", re.IGNORECASE)
 
 def _quotes(hits: Sequence[Hit], limit: int) -> list[_Quote]:
     """One quote per hit, best first: a question hit quotes the reply after it, and a turn the same speaker
-    carries on ("And so…") brings that turn along (`limit` may be passed by one); nothing is quoted twice."""
+    carries on ("And so…") brings that turn along (`limit` may be passed by one); nothing is quoted twice,
+    not even a line the episode's cold open replays from a longer turn also found (that turn is quoted)."""
     quotes: list[_Quote] = []
     seen: set[str] = set()
+    found = [u for hit in hits for u in (hit.utterance, reply_to(hit)) if u is not None]
     for rank, hit in enumerate(hits):
         u = hit.utterance
         after = next((c for c in hit.context if c.number == u.number + 1 and c.text.strip()), None)
@@ -164,7 +166,7 @@ def _quotes(hits: Sequence[Hit], limit: int) -> list[_Quote]:
             lead, asked = reply, u
         else:
             lead, asked = u, before if len(u.text.split()) < MIN_WORDS_ALONE else None
-        if lead.id in seen:
+        if lead.id in seen or any(replays(lead, other) for other in found):
             continue
         seen.add(lead.id)
         quotes.append(_Quote(lead, asked, hit.episode_title or u.episode_id, rank))

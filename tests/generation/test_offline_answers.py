@@ -239,3 +239,18 @@ def test_a_question_asked_back_by_the_other_speaker_is_the_reply(tmp_path: Path)
     a = _numbered_transcript(tmp_path, "back", lines)
     answer = a.ask("What was the hardest winter for the bakery?", episode="back")
     assert answer.citations[0].utterances[0].number == 2, answer.text
+
+
+def test_a_line_the_cold_open_replays_is_quoted_once_from_the_turn_that_says_it(tmp_path: Path) -> None:
+    lines = [
+        "We never wanted to sell to supermarkets.",
+        "Welcome back to the show; today my guest runs the station bakery.",
+        "Why did you never sell to supermarkets?",
+        "Honestly, we never wanted to sell to supermarkets, because they pay late and want one loaf.",
+        "We sell to cafes instead, who pay on delivery.",
+    ]
+    a = _numbered_transcript(tmp_path, "cold", lines)
+    answer = a.ask("Why did the bakery never sell to supermarkets?", episode="cold")
+    numbers = [u.number for c in answer.citations for u in c.utterances]
+    assert 4 in numbers and 1 not in numbers, answer.text
+    assert answer.text.count("never wanted to sell to supermarkets") == 1
