@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant import Answer, Assistant
+from assistant import Answer, Assistant, ExtractiveGenerator, Hit, Utterance
 from assistant.generation.excerpt import sentences
 
 TRANSCRIPT = """--- METADATA START ---
@@ -254,3 +254,19 @@ def test_a_line_the_cold_open_replays_is_quoted_once_from_the_turn_that_says_it(
     numbers = [u.number for c in answer.citations for u in c.utterances]
     assert 4 in numbers and 1 not in numbers, answer.text
     assert answer.text.count("never wanted to sell to supermarkets") == 1
+
+
+def test_the_original_of_a_replayed_line_takes_the_replays_place_even_when_ranked_beyond_the_quotes() -> None:
+    def hit(number: int, text: str, score: float) -> Hit:
+        return Hit(Utterance("cold", number, text), score, "Cold open", scores={"own": 0.9})
+
+    hits = [
+        hit(1, "We never wanted to sell to supermarkets.", 1.0),
+        hit(5, "The supermarket down the road sells sliced bread.", 0.95),
+        hit(6, "Supermarkets called us twice last year.", 0.9),
+        hit(10, "Honestly, we never wanted to sell to supermarkets, because they pay late.", 0.8),
+    ]
+    events = list(ExtractiveGenerator(max_quotes=1).stream("Why not sell to supermarkets?", hits, []))
+    answer = events[-1].answer
+    assert answer is not None
+    assert [u.number for c in answer.citations for u in c.utterances] == [10], answer.text
