@@ -55,11 +55,14 @@ def _spoken_words(text: str) -> list[str]:
 
 
 def replays(turn: Utterance, other: Utterance) -> bool:
-    """Whether `turn` says again, word for word, part of the longer `other`: a podcast's cold open replays
-    the guest's lines from later in the episode ("I never liked the vibes of the whole AGI." opens the seed
-    episode; "Yeah, I never liked the vibes of the whole AGI, effective altruist, …" is the answer itself)."""
+    """Whether `turn` says ahead of time, word for word, part of the longer `other` later in its episode: a
+    podcast's cold open replays the guest's lines ("I never liked the vibes of the whole AGI." opens the seed
+    episode; "Yeah, I never liked the vibes of the whole AGI, effective altruist, …" is the answer itself).
+    A later turn that quotes an earlier one ("You said you never liked the vibes…") is not a replay."""
+    if turn.episode_id != other.episode_id or turn.number >= other.number:
+        return False
     short, long = _spoken_words(turn.text), _spoken_words(other.text)
-    if turn.id == other.id or len(short) < REPLAY_MIN_WORDS or len(long) <= len(short):
+    if len(short) < REPLAY_MIN_WORDS or len(long) <= len(short):
         return False
     block = SequenceMatcher(None, short, long, autojunk=False).find_longest_match(0, len(short), 0, len(long))
     return block.size >= REPLAY_SHARE * len(short)

@@ -270,3 +270,27 @@ def test_the_original_of_a_replayed_line_takes_the_replays_place_even_when_ranke
     answer = events[-1].answer
     assert answer is not None
     assert [u.number for c in answer.citations for u in c.utterances] == [10], answer.text
+
+
+@pytest.mark.parametrize(
+    ("short", "longer"),
+    [(("cold", 20), ("cold", 30)), (("cold", 30), ("cold", 10)), (("one", 1), ("two", 10))],
+    ids=["later in the episode", "a later turn quoting an earlier one", "another episode"],
+)
+def test_only_a_line_said_ahead_of_its_longer_turn_in_the_same_episode_is_a_replay(
+    short: tuple[str, int], longer: tuple[str, int]
+) -> None:
+    line = "We never wanted to sell to supermarkets."
+    hits = [
+        Hit(Utterance(*short, line), 1.0, "Cold open", scores={"own": 0.9}),
+        Hit(
+            Utterance(*longer, f"Honestly, {line.lower()[:-1]}, because they pay late."),
+            0.9,
+            scores={"own": 0.9},
+        ),
+    ]
+    events = list(ExtractiveGenerator(max_quotes=2).stream("Why not sell to supermarkets?", hits, []))
+    answer = events[-1].answer
+    assert answer is not None
+    cited = {(u.episode_id, u.number) for c in answer.citations for u in c.utterances}
+    assert (short in cited) == (short[1] > longer[1] or short[0] != longer[0]), answer.text
