@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from .text import is_question
 from .types import Utterance
@@ -50,8 +51,9 @@ REPLAY_MIN_WORDS = 4
 _SPOKEN_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 
 
-def _spoken_words(text: str) -> list[str]:
-    return [w.casefold().replace("’", "'") for w in _SPOKEN_WORD.findall(text)]
+@lru_cache(maxsize=4096)
+def _spoken_words(text: str) -> tuple[str, ...]:
+    return tuple(w.casefold().replace("’", "'") for w in _SPOKEN_WORD.findall(text))
 
 
 def replays(turn: Utterance, other: Utterance) -> bool:
@@ -64,5 +66,8 @@ def replays(turn: Utterance, other: Utterance) -> bool:
     short, long = _spoken_words(turn.text), _spoken_words(other.text)
     if len(short) < REPLAY_MIN_WORDS or len(long) <= len(short):
         return False
+    said = set(long)
+    if sum(w in said for w in short) < REPLAY_SHARE * len(short):
+        return False  # cheap, and implied by a long enough run: most pairs share too few words
     block = SequenceMatcher(None, short, long, autojunk=False).find_longest_match(0, len(short), 0, len(long))
     return block.size >= REPLAY_SHARE * len(short)
