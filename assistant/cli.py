@@ -50,9 +50,16 @@ def _assistant(ctx: click.Context, announce: bool = True, warm_up: bool = False)
 
 
 def _with_episodes(a: Assistant) -> Assistant:
-    """A question needs something to search: an empty library is said so, instead of "found nothing"."""
+    """A question needs something to search: an empty library is said so, instead of "found nothing".
+    A keyword index the library's last change made stale is built here, saying so, not silently inside
+    the first question."""
     if not a.episodes():
         raise click.ClickException("the library is empty: add transcripts with `assistant ingest PATH` first")
+    if not a.search_ready():
+        from rich.console import Console
+
+        with _errors(), Console(stderr=True).status("building the keyword index (once after a change)…"):
+            a.prepare_search()
     return a
 
 
@@ -129,6 +136,9 @@ def ingest(
             report = a.ingest(
                 list(paths), progress=progress, show=show, title=title, source_url=source_url, fmt=fmt
             )
+            if report.added or report.updated:
+                bar.update(task, description="building the keyword index", total=None)
+                a.prepare_search(only_if_saved=True)
     from . import plural
 
     ignored = f", not transcripts {len(report.ignored)}" if report.ignored else ""

@@ -224,6 +224,20 @@ class Assistant:
         next: the load then overlaps with opening the keyword index (a CLI question waits for both)."""
         self.session.retriever.warm_up()
 
+    def search_ready(self) -> bool:
+        """Whether the keyword index of the library as it is now is at hand. When it is not (after the
+        library changed), the next search builds it first: seconds at 10,000 utterances, half a minute at
+        100,000, worth saying to the person waiting (`prepare_search`)."""
+        return self.lexical.ready()
+
+    def prepare_search(self, only_if_saved: bool = False) -> None:
+        """Build (or load) the keyword index now, where a progress line can say so, not inside the next
+        question. `only_if_saved`: only when the index is saved beside the store; a process about to exit
+        gains nothing from an index kept in its memory (a store on a Chroma server)."""
+        if only_if_saved and not self.lexical.saves:
+            return
+        self.lexical.snapshot()
+
     def search(
         self,
         query: str,

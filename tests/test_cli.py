@@ -39,6 +39,13 @@ def test_ingest_episodes_ask_search() -> None:
     assert found[0]["number"] == 30
 
 
+def test_ingest_builds_the_keyword_index_so_the_first_question_does_not() -> None:
+    assert run("ingest", str(SAMPLES)).exit_code == 0
+    from assistant import Assistant
+
+    assert Assistant.from_settings().search_ready()
+
+
 def test_bad_file_exits_non_zero_without_traceback() -> None:
     result = CliRunner().invoke(cli, ["ingest", str(DATA / "bad_out_of_order.txt")], obj={})
     assert result.exit_code == 1

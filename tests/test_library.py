@@ -232,3 +232,14 @@ def test_an_episode_stored_under_its_file_name_is_replaced_not_doubled(tmp_path:
     assert [e.id for e in a.episodes()] == ["why-the-harbour-bridge-opened-eight"]
     assert a.store.count() == 40
     assert a.ingest(opaque).skipped == ["why-the-harbour-bridge-opened-eight"]
+
+
+def test_the_keyword_index_is_built_when_asked_and_kept_for_the_next_process(sample_copy: Path) -> None:
+    a = Assistant.from_settings()
+    a.ingest(sample_copy)
+    assert not a.search_ready(), "an ingest leaves the keyword index to build"
+    a.prepare_search()
+    assert a.search_ready()
+    assert Assistant.from_settings().search_ready(), "a new process loads the saved index instead of building"
+    a.delete("harbour-bridge")
+    assert not a.search_ready()

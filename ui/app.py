@@ -153,6 +153,8 @@ def _first_run(assistant: Assistant) -> None:
             bar = st.progress(0.0, text="Reading the sample…")
             try:
                 report = assistant.ingest(SAMPLE, progress=library_view.progress_callback(bar))
+                bar.progress(1.0, text="Building the keyword index…")
+                assistant.prepare_search()
             except AssistantError as exc:
                 st.error(escape(str(exc)))
                 return
@@ -307,6 +309,9 @@ def _stream(
         }, slot
 
     try:
+        if not assistant.search_ready():
+            with st.spinner("Building the keyword index (once after the library changed)…"):
+                assistant.prepare_search()
         with st.spinner("Searching the transcripts…"):
             events = assistant.stream(
                 prompt, episode=episodes or None, history=history, speaker=speakers or None

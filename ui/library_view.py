@@ -76,9 +76,13 @@ def library(assistant: Assistant | None, episodes: Sequence[Episode]) -> None:
     )
     if files:
         bar = st.progress(0.0, text="Reading the files…")
-        st.session_state[RESULTS] = ingest_uploads(
+        outcome = ingest_uploads(
             assistant, [(f.name, f.getvalue()) for f in files], progress=progress_callback(bar)
         )
+        if outcome.changed:
+            bar.progress(1.0, text="Building the keyword index…")
+            assistant.prepare_search()
+        st.session_state[RESULTS] = outcome
         st.session_state[UPLOADER_GEN] = generation + 1  # a fresh, empty uploader
         st.rerun()
     upload_results(st.session_state.get(RESULTS))

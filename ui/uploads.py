@@ -32,6 +32,8 @@ class UploadResult:
 class UploadSummary:
     files: list[UploadResult] = field(default_factory=list)
     summary: str = ""
+    changed: bool = False
+    """Whether the library changed (an episode added or updated), so its keyword index must be rebuilt."""
     error: str | None = None  # the whole batch was refused
 
 
@@ -62,4 +64,4 @@ def ingest_uploads(
     parts = [f"{n} {what}" for n, what in counts if n]
     if report.utterances_written:
         parts.append(f"{plural(report.utterances_written, 'utterance')} indexed")
-    return UploadSummary(results, " · ".join(parts))
+    return UploadSummary(results, " · ".join(parts), changed=bool(report.added or report.updated))

@@ -63,6 +63,20 @@ class LexicalCache:
         self._snapshot: Snapshot | None = None
         self._lock = threading.Lock()
 
+    @property
+    def saves(self) -> bool:
+        """Whether a built index is saved beside the store; else it lasts as long as this process."""
+        return self._folder is not None
+
+    def ready(self) -> bool:
+        """Whether the index of the library as it is now is at hand (in memory or saved), so that the next
+        search does not build it."""
+        signature = self._source.signature()
+        snapshot = self._snapshot
+        if snapshot is not None and snapshot.signature == signature:
+            return True
+        return self._folder is not None and saved_matches(self._folder / signature, signature, self._window)
+
     def current(self) -> LexicalIndex:
         """The keyword index of the library as it is now."""
         return self.snapshot().keywords

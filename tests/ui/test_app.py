@@ -165,6 +165,9 @@ def test_loading_the_sample_fills_the_library_and_enables_the_chat() -> None:
     assert suggested[0] == f"What is “{SAMPLE_TITLE}” about?"
     assert any("Tomás Reyes" in q for q in suggested)  # the guest, on a word the episode keeps coming back to
     assert at.multiselect(key="filter_speakers").options == ["Nadia Brooks", "Tomás Reyes"]
+    assert Assistant.from_settings().search_ready(), (
+        "the keyword index is built with the load, not at a question"
+    )
 
 
 def test_a_cited_answer_is_rendered_with_its_sources_and_opens_the_transcript() -> None:
@@ -279,6 +282,7 @@ def test_uploads_report_each_file_and_bad_files_get_the_library_message() -> Non
     assert SAMPLE_TITLE in "\n".join(texts(at.sidebar))
     assert not at.chat_input(key="question").disabled
     assert at.sidebar.file_uploader[0].value in (None, [])  # a fresh uploader for the next files
+    assert Assistant.from_settings().search_ready()
 
 
 def test_suggestions_come_from_the_library_and_answers_say_which_episode_they_quote() -> None:
