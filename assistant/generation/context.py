@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..tokens import count_tokens
-from ..turns import reply_after
+from ..turns import replays, reply_after
 from ..types import Hit, Utterance, format_time
 
 MIN_WORDS_ALONE = 6
@@ -30,6 +30,20 @@ def needed_context(hit: Hit) -> tuple[Utterance, ...]:
     if reply is not None:
         needed += [c for c in hit.context if u.number < c.number <= reply.number and c.text.strip()]
     return tuple(needed)
+
+
+def originals_first(hits: Sequence[Hit]) -> list[Hit]:
+    """The hits in order, where a hit that only replays a longer turn found by another hit (a podcast's cold
+    open) gives its place to that hit: the original stands in the replay's rank, the replay not at all. For a
+    question hit, what counts is its reply."""
+    said = [(h, u) for h in hits for u in (h.utterance, reply_after(h.utterance, h.context)) if u is not None]
+    out: list[Hit] = []
+    for hit in hits:
+        lead = reply_after(hit.utterance, hit.context) or hit.utterance
+        chosen = next((other for other, u in said if other is not hit and replays(lead, u)), hit)
+        if all(chosen is not kept for kept in out):
+            out.append(chosen)
+    return out
 
 
 def _document(hit: Hit, context: Sequence[Utterance]) -> dict[str, object]:

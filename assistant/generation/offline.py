@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..text import is_question, tokenize
-from ..turns import replays, reply_after
+from ..turns import reply_after
 from ..types import Answer, AnswerEvent, Citation, Hit, Mode, Turn, Utterance, format_time
 from .answerability import AnswerabilityModel
-from .context import MIN_WORDS_ALONE
+from .context import MIN_WORDS_ALONE, originals_first
 from .excerpt import LONG_WORDS, excerpt
 
 if TYPE_CHECKING:
@@ -154,7 +154,7 @@ def _quotes(hits: Sequence[Hit], limit: int) -> list[_Quote]:
     not even a line the episode's cold open replays from a longer turn also found (that turn is quoted)."""
     quotes: list[_Quote] = []
     seen: set[str] = set()
-    for rank, hit in enumerate(_originals_first(hits)):
+    for rank, hit in enumerate(originals_first(hits)):
         u = hit.utterance
         after = next((c for c in hit.context if c.number == u.number + 1 and c.text.strip()), None)
         before = next((c for c in hit.context if c.number == u.number - 1 and c.text.strip()), None)
@@ -186,19 +186,6 @@ def _quotes(hits: Sequence[Hit], limit: int) -> list[_Quote]:
         q if q.asked is None or q.asked.id not in leads else _Quote(q.lead, None, q.title, q.rank)
         for q in quotes
     ]
-
-
-def _originals_first(hits: Sequence[Hit]) -> list[Hit]:
-    """The hits in order, where a hit whose quote only replays a longer turn found by another hit (a cold
-    open) gives its place to that hit: the original is quoted in the replay's rank, the replay not at all."""
-    said = [(hit, u) for hit in hits for u in (hit.utterance, reply_to(hit)) if u is not None]
-    out: list[Hit] = []
-    for hit in hits:
-        lead = reply_to(hit) or hit.utterance
-        chosen = next((other for other, u in said if other is not hit and replays(lead, u)), hit)
-        if all(chosen is not kept for kept in out):
-            out.append(chosen)
-    return out
 
 
 def _compose(question: str, quotes: Sequence[_Quote]) -> tuple[str, list[Citation]]:

@@ -476,6 +476,18 @@ def test_stream_request_carries_ids_and_keeps_transcript_in_documents() -> None:
             assert u.text not in m["content"]
 
 
+def test_a_line_the_cold_open_replays_is_sent_as_the_turn_that_says_it() -> None:
+    teaser = Utterance("ep012", 1, "The giant squid can grow to roughly thirteen metres.")
+    said = Utterance(
+        "ep012", 30, "Honestly, the giant squid can grow to roughly thirteen metres, maybe more."
+    )
+    fake = FakeCohere()
+    fake.queue_stream(ANSWER, [(*_span(ANSWER, "thirteen metres"), [said.id])])
+    _, _, answer = collect(generator(fake).stream("How big?", [hit(teaser), hit(LIGHT), hit(said)], []))
+    assert [d["id"] for d in fake.bodies("chat_stream")[0]["documents"]] == [said.id, LIGHT.id]
+    assert answer.citations[0].utterances == (said,)
+
+
 def test_stream_without_hits_sends_no_documents() -> None:
     fake = FakeCohere()
     _, _, answer = collect(generator(fake).stream("Anything?", [], []))

@@ -11,7 +11,7 @@ from typing import Any
 import cohere
 
 from ...errors import ProviderError
-from ...generation.context import documents_for
+from ...generation.context import documents_for, originals_first
 from ...prompts import load_prompt
 from ...types import AnswerEvent, Hit, Mode, Turn
 from .client import SDK_ERRORS, backoff_delay, remember_key, to_provider_error
@@ -65,13 +65,13 @@ class CohereGenerator:
             "temperature": self._temperature,
         }
         if hits:
-            request["documents"] = documents_for(_unique(hits))
+            request["documents"] = documents_for(_sent(hits))
         if self._max_tokens:
             request["max_tokens"] = self._max_tokens
         return request
 
     def stream(self, question: str, hits: Sequence[Hit], history: Sequence[Turn]) -> Iterator[AnswerEvent]:
-        hits = _unique(hits)
+        hits = _sent(hits)
         request = self.request(question, hits, history)
         attempt = 0
         while True:
@@ -114,6 +114,12 @@ class CohereGenerator:
         for citation in answer.citations:
             yield AnswerEvent(kind="citation", citation=citation)
         yield AnswerEvent(kind="done", answer=answer)
+
+
+def _sent(hits: Sequence[Hit]) -> list[Hit]:
+    """Each utterance once, and a cold open's replay of a line not beside the turn it replays: the model
+    cites where the line was said."""
+    return originals_first(_unique(hits))
 
 
 def _unique(hits: Sequence[Hit]) -> list[Hit]:
