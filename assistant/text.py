@@ -18,6 +18,7 @@ from types import ModuleType
 from typing import Any
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_COMPOUND = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")
 _CONTRACTION = re.compile(r"'(s|re|ve|ll|d|m|t)$")
 _WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
 _POSSESSIVE = re.compile(r"['’]s$")
@@ -121,17 +122,28 @@ def stopwords() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def tokenizer_id() -> str:
     """Changes whenever tokenisation would, so a saved index built differently is never reused."""
-    return "snowball-en:" + hashlib.sha256(" ".join(sorted(stopwords())).encode()).hexdigest()[:8]
+    return "snowball-en-joined:" + hashlib.sha256(" ".join(sorted(stopwords())).encode()).hexdigest()[:8]
 
 
 def tokenize(text: str) -> list[str]:
-    """Lower-case words, contractions folded ("we're" -> "we"), stop words dropped, Snowball-stemmed."""
+    """Lower-case words, contractions folded ("we're" -> "we"), stop words dropped, Snowball-stemmed.
+
+    A hyphenated word counts as its parts and as one word ("re-ranker": "re", "ranker" and "reranker"), as
+    Lucene's word-delimiter filter does: transcripts spell compounds either way."""
     stop = stopwords()
     words = []
-    for raw in _TOKEN.findall(text.lower().replace("’", "'")):
+    lowered = text.lower().replace("’", "'")
+    for raw in _TOKEN.findall(lowered):
         word = _CONTRACTION.sub("", raw)
         if word and word not in stop and len(word) > 1:
             words.append(word)
+    if "-" in lowered:
+        for compound in _COMPOUND.findall(lowered):
+            *heads, last = compound.split("-")
+            joined = compound.replace("-", "")
+            if joined.isdigit() or joined in stop or any(last.startswith(h) for h in heads):
+                continue  # "2-3" is a range, "w-w-what" and "I-I-I" a stutter, not a word
+            words.append(joined)
     return list(stemmer().stemWords(words)) if words else []
 
 
