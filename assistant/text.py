@@ -18,7 +18,7 @@ from types import ModuleType
 from typing import Any
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-_COMPOUND = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")
+_COMPOUND = re.compile(r"(?<![a-z0-9'])[a-z0-9]+(?:-[a-z0-9]+)+")
 _CONTRACTION = re.compile(r"'(s|re|ve|ll|d|m|t)$")
 _WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
 _POSSESSIVE = re.compile(r"['’]s$")
@@ -122,7 +122,7 @@ def stopwords() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def tokenizer_id() -> str:
     """Changes whenever tokenisation would, so a saved index built differently is never reused."""
-    return "snowball-en-joined:" + hashlib.sha256(" ".join(sorted(stopwords())).encode()).hexdigest()[:8]
+    return "snowball-en-joined-v2:" + hashlib.sha256(" ".join(sorted(stopwords())).encode()).hexdigest()[:8]
 
 
 def tokenize(text: str) -> list[str]:
