@@ -44,6 +44,27 @@ def reply_after(question: Utterance, following: Sequence[Utterance]) -> Utteranc
     return None
 
 
+CARRY_REACH = 8
+"""How many turns after an answer may carry it on (`carried_on`): the seed podcast, one sentence per turn,
+answers in runs of up to a dozen sentences."""
+
+
+def carried_on(answer: Utterance, following: Sequence[Utterance]) -> tuple[Utterance, ...]:
+    """The turns right after `answer` (from `following`, any order) that carry it on: the same speaker (or no
+    speaker labelled), none asking; the first question or other speaker ends it."""
+    if answer.is_details:
+        return ()
+    by_number = {u.number: u for u in following if u.episode_id == answer.episode_id}
+    out = []
+    for n in range(answer.number + 1, answer.number + 1 + CARRY_REACH):
+        turn = by_number.get(n)
+        if turn is None or turn.speaker != answer.speaker or asks(turn):
+            break
+        if turn.text.strip():
+            out.append(turn)
+    return tuple(out)
+
+
 REPLAY_SHARE = 0.8
 """A turn replays another when this share of its words appears there as one unbroken run."""
 REPLAY_MIN_WORDS = 4

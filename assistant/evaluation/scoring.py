@@ -140,7 +140,7 @@ class _Pairs:
 
 def _citation_pairs(answer: Answer, utterances: dict[str, Utterance]) -> _Pairs:
     retrieved = {h.utterance.id for h in answer.hits}
-    context = {u.id for h in answer.hits for u in h.context}
+    context = {u.id for h in answer.hits for u in (*h.context, *h.carried_on)}
     pairs = _Pairs()
     for c in answer.citations:
         span_ok = answer.text[c.start : c.end] == c.text

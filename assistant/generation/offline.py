@@ -113,7 +113,7 @@ class ExtractiveGenerator:
             return
         floor = self.relative_floor * relevant[0].score
         chosen = [h for h in relevant if h.score >= floor] or relevant[:1]
-        text, citations = _compose(question, _quotes(chosen, self.max_quotes))
+        text, citations = _compose(question, _quotes(chosen, self.max_quotes, terms))
         yield AnswerEvent(kind="text", text=text)
         for citation in citations:
             yield AnswerEvent(kind="citation", citation=citation)
@@ -144,16 +144,26 @@ def asks_about_episode(question: str) -> bool:
     return bool(_EPISODE_FACTS.search(question))
 
 
+CARRIED_QUOTES = 2
+"""Later turns of the best answer quoted beside its first (`Hit.carried_on`, those using a word of the
+question): "Why focus on enterprise?" is answered at #288 ("I never
+liked the vibes of the whole AGI…") and, six sentences on, at #294 ("enterprise maybe has a wrap of being
+boring, but I think it's way more important")."""
+
 _CONTINUES = re.compile(r"(?:and so|and then|so)\b", re.IGNORECASE)
 """How a turn opens when it carries on the same speaker's account ("And so eventually I reached out…")."""
 
 
-def _quotes(hits: Sequence[Hit], limit: int) -> list[_Quote]:
+def _quotes(hits: Sequence[Hit], limit: int, terms: set[str] | None = None) -> list[_Quote]:
     """One quote per hit, best first: a question hit quotes the reply after it, and a turn the same speaker
-    carries on ("And so…") brings that turn along (`limit` may be passed by one); nothing is quoted twice,
-    not even a line the episode's cold open replays from a longer turn also found (that turn is quoted)."""
+    carries on ("And so…") brings that turn along (`limit` may be passed by one); the best answer also brings
+    up to `CARRIED_QUOTES` of its later turns that use a word of the question (`terms`; not counted in
+    `limit`: with them it is still one answer). Nothing is quoted twice, not even a line the episode's cold
+    open replays from a longer turn also found (that turn is quoted)."""
     quotes: list[_Quote] = []
     seen: set[str] = set()
+    terms = terms or set()
+    carried: list[Utterance] = []
     for rank, hit in enumerate(originals_first(hits)):
         u = hit.utterance
         after = next((c for c in hit.context if c.number == u.number + 1 and c.text.strip()), None)
@@ -179,7 +189,16 @@ def _quotes(hits: Sequence[Hit], limit: int) -> list[_Quote]:
         ):
             seen.add(follow.id)
             quotes.append(_Quote(follow, None, hit.episode_title or u.episode_id, rank))
-        if len(quotes) >= limit:
+        if quotes[0].lead is lead and reply is not None:  # the best answer, carried on: still one answer
+            unmet = terms - set(tokenize(" ".join(q.lead.text for q in quotes)))
+            for c in hit.carried_on:
+                said = unmet & set(tokenize(c.text))
+                if said and c.id not in seen and len(carried) < CARRIED_QUOTES:
+                    carried.append(c)
+                    unmet -= said
+            seen.update(c.id for c in carried)
+            quotes += [_Quote(c, None, hit.episode_title or u.episode_id, rank) for c in carried]
+        if len(quotes) - len(carried) >= limit:
             break
     leads = {q.lead.id for q in quotes}
     return [

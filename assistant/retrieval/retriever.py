@@ -23,7 +23,7 @@ from ..index.lexical_cache import LexicalCache
 from ..index.store_records import where_clause
 from ..index.vectors import VectorSnapshot
 from ..text import question_words
-from ..turns import REPLY_REACH, asks, reply_after
+from ..turns import CARRY_REACH, REPLY_REACH, asks, carried_on, reply_after
 from ..types import DETAILS, Hit, Utterance, utterance_id
 from .contracts import Reranker
 from .fusion import reciprocal_rank_fusion
@@ -200,16 +200,18 @@ class HybridRetriever:
             if cid not in fetched or len(hits) >= depth:
                 continue
             utterance = _utterance(fetched[cid][0])
+            context = _with_reply(index, utterance, _context(utterance, fetched, cfg.context_window))
             hits.append(
                 Hit(
                     utterance=utterance,
                     score=fused[cid],
                     episode_title=titles.get(utterance.episode_id, utterance.episode_id),
-                    context=_with_reply(index, utterance, _context(utterance, fetched, cfg.context_window)),
+                    context=context,
                     scores={
                         **{name: values.get(cid, 0.0) for name, values in signals.items()},
                         "own": own.get(cid, 0.0),
                     },
+                    carried_on=_carried_on(index, reply_after(utterance, context) or utterance),
                 )
             )
         if self.reranker and hits:
@@ -366,6 +368,18 @@ def _with_reply(index: LexicalIndex, u: Utterance, context: tuple[Utterance, ...
         return context
     have = {c.number for c in context}
     return context + tuple(t for t in run if t.number <= reply.number and t.number not in have)
+
+
+def _carried_on(index: LexicalIndex, answer: Utterance) -> tuple[Utterance, ...]:
+    row = index.row_of.get(answer.id)
+    if row is None:
+        return ()
+    after = [
+        index.records[index.row_of[i]].utterance()
+        for i in _around(index, row, 1, CARRY_REACH)
+        if i in index.row_of
+    ]
+    return carried_on(answer, after)
 
 
 def _context(u: Utterance, fetched: dict[str, _Fetched], window: int) -> tuple[Utterance, ...]:

@@ -294,3 +294,37 @@ def test_only_a_line_said_ahead_of_its_longer_turn_in_the_same_episode_is_a_repl
     assert answer is not None
     cited = {(u.episode_id, u.number) for c in answer.citations for u in c.utterances}
     assert (short in cited) == (short[1] > longer[1] or short[0] != longer[0]), answer.text
+
+
+def test_the_best_answer_brings_its_later_sentences_that_answer_too(tmp_path: Path) -> None:
+    lines = [
+        "Welcome back to the show; today my guest runs the station bakery.",
+        "Why did you decide to sell only to cafes?",
+        "Honestly, we never liked the idea of chasing volume.",
+        "It never felt right to us.",
+        "We tried it once and hated it.",
+        "And cafes pay on delivery, which keeps a small bakery alive.",
+        "Anyway, that was years ago.",
+        "What about the ovens?",
+        "The ovens came from a closed bakery in Leeds.",
+    ]
+    a = _numbered_transcript(tmp_path, "carry", lines)
+    hit = next(
+        h for h in a.search("Why sell only to cafes?", k=3, episode="carry") if h.utterance.number == 2
+    )
+    assert [u.number for u in hit.carried_on] == [4, 5, 6, 7], "the reply's run stops at the next question"
+    answer = a.ask("Why did the bakery sell only to cafes?", episode="carry")
+    numbers = [u.number for c in answer.citations for u in c.utterances]
+    assert numbers[:2] == [3, 2] and 6 in numbers, answer.text
+    assert 4 not in numbers and 5 not in numbers, "only the later sentences that use a word of the question"
+
+
+def test_another_speakers_turn_does_not_carry_an_answer_on(tmp_path: Path) -> None:
+    lines = [
+        "Ana Lima: Why did you decide to sell only to cafes?",
+        "Grace Otieno: Cafes pay on delivery.",
+        "Ana Lima: Cafes are my favourite customers too.",
+    ]
+    a = _numbered_transcript(tmp_path, "labelled", lines)
+    hits = a.search("Why sell only to cafes?", k=3, episode="labelled")
+    assert all(h.carried_on == () for h in hits), [(h.utterance.number, h.carried_on) for h in hits]
