@@ -145,8 +145,8 @@ def asks_about_episode(question: str) -> bool:
 
 
 CARRIED_QUOTES = 2
-"""Later turns of the best answer quoted beside its first (`Hit.carried_on`, those using a word of the
-question): "Why focus on enterprise?" is answered at #288 ("I never
+"""Later turns of the best answer, when it replies to a question, quoted beside it (`Hit.carried_on`, those
+using a question word the quotes do not yet hold): "Why focus on enterprise?" is answered at #288 ("I never
 liked the vibes of the whole AGI…") and, six sentences on, at #294 ("enterprise maybe has a wrap of being
 boring, but I think it's way more important")."""
 
@@ -156,10 +156,10 @@ _CONTINUES = re.compile(r"(?:and so|and then|so)\b", re.IGNORECASE)
 
 def _quotes(hits: Sequence[Hit], limit: int, terms: set[str] | None = None) -> list[_Quote]:
     """One quote per hit, best first: a question hit quotes the reply after it, and a turn the same speaker
-    carries on ("And so…") brings that turn along (`limit` may be passed by one); the best answer also brings
-    up to `CARRIED_QUOTES` of its later turns that use a word of the question (`terms`; not counted in
-    `limit`: with them it is still one answer). Nothing is quoted twice, not even a line the episode's cold
-    open replays from a longer turn also found (that turn is quoted)."""
+    carries on ("And so…") brings that turn along (`limit` may be passed by one); the best answer, a reply,
+    also brings up to `CARRIED_QUOTES` of its later turns that use a question word not yet quoted (`terms`;
+    not in `limit`: with them it is still one answer). Nothing is quoted twice, not even a line the episode's
+    cold open replays from a longer turn also found (that turn is quoted)."""
     quotes: list[_Quote] = []
     seen: set[str] = set()
     terms = terms or set()
