@@ -109,8 +109,8 @@ class Hit:
     context: tuple[Utterance, ...] = ()
     scores: dict[str, float] = field(default_factory=dict, compare=False)
     carried_on: tuple[Utterance, ...] = ()
-    """The turns after this hit's answer (its reply, when it asks) that carry the answer on: one speaker's
-    answer split into sentences, as speech recognition without speaker labels writes it."""
+    """For a hit that asks: the turns after its reply that carry the reply on (one speaker's answer split into
+    sentences, as speech recognition without speaker labels writes it)."""
 
 
 @dataclass(frozen=True)

@@ -201,6 +201,7 @@ class HybridRetriever:
                 continue
             utterance = _utterance(fetched[cid][0])
             context = _with_reply(index, utterance, _context(utterance, fetched, cfg.context_window))
+            reply = reply_after(utterance, context)
             hits.append(
                 Hit(
                     utterance=utterance,
@@ -211,7 +212,7 @@ class HybridRetriever:
                         **{name: values.get(cid, 0.0) for name, values in signals.items()},
                         "own": own.get(cid, 0.0),
                     },
-                    carried_on=_carried_on(index, reply_after(utterance, context) or utterance),
+                    carried_on=_carried_on(index, reply) if reply is not None else (),
                 )
             )
         if self.reranker and hits:
