@@ -59,6 +59,15 @@ def english_stopwords(plus: bool = False) -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def common_words() -> frozenset[str]:
+    """The `stop-words` package's long English list (1,333 words: "rather", "perhaps", "year"): words that
+    never say what a question is about, so a notice about missing words does not name them."""
+    from stop_words import get_stop_words
+
+    return frozenset(get_stop_words("en"))
+
+
+@lru_cache(maxsize=1)
 def stemmer() -> Any:
     """The English Snowball stemmer (PyStemmer), loaded once."""
     import Stemmer

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..index.lexical import LexicalIndex
-from ..text import tokenize
+from ..text import common_words, tokenize
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 
@@ -32,8 +32,10 @@ class WordCounts:
     @property
     def unknown(self) -> list[str]:
         """Absent from what was said and from the episodes' details: "Aidan", the guest's name in the details
-        of an episode whose speech recognition wrote "Aiden", is not unknown to it."""
-        return [w for w in self.absent if w not in self.details]
+        of an episode whose speech recognition wrote "Aiden", is not unknown to it. Common words ("rather")
+        are left out: their absence says nothing about the question's subject."""
+        common = common_words()
+        return [w for w in self.absent if w not in self.details and w.replace("’", "'") not in common]
 
 
 def word_counts(

@@ -180,6 +180,8 @@ def test_a_name_only_the_episode_details_spell_is_not_called_unknown(tmp_path: P
     assert "“aidan”" not in (named.notice or "")
     unknown = a.ask("When did Aidan start baking croissants?", episode="guest")
     assert "“croissants”" in (unknown.notice or "") and "“aidan”" not in (unknown.notice or "")
+    common = a.ask("Would Aidan rather bake croissants?", episode="guest")
+    assert "“croissants”" in (common.notice or "") and "“rather”" not in (common.notice or ""), common.notice
 
 
 def _numbered_transcript(tmp_path: Path, name: str, lines: list[str]) -> Assistant:
