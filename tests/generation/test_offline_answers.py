@@ -330,3 +330,21 @@ def test_another_speakers_turn_does_not_carry_an_answer_on(tmp_path: Path) -> No
     a = _numbered_transcript(tmp_path, "labelled", lines)
     hits = a.search("Why sell only to cafes?", k=3, episode="labelled")
     assert all(h.carried_on == () for h in hits), [(h.utterance.number, h.carried_on) for h in hits]
+
+
+def test_a_short_reply_is_quoted_with_the_turns_that_spell_it_out(tmp_path: Path) -> None:
+    lines = [
+        "Welcome back to the show; today my guest runs the station bakery.",
+        "Was that how the bakery cooperative worked, everyone baking for everyone?",
+        "Yeah, totally.",
+        "That was it.",
+        "Every member baked two mornings a week and took bread home on the others.",
+        "It lasted until the mill closed.",
+        "What about the ovens?",
+    ]
+    a = _numbered_transcript(tmp_path, "short", lines)
+    answer = a.ask("How did the bakery cooperative work?", episode="short")
+    numbers = [u.number for c in answer.citations for u in c.utterances]
+    assert numbers[:3] == [3, 4, 5], answer.text
+    assert 6 not in numbers, "the reply is spelled out up to the first turn that stands alone"
+    assert answer.text.index("Yeah, totally.") < answer.text.index("Every member baked")
