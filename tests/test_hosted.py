@@ -37,7 +37,10 @@ def test_hosted_answer_cites_retrieved_utterances(fake: FakeCohere, tmp_path: Pa
     assert fake.calls("rerank"), "a key turns reranking on"
     sent = fake.bodies("chat_stream")[-1]
     ids = [d["id"] for d in sent["documents"]]
-    assert ids == [h.utterance.id for h in answer.hits]
+    assert [i for i in ids if i in {h.utterance.id for h in answer.hits}] == [
+        h.utterance.id for h in answer.hits
+    ]
+    assert set(ids) <= {u.id for h in answer.hits for u in (h.utterance, *h.context)}, "replies only"
     assert all("Forty-seven" not in m["content"] for m in sent["messages"] if isinstance(m["content"], str))
     assert answer.citations and not answer.refused
     for citation in answer.citations:
@@ -113,7 +116,8 @@ def test_documents_send_each_hit_once_with_the_neighbours_it_needs(fake: FakeCoh
     needed = {u.id: u for h in answer.hits for u in needed_context(h)}
     assert needed, "precondition: some hit is a short reply or a question"
     docs = fake.bodies("chat_stream")[-1]["documents"]
-    assert [d["id"] for d in docs] == [h.utterance.id for h in answer.hits]
+    hits = {h.utterance.id for h in answer.hits}
+    assert [d["id"] for d in docs if d["id"] in hits] == [h.utterance.id for h in answer.hits]
     everything = " ".join(" ".join(str(v) for v in d["data"].values()) for d in docs)
     for u in [h.utterance for h in answer.hits] + list(needed.values()):
         assert everything.count(u.text) == 1, f"{u.id} sent {everything.count(u.text)} times"
@@ -150,3 +154,34 @@ def test_an_empty_library_is_said_so_without_paying_for_a_call(fake: FakeCohere,
     assert answer.refused and not answer.citations and "library is empty" in answer.text
     assert a.search("overrun") == []
     assert not fake.calls("embed") and not fake.calls("chat_stream") and not fake.calls("rerank")
+
+
+def test_a_question_hit_sends_its_reply_as_a_document_the_model_can_cite(
+    fake: FakeCohere, tmp_path: Path
+) -> None:
+    """The host's question matched; the guest's reply after it answers. The reply is a document of its own,
+    right after the question, so a citation of it points at the turn that answers."""
+    path = tmp_path / "in" / "ovens.txt"
+    path.parent.mkdir()
+    lines = [
+        "Ana Lima: Welcome back to the show.",
+        "Ana Lima: Where did the station bakery's ovens come from?",
+        "Grace Otieno: A closed mill in Leeds sold them to us for a pound each.",
+        "Ana Lima: Tell me about the first winter.",
+    ]
+    path.write_text("".join(f"{n}\n{line}\n" for n, line in enumerate(lines, start=1)), encoding="utf-8")
+    a = hosted(fake, tmp_path / "s")
+    assert a.ingest([path]).ok
+    hits = a.search("Where did the station bakery's ovens come from?", k=1)
+    assert [h.utterance.number for h in hits] == [2], "precondition: only the question is retrieved"
+    request = a.generator.request("Where did the ovens come from?", hits, [])  # type: ignore[attr-defined]
+    ids = [d["id"] for d in request["documents"]]
+    assert ids == ["ovens#000002", "ovens#000003"]
+    question = request["documents"][0]["data"]
+    assert "Leeds" not in str(question.get("context_after", "")), "the reply's text is sent once, as its own"
+
+    fake.stream_answer = ("They came from a closed mill in Leeds.", [(0, 38, ["ovens#000003"])])
+    events = list(a.generator.stream("Where did the ovens come from?", hits, []))
+    answer = events[-1].answer
+    assert answer is not None
+    assert [u.number for c in answer.citations for u in c.utterances] == [3]

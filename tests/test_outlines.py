@@ -208,12 +208,15 @@ def test_a_hosted_summary_of_the_part_about_x_sends_the_passages_about_x(tmp_pat
     fake = FakeCohere(dimension=64)
     a = Assistant.from_settings(store=tmp_path / "s", settings=fake.settings(), cohere_client=fake.client())
     a.ingest(SAMPLES)
-    found = [h.utterance.id for h in a.search("the steel from Finland", k=6, episode="harbour-bridge")]
+    hits = a.search("the steel from Finland", k=6, episode="harbour-bridge")
+    found = [h.utterance.id for h in hits]
+    replies = {u.id for h in hits for u in h.context}  # a passage that asks is sent with its reply
     answer = a.ask("Summarize the part about the steel from Finland")
     assert answer.mode == "hosted" and answer.citations
     sent = fake.bodies("chat_stream")
-    assert len(sent) == 1 and [d["id"] for d in sent[0]["documents"]] == found
-    assert {u.id for u in answer.cited_utterances} <= set(found)
+    ids = [d["id"] for d in sent[0]["documents"]] if len(sent) == 1 else []
+    assert [i for i in ids if i in found] == found and set(ids) - set(found) <= replies, ids
+    assert {u.id for u in answer.cited_utterances} <= set(found) | replies
 
 
 def test_a_long_hosted_summary_says_what_it_will_cost_first(

@@ -10,6 +10,7 @@ of its own for citations to point at.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from ..tokens import count_tokens
 from ..turns import replays, reply_after
@@ -43,6 +44,21 @@ def originals_first(hits: Sequence[Hit]) -> list[Hit]:
         chosen = next((other for other, u in said if other is not hit and replays(lead, u)), hit)
         if all(chosen is not kept for kept in out):
             out.append(chosen)
+    return out
+
+
+def with_replies(hits: Sequence[Hit]) -> list[Hit]:
+    """The hits in order, each that asks followed by its reply as a hit of its own (unless already one): the
+    model then cites the turn that answers, not the question it was sent beside. The reply keeps the
+    question's score and neighbours; its text was already counted in the question's budget."""
+    own = {h.utterance.id for h in hits}
+    out: list[Hit] = []
+    for hit in hits:
+        out.append(hit)
+        reply = reply_after(hit.utterance, hit.context)
+        if reply is not None and reply.id not in own:
+            own.add(reply.id)
+            out.append(replace(hit, utterance=reply, scores={}, carried_on=()))
     return out
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import cohere
 
 from ...errors import ProviderError
-from ...generation.context import documents_for, originals_first
+from ...generation.context import documents_for, originals_first, with_replies
 from ...prompts import load_prompt
 from ...types import AnswerEvent, Hit, Mode, Turn
 from .client import SDK_ERRORS, backoff_delay, remember_key, to_provider_error
@@ -117,9 +117,9 @@ class CohereGenerator:
 
 
 def _sent(hits: Sequence[Hit]) -> list[Hit]:
-    """Each utterance once, and a cold open's replay of a line not beside the turn it replays: the model
-    cites where the line was said."""
-    return originals_first(_unique(hits))
+    """Each utterance once, a cold open's replay of a line not beside the turn it replays, and a question's
+    reply as a document of its own: the model cites where the answer was said."""
+    return with_replies(originals_first(_unique(hits)))
 
 
 def _unique(hits: Sequence[Hit]) -> list[Hit]:
