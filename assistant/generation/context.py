@@ -47,18 +47,41 @@ def originals_first(hits: Sequence[Hit]) -> list[Hit]:
     return out
 
 
+SPELLED_OUT_TURNS = 2
+"""At most this many turns spell out a short reply (`spelled_out`)."""
+
+
+def spelled_out(reply: Utterance, later: Sequence[Utterance], seen: set[str]) -> list[Utterance]:
+    """A short reply ("Yeah, totally.") says what it means in the turns that carry it on (`later`, from
+    `Hit.carried_on`: "That was it. It was a group of people who were researchers with full academic
+    freedom…"): those up to the first that stands alone, none in `seen`."""
+    if len(reply.text.split()) >= MIN_WORDS_ALONE:
+        return []
+    out: list[Utterance] = []
+    for turn in later[:SPELLED_OUT_TURNS]:
+        if turn.id in seen:
+            break
+        out.append(turn)
+        if len(turn.text.split()) >= MIN_WORDS_ALONE:
+            break
+    return out
+
+
 def with_replies(hits: Sequence[Hit]) -> list[Hit]:
-    """The hits in order, each that asks followed by its reply as a hit of its own (unless already one): the
-    model then cites the turn that answers, not the question it was sent beside. The reply keeps the
-    question's score and neighbours; its text was already counted in the question's budget."""
+    """The hits in order, each that asks followed by its reply as a hit of its own (unless already one), and a
+    short reply by the turns that spell it out: the model then cites the turns that answer, not the question
+    they were sent beside. They keep the question's score; the reply's text was already counted in the
+    question's budget, the few short turns that spell it out were not."""
     own = {h.utterance.id for h in hits}
     out: list[Hit] = []
     for hit in hits:
         out.append(hit)
         reply = reply_after(hit.utterance, hit.context)
-        if reply is not None and reply.id not in own:
-            own.add(reply.id)
-            out.append(replace(hit, utterance=reply, scores={}, carried_on=()))
+        if reply is None or reply.id in own:
+            continue
+        for turn in (reply, *spelled_out(reply, hit.carried_on, own)):
+            own.add(turn.id)
+            out.append(replace(hit, utterance=turn, scores={}, carried_on=()))
     return out
 
 

@@ -19,7 +19,7 @@ from ..text import is_question, tokenize
 from ..turns import reply_after
 from ..types import Answer, AnswerEvent, Citation, Hit, Mode, Turn, Utterance, format_time
 from .answerability import AnswerabilityModel
-from .context import MIN_WORDS_ALONE, originals_first
+from .context import MIN_WORDS_ALONE, originals_first, spelled_out
 from .excerpt import LONG_WORDS, excerpt
 
 if TYPE_CHECKING:
@@ -154,26 +154,10 @@ _CONTINUES = re.compile(r"(?:and so|and then|so)\b", re.IGNORECASE)
 """How a turn opens when it carries on the same speaker's account ("And so eventually I reached out…")."""
 
 
-def _spelled_out(reply: Utterance, later: Sequence[Utterance], seen: set[str]) -> list[Utterance]:
-    """A short reply ("Yeah, totally.") says what it means in the turns that carry it on ("That was it. It
-    was a group of people who were researchers with full academic freedom…"): those up to the first that
-    stands alone, at most `CARRIED_QUOTES`."""
-    if len(reply.text.split()) >= MIN_WORDS_ALONE:
-        return []
-    out: list[Utterance] = []
-    for turn in later[:CARRIED_QUOTES]:
-        if turn.id in seen:
-            break
-        out.append(turn)
-        if len(turn.text.split()) >= MIN_WORDS_ALONE:
-            break
-    return out
-
-
 def _quotes(hits: Sequence[Hit], limit: int, terms: set[str] | None = None) -> list[_Quote]:
     """One quote per hit, best first: a question hit quotes the reply after it, and a turn the same speaker
     carries on ("And so…") brings that turn along (`limit` may be passed by one), as a short reply brings the
-    turns that spell it out (`_spelled_out`, not in `limit`); the best answer, a reply,
+    turns that spell it out (`spelled_out`, not in `limit`); the best answer, a reply,
     also brings up to `CARRIED_QUOTES` of its later turns that use a question word not yet quoted (`terms`;
     not in `limit`: with them it is still one answer). Nothing is quoted twice, not even a line the episode's
     cold open replays from a longer turn also found (that turn is quoted)."""
@@ -181,7 +165,7 @@ def _quotes(hits: Sequence[Hit], limit: int, terms: set[str] | None = None) -> l
     seen: set[str] = set()
     terms = terms or set()
     carried: list[Utterance] = []
-    spelled_out = 0
+    spelling = 0
     for rank, hit in enumerate(originals_first(hits)):
         u = hit.utterance
         after = next((c for c in hit.context if c.number == u.number + 1 and c.text.strip()), None)
@@ -198,9 +182,9 @@ def _quotes(hits: Sequence[Hit], limit: int, terms: set[str] | None = None) -> l
         seen.add(lead.id)
         quotes.append(_Quote(lead, asked, hit.episode_title or u.episode_id, rank))
         if reply is not None:
-            spelled = _spelled_out(reply, hit.carried_on, seen)
+            spelled = spelled_out(reply, hit.carried_on, seen)
             seen.update(c.id for c in spelled)
-            spelled_out += len(spelled)
+            spelling += len(spelled)
             quotes += [_Quote(c, None, hit.episode_title or u.episode_id, rank) for c in spelled]
         follow = after if lead is u else None
         if (
@@ -221,7 +205,7 @@ def _quotes(hits: Sequence[Hit], limit: int, terms: set[str] | None = None) -> l
                     unmet -= said
             seen.update(c.id for c in carried)
             quotes += [_Quote(c, None, hit.episode_title or u.episode_id, rank) for c in carried]
-        if len(quotes) - len(carried) - spelled_out >= limit:
+        if len(quotes) - len(carried) - spelling >= limit:
             break
     leads = {q.lead.id for q in quotes}
     return [
