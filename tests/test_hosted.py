@@ -187,7 +187,9 @@ def test_a_question_hit_sends_its_reply_as_a_document_the_model_can_cite(
     assert [u.number for c in answer.citations for u in c.utterances] == [3]
 
 
-def test_a_short_reply_is_sent_with_the_turns_that_spell_it_out(fake: FakeCohere, tmp_path: Path) -> None:
+def test_a_reply_is_sent_with_the_turns_that_carry_it_on(fake: FakeCohere, tmp_path: Path) -> None:
+    """Speech recognition without speaker labels splits an answer into sentences: the model gets all of
+    them, each a document it can cite, up to the next question."""
     path = tmp_path / "in" / "coop.txt"
     path.parent.mkdir()
     lines = [
@@ -197,11 +199,13 @@ def test_a_short_reply_is_sent_with_the_turns_that_spell_it_out(fake: FakeCohere
         "That was it.",
         "Every member baked two mornings a week and took bread home on the others.",
         "It lasted until the mill closed.",
+        "Did the mill ever reopen?",
+        "No, it became flats.",
     ]
     path.write_text("".join(f"{n}\n{line}\n" for n, line in enumerate(lines, start=1)), encoding="utf-8")
     a = hosted(fake, tmp_path / "s")
     assert a.ingest([path]).ok
-    hits = [h for h in a.search("How did the bakery cooperative work?", k=6) if h.utterance.number == 2]
+    hits = [h for h in a.search("How did the bakery cooperative work?", k=8) if h.utterance.number == 2]
     assert hits, "precondition: the question is retrieved"
     request = a.generator.request("How did the cooperative work?", hits, [])  # type: ignore[attr-defined]
-    assert [d["id"] for d in request["documents"]] == [f"coop#00000{n}" for n in (2, 3, 4, 5)]
+    assert [d["id"] for d in request["documents"]] == [f"coop#00000{n}" for n in (2, 3, 4, 5, 6)]

@@ -47,42 +47,24 @@ def originals_first(hits: Sequence[Hit]) -> list[Hit]:
     return out
 
 
-SPELLED_OUT_TURNS = 2
-"""At most this many turns spell out a short reply (`spelled_out`)."""
-
-
-def spelled_out(reply: Utterance, later: Sequence[Utterance], seen: set[str]) -> list[Utterance]:
-    """A short reply ("Yeah, totally.") says what it means in the turns that carry it on (`later`, from
-    `Hit.carried_on`: "That was it. It was a group of people who were researchers with full academic
-    freedom…"): those up to the first that stands alone, none in `seen`."""
-    if len(reply.text.split()) >= MIN_WORDS_ALONE:
-        return []
-    out: list[Utterance] = []
-    for turn in later[:SPELLED_OUT_TURNS]:
-        if turn.id in seen:
-            break
-        out.append(turn)
-        if len(turn.text.split()) >= MIN_WORDS_ALONE:
-            break
-    return out
-
-
 def with_replies(hits: Sequence[Hit]) -> list[Hit]:
-    """The hits in order, each that asks followed by its reply as a hit of its own (unless already one), and a
-    short reply by the turns that spell it out: the model then cites the turns that answer, not the question
-    they were sent beside. They keep the question's score; the reply's text was already counted in the
-    question's budget, the few short turns that spell it out were not."""
+    """The hits in order, each that asks followed by its reply and the turns that carry the reply on
+    (`Hit.carried_on`), each as a hit of its own unless already one (after the reply when the reply is a hit):
+    the model then reads the whole answer and cites the turns that give it, not the question they would be
+    sent beside. They keep the question's score. Every function here that sends or counts documents sends
+    these too."""
     own = {h.utterance.id for h in hits}
-    out: list[Hit] = []
+    follow: dict[str, list[Hit]] = {}
     for hit in hits:
-        out.append(hit)
         reply = reply_after(hit.utterance, hit.context)
-        if reply is None or reply.id in own:
+        if reply is None:
             continue
-        for turn in (reply, *spelled_out(reply, hit.carried_on, own)):
-            own.add(turn.id)
-            out.append(replace(hit, utterance=turn, scores={}, carried_on=()))
-    return out
+        after = follow.setdefault(reply.id if reply.id in own else hit.utterance.id, [])
+        for turn in (reply, *hit.carried_on):
+            if turn.id not in own:
+                own.add(turn.id)
+                after.append(replace(hit, utterance=turn, scores={}, carried_on=()))
+    return [sent for hit in hits for sent in (hit, *follow.pop(hit.utterance.id, []))]
 
 
 def _document(hit: Hit, context: Sequence[Utterance]) -> dict[str, object]:
@@ -114,7 +96,9 @@ def documents_for(hits: Sequence[Hit]) -> list[dict[str, object]]:
 
 
 def _shared_once(hits: Sequence[Hit]) -> list[tuple[Hit, tuple[Utterance, ...]]]:
-    """Each hit with the neighbours it sends: those it needs that are not hits themselves nor sent already."""
+    """Each hit sent (`with_replies`) with the neighbours it sends: those it needs that are not hits
+    themselves nor sent already."""
+    hits = with_replies(hits)
     own = {h.utterance.id for h in hits}
     sent: set[str] = set()
     out = []

@@ -19,7 +19,7 @@ from ..text import is_question, tokenize
 from ..turns import reply_after
 from ..types import Answer, AnswerEvent, Citation, Hit, Mode, Turn, Utterance, format_time
 from .answerability import AnswerabilityModel
-from .context import MIN_WORDS_ALONE, originals_first, spelled_out
+from .context import MIN_WORDS_ALONE, originals_first
 from .excerpt import LONG_WORDS, excerpt
 
 if TYPE_CHECKING:
@@ -154,10 +154,30 @@ _CONTINUES = re.compile(r"(?:and so|and then|so)\b", re.IGNORECASE)
 """How a turn opens when it carries on the same speaker's account ("And so eventually I reached out…")."""
 
 
+SPELLED_OUT_TURNS = 2
+"""At most this many turns spell out a short reply (`_spelled_out`)."""
+
+
+def _spelled_out(reply: Utterance, later: Sequence[Utterance], seen: set[str]) -> list[Utterance]:
+    """A short reply ("Yeah, totally.") says what it means in the turns that carry it on (`later`, from
+    `Hit.carried_on`: "That was it. It was a group of people who were researchers with full academic
+    freedom…"): those up to the first that stands alone, none in `seen`."""
+    if len(reply.text.split()) >= MIN_WORDS_ALONE:
+        return []
+    out: list[Utterance] = []
+    for turn in later[:SPELLED_OUT_TURNS]:
+        if turn.id in seen:
+            break
+        out.append(turn)
+        if len(turn.text.split()) >= MIN_WORDS_ALONE:
+            break
+    return out
+
+
 def _quotes(hits: Sequence[Hit], limit: int, terms: set[str] | None = None) -> list[_Quote]:
     """One quote per hit, best first: a question hit quotes the reply after it, and a turn the same speaker
     carries on ("And so…") brings that turn along (`limit` may be passed by one), as a short reply brings the
-    turns that spell it out (`spelled_out`, not in `limit`); the best answer, a reply,
+    turns that spell it out (`_spelled_out`, not in `limit`); the best answer, a reply,
     also brings up to `CARRIED_QUOTES` of its later turns that use a question word not yet quoted (`terms`;
     not in `limit`: with them it is still one answer). Nothing is quoted twice, not even a line the episode's
     cold open replays from a longer turn also found (that turn is quoted)."""
@@ -182,7 +202,7 @@ def _quotes(hits: Sequence[Hit], limit: int, terms: set[str] | None = None) -> l
         seen.add(lead.id)
         quotes.append(_Quote(lead, asked, hit.episode_title or u.episode_id, rank))
         if reply is not None:
-            spelled = spelled_out(reply, hit.carried_on, seen)
+            spelled = _spelled_out(reply, hit.carried_on, seen)
             seen.update(c.id for c in spelled)
             spelling += len(spelled)
             quotes += [_Quote(c, None, hit.episode_title or u.episode_id, rank) for c in spelled]

@@ -12,6 +12,7 @@ from assistant.generation.context import (
     needed_context,
     pack,
     sent_ids,
+    with_replies,
 )
 from assistant.types import Hit, Utterance
 
@@ -59,7 +60,11 @@ def test_a_statement_is_sent_alone_a_reply_with_its_question_a_question_with_its
     docs = documents_for([reply])
     assert data(docs[0])["text"] == text(4) and text(3) in data(docs[0])["context_before"]
     assert "context_before" not in data(documents_for([statement])[0])
-    assert text(6) in data(documents_for([question])[0])["context_after"]
+    asked = documents_for([question])
+    assert [d["id"] for d in asked] == [utterance(5).id, utterance(6).id], (
+        "the reply is a document of its own"
+    )
+    assert "context_after" not in data(asked[0]) and data(asked[1])["text"] == text(6)
 
 
 def test_a_hit_needed_by_another_keeps_its_own_document_and_is_sent_once() -> None:
@@ -99,11 +104,13 @@ def test_packed_documents_stay_in_budget_and_never_repeat_text(
     packed = pack([hit(n, window) for n in numbers], budget)
     docs = documents_for(packed)
     assert documents_tokens(packed) <= budget
-    assert [d["id"] for d in docs] == [h.utterance.id for h in packed]
+    sent = with_replies(packed)
+    assert [d["id"] for d in docs] == [h.utterance.id for h in sent]
+    assert [h for h in sent if h in packed] == packed
     assert len({d["id"] for d in docs}) == len(docs)
     texts = sent_texts(docs)
     assert len(texts) == len(set(texts))
-    needed = {u.id for h in packed for u in (h.utterance, *needed_context(h))}
+    needed = {u.id for h in sent for u in (h.utterance, *needed_context(h))}
     assert sent_ids(packed) == needed
     assert {utterance(n).id for n in range(40) if text(n) in texts} == needed
 
@@ -117,6 +124,22 @@ def test_a_question_in_a_run_is_sent_with_the_run_and_the_reply_after_it() -> No
     ]
     asked = Hit(utterance=turns[0], score=1.0, context=tuple(turns[1:]))
     assert [u.number for u in needed_context(asked)] == [2, 3]
-    assert turns[2].text in data(documents_for([asked])[0])["context_after"]
+    docs = documents_for([asked])
+    assert turns[1].text in data(docs[0])["context_after"], "the run's other question is context"
+    assert [data(d)["text"] for d in docs[1:]] == [turns[2].text], "the reply is a document of its own"
     cut_short = Hit(utterance=turns[0], score=1.0, context=(turns[1],))
     assert needed_context(cut_short) == (), "no reply in reach: nothing after it is sent as one"
+
+
+def test_a_reply_found_as_well_still_brings_the_turns_that_carry_it_on() -> None:
+    said = [
+        "Why did you sell only to cafes?",
+        "We never liked chasing volume.",
+        "Cafes pay on delivery.",
+        "So.",
+    ]
+    turns = [Utterance("ep", n, line) for n, line in enumerate(said, start=1)]
+    asked = Hit(turns[0], 1.0, context=(turns[1],), carried_on=(turns[2], turns[3]))
+    reply = Hit(turns[1], 0.9, context=(turns[0], turns[2]))
+    assert [d["id"] for d in documents_for([asked, reply])] == [turns[n].id for n in (0, 1, 2, 3)]
+    assert [d["id"] for d in documents_for([asked])] == [turns[n].id for n in (0, 1, 2, 3)]

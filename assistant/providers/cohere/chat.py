@@ -75,7 +75,7 @@ class CohereGenerator:
         request = self.request(question, hits, history)
         attempt = 0
         while True:
-            state = StreamState(hits)
+            state = StreamState(with_replies(hits))
             started = False
             events: Any = None
             try:
@@ -117,9 +117,9 @@ class CohereGenerator:
 
 
 def _sent(hits: Sequence[Hit]) -> list[Hit]:
-    """Each utterance once, a cold open's replay of a line not beside the turn it replays, and a question's
-    reply as a document of its own: the model cites where the answer was said."""
-    return with_replies(originals_first(_unique(hits)))
+    """Each utterance once, and a cold open's replay of a line not beside the turn it replays: the model
+    cites where the line was said (`documents_for` adds each question's reply, `with_replies`)."""
+    return originals_first(_unique(hits))
 
 
 def _unique(hits: Sequence[Hit]) -> list[Hit]:
