@@ -21,6 +21,7 @@ RETRIEVAL_COLUMNS = (
     ("ndcg@10", "nDCG@10"),
     ("budget_hit", "budget hit"),
     ("budget_seen", "budget seen"),
+    ("budget_recall", "budget recall"),
 )
 ANSWER_COLUMNS = (
     ("citation_valid", "citations valid"),
@@ -152,7 +153,7 @@ def _retrieval(data: Evaluation) -> list[str]:
         f"Over the {runs[0].counts.answerable} questions with gold evidence. *budget hit*: a gold "
         f"utterance is among the documents that fit in {data.settings.budget_tokens} tokens (as "
         "`generation.context.pack` counts them); *budget seen*: it is in one of those documents or in "
-        "their context lines.",
+        "their context lines; *budget recall*: the share of gold utterances sent either way.",
         "",
     ]
     return lines + _table(

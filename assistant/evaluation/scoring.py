@@ -122,6 +122,7 @@ def _ranking(ranking: list[str], hits: list[Hit], gold: set[str], s: Scoring) ->
         f"ndcg@{k}": M.ndcg_at(ranking, gold, k),
         "budget_hit": 1.0 if any(h.utterance.id in gold for h in packed) else 0.0,
         "budget_seen": 1.0 if seen & gold else 0.0,
+        "budget_recall": len(seen & gold) / len(gold),
     }
     return Ranking(metrics=metrics, first_rank=M.first_rank(ranking, gold), budget_docs=len(packed))
 

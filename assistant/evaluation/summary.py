@@ -81,7 +81,8 @@ def summarise(key: RunKey, records: list[QuestionResult]) -> RunResult:
 
 def ranking_figures(records: Sequence[QuestionResult], k: int) -> Figures:
     answerable = [r for r in records if r.status == ANSWERABLE]
-    names = ("hit@1", "hit@5", "hit@10", f"recall@{k}", "mrr", f"ndcg@{k}", "budget_hit", "budget_seen")
+    ranks = ("hit@1", "hit@5", "hit@10", f"recall@{k}", "mrr", f"ndcg@{k}")
+    names = (*ranks, "budget_hit", "budget_seen", "budget_recall")
     return {name: M.mean(r.metrics.get(name) for r in answerable) for name in names}
 
 
