@@ -53,13 +53,14 @@ def with_replies(hits: Sequence[Hit]) -> list[Hit]:
     the model then reads the whole answer and cites the turns that give it, not the question they would be
     sent beside. They keep the question's score. Every function here that sends or counts documents sends
     these too."""
-    own = {h.utterance.id for h in hits}
+    found = {h.utterance.id for h in hits}
+    own = set(found)
     follow: dict[str, list[Hit]] = {}
     for hit in hits:
         reply = reply_after(hit.utterance, hit.context)
         if reply is None:
             continue
-        after = follow.setdefault(reply.id if reply.id in own else hit.utterance.id, [])
+        after = follow.setdefault(reply.id if reply.id in found else hit.utterance.id, [])
         for turn in (reply, *hit.carried_on):
             if turn.id not in own:
                 own.add(turn.id)

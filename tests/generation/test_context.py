@@ -143,3 +143,18 @@ def test_a_reply_found_as_well_still_brings_the_turns_that_carry_it_on() -> None
     reply = Hit(turns[1], 0.9, context=(turns[0], turns[2]))
     assert [d["id"] for d in documents_for([asked, reply])] == [turns[n].id for n in (0, 1, 2, 3)]
     assert [d["id"] for d in documents_for([asked])] == [turns[n].id for n in (0, 1, 2, 3)]
+
+
+def test_two_questions_with_one_reply_send_it_and_its_run_once() -> None:
+    said = [
+        "Was that how Brain worked?",
+        "Meaning teams formed freely?",
+        "Yeah, totally.",
+        "Full freedom.",
+        "So.",
+    ]
+    turns = [Utterance("ep", n, line) for n, line in enumerate(said, start=1)]
+    second = Hit(turns[1], 1.0, context=(turns[0], turns[2]), carried_on=(turns[3],))
+    first = Hit(turns[0], 0.9, context=(turns[1], turns[2]), carried_on=(turns[3], turns[4]))
+    assert [d["id"] for d in documents_for([second, first])] == [turns[n].id for n in (1, 2, 3, 0, 4)]
+    assert sent_ids([second, first]) == {t.id for t in turns}
