@@ -41,10 +41,12 @@ def outline_view(assistant: Assistant, episodes: Sequence[Episode], by_id: Mappi
     except AssistantError as exc:
         st.error(escape(str(exc)))
         return
+    quoted = [u for chapter in outline.chapters for u in chapter.key_quotes]
+    unlabelled = " · speakers are not labelled in this transcript" if not any(u.who() for u in quoted) else ""
     st.caption(
         escape(
             f"{plural(len(outline.chapters), 'chapter')} · {plural(episode.utterance_count, 'utterance')}"
-            " · each chapter's key quotes stand for it"
+            f" · each chapter's key quotes stand for it{unlabelled}"
         )
     )
     for chapter in outline.chapters:
@@ -78,6 +80,6 @@ def _chapter(episode: Episode, chapter: Chapter) -> None:
             width="stretch",
         )
         for u in chapter.key_quotes:
-            who = escape(u.who() or "unattributed")
+            who = f"**{escape(u.who())}** · " if u.who() else ""
             time = f" · {format_time(u.start)}" if u.start is not None else ""
-            st.markdown(f"**{who}** · #{u.number}{time}\n\n{quote(u.text)}")
+            st.markdown(f"{who}#{u.number}{time}\n\n{quote(u.text)}")

@@ -534,3 +534,21 @@ def test_the_outline_view_lists_chapters_and_opens_the_transcript_at_one() -> No
     assert last.first in numbers and min(numbers) == max(1, last.first - 3)
     cited = [v for v in lines if v.startswith(":orange-badge[cited]")]
     assert len(cited) == 1 and f"#{last.first}" in cited[0]
+
+
+def test_the_outline_of_a_transcript_without_speaker_labels_says_so_once(tmp_path: Path) -> None:
+    path = tmp_path / "unlabelled.txt"
+    said = [
+        f"The bakery's rye starter number {n} needed feeding twice a day in winter." for n in range(1, 13)
+    ]
+    path.write_text("".join(f"{n}\n{line}\n" for n, line in enumerate(said, start=1)), encoding="utf-8")
+    a = Assistant.from_settings()
+    assert a.ingest([path]).ok
+    a.close()
+    at = start()
+    at.radio(key="view").set_value("Outline").run()
+    assert not at.exception, at.exception
+    shown = "\n".join(plain(t) for t in texts(at.main))
+    assert shown.count("speakers are not labelled in this transcript") == 1, shown
+    assert "unattributed" not in shown.lower()
+    assert re.search(r"^#\d+\n\n> The bakery", shown, re.MULTILINE), shown
