@@ -225,6 +225,18 @@ def test_a_speaker_filter_that_matches_no_one_is_a_usage_error_listing_the_speak
     none = run("search", "ovens", "--episode", "plain", "--speaker", "Matt Turck")
     assert none.exit_code == 2 and "no speaker labels" in none.output
 
+    hosted_by = tmp_path / "hosted.txt"
+    hosted_by.write_text(
+        "--- METADATA START ---\nShow: Flour\nEpisode: The Ovens\nHost: Ana Lima & Matt Turck\n"
+        "--- METADATA END ---\n\n1\nWelcome to the show.\n2\nThe ovens came from Italy.\n",
+        encoding="utf-8",
+    )
+    assert run("ingest", str(hosted_by)).exit_code == 0
+    named = run("ask", "Where did the ovens come from?", "--speaker", "matt turck")
+    assert named.exit_code == 2
+    assert "named in the details of “The Ovens”" in named.output, named.output
+    assert "no speaker labels" in named.output and "Tomás Reyes" in named.output
+
 
 def test_questions_on_an_empty_library_say_so(tmp_path: Path) -> None:
     for args in (["ask", "hello there"], ["search", "hello"], ["chat"]):

@@ -7,6 +7,7 @@ history with each question (what `Assistant.ask` does), so one session serves ev
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from collections.abc import Generator as Steps
@@ -92,14 +93,36 @@ class ChatSession:
         if not unknown:
             return
         where = "the searched episodes" if episodes else "the library"
+        shown = ", ".join(sorted(known)[:20]) + (f" and {len(known) - 20} more" if len(known) > 20 else "")
+        named = self._named_without_labels(unknown[0], episodes)
+        if named:
+            elsewhere = f" (speakers in {where}: {shown})" if known else ""
+            raise UnknownSpeakerError(
+                f"{unknown[0]!r} is named in the details of {named}, whose transcript has no speaker labels, "
+                f"so a speaker filter cannot select their turns; ask without --speaker{elsewhere}"
+            )
         if not known:
             has = "have" if episodes else "has"
             raise UnknownSpeakerError(
                 f"no speaker is called {unknown[0]!r}: {where} {has} no speaker labels, so a speaker filter "
                 "cannot match; ask without --speaker"
             )
-        shown = ", ".join(sorted(known)[:20]) + (f" and {len(known) - 20} more" if len(known) > 20 else "")
         raise UnknownSpeakerError(f"no speaker is called {unknown[0]!r} in {where}; speakers: {shown}")
+
+    def _named_without_labels(self, name: str, episodes: Sequence[str] | None) -> str:
+        """The title of a searched episode whose details name `name` (host or guest) but whose transcript
+        labels no speaker, quoted; "" when there is none."""
+        lexical = self.retriever.lexical.current()
+        wanted = set(episodes) if episodes else None
+        for e in self.library.episodes():
+            people = {p.strip().casefold() for p in (*_HOSTS.split(e.host or ""), *e.guests) if p.strip()}
+            if (
+                (wanted is None or e.id in wanted)
+                and name.casefold() in people
+                and not lexical.speakers([e.id])
+            ):
+                return f"“{e.title}”"
+        return ""
 
     def ask(
         self,
@@ -286,6 +309,10 @@ class ChatSession:
             self.library.check_episodes(episode),
             speakers_of(speaker),
         )
+
+
+_HOSTS = re.compile(r",|&|\band\b")
+"""How a details block lists several hosts in one field ("Ana Lima & Matt Turck")."""
 
 
 def _absent_words_notice(missing: Sequence[str], quoted: bool) -> str | None:
