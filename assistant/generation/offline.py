@@ -113,7 +113,8 @@ class ExtractiveGenerator:
             return
         floor = self.relative_floor * relevant[0].score
         chosen = [h for h in relevant if h.score >= floor] or relevant[:1]
-        text, citations = _compose(question, _quotes(chosen, self.max_quotes, terms))
+        lead = _missing_facts(question, chosen) if about_episode else ""
+        text, citations = _compose(question, _quotes(chosen, self.max_quotes, terms), lead)
         yield AnswerEvent(kind="text", text=text)
         for citation in citations:
             yield AnswerEvent(kind="citation", citation=citation)
@@ -134,8 +135,40 @@ def _matching_details(question: str, terms: set[str], hits: Sequence[Hit]) -> li
     if not details or not asks_about_episode(question):
         return []
     asked = {t for m in _EPISODE_FACTS.finditer(question) for t in tokenize(m.group(0))}
-    named = terms - asked
+    named = terms - asked - _THE_RECORD
     return [h for h in details if named & set(tokenize(h.utterance.text))] if named else details
+
+
+_THE_RECORD = frozenset(tokenize("episode episodes show podcast"))
+"""Words that name the record itself ("the Cohere episode"): every details record holds them."""
+
+_FACT_FIELDS = (
+    (re.compile(r"\b(aired|published|recorded|released|date)\b", re.IGNORECASE), "Date:", "date"),
+    (re.compile(r"\b(duration|length|how long is)\b", re.IGNORECASE), "Duration:", "length"),
+    (re.compile(r"\b(link|url)\b", re.IGNORECASE), "Source:", "link"),
+    (re.compile(r"\b(host|hosts|hosted)\b", re.IGNORECASE), "Host of the show:", "host"),
+    (re.compile(r"\b(guest|guests)\b", re.IGNORECASE), "Guest", "guests"),
+)
+"""A fact a question asks for, the label the details record gives it (`ingest.details`), and its name."""
+
+
+def _asked_labels(question: str) -> str:
+    """The question with the labels of the facts it asks for ("link" asks for "Source:"), so a details
+    record is cut to the sentences that give them."""
+    return " ".join([question, *(label for pattern, label, _ in _FACT_FIELDS if pattern.search(question))])
+
+
+def _missing_facts(question: str, facts: Sequence[Hit]) -> str:
+    """A line saying which asked facts none of the quoted details records gives ("The episode details do not
+    give its date."): quoting the title and link alone would look like an answer. "" when none is missing."""
+    missing = [
+        name
+        for pattern, label, name in _FACT_FIELDS
+        if pattern.search(question) and not any(label in h.utterance.text for h in facts)
+    ]
+    if not missing:
+        return ""
+    return f"The episode details do not give its {' or '.join(missing)}.\n"
 
 
 def asks_about_episode(question: str) -> bool:
@@ -234,9 +267,10 @@ def _quotes(hits: Sequence[Hit], limit: int, terms: set[str] | None = None) -> l
     ]
 
 
-def _compose(question: str, quotes: Sequence[_Quote]) -> tuple[str, list[Citation]]:
-    """The answer text: runs of consecutive quoted turns, the best run first; context lines after each run."""
-    text = OFFLINE_HEADER
+def _compose(question: str, quotes: Sequence[_Quote], lead: str = "") -> tuple[str, list[Citation]]:
+    """The answer text: `lead`, then runs of consecutive quoted turns, the best run first; context lines
+    after each run."""
+    text = OFFLINE_HEADER + lead
     citations: list[Citation] = []
 
     def add(prefix: str, u: Utterance, quoted: str) -> None:
@@ -261,7 +295,9 @@ def _compose(question: str, quotes: Sequence[_Quote]) -> tuple[str, list[Citatio
             add(
                 _prefix(q.lead),
                 q.lead,
-                excerpt(q.lead.text, question, 0 if q.lead.is_details else LONG_WORDS),
+                excerpt(q.lead.text, _asked_labels(question), 0)
+                if q.lead.is_details
+                else excerpt(q.lead.text, question, LONG_WORDS),
             )
         for q in run:
             if q.asked is None or q.asked.id in context_shown:

@@ -83,3 +83,16 @@ def test_a_question_about_what_was_said_in_the_episode_is_not_answered_from_its_
     answer = library.ask("What did they say in this episode about the steel?", episode="harbour-bridge")
     assert answer.citations and all(not u.is_details for u in answer.cited_utterances)
     assert any("steel" in u.text.lower() for u in answer.cited_utterances)
+
+
+def test_an_episode_fact_the_details_do_not_give_is_said_to_be_missing(library: Assistant) -> None:
+    dated = library.ask("When was the harbour bridge episode published?")
+    assert [(u.episode_id, u.number) for u in dated.cited_utterances] == [("harbour-bridge", 0)], dated.text
+    assert "The episode details do not give its date." in dated.text
+    link = library.ask("What is the link to the harbour bridge episode?")
+    assert "https://example.org/field-notes/harbour-bridge.mp3" in link.text, (
+        "the sentence asked for is quoted"
+    )
+    assert "do not give" not in link.text
+    host = library.ask("Who is the host of the show?", episode="harbour-bridge")
+    assert "do not give" not in host.text
