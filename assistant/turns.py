@@ -78,14 +78,14 @@ def _spoken_words(text: str) -> tuple[str, ...]:
 
 
 def replays(turn: Utterance, other: Utterance) -> bool:
-    """Whether `turn` says ahead of time, word for word, part of the longer `other` later in its episode: a
+    """Whether `turn` says ahead of time, word for word, part or all of `other` later in its episode: a
     podcast's cold open replays the guest's lines ("I never liked the vibes of the whole AGI." opens the seed
     episode; "Yeah, I never liked the vibes of the whole AGI, effective altruist, …" is the answer itself).
     A later turn that quotes an earlier one ("You said you never liked the vibes…") is not a replay."""
     if turn.episode_id != other.episode_id or turn.number >= other.number:
         return False
     short, long = _spoken_words(turn.text), _spoken_words(other.text)
-    if len(short) < REPLAY_MIN_WORDS or len(long) <= len(short):
+    if len(short) < REPLAY_MIN_WORDS or len(long) < len(short):
         return False
     said = set(long)
     if sum(w in said for w in short) < REPLAY_SHARE * len(short):

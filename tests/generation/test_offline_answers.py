@@ -274,6 +274,18 @@ def test_the_original_of_a_replayed_line_takes_the_replays_place_even_when_ranke
     assert [u.number for c in answer.citations for u in c.utterances] == [10], answer.text
 
 
+def test_a_cold_open_that_replays_a_whole_turn_is_quoted_once_where_it_was_said() -> None:
+    line = "That's what inspires me much more than building God or saving the world."
+    hits = [
+        Hit(Utterance("cold", 2, line), 1.0, "Cold open", scores={"own": 0.9}),
+        Hit(Utterance("cold", 296, line), 0.9, "Cold open", scores={"own": 0.9}),
+    ]
+    events = list(ExtractiveGenerator(max_quotes=2).stream("What inspires him?", hits, []))
+    answer = events[-1].answer
+    assert answer is not None
+    assert [u.number for c in answer.citations for u in c.utterances] == [296], answer.text
+
+
 @pytest.mark.parametrize(
     ("short", "longer"),
     [(("cold", 20), ("cold", 30)), (("cold", 30), ("cold", 10)), (("one", 1), ("two", 10))],
