@@ -155,7 +155,7 @@ class Answer:
     def as_turn(self) -> Turn:
         """This answer as a history turn, remembering which episodes it cited."""
         episodes = tuple(dict.fromkeys(u.episode_id for u in self.cited_utterances))
-        return Turn("assistant", self.text, episodes)
+        return Turn("assistant", self.text, episodes, tuple(u.id for u in self.cited_utterances))
 
     @property
     def cited_utterances(self) -> list[Utterance]:
@@ -187,6 +187,8 @@ class Turn:
     content: str
     episodes: tuple[str, ...] = ()
     """For an answer: the episodes it cited, so a follow-up can stay where the conversation is."""
+    cited: tuple[str, ...] = ()
+    """For an answer: the ids of the utterances it cited, so "Tell me more" can lead with others."""
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,8 @@ def normalise_history(history: HistoryLike | None) -> list[Turn]:
             turns.append(item)
         elif isinstance(item, Mapping):
             episodes: tuple[str, ...] = tuple(item.get("episodes") or ())  # type: ignore[arg-type]
-            turns.append(Turn(item["role"], item["content"], episodes))  # type: ignore[arg-type]
+            cited: tuple[str, ...] = tuple(item.get("cited") or ())  # type: ignore[arg-type]
+            turns.append(Turn(item["role"], item["content"], episodes, cited))  # type: ignore[arg-type]
         else:
             role, content = item
             turns.append(Turn(role, content))  # type: ignore[arg-type]

@@ -23,8 +23,9 @@ from ..outline.answer import follow_up_focus, is_whole_episode_question
 from ..outline.types import Outline
 from ..retrieval.contracts import QueryRewriter
 from ..retrieval.coverage import WordCounts, word_counts
-from ..retrieval.query import HeuristicRewriter, is_follow_up
+from ..retrieval.query import HeuristicRewriter, asks_for_more, is_follow_up, leans_wholly
 from ..retrieval.retriever import HybridRetriever
+from ..turns import reply_after
 from ..types import Answer, AnswerEvent, Hit, Turn
 from .outlines import WholeEpisode, without_done
 from .questions import (
@@ -40,6 +41,11 @@ log = logging.getLogger(__name__)
 EMPTY_LIBRARY = (
     "The library is empty: add transcripts first (`assistant ingest PATH`, `Assistant.ingest`, or Upload in "
     "the browser), then ask again."
+)
+
+NOTHING_TO_FOLLOW = (
+    "“{question}” follows on from an earlier question, and this conversation has none yet: ask the whole "
+    "question (for example “Tell me more about the budget”)."
 )
 
 Filter = str | Sequence[str] | None
@@ -156,6 +162,14 @@ class ChatSession:
             )
             return
         turns = normalise_history(history) if history is not None else list(self.history)
+        if not turns and leans_wholly(question):  # "Tell me more" as a first question: nothing to search for
+            text = NOTHING_TO_FOLLOW.format(question=question.strip())
+            yield AnswerEvent(kind="text", text=text)
+            yield AnswerEvent(
+                kind="done",
+                answer=Answer(text=text, citations=(), mode="offline", query=question, refused=True),
+            )
+            return
         timings: dict[str, float] = {}
         started = time.perf_counter()
         notices: list[str] = []
@@ -196,7 +210,8 @@ class ChatSession:
 
         t = time.perf_counter()
         searched = question if earlier else query
-        context = self._retrieve(searched, episode, speaker, earlier)
+        shown = _last_cited(turns) if follow_up and asks_for_more(question) else ()
+        context = self._retrieve(searched, episode, speaker, earlier, shown)
         timings["retrieve_ms"] = _ms(t)
 
         t = time.perf_counter()
@@ -248,7 +263,16 @@ class ChatSession:
         offline = HeuristicRewriter()
         return offline.rewrite(question, turns), offline.leans_on(question, turns)
 
-    def _retrieve(self, query: str, episode: Filter, speaker: Filter, follow_up_of: str = "") -> list[Hit]:
+    def _retrieve(
+        self,
+        query: str,
+        episode: Filter,
+        speaker: Filter,
+        follow_up_of: str = "",
+        shown: Sequence[str] = (),
+    ) -> list[Hit]:
+        """The hits the answer is built from, packed into the token budget; those whose utterances are in
+        `shown` (what the last answer cited, when asked for more) go after the others."""
         try:
             hits = self.search(
                 query,
@@ -263,6 +287,14 @@ class ChatSession:
                     f"searching needs the Cohere embedding service, which failed: {exc}"
                 ) from exc
             raise
+        if shown:
+            quoted = set(shown)
+
+            def said_before(hit: Hit) -> bool:  # a question is quoted through its reply
+                reply = reply_after(hit.utterance, hit.context)
+                return hit.utterance.id in quoted or (reply is not None and reply.id in quoted)
+
+            hits = [h for h in hits if not said_before(h)] + [h for h in hits if said_before(h)]
         return pack(hits[: self.settings.top_k], self.settings.context_tokens)
 
     def _generate(
@@ -309,6 +341,10 @@ class ChatSession:
             self.library.check_episodes(episode),
             speakers_of(speaker),
         )
+
+
+def _last_cited(turns: Sequence[Turn]) -> tuple[str, ...]:
+    return next((t.cited for t in reversed(turns) if t.role == "assistant"), ())
 
 
 _HOSTS = re.compile(r",|&|\band\b")

@@ -34,9 +34,18 @@ _POINTING = re.compile(
 )
 
 
+_CONTINUING = re.compile(
+    r"^\s*(?:(?:please|can you|could you|would you)\s+)?"
+    r"(?:tell me more|say more|go on|keep going|continue|elaborate|expand|more details?)\b(?:,?\s+please\b)?"
+    r"|\b(?:elaborate|expand) on\b",
+    re.IGNORECASE,
+)
+"""A request to carry on ("Tell me more", "Can you elaborate?"): it asks about what was just discussed."""
+
+
 def is_follow_up(question: str) -> bool:
     """Whether the question points back at the conversation instead of standing on its own."""
-    if _LEADING.search(question) or _POINTING.search(question):
+    if _LEADING.search(question) or _POINTING.search(question) or _CONTINUING.search(question):
         return True
     return not tokenize(question)  # "Why?", "And then?": no content word of its own
 
@@ -48,7 +57,10 @@ class HeuristicRewriter:
         earlier = _leaned_on(history)
         if not earlier or not is_follow_up(question):
             return question
-        return f"{earlier} {question}"
+        if not asks_for_more(question):
+            return f"{earlier} {question}"
+        own = _CONTINUING.sub(" ", question).strip(" ,.?!")  # "Tell me more" adds no word to search for
+        return f"{earlier} {own}" if own else earlier
 
     def leans_on(self, question: str, history: Sequence[Turn]) -> str:
         """The earlier question to search at `FOLLOW_UP_WEIGHT` beside a follow-up that has words of its own;
@@ -59,11 +71,23 @@ class HeuristicRewriter:
         return earlier
 
 
+def asks_for_more(question: str) -> bool:
+    """ "Tell me more", "Can you elaborate on that?": passages the last answer did not quote should lead."""
+    return bool(_CONTINUING.search(question))
+
+
+def leans_wholly(question: str) -> bool:
+    """A follow-up with no word of its own ("Tell me more", "And after that?"): without the conversation
+    before it, it asks nothing."""
+    return is_follow_up(question) and not _says_something(question)
+
+
 def _says_something(question: str) -> bool:
     """Whether the question has a word of its own beyond the longer stop-word list ("after", "then", "more"
     are on it): "And after that?" leans wholly on the question before."""
     common = english_stopwords(plus=True)
-    return any(w.lower() not in common and tokenize(w) for w in _WORD.findall(question))
+    own = _CONTINUING.sub(" ", question)
+    return any(w.lower() not in common and tokenize(w) for w in _WORD.findall(own))
 
 
 def _leaned_on(history: Sequence[Turn]) -> str:

@@ -96,3 +96,23 @@ def test_an_episode_fact_the_details_do_not_give_is_said_to_be_missing(library: 
     assert "do not give" not in link.text
     host = library.ask("Who is the host of the show?", episode="harbour-bridge")
     assert "do not give" not in host.text
+
+
+@pytest.mark.parametrize("question", ["Tell me more", "And after that?", "Why?"])
+def test_a_follow_up_asked_first_asks_for_the_whole_question(library: Assistant, question: str) -> None:
+    answer = library.ask(question)
+    assert answer.refused and not answer.citations and not answer.hits
+    assert "follows on from an earlier question" in answer.text and question in answer.text
+
+
+@pytest.mark.parametrize("more", ["Tell me more", "Can you elaborate?", "Go on, please."])
+def test_asking_for_more_searches_the_question_before_and_leads_with_passages_not_yet_quoted(
+    library: Assistant, more: str
+) -> None:
+    chat = library.chat()
+    first = chat.ask("Why did the steel arrive late for the bridge?")
+    assert chat.history[-1].cited == tuple(u.id for u in first.cited_utterances) and first.cited_utterances
+    again = chat.ask(more)
+    assert again.query == "Why did the steel arrive late for the bridge?"
+    assert again.cited_utterances and again.cited_utterances[0].id not in chat.history[-3].cited, again.text
+    assert {u.episode_id for u in again.cited_utterances} == {"harbour-bridge"}
