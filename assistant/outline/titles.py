@@ -9,14 +9,15 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..text import english_stopwords, is_question
+from ..text import common_words, english_stopwords, is_question
 from .segment import _FILLERS
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9'-]*")
 
 
 def _stopwords() -> frozenset[str]:
-    return english_stopwords(plus=True) | _FILLERS | _VAGUE
+    """Words that never name a chapter: function words ("would"), fillers, and vague words."""
+    return english_stopwords(plus=True) | common_words() | _FILLERS | _VAGUE
 
 
 # Words too vague to name a chapter, though they may still tell chapters apart for segmentation.

@@ -6,6 +6,7 @@ import pytest
 from assistant.outline.answer import answer_from_outline, is_whole_episode_question
 from assistant.outline.build import build_outline
 from assistant.outline.segment import SegmentParams, equal_segments, segment, texttiling
+from assistant.outline.titles import chapter_titles
 from assistant.outline.types import Outline
 from assistant.types import Utterance
 
@@ -162,3 +163,15 @@ def test_a_long_passage_about_the_focus_is_cut_to_its_sentences_that_match():
 )
 def test_is_whole_episode_question(question, expected):
     assert is_whole_episode_question(question) == expected
+
+
+def test_a_function_word_never_titles_a_chapter() -> None:
+    texts = [
+        "Would the piles hold? We would drill the piles deeper on the north bank.",
+        "The piles would sit in soft clay, so we would wait for the piles to settle.",
+        "The steel would come from Finland, and the steel mill would be late.",
+        "Steel from Finland would arrive in March, the steel delayed by a fire.",
+    ]
+    titles = chapter_titles(texts, [(0, 1), (2, 3)])
+    assert all("would" not in t.lower() for t in titles), titles
+    assert "Piles" in titles[0] and "Steel" in titles[1], titles
