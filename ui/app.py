@@ -244,7 +244,10 @@ def _scope(message: Message, episodes: Mapping[str, Episode]) -> str:
 
 
 def _meta(answer: Answer, sources: int, question: str) -> str:
-    who = f"Cohere {answer.model}" if answer.mode == "hosted" else "Offline answer (quoted passages)"
+    if answer.mode == "hosted":
+        who = f"Cohere {answer.model}"
+    else:  # a refusal quotes nothing as an answer
+        who = "Offline answer" if answer.refused else "Offline answer (quoted passages)"
     seconds = answer.timings.get("total_ms", 0) / 1000
     parts = [who, plural(sources, "source"), f"{seconds:.1f} s"]
     if answer.follow_up_of:  # why words of the earlier question turn up in this answer

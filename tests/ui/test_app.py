@@ -552,3 +552,12 @@ def test_the_outline_of_a_transcript_without_speaker_labels_says_so_once(tmp_pat
     assert shown.count("speakers are not labelled in this transcript") == 1, shown
     assert "unattributed" not in shown.lower()
     assert re.search(r"^#\d+\n\n> The bakery", shown, re.MULTILINE), shown
+
+
+def test_tell_me_more_as_a_first_question_asks_for_the_whole_question() -> None:
+    at = ask(with_sample(), "Tell me more")
+    reply = answers(at)[-1]
+    assert "follows on from an earlier question" in plain(reply.markdown[0].value)
+    captions = [plain(c.value) for c in reply.caption]
+    assert any(c.startswith("Offline answer · 0 sources") for c in captions), captions
+    assert not any("quoted passages" in c for c in captions), "a refusal quotes nothing"
