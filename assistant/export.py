@@ -39,16 +39,7 @@ def conversation_markdown(
 def _answer_lines(answer: Answer, episodes: Mapping[str, Episode]) -> list[str]:
     text, numbered = marked_text(answer)
     lines = [text.strip(), ""]
-    how = (
-        f"Answered by Cohere {answer.model}"
-        if answer.mode == "hosted" and answer.model
-        else (
-            "Answered by the hosted model"
-            if answer.mode == "hosted"
-            else "Offline answer: quoted passages, no language model"
-        )
-    )
-    lines += [f"_{how}._", ""]
+    lines += [f"_{_answered_by(answer)}._", ""]
     if answer.notice:
         lines += [f"> **Note:** {answer.notice}", ""]
     if not numbered:
@@ -68,3 +59,11 @@ def _answer_lines(answer: Answer, episodes: Mapping[str, Episode]) -> list[str]:
 
 
 __all__ = ["conversation_markdown"]
+
+
+def _answered_by(answer: Answer) -> str:
+    if answer.mode == "hosted":
+        return f"Answered by Cohere {answer.model}" if answer.model else "Answered by the hosted model"
+    if answer.refused:  # a refusal quotes nothing as an answer
+        return "Offline answer, no language model"
+    return "Offline answer: quoted passages, no language model"

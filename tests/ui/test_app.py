@@ -511,6 +511,11 @@ def test_conversation_markdown_without_answers_or_sources() -> None:
     )
     assert "_Answered by Cohere command-a-03-2025._" in markdown and "> **Note:** Cut short." in markdown
     assert "**Sources**" not in markdown
+    refused = Answer(text="Nothing answers this.", citations=(), mode="offline", refused=True)
+    markdown = conversation_markdown(
+        [(Turn("user", "More?"), None), (Turn("assistant", refused.text), refused)]
+    )
+    assert "_Offline answer, no language model._" in markdown and "quoted passages" not in markdown
 
 
 def test_the_outline_view_lists_chapters_and_opens_the_transcript_at_one() -> None:
