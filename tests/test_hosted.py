@@ -40,7 +40,8 @@ def test_hosted_answer_cites_retrieved_utterances(fake: FakeCohere, tmp_path: Pa
     assert [i for i in ids if i in {h.utterance.id for h in answer.hits}] == [
         h.utterance.id for h in answer.hits
     ]
-    assert set(ids) <= {u.id for h in answer.hits for u in (h.utterance, *h.context)}, "replies only"
+    sent_with = {u.id for h in answer.hits for u in (h.utterance, *h.context, *h.carried_on)}
+    assert set(ids) <= sent_with, "beyond the hits, only replies and the turns carrying them on"
     assert all("Forty-seven" not in m["content"] for m in sent["messages"] if isinstance(m["content"], str))
     assert answer.citations and not answer.refused
     for citation in answer.citations:
