@@ -153,9 +153,10 @@ class Answer:
     """True when the answer declines (nothing relevant found, or a hosted answer with no citation)."""
 
     def as_turn(self) -> Turn:
-        """This answer as a history turn, remembering which episodes it cited."""
-        episodes = tuple(dict.fromkeys(u.episode_id for u in self.cited_utterances))
-        return Turn("assistant", self.text, episodes, tuple(u.id for u in self.cited_utterances))
+        """This answer as a history turn, remembering which episodes and utterances it cited."""
+        cited = self.cited_utterances
+        episodes = tuple(dict.fromkeys(u.episode_id for u in cited))
+        return Turn("assistant", self.text, episodes, tuple(u.id for u in cited))
 
     @property
     def cited_utterances(self) -> list[Utterance]:

@@ -24,6 +24,16 @@ def hosted(fake: FakeCohere, store: Path, **settings) -> Assistant:
     )
 
 
+def hosted_transcript(fake: FakeCohere, tmp_path: Path, name: str, lines: list[str]) -> Assistant:
+    """A hosted library holding one transcript of numbered turns, `lines` in order (episode id `name`)."""
+    path = tmp_path / "in" / f"{name}.txt"
+    path.parent.mkdir()
+    path.write_text("".join(f"{n}\n{line}\n" for n, line in enumerate(lines, start=1)), encoding="utf-8")
+    a = hosted(fake, tmp_path / "s")
+    assert a.ingest([path]).ok
+    return a
+
+
 def test_hosted_answer_cites_retrieved_utterances(fake: FakeCohere, tmp_path: Path) -> None:
     a = hosted(fake, tmp_path / "s")
     assert a.mode == "hosted" and a.embedder.name == "cohere:embed-v4.0"
@@ -162,17 +172,13 @@ def test_a_question_hit_sends_its_reply_as_a_document_the_model_can_cite(
 ) -> None:
     """The host's question matched; the guest's reply after it answers. The reply is a document of its own,
     right after the question, so a citation of it points at the turn that answers."""
-    path = tmp_path / "in" / "ovens.txt"
-    path.parent.mkdir()
     lines = [
         "Ana Lima: Welcome back to the show.",
         "Ana Lima: Where did the station bakery's ovens come from?",
         "Grace Otieno: A closed mill in Leeds sold them to us for a pound each.",
         "Ana Lima: Tell me about the first winter.",
     ]
-    path.write_text("".join(f"{n}\n{line}\n" for n, line in enumerate(lines, start=1)), encoding="utf-8")
-    a = hosted(fake, tmp_path / "s")
-    assert a.ingest([path]).ok
+    a = hosted_transcript(fake, tmp_path, "ovens", lines)
     hits = a.search("Where did the station bakery's ovens come from?", k=1)
     assert [h.utterance.number for h in hits] == [2], "precondition: only the question is retrieved"
     request = a.generator.request("Where did the ovens come from?", hits, [])  # type: ignore[attr-defined]
@@ -191,8 +197,6 @@ def test_a_question_hit_sends_its_reply_as_a_document_the_model_can_cite(
 def test_a_reply_is_sent_with_the_turns_that_carry_it_on(fake: FakeCohere, tmp_path: Path) -> None:
     """Speech recognition without speaker labels splits an answer into sentences: the model gets all of
     them, each a document it can cite, up to the next question."""
-    path = tmp_path / "in" / "coop.txt"
-    path.parent.mkdir()
     lines = [
         "Welcome back to the show; today my guest runs the station bakery.",
         "Was that how the bakery cooperative worked, everyone baking for everyone?",
@@ -203,9 +207,7 @@ def test_a_reply_is_sent_with_the_turns_that_carry_it_on(fake: FakeCohere, tmp_p
         "Did the mill ever reopen?",
         "No, it became flats.",
     ]
-    path.write_text("".join(f"{n}\n{line}\n" for n, line in enumerate(lines, start=1)), encoding="utf-8")
-    a = hosted(fake, tmp_path / "s")
-    assert a.ingest([path]).ok
+    a = hosted_transcript(fake, tmp_path, "coop", lines)
     hits = [h for h in a.search("How did the bakery cooperative work?", k=8) if h.utterance.number == 2]
     assert hits, "precondition: the question is retrieved"
     request = a.generator.request("How did the cooperative work?", hits, [])  # type: ignore[attr-defined]

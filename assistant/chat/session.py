@@ -17,7 +17,7 @@ from ..config import Settings
 from ..errors import ProviderError, UnknownSpeakerError
 from ..generation.base import Generator
 from ..generation.context import pack
-from ..generation.offline import ExtractiveGenerator
+from ..generation.offline import ExtractiveGenerator, reply_to
 from ..library import Library
 from ..outline.answer import follow_up_focus, is_whole_episode_question
 from ..outline.types import Outline
@@ -25,7 +25,6 @@ from ..retrieval.contracts import QueryRewriter
 from ..retrieval.coverage import WordCounts, word_counts
 from ..retrieval.query import HeuristicRewriter, asks_for_more, is_follow_up, leans_wholly
 from ..retrieval.retriever import HybridRetriever
-from ..turns import reply_after
 from ..types import Answer, AnswerEvent, Hit, Turn
 from .outlines import WholeEpisode, without_done
 from .questions import (
@@ -291,7 +290,7 @@ class ChatSession:
             quoted = set(shown)
 
             def said_before(hit: Hit) -> bool:  # a question is quoted through its reply
-                reply = reply_after(hit.utterance, hit.context)
+                reply = reply_to(hit)
                 return hit.utterance.id in quoted or (reply is not None and reply.id in quoted)
 
             hits = [h for h in hits if not said_before(h)] + [h for h in hits if said_before(h)]
