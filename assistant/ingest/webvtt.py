@@ -37,6 +37,8 @@ _HEADER = re.compile(r"^\ufeff?WEBVTT(?:[ \t]|$)")
 _TIMING = re.compile(r"^\s*(\S+)\s*-->\s*(\S+)")
 _VOICE = re.compile(r"<v(?:\.[^\s>]*)?(?:[ \t]+([^>]*))?>")
 _SPACES = re.compile(r"\s+")
+# "NOTE Title: x" right under WEBVTT, with no blank line, is a header line to webvtt-py, not a comment.
+_NOTE_PREFIX = re.compile(r"^NOTE[ \t]+")
 _LIBRARY_ERRORS = (
     MalformedFileError,
     MalformedCaptionError,
@@ -93,7 +95,7 @@ def parse_webvtt(
 
     meta: Meta = {}
     for line in vtt.metadata:
-        key, sep, value = line.partition(":")
+        key, sep, value = _NOTE_PREFIX.sub("", line).partition(":")
         if sep:
             add_meta(meta, key, value.strip())
     comments = [*vtt.header_comments, *(c for cap in captions for c in cap.comments), *vtt.footer_comments]

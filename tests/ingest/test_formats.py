@@ -97,6 +97,16 @@ def test_webvtt_without_voice_tags_reads_speaker_labels() -> None:
     assert t.episode.duration == 3602.5
 
 
+def test_webvtt_note_lines_right_under_the_header_still_give_the_details() -> None:
+    text = (
+        "WEBVTT\nNOTE title: Weekly product standup\nNOTE hosts: Dana Whitfield\n\n"
+        "00:01.000 --> 00:03.000\n<v Dana Whitfield>Morning everyone.\n"
+    )
+    t = parse_text(text, Path("standup.vtt"), "standup")
+    assert t.episode.title == "Weekly product standup"
+    assert t.episode.host == "Dana Whitfield"
+
+
 def test_webvtt_prose_colons_are_not_speakers_and_entities_are_decoded() -> None:
     text = (
         "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nHere's the thing: we forgot.\n\n"
