@@ -21,7 +21,7 @@ from .index.chroma_store import ChromaStore
 from .index.embedders import Embedder, document_text, normalise_rows
 from .index.lexical_cache import Snapshot
 from .ingest.details import details_utterance
-from .outline.build import METHOD, build_outline
+from .outline.build import METHOD, build_outline, speaker_key_quotes
 from .outline.types import Outline
 from .store_lock import store_lock, try_store_lock
 from .types import DETAILS, Episode, IngestReport, Progress, Transcript, Utterance
@@ -70,6 +70,15 @@ class Library:
                 utterances, vectors = self._stored_vectors(episode.id, snapshot() if snapshot else None)
                 self._outlines[key] = build_outline(episode.id, utterances, vectors)
             return self._outlines[key]
+
+    def speaker_quotes(
+        self, ref: str, speaker: str, snapshot: Callable[[], Snapshot] | None = None
+    ) -> list[Utterance]:
+        """What `speaker` said in the episode: per chapter of its outline, their most central turns."""
+        episode = self.episode(ref)
+        outline = self.outline(episode.id, snapshot)
+        utterances, vectors = self._stored_vectors(episode.id, snapshot() if snapshot else None)
+        return speaker_key_quotes(outline, utterances, vectors, speaker)
 
     def _stored_vectors(
         self, episode_id: str, snapshot: Snapshot | None

@@ -239,9 +239,45 @@ def test_a_long_hosted_summary_says_what_it_will_cost_first(
     assert not again, "a cached summary costs nothing, so nothing is announced"
 
 
-def test_a_speaker_filter_searches_instead_of_outlining() -> None:
+def test_what_one_speaker_said_is_their_turns_chapter_by_chapter() -> None:
     a = Assistant.from_settings()
     a.ingest(SAMPLES)
-    answer = a.ask("What are the key takeaways?", speaker="Nadia Brooks")
-    assert "chapter" not in answer.text
-    assert all(h.utterance.speaker == "Nadia Brooks" for h in answer.hits)
+    outline = a.outline("harbour-bridge")
+    for question in (
+        "What did Tomás say?",
+        "what did tomás reyes talk about in the episode",
+        "What was Tomás's main point?",
+    ):
+        answer = a.ask(question)
+        assert "\nWhat Tomás Reyes said, by chapter:\n" in answer.text, question
+        cited = answer.cited_utterances
+        assert cited and {u.speaker for u in cited} == {"Tomás Reyes"}
+        for chapter in outline.chapters:  # the sample's Tomás speaks in every chapter
+            assert len([u for u in cited if chapter.first <= u.number <= chapter.last]) == 3
+    filtered = a.ask("What are the key takeaways?", speaker="tomás reyes")
+    assert filtered.cited_utterances == a.ask("What did Tomás say?").cited_utterances
+
+
+def test_what_someone_said_about_a_subject_or_an_unknown_name_is_searched() -> None:
+    a = Assistant.from_settings()
+    a.ingest(SAMPLES)
+    about = a.ask("What are the key takeaways about the steel?", speaker="Nadia Brooks")
+    assert "chapter" not in about.text
+    assert about.hits and all(h.utterance.speaker == "Nadia Brooks" for h in about.hits)
+    for question in ("What did Tomás say about the soil?", "What did Tomás's crew say?", "What did Bob say?"):
+        assert "said, by chapter" not in a.ask(question).text, question
+    bob = a.ask("What did Bob say?").notice or ""
+    assert "No speaker in the library is called “Bob”; speakers: Nadia Brooks, Tomás Reyes." in bob
+
+
+def test_a_hosted_answer_about_what_one_speaker_said_sends_their_turns(tmp_path: Path) -> None:
+    fake = FakeCohere(dimension=64)
+    a = Assistant.from_settings(store=tmp_path / "s", settings=fake.settings(), cohere_client=fake.client())
+    a.ingest(SAMPLES)
+    answer = a.ask("What did Tomás say?")
+    assert answer.mode == "hosted" and answer.citations
+    sent = fake.bodies("chat_stream")
+    ids = [d["id"] for d in sent[0]["documents"]] if len(sent) == 1 else []
+    speakers = {u.id: u.speaker for u in a.transcript("harbour-bridge")}
+    assert ids and {speakers[i] for i in ids} == {"Tomás Reyes"}
+    assert {u.id for u in answer.cited_utterances} <= set(ids)

@@ -156,19 +156,36 @@ class WholeEpisode:
         settings = session.settings
         self.summaries = SummaryCache(None if settings.chroma_host else settings.store_dir / SUMMARIES)
 
-    def scope(self, query: str, episode: Filter, turns: Sequence[Turn], notices: list[str]) -> str | None:
-        """Which episode a whole-episode question is about: the one chosen, the one being discussed, the only
-        one, or (said in a notice) the one the best hit is from; None when the library is empty."""
+    def scope(
+        self,
+        query: str,
+        episode: Filter,
+        turns: Sequence[Turn],
+        notices: list[str],
+        speaker: str | None = None,
+    ) -> str | None:
+        """Which episode a whole-episode question is about: the one chosen, the only one where `speaker`
+        speaks, the one being discussed, the only one, or (said in a notice) the one the best hit is from;
+        None when the library is empty."""
         chosen = self.session.library.check_episodes(episode)
         if chosen and len(chosen) == 1:
             return chosen[0]
+        if speaker:
+            lexical = self.session.retriever.lexical.current()
+            chosen = [
+                e.id
+                for e in self.session.library.episodes()
+                if (not chosen or e.id in chosen) and speaker in lexical.speakers([e.id])
+            ]
+            if len(chosen) == 1:
+                return chosen[0]
         current = conversation_episode(turns)
         if current and (not chosen or current in chosen):
             return current
         episodes = self.session.library.episodes()
         if not chosen and len(episodes) == 1:
             return episodes[0].id
-        hits = self.session.search(query, k=1, episode=chosen)
+        hits = self.session.search(query, k=1, episode=chosen, speaker=speaker)
         if not hits:
             return None
         best = hits[0].utterance.episode_id
@@ -187,9 +204,10 @@ class WholeEpisode:
         found: Sequence[Hit],
         turns: Sequence[Turn],
         notices: list[str],
+        speaker: str | None = None,
     ) -> Steps[AnswerEvent, None, Answer]:
         """The offline outline answer, or a hosted summary of the chapters' key quotes (cached on disk); for
-        the part about X, of the passages about X."""
+        the part about X, of the passages about X; for what one `speaker` said, of their turns (`found`)."""
         episode = self.session.library.episode(episode_id)
         outline = self.session.outline(episode_id)
         hits = tuple(found) if found else tuple(key_quote_hits(outline.chapters, episode.title))
@@ -202,7 +220,8 @@ class WholeEpisode:
                 log.warning("hosted summary failed, falling back to the outline: %s", exc)
                 notices.append(notice)
                 yield AnswerEvent(kind="notice", text=notice)
-        text, citations = answer_from_outline(outline, focus, passages(found))
+        quoted = [h.utterance for h in found] if speaker else passages(found)
+        text, citations = answer_from_outline(outline, focus, quoted, speaker=speaker)
         yield AnswerEvent(kind="text", text=text)
         for citation in citations:
             yield AnswerEvent(kind="citation", citation=citation)
@@ -227,6 +246,14 @@ class WholeEpisode:
         if final.citations and not final.refused:
             self.summaries.put(key, final)
         return final
+
+    def said_by(self, speaker: str, episode_id: str) -> list[Hit]:
+        """What `speaker` said in the episode, chapter by chapter (`Library.speaker_quotes`), as hits."""
+        title = self.session.library.episode(episode_id).title
+        quotes = self.session.library.speaker_quotes(
+            episode_id, speaker, self.session.retriever.lexical.snapshot
+        )
+        return [Hit(u, 1.0, episode_title=title) for u in quotes]
 
     def about(self, focus: str, episode_id: str, guessed: bool = False) -> list[Hit] | None:
         """The episode's passages (its chapters cover every turn) that best match the focus, best first. None

@@ -19,12 +19,14 @@ from ..generation.base import Generator
 from ..generation.context import pack
 from ..generation.offline import ExtractiveGenerator, reply_to
 from ..library import Library
-from ..outline.answer import follow_up_focus, is_whole_episode_question
+from ..outline.answer import follow_up_focus, is_whole_episode_question, speaker_asked_about
 from ..outline.types import Outline
 from ..retrieval.contracts import QueryRewriter
 from ..retrieval.coverage import WordCounts, word_counts
 from ..retrieval.query import HeuristicRewriter, asks_for_more, is_follow_up, leans_wholly
 from ..retrieval.retriever import HybridRetriever
+from ..retrieval.speakers import speaker_mentioned
+from ..text import name_tokens, question_words
 from ..types import Answer, AnswerEvent, Hit, Turn
 from .outlines import WholeEpisode, without_done
 from .questions import (
@@ -98,7 +100,7 @@ class ChatSession:
         if not unknown:
             return
         where = "the searched episodes" if episodes else "the library"
-        shown = ", ".join(sorted(known)[:20]) + (f" and {len(known) - 20} more" if len(known) > 20 else "")
+        shown = _listed(known)
         named = self._named_without_labels(unknown[0], episodes)
         if named:
             elsewhere = f" (speakers in {where}: {shown})" if known else ""
@@ -113,6 +115,38 @@ class ChatSession:
                 "cannot match; ask without --speaker"
             )
         raise UnknownSpeakerError(f"no speaker is called {unknown[0]!r} in {where}; speakers: {shown}")
+
+    def _speaker_asked_about(
+        self,
+        question: str,
+        episode: Filter,
+        speaker: Filter,
+        whole: bool,
+        focus: str | None,
+        notices: list[str],
+    ) -> str | None:
+        """The one speaker whose turns are asked for as a whole: "What did Raj say?", or a summary with no
+        subject of its own and a filter to one speaker. None otherwise: a subject is searched for."""
+        episodes = self.library.check_episodes(episode)
+        chosen = speakers_of(speaker)
+        if chosen:
+            if not whole or focus or len(chosen) != 1:
+                return None
+            self._check_speakers(chosen, episodes)
+            known = self.retriever.lexical.current().speakers(episodes)
+            return next(name for name in known if name.casefold() == chosen[0].casefold())
+        who = None if whole else speaker_asked_about(question)
+        if not who:
+            return None
+        known = self.retriever.lexical.current().speakers(episodes)
+        words = question_words(who)
+        name = speaker_mentioned(who, known)
+        if name is None and known and all(original[:1].isupper() for _, original, _ in words):
+            where = "the searched episodes" if episodes else "the library"
+            notices.append(f"No speaker in {where} is called “{who}”; speakers: {_listed(known)}.")
+        if name is None or not {w for w, _, _ in words} - {"the"} <= set(name_tokens(name)):
+            return None  # "What did Raj's team say?" names Raj, but does not ask what Raj said
+        return name
 
     def _named_without_labels(self, name: str, episodes: Sequence[str] | None) -> str:
         """The title of a searched episode whose details name `name` (host or guest) but whose transcript
@@ -186,19 +220,24 @@ class ChatSession:
             whole, focus = is_whole_episode_question(query)
             if whole:
                 focus = follow_up_focus(question) or focus
-        if whole and not speaker:  # what chosen speakers said is searched for, not outlined
+        said_by = self._speaker_asked_about(question, episode, speaker, whole, focus, notices)
+        if said_by:
+            whole, focus = True, None
+        if whole and (not speaker or said_by):  # else what chosen speakers said about X is searched for
             t = time.perf_counter()
             chose: list[str] = []
-            scope = self.whole.scope(query, episode, turns, chose)
+            scope = self.whole.scope(query, episode, turns, chose, speaker=said_by)
             found = self.whole.about(focus, scope, guessed=bool(chose)) if scope is not None and focus else []
             if found is None:
                 focus, found = None, []
+            if said_by and scope is not None:
+                found = self.whole.said_by(said_by, scope)
             timings["retrieve_ms"] = _ms(t)
             if scope is not None and not (focus and self._not_discussed(focus, found, scope)):
                 notices += chose
                 for notice in notices:
                     yield AnswerEvent(kind="notice", text=notice)
-                final = yield from self.whole.answer(question, focus, scope, found, turns, notices)
+                final = yield from self.whole.answer(question, focus, scope, found, turns, notices, said_by)
                 timings["generate_ms"] = _ms(t) - timings["retrieve_ms"]
                 timings["total_ms"] = _ms(started)
                 final = replace(final, timings=timings, query=query, notice=" ".join(notices) or final.notice)
@@ -340,6 +379,11 @@ class ChatSession:
             self.library.check_episodes(episode),
             speakers_of(speaker),
         )
+
+
+def _listed(names: Sequence[str], most: int = 20) -> str:
+    shown = ", ".join(sorted(names)[:most])
+    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
 
 
 def _last_cited(turns: Sequence[Turn]) -> tuple[str, ...]:

@@ -40,6 +40,21 @@ _WHOLE = [
 _NO_FOCUS = re.compile(
     rf"^(?:in |of |during )?(?:the |this |that )?(?:{_EPISODE}|it|everything|all of it)\W*$", re.I
 )
+_SAID = (
+    r"(?:say|said|talk about|talked about|discuss|discussed|mention|mentioned|cover|covered|contribute|"
+    r"contributed|bring up|brought up|raise|raised|think|thought|argue|argued)"
+)
+_IN_EPISODE = rf"(?: (?:in|during|on|throughout) {_EPISODE})?"
+_SPEAKER_ONLY = [
+    re.compile(p, re.I)
+    for p in (
+        rf"^(?:so |and )?what (?:did|does|do|has|have) (?P<who>.+?) {_SAID}{_IN_EPISODE}\W*$",
+        rf"^(?:please |can you |could you )?(?:summari[sz]e|sum up|recap) what (?P<who>.+?) "
+        rf"(?:{_SAID}|says){_IN_EPISODE}\W*$",
+        rf"^what (?:was|were|is|are) (?P<who>.+?)(?:'s|’s|') (?:main |key )?"
+        rf"(?:points?|contributions?|views?|takes?|positions?|arguments?){_IN_EPISODE}\W*$",
+    )
+]
 _SENTENCE_END = re.compile(r"[?!]+\s+|\.+\s+(?=[A-Z])")
 _SUMMARISE_OBJECT = re.compile(r"^(?:please )?(?:summari[sz]e|sum up|recap)\s+(?P<x>.+)$", re.I)
 
@@ -54,6 +69,15 @@ def is_whole_episode_question(question: str) -> tuple[bool, str | None]:
         return False, None
     match = _FOCUS.search(q) or _SUMMARISE_OBJECT.match(q)
     return True, _focus(match.group("x")) if match else None
+
+
+def speaker_asked_about(question: str) -> str | None:
+    """Who "What did Raj say?" asks about ("Raj"): a question about all of one person's turns, with no subject
+    of its own, is answered from the outline through that person's turns. None for any other question; the
+    caller checks that the words name a speaker."""
+    q = " ".join(question.strip().split())
+    match = next((m for p in _SPEAKER_ONLY if (m := p.match(q))), None)
+    return match.group("who").strip() if match else None
 
 
 def follow_up_focus(question: str) -> str | None:
@@ -89,7 +113,7 @@ def _shorten(text: str, limit: int = 160) -> str:
 
 
 def answer_from_outline(
-    outline: Outline, focus: str | None = None, passages: Sequence[Utterance] = ()
+    outline: Outline, focus: str | None = None, passages: Sequence[Utterance] = (), speaker: str | None = None
 ) -> tuple[str, tuple[Citation, ...]]:
     """The offline answer: one line per chapter (title, span, its key quotes), each line citing the quotes.
 
@@ -97,17 +121,21 @@ def answer_from_outline(
     quotes, under the chapters that hold them, each cut to its sentences that match: the discussion of X is
     often a few turns inside a chapter whose central turns are about something else. On the focused QMSum
     questions ("Summarize the discussion about X", val) this cites gold evidence for 0.86 of them against
-    0.75 when the two chapters whose key quotes were closest to X were quoted (eval/README.md)."""
+    0.75 when the two chapters whose key quotes were closest to X were quoted (eval/README.md).
+
+    With a `speaker`, the `passages` are that speaker's turns (`speaker_key_quotes`), under their chapters."""
     chapters = list(outline.chapters)
     quotes = {c.number: c.key_quotes for c in chapters}
-    if focus and passages:
+    if (focus or speaker) and passages:
         inside = {
             c.number: tuple(sorted((u for u in passages if c.first <= u.number <= c.last), key=_number))
             for c in chapters
         }
         chapters = [c for c in chapters if inside[c.number]]
         quotes = inside
-        head = f"The part of the episode about {focus}:\n"
+        head = (
+            f"What {speaker} said, by chapter:\n" if speaker else f"The part of the episode about {focus}:\n"
+        )
     else:
         head = f"The episode in {len(chapters)} chapter{'s' if len(chapters) != 1 else ''}:\n"
     text = OUTLINE_HEADER + head

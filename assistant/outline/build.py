@@ -45,3 +45,28 @@ def build_outline(
             )
         )
     return Outline(episode_id, tuple(chapters), METHOD)
+
+
+def speaker_key_quotes(
+    outline: Outline,
+    utterances: Sequence[Utterance],
+    vectors: np.ndarray,
+    speaker: str,
+    quotes: int = 3,
+) -> list[Utterance]:
+    """Per chapter, the `speaker`'s turns closest to the centre of what they said in it (as `key_quotes`
+    picks a chapter's), in episode order: what that person said, chapter by chapter. `vectors` as in
+    `build_outline`."""
+    wanted = speaker.casefold()
+    picked: list[Utterance] = []
+    for chapter in outline.chapters:
+        rows = [
+            i
+            for i, u in enumerate(utterances)
+            if chapter.first <= u.number <= chapter.last and (u.speaker or "").casefold() == wanted
+        ]
+        if rows:
+            texts = [utterances[i].text for i in rows]
+            chosen = key_quotes(vectors[np.asarray(rows)], texts, 0, len(rows) - 1, count=quotes)
+            picked += [utterances[rows[i]] for i in chosen]
+    return picked
