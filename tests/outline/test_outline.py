@@ -3,7 +3,7 @@ import json
 import numpy as np
 import pytest
 
-from assistant.outline.answer import answer_from_outline, is_whole_episode_question
+from assistant.outline.answer import answer_from_outline, is_whole_episode_question, speaker_asked_about
 from assistant.outline.build import build_outline
 from assistant.outline.segment import SegmentParams, equal_segments, segment, texttiling
 from assistant.outline.titles import chapter_titles
@@ -159,10 +159,30 @@ def test_a_long_passage_about_the_focus_is_cut_to_its_sentences_that_match():
         ("Why did Aidan leave Google?", (False, None)),
         ("Who find Chandler amusing ?", (False, None)),
         ("What was the meeting time?", (False, None)),
+        ("What is the standup about?", (True, None)),
+        ("Summarize the webinar", (True, None)),
+        ("What was discussed in the retro?", (True, None)),
+        ("What is the debate about AI risk?", (False, None)),
     ],
 )
 def test_is_whole_episode_question(question, expected):
     assert is_whole_episode_question(question) == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "who"),
+    [
+        ("What did Raj say?", "Raj"),
+        ("what did the professor talk about in the meeting", "the professor"),
+        ("Summarize what Mei Chen said", "Mei Chen"),
+        ("What was Dana's main point?", "Dana"),
+        ("What did Raj say about billing?", None),
+        ("What did they say about billing?", None),
+        ("Why did Raj leave?", None),
+    ],
+)
+def test_speaker_asked_about(question: str, who: str | None) -> None:
+    assert speaker_asked_about(question) == who
 
 
 def test_a_function_word_never_titles_a_chapter() -> None:
