@@ -281,3 +281,17 @@ def test_a_hosted_answer_about_what_one_speaker_said_sends_their_turns(tmp_path:
     speakers = {u.id: u.speaker for u in a.transcript("harbour-bridge")}
     assert ids and {speakers[i] for i in ids} == {"Tomás Reyes"}
     assert {u.id for u in answer.cited_utterances} <= set(ids)
+
+
+def test_and_someone_else_after_what_one_speaker_said_asks_the_same_of_them() -> None:
+    a = Assistant.from_settings()
+    a.ingest(SAMPLES)
+    chat = a.chat()
+    assert {u.speaker for u in chat.ask("What did Tomás say?").cited_utterances} == {"Tomás Reyes"}
+    nadia = chat.ask("And Nadia?")
+    assert "\nWhat Nadia Brooks said, by chapter:\n" in nadia.text
+    assert {u.speaker for u in nadia.cited_utterances} == {"Nadia Brooks"}
+    assert "Tomás Reyes said" in chat.ask("What about Tomás Reyes?").text, "a run of such follow-ups"
+    assert "said, by chapter" not in chat.ask("And the soil?").text
+    fresh = a.chat()
+    assert "said, by chapter" not in fresh.ask("And Nadia?").text, "no question before to take the shape of"

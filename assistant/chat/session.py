@@ -19,7 +19,12 @@ from ..generation.base import Generator
 from ..generation.context import pack
 from ..generation.offline import ExtractiveGenerator, reply_to
 from ..library import Library
-from ..outline.answer import follow_up_focus, is_whole_episode_question, speaker_asked_about
+from ..outline.answer import (
+    follow_up_focus,
+    is_whole_episode_question,
+    speaker_asked_about,
+    speaker_asked_next,
+)
 from ..outline.types import Outline
 from ..retrieval.contracts import QueryRewriter
 from ..retrieval.coverage import WordCounts, word_counts
@@ -124,9 +129,11 @@ class ChatSession:
         whole: bool,
         focus: str | None,
         notices: list[str],
+        before: Sequence[str] = (),
     ) -> str | None:
-        """The one speaker whose turns are asked for as a whole: "What did Raj say?", or a summary with no
-        subject of its own and a filter to one speaker. None otherwise: a subject is searched for."""
+        """The one speaker whose turns are asked for as a whole: "What did Raj say?" (or, `before` being that
+        kind of question, "And Raj?"), or a summary with no subject of its own and a filter to one speaker.
+        None otherwise: a subject is searched for."""
         episodes = self.library.check_episodes(episode)
         chosen = speakers_of(speaker)
         if chosen:
@@ -136,6 +143,8 @@ class ChatSession:
             known = self.retriever.lexical.current().speakers(episodes)
             return next(name for name in known if name.casefold() == chosen[0].casefold())
         who = None if whole else speaker_asked_about(question)
+        if not who and not whole and before:
+            who = speaker_asked_next(question, before)
         if not who:
             return None
         known = self.retriever.lexical.current().speakers(episodes)
@@ -220,7 +229,8 @@ class ChatSession:
             whole, focus = is_whole_episode_question(query)
             if whole:
                 focus = follow_up_focus(question) or focus
-        said_by = self._speaker_asked_about(question, episode, speaker, whole, focus, notices)
+        before = [t.content for t in reversed(turns) if t.role == "user"] if follow_up else []
+        said_by = self._speaker_asked_about(question, episode, speaker, whole, focus, notices, before)
         if said_by:
             whole, focus = True, None
         if whole and (not speaker or said_by):  # else what chosen speakers said about X is searched for

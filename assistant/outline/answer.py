@@ -82,6 +82,26 @@ def speaker_asked_about(question: str) -> str | None:
     return match.group("who").strip() if match else None
 
 
+_ONLY_SOMEONE = re.compile(
+    r"^(?:and |but )?(?:(?:what|how) about |and what about )?(?P<who>[^?!.,]+?)\W*$", re.I
+)
+
+
+def speaker_asked_next(question: str, before: Sequence[str]) -> str | None:
+    """Who "And Raj?" asks about after "What did Mei say?": a follow-up that is only a name (the caller checks
+    that it is one) takes the shape of the question that started the run of such follow-ups, when that asked
+    what someone said. `before`: the earlier questions, latest first."""
+    match = _ONLY_SOMEONE.match(" ".join(question.strip().split()))
+    if not match:
+        return None
+    for earlier in before:
+        if speaker_asked_about(earlier) is not None:
+            return match.group("who").strip()
+        if not _ONLY_SOMEONE.match(" ".join(earlier.strip().split())) or len(earlier.split()) > 4:
+            return None
+    return None
+
+
 def follow_up_focus(question: str) -> str | None:
     """The X of a follow-up that names it ("And about agents?", "What about the budget?"), else None: a
     follow-up of a whole-episode question keeps that question's shape but asks about its own X."""
