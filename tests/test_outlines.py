@@ -291,6 +291,7 @@ def test_and_someone_else_after_what_one_speaker_said_asks_the_same_of_them() ->
     nadia = chat.ask("And Nadia?")
     assert "\nWhat Nadia Brooks said, by chapter:\n" in nadia.text
     assert {u.speaker for u in nadia.cited_utterances} == {"Nadia Brooks"}
+    assert nadia.query == "And Nadia?", "nothing was searched as the question before and this one"
     assert "Tomás Reyes said" in chat.ask("What about Tomás Reyes?").text, "a run of such follow-ups"
     assert "said, by chapter" not in chat.ask("And the soil?").text
     fresh = a.chat()

@@ -250,7 +250,10 @@ class ChatSession:
                 final = yield from self.whole.answer(question, focus, scope, found, turns, notices, said_by)
                 timings["generate_ms"] = _ms(t) - timings["retrieve_ms"]
                 timings["total_ms"] = _ms(started)
-                final = replace(final, timings=timings, query=query, notice=" ".join(notices) or final.notice)
+                shown_query = question if said_by else query  # nothing was searched for their turns
+                final = replace(
+                    final, timings=timings, query=shown_query, notice=" ".join(notices) or final.notice
+                )
                 if self.remember:
                     self.history += [Turn("user", question), final.as_turn()]
                 yield AnswerEvent(kind="done", answer=final)
