@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from assistant.generation.excerpt import excerpt
+from assistant.generation.excerpt import ELLIPSIS, excerpt, sentences
 from assistant.outline.types import Chapter, Outline
 from assistant.types import Citation, Utterance, format_time
 
@@ -130,8 +130,18 @@ def _span(chapter: Chapter) -> str:
 
 
 def _shorten(text: str, limit: int = 160) -> str:
+    """`text` up to `limit` characters: its first whole sentences when one fits, else cut at a word."""
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+    if len(text) <= limit:
+        return text
+    kept = ""
+    for sentence in sentences(text):
+        if len(kept) + len(sentence) + 1 > limit - 2:
+            break
+        kept = f"{kept} {sentence}".strip()
+    if kept:
+        return f"{kept} {ELLIPSIS}"
+    return text[: limit - 1].rsplit(" ", 1)[0] + ELLIPSIS
 
 
 def answer_from_outline(
