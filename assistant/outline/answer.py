@@ -139,6 +139,7 @@ def _shorten(text: str, limit: int = 160) -> str:
         if len(kept) + len(sentence) + 1 > limit - 2:
             break
         kept = f"{kept} {sentence}".strip()
+    kept = kept.removesuffix(ELLIPSIS).rstrip()  # an excerpt's own cut mark
     if kept:
         return f"{kept} {ELLIPSIS}"
     return text[: limit - 1].rsplit(" ", 1)[0] + ELLIPSIS

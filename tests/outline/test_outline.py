@@ -195,3 +195,16 @@ def test_a_function_word_never_titles_a_chapter() -> None:
     titles = chapter_titles(texts, [(0, 1), (2, 3)])
     assert all("would" not in t.lower() for t in titles), titles
     assert "Piles" in titles[0] and "Steel" in titles[1], titles
+
+
+def test_a_long_key_quote_keeps_its_first_whole_sentences():
+    v, texts = synthetic_episode()
+    first = "The striker scored the winning goal in the last minute of the match."
+    second = "Nobody in the stadium expected it after such a slow and careful first half of football."
+    texts[70] = f"{first} {second} The coach said it was the best game of the season so far."
+    utterances = utterances_for(texts)
+    outline = build_outline("ep", utterances, v, SegmentParams(min_len=20))
+    text, _ = answer_from_outline(outline, speaker="Ana", passages=[utterances[70]])
+    assert f"“{first} {second} …”" in text
+    focused, _ = answer_from_outline(outline, focus="the goal", passages=[utterances[70]])
+    assert "… …" not in focused
