@@ -54,6 +54,12 @@ class Library:
         details record (number 0, what "episode details" citations point at) first when asked for."""
         return self.store.utterances_of(self.episode(episode_id).id, with_details)
 
+    def utterances(self, ids: Sequence[str]) -> list[Utterance]:
+        """The stored utterances (or details records) with these ids, in the order given; missing ones left
+        out."""
+        got = self.store.get(list(ids))
+        return [got[i][0] for i in ids if i in got]
+
     def outline(self, ref: str, snapshot: Callable[[], Snapshot] | None = None) -> Outline:
         """The episode's chapters: stored at ingest, or (a store written before outlines, or by an older
         outline method) computed once per process from the stored vectors, taken from the search's

@@ -32,7 +32,8 @@ from ..retrieval.query import HeuristicRewriter, asks_for_more, is_follow_up, le
 from ..retrieval.retriever import HybridRetriever
 from ..retrieval.speakers import speaker_mentioned
 from ..text import name_tokens, question_words
-from ..types import Answer, AnswerEvent, Hit, Turn
+from ..types import DETAILS, Answer, AnswerEvent, Hit, Turn, utterance_id
+from .attribution import asks_who_said, who_said
 from .outlines import WholeEpisode, without_done
 from .questions import (
     HistoryLike,
@@ -120,6 +121,30 @@ class ChatSession:
                 "cannot match; ask without --speaker"
             )
         raise UnknownSpeakerError(f"no speaker is called {unknown[0]!r} in {where}; speakers: {shown}")
+
+    def _who_said(
+        self, question: str, cited: Sequence[str], started: float
+    ) -> Steps[AnswerEvent, None, Answer]:
+        """Who said what the last answer quoted, by the transcripts' speaker labels (`attribution`)."""
+        quoted = self.library.utterances(cited)
+        episodes = {e.id: e for e in self.library.episodes()}
+        unlabelled = {u.episode_id for u in quoted if not u.speaker and not u.is_details}
+        details = {
+            u.episode_id: u for u in self.library.utterances([utterance_id(e, DETAILS) for e in unlabelled])
+        }
+        text, citations = who_said(quoted, episodes, details)
+        yield AnswerEvent(kind="text", text=text)
+        for citation in citations:
+            yield AnswerEvent(kind="citation", citation=citation)
+        shown = {u.id: u for c in citations for u in c.utterances}
+        return Answer(
+            text=text,
+            citations=citations,
+            mode="offline",
+            query=question,
+            hits=tuple(Hit(u, 1.0, episode_title=episodes[u.episode_id].title) for u in shown.values()),
+            timings={"total_ms": _ms(started)},
+        )
 
     def _speaker_asked_about(
         self,
@@ -223,6 +248,13 @@ class ChatSession:
             episode = conversation_episode(
                 turns
             )  # stays with the episode being discussed unless told otherwise
+
+        if turns and asks_who_said(question) and _last_cited(turns):
+            final = yield from self._who_said(question, _last_cited(turns), started)
+            if self.remember:
+                self.history += [Turn("user", question), final.as_turn()]
+            yield AnswerEvent(kind="done", answer=final)
+            return
 
         whole, focus = is_whole_episode_question(question)
         if not whole and follow_up:

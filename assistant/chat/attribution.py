@@ -1,0 +1,86 @@
+"""Who said what the last answer quoted ("Who said that?"), from the transcripts' speaker labels.
+
+No search and no model: the last answer's citations already say which turns were quoted, and each turn's
+speaker label (or its absence) is the whole answer. A transcript without labels says so, once, and names the
+people its details record (host, guests), cited to that record.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from ..types import Citation, Episode, Utterance, format_time
+
+_WHO_SAID = re.compile(
+    r"^(?:and |so |but |wait,? )?(?:who|which (?:speaker|person|one(?: of them)?))(?:'s| is| was)?"
+    r" (?:(?:said|says|was saying|is saying|speaking|talking|(?:was|is) (?:speaking|talking))"
+    r"(?: (?:that|this|it|so|those|these|them))?|(?:was|is) (?:that|this|it))"
+    r"(?: (?:last|just now|there|here))?\W*$",
+    re.I,
+)
+_QUOTE_CHARS = 90
+
+
+def asks_who_said(question: str) -> bool:
+    """Whether the question asks who said the last answer's quotes: "Who said that?", "Who was talking?"."""
+    return bool(_WHO_SAID.match(" ".join(question.strip().split())))
+
+
+def who_said(
+    quoted: Sequence[Utterance], episodes: Mapping[str, Episode], details: Mapping[str, Utterance]
+) -> tuple[str, tuple[Citation, ...]]:
+    """One line per quoted turn with its speaker, each citing that turn; for a transcript without speaker
+    labels, one line saying so, citing its details record (`details`, by episode id) when it names people."""
+    text = "Who said the passages quoted in the last answer, by the transcripts' speaker labels:\n"
+    citations: list[Citation] = []
+    unlabelled: dict[str, list[Utterance]] = {}
+    for u in quoted:
+        if u.is_details:
+            continue
+        if not u.speaker:
+            unlabelled.setdefault(u.episode_id, []).append(u)
+            continue
+        episode = episodes.get(u.episode_id)
+        where = ", ".join(p for p in (episode.title if episode else "", _at(u)) if p)
+        line = f"#{u.number} ({where}): {u.who()}, “{_short(u.text)}”"
+        citations.append(Citation(len(text), len(text) + len(line), line, (u,)))
+        text += line + "\n"
+    for episode_id, turns in unlabelled.items():
+        episode = episodes.get(episode_id)
+        numbers = _listed([f"#{u.number}" for u in turns])
+        title = f"“{episode.title}”" if episode else episode_id
+        line = (
+            f"The transcript of {title} does not label its speakers, so it does not say who said {numbers}."
+        )
+        text += line
+        named = _named(episode) if episode else ""
+        record = details.get(episode_id)
+        if named and record is not None:
+            sentence = f" Its details name {named}."
+            citations.append(Citation(len(text) + 1, len(text) + len(sentence), sentence.strip(), (record,)))
+            text += sentence
+        text += "\n"
+    return text.rstrip("\n"), tuple(citations)
+
+
+def _named(episode: Episode) -> str:
+    people = []
+    if episode.host:
+        people.append(f"the host, {episode.host},")
+    if episode.guests:
+        people.append(f"the guest{'s' if len(episode.guests) > 1 else ''}, {', '.join(episode.guests)}")
+    return " and ".join(people).rstrip(",")
+
+
+def _at(u: Utterance) -> str:
+    return format_time(u.start) if u.start is not None else ""
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= _QUOTE_CHARS else text[: _QUOTE_CHARS - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _listed(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
