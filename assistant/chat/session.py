@@ -241,6 +241,13 @@ class ChatSession:
         started = time.perf_counter()
         notices: list[str] = []
 
+        if turns and asks_who_said(question) and _last_cited(turns):
+            final = yield from self._who_said(question, _last_cited(turns), started)
+            if self.remember:
+                self.history += [Turn("user", question), final.as_turn()]
+            yield AnswerEvent(kind="done", answer=final)
+            return  # before any rewrite: nothing needs searching, or paying for
+
         follow_up = bool(turns) and is_follow_up(question)
         query, earlier = self._rewrite(question, turns, notices) if follow_up else (question, "")
         timings["rewrite_ms"] = _ms(started)
@@ -248,13 +255,6 @@ class ChatSession:
             episode = conversation_episode(
                 turns
             )  # stays with the episode being discussed unless told otherwise
-
-        if turns and asks_who_said(question) and _last_cited(turns):
-            final = yield from self._who_said(question, _last_cited(turns), started)
-            if self.remember:
-                self.history += [Turn("user", question), final.as_turn()]
-            yield AnswerEvent(kind="done", answer=final)
-            return
 
         whole, focus = is_whole_episode_question(question)
         if not whole and follow_up:

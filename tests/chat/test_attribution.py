@@ -79,3 +79,18 @@ def test_who_said_that_as_a_first_question_or_after_a_refusal_is_an_ordinary_que
 )
 def test_asks_who_said(question: str, asks: bool) -> None:
     assert asks_who_said(question) is asks
+
+
+def test_who_said_that_costs_no_hosted_call(tmp_path: Path) -> None:
+    from providers.cohere_fakes import FakeCohere
+
+    fake = FakeCohere(dimension=64)
+    a = Assistant.from_settings(store=tmp_path / "s", settings=fake.settings(), cohere_client=fake.client())
+    a.ingest(SAMPLES)
+    chat = a.chat()
+    first = chat.ask("Why was the soil on the north bank a problem?")
+    assert first.mode == "hosted" and first.cited_utterances
+    before = len(fake.calls())
+    answer = chat.ask("Who said that?")
+    assert len(fake.calls()) == before, "no rewrite, embedding, rerank or chat for what the labels say"
+    assert {u for c in answer.citations for u in c.utterances} == set(first.cited_utterances)
