@@ -98,7 +98,8 @@ SPEECH_FILLERS = frozenset(
 
 @lru_cache(maxsize=1)
 def stopwords() -> frozenset[str]:
-    """English stop words, plus speech fillers and question words that never say what a passage is about."""
+    """English stop words, plus speech fillers, question words and opinion frames that never say what a
+    passage is about."""
     speech = SPEECH_FILLERS
     questions = {
         "what",
@@ -125,7 +126,17 @@ def stopwords() -> frozenset[str]:
         "think",
         "thought",
     }
-    return english_stopwords() | speech | questions
+    # How a question asks for someone's opinion ("What is his view on X?"): the frame, never the subject;
+    # "viewing synthetic data" is no answer to a view on AI risk.
+    opinions = {
+        "view",
+        "views",
+        "opinion",
+        "opinions",
+        "perspective",
+        "stance",
+    }
+    return english_stopwords() | speech | questions | opinions
 
 
 @lru_cache(maxsize=1)
