@@ -7,7 +7,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -21,7 +21,7 @@ from .index.chroma_store import ChromaStore
 from .index.embedders import Embedder, document_text, normalise_rows
 from .index.lexical_cache import Snapshot
 from .ingest.details import details_utterance
-from .outline.build import METHOD, build_outline, speaker_key_quotes
+from .outline.build import METHOD, build_outline, chapter_quotes
 from .outline.types import Outline
 from .store_lock import store_lock, try_store_lock
 from .types import DETAILS, Episode, IngestReport, Progress, Transcript, Utterance
@@ -77,14 +77,24 @@ class Library:
                 self._outlines[key] = build_outline(episode.id, utterances, vectors)
             return self._outlines[key]
 
-    def speaker_quotes(
-        self, ref: str, speaker: str, snapshot: Callable[[], Snapshot] | None = None
+    def chapter_quotes(
+        self,
+        ref: str,
+        speaker: str | None = None,
+        leave_out: Collection[str] = (),
+        snapshot: Callable[[], Snapshot] | None = None,
     ) -> list[Utterance]:
-        """What `speaker` said in the episode: per chapter of its outline, their most central turns."""
+        """Per chapter of the episode's outline, the most central of its turns by `speaker` (any speaker when
+        None) whose ids are not in `leave_out`: what one person said, or more than was quoted already."""
         episode = self.episode(ref)
         outline = self.outline(episode.id, snapshot)
         utterances, vectors = self._stored_vectors(episode.id, snapshot() if snapshot else None)
-        return speaker_key_quotes(outline, utterances, vectors, speaker)
+        wanted = speaker.casefold() if speaker else None
+
+        def keep(u: Utterance) -> bool:
+            return u.id not in leave_out and (wanted is None or (u.speaker or "").casefold() == wanted)
+
+        return chapter_quotes(outline, utterances, vectors, keep)
 
     def _stored_vectors(
         self, episode_id: str, snapshot: Snapshot | None

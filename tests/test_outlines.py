@@ -296,3 +296,21 @@ def test_and_someone_else_after_what_one_speaker_said_asks_the_same_of_them() ->
     assert "said, by chapter" not in chat.ask("And the soil?").text
     fresh = a.chat()
     assert "said, by chapter" not in fresh.ask("And Nadia?").text, "no question before to take the shape of"
+
+
+def test_tell_me_more_after_an_outline_quotes_what_was_not_quoted_yet() -> None:
+    a = Assistant.from_settings()
+    a.ingest(SAMPLES)
+    chat = a.chat()
+    first = chat.ask("What are the key takeaways?")
+    second = chat.ask("Tell me more")
+    third = chat.ask("Tell me more")
+    assert "\nMore from the episode, by chapter:\n" in second.text and "\nMore from" in third.text
+    seen = [set(x.cited_utterances) for x in (first, second, third)]
+    assert all(seen) and not seen[0] & seen[1] and not (seen[0] | seen[1]) & seen[2]
+
+    tomas = chat.ask("What did Tomás say?")
+    more = chat.ask("Go on")
+    assert "\nMore of what Tomás Reyes said, by chapter:\n" in more.text
+    assert {u.speaker for u in more.cited_utterances} == {"Tomás Reyes"}
+    assert not set(more.cited_utterances) & set(tomas.cited_utterances)

@@ -11,8 +11,8 @@ import json
 import logging
 import os
 import threading
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from collections.abc import Generator as Steps
-from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -205,6 +205,7 @@ class WholeEpisode:
         turns: Sequence[Turn],
         notices: list[str],
         speaker: str | None = None,
+        more: bool = False,
     ) -> Steps[AnswerEvent, None, Answer]:
         """The offline outline answer, or a hosted summary of the chapters' key quotes (cached on disk); for
         the part about X, of the passages about X; for what one `speaker` said, of their turns (`found`)."""
@@ -220,8 +221,8 @@ class WholeEpisode:
                 log.warning("hosted summary failed, falling back to the outline: %s", exc)
                 notices.append(notice)
                 yield AnswerEvent(kind="notice", text=notice)
-        quoted = [h.utterance for h in found] if speaker else passages(found)
-        text, citations = answer_from_outline(outline, focus, quoted, speaker=speaker)
+        quoted = passages(found) if focus else [h.utterance for h in found]
+        text, citations = answer_from_outline(outline, focus, quoted, speaker=speaker, more=more)
         yield AnswerEvent(kind="text", text=text)
         for citation in citations:
             yield AnswerEvent(kind="citation", citation=citation)
@@ -247,22 +248,30 @@ class WholeEpisode:
             self.summaries.put(key, final)
         return final
 
-    def said_by(self, speaker: str, episode_id: str) -> list[Hit]:
-        """What `speaker` said in the episode, chapter by chapter (`Library.speaker_quotes`), as hits."""
+    def quotes(
+        self, episode_id: str, speaker: str | None = None, leave_out: Collection[str] = ()
+    ) -> list[Hit]:
+        """Per chapter, the most central turns (by `speaker`, not in `leave_out`), as hits: what one person
+        said, or more of the episode than the last answer quoted (`Library.chapter_quotes`)."""
         title = self.session.library.episode(episode_id).title
-        quotes = self.session.library.speaker_quotes(
-            episode_id, speaker, self.session.retriever.lexical.snapshot
+        found = self.session.library.chapter_quotes(
+            episode_id, speaker, leave_out, self.session.retriever.lexical.snapshot
         )
-        return [Hit(u, 1.0, episode_title=title) for u in quotes]
+        return [Hit(u, 1.0, episode_title=title) for u in found]
 
-    def about(self, focus: str, episode_id: str, guessed: bool = False) -> list[Hit] | None:
-        """The episode's passages (its chapters cover every turn) that best match the focus, best first. None
-        when the episode was `guessed` from the question and the focus names it (its details record matches
-        best: "the key takeaways about the canal lock"): the question asks for the episode's whole outline."""
-        found = self.session.search(focus, k=FOCUS_PASSAGES, episode=episode_id)
+    def about(
+        self, focus: str, episode_id: str, guessed: bool = False, leave_out: Collection[str] = ()
+    ) -> list[Hit] | None:
+        """The episode's passages (its chapters cover every turn) that best match the focus, best first, but
+        those in `leave_out`. None when the episode was `guessed` from the question and the focus names it
+        (its details record matches best: "the key takeaways about the canal lock"): the question asks for
+        the episode's whole outline."""
+        found = self.session.search(focus, k=FOCUS_PASSAGES + len(leave_out), episode=episode_id)
         if guessed and found and found[0].utterance.is_details:
             return None
-        return [h for h in found if not h.utterance.is_details]
+        return [h for h in found if not h.utterance.is_details and h.utterance.id not in leave_out][
+            :FOCUS_PASSAGES
+        ]
 
 
 def system_prompt(settings: Settings) -> str:

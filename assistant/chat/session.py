@@ -261,25 +261,33 @@ class ChatSession:
             whole, focus = is_whole_episode_question(query)
             if whole:
                 focus = follow_up_focus(question) or focus
+        shown = _cited_in_run(turns) if follow_up and asks_for_more(question) else ()  # "Tell me more"
         before = [t.content for t in reversed(turns) if t.role == "user"] if follow_up else []
-        said_by = self._speaker_asked_about(question, episode, speaker, whole, focus, notices, before)
+        asked = query if shown else question  # "Go on" after "What did Raj say?" asks it again
+        said_by = self._speaker_asked_about(asked, episode, speaker, whole, focus, notices, before)
         if said_by:
             whole, focus = True, None
         if whole and (not speaker or said_by):  # else what chosen speakers said about X is searched for
             t = time.perf_counter()
             chose: list[str] = []
             scope = self.whole.scope(query, episode, turns, chose, speaker=said_by)
-            found = self.whole.about(focus, scope, guessed=bool(chose)) if scope is not None and focus else []
+            found = (
+                self.whole.about(focus, scope, guessed=bool(chose), leave_out=shown)
+                if scope is not None and focus
+                else []
+            )
             if found is None:
                 focus, found = None, []
-            if said_by and scope is not None:
-                found = self.whole.said_by(said_by, scope)
+            if scope is not None and not focus and (said_by or shown):
+                found = self.whole.quotes(scope, said_by, shown)
             timings["retrieve_ms"] = _ms(t)
             if scope is not None and not (focus and self._not_discussed(focus, found, scope)):
                 notices += chose
                 for notice in notices:
                     yield AnswerEvent(kind="notice", text=notice)
-                final = yield from self.whole.answer(question, focus, scope, found, turns, notices, said_by)
+                final = yield from self.whole.answer(
+                    question, focus, scope, found, turns, notices, said_by, more=bool(shown)
+                )
                 timings["generate_ms"] = _ms(t) - timings["retrieve_ms"]
                 timings["total_ms"] = _ms(started)
                 shown_query = question if said_by else query  # nothing was searched for their turns
@@ -293,7 +301,6 @@ class ChatSession:
 
         t = time.perf_counter()
         searched = question if earlier else query
-        shown = _last_cited(turns) if follow_up and asks_for_more(question) else ()
         context = self._retrieve(searched, episode, speaker, earlier, shown)
         timings["retrieve_ms"] = _ms(t)
 
@@ -433,6 +440,18 @@ def _listed(names: Sequence[str], most: int = 20) -> str:
 
 def _last_cited(turns: Sequence[Turn]) -> tuple[str, ...]:
     return next((t.cited for t in reversed(turns) if t.role == "assistant"), ())
+
+
+def _cited_in_run(turns: Sequence[Turn]) -> tuple[str, ...]:
+    """What the answers cited since the last question that did not ask for more: "Tell me more" twice gives
+    passages neither answer quoted."""
+    cited: list[str] = []
+    for turn in reversed(turns):
+        if turn.role == "assistant":
+            cited += turn.cited
+        elif not asks_for_more(turn.content):
+            break
+    return tuple(dict.fromkeys(cited))
 
 
 _HOSTS = re.compile(r",|&|\band\b")

@@ -146,7 +146,11 @@ def _shorten(text: str, limit: int = 160) -> str:
 
 
 def answer_from_outline(
-    outline: Outline, focus: str | None = None, passages: Sequence[Utterance] = (), speaker: str | None = None
+    outline: Outline,
+    focus: str | None = None,
+    passages: Sequence[Utterance] = (),
+    speaker: str | None = None,
+    more: bool = False,
 ) -> tuple[str, tuple[Citation, ...]]:
     """The offline answer: one line per chapter (title, span, its key quotes), each line citing the quotes.
 
@@ -156,19 +160,23 @@ def answer_from_outline(
     questions ("Summarize the discussion about X", val) this cites gold evidence for 0.86 of them against
     0.75 when the two chapters whose key quotes were closest to X were quoted (eval/README.md).
 
-    With a `speaker`, the `passages` are that speaker's turns (`speaker_key_quotes`), under their chapters."""
+    With a `speaker`, the `passages` are that speaker's turns (`chapter_quotes`), under their chapters; with
+    `more`, they are what the last answer did not quote ("Tell me more")."""
     chapters = list(outline.chapters)
     quotes = {c.number: c.key_quotes for c in chapters}
-    if (focus or speaker) and passages:
+    if (focus or speaker or more) and passages:
         inside = {
             c.number: tuple(sorted((u for u in passages if c.first <= u.number <= c.last), key=_number))
             for c in chapters
         }
         chapters = [c for c in chapters if inside[c.number]]
         quotes = inside
-        head = (
-            f"What {speaker} said, by chapter:\n" if speaker else f"The part of the episode about {focus}:\n"
-        )
+        if speaker:
+            head = f"{'More of what' if more else 'What'} {speaker} said, by chapter:\n"
+        elif focus:
+            head = f"{'More of the' if more else 'The'} part of the episode about {focus}:\n"
+        else:
+            head = "More from the episode, by chapter:\n"
     else:
         head = f"The episode in {len(chapters)} chapter{'s' if len(chapters) != 1 else ''}:\n"
     text = OUTLINE_HEADER + head

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -47,24 +47,19 @@ def build_outline(
     return Outline(episode_id, tuple(chapters), METHOD)
 
 
-def speaker_key_quotes(
+def chapter_quotes(
     outline: Outline,
     utterances: Sequence[Utterance],
     vectors: np.ndarray,
-    speaker: str,
+    keep: Callable[[Utterance], bool],
     quotes: int = 3,
 ) -> list[Utterance]:
-    """Per chapter, the `speaker`'s turns closest to the centre of what they said in it (as `key_quotes`
-    picks a chapter's), in episode order: what that person said, chapter by chapter. `vectors` as in
-    `build_outline`."""
-    wanted = speaker.casefold()
+    """Per chapter, the turns `keep` accepts that are closest to the centre of those turns (as `key_quotes`
+    picks a chapter's), in episode order: one speaker's turns gives what that person said, chapter by
+    chapter; the turns not quoted yet give more of the episode. `vectors` as in `build_outline`."""
     picked: list[Utterance] = []
     for chapter in outline.chapters:
-        rows = [
-            i
-            for i, u in enumerate(utterances)
-            if chapter.first <= u.number <= chapter.last and (u.speaker or "").casefold() == wanted
-        ]
+        rows = [i for i, u in enumerate(utterances) if chapter.first <= u.number <= chapter.last and keep(u)]
         if rows:
             texts = [utterances[i].text for i in rows]
             chosen = key_quotes(vectors[np.asarray(rows)], texts, 0, len(rows) - 1, count=quotes)
