@@ -314,3 +314,21 @@ def test_tell_me_more_after_an_outline_quotes_what_was_not_quoted_yet() -> None:
     assert "\nMore of what Tomás Reyes said, by chapter:\n" in more.text
     assert {u.speaker for u in more.cited_utterances} == {"Tomás Reyes"}
     assert not set(more.cited_utterances) & set(tomas.cited_utterances)
+
+
+def test_hosted_tell_me_more_is_not_served_another_runs_summary(tmp_path: Path) -> None:
+    fake = FakeCohere(dimension=64)
+    a = Assistant.from_settings(store=tmp_path / "s", settings=fake.settings(), cohere_client=fake.client())
+    a.ingest(SAMPLES)
+    first = a.chat()
+    outline = first.ask("What are the key takeaways?")
+    after_outline = first.ask("Tell me more")
+    second = a.chat()
+    tomas = second.ask("What did Tomás say?")
+    after_tomas = second.ask("Tell me more")
+    sent = [[d["id"] for d in body["documents"]] for body in fake.bodies("chat_stream")]
+    assert len(sent) == 4, "each summary was asked for: none came from another's cache"
+    assert {u.id for u in outline.cited_utterances}.isdisjoint(sent[1])
+    assert {u.id for u in tomas.cited_utterances}.isdisjoint(sent[3])
+    assert after_outline.mode == after_tomas.mode == "hosted"
+    assert not fake.calls("chat"), "\"Tell me more\" is the question before: no model rewrites it"

@@ -80,13 +80,14 @@ def cost_notice(model: str | None, system: str, question: str, hits: Sequence[Hi
 
 class SummaryCache:
     """Hosted summaries on disk (`<store>/summaries/<key>.json`), one per episode version, model, system
-    prompt and question; written atomically, so a reader sees a whole file or none."""
+    prompt, question and passages sent; written atomically, so a reader sees a whole file or none."""
 
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
 
     @staticmethod
-    def key(episode: Episode, model: str | None, system: str, question: str) -> str:
+    def key(episode: Episode, model: str | None, system: str, question: str, sent: Sequence[Hit]) -> str:
+        """Keyed by the passages `sent` too: "Tell me more" after two questions is two summaries."""
         parts = [
             episode.id,
             episode.content_hash,
@@ -94,6 +95,7 @@ class SummaryCache:
             model or "",
             hashlib.sha256(system.encode()).hexdigest(),
             " ".join(question.casefold().split()),
+            *(h.utterance.id for h in sent),
         ]
         return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:32]
 
@@ -232,7 +234,7 @@ class WholeEpisode:
         self, question: str, episode: Episode, hits: Sequence[Hit], turns: Sequence[Turn], notices: list[str]
     ) -> Steps[AnswerEvent, None, Answer]:
         system = system_prompt(self.session.settings)
-        key = self.summaries.key(episode, self.session.generator.model, system, question)
+        key = self.summaries.key(episode, self.session.generator.model, system, question, hits)
         cached = self.summaries.get(key)
         if cached is not None:
             yield AnswerEvent(kind="text", text=cached.text)

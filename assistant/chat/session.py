@@ -344,8 +344,10 @@ class ChatSession:
 
     def _rewrite(self, question: str, turns: Sequence[Turn], notices: list[str]) -> tuple[str, str]:
         """The standalone query, and the earlier question to search beside the follow-up ("" when the query
-        is the whole search: a model's rewrite, or a follow-up with no words of its own)."""
-        if not isinstance(self.rewriter, HeuristicRewriter):
+        is the whole search: a model's rewrite, or a follow-up with no words of its own). "Tell me more" is
+        the question before, exactly: no model is paid to say so."""
+        more_of_the_same = asks_for_more(question) and leans_wholly(question)
+        if not isinstance(self.rewriter, HeuristicRewriter) and not more_of_the_same:
             try:
                 return self.rewriter.rewrite(question, turns), ""
             except ProviderError as exc:
