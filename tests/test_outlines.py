@@ -331,4 +331,4 @@ def test_hosted_tell_me_more_is_not_served_another_runs_summary(tmp_path: Path) 
     assert {u.id for u in outline.cited_utterances}.isdisjoint(sent[1])
     assert {u.id for u in tomas.cited_utterances}.isdisjoint(sent[3])
     assert after_outline.mode == after_tomas.mode == "hosted"
-    assert not fake.calls("chat"), "\"Tell me more\" is the question before: no model rewrites it"
+    assert not fake.calls("chat"), '"Tell me more" is the question before: no model rewrites it'
