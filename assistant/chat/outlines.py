@@ -11,7 +11,7 @@ import json
 import logging
 import os
 import threading
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from collections.abc import Generator as Steps
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -193,7 +193,7 @@ class WholeEpisode:
         best = hits[0].utterance.episode_id
         title = self.session.library.episode(best).title
         notices.append(
-            f"Answered from the outline of “{title}”, the episode that best matches the question; "
+            f"Answered from “{title}”, the episode that best matches the question; "
             "choose an episode to ask about another."
         )
         return best
@@ -214,21 +214,38 @@ class WholeEpisode:
         episode = self.session.library.episode(episode_id)
         outline = self.session.outline(episode_id)
         hits = tuple(found) if found else tuple(key_quote_hits(outline.chapters, episode.title))
-        if self.session.generator is not self.session.offline:
+
+        def offline() -> tuple[str, tuple[Citation, ...]]:
+            quoted = passages(found) if focus else [h.utterance for h in found]
+            return answer_from_outline(outline, focus, quoted, speaker=speaker, more=more)
+
+        return (yield from self.respond(question, episode, hits, turns, notices, offline))
+
+    def respond(
+        self,
+        question: str,
+        episode: Episode,
+        hits: Sequence[Hit],
+        turns: Sequence[Turn],
+        notices: list[str],
+        offline: Callable[[], tuple[str, tuple[Citation, ...]]],
+    ) -> Steps[AnswerEvent, None, Answer]:
+        """Hosted, Cohere's summary of `hits` (cached on disk); offline, or when that fails, `offline()`'s
+        text and citations."""
+        if self.session.generator is not self.session.offline and hits:
             try:
                 final = yield from self._hosted(question, episode, hits, turns, notices)
-                return replace(final, hits=hits)
+                return replace(final, hits=tuple(hits))
             except ProviderError as exc:
-                notice = f"The hosted model failed ({exc}); showing the offline outline instead."
-                log.warning("hosted summary failed, falling back to the outline: %s", exc)
+                notice = f"The hosted model failed ({exc}); showing the offline answer instead."
+                log.warning("hosted summary failed, falling back to the offline answer: %s", exc)
                 notices.append(notice)
                 yield AnswerEvent(kind="notice", text=notice)
-        quoted = passages(found) if focus else [h.utterance for h in found]
-        text, citations = answer_from_outline(outline, focus, quoted, speaker=speaker, more=more)
+        text, citations = offline()
         yield AnswerEvent(kind="text", text=text)
         for citation in citations:
             yield AnswerEvent(kind="citation", citation=citation)
-        return Answer(text=text, citations=citations, mode="offline", hits=hits)
+        return Answer(text=text, citations=citations, mode="offline", hits=tuple(hits), refused=not citations)
 
     def _hosted(
         self, question: str, episode: Episode, hits: Sequence[Hit], turns: Sequence[Turn], notices: list[str]

@@ -31,9 +31,10 @@ from ..retrieval.coverage import WordCounts, word_counts
 from ..retrieval.query import HeuristicRewriter, asks_for_more, is_follow_up, leans_wholly
 from ..retrieval.retriever import HybridRetriever
 from ..retrieval.speakers import speaker_mentioned
-from ..text import name_tokens, question_words
-from ..types import DETAILS, Answer, AnswerEvent, Hit, Turn, utterance_id
+from ..text import name_tokens, question_words, tokenize
+from ..types import DETAILS, Answer, AnswerEvent, Episode, Hit, Turn, utterance_id
 from .attribution import asks_who_said, who_said
+from .moments import Moment, asked_moment, moment_answer, turns_at, without_moment
 from .outlines import WholeEpisode, without_done
 from .questions import (
     HistoryLike,
@@ -146,6 +147,48 @@ class ChatSession:
             timings={"total_ms": _ms(started)},
         )
 
+    def _at_moment(
+        self, question: str, moment: Moment, episode: Filter, turns: Sequence[Turn], notices: list[str]
+    ) -> Steps[AnswerEvent, None, Answer]:
+        """What was said at the moment asked about, by the timestamps of one episode: the one chosen, the one
+        being discussed, the one the rest of the question names, or the only one; asked which otherwise."""
+        episodes = self.library.episodes()
+        chosen = self.library.check_episodes(episode)
+        candidates = [e for e in episodes if not chosen or e.id in chosen]
+        current = conversation_episode(turns)
+        named = _titled(without_moment(question, moment), candidates)
+        if len(candidates) == 1:
+            found = candidates[0]
+        elif current and current in {e.id for e in candidates}:
+            found = self.library.episode(current)
+        elif len(named) == 1:
+            found = named[0]
+        else:
+            titles = "; ".join(f"“{e.title}”" for e in (named or candidates)[:10])
+            text = (
+                f"Which episode do you mean by {moment.words}? Name it in the question or choose it "
+                f"(--episode, or Ask within in the browser): {titles}."
+            )
+            yield AnswerEvent(kind="text", text=text)
+            return Answer(text=text, citations=(), mode="offline", refused=True)
+        for notice in notices:
+            yield AnswerEvent(kind="notice", text=notice)
+        spoken = self.library.transcript(found.id)
+        if not any(u.start is not None for u in spoken):
+            text = (
+                f"“{found.title}” has no timestamps, so it cannot say what was said at {moment.words}; "
+                "ask about what was said instead."
+            )
+            yield AnswerEvent(kind="text", text=text)
+            return Answer(text=text, citations=(), mode="offline", refused=True)
+        at = turns_at(spoken, moment)
+        hits = [Hit(u, 1.0, episode_title=found.title) for u in at]
+        return (
+            yield from self.whole.respond(
+                question, found, hits, turns, notices, lambda: moment_answer(found, moment, at)
+            )
+        )
+
     def _speaker_asked_about(
         self,
         question: str,
@@ -229,6 +272,18 @@ class ChatSession:
             )
             return
         turns = normalise_history(history) if history is not None else list(self.history)
+        moment = asked_moment(question)
+        if moment is not None:  # "What did they say at 12:30?": the timestamps answer, not a search
+            began, told = time.perf_counter(), list[str]()
+            said_then = yield from self._at_moment(question, moment, episode, turns, told)
+            final = replace(
+                said_then, timings={"total_ms": _ms(began)}, query=question, notice=" ".join(told) or None
+            )
+            if self.remember:
+                self.history += [Turn("user", question), final.as_turn()]
+            yield AnswerEvent(kind="done", answer=final)
+            return
+
         if not turns and leans_wholly(question):  # "Tell me more" as a first question: nothing to search for
             text = NOTHING_TO_FOLLOW.format(question=question.strip())
             yield AnswerEvent(kind="text", text=text)
@@ -433,6 +488,12 @@ class ChatSession:
             self.library.check_episodes(episode),
             speakers_of(speaker),
         )
+
+
+def _titled(question: str, episodes: Sequence[Episode]) -> list[Episode]:
+    """The episodes whose title or show share a content word with the question ("at 12:30 in the standup")."""
+    asked = set(tokenize(question))
+    return [e for e in episodes if asked & set(tokenize(f"{e.title} {e.show or ''}"))]
 
 
 def _listed(names: Sequence[str], most: int = 20) -> str:

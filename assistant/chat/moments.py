@@ -1,0 +1,157 @@
+"""Questions about a moment of an episode ("What did they say at 12:30?", "What happens 20 minutes in?",
+"Summarize the first five minutes"): answered from the turns spoken then, found by their timestamps.
+
+A listener remembers *when* something was said far better than its words; search cannot find "12:30", but the
+transcript's timestamps can. A clock time with am/pm is a time of day, not a place in the episode.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..types import Citation, Episode, Utterance, format_time
+
+AFTER = 45.0
+"""Seconds after the moment asked about that belong to it: what was said "at 12:30" runs on for a while."""
+MOST_TURNS = 10
+
+_NUMBERS = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "forty-five": 45,
+    "fifty": 50,
+    "sixty": 60,
+    "ninety": 90,
+}
+_N = r"(\d+|" + "|".join(sorted(_NUMBERS, key=len, reverse=True)) + r")"
+_OF_DAY = (
+    r"(?!\s*(?:[ap]\.?m\b|o'?clock|meeting|call|train|flight|bus|appointment|slot|class|deadline|kick-?off))"
+)
+"""What follows a time of day, not a place in the episode: "9:30 am", "the 9:30 meeting"."""
+_CLOCK = re.compile(r"(?<![\d:])(\d{1,2}):([0-5]\d)(?::([0-5]\d))?(?![\d:])" + _OF_DAY, re.I)
+_IN = re.compile(
+    rf"\b(?:{_N}\s*(?:hours?|hrs?)(?:\s*(?:and\s*)?{_N}\s*(?:minutes?|mins?))?|{_N}\s*(?:minutes?|mins?))"
+    r"(?:\s*(?:and\s*)?(\d+)\s*(?:seconds?|secs?))?\s+(?:in|into)\b",
+    re.I,
+)
+_MARK = re.compile(
+    rf"\b(?:minute\s+{_N}|{_N}[- ]minute\s+mark|(?:at|around)\s+(?:the\s+)?{_N}[- ]minutes?(?:\s+mark)?"
+    r"(?!\s+(?:long|later|ago|before|after|of|each|per|every|to|for)\b))\b",
+    re.I,
+)
+_UNIT = r"(minutes?|mins?|seconds?|secs?|hours?)"
+_ENDS = r"(?=\s*(?:of|in|on|from|$|[?.!,]))"
+"""After "the first five minutes": the end of the phrase, not a noun ("last minute changes")."""
+_FIRST = re.compile(rf"\b(?:the\s+)?(?:first|opening)\s+(?:{_N}\s*)?{_UNIT}\b{_ENDS}", re.I)
+_LAST = re.compile(rf"\b(?:the\s+)?(?:last|final|closing)\s+(?:{_N}\s*)?{_UNIT}\b{_ENDS}", re.I)
+
+
+@dataclass(frozen=True)
+class Moment:
+    """Seconds from the start of the episode: a point (`start` == `end`) or a stretch; `words` as asked."""
+
+    start: float
+    end: float
+    words: str
+    from_end: bool = False
+    """`start`/`end` count back from the episode's end ("the last five minutes")."""
+
+    def span(self, duration: float) -> tuple[float, float]:
+        """Seconds into the episode the answer quotes from: a point runs on for `AFTER` seconds."""
+        if self.from_end:
+            return max(0.0, duration - self.start), duration
+        if self.start == self.end:
+            return self.start, self.start + AFTER
+        return self.start, self.end
+
+
+def asked_moment(question: str) -> Moment | None:
+    """The moment a question asks about, or None when it names no place in the episode."""
+    q = " ".join(question.split())
+    if match := _FIRST.search(q):
+        return Moment(0.0, _length(match.group(1), match.group(2)), match.group(0))
+    if match := _LAST.search(q):
+        return Moment(_length(match.group(1), match.group(2)), 0.0, match.group(0), from_end=True)
+    if match := _CLOCK.search(q):
+        a, b, c = match.groups()
+        seconds = (int(a) * 3600 + int(b) * 60 + int(c)) if c else int(a) * 60 + int(b)
+        return Moment(float(seconds), float(seconds), match.group(0))
+    if match := _IN.search(q):
+        hours, hour_minutes, minutes, secs = match.groups()
+        seconds = 3600 * _number(hours) + 60 * _number(hour_minutes) + 60 * _number(minutes) + _number(secs)
+        return Moment(float(seconds), float(seconds), match.group(0))
+    if match := _MARK.search(q):
+        minutes = _number(match.group(1) or match.group(2) or match.group(3))
+        return Moment(60.0 * minutes, 60.0 * minutes, match.group(0))
+    return None
+
+
+def without_moment(question: str, moment: Moment) -> str:
+    """The question with the moment's words taken out: what is left may name the episode."""
+    return " ".join(question.replace(moment.words, " ").split())
+
+
+def turns_at(utterances: Sequence[Utterance], moment: Moment) -> list[Utterance]:
+    """The turns spoken in the moment's span, from the one under way at its start (at most `MOST_TURNS`);
+    none when the moment lies past the last turn's end."""
+    timed = [u for u in utterances if u.start is not None and not u.is_details]
+    if not timed:
+        return []
+    last = timed[-1]
+    duration = max(last.end or 0.0, last.start or 0.0)
+    start, end = moment.span(duration)
+    if start > duration:
+        return []
+    under_way = [u.number for u in timed if (u.start or 0.0) <= start]
+    first = under_way[-1] if under_way else timed[0].number
+    return [u for u in timed if u.number >= first and (u.start or 0.0) <= max(end, start)][:MOST_TURNS]
+
+
+def moment_answer(
+    episode: Episode, moment: Moment, turns: Sequence[Utterance]
+) -> tuple[str, tuple[Citation, ...]]:
+    """The offline answer: the turns of that moment in order, each on its own line and cited."""
+    if not turns:
+        ends = f": it ends at {format_time(episode.duration)}" if episode.duration else ""
+        return f"Nothing was said in “{episode.title}” at {moment.words}{ends}.", ()
+    span = f"#{turns[0].number}-#{turns[-1].number}"
+    text = (
+        "Offline answer: no language model is in use, so here is what was said then, found by the "
+        f"transcript's timestamps.\n“{episode.title}”, {moment.words} ({span}):\n"
+    )
+    citations = []
+    for u in turns:
+        who = f"{u.who()}: " if u.speaker else ""
+        line = f"{format_time(u.start or 0.0)} {who}“{' '.join(u.text.split())}”"
+        citations.append(Citation(len(text), len(text) + len(line), line, (u,)))
+        text += line + "\n"
+    return text.rstrip("\n"), tuple(citations)
+
+
+def _length(count: str | None, unit: str) -> float:
+    """Seconds in "five minutes", "30 seconds", "minute" (one of the unit)."""
+    n = _number(count) if count else 1
+    unit = unit.lower()
+    return float(n * (3600 if unit.startswith("hour") else 60 if unit.startswith("min") else 1))
+
+
+def _number(word: str | None) -> int:
+    if not word:
+        return 0
+    return int(word) if word.isdigit() else _NUMBERS.get(word.lower(), 0)

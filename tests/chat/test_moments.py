@@ -1,0 +1,114 @@
+"""Questions about a moment ("What did they say at 0:30?"): the turns spoken then, found by the timestamps."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import SAMPLES
+from providers.cohere_fakes import FakeCohere
+
+from assistant import Assistant, Settings
+from assistant.chat.moments import asked_moment
+
+CUES = [
+    ("Dana Whitfield", "Morning everyone. Let's start with the billing migration."),
+    ("Raj Patel", "We moved eighty percent of customers to the new invoicing system."),
+    ("Dana Whitfield", "When do you expect to finish?"),
+    ("Raj Patel", "End of next sprint, if finance signs off on the proration rules."),
+    ("Mei Chen", "The iOS build was rejected because of the new login screen."),
+    ("Dana Whitfield", "Any risk for the Android side?"),
+    ("Mei Chen", "No, Android shipped on Monday and the crash rate is down."),
+    ("Dana Whitfield", "Thanks all, see you next week."),
+]
+
+
+def _vtt() -> str:
+    """One cue every 20 seconds: cue n starts at 20 * (n - 1)."""
+    blocks = []
+    for n, (who, text) in enumerate(CUES):
+        start, end = 20 * n, 20 * n + 18
+        blocks.append(f"00:{start // 60:02d}:{start % 60:02d}.000 --> 00:{end // 60:02d}:{end % 60:02d}.000")
+        blocks.append(f"<v {who}>{text}\n")
+    return "WEBVTT\n\nNOTE\nTitle: Weekly standup\n\n" + "\n".join(blocks)
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "standup.vtt").write_text(_vtt(), encoding="utf-8")
+    (tmp_path / "lib" / "harbour-bridge.txt").write_text(
+        (SAMPLES / "harbour-bridge.txt").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    return tmp_path / "lib"
+
+
+@pytest.fixture
+def library(folder: Path, tmp_path: Path) -> Assistant:
+    a = Assistant.from_settings(Settings(store=tmp_path / "s", embedder="hashing", mode="offline"))
+    assert a.ingest(folder).ok
+    return a
+
+
+def test_what_was_said_at_a_time_quotes_the_turns_from_then_on(library: Assistant) -> None:
+    answer = library.ask("What did they say at 1:05 in the standup?")
+    numbers = [u.number for u in answer.cited_utterances]
+    assert numbers == [4, 5, 6], "from the turn under way at 1:05 (#4 at 1:00) for 45 seconds"
+    assert "“Weekly standup”, 1:05 (#4-#6):" in answer.text and not answer.refused
+    assert all(answer.text[c.start : c.end] == c.text and len(c.utterances) == 1 for c in answer.citations)
+    assert answer.citations[0].text.startswith("1:00 Raj Patel: “End of next sprint")
+
+
+def test_a_stretch_of_the_episode_and_its_end(library: Assistant) -> None:
+    first = library.ask("Summarize the first minute", episode="standup")
+    assert [u.number for u in first.cited_utterances] == [1, 2, 3, 4]
+    last = library.ask("What was said in the last 30 seconds of the standup?")
+    assert [u.number for u in last.cited_utterances] == [7, 8]
+    past = library.ask("What did they say 10 minutes in?", episode="standup")
+    assert past.refused and "it ends at 2:38" in past.text
+
+
+def test_which_episode_is_asked_when_the_question_does_not_say(library: Assistant) -> None:
+    answer = library.ask("What happens 1 minute in?")
+    assert answer.refused and "Which episode do you mean by 1 minute in?" in answer.text
+    assert "“Weekly standup”" in answer.text
+    chat = library.chat()
+    chat.ask("Why was the iOS build rejected?", episode="standup")
+    assert [u.number for u in chat.ask("What did they say at 0:20?").cited_utterances][0] == 2
+
+
+def test_a_transcript_without_timestamps_says_so(library: Assistant) -> None:
+    answer = library.ask("What did they say at 12:30?", episode="harbour-bridge")
+    assert answer.refused and "has no timestamps" in answer.text
+
+
+def test_hosted_the_turns_of_that_moment_are_the_documents(folder: Path, tmp_path: Path) -> None:
+    fake = FakeCohere(dimension=64)
+    a = Assistant.from_settings(store=tmp_path / "h", settings=fake.settings(), cohere_client=fake.client())
+    assert a.ingest(folder).ok
+    answer = a.ask("What was discussed at 0:45?", episode="standup")
+    [body] = fake.bodies("chat_stream")
+    assert [d["id"] for d in body["documents"]] == [f"standup#00000{n}" for n in (3, 4, 5)]
+    assert answer.mode == "hosted" and not fake.calls("rerank")
+
+
+@pytest.mark.parametrize(
+    ("question", "seconds"),
+    [
+        ("What did they say at 12:30?", (750, 750)),
+        ("What was said at 1:02:03?", (3723, 3723)),
+        ("What happens 20 minutes in?", (1200, 1200)),
+        ("And an hour in?", (3600, 3600)),
+        ("What is discussed at the 45-minute mark?", (2700, 2700)),
+        ("Summarize the first five minutes", (0, 300)),
+        ("What did they say in the opening minute of the show?", (0, 60)),
+        ("What happened at 9:30 am?", None),
+        ("Who joined the 9:30 meeting?", None),
+        ("How long did the approval take?", None),
+        ("It took 20 minutes to agree", None),
+        ("Were there last minute changes?", None),
+    ],
+)
+def test_asked_moment(question: str, seconds: tuple[int, int] | None) -> None:
+    moment = asked_moment(question)
+    assert (None if moment is None else (moment.start, moment.end)) == seconds
