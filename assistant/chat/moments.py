@@ -107,36 +107,55 @@ def without_moment(question: str, moment: Moment) -> str:
     return " ".join(question.replace(moment.words, " ").split())
 
 
-def turns_at(utterances: Sequence[Utterance], moment: Moment) -> list[Utterance]:
-    """The turns spoken in the moment's span, from the one under way at its start (at most `MOST_TURNS`);
-    none when the moment lies past the last turn's end."""
+@dataclass(frozen=True)
+class SaidThen:
+    """The turns quoted for a moment, how many were spoken in its span, and the first and last of those."""
+
+    turns: tuple[Utterance, ...]
+    spoken: int
+    first: int = 0
+    last: int = 0
+
+
+def turns_at(utterances: Sequence[Utterance], moment: Moment) -> SaidThen:
+    """The turns spoken in the moment's span, from the one under way at its start; none when the moment lies
+    past the last turn's end. A point gives its first `MOST_TURNS` (the talk as it ran on); a longer stretch
+    gives one turn from each of `MOST_TURNS` equal parts of it, the one with most words, so "the first five
+    minutes" is not only its first minute."""
     timed = [u for u in utterances if u.start is not None and not u.is_details]
     if not timed:
-        return []
+        return SaidThen((), 0)
     last = timed[-1]
     duration = max(last.end or 0.0, last.start or 0.0)
     start, end = moment.span(duration)
     if start > duration:
-        return []
+        return SaidThen((), 0)
     under_way = [u.number for u in timed if (u.start or 0.0) <= start]
     first = under_way[-1] if under_way else timed[0].number
-    return [u for u in timed if u.number >= first and (u.start or 0.0) <= max(end, start)][:MOST_TURNS]
+    inside = [u for u in timed if u.number >= first and (u.start or 0.0) <= max(end, start)]
+    if moment.start == moment.end and not moment.from_end:
+        picked = inside[:MOST_TURNS]
+    else:
+        size = len(inside) / MOST_TURNS
+        parts = [inside[round(i * size) : round((i + 1) * size)] for i in range(MOST_TURNS)]
+        picked = [max(part, key=lambda u: len(u.text.split())) for part in parts if part]
+    return SaidThen(tuple(picked), len(inside), inside[0].number, inside[-1].number)
 
 
-def moment_answer(
-    episode: Episode, moment: Moment, turns: Sequence[Utterance]
-) -> tuple[str, tuple[Citation, ...]]:
+def moment_answer(episode: Episode, moment: Moment, said: SaidThen) -> tuple[str, tuple[Citation, ...]]:
     """The offline answer: the turns of that moment in order, each on its own line and cited."""
-    if not turns:
+    if not said.turns:
         ends = f": it ends at {format_time(episode.duration)}" if episode.duration else ""
         return f"Nothing was said in “{episode.title}” at {moment.words}{ends}.", ()
-    span = f"#{turns[0].number}-#{turns[-1].number}"
+    span = f"#{said.first}-#{said.last}"
+    if len(said.turns) < said.spoken:
+        span = f"{len(said.turns)} of its {said.spoken} turns, #{said.first}-#{said.last}"
     text = (
         "Offline answer: no language model is in use, so here is what was said then, found by the "
         f"transcript's timestamps.\n“{episode.title}”, {moment.words} ({span}):\n"
     )
     citations = []
-    for u in turns:
+    for u in said.turns:
         who = f"{u.who()}: " if u.speaker else ""
         line = f"{format_time(u.start or 0.0)} {who}“{' '.join(u.text.split())}”"
         citations.append(Citation(len(text), len(text) + len(line), line, (u,)))

@@ -182,7 +182,7 @@ class ChatSession:
             yield AnswerEvent(kind="text", text=text)
             return Answer(text=text, citations=(), mode="offline", refused=True)
         at = turns_at(spoken, moment)
-        hits = [Hit(u, 1.0, episode_title=found.title) for u in at]
+        hits = [Hit(u, 1.0, episode_title=found.title) for u in at.turns]
         return (
             yield from self.whole.respond(
                 question, found, hits, turns, notices, lambda: moment_answer(found, moment, at)

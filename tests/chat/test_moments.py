@@ -23,14 +23,14 @@ CUES = [
 ]
 
 
-def _vtt() -> str:
+def _vtt(cues: list[tuple[str, str]] = CUES, title: str = "Weekly standup") -> str:
     """One cue every 20 seconds: cue n starts at 20 * (n - 1)."""
     blocks = []
-    for n, (who, text) in enumerate(CUES):
+    for n, (who, text) in enumerate(cues):
         start, end = 20 * n, 20 * n + 18
         blocks.append(f"00:{start // 60:02d}:{start % 60:02d}.000 --> 00:{end // 60:02d}:{end % 60:02d}.000")
         blocks.append(f"<v {who}>{text}\n")
-    return "WEBVTT\n\nNOTE\nTitle: Weekly standup\n\n" + "\n".join(blocks)
+    return f"WEBVTT\n\nNOTE\nTitle: {title}\n\n" + "\n".join(blocks)
 
 
 @pytest.fixture
@@ -66,6 +66,19 @@ def test_a_stretch_of_the_episode_and_its_end(library: Assistant) -> None:
     assert [u.number for u in last.cited_utterances] == [7, 8]
     past = library.ask("What did they say 10 minutes in?", episode="standup")
     assert past.refused and "it ends at 2:38" in past.text
+
+
+def test_a_long_stretch_is_quoted_from_end_to_end(tmp_path: Path) -> None:
+    long, short = "the fullest turn of this part of the talk", "yes"
+    cues = [("Ana", f"{long if n % 3 == 1 else short} {n}.") for n in range(60)]  # 20 minutes
+    (tmp_path / "long.vtt").write_text(_vtt(cues, "Long talk"), encoding="utf-8")
+    a = Assistant.from_settings(Settings(store=tmp_path / "s", embedder="hashing", mode="offline"))
+    assert a.ingest(tmp_path / "long.vtt").ok
+    answer = a.ask("Summarize the first ten minutes")
+    numbers = [u.number for u in answer.cited_utterances]
+    assert "(10 of its 31 turns, #1-#31)" in answer.text
+    assert len(numbers) == 10 and numbers == sorted(numbers) and numbers[0] <= 4 and numbers[-1] >= 28
+    assert all(u.text.startswith("the fullest") for u in answer.cited_utterances), "each part's fullest turn"
 
 
 def test_which_episode_is_asked_when_the_question_does_not_say(library: Assistant) -> None:
