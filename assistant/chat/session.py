@@ -51,6 +51,7 @@ EMPTY_LIBRARY = (
     "the browser), then ask again."
 )
 
+NOBODY_QUOTED = "The last answer quoted no passage, so there is nobody to name; ask about what was said."
 NOTHING_TO_FOLLOW = (
     "“{question}” follows on from an earlier question, and this conversation has none yet: ask the whole "
     "question (for example “Tell me more about the budget”)."
@@ -127,6 +128,9 @@ class ChatSession:
         self, question: str, cited: Sequence[str], started: float
     ) -> Steps[AnswerEvent, None, Answer]:
         """Who said what the last answer quoted, by the transcripts' speaker labels (`attribution`)."""
+        if not cited:
+            yield AnswerEvent(kind="text", text=NOBODY_QUOTED)
+            return Answer(text=NOBODY_QUOTED, citations=(), mode="offline", query=question, refused=True)
         quoted = self.library.utterances(cited)
         episodes = {e.id: e for e in self.library.episodes()}
         unlabelled = {u.episode_id for u in quoted if not u.speaker and not u.is_details}
@@ -296,7 +300,7 @@ class ChatSession:
         started = time.perf_counter()
         notices: list[str] = []
 
-        if turns and asks_who_said(question) and _last_cited(turns):
+        if turns and asks_who_said(question):
             final = yield from self._who_said(question, _last_cited(turns), started)
             if self.remember:
                 self.history += [Turn("user", question), final.as_turn()]
