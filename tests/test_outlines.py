@@ -332,3 +332,18 @@ def test_hosted_tell_me_more_is_not_served_another_runs_summary(tmp_path: Path) 
     assert {u.id for u in tomas.cited_utterances}.isdisjoint(sent[3])
     assert after_outline.mode == after_tomas.mode == "hosted"
     assert not fake.calls("chat"), '"Tell me more" is the question before: no model rewrites it'
+
+
+def test_what_someone_said_in_a_transcript_without_labels_is_its_outline_said_so(tmp_path: Path) -> None:
+    text = (SAMPLES / "harbour-bridge.txt").read_text(encoding="utf-8")
+    details, said = text.split("--- METADATA END ---")
+    plain = "\n".join(line.split(": ", 1)[-1] for line in said.splitlines())  # no labels, details kept
+    (tmp_path / "plain.txt").write_text(details + "--- METADATA END ---" + plain, encoding="utf-8")
+    a = Assistant.from_settings()
+    assert a.ingest(tmp_path / "plain.txt").ok
+    answer = a.ask("What did Tomás say?")
+    assert "\nThe episode in " in answer.text and answer.citations
+    assert answer.notice and "does not label its speakers, so Tomás Reyes's turns cannot be picked out" in (
+        answer.notice
+    )
+    assert "No speaker" not in answer.notice

@@ -222,12 +222,37 @@ class ChatSession:
         known = self.retriever.lexical.current().speakers(episodes)
         words = question_words(who)
         name = speaker_mentioned(who, known)
-        if name is None and known and all(original[:1].isupper() for _, original, _ in words):
+        named_in_details = [p for e in self.library.episodes() for p in _people(e)]
+        capitalised = all(original[:1].isupper() for _, original, _ in words)
+        if name is None and known and capitalised and not speaker_mentioned(who, named_in_details):
             where = "the searched episodes" if episodes else "the library"
             notices.append(f"No speaker in {where} is called “{who}”; speakers: {_listed(known)}.")
         if name is None or not {w for w, _, _ in words} - {"the"} <= set(name_tokens(name)):
             return None  # "What did Raj's team say?" names Raj, but does not ask what Raj said
         return name
+
+    def _person_without_labels(self, question: str, episode: Filter) -> tuple[str, str] | None:
+        """For "What did Aidan say?" when Aidan is a host or guest in the details of the one searched episode
+        that names him and its transcript labels no speaker: that episode, and a notice that his turns cannot
+        be picked out."""
+        who = speaker_asked_about(question)
+        if not who:
+            return None
+        wanted = self.library.check_episodes(episode)
+        lexical = self.retriever.lexical.current()
+        found = []
+        for e in self.library.episodes():
+            people = _people(e)
+            name = speaker_mentioned(who, people) if people else None
+            if name and (wanted is None or e.id in wanted) and not lexical.speakers([e.id]):
+                found.append((e, name))
+        if len(found) != 1:
+            return None
+        e, name = found[0]
+        return e.id, (
+            f"“{e.title}” does not label its speakers, so {name}'s turns cannot be picked out; "
+            "here is the whole episode's outline instead."
+        )
 
     def _named_without_labels(self, name: str, episodes: Sequence[str] | None) -> str:
         """The title of a searched episode whose details name `name` (host or guest) but whose transcript
@@ -235,7 +260,7 @@ class ChatSession:
         lexical = self.retriever.lexical.current()
         wanted = set(episodes) if episodes else None
         for e in self.library.episodes():
-            people = {p.strip().casefold() for p in (*_HOSTS.split(e.host or ""), *e.guests) if p.strip()}
+            people = {p.casefold() for p in _people(e)}
             if (
                 (wanted is None or e.id in wanted)
                 and name.casefold() in people
@@ -324,8 +349,12 @@ class ChatSession:
         before = [t.content for t in reversed(turns) if t.role == "user"] if follow_up else []
         asked = query if shown else question  # "Go on" after "What did Raj say?" asks it again
         said_by = self._speaker_asked_about(asked, episode, speaker, whole, focus, notices, before)
-        if said_by:
+        unlabelled = None if said_by or whole or speaker else self._person_without_labels(asked, episode)
+        if said_by or unlabelled:
             whole, focus = True, None
+        if unlabelled:  # "What did Aidan say?" where no turn is labelled: his episode's outline, said so
+            episode, notice = unlabelled
+            notices.append(notice)
         if whole and (not speaker or said_by):  # else what chosen speakers said about X is searched for
             t = time.perf_counter()
             chose: list[str] = []
@@ -523,6 +552,11 @@ def _cited_in_run(turns: Sequence[Turn]) -> tuple[str, ...]:
 
 _HOSTS = re.compile(r",|&|\band\b")
 """How a details block lists several hosts in one field ("Ana Lima & Matt Turck")."""
+
+
+def _people(episode: Episode) -> list[str]:
+    """The hosts and guests an episode's details name."""
+    return [p.strip() for p in (*_HOSTS.split(episode.host or ""), *episode.guests) if p.strip()]
 
 
 def _absent_words_notice(missing: Sequence[str], quoted: bool) -> str | None:
