@@ -8,9 +8,11 @@ people its details record (host, guests), cited to that record.
 from __future__ import annotations
 
 import re
+from collections.abc import Generator as Steps
 from collections.abc import Mapping, Sequence
 
-from ..types import Citation, Episode, Utterance, format_time
+from ..library import Library
+from ..types import DETAILS, Answer, AnswerEvent, Citation, Episode, Hit, Utterance, format_time, utterance_id
 
 _WHO_SAID = re.compile(
     r"^(?:and |so |but |wait,? )?(?:who|which (?:speaker|person|one(?: of them)?))(?:'s| is| was)?"
@@ -20,11 +22,37 @@ _WHO_SAID = re.compile(
     re.I,
 )
 _QUOTE_CHARS = 90
+NOBODY_QUOTED = "The last answer quoted no passage, so there is nobody to name; ask about what was said."
 
 
 def asks_who_said(question: str) -> bool:
     """Whether the question asks who said the last answer's quotes: "Who said that?", "Who was talking?"."""
     return bool(_WHO_SAID.match(" ".join(question.strip().split())))
+
+
+def answer_who_said(
+    library: Library, question: str, cited: Sequence[str]
+) -> Steps[AnswerEvent, None, Answer]:
+    """Yields the answer's text and citations; returns it. `cited`: the ids the last answer quoted."""
+    if not cited:
+        yield AnswerEvent(kind="text", text=NOBODY_QUOTED)
+        return Answer(text=NOBODY_QUOTED, citations=(), mode="offline", query=question, refused=True)
+    quoted = library.utterances(cited)
+    episodes = {e.id: e for e in library.episodes()}
+    unlabelled = {u.episode_id for u in quoted if not u.speaker and not u.is_details}
+    details = {u.episode_id: u for u in library.utterances([utterance_id(e, DETAILS) for e in unlabelled])}
+    text, citations = who_said(quoted, episodes, details)
+    yield AnswerEvent(kind="text", text=text)
+    for citation in citations:
+        yield AnswerEvent(kind="citation", citation=citation)
+    shown = {u.id: u for c in citations for u in c.utterances}
+    return Answer(
+        text=text,
+        citations=citations,
+        mode="offline",
+        query=question,
+        hits=tuple(Hit(u, 1.0, episode_title=episodes[u.episode_id].title) for u in shown.values()),
+    )
 
 
 def who_said(

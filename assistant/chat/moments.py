@@ -8,10 +8,18 @@ transcript's timestamps can. A clock time with am/pm is a time of day, not a pla
 from __future__ import annotations
 
 import re
+from collections.abc import Generator as Steps
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ..types import Citation, Episode, Utterance, format_time
+from ..library import Library
+from ..text import tokenize
+from ..types import Answer, AnswerEvent, Citation, Episode, Hit, Turn, Utterance, format_time
+from .questions import conversation_episode
+
+if TYPE_CHECKING:
+    from .outlines import WholeEpisode
 
 AFTER = 45.0
 """Seconds after the moment asked about that belong to it: what was said "at 12:30" runs on for a while."""
@@ -161,6 +169,60 @@ def moment_answer(episode: Episode, moment: Moment, said: SaidThen) -> tuple[str
         citations.append(Citation(len(text), len(text) + len(line), line, (u,)))
         text += line + "\n"
     return text.rstrip("\n"), tuple(citations)
+
+
+def answer_at(
+    library: Library,
+    whole: WholeEpisode,
+    question: str,
+    moment: Moment,
+    chosen: Sequence[str] | None,
+    turns: Sequence[Turn],
+    notices: list[str],
+) -> Steps[AnswerEvent, None, Answer]:
+    """What was said at the moment asked about, by the timestamps of one episode: the one `chosen`, the one
+    being discussed, the one the rest of the question names, or the only one; asked which otherwise. Hosted,
+    those turns are what the model answers from (`WholeEpisode.respond`)."""
+    candidates = [e for e in library.episodes() if not chosen or e.id in chosen]
+    current = conversation_episode(turns)
+    named = _titled(without_moment(question, moment), candidates)
+    if len(candidates) == 1:
+        found = candidates[0]
+    elif current and current in {e.id for e in candidates}:
+        found = library.episode(current)
+    elif len(named) == 1:
+        found = named[0]
+    else:
+        titles = "; ".join(f"“{e.title}”" for e in (named or candidates)[:10])
+        text = (
+            f"Which episode do you mean by {moment.words}? Name it in the question or choose it "
+            f"(--episode, or Ask within in the browser): {titles}."
+        )
+        yield AnswerEvent(kind="text", text=text)
+        return Answer(text=text, citations=(), mode="offline", refused=True)
+    for notice in notices:
+        yield AnswerEvent(kind="notice", text=notice)
+    spoken = library.transcript(found.id)
+    if not any(u.start is not None for u in spoken):
+        text = (
+            f"“{found.title}” has no timestamps, so it cannot say what was said at {moment.words}; "
+            "ask about what was said instead."
+        )
+        yield AnswerEvent(kind="text", text=text)
+        return Answer(text=text, citations=(), mode="offline", refused=True)
+    at = turns_at(spoken, moment)
+    hits = [Hit(u, 1.0, episode_title=found.title) for u in at.turns]
+    return (
+        yield from whole.respond(
+            question, found, hits, turns, notices, lambda: moment_answer(found, moment, at)
+        )
+    )
+
+
+def _titled(question: str, episodes: Sequence[Episode]) -> list[Episode]:
+    """The episodes whose title or show share a content word with the question ("at 12:30 in the standup")."""
+    asked = set(tokenize(question))
+    return [e for e in episodes if asked & set(tokenize(f"{e.title} {e.show or ''}"))]
 
 
 def _length(count: str | None, unit: str) -> float:

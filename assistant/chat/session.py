@@ -7,14 +7,13 @@ history with each question (what `Assistant.ask` does), so one session serves ev
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from collections.abc import Generator as Steps
 from dataclasses import replace
 
 from ..config import Settings
-from ..errors import ProviderError, UnknownSpeakerError
+from ..errors import ProviderError
 from ..generation.base import Generator
 from ..generation.context import pack
 from ..generation.offline import ExtractiveGenerator, reply_to
@@ -22,20 +21,17 @@ from ..library import Library
 from ..outline.answer import (
     follow_up_focus,
     is_whole_episode_question,
-    speaker_asked_about,
-    speaker_asked_next,
 )
 from ..outline.types import Outline
 from ..retrieval.contracts import QueryRewriter
 from ..retrieval.coverage import WordCounts, word_counts
 from ..retrieval.query import HeuristicRewriter, asks_for_more, is_follow_up, leans_wholly
 from ..retrieval.retriever import HybridRetriever
-from ..retrieval.speakers import speaker_mentioned
-from ..text import name_tokens, question_words, tokenize
-from ..types import DETAILS, Answer, AnswerEvent, Episode, Hit, Turn, utterance_id
-from .attribution import asks_who_said, who_said
-from .moments import Moment, asked_moment, moment_answer, turns_at, without_moment
+from ..types import Answer, AnswerEvent, Hit, Turn
+from .attribution import answer_who_said, asks_who_said
+from .moments import answer_at, asked_moment
 from .outlines import WholeEpisode, without_done
+from .people import People
 from .questions import (
     HistoryLike,
     check_question,
@@ -51,7 +47,6 @@ EMPTY_LIBRARY = (
     "the browser), then ask again."
 )
 
-NOBODY_QUOTED = "The last answer quoted no passage, so there is nobody to name; ask about what was said."
 NOTHING_TO_FOLLOW = (
     "“{question}” follows on from an earlier question, and this conversation has none yet: ask the whole "
     "question (for example “Tell me more about the budget”)."
@@ -81,6 +76,7 @@ class ChatSession:
         self.remember = remember
         self.history: list[Turn] = []
         self.whole = WholeEpisode(self)
+        self.people = People(library, retriever.lexical)
 
     def search(
         self,
@@ -96,178 +92,10 @@ class ChatSession:
         episodes = self.library.check_episodes(episode)
         speakers = speakers_of(speaker)
         if speakers:
-            self._check_speakers(speakers, episodes)
+            self.people.check(speakers, episodes)
         return self.retriever.search(
             query, k=k, episodes=episodes, speakers=speakers, follow_up_of=follow_up_of
         )
-
-    def _check_speakers(self, wanted: Sequence[str], episodes: Sequence[str] | None) -> None:
-        known = self.retriever.lexical.current().speakers(episodes)
-        folded = {name.casefold() for name in known}
-        unknown = [name for name in wanted if name.casefold() not in folded]
-        if not unknown:
-            return
-        where = "the searched episodes" if episodes else "the library"
-        shown = _listed(known)
-        named = self._named_without_labels(unknown[0], episodes)
-        if named:
-            elsewhere = f" (speakers in {where}: {shown})" if known else ""
-            raise UnknownSpeakerError(
-                f"{unknown[0]!r} is named in the details of {named}, whose transcript has no speaker labels, "
-                f"so a speaker filter cannot select their turns; ask without --speaker{elsewhere}"
-            )
-        if not known:
-            has = "have" if episodes else "has"
-            raise UnknownSpeakerError(
-                f"no speaker is called {unknown[0]!r}: {where} {has} no speaker labels, so a speaker filter "
-                "cannot match; ask without --speaker"
-            )
-        raise UnknownSpeakerError(f"no speaker is called {unknown[0]!r} in {where}; speakers: {shown}")
-
-    def _who_said(
-        self, question: str, cited: Sequence[str], started: float
-    ) -> Steps[AnswerEvent, None, Answer]:
-        """Who said what the last answer quoted, by the transcripts' speaker labels (`attribution`)."""
-        if not cited:
-            yield AnswerEvent(kind="text", text=NOBODY_QUOTED)
-            return Answer(text=NOBODY_QUOTED, citations=(), mode="offline", query=question, refused=True)
-        quoted = self.library.utterances(cited)
-        episodes = {e.id: e for e in self.library.episodes()}
-        unlabelled = {u.episode_id for u in quoted if not u.speaker and not u.is_details}
-        details = {
-            u.episode_id: u for u in self.library.utterances([utterance_id(e, DETAILS) for e in unlabelled])
-        }
-        text, citations = who_said(quoted, episodes, details)
-        yield AnswerEvent(kind="text", text=text)
-        for citation in citations:
-            yield AnswerEvent(kind="citation", citation=citation)
-        shown = {u.id: u for c in citations for u in c.utterances}
-        return Answer(
-            text=text,
-            citations=citations,
-            mode="offline",
-            query=question,
-            hits=tuple(Hit(u, 1.0, episode_title=episodes[u.episode_id].title) for u in shown.values()),
-            timings={"total_ms": _ms(started)},
-        )
-
-    def _at_moment(
-        self, question: str, moment: Moment, episode: Filter, turns: Sequence[Turn], notices: list[str]
-    ) -> Steps[AnswerEvent, None, Answer]:
-        """What was said at the moment asked about, by the timestamps of one episode: the one chosen, the one
-        being discussed, the one the rest of the question names, or the only one; asked which otherwise."""
-        episodes = self.library.episodes()
-        chosen = self.library.check_episodes(episode)
-        candidates = [e for e in episodes if not chosen or e.id in chosen]
-        current = conversation_episode(turns)
-        named = _titled(without_moment(question, moment), candidates)
-        if len(candidates) == 1:
-            found = candidates[0]
-        elif current and current in {e.id for e in candidates}:
-            found = self.library.episode(current)
-        elif len(named) == 1:
-            found = named[0]
-        else:
-            titles = "; ".join(f"“{e.title}”" for e in (named or candidates)[:10])
-            text = (
-                f"Which episode do you mean by {moment.words}? Name it in the question or choose it "
-                f"(--episode, or Ask within in the browser): {titles}."
-            )
-            yield AnswerEvent(kind="text", text=text)
-            return Answer(text=text, citations=(), mode="offline", refused=True)
-        for notice in notices:
-            yield AnswerEvent(kind="notice", text=notice)
-        spoken = self.library.transcript(found.id)
-        if not any(u.start is not None for u in spoken):
-            text = (
-                f"“{found.title}” has no timestamps, so it cannot say what was said at {moment.words}; "
-                "ask about what was said instead."
-            )
-            yield AnswerEvent(kind="text", text=text)
-            return Answer(text=text, citations=(), mode="offline", refused=True)
-        at = turns_at(spoken, moment)
-        hits = [Hit(u, 1.0, episode_title=found.title) for u in at.turns]
-        return (
-            yield from self.whole.respond(
-                question, found, hits, turns, notices, lambda: moment_answer(found, moment, at)
-            )
-        )
-
-    def _speaker_asked_about(
-        self,
-        question: str,
-        episode: Filter,
-        speaker: Filter,
-        whole: bool,
-        focus: str | None,
-        notices: list[str],
-        before: Sequence[str] = (),
-    ) -> str | None:
-        """The one speaker whose turns are asked for as a whole: "What did Raj say?" (or, `before` being that
-        kind of question, "And Raj?"), or a summary with no subject of its own and a filter to one speaker.
-        None otherwise: a subject is searched for."""
-        episodes = self.library.check_episodes(episode)
-        chosen = speakers_of(speaker)
-        if chosen:
-            if not whole or focus or len(chosen) != 1:
-                return None
-            self._check_speakers(chosen, episodes)
-            known = self.retriever.lexical.current().speakers(episodes)
-            return next(name for name in known if name.casefold() == chosen[0].casefold())
-        who = None if whole else speaker_asked_about(question)
-        if not who and not whole and before:
-            who = speaker_asked_next(question, before)
-        if not who:
-            return None
-        known = self.retriever.lexical.current().speakers(episodes)
-        words = question_words(who)
-        name = speaker_mentioned(who, known)
-        named_in_details = [p for e in self.library.episodes() for p in _people(e)]
-        capitalised = all(original[:1].isupper() for _, original, _ in words)
-        if name is None and known and capitalised and not speaker_mentioned(who, named_in_details):
-            where = "the searched episodes" if episodes else "the library"
-            notices.append(f"No speaker in {where} is called “{who}”; speakers: {_listed(known)}.")
-        if name is None or not {w for w, _, _ in words} - {"the"} <= set(name_tokens(name)):
-            return None  # "What did Raj's team say?" names Raj, but does not ask what Raj said
-        return name
-
-    def _person_without_labels(self, question: str, episode: Filter) -> tuple[str, str] | None:
-        """For "What did Aidan say?" when Aidan is a host or guest in the details of the one searched episode
-        that names him and its transcript labels no speaker: that episode, and a notice that his turns cannot
-        be picked out."""
-        who = speaker_asked_about(question)
-        if not who:
-            return None
-        wanted = self.library.check_episodes(episode)
-        lexical = self.retriever.lexical.current()
-        found = []
-        for e in self.library.episodes():
-            people = _people(e)
-            name = speaker_mentioned(who, people) if people else None
-            if name and (wanted is None or e.id in wanted) and not lexical.speakers([e.id]):
-                found.append((e, name))
-        if len(found) != 1:
-            return None
-        e, name = found[0]
-        return e.id, (
-            f"“{e.title}” does not label its speakers, so {name}'s turns cannot be picked out; "
-            "here is the whole episode's outline instead."
-        )
-
-    def _named_without_labels(self, name: str, episodes: Sequence[str] | None) -> str:
-        """The title of a searched episode whose details name `name` (host or guest) but whose transcript
-        labels no speaker, quoted; "" when there is none."""
-        lexical = self.retriever.lexical.current()
-        wanted = set(episodes) if episodes else None
-        for e in self.library.episodes():
-            people = {p.casefold() for p in _people(e)}
-            if (
-                (wanted is None or e.id in wanted)
-                and name.casefold() in people
-                and not lexical.speakers([e.id])
-            ):
-                return f"“{e.title}”"
-        return ""
 
     def ask(
         self,
@@ -304,7 +132,8 @@ class ChatSession:
         moment = asked_moment(question)
         if moment is not None:  # "What did they say at 12:30?": the timestamps answer, not a search
             began, told = time.perf_counter(), list[str]()
-            said_then = yield from self._at_moment(question, moment, episode, turns, told)
+            chosen = self.library.check_episodes(episode)
+            said_then = yield from answer_at(self.library, self.whole, question, moment, chosen, turns, told)
             final = replace(
                 said_then, timings={"total_ms": _ms(began)}, query=question, notice=" ".join(told) or None
             )
@@ -326,7 +155,8 @@ class ChatSession:
         notices: list[str] = []
 
         if turns and asks_who_said(question):
-            final = yield from self._who_said(question, _last_cited(turns), started)
+            final = yield from answer_who_said(self.library, question, _last_cited(turns))
+            final = replace(final, timings={"total_ms": _ms(started)})
             if self.remember:
                 self.history += [Turn("user", question), final.as_turn()]
             yield AnswerEvent(kind="done", answer=final)
@@ -348,8 +178,10 @@ class ChatSession:
         shown = _cited_in_run(turns) if follow_up and asks_for_more(question) else ()  # "Tell me more"
         before = [t.content for t in reversed(turns) if t.role == "user"] if follow_up else []
         asked = query if shown else question  # "Go on" after "What did Raj say?" asks it again
-        said_by = self._speaker_asked_about(asked, episode, speaker, whole, focus, notices, before)
-        unlabelled = None if said_by or whole or speaker else self._person_without_labels(asked, episode)
+        in_scope = self.library.check_episodes(episode)
+        chosen = speakers_of(speaker)
+        said_by = self.people.asked_about(asked, in_scope, chosen, whole, focus, notices, before)
+        unlabelled = None if said_by or whole or speaker else self.people.without_labels(asked, in_scope)
         if said_by or unlabelled:
             whole, focus = True, None
         if unlabelled:  # "What did Aidan say?" where no turn is labelled: his episode's outline, said so
@@ -523,17 +355,6 @@ class ChatSession:
         )
 
 
-def _titled(question: str, episodes: Sequence[Episode]) -> list[Episode]:
-    """The episodes whose title or show share a content word with the question ("at 12:30 in the standup")."""
-    asked = set(tokenize(question))
-    return [e for e in episodes if asked & set(tokenize(f"{e.title} {e.show or ''}"))]
-
-
-def _listed(names: Sequence[str], most: int = 20) -> str:
-    shown = ", ".join(sorted(names)[:most])
-    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
-
-
 def _last_cited(turns: Sequence[Turn]) -> tuple[str, ...]:
     return next((t.cited for t in reversed(turns) if t.role == "assistant"), ())
 
@@ -548,15 +369,6 @@ def _cited_in_run(turns: Sequence[Turn]) -> tuple[str, ...]:
         elif not asks_for_more(turn.content):
             break
     return tuple(dict.fromkeys(cited))
-
-
-_HOSTS = re.compile(r",|&|\band\b")
-"""How a details block lists several hosts in one field ("Ana Lima & Matt Turck")."""
-
-
-def _people(episode: Episode) -> list[str]:
-    """The hosts and guests an episode's details name."""
-    return [p.strip() for p in (*_HOSTS.split(episode.host or ""), *episode.guests) if p.strip()]
 
 
 def _absent_words_notice(missing: Sequence[str], quoted: bool) -> str | None:

@@ -1,0 +1,132 @@
+"""Who a question is about: the speaker a filter or a question names, checked against the transcripts' labels
+and against the people the episodes' details name (hosts, guests) when a transcript labels no one."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ..errors import UnknownSpeakerError
+from ..index.lexical_cache import LexicalCache
+from ..library import Library
+from ..outline.answer import speaker_asked_about, speaker_asked_next
+from ..retrieval.speakers import speaker_mentioned
+from ..text import name_tokens, question_words
+from ..types import Episode
+
+_HOSTS = re.compile(r",|&|\band\b")
+"""How a details block lists several hosts in one field ("Ana Lima & Matt Turck")."""
+
+
+class People:
+    def __init__(self, library: Library, lexical: LexicalCache) -> None:
+        self.library = library
+        self.lexical = lexical
+
+    def check(self, wanted: Sequence[str], episodes: Sequence[str] | None) -> None:
+        """UnknownSpeakerError naming the first of `wanted` no label of the searched episodes holds, with
+        the speakers there are (or why there are none)."""
+        known = self.lexical.current().speakers(episodes)
+        folded = {name.casefold() for name in known}
+        unknown = [name for name in wanted if name.casefold() not in folded]
+        if not unknown:
+            return
+        where = "the searched episodes" if episodes else "the library"
+        shown = listed(known)
+        named = self._named_without_labels(unknown[0], episodes)
+        if named:
+            elsewhere = f" (speakers in {where}: {shown})" if known else ""
+            raise UnknownSpeakerError(
+                f"{unknown[0]!r} is named in the details of {named}, whose transcript has no speaker labels, "
+                f"so a speaker filter cannot select their turns; ask without --speaker{elsewhere}"
+            )
+        if not known:
+            has = "have" if episodes else "has"
+            raise UnknownSpeakerError(
+                f"no speaker is called {unknown[0]!r}: {where} {has} no speaker labels, so a speaker filter "
+                "cannot match; ask without --speaker"
+            )
+        raise UnknownSpeakerError(f"no speaker is called {unknown[0]!r} in {where}; speakers: {shown}")
+
+    def asked_about(
+        self,
+        question: str,
+        episodes: Sequence[str] | None,
+        chosen: Sequence[str] | None,
+        whole: bool,
+        focus: str | None,
+        notices: list[str],
+        before: Sequence[str] = (),
+    ) -> str | None:
+        """The one speaker whose turns are asked for as a whole: "What did Raj say?" (or, `before` being that
+        kind of question, "And Raj?"), or a summary with no subject of its own and a filter (`chosen`) to one
+        speaker. None otherwise: a subject is searched for."""
+        if chosen:
+            if not whole or focus or len(chosen) != 1:
+                return None
+            self.check(chosen, episodes)
+            known = self.lexical.current().speakers(episodes)
+            return next(name for name in known if name.casefold() == chosen[0].casefold())
+        who = None if whole else speaker_asked_about(question)
+        if not who and not whole and before:
+            who = speaker_asked_next(question, before)
+        if not who:
+            return None
+        known = self.lexical.current().speakers(episodes)
+        words = question_words(who)
+        name = speaker_mentioned(who, known)
+        named_in_details = [p for e in self.library.episodes() for p in details_people(e)]
+        capitalised = all(original[:1].isupper() for _, original, _ in words)
+        if name is None and known and capitalised and not speaker_mentioned(who, named_in_details):
+            where = "the searched episodes" if episodes else "the library"
+            notices.append(f"No speaker in {where} is called “{who}”; speakers: {listed(known)}.")
+        if name is None or not {w for w, _, _ in words} - {"the"} <= set(name_tokens(name)):
+            return None  # "What did Raj's team say?" names Raj, but does not ask what Raj said
+        return name
+
+    def without_labels(self, question: str, episodes: Sequence[str] | None) -> tuple[str, str] | None:
+        """For "What did Aidan say?" when Aidan is a host or guest in the details of the one searched episode
+        that names him and its transcript labels no speaker: that episode, and a notice that his turns cannot
+        be picked out."""
+        who = speaker_asked_about(question)
+        if not who:
+            return None
+        lexical = self.lexical.current()
+        found = []
+        for e in self.library.episodes():
+            people = details_people(e)
+            name = speaker_mentioned(who, people) if people else None
+            if name and (episodes is None or e.id in episodes) and not lexical.speakers([e.id]):
+                found.append((e, name))
+        if len(found) != 1:
+            return None
+        e, name = found[0]
+        return e.id, (
+            f"“{e.title}” does not label its speakers, so {name}'s turns cannot be picked out; "
+            "here is the whole episode's outline instead."
+        )
+
+    def _named_without_labels(self, name: str, episodes: Sequence[str] | None) -> str:
+        """The title of a searched episode whose details name `name` (host or guest) but whose transcript
+        labels no speaker, quoted; "" when there is none."""
+        lexical = self.lexical.current()
+        wanted = set(episodes) if episodes else None
+        for e in self.library.episodes():
+            people = {p.casefold() for p in details_people(e)}
+            if (
+                (wanted is None or e.id in wanted)
+                and name.casefold() in people
+                and not lexical.speakers([e.id])
+            ):
+                return f"“{e.title}”"
+        return ""
+
+
+def details_people(episode: Episode) -> list[str]:
+    """The hosts and guests an episode's details name."""
+    return [p.strip() for p in (*_HOSTS.split(episode.host or ""), *episode.guests) if p.strip()]
+
+
+def listed(names: Sequence[str], most: int = 20) -> str:
+    shown = ", ".join(sorted(names)[:most])
+    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
