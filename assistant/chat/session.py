@@ -129,17 +129,19 @@ class ChatSession:
             )
             return
         turns = normalise_history(history) if history is not None else list(self.history)
+        timings: dict[str, float] = {}
+        started = time.perf_counter()
+        notices: list[str] = []
+
         moment = asked_moment(question)
         if moment is not None:  # "What did they say at 12:30?": the timestamps answer, not a search
-            began, told = time.perf_counter(), list[str]()
             chosen = self.library.check_episodes(episode)
-            said_then = yield from answer_at(self.library, self.whole, question, moment, chosen, turns, told)
-            final = replace(
-                said_then, timings={"total_ms": _ms(began)}, query=question, notice=" ".join(told) or None
+            said_then = yield from answer_at(
+                self.library, self.whole, question, moment, chosen, turns, notices
             )
-            if self.remember:
-                self.history += [Turn("user", question), final.as_turn()]
-            yield AnswerEvent(kind="done", answer=final)
+            timings["total_ms"] = _ms(started)
+            final = replace(said_then, timings=timings, query=question, notice=" ".join(notices) or None)
+            yield self._done(question, final)
             return
 
         if not turns and leans_wholly(question):  # "Tell me more" as a first question: nothing to search for
@@ -150,17 +152,12 @@ class ChatSession:
                 answer=Answer(text=text, citations=(), mode="offline", query=question, refused=True),
             )
             return
-        timings: dict[str, float] = {}
-        started = time.perf_counter()
-        notices: list[str] = []
 
-        if turns and asks_who_said(question):
+        if turns and asks_who_said(question):  # before any rewrite: nothing needs searching, or paying for
             final = yield from answer_who_said(self.library, question, _last_cited(turns))
-            final = replace(final, timings={"total_ms": _ms(started)})
-            if self.remember:
-                self.history += [Turn("user", question), final.as_turn()]
-            yield AnswerEvent(kind="done", answer=final)
-            return  # before any rewrite: nothing needs searching, or paying for
+            timings["total_ms"] = _ms(started)
+            yield self._done(question, replace(final, timings=timings))
+            return
 
         follow_up = bool(turns) and is_follow_up(question)
         query, earlier = self._rewrite(question, turns, notices) if follow_up else (question, "")
@@ -214,9 +211,7 @@ class ChatSession:
                 final = replace(
                     final, timings=timings, query=shown_query, notice=" ".join(notices) or final.notice
                 )
-                if self.remember:
-                    self.history += [Turn("user", question), final.as_turn()]
-                yield AnswerEvent(kind="done", answer=final)
+                yield self._done(question, final)
                 return
 
         t = time.perf_counter()
@@ -251,9 +246,13 @@ class ChatSession:
             follow_up_of=earlier,
             notice=" ".join(notices) or final.notice,
         )
+        yield self._done(question, final)
+
+    def _done(self, question: str, final: Answer) -> AnswerEvent:
+        """The `done` event, the exchange kept in the session's own history when it keeps one."""
         if self.remember:
             self.history += [Turn("user", question), final.as_turn()]
-        yield AnswerEvent(kind="done", answer=final)
+        return AnswerEvent(kind="done", answer=final)
 
     def reset(self) -> None:
         self.history.clear()
