@@ -125,11 +125,11 @@ class SaidThen:
     last: int = 0
 
 
-def turns_at(utterances: Sequence[Utterance], moment: Moment) -> SaidThen:
+def turns_at(utterances: Sequence[Utterance], moment: Moment, speakers: Sequence[str] = ()) -> SaidThen:
     """The turns spoken in the moment's span, from the one under way at its start; none when the moment lies
     past the last turn's end. A point gives its first `MOST_TURNS` (the talk as it ran on); a longer stretch
     gives one turn from each of `MOST_TURNS` equal parts of it, the one with most words, so "the first five
-    minutes" is not only its first minute."""
+    minutes" is not only its first minute. With `speakers`, only their turns."""
     timed = [u for u in utterances if u.start is not None and not u.is_details]
     if not timed:
         return SaidThen((), 0)
@@ -141,6 +141,10 @@ def turns_at(utterances: Sequence[Utterance], moment: Moment) -> SaidThen:
     under_way = [u.number for u in timed if (u.start or 0.0) <= start]
     first = under_way[-1] if under_way else timed[0].number
     inside = [u for u in timed if u.number >= first and (u.start or 0.0) <= max(end, start)]
+    wanted = {name.casefold() for name in speakers}
+    inside = [u for u in inside if not wanted or (u.speaker or "").casefold() in wanted]
+    if not inside:
+        return SaidThen((), 0)
     if moment.start == moment.end and not moment.from_end:
         picked = inside[:MOST_TURNS]
     else:
@@ -150,11 +154,14 @@ def turns_at(utterances: Sequence[Utterance], moment: Moment) -> SaidThen:
     return SaidThen(tuple(picked), len(inside), inside[0].number, inside[-1].number)
 
 
-def moment_answer(episode: Episode, moment: Moment, said: SaidThen) -> tuple[str, tuple[Citation, ...]]:
+def moment_answer(
+    episode: Episode, moment: Moment, said: SaidThen, speakers: Sequence[str] = ()
+) -> tuple[str, tuple[Citation, ...]]:
     """The offline answer: the turns of that moment in order, each on its own line and cited."""
     if not said.turns:
-        ends = f": it ends at {format_time(episode.duration)}" if episode.duration else ""
-        return f"Nothing was said in “{episode.title}” at {moment.words}{ends}.", ()
+        who = " or ".join(speakers) if speakers else "anyone"
+        ends = f" (it ends at {format_time(episode.duration)})" if episode.duration else ""
+        return f"Nothing was said by {who} in “{episode.title}” at {moment.words}{ends}.", ()
     span = f"#{said.first}-#{said.last}"
     if len(said.turns) < said.spoken:
         span = f"{len(said.turns)} of its {said.spoken} turns, #{said.first}-#{said.last}"
@@ -179,10 +186,11 @@ def answer_at(
     chosen: Sequence[str] | None,
     turns: Sequence[Turn],
     notices: list[str],
+    speakers: Sequence[str] = (),
 ) -> Steps[AnswerEvent, None, Answer]:
     """What was said at the moment asked about, by the timestamps of one episode: the one `chosen`, the one
     being discussed, the one the rest of the question names, or the only one; asked which otherwise. Hosted,
-    those turns are what the model answers from (`WholeEpisode.respond`)."""
+    those turns are what the model answers from (`WholeEpisode.respond`). With `speakers`, only theirs."""
     candidates = [e for e in library.episodes() if not chosen or e.id in chosen]
     current = conversation_episode(turns)
     named = _titled(without_moment(question, moment), candidates)
@@ -210,11 +218,11 @@ def answer_at(
         )
         yield AnswerEvent(kind="text", text=text)
         return Answer(text=text, citations=(), mode="offline", refused=True)
-    at = turns_at(spoken, moment)
+    at = turns_at(spoken, moment, speakers)
     hits = [Hit(u, 1.0, episode_title=found.title) for u in at.turns]
     return (
         yield from whole.respond(
-            question, found, hits, turns, notices, lambda: moment_answer(found, moment, at)
+            question, found, hits, turns, notices, lambda: moment_answer(found, moment, at, speakers)
         )
     )
 

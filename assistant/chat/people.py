@@ -48,6 +48,12 @@ class People:
             )
         raise UnknownSpeakerError(f"no speaker is called {unknown[0]!r} in {where}; speakers: {shown}")
 
+    def named(self, wanted: Sequence[str], episodes: Sequence[str] | None) -> list[str]:
+        """`wanted` checked (`check`) and spelt as the labels spell them ("raj patel" -> "Raj Patel")."""
+        self.check(wanted, episodes)
+        known = {name.casefold(): name for name in self.lexical.current().speakers(episodes)}
+        return [known[name.casefold()] for name in wanted]
+
     def asked_about(
         self,
         question: str,
@@ -64,9 +70,7 @@ class People:
         if chosen:
             if not whole or focus or len(chosen) != 1:
                 return None
-            self.check(chosen, episodes)
-            known = self.lexical.current().speakers(episodes)
-            return next(name for name in known if name.casefold() == chosen[0].casefold())
+            return self.named(chosen, episodes)[0]
         who = None if whole else speaker_asked_about(question)
         if not who and not whole and before:
             who = speaker_asked_next(question, before)

@@ -136,8 +136,9 @@ class ChatSession:
         moment = asked_moment(question)
         if moment is not None:  # "What did they say at 12:30?": the timestamps answer, not a search
             chosen = self.library.check_episodes(episode)
+            speakers = self.people.named(speakers_of(speaker) or [], chosen)
             said_then = yield from answer_at(
-                self.library, self.whole, question, moment, chosen, turns, notices
+                self.library, self.whole, question, moment, chosen, turns, notices, speakers
             )
             timings["total_ms"] = _ms(started)
             final = replace(said_then, timings=timings, query=question, notice=" ".join(notices) or None)

@@ -8,7 +8,7 @@ import pytest
 from conftest import SAMPLES
 from providers.cohere_fakes import FakeCohere
 
-from assistant import Assistant, Settings
+from assistant import Assistant, Settings, UnknownSpeakerError
 from assistant.chat.moments import asked_moment
 
 CUES = [
@@ -65,7 +65,7 @@ def test_a_stretch_of_the_episode_and_its_end(library: Assistant) -> None:
     last = library.ask("What was said in the last 30 seconds of the standup?")
     assert [u.number for u in last.cited_utterances] == [7, 8]
     past = library.ask("What did they say 10 minutes in?", episode="standup")
-    assert past.refused and "it ends at 2:38" in past.text
+    assert past.refused and "(it ends at 2:38)" in past.text
 
 
 def test_a_long_stretch_is_quoted_from_end_to_end(tmp_path: Path) -> None:
@@ -79,6 +79,15 @@ def test_a_long_stretch_is_quoted_from_end_to_end(tmp_path: Path) -> None:
     assert "(10 of its 31 turns, #1-#31)" in answer.text
     assert len(numbers) == 10 and numbers == sorted(numbers) and numbers[0] <= 4 and numbers[-1] >= 28
     assert all(u.text.startswith("the fullest") for u in answer.cited_utterances), "each part's fullest turn"
+
+
+def test_a_speaker_filter_keeps_only_their_turns_of_that_moment(library: Assistant) -> None:
+    answer = library.ask("What was said in the first minute?", episode="standup", speaker="raj patel")
+    assert [u.number for u in answer.cited_utterances] == [2, 4]
+    nobody = library.ask("What did they say at 2:30?", episode="standup", speaker="mei chen")
+    assert nobody.refused and "Nothing was said by Mei Chen in “Weekly standup” at 2:30" in nobody.text
+    with pytest.raises(UnknownSpeakerError):
+        library.ask("What did they say at 0:30?", episode="standup", speaker="Bob")
 
 
 def test_which_episode_is_asked_when_the_question_does_not_say(library: Assistant) -> None:
