@@ -20,6 +20,8 @@ from .types import Episode, Utterance
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 _MIN_LETTERS = 5
+_OPENING = 300.0
+"""Seconds an episode with timestamps must last for "the first five minutes" to be worth suggesting."""
 # Words of talk that say nothing about a topic, beyond the usual English stop words.
 _TALK = frozenset(
     """
@@ -53,7 +55,7 @@ def suggest_questions(
     transcripts = transcripts or {}
     ordered = sorted(episodes, key=lambda e: e.ingested_at or "", reverse=True)
     topics = _topic_words(ordered, transcripts)
-    per_episode = [_questions(e, topics.get(e.id, [])) for e in ordered]
+    per_episode = [_questions(e, topics.get(e.id, []), transcripts.get(e.id, ())) for e in ordered]
     out: list[str] = []
     for round_ in zip_longest(*per_episode):
         for question in round_:
@@ -62,15 +64,28 @@ def suggest_questions(
     return out[:limit]
 
 
-def _questions(episode: Episode, topics: Sequence[str]) -> list[str]:
+def _questions(episode: Episode, topics: Sequence[str], utterances: Sequence[Utterance] = ()) -> list[str]:
     people = _people(episode)
     out = [f"What is “{episode.title}” about?"]
-    for n, word in enumerate(topics[:3]):
-        who = people[n] if n < len(people) else None
+    for word in topics[:3]:
+        who = _says_most(word, people, utterances)
         out.append(f"What did {who} say about {word}?" if who else f"What was said about {word}?")
     if not topics and people:
         out.append(f"What did {people[0]} talk about in “{episode.title}”?")
+    if episode.duration and episode.duration >= _OPENING:  # timestamps: a moment can be asked about
+        out.insert(min(2, len(out)), f"What was said in the first five minutes of “{episode.title}”?")
     return out
+
+
+def _says_most(word: str, people: Sequence[str], utterances: Sequence[Utterance]) -> str | None:
+    """Which of `people` uses `word` in most turns (a question to someone who never said it is refused)."""
+    wanted = word.casefold()
+    counts = Counter(
+        u.speaker
+        for u in utterances
+        if u.speaker in people and any(w.casefold() == wanted for w in _WORD.findall(u.text))
+    )
+    return counts.most_common(1)[0][0] if counts else None
 
 
 def _people(episode: Episode) -> list[str]:

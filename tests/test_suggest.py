@@ -52,3 +52,23 @@ def test_without_transcripts_titles_and_guests_still_make_questions() -> None:
         "What did Ana Lima talk about in “Hiring in a Downturn”?",
     ]
     assert suggest_questions([]) == []
+
+
+def test_an_episode_with_timestamps_suggests_its_opening_and_a_speakers_question_answers(tmp_path) -> None:
+    e = Episode("ep", "Hiring in a Downturn", guests=("Ana Lima",), host="Bo", duration=1800.0)
+    assert suggest_questions([e], limit=3) == [
+        "What is “Hiring in a Downturn” about?",
+        "What did Ana Lima talk about in “Hiring in a Downturn”?",
+        "What was said in the first five minutes of “Hiring in a Downturn”?",
+    ]
+    cues = "".join(
+        f"{n}\n00:{n:02d}:00,000 --> 00:{n:02d}:30,000\n{'Ana Lima' if n % 2 else 'Bo'}: "
+        f"{'We hire slowly now and train people ourselves.' if n % 2 else 'Why is that?'}\n\n"
+        for n in range(1, 12)
+    )
+    (tmp_path / "hiring.srt").write_text(cues, encoding="utf-8")
+    a = Assistant.from_settings()
+    assert a.ingest(tmp_path / "hiring.srt").ok
+    episode = a.episodes()[0]
+    for question in suggest_questions([episode], {episode.id: a.transcript(episode.id)}, limit=5):
+        assert a.ask(question).citations, question

@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..library import Library
-from ..text import tokenize
 from ..types import Answer, AnswerEvent, Citation, Episode, Hit, Turn, Utterance, format_time
-from .questions import conversation_episode
+from .questions import conversation_episode, episodes_named
 
 if TYPE_CHECKING:
     from .outlines import WholeEpisode
@@ -193,7 +192,7 @@ def answer_at(
     those turns are what the model answers from (`WholeEpisode.respond`). With `speakers`, only theirs."""
     candidates = [e for e in library.episodes() if not chosen or e.id in chosen]
     current = conversation_episode(turns)
-    named = _titled(without_moment(question, moment), candidates)
+    named = episodes_named(without_moment(question, moment), candidates)
     if len(candidates) == 1:
         found = candidates[0]
     elif current and current in {e.id for e in candidates}:
@@ -225,12 +224,6 @@ def answer_at(
             question, found, hits, turns, notices, lambda: moment_answer(found, moment, at, speakers)
         )
     )
-
-
-def _titled(question: str, episodes: Sequence[Episode]) -> list[Episode]:
-    """The episodes whose title or show share a content word with the question ("at 12:30 in the standup")."""
-    asked = set(tokenize(question))
-    return [e for e in episodes if asked & set(tokenize(f"{e.title} {e.show or ''}"))]
 
 
 def _length(count: str | None, unit: str) -> float:

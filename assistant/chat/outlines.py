@@ -26,7 +26,7 @@ from ..outline.types import Chapter
 from ..text import is_question
 from ..tokens import count_tokens
 from ..types import Answer, AnswerEvent, Citation, Episode, Hit, Turn, Usage, Utterance
-from .questions import conversation_episode
+from .questions import conversation_episode, episodes_named
 
 if TYPE_CHECKING:
     from .session import ChatSession, Filter
@@ -181,6 +181,9 @@ class WholeEpisode:
             ]
             if len(chosen) == 1:
                 return chosen[0]
+            named = episodes_named(query, [self.session.library.episode(e) for e in chosen])
+            if len(named) == 1:
+                return named[0].id
         current = conversation_episode(turns)
         if current and (not chosen or current in chosen):
             return current

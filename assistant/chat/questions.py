@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from ..errors import InputError
-from ..types import Turn
+from ..text import tokenize
+from ..types import Episode, Turn
 
 HistoryLike = Sequence[Turn | Mapping[str, object] | tuple[str, str]]
 
@@ -52,3 +53,9 @@ def conversation_episode(turns: Sequence[Turn]) -> str | None:
     if answers and len(set(answers[-1].episodes)) == 1:
         return answers[-1].episodes[0]
     return None
+
+
+def episodes_named(question: str, episodes: Sequence[Episode]) -> list[Episode]:
+    """The episodes whose title or show share a content word with the question ("at 12:30 in the standup")."""
+    asked = set(tokenize(question))
+    return [e for e in episodes if asked & set(tokenize(f"{e.title} {e.show or ''}"))]

@@ -13,7 +13,7 @@ _EPISODE = (
     r"(?:whole |entire |this |the )?"
     r"(?:meeting|episode|podcast|conversation|discussion|interview|show|talk|call|stand-?up|lecture|webinar|"
     r"session|panel|hearing|debate|lesson|class|keynote|presentation|briefing|sync|retro|retrospective|"
-    r"recording|video|transcript|speech|sermon|town hall|all-hands)"
+    r"recording|video|transcript|speech|sermon|town hall|all-hands|“[^”]+”)"
 )
 _FOCUS = re.compile(
     r"\b(?:about|on|regarding|concerning|around|of the part about|the part about|the bit about)\s+(?P<x>.+)$",
