@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 from itertools import zip_longest
 
-from .text import english_stopwords
+from .text import english_stopwords, tokenize
 from .types import Episode, Utterance
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
@@ -119,7 +119,15 @@ def _topic_words(
     out = {}
     for episode_id, counter in counts.items():
         score = {w: n * math.log(1 + total / shared[w]) for w, n in counter.items() if n > 1}
-        best = sorted(score, key=lambda w: (-score[w], -len(w), w))[:3]
+        best: list[str] = []
+        stems: set[str] = set()
+        for w in sorted(score, key=lambda w: (-score[w], -len(w), w)):
+            stem = frozenset(tokenize(w)) or frozenset([w])
+            if not stem & stems:  # "models" and "model" are one topic
+                best.append(w)
+                stems |= stem
+            if len(best) == 3:
+                break
         out[episode_id] = [max((f for f in forms if f.casefold() == w), key=forms.__getitem__) for w in best]
     return out
 

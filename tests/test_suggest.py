@@ -72,3 +72,18 @@ def test_an_episode_with_timestamps_suggests_its_opening_and_a_speakers_question
     episode = a.episodes()[0]
     for question in suggest_questions([episode], {episode.id: a.transcript(episode.id)}, limit=5):
         assert a.ask(question).citations, question
+
+
+def test_two_forms_of_one_word_are_one_topic() -> None:
+    lines = [
+        "Models, models and more models.",
+        "The model learns.",
+        "A model again.",
+        "Agents act.",
+        "Agents plan.",
+    ]
+    utterances = [Utterance("ep", n, text, "Guest") for n, text in enumerate(lines, 1)]
+    e = Episode("ep", "Ep", guests=("Guest",), speakers=("Guest",))
+    questions = suggest_questions([e], {"ep": utterances}, limit=4)
+    asked = [q.rsplit(" ", 1)[-1].rstrip("?").lower() for q in questions[1:]]
+    assert len(asked) == len({w.rstrip("s") for w in asked}), questions
