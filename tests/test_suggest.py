@@ -76,7 +76,8 @@ def test_an_episode_with_timestamps_suggests_its_opening_and_a_speakers_question
 
 def test_two_forms_of_one_word_are_one_topic() -> None:
     lines = [
-        "Models, models and more models.",
+        "Models learn.",
+        "Models again.",
         "The model learns.",
         "A model again.",
         "Agents act.",
