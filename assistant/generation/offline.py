@@ -4,8 +4,9 @@ The best answering utterance leads. A hit that is a question (the host asking) i
 that follows it, the question shown after it as context. A long utterance is cut to its sentences that match
 the question, the cuts marked "…", while its citation still names the whole utterance. Hits well below the
 best one are left out rather than quoted as filler. When the calibrated answerability model (see
-`answerability.py`) says nothing retrieved answers, the answer says so, shows the closest passages as
-"may not answer", and cites nothing.
+`answerability.py`) says nothing retrieved answers, or the question asks for a number that no passage
+able to answer it states (`answer_type.py`), the answer says so, shows the closest passages as "may not
+answer", and cites nothing.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from typing import TYPE_CHECKING
 from ..text import is_question, tokenize
 from ..turns import reply_after
 from ..types import Answer, AnswerEvent, Citation, Hit, Mode, Turn, Utterance, format_time
-from .answerability import AnswerabilityModel
+from .answer_type import asks_quantity, named_terms, states_quantity
+from .answerability import TOP, AnswerabilityModel
 from .context import MIN_WORDS_ALONE, originals_first
 from .excerpt import LONG_WORDS, excerpt
 
@@ -37,6 +39,7 @@ REFUSAL = (
     "Try other words, or check the episode filter."
 )
 CLOSEST = "Closest passages (they may not answer it):"
+NO_NUMBER = "The question asks for a number, and none of the passages that could answer it states one."
 
 RELATIVE_FLOOR = 0.6
 """A hit whose fused score is below this share of the best hit's is not quoted: filler, not evidence."""
@@ -100,12 +103,14 @@ class ExtractiveGenerator:
                 kind="done", answer=Answer(text=NOTHING, citations=(), mode="offline", refused=True)
             )
             return
-        if (
-            not about_episode  # the answerability model was fitted on what was said, not on episode facts
-            and self.answerability is not None
-            and not self.answerability.answerable(question, hits, words)
-        ):
-            text = _refusal(question, hits)
+        unanswered = not about_episode and (  # both read what was said, not the episodes' details
+            self.answerability is not None and not self.answerability.answerable(question, hits, words)
+        )
+        no_number = (
+            not about_episode and not unanswered and _no_quantity(question, relevant, self.dense_floor)
+        )
+        if unanswered or no_number:
+            text = _refusal(question, hits, NO_NUMBER if no_number else "")
             yield AnswerEvent(kind="text", text=text)
             yield AnswerEvent(
                 kind="done", answer=Answer(text=text, citations=(), mode="offline", refused=True)
@@ -323,9 +328,23 @@ def _runs(quotes: Sequence[_Quote]) -> list[list[_Quote]]:
     return runs
 
 
-def _refusal(question: str, hits: Sequence[Hit]) -> str:
-    """The plain refusal, then the closest passages, quoted without citation: they are not an answer."""
-    lines = [REFUSAL, "", CLOSEST]
+def _no_quantity(question: str, hits: Sequence[Hit], dense_floor: float) -> bool:
+    """The question asks for a number and no passage that could answer it states one: the best hit, or
+    another of the top hits that is about what the question names."""
+    if not asks_quantity(question):
+        return False
+    named = named_terms(question)
+    return not any(
+        (rank == 0 or is_relevant(h, named, dense_floor))
+        and states_quantity(" ".join(u.text for u in (h.utterance, *h.context)))
+        for rank, h in enumerate(hits[:TOP])
+    )
+
+
+def _refusal(question: str, hits: Sequence[Hit], why: str = "") -> str:
+    """The plain refusal (and why, when a check other than the scores decided), then the closest passages,
+    quoted without citation: they are not an answer."""
+    lines = [REFUSAL, *([why] if why else []), "", CLOSEST]
     for hit in hits[:CLOSEST_SHOWN]:
         u = hit.utterance
         lines.append(f"  {hit.episode_title or u.episode_id}, {u.label()}: “{excerpt(u.text, question)}”")

@@ -360,3 +360,56 @@ def test_a_short_reply_is_quoted_with_the_turns_that_spell_it_out(tmp_path: Path
     assert numbers[:3] == [3, 4, 5], answer.text
     assert 6 not in numbers, "the reply is spelled out up to the first turn that stands alone"
     assert answer.text.index("Yeah, totally.") < answer.text.index("Every member baked")
+
+
+MILL = """--- METADATA START ---
+Show: Small Trades
+Episode: The Mill Lane Building
+Host: Ben Carter
+Guests: Grace Okonkwo
+--- METADATA END ---
+
+1
+Ben Carter: Tell me about the building on Mill Lane.
+2
+Grace Okonkwo: The building on Mill Lane was an old print shop; we bought it from the printer's family.
+3
+Ben Carter: Was it hard to buy?
+4
+Grace Okonkwo: Buying the building took patience, because the family wanted the building to stay a workshop.
+5
+Ben Carter: And the ovens?
+6
+Grace Okonkwo: The ovens came later, once the floor of the building was strong enough to hold them.
+7
+Ben Carter: How many loaves do they bake?
+8
+Grace Okonkwo: Four hundred on a Saturday.
+"""
+
+
+@pytest.fixture
+def mill(tmp_path: Path) -> Assistant:
+    path = tmp_path / "in" / "mill.txt"
+    path.parent.mkdir()
+    path.write_text(MILL, encoding="utf-8")
+    a = Assistant.from_settings()
+    assert a.ingest([path]).ok
+    return a
+
+
+def test_a_question_asking_for_a_number_is_refused_when_no_passage_about_it_states_one(
+    mill: Assistant,
+) -> None:
+    answer = mill.ask("How much did she pay for the building on Mill Lane?")
+    assert answer.refused and answer.citations == ()
+    assert "asks for a number" in answer.text
+    assert (
+        "#1" in answer.text.split("Closest passages")[1] or "#2" in answer.text.split("Closest passages")[1]
+    )
+
+
+def test_a_question_asking_for_a_number_is_answered_by_the_turn_that_states_it(mill: Assistant) -> None:
+    answer = mill.ask("How many loaves does the bakery bake on Saturdays?")
+    assert not answer.refused
+    assert 8 in [u.number for c in answer.citations for u in c.utterances]

@@ -1,0 +1,54 @@
+"""The kind of answer a question asks for, and whether a passage can hold one: the classic answer-type check.
+
+"How much does a call to the API cost?" is answered by a passage that states an amount; passages about the
+company that state none are the closest words, not an answer, however close their scores. Only questions
+that ask for a number are typed (how much / many / long / old / far / often, what year / age / percentage):
+their answers are quantities in any domain, so the check needs no knowledge of the transcripts. A quantity
+is a number in digits or words (text2num reads "seven hundred", "twenty-three"), a fraction or quantifier
+("half", "a couple", "a dozen", "the majority"), or one unit of measure ("a week", "an hour"). Left out:
+"once", "one" and "third" ("once the floor was strong", "this one", "a third-year student"), and vague
+amounts ("a lot", "a while", "a long time"), which everyday speech uses about anything.
+"""
+
+from __future__ import annotations
+
+import re
+
+from text_to_num import alpha2digit
+
+from ..text import tokenize
+
+_ASKS_QUANTITY = re.compile(
+    r"^\W*how (much|many|long|old|far|often)\b"
+    r"|\b(what|which) (year|age|percentage|percent|proportion|share|number|amount|price)\b",
+    re.IGNORECASE,
+)
+_SMALL = r"zero|two|three|twice|half|halfway|quarter|couple|dozens?|few|several|majority|minority"
+_UNITS = (
+    r"seconds?|minutes?|hours?|days?|nights?|weeks?|months?|years?|decades?|century|centuries"
+    r"|miles?|kilometers?|kilometres?|meters?|metres?|feet|foot|inch(es)?|pounds?|dollars?|bucks?|cents?"
+    r"|euros?|grand|percent"
+)
+_LARGE = r"(hundred|thousand|million|billion|trillion)s?"
+_QUANTITY = re.compile(
+    rf"\d|%|[$€£¥]|\b({_SMALL}|{_LARGE})\b|\b(an?|per) ({_UNITS})\b",
+    re.IGNORECASE,
+)
+
+
+def asks_quantity(question: str) -> bool:
+    """True for a question whose answer is a number or amount ("How many staff…?", "What year…?")."""
+    return bool(_ASKS_QUANTITY.search(question))
+
+
+def states_quantity(passage: str) -> bool:
+    """True when the passage states a number or an amount, in digits or in words."""
+    return bool(_QUANTITY.search(alpha2digit(passage, "en")))
+
+
+def named_terms(question: str) -> set[str]:
+    """The question's search words without its own numbers and its "how many": what it asks a number of.
+
+    "hundreds of millions of consumers" shares only "million" with "What does the API cost per million
+    tokens?", which does not make it about the API."""
+    return set(tokenize(_QUANTITY.sub(" ", _ASKS_QUANTITY.sub(" ", alpha2digit(question, "en")))))

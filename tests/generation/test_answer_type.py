@@ -1,0 +1,70 @@
+"""Which questions ask for a number, and which passages can answer them."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.generation.answer_type import asks_quantity, named_terms, states_quantity
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How many staff does the bakery employ?",
+        "how much did the building cost?",
+        "How long does the oven take to get hot?",
+        "How old was Ryan when he had chicken pox?",
+        "What year did the Berlin Wall fall?",
+        "And what percentage of the data is synthetic?",
+    ],
+)
+def test_questions_that_ask_for_a_number(question: str) -> None:
+    assert asks_quantity(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How did he get the internship?",
+        "What did Aidan say about cost?",
+        "Why is it so long?",
+        "Who is the host?",
+    ],
+)
+def test_questions_that_do_not(question: str) -> None:
+    assert not asks_quantity(question)
+
+
+@pytest.mark.parametrize(
+    "passage",
+    [
+        "Our oven takes forty minutes to heat.",
+        "The oven heats in 40 minutes.",
+        "It takes about half an hour.",
+        "A couple of hours on cold days.",
+        "A week to cure, an hour to heat.",
+        "The majority of it.",
+        "Seven hundred bucks.",
+    ],
+)
+def test_passages_that_state_an_amount(passage: str) -> None:
+    assert states_quantity(passage)
+
+
+@pytest.mark.parametrize(
+    "passage",
+    [
+        "The oven is wood-fired and we built it ourselves.",
+        "No one knows how it works, and this one is the best.",
+        "Once the floor was strong enough, and a third-year student helped.",
+        "It took a long time, and a lot of people helped.",
+    ],
+)
+def test_passages_that_do_not(passage: str) -> None:
+    assert not states_quantity(passage)
+
+
+def test_what_a_question_asks_a_number_of_leaves_out_its_own_numbers_and_its_how_many() -> None:
+    named = named_terms("How much does a call to the API cost per million tokens?")
+    assert "million" not in named and "much" not in named
+    assert {"call", "api", "cost", "token"} <= named
