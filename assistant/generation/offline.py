@@ -118,6 +118,9 @@ class ExtractiveGenerator:
             return
         floor = self.relative_floor * relevant[0].score
         chosen = [h for h in relevant if h.score >= floor] or relevant[:1]
+        if asks_quantity(question):  # "How many…?": the turns that state an amount lead
+            stating = [h for h in chosen if states_quantity((reply_to(h) or h.utterance).text)]
+            chosen = stating + [h for h in chosen if h not in stating]
         lead = _missing_facts(question, chosen) if about_episode else ""
         text, citations = _compose(question, _quotes(chosen, self.max_quotes, terms), lead)
         yield AnswerEvent(kind="text", text=text)
@@ -334,10 +337,13 @@ def _no_quantity(question: str, hits: Sequence[Hit], dense_floor: float) -> bool
     if not asks_quantity(question):
         return False
     named = named_terms(question)
-    return not any(
-        (rank == 0 or is_relevant(h, named, dense_floor))
-        and states_quantity(" ".join(u.text for u in (h.utterance, *h.context)))
-        for rank, h in enumerate(hits[:TOP])
+    return not any(_states_amount(h, rank, named, dense_floor) for rank, h in enumerate(hits[:TOP]))
+
+
+def _states_amount(hit: Hit, rank: int, named: set[str], dense_floor: float) -> bool:
+    """The hit (with its context) states an amount and could answer: the best hit, or about what is named."""
+    return (rank == 0 or is_relevant(hit, named, dense_floor)) and states_quantity(
+        " ".join(u.text for u in (hit.utterance, *hit.context))
     )
 
 

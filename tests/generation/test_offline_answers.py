@@ -385,6 +385,10 @@ Grace Okonkwo: The ovens came later, once the floor of the building was strong e
 Ben Carter: How many loaves do they bake?
 8
 Grace Okonkwo: Four hundred on a Saturday.
+9
+Ben Carter: Which loaves sell first on Saturday?
+10
+Grace Okonkwo: Saturday loaves are the sourdough loaves, the loaves everyone queues for on Saturday.
 """
 
 
@@ -410,6 +414,6 @@ def test_a_question_asking_for_a_number_is_refused_when_no_passage_about_it_stat
 
 
 def test_a_question_asking_for_a_number_is_answered_by_the_turn_that_states_it(mill: Assistant) -> None:
-    answer = mill.ask("How many loaves does the bakery bake on Saturdays?")
+    answer = mill.ask("How many sourdough loaves sell on Saturday?")
     assert not answer.refused
-    assert 8 in [u.number for c in answer.citations for u in c.utterances]
+    assert answer.citations[0].utterances[0].number == 8, "the turn that states the amount leads"
