@@ -17,9 +17,10 @@ import re
 from text_to_num import alpha2digit
 
 from ..text import tokenize
+from .excerpt import sentences
 
 _ASKS_QUANTITY = re.compile(
-    r"^\W*how (much|many|long|old|far|often)\b"
+    r"^\W*((and|so|but|then|also),? )?how (much|many|long|old|far|often)\b"
     r"|\b(what|which) (year|age|percentage|percent|proportion|share|number|amount|price)\b",
     re.IGNORECASE,
 )
@@ -37,8 +38,12 @@ _QUANTITY = re.compile(
 
 
 def asks_quantity(question: str) -> bool:
-    """True for a question whose answer is a number or amount ("How many staff…?", "What year…?")."""
-    return bool(_ASKS_QUANTITY.search(question))
+    """True for a question whose answer is a number or amount ("How many staff…?", "What year…?").
+
+    Only its last sentence is typed: an offline follow-up's query is the question before and the follow-up
+    ("How much of the data is synthetic? And why rewrite human answers?" does not ask for a number)."""
+    parts = sentences(question)
+    return bool(parts) and bool(_ASKS_QUANTITY.search(parts[-1]))
 
 
 def states_quantity(passage: str) -> bool:

@@ -16,6 +16,8 @@ from assistant.generation.answer_type import asks_quantity, named_terms, states_
         "How old was Ryan when he had chicken pox?",
         "What year did the Berlin Wall fall?",
         "And what percentage of the data is synthetic?",
+        "And how many?",
+        "What did they sell? And how many?",
     ],
 )
 def test_questions_that_ask_for_a_number(question: str) -> None:
@@ -29,6 +31,7 @@ def test_questions_that_ask_for_a_number(question: str) -> None:
         "What did Aidan say about cost?",
         "Why is it so long?",
         "Who is the host?",
+        "How much of the data is synthetic? And why do they rewrite human answers?",
     ],
 )
 def test_questions_that_do_not(question: str) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant import Answer, Assistant, ExtractiveGenerator, Hit, Utterance
+from assistant import Answer, Assistant, ExtractiveGenerator, Hit, Turn, Utterance
 from assistant.generation.excerpt import sentences
 
 TRANSCRIPT = """--- METADATA START ---
@@ -417,3 +417,11 @@ def test_a_question_asking_for_a_number_is_answered_by_the_turn_that_states_it(m
     answer = mill.ask("How many sourdough loaves sell on Saturday?")
     assert not answer.refused
     assert answer.citations[0].utterances[0].number == 8, "the turn that states the amount leads"
+
+
+def test_a_follow_up_after_a_number_question_is_not_a_number_question(mill: Assistant) -> None:
+    asked = "How much did she pay for the building on Mill Lane?"
+    history = [Turn("user", asked), mill.ask(asked).as_turn()]
+    answer = mill.ask("And why did the family want it to stay a workshop?", history=history)
+    assert not answer.refused, "a question that asks why needs no amount"
+    assert 4 in [u.number for c in answer.citations for u in c.utterances]
