@@ -22,7 +22,7 @@ from ..types import Answer, AnswerEvent, Citation, Hit, Mode, Turn, Utterance, f
 from .answer_type import asks_quantity, named_terms, states_quantity
 from .answerability import TOP, AnswerabilityModel
 from .context import MIN_WORDS_ALONE, originals_first
-from .excerpt import LONG_WORDS, excerpt
+from .excerpt import LONG_WORDS, excerpt, sentences
 
 if TYPE_CHECKING:
     from ..retrieval.coverage import WordCounts
@@ -234,6 +234,8 @@ def _quotes(hits: Sequence[Hit], limit: int, terms: set[str] | None = None) -> l
         lead: Utterance
         asked: Utterance | None
         reply = reply_to(hit)
+        if reply is not None and _states_what_matches(u.text, terms):
+            reply = None
         if reply is not None:
             lead, asked = reply, u
         else:
@@ -345,6 +347,18 @@ def _states_amount(hit: Hit, rank: int, named: set[str], dense_floor: float) -> 
     return (rank == 0 or is_relevant(hit, named, dense_floor)) and states_quantity(
         " ".join(u.text for u in (hit.utterance, *hit.context))
     )
+
+
+def _states_what_matches(text: str, terms: set[str]) -> bool:
+    """A long turn that ends by asking may answer before it does: its sentences that share most words with
+    the question are statements ("We aim for a profit of fifty million euros. … Any first ideas?"). A short
+    one is a question with its setting ("People complained about the noise. Was that avoidable?")."""
+    parts = sentences(text)
+    if len(text.split()) <= LONG_WORDS or len(parts) < 2 or not terms:
+        return False
+    overlap = [len(terms & set(tokenize(p))) for p in parts]
+    best = max(overlap)
+    return best > 0 and not any(is_question(p) for p, o in zip(parts, overlap, strict=True) if o == best)
 
 
 def _refusal(question: str, hits: Sequence[Hit], why: str = "") -> str:

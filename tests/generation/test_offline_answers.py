@@ -425,3 +425,37 @@ def test_a_follow_up_after_a_number_question_is_not_a_number_question(mill: Assi
     answer = mill.ask("And why did the family want it to stay a workshop?", history=history)
     assert not answer.refused, "a question that asks why needs no amount"
     assert 4 in [u.number for c in answer.citations for u in c.utterances]
+
+
+def test_a_long_turn_that_states_the_answer_before_asking_leads_rather_than_the_reply(tmp_path: Path) -> None:
+    path = tmp_path / "kickoff.txt"
+    path.write_text(
+        "1\nProject Manager: Welcome, everyone, to the kick-off.\n"
+        "2\nProject Manager: Here is the budget for the project, so keep it in mind while you design. We plan"
+        " to sell the remote for twenty five euros, on the international market and not just at home, and we"
+        " aim for a profit of fifty million euros. Production may cost twelve and a half euros at most. Does"
+        " anyone have first ideas?\n"
+        "3\nUser Interface: I wonder whether we want any special feature on it.\n"
+        "4\nMarketing: Young people like bright colours.\n",
+        encoding="utf-8",
+    )
+    a = Assistant.from_settings()
+    assert a.ingest([path]).ok
+    answer = a.ask("What profit are they aiming for?")
+    assert not answer.refused
+    assert answer.citations[0].utterances[0].number == 2, (
+        "the budget turn answers; the reply to its question does not"
+    )
+
+
+def test_a_short_turn_that_sets_up_its_question_is_answered_by_the_reply(tmp_path: Path) -> None:
+    path = tmp_path / "bridge.txt"
+    path.write_text(
+        "1\nNadia Brooks: People complained about the noise during the piling. Was that avoidable?\n"
+        "2\nTomás Reyes: Partly. We switched to bored piles, which are much quieter.\n",
+        encoding="utf-8",
+    )
+    a = Assistant.from_settings()
+    assert a.ingest([path]).ok
+    answer = a.ask("What did people say about the noise from the piling?")
+    assert answer.citations[0].utterances[0].number == 2
