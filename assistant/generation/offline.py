@@ -46,8 +46,11 @@ RELATIVE_FLOOR = 0.6
 CLOSEST_SHOWN = 2
 
 
-def reply_to(hit: Hit) -> Utterance | None:
-    """The turn that answers a hit that asks (from the hit's context): where the answer is; else None."""
+def reply_to(hit: Hit, terms: set[str] | None = None) -> Utterance | None:
+    """The turn that answers a hit that asks (from the hit's context): where the answer is; else None. With
+    the question's `terms`, None too for a long turn that states what matches before it asks."""
+    if terms and _states_what_matches(hit.utterance.text, terms):
+        return None
     return reply_after(hit.utterance, hit.context)
 
 
@@ -119,7 +122,7 @@ class ExtractiveGenerator:
         floor = self.relative_floor * relevant[0].score
         chosen = [h for h in relevant if h.score >= floor] or relevant[:1]
         if asks_quantity(question):  # "How many…?": the turns that state an amount lead
-            stating = [h for h in chosen if states_quantity((reply_to(h) or h.utterance).text)]
+            stating = [h for h in chosen if states_quantity((reply_to(h, terms) or h.utterance).text)]
             chosen = stating + [h for h in chosen if h not in stating]
         lead = _missing_facts(question, chosen) if about_episode else ""
         text, citations = _compose(question, _quotes(chosen, self.max_quotes, terms), lead)
@@ -233,9 +236,7 @@ def _quotes(hits: Sequence[Hit], limit: int, terms: set[str] | None = None) -> l
         before = next((c for c in hit.context if c.number == u.number - 1 and c.text.strip()), None)
         lead: Utterance
         asked: Utterance | None
-        reply = reply_to(hit)
-        if reply is not None and _states_what_matches(u.text, terms):
-            reply = None
+        reply = reply_to(hit, terms)
         if reply is not None:
             lead, asked = reply, u
         else:

@@ -448,6 +448,26 @@ def test_a_long_turn_that_states_the_answer_before_asking_leads_rather_than_the_
     )
 
 
+def test_a_long_turn_that_states_an_amount_before_asking_leads_a_number_question() -> None:
+    budget = Utterance(
+        "kickoff",
+        2,
+        "Here is the budget for the project, so keep it in mind while you design. We plan to sell the remote"
+        " for twenty five euros on the international market, and we aim for a profit of fifty million euros."
+        " Production may cost twelve and a half euros at most. Does anyone have first ideas?",
+    )
+    reply = Utterance("kickoff", 3, "I wonder whether we want any special feature on it.")
+    survey = Utterance("kickoff", 9, "Eighty percent of users would pay more for a remote that looks nice.")
+    hits = [
+        Hit(budget, 1.0, "Kick-off", context=(reply,), scores={"own": 0.9}),
+        Hit(survey, 0.9, "Kick-off", scores={"own": 0.9}),
+    ]
+    events = list(ExtractiveGenerator().stream("How much will they sell the remote for?", hits, []))
+    answer = events[-1].answer
+    assert answer is not None and not answer.refused
+    assert answer.citations[0].utterances[0].number == 2, answer.text
+
+
 def test_a_short_turn_that_sets_up_its_question_is_answered_by_the_reply(tmp_path: Path) -> None:
     path = tmp_path / "bridge.txt"
     path.write_text(
