@@ -2,8 +2,9 @@
 
 "How much does a call to the API cost?" is answered by a passage that states an amount; passages about the
 company that state none are the closest words, not an answer, however close their scores. Only questions
-that ask for a number are typed (how much / many / long / old / far / often, what year / age / percentage):
-their answers are quantities in any domain, so the check needs no knowledge of the transcripts. A quantity
+that ask for a number are typed (how much / many / long / old / far, what year / age / percentage): their
+answers are quantities in any domain, so the check needs no knowledge of the transcripts. "How often" is not:
+it is answered by frequencies ("every Sunday", "always"), words too common to tell an answer by. A quantity
 is a number in digits or words (text2num reads "seven hundred", "twenty-three"), a fraction or quantifier
 ("half", "a couple", "a dozen", "the majority"), or one unit of measure ("a week", "an hour"). Left out:
 "once", "one" and "third" ("once the floor was strong", "this one", "a third-year student"), and vague
@@ -20,7 +21,7 @@ from ..text import tokenize
 from .excerpt import sentences
 
 _ASKS_QUANTITY = re.compile(
-    r"^\W*((and|so|but|then|also),? )?how (much|many|long|old|far|often)\b"
+    r"^\W*((and|so|but|then|also),? )?how (much|many|long|old|far)\b"
     r"|\b(what|which) (year|age|percentage|percent|proportion|share|number|amount|price)\b",
     re.IGNORECASE,
 )

@@ -31,6 +31,7 @@ def test_questions_that_ask_for_a_number(question: str) -> None:
         "What did Aidan say about cost?",
         "Why is it so long?",
         "Who is the host?",
+        "How often does she visit her grandmother?",
         "How much of the data is synthetic? And why do they rewrite human answers?",
     ],
 )
