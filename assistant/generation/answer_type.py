@@ -2,13 +2,17 @@
 
 "How much does a call to the API cost?" is answered by a passage that states an amount; passages about the
 company that state none are the closest words, not an answer, however close their scores. Only questions
-that ask for a number are typed (how much / many / long / old / far, what year / age / percentage): their
-answers are quantities in any domain, so the check needs no knowledge of the transcripts. "How often" is not:
-it is answered by frequencies ("every Sunday", "always"), words too common to tell an answer by. A quantity
-is a number in digits or words (text2num reads "seven hundred", "twenty-three"), a fraction or quantifier
-("half", "a couple", "a dozen", "the majority"), or one unit of measure ("a week", "an hour"). Left out:
-"once", "one" and "third" ("once the floor was strong", "this one", "a third-year student"), and vague
-amounts ("a lot", "a while", "a long time"), which everyday speech uses about anything.
+that ask for a number are typed (how many / long / old, what year / age / percentage): their answers are
+quantities in any domain, so the check needs no knowledge of the transcripts. "How much" asks for one
+before a noun, "of", a comparative or "is" ("How much money…", "How much deeper…", "How much is a loaf?")
+or with a verb of paying, earning or weighing ("How much does a call cost?"); with another verb it asks a
+degree ("How much does he worry about risk?"), answered by an opinion. "How often" (frequencies: "every
+Sunday") and "how far" ("How far can synthetic data take us?") are not typed: their answers are too often
+words of any kind. A quantity is a number in digits or words (text2num reads "seven hundred",
+"twenty-three"), a fraction or quantifier ("half", "a couple", "a dozen", "the majority"), or one unit of
+measure ("a week", "an hour"). Left out: "once", "one" and "third" ("once the floor was strong", "this one",
+"a third-year student"), and vague amounts ("a lot", "a while", "a long time"), which everyday speech uses
+about anything.
 """
 
 from __future__ import annotations
@@ -21,8 +25,21 @@ from ..text import tokenize
 from .excerpt import sentences
 
 _ASKS_QUANTITY = re.compile(
-    r"^\W*((and|so|but|then|also),? )?how (much|many|long|old|far)\b"
+    r"^\W*((and|so|but|then|also),? )?how (many|long|old)\b"
     r"|\b(what|which) (year|age|percentage|percent|proportion|share|number|amount|price)\b",
+    re.IGNORECASE,
+)
+_HOW_MUCH = re.compile(
+    r"^\W*((and|so|but|then|also),? )?how much\W+(?P<next>[\w']+)(?P<rest>.*)", re.IGNORECASE
+)
+_HOW_MUCH_WORDS = re.compile(r"\bhow much\b", re.IGNORECASE)
+_AUXILIARY = re.compile(
+    r"(do|does|did|will|would|can|could|should|has|have|had|might|may|must)$", re.IGNORECASE
+)
+_MEASURE_VERB = re.compile(
+    r"\b(cost(s|ing)?|pa(y|ys|id|ying)|charged?|charg(es|ing)|earn(s|ed|ing)?|ow(e|es|ed|ing)|spen(d|ds|t|ding)"
+    r"|rais(e|es|ed|ing)|ma(ke|kes|de|king)|s(ell|ells|old|elling)|weigh(s|ed|ing)?|sav(e|es|ed|ing)"
+    r"|los(e|es|t|ing)|invest(s|ed|ing)?|borrow(s|ed|ing)?|len(d|ds|t|ding)|bill(s|ed|ing)?|fund(s|ed|ing)?)\b",
     re.IGNORECASE,
 )
 _SMALL = r"zero|two|three|twice|half|halfway|quarter|couple|dozens?|few|several|majority|minority"
@@ -44,7 +61,13 @@ def asks_quantity(question: str) -> bool:
     Only its last sentence is typed: an offline follow-up's query is the question before and the follow-up
     ("How much of the data is synthetic? And why rewrite human answers?" does not ask for a number)."""
     parts = sentences(question)
-    return bool(parts) and bool(_ASKS_QUANTITY.search(parts[-1]))
+    if not parts:
+        return False
+    last = parts[-1]
+    much = _HOW_MUCH.match(last)
+    if much is not None:
+        return not _AUXILIARY.match(much["next"]) or bool(_MEASURE_VERB.search(much["rest"]))
+    return bool(_ASKS_QUANTITY.search(last))
 
 
 def states_quantity(passage: str) -> bool:
@@ -57,4 +80,5 @@ def named_terms(question: str) -> set[str]:
 
     "hundreds of millions of consumers" shares only "million" with "What does the API cost per million
     tokens?", which does not make it about the API."""
-    return set(tokenize(_QUANTITY.sub(" ", _ASKS_QUANTITY.sub(" ", alpha2digit(question, "en")))))
+    frame = _HOW_MUCH_WORDS.sub(" ", _ASKS_QUANTITY.sub(" ", alpha2digit(question, "en")))
+    return set(tokenize(_QUANTITY.sub(" ", frame)))

@@ -17,6 +17,12 @@ from assistant.generation.answer_type import asks_quantity, named_terms, states_
         "What year did the Berlin Wall fall?",
         "And what percentage of the data is synthetic?",
         "And how many?",
+        "How much money did Joey make in two weeks?",
+        "How much of Command A's training data is synthetic?",
+        "How much deeper did the piles have to go?",
+        "How much is a plain country loaf?",
+        "How much did Chandler tell Joey he owed him?",
+        "How much do you think a call to the API costs?",
         "What did they sell? And how many?",
     ],
 )
@@ -32,6 +38,9 @@ def test_questions_that_ask_for_a_number(question: str) -> None:
         "Why is it so long?",
         "Who is the host?",
         "How often does she visit her grandmother?",
+        "How far can synthetic data take us?",
+        "How much does Aidan worry about AI risk?",
+        "And how much has the field changed since the paper?",
         "How much of the data is synthetic? And why do they rewrite human answers?",
     ],
 )
