@@ -23,7 +23,7 @@ from ..errors import ProviderError
 from ..generation.offline import reply_to
 from ..outline.answer import answer_from_outline
 from ..outline.types import Chapter
-from ..text import is_question
+from ..text import is_question, tokenize
 from ..tokens import count_tokens
 from ..types import Answer, AnswerEvent, Citation, Episode, Hit, Turn, Usage, Utterance
 from .questions import conversation_episode, episodes_named
@@ -50,12 +50,14 @@ def key_quote_hits(chapters: Iterable[Chapter], title: str) -> list[Hit]:
     return hits
 
 
-def passages(found: Sequence[Hit]) -> list[Utterance]:
+def passages(found: Sequence[Hit], focus: str) -> list[Utterance]:
     """What to quote for each hit about the focus: the reply when the hit asks (the reply holds what was said
-    about X) unless that asks too, else the hit; each turn once."""
+    about X) unless that asks too or the hit is a long turn that states X before it asks, else the hit; each
+    turn once."""
+    terms = set(tokenize(focus))
     out: dict[str, Utterance] = {}
     for hit in found:
-        reply = reply_to(hit)
+        reply = reply_to(hit, terms)
         u = reply if reply is not None and not is_question(reply.text) else hit.utterance
         out.setdefault(u.id, u)
     return list(out.values())
@@ -219,7 +221,7 @@ class WholeEpisode:
         hits = tuple(found) if found else tuple(key_quote_hits(outline.chapters, episode.title))
 
         def offline() -> tuple[str, tuple[Citation, ...]]:
-            quoted = passages(found) if focus else [h.utterance for h in found]
+            quoted = passages(found, focus) if focus else [h.utterance for h in found]
             return answer_from_outline(outline, focus, quoted, speaker=speaker, more=more)
 
         return (yield from self.respond(question, episode, hits, turns, notices, offline))
