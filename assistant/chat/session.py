@@ -29,6 +29,7 @@ from ..retrieval.query import HeuristicRewriter, asks_for_more, is_follow_up, le
 from ..retrieval.retriever import HybridRetriever
 from ..types import Answer, AnswerEvent, Hit, Turn
 from .attribution import answer_who_said, asks_who_said
+from .catalogue import answer_catalogue, asks_catalogue
 from .moments import answer_at, asked_moment
 from .outlines import WholeEpisode, without_done
 from .people import People
@@ -152,6 +153,12 @@ class ChatSession:
                 kind="done",
                 answer=Answer(text=text, citations=(), mode="offline", query=question, refused=True),
             )
+            return
+
+        if asks_catalogue(question):  # "How many episodes are there?": the library's list, not a search
+            final = yield from answer_catalogue(self.library, question, self.library.check_episodes(episode))
+            timings["total_ms"] = _ms(started)
+            yield self._done(question, replace(final, timings=timings))
             return
 
         if turns and asks_who_said(question):  # before any rewrite: nothing needs searching, or paying for

@@ -1,0 +1,76 @@
+"""What the library holds: the catalogue answers, each episode cited to its details record."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import SAMPLES
+
+from assistant import Assistant, Settings
+from assistant.chat.catalogue import asks_catalogue
+
+OVENS = (
+    "--- METADATA START ---\nShow: Flour\nEpisode: The Ovens\nHost: Ana Lima\nGuests: Tomás Reyes\n"
+    "--- METADATA END ---\n\n1\nWelcome to the show, and to our episodes about bread.\n"
+    "2\nThe ovens came from Italy by ship.\n"
+)
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Assistant:
+    (tmp_path / "ovens.txt").write_text(OVENS, encoding="utf-8")
+    a = Assistant.from_settings(Settings(store=tmp_path / "s", embedder="hashing", mode="offline"))
+    assert a.ingest([SAMPLES / "harbour-bridge.txt", tmp_path / "ovens.txt"]).ok
+    return a
+
+
+def test_how_many_episodes_lists_each_one_cited_to_its_details(library: Assistant) -> None:
+    answer = library.ask("How many episodes are there?")
+    assert answer.text.startswith("The library holds 2 episodes:")
+    assert "“The Ovens” (Flour; host Ana Lima; guest Tomás Reyes)" in answer.text
+    assert len(answer.citations) == 2
+    assert all(u.is_details for u in answer.cited_utterances), "each line opens its transcript's top"
+    assert {u.episode_id for u in answer.cited_utterances} == {e.id for e in library.episodes()}
+    assert not answer.refused
+
+
+def test_an_episode_filter_lists_only_the_chosen_episodes(library: Assistant) -> None:
+    answer = library.ask("List the transcripts", episode="harbour-bridge")
+    assert answer.text.startswith("The searched part of the library holds 1 episode:")
+    assert [u.episode_id for u in answer.cited_utterances] == ["harbour-bridge"]
+
+
+def test_a_question_about_what_episodes_say_is_still_searched(library: Assistant) -> None:
+    answer = library.ask("How many episodes mention bread?")
+    assert not answer.text.startswith("The library holds")
+    assert any(not u.is_details for u in answer.cited_utterances) or answer.refused
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("How many episodes are there?", True),
+        ("how many transcripts do you have", True),
+        ("What episodes do you have?", True),
+        ("Show me all the recordings", True),
+        ("How many meetings are in the library?", True),
+        ("How many episodes mention steel?", False),
+        ("Which episodes discuss AGI?", False),
+        ("List the episodes about bridges", False),
+    ],
+)
+def test_asks_catalogue(question: str, asks: bool) -> None:
+    assert asks_catalogue(question) is asks
+
+
+def test_the_catalogue_costs_no_hosted_call(tmp_path: Path) -> None:
+    from providers.cohere_fakes import FakeCohere
+
+    fake = FakeCohere(dimension=64)
+    a = Assistant.from_settings(store=tmp_path / "s", settings=fake.settings(), cohere_client=fake.client())
+    a.ingest(SAMPLES)
+    before = len(fake.calls())
+    answer = a.ask("How many episodes are there?")
+    assert len(fake.calls()) == before, "no embedding, rerank or chat for what the library lists"
+    assert answer.text.startswith("The library holds 1 episode:")
