@@ -1,18 +1,20 @@
-"""What the library holds ("How many episodes are there?", "List the transcripts"): its catalogue answers.
+"""What the library holds ("How many episodes are there?", "List the transcripts") and which episodes use a
+topic's words ("Which episodes mention steel?"): its catalogue and its word index answer.
 
-A search would quote whichever turn says "episodes"; the library's own list is the answer. Each episode is one
-line (title, show, date, length, host and guests where known), cited to its details record, so a reader opens
-the transcript's top from it. No search and no model call, in either mode.
+A search would quote whichever turns match best, several from one episode and none from another; the library's
+own list is the answer. Each episode is one line, cited to its details record (the catalogue) or to its turn
+that uses the words most (mentions), so a reader opens the transcript there. No model call, in either mode.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Generator as Steps
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
+from ..generation.excerpt import excerpt
 from ..library import Library
-from ..types import DETAILS, Answer, AnswerEvent, Citation, Episode, Hit, format_time, utterance_id
+from ..types import DETAILS, Answer, AnswerEvent, Citation, Episode, Hit, Utterance, format_time, utterance_id
 
 _KINDS = r"(?:episodes|transcripts|recordings|meetings|interviews|files)"
 _HELD = (
@@ -26,6 +28,17 @@ _CATALOGUE = re.compile(
     r")\W*$",
     re.IGNORECASE,
 )
+
+
+_MENTION = re.compile(
+    rf"^(?:and |so )?(?:in )?(?:how many|which|what) (?:of the )?{_KINDS[:-1]}|episode|transcript)"
+    r" (?:(?:do|did) (?:they|we|you|people|the hosts?) )?"
+    r"(?:mention(?:s|ed)?|discuss(?:es|ed)?|talk(?:s|ed)? about|cover(?:s|ed)?|br(?:ing|ings|ought) up"
+    r"|refer(?:s|red)? to|(?:are|is|were|was) about)(?: the (?:words?|terms?|topics?|subjects?))?"
+    r" (?P<topic>.+?)\W*$",
+    re.IGNORECASE,
+)
+_QUOTE_CHARS = 100
 
 
 def asks_catalogue(question: str) -> bool:
@@ -60,6 +73,56 @@ def answer_catalogue(
         query=question,
         hits=tuple(Hit(records[e.id], 1.0, episode_title=e.title) for e in episodes if e.id in records),
     )
+
+
+def mention_topic(question: str) -> str | None:
+    """X of "Which episodes mention X?" / "How many episodes discuss X?", else None."""
+    match = _MENTION.match(" ".join(question.strip().split()))
+    return match["topic"].strip(" \"'“”") if match else None
+
+
+def answer_mentions(
+    library: Library,
+    question: str,
+    topic: str,
+    found: Mapping[str, Utterance],
+    in_scope: Sequence[str] | None,
+) -> Steps[AnswerEvent, None, Answer]:
+    """Yields the episodes that use the topic's words, each cited to its turn that uses them most (`found`, by
+    episode id; `retrieval.coverage.mentions`); returns the Answer."""
+    episodes = [e for e in library.episodes() if in_scope is None or e.id in in_scope]
+    using = [e for e in episodes if e.id in found]
+    of = f"{len(episodes)} episode{'s' if len(episodes) != 1 else ''}"
+    if not using:
+        text = f"None of the {of} uses the words “{topic}”, in what was said or in its details."
+        yield AnswerEvent(kind="text", text=text)
+        return Answer(text=text, citations=(), mode="offline", query=question, refused=True)
+    verb = "uses" if len(using) == 1 else "use"
+    text = f"{len(using)} of the {of} {verb} the words “{topic}”:\n"
+    citations: list[Citation] = []
+    for n, episode in enumerate(using, 1):
+        u = found[episode.id]
+        where = "episode details" if u.is_details else u.label()
+        line = f"{n}. “{episode.title}”, {where}: “{_short(excerpt(u.text, topic, long_words=12))}”"
+        citations.append(Citation(len(text), len(text) + len(line), line, (u,)))
+        text += line + "\n"
+    text = text.rstrip("\n")
+    yield AnswerEvent(kind="text", text=text)
+    for citation in citations:
+        yield AnswerEvent(kind="citation", citation=citation)
+    titles = {e.id: e.title for e in using}
+    return Answer(
+        text=text,
+        citations=tuple(citations),
+        mode="offline",
+        query=question,
+        hits=tuple(Hit(found[e], 1.0, episode_title=titles[e]) for e in titles),
+    )
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= _QUOTE_CHARS else text[: _QUOTE_CHARS - 1].rsplit(" ", 1)[0] + "…"
 
 
 def _described(episode: Episode) -> str:

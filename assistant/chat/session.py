@@ -24,12 +24,12 @@ from ..outline.answer import (
 )
 from ..outline.types import Outline
 from ..retrieval.contracts import QueryRewriter
-from ..retrieval.coverage import WordCounts, word_counts
+from ..retrieval.coverage import WordCounts, mentions, word_counts
 from ..retrieval.query import HeuristicRewriter, asks_for_more, is_follow_up, leans_wholly
 from ..retrieval.retriever import HybridRetriever
 from ..types import Answer, AnswerEvent, Hit, Turn
 from .attribution import answer_who_said, asks_who_said
-from .catalogue import answer_catalogue, asks_catalogue
+from .catalogue import answer_catalogue, answer_mentions, asks_catalogue, mention_topic
 from .moments import answer_at, asked_moment
 from .outlines import WholeEpisode, without_done
 from .people import People
@@ -155,8 +155,14 @@ class ChatSession:
             )
             return
 
-        if asks_catalogue(question):  # "How many episodes are there?": the library's list, not a search
-            final = yield from answer_catalogue(self.library, question, self.library.check_episodes(episode))
+        topic = mention_topic(question)
+        if asks_catalogue(question) or topic:  # the library's list, or which episodes use X: not a search
+            in_scope = self.library.check_episodes(episode)
+            if topic:
+                used = mentions(self.retriever.lexical.current(), topic, in_scope)
+                final = yield from answer_mentions(self.library, question, topic, used, in_scope)
+            else:
+                final = yield from answer_catalogue(self.library, question, in_scope)
             timings["total_ms"] = _ms(started)
             yield self._done(question, replace(final, timings=timings))
             return

@@ -6,8 +6,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from ..index.lexical import LexicalIndex
-from ..text import common_words, tokenize
+from ..text import common_words, is_question, tokenize
+from ..types import Utterance
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 
@@ -61,3 +64,26 @@ def word_counts(
         if ((turn > 0) & details).any():
             named.add(key)
     return WordCounts(scope, library, int(turns.sum()), frozenset(named))
+
+
+def mentions(index: LexicalIndex, topic: str, episodes: Sequence[str] | None = None) -> dict[str, Utterance]:
+    """Per episode that uses every content word of `topic`, the record that uses them most (by BM25): a turn
+    that states rather than asks, else one that asks, else the episode's details record ("Aidan Gomez" is the
+    guest where speech recognition wrote "Aiden")."""
+    words = [w for w in _WORD.findall(topic) if tokenize(w)]
+    if not words or not len(index):
+        return {}
+    keep = index.mask(episodes)
+    used = np.ones(len(index), dtype=bool) if keep is None else keep.copy()
+    weight = np.zeros(len(index), dtype=np.float32)
+    for word in words:
+        turn, _ = index.scores(word, None)
+        used &= turn > 0
+        weight += turn
+    found: dict[str, tuple[bool, bool, float, int]] = {}
+    for row in np.flatnonzero(used):
+        record = index.records[row]
+        rank = (bool(index.turns[row]), not is_question(record.text), float(weight[row]), -int(row))
+        if record.episode_id not in found or rank > found[record.episode_id]:
+            found[record.episode_id] = rank
+    return {e: index.records[-rank[-1]].utterance() for e, rank in found.items()}

@@ -8,7 +8,7 @@ import pytest
 from conftest import SAMPLES
 
 from assistant import Assistant, Settings
-from assistant.chat.catalogue import asks_catalogue
+from assistant.chat.catalogue import asks_catalogue, mention_topic
 
 OVENS = (
     "--- METADATA START ---\nShow: Flour\nEpisode: The Ovens\nHost: Ana Lima\nGuests: Tomás Reyes\n"
@@ -47,6 +47,41 @@ def test_a_question_about_what_episodes_say_is_still_searched(library: Assistant
     assert any(not u.is_details for u in answer.cited_utterances) or answer.refused
 
 
+def test_which_episodes_mention_x_cites_each_episodes_turn_that_uses_the_words(library: Assistant) -> None:
+    answer = library.ask("Which episodes mention the ovens?")
+    assert answer.text.startswith("1 of the 2 episodes uses the words “the ovens”:")
+    assert [(u.episode_id, u.number) for u in answer.cited_utterances] == [("ovens", 2)]
+
+
+def test_an_episode_whose_details_name_x_is_cited_to_its_details(library: Assistant) -> None:
+    answer = library.ask("How many episodes mention Tomás Reyes?")
+    assert answer.text.startswith("2 of the 2 episodes use the words “Tomás Reyes”:")
+    cited = {u.episode_id: u for u in answer.cited_utterances}
+    assert cited["ovens"].is_details, "the ovens transcript names him only in its details"
+    assert not cited["harbour-bridge"].is_details
+
+
+def test_no_episode_using_x_is_said_plainly_and_cites_nothing(library: Assistant) -> None:
+    answer = library.ask("Which episodes discuss risotto?")
+    assert answer.text.startswith("None of the 2 episodes uses the words “risotto”")
+    assert answer.refused and answer.citations == ()
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("Which episodes mention steel?", "steel"),
+        ("How many episodes discuss synthetic data?", "synthetic data"),
+        ("In which episodes do they talk about AGI?", "AGI"),
+        ("Which meetings discussed the remote control?", "the remote control"),
+        ("Which episodes have Aidan Gomez?", None),
+        ("What did they say about steel?", None),
+    ],
+)
+def test_mention_topic(question: str, topic: str | None) -> None:
+    assert mention_topic(question) == topic
+
+
 @pytest.mark.parametrize(
     ("question", "asks"),
     [
@@ -74,3 +109,6 @@ def test_the_catalogue_costs_no_hosted_call(tmp_path: Path) -> None:
     answer = a.ask("How many episodes are there?")
     assert len(fake.calls()) == before, "no embedding, rerank or chat for what the library lists"
     assert answer.text.startswith("The library holds 1 episode:")
+    answer = a.ask("Which episodes mention steel?")
+    assert len(fake.calls()) == before, "nor for which episodes use a word"
+    assert answer.text.startswith("1 of the 1 episode uses the words “steel”:")
