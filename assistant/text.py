@@ -203,3 +203,9 @@ def is_question(text: str) -> bool:
     """A turn that asks: it ends with "?" or opens the way questions do ("So why…", "Was there…")."""
     stripped = text.strip()
     return stripped.endswith("?") or bool(_ASKING.match(stripped))
+
+
+def shortened(text: str, chars: int) -> str:
+    """`text` on one line, cut at a word before `chars` characters with "…": a quote that fits a list line."""
+    text = " ".join(text.split())
+    return text if len(text) <= chars else text[: chars - 1].rsplit(" ", 1)[0] + "…"

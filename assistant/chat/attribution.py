@@ -12,6 +12,7 @@ from collections.abc import Generator as Steps
 from collections.abc import Mapping, Sequence
 
 from ..library import Library
+from ..text import shortened
 from ..types import DETAILS, Answer, AnswerEvent, Citation, Episode, Hit, Utterance, format_time, utterance_id
 
 _WHO_SAID = re.compile(
@@ -71,7 +72,7 @@ def who_said(
             continue
         episode = episodes.get(u.episode_id)
         where = ", ".join(p for p in (episode.title if episode else "", _at(u)) if p)
-        line = f"#{u.number} ({where}): {u.who()}, “{_short(u.text)}”"
+        line = f"#{u.number} ({where}): {u.who()}, “{shortened(u.text, _QUOTE_CHARS)}”"
         citations.append(Citation(len(text), len(text) + len(line), line, (u,)))
         text += line + "\n"
     for episode_id, turns in unlabelled.items():
@@ -103,11 +104,6 @@ def _named(episode: Episode) -> str:
 
 def _at(u: Utterance) -> str:
     return format_time(u.start) if u.start is not None else ""
-
-
-def _short(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= _QUOTE_CHARS else text[: _QUOTE_CHARS - 1].rsplit(" ", 1)[0] + "…"
 
 
 def _listed(items: Sequence[str]) -> str:

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 
 from ..generation.excerpt import excerpt
 from ..library import Library
+from ..text import shortened
 from ..types import DETAILS, Answer, AnswerEvent, Citation, Episode, Hit, Utterance, format_time, utterance_id
 
 _KINDS = r"(?:episodes|transcripts|recordings|meetings|interviews|files)"
@@ -103,7 +104,8 @@ def answer_mentions(
     for n, episode in enumerate(using, 1):
         u = found[episode.id]
         where = "episode details" if u.is_details else u.label()
-        line = f"{n}. “{episode.title}”, {where}: “{_short(excerpt(u.text, topic, long_words=12))}”"
+        quote = shortened(excerpt(u.text, topic, long_words=12), _QUOTE_CHARS)
+        line = f"{n}. “{episode.title}”, {where}: “{quote}”"
         citations.append(Citation(len(text), len(text) + len(line), line, (u,)))
         text += line + "\n"
     text = text.rstrip("\n")
@@ -118,11 +120,6 @@ def answer_mentions(
         query=question,
         hits=tuple(Hit(found[e], 1.0, episode_title=titles[e]) for e in titles),
     )
-
-
-def _short(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= _QUOTE_CHARS else text[: _QUOTE_CHARS - 1].rsplit(" ", 1)[0] + "…"
 
 
 def _described(episode: Episode) -> str:
