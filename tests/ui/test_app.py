@@ -205,6 +205,15 @@ def test_a_cited_answer_is_rendered_with_its_sources_and_opens_the_transcript() 
     assert numbers == list(range(1, 13))
 
 
+def test_what_the_library_holds_is_listed_with_each_episode_cited_to_its_details() -> None:
+    at = ask(with_sample(), "How many episodes are there?")
+    reply = answers(at)[-1]
+    body = plain(reply.markdown[0].value)
+    assert body.startswith("The library holds 1 episode:") and SAMPLE_TITLE in body
+    source_text = "\n".join(m.value for m in reply.expander[0].markdown)
+    assert "episode details" in source_text.lower()
+
+
 def test_a_follow_up_is_asked_with_the_conversation_so_far(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[dict[str, Any]] = []
     original = Assistant.stream
