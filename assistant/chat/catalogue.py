@@ -40,6 +40,8 @@ _MENTION = re.compile(
     re.IGNORECASE,
 )
 _QUOTE_CHARS = 100
+LISTED = 50
+"""Episodes an answer lists one by one; the rest are counted: a chat answer is no catalogue of thousands."""
 
 
 def asks_catalogue(question: str) -> bool:
@@ -53,16 +55,19 @@ def answer_catalogue(
 ) -> Steps[AnswerEvent, None, Answer]:
     """Yields the catalogue's text and citations; returns the Answer. `in_scope`: the episode filter."""
     episodes = [e for e in library.episodes() if in_scope is None or e.id in in_scope]
-    records = {u.episode_id: u for u in library.utterances([utterance_id(e.id, DETAILS) for e in episodes])}
+    shown = episodes[:LISTED]
+    records = {u.episode_id: u for u in library.utterances([utterance_id(e.id, DETAILS) for e in shown])}
     count = f"{len(episodes)} episode{'s' if len(episodes) != 1 else ''}"
     text = f"The {'searched part of the ' if in_scope else ''}library holds {count}:\n"
     citations: list[Citation] = []
-    for n, episode in enumerate(episodes, 1):
+    for n, episode in enumerate(shown, 1):
         line = f"{n}. {_described(episode)}"
         record = records.get(episode.id)
         if record is not None:
             citations.append(Citation(len(text), len(text) + len(line), line, (record,)))
         text += line + "\n"
+    if len(episodes) > LISTED:
+        text += f"…and {len(episodes) - LISTED} more (`assistant episodes` lists them all).\n"
     text = text.rstrip("\n")
     yield AnswerEvent(kind="text", text=text)
     for citation in citations:
@@ -72,7 +77,7 @@ def answer_catalogue(
         citations=tuple(citations),
         mode="offline",
         query=question,
-        hits=tuple(Hit(records[e.id], 1.0, episode_title=e.title) for e in episodes if e.id in records),
+        hits=tuple(Hit(records[e.id], 1.0, episode_title=e.title) for e in shown if e.id in records),
     )
 
 
@@ -101,18 +106,20 @@ def answer_mentions(
     verb = "uses" if len(using) == 1 else "use"
     text = f"{len(using)} of the {of} {verb} the words “{topic}”:\n"
     citations: list[Citation] = []
-    for n, episode in enumerate(using, 1):
+    for n, episode in enumerate(using[:LISTED], 1):
         u = found[episode.id]
         where = "episode details" if u.is_details else u.label()
         quote = shortened(excerpt(u.text, topic, long_words=12), _QUOTE_CHARS)
         line = f"{n}. “{episode.title}”, {where}: “{quote}”"
         citations.append(Citation(len(text), len(text) + len(line), line, (u,)))
         text += line + "\n"
+    if len(using) > LISTED:
+        text += f"…and {len(using) - LISTED} more.\n"
     text = text.rstrip("\n")
     yield AnswerEvent(kind="text", text=text)
     for citation in citations:
         yield AnswerEvent(kind="citation", citation=citation)
-    titles = {e.id: e.title for e in using}
+    titles = {e.id: e.title for e in using[:LISTED]}
     return Answer(
         text=text,
         citations=tuple(citations),

@@ -112,3 +112,15 @@ def test_the_catalogue_costs_no_hosted_call(tmp_path: Path) -> None:
     answer = a.ask("Which episodes mention steel?")
     assert len(fake.calls()) == before, "nor for which episodes use a word"
     assert answer.text.startswith("1 of the 1 episode uses the words “steel”:")
+
+
+def test_a_long_library_is_listed_up_to_a_limit_and_counted_beyond_it(
+    library: Assistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import assistant.chat.catalogue as catalogue
+
+    monkeypatch.setattr(catalogue, "LISTED", 1)
+    answer = library.ask("List the episodes")
+    assert answer.text.startswith("The library holds 2 episodes:")
+    assert answer.text.endswith("…and 1 more (`assistant episodes` lists them all).")
+    assert len(answer.citations) == 1
