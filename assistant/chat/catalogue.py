@@ -14,8 +14,9 @@ from collections.abc import Mapping, Sequence
 
 from ..generation.excerpt import excerpt
 from ..library import Library
+from ..retrieval.coverage import Mention
 from ..text import shortened
-from ..types import DETAILS, Answer, AnswerEvent, Citation, Episode, Hit, Utterance, format_time, utterance_id
+from ..types import DETAILS, Answer, AnswerEvent, Citation, Episode, Hit, format_time, utterance_id
 
 _KINDS = r"(?:episodes|transcripts|recordings|meetings|interviews|files)"
 _HELD = (
@@ -36,7 +37,11 @@ _MENTION = re.compile(
     r" (?:(?:do|did) (?:they|we|you|people|the hosts?) )?"
     r"(?:mention(?:s|ed)?|discuss(?:es|ed)?|talk(?:s|ed)? about|cover(?:s|ed)?|br(?:ing|ings|ought) up"
     r"|refer(?:s|red)? to|(?:are|is|were|was) about)(?: the (?:words?|terms?|topics?|subjects?))?"
-    r" (?P<topic>.+?)\W*$",
+    r" (?P<topic>.+?)\W*$"
+    r"|^(?:and |so )?how (?:many times|often) (?:do|did|does|has|have)"
+    r" (?:they|we|you|people|anyone|the hosts?)"
+    r" (?:mention(?:ed)?|say|said|talk(?:ed)? about|use(?:d)?|br(?:ing|ought) up)(?: the (?:words?|terms?))?"
+    r" (?P<counted>.+?)\W*$",
     re.IGNORECASE,
 )
 _QUOTE_CHARS = 100
@@ -82,35 +87,39 @@ def answer_catalogue(
 
 
 def mention_topic(question: str) -> str | None:
-    """X of "Which episodes mention X?" / "How many episodes discuss X?", else None."""
+    """X of "Which episodes mention X?", "How many episodes discuss X?", "How many times did they say X?"."""
     match = _MENTION.match(" ".join(question.strip().split()))
-    return match["topic"].strip(" \"'“”") if match else None
+    if match is None:
+        return None
+    return (match["topic"] or match["counted"]).strip(" \"'“”")
 
 
 def answer_mentions(
     library: Library,
     question: str,
     topic: str,
-    found: Mapping[str, Utterance],
+    found: Mapping[str, Mention],
     in_scope: Sequence[str] | None,
 ) -> Steps[AnswerEvent, None, Answer]:
-    """Yields the episodes that use the topic's words, each cited to its turn that uses them most (`found`, by
-    episode id; `retrieval.coverage.mentions`); returns the Answer."""
+    """Yields the episodes that use the topic's words, most turns first, each cited to its turn that uses them
+    most (`found`, by episode id; `retrieval.coverage.mentions`); returns the Answer."""
     episodes = [e for e in library.episodes() if in_scope is None or e.id in in_scope]
-    using = [e for e in episodes if e.id in found]
+    using = sorted((e for e in episodes if e.id in found), key=lambda e: -found[e.id].turns)
     of = f"{len(episodes)} episode{'s' if len(episodes) != 1 else ''}"
     if not using:
         text = f"None of the {of} uses the words “{topic}”, in what was said or in its details."
         yield AnswerEvent(kind="text", text=text)
         return Answer(text=text, citations=(), mode="offline", query=question, refused=True)
     verb = "uses" if len(using) == 1 else "use"
-    text = f"{len(using)} of the {of} {verb} the words “{topic}”:\n"
+    turns = sum(found[e.id].turns for e in using)
+    in_all = f", in {_turns(turns)} in all" if turns else ""
+    text = f"{len(using)} of the {of} {verb} the words “{topic}”{in_all}:\n"
     citations: list[Citation] = []
     for n, episode in enumerate(using[:LISTED], 1):
-        u = found[episode.id]
-        where = "episode details" if u.is_details else u.label()
+        u, count = found[episode.id]
+        where = "named in its details" if u.is_details else f"{_turns(count)}; {u.label()}"
         quote = shortened(excerpt(u.text, topic, long_words=12), _QUOTE_CHARS)
-        line = f"{n}. “{episode.title}”, {where}: “{quote}”"
+        line = f"{n}. “{episode.title}” ({where}): “{quote}”"
         citations.append(Citation(len(text), len(text) + len(line), line, (u,)))
         text += line + "\n"
     if len(using) > LISTED:
@@ -119,14 +128,17 @@ def answer_mentions(
     yield AnswerEvent(kind="text", text=text)
     for citation in citations:
         yield AnswerEvent(kind="citation", citation=citation)
-    titles = {e.id: e.title for e in using[:LISTED]}
     return Answer(
         text=text,
         citations=tuple(citations),
         mode="offline",
         query=question,
-        hits=tuple(Hit(found[e], 1.0, episode_title=titles[e]) for e in titles),
+        hits=tuple(Hit(found[e.id].best, 1.0, episode_title=e.title) for e in using[:LISTED]),
     )
+
+
+def _turns(n: int) -> str:
+    return f"{n} turn{'s' if n != 1 else ''}"
 
 
 def _described(episode: Episode) -> str:

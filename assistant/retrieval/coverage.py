@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -66,10 +67,17 @@ def word_counts(
     return WordCounts(scope, library, int(turns.sum()), frozenset(named))
 
 
-def mentions(index: LexicalIndex, topic: str, episodes: Sequence[str] | None = None) -> dict[str, Utterance]:
-    """Per episode that uses every content word of `topic`, the record that uses them most (by BM25): a turn
+class Mention(NamedTuple):
+    """How an episode uses a topic's words: the record using them most, and how many turns use them all."""
+
+    best: Utterance
+    turns: int
+
+
+def mentions(index: LexicalIndex, topic: str, episodes: Sequence[str] | None = None) -> dict[str, Mention]:
+    """Per episode that uses every content word of `topic`: its record that uses them most (by BM25), a turn
     that states rather than asks, else one that asks, else the episode's details record ("Aidan Gomez" is the
-    guest where speech recognition wrote "Aiden")."""
+    guest where speech recognition wrote "Aiden"); and how many of its turns use them."""
     words = [w for w in _WORD.findall(topic) if tokenize(w)]
     if not words or not len(index):
         return {}
@@ -81,9 +89,12 @@ def mentions(index: LexicalIndex, topic: str, episodes: Sequence[str] | None = N
         used &= turn > 0
         weight += turn
     found: dict[str, tuple[bool, bool, float, int]] = {}
+    turns: dict[str, int] = {}
     for row in np.flatnonzero(used):
         record = index.records[row]
-        rank = (bool(index.turns[row]), not is_question(record.text), float(weight[row]), -int(row))
+        is_turn = bool(index.turns[row])
+        turns[record.episode_id] = turns.get(record.episode_id, 0) + is_turn
+        rank = (is_turn, not is_question(record.text), float(weight[row]), -int(row))
         if record.episode_id not in found or rank > found[record.episode_id]:
             found[record.episode_id] = rank
-    return {e: index.records[-rank[-1]].utterance() for e, rank in found.items()}
+    return {e: Mention(index.records[-rank[-1]].utterance(), turns[e]) for e, rank in found.items()}

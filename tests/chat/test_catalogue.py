@@ -13,7 +13,7 @@ from assistant.chat.catalogue import asks_catalogue, mention_topic
 OVENS = (
     "--- METADATA START ---\nShow: Flour\nEpisode: The Ovens\nHost: Ana Lima\nGuests: Tomás Reyes\n"
     "--- METADATA END ---\n\n1\nWelcome to the show, and to our episodes about bread.\n"
-    "2\nThe ovens came from Italy by ship.\n"
+    "2\nThe ovens came from Italy by ship.\n3\nThe ship was late, and the ship's crew was tired.\n"
 )
 
 
@@ -49,13 +49,29 @@ def test_a_question_about_what_episodes_say_is_still_searched(library: Assistant
 
 def test_which_episodes_mention_x_cites_each_episodes_turn_that_uses_the_words(library: Assistant) -> None:
     answer = library.ask("Which episodes mention the ovens?")
-    assert answer.text.startswith("1 of the 2 episodes uses the words “the ovens”:")
+    assert answer.text.startswith("1 of the 2 episodes uses the words “the ovens”, in 1 turn in all:")
+    assert "“The Ovens” (1 turn; #2):" in answer.text
     assert [(u.episode_id, u.number) for u in answer.cited_utterances] == [("ovens", 2)]
+
+
+def test_how_many_times_they_said_x_counts_the_turns_most_first(library: Assistant) -> None:
+    steel = [u for u in library.transcript("harbour-bridge") if "steel" in u.text.lower()]
+    answer = library.ask("How many times did they mention steel?")
+    assert answer.text.startswith(
+        f"1 of the 2 episodes uses the words “steel”, in {len(steel)} turns in all:"
+    )
+    answer = library.ask("Which episodes mention ships?")
+    first, second = answer.text.splitlines()[1:]
+    assert first.startswith("1. “The Ovens” (2 turns;"), "the episode that says it most leads"
+    assert second.startswith(f"2. “{library.episode('harbour-bridge').title}” (1 turn;")
 
 
 def test_an_episode_whose_details_name_x_is_cited_to_its_details(library: Assistant) -> None:
     answer = library.ask("How many episodes mention Tomás Reyes?")
-    assert answer.text.startswith("2 of the 2 episodes use the words “Tomás Reyes”:")
+    assert answer.text.startswith("2 of the 2 episodes use the words “Tomás Reyes”")
+    assert "“The Ovens” (named in its details)" in answer.text
+    only_details = library.ask("Which episodes mention Ana Lima?")
+    assert only_details.text.startswith("1 of the 2 episodes uses the words “Ana Lima”:"), "no '0 turns'"
     cited = {u.episode_id: u for u in answer.cited_utterances}
     assert cited["ovens"].is_details, "the ovens transcript names him only in its details"
     assert not cited["harbour-bridge"].is_details
@@ -74,6 +90,9 @@ def test_no_episode_using_x_is_said_plainly_and_cites_nothing(library: Assistant
         ("How many episodes discuss synthetic data?", "synthetic data"),
         ("In which episodes do they talk about AGI?", "AGI"),
         ("Which meetings discussed the remote control?", "the remote control"),
+        ("How many times did they mention AGI?", "AGI"),
+        ("How often do they talk about synthetic data?", "synthetic data"),
+        ("How many times did Aidan say AGI?", None),
         ("Which episodes have Aidan Gomez?", None),
         ("What did they say about steel?", None),
     ],
@@ -111,7 +130,7 @@ def test_the_catalogue_costs_no_hosted_call(tmp_path: Path) -> None:
     assert answer.text.startswith("The library holds 1 episode:")
     answer = a.ask("Which episodes mention steel?")
     assert len(fake.calls()) == before, "nor for which episodes use a word"
-    assert answer.text.startswith("1 of the 1 episode uses the words “steel”:")
+    assert answer.text.startswith("1 of the 1 episode uses the words “steel”")
 
 
 def test_a_long_library_is_listed_up_to_a_limit_and_counted_beyond_it(
