@@ -88,10 +88,13 @@ def mentions(index: LexicalIndex, topic: str, episodes: Sequence[str] | None = N
         turn, _ = index.scores(word, None)
         used &= turn > 0
         weight += turn
+    needed = {t for w in words for t in tokenize(w)}
     found: dict[str, tuple[bool, bool, float, int]] = {}
     turns: dict[str, int] = {}
     for row in np.flatnonzero(used):
         record = index.records[row]
+        if not needed <= set(tokenize(record.text)):  # the index reads a turn with its speaker's name
+            continue
         is_turn = bool(index.turns[row])
         turns[record.episode_id] = turns.get(record.episode_id, 0) + is_turn
         rank = (is_turn, not is_question(record.text), float(weight[row]), -int(row))

@@ -75,6 +75,8 @@ def test_an_episode_whose_details_name_x_is_cited_to_its_details(library: Assist
     cited = {u.episode_id: u for u in answer.cited_utterances}
     assert cited["ovens"].is_details, "the ovens transcript names him only in its details"
     assert not cited["harbour-bridge"].is_details
+    said = [u for u in library.transcript("harbour-bridge") if "tomás" in u.text.lower()]
+    assert f"({len(said)} turn" in answer.text, "turns that say his name, not every turn he speaks"
 
 
 def test_no_episode_using_x_is_said_plainly_and_cites_nothing(library: Assistant) -> None:
