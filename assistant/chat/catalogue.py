@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from ..generation.excerpt import excerpt
 from ..library import Library
 from ..retrieval.coverage import Mention
-from ..text import shortened
+from ..text import shortened, tokenize
 from ..types import DETAILS, Answer, AnswerEvent, Citation, Episode, Hit, format_time, utterance_id
 
 _KINDS = r"(?:episodes|transcripts|recordings|meetings|interviews|files)"
@@ -87,11 +87,13 @@ def answer_catalogue(
 
 
 def mention_topic(question: str) -> str | None:
-    """X of "Which episodes mention X?", "How many episodes discuss X?", "How many times did they say X?"."""
+    """X of "Which episodes mention X?", "How many episodes discuss X?", "How many times did they say X?";
+    None when X holds no word the keyword index counts (stop words), which a search handles instead."""
     match = _MENTION.match(" ".join(question.strip().split()))
     if match is None:
         return None
-    return (match["topic"] or match["counted"]).strip(" \"'“”")
+    topic = (match["topic"] or match["counted"]).strip(" \"'“”")
+    return topic if tokenize(topic) else None  # "Which meetings discussed yeah?": no word the index counts
 
 
 def answer_mentions(

@@ -95,6 +95,7 @@ def test_no_episode_using_x_is_said_plainly_and_cites_nothing(library: Assistant
         ("How many times did they mention AGI?", "AGI"),
         ("How often do they talk about synthetic data?", "synthetic data"),
         ("How many times did Aidan say AGI?", None),
+        ("Which meetings discussed yeah?", None),
         ("Which episodes have Aidan Gomez?", None),
         ("What did they say about steel?", None),
     ],
