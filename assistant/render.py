@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from .types import Answer, Citation, Episode, Utterance, format_time
@@ -21,6 +22,16 @@ _T_PARAM_HOSTS = (
 def plural(count: int, noun: str) -> str:
     """`1 episode`, `2 episodes`: counts as people write them (the nouns here all take an -s)."""
     return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def cited_lines(text: str, lines: Iterable[tuple[str, Utterance | None]]) -> tuple[str, tuple[Citation, ...]]:
+    """`text`, then one line per (line, utterance), each line citing its utterance if any: a list answer."""
+    citations = []
+    for line, u in lines:
+        if u is not None:
+            citations.append(Citation(len(text), len(text) + len(line), line, (u,)))
+        text += line + "\n"
+    return text.rstrip("\n"), tuple(citations)
 
 
 def cited_episodes(answer: Answer) -> list[str]:

@@ -14,9 +14,10 @@ from collections.abc import Mapping, Sequence
 
 from ..generation.excerpt import excerpt
 from ..library import Library
+from ..render import cited_lines, plural
 from ..retrieval.coverage import Mention
 from ..text import shortened, tokenize
-from ..types import DETAILS, Answer, AnswerEvent, Citation, Episode, Hit, format_time, utterance_id
+from ..types import DETAILS, Answer, AnswerEvent, Episode, Hit, Utterance, format_time, utterance_id
 
 _KINDS = r"(?:episodes|transcripts|recordings|meetings|interviews|files)"
 _HELD = (
@@ -62,28 +63,12 @@ def answer_catalogue(
     episodes = [e for e in library.episodes() if in_scope is None or e.id in in_scope]
     shown = episodes[:LISTED]
     records = {u.episode_id: u for u in library.utterances([utterance_id(e.id, DETAILS) for e in shown])}
-    count = f"{len(episodes)} episode{'s' if len(episodes) != 1 else ''}"
-    text = f"The {'searched part of the ' if in_scope else ''}library holds {count}:\n"
-    citations: list[Citation] = []
-    for n, episode in enumerate(shown, 1):
-        line = f"{n}. {_described(episode)}"
-        record = records.get(episode.id)
-        if record is not None:
-            citations.append(Citation(len(text), len(text) + len(line), line, (record,)))
-        text += line + "\n"
-    if len(episodes) > LISTED:
-        text += f"…and {len(episodes) - LISTED} more (`assistant episodes` lists them all).\n"
-    text = text.rstrip("\n")
-    yield AnswerEvent(kind="text", text=text)
-    for citation in citations:
-        yield AnswerEvent(kind="citation", citation=citation)
-    return Answer(
-        text=text,
-        citations=tuple(citations),
-        mode="offline",
-        query=question,
-        hits=tuple(Hit(records[e.id], 1.0, episode_title=e.title) for e in shown if e.id in records),
-    )
+    where = "searched part of the library" if in_scope else "library"
+    head = f"The {where} holds {plural(len(episodes), 'episode')}:\n"
+    lines = [(f"{n}. {_described(e)}", records.get(e.id)) for n, e in enumerate(shown, 1)]
+    more = f"…and {len(episodes) - LISTED} more (`assistant episodes` lists them all)."
+    hits = [Hit(records[e.id], 1.0, episode_title=e.title) for e in shown if e.id in records]
+    return (yield from _listed(question, head, lines, more if len(episodes) > LISTED else "", hits))
 
 
 def mention_topic(question: str) -> str | None:
@@ -107,40 +92,37 @@ def answer_mentions(
     most (`found`, by episode id; `retrieval.coverage.mentions`); returns the Answer."""
     episodes = [e for e in library.episodes() if in_scope is None or e.id in in_scope]
     using = sorted((e for e in episodes if e.id in found), key=lambda e: -found[e.id].turns)
-    of = f"{len(episodes)} episode{'s' if len(episodes) != 1 else ''}"
+    of = plural(len(episodes), "episode")
     if not using:
         text = f"None of the {of} uses the words “{topic}”, in what was said or in its details."
         yield AnswerEvent(kind="text", text=text)
         return Answer(text=text, citations=(), mode="offline", query=question, refused=True)
     verb = "uses" if len(using) == 1 else "use"
     turns = sum(found[e.id].turns for e in using)
-    in_all = f", in {_turns(turns)} in all" if turns else ""
-    text = f"{len(using)} of the {of} {verb} the words “{topic}”{in_all}:\n"
-    citations: list[Citation] = []
+    in_all = f", in {plural(turns, 'turn')} in all" if turns else ""
+    head = f"{len(using)} of the {of} {verb} the words “{topic}”{in_all}:\n"
+    lines = []
     for n, episode in enumerate(using[:LISTED], 1):
         u, count = found[episode.id]
-        where = "named in its details" if u.is_details else f"{_turns(count)}; {u.label()}"
+        where = "named in its details" if u.is_details else f"{plural(count, 'turn')}; {u.label()}"
         quote = shortened(excerpt(u.text, topic, long_words=12), _QUOTE_CHARS)
-        line = f"{n}. “{episode.title}” ({where}): “{quote}”"
-        citations.append(Citation(len(text), len(text) + len(line), line, (u,)))
-        text += line + "\n"
-    if len(using) > LISTED:
-        text += f"…and {len(using) - LISTED} more.\n"
-    text = text.rstrip("\n")
+        lines.append((f"{n}. “{episode.title}” ({where}): “{quote}”", u))
+    more = f"…and {len(using) - LISTED} more." if len(using) > LISTED else ""
+    hits = [Hit(found[e.id].best, 1.0, episode_title=e.title) for e in using[:LISTED]]
+    return (yield from _listed(question, head, lines, more, hits))
+
+
+def _listed(
+    question: str, head: str, lines: Sequence[tuple[str, Utterance | None]], more: str, hits: Sequence[Hit]
+) -> Steps[AnswerEvent, None, Answer]:
+    """A cited line per episode after `head`, then `more` (what was not listed); returns the Answer."""
+    text, citations = cited_lines(head, lines)
+    if more:
+        text += "\n" + more
     yield AnswerEvent(kind="text", text=text)
     for citation in citations:
         yield AnswerEvent(kind="citation", citation=citation)
-    return Answer(
-        text=text,
-        citations=tuple(citations),
-        mode="offline",
-        query=question,
-        hits=tuple(Hit(found[e.id].best, 1.0, episode_title=e.title) for e in using[:LISTED]),
-    )
-
-
-def _turns(n: int) -> str:
-    return f"{n} turn{'s' if n != 1 else ''}"
+    return Answer(text=text, citations=citations, mode="offline", query=question, hits=tuple(hits))
 
 
 def _described(episode: Episode) -> str:

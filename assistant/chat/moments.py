@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..library import Library
+from ..render import cited_lines
 from ..types import Answer, AnswerEvent, Citation, Episode, Hit, Turn, Utterance, format_time
 from .questions import conversation_episode, episodes_named
 
@@ -168,13 +169,12 @@ def moment_answer(
         "Offline answer: no language model is in use, so here is what was said then, found by the "
         f"transcript's timestamps.\n“{episode.title}”, {moment.words} ({span}):\n"
     )
-    citations = []
-    for u in said.turns:
-        who = f"{u.who()}: " if u.speaker else ""
-        line = f"{format_time(u.start or 0.0)} {who}“{' '.join(u.text.split())}”"
-        citations.append(Citation(len(text), len(text) + len(line), line, (u,)))
-        text += line + "\n"
-    return text.rstrip("\n"), tuple(citations)
+    lines = [(f"{format_time(u.start or 0.0)} {_who(u)}“{' '.join(u.text.split())}”", u) for u in said.turns]
+    return cited_lines(text, lines)
+
+
+def _who(u: Utterance) -> str:
+    return f"{u.who()}: " if u.speaker else ""
 
 
 def answer_at(
