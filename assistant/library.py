@@ -88,20 +88,27 @@ class Library:
         None) whose ids are not in `leave_out`: what one person said, or more than was quoted already."""
         episode = self.episode(ref)
         outline = self.outline(episode.id, snapshot)
-        utterances, vectors = self._stored_vectors(episode.id, snapshot() if snapshot else None)
+        utterances = self._stored_utterances(episode.id, snapshot() if snapshot else None)
         wanted = speaker.casefold() if speaker else None
 
         def keep(u: Utterance) -> bool:
             return u.id not in leave_out and (wanted is None or (u.speaker or "").casefold() == wanted)
 
-        return chapter_quotes(outline, utterances, vectors, keep)
+        return chapter_quotes(outline, utterances, keep)
+
+    def _stored_utterances(self, episode_id: str, snapshot: Snapshot | None) -> list[Utterance]:
+        """The episode's turns without its details record, from the search's snapshot when it has them (so a
+        warm command need not open the store)."""
+        rows = _turn_rows(snapshot, episode_id) if snapshot is not None else []
+        if snapshot is not None and rows:
+            return [snapshot.keywords.records[i].utterance() for i in rows]
+        return self.store.utterances_of(episode_id)
 
     def _stored_vectors(
         self, episode_id: str, snapshot: Snapshot | None
     ) -> tuple[list[Utterance], np.ndarray]:
         if snapshot is not None and snapshot.vectors is not None:
-            rows = [int(i) for i in snapshot.keywords.rows_of_episode(episode_id)]
-            rows = [i for i in rows if snapshot.keywords.records[i].number != DETAILS]
+            rows = _turn_rows(snapshot, episode_id)
             if rows:
                 utterances = [snapshot.keywords.records[i].utterance() for i in rows]
                 matrix = np.asarray(snapshot.vectors.matrix[np.asarray(rows)], dtype=np.float32)
@@ -322,3 +329,11 @@ def fill_metadata(transcript: Transcript, path: Path, **given: str | None) -> Tr
     if title and episode.title == path.stem:
         fills["title"] = title
     return Transcript(replace(episode, **fills), transcript.utterances) if fills else transcript
+
+
+def _turn_rows(snapshot: Snapshot, episode_id: str) -> list[int]:
+    """The snapshot's rows of one episode's turns (its details record left out), in episode order."""
+    records = snapshot.keywords.records
+    return [
+        int(i) for i in snapshot.keywords.rows_of_episode(episode_id) if records[int(i)].number != DETAILS
+    ]

@@ -6,12 +6,12 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from assistant.outline.segment import SegmentParams, segment
+from assistant.outline.segment import SegmentParams, lexical_vectors, segment
 from assistant.outline.titles import chapter_titles, key_quotes
 from assistant.outline.types import Chapter, Outline
 from assistant.types import Utterance
 
-METHOD = "penalised-partition+length-prior:minilm+tfidf;statement-quotes;common-word-titles"
+METHOD = "penalised-partition+length-prior:minilm+tfidf;tfidf-centroid-statement-quotes;common-word-titles"
 """How outlines are built; a stored outline made another way is rebuilt when read (`Library.outline`)."""
 
 
@@ -27,12 +27,13 @@ def build_outline(
     if not utterances:
         return Outline(episode_id, (), METHOD)
     bounds = segment(vectors, texts, params)
+    words = lexical_vectors(texts)
     edges = [0, *bounds, len(utterances)]
     spans = [(a, b - 1) for a, b in zip(edges, edges[1:], strict=False)]
     titles = chapter_titles(texts, spans)
     chapters = []
     for number, ((a, b), title) in enumerate(zip(spans, titles, strict=True), start=1):
-        picked = key_quotes(vectors, texts, a, b, count=quotes)
+        picked = key_quotes(words, texts, a, b, count=quotes)
         chapters.append(
             Chapter(
                 number=number,
@@ -50,18 +51,18 @@ def build_outline(
 def chapter_quotes(
     outline: Outline,
     utterances: Sequence[Utterance],
-    vectors: np.ndarray,
     keep: Callable[[Utterance], bool],
     quotes: int = 3,
 ) -> list[Utterance]:
     """Per chapter, the turns `keep` accepts that are closest to the centre of those turns (as `key_quotes`
     picks a chapter's), in episode order: one speaker's turns gives what that person said, chapter by
-    chapter; the turns not quoted yet give more of the episode. `vectors` as in `build_outline`."""
+    chapter; the turns not quoted yet give more of the episode. `utterances`: the whole episode, in order."""
+    words = lexical_vectors([u.text for u in utterances])
     picked: list[Utterance] = []
     for chapter in outline.chapters:
         rows = [i for i, u in enumerate(utterances) if chapter.first <= u.number <= chapter.last and keep(u)]
         if rows:
             texts = [utterances[i].text for i in rows]
-            chosen = key_quotes(vectors[np.asarray(rows)], texts, 0, len(rows) - 1, count=quotes)
+            chosen = key_quotes(words[np.asarray(rows)], texts, 0, len(rows) - 1, count=quotes)
             picked += [utterances[rows[i]] for i in chosen]
     return picked

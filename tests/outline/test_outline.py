@@ -208,3 +208,19 @@ def test_a_long_key_quote_keeps_its_first_whole_sentences():
     assert f"“{first} {second} …”" in text
     focused, _ = answer_from_outline(outline, focus="the goal", passages=[utterances[70]])
     assert "… …" not in focused
+
+
+def test_key_quotes_say_what_the_chapter_is_about_not_what_sits_at_its_vectors_centre():
+    rng = np.random.default_rng(1)
+    words = TOPICS["cooking"].split()
+    texts = [" ".join(rng.choice(words, size=12)) for _ in range(60)]
+    generic = 10
+    texts[generic] = "And then we realized folks were working on the same thing."
+    centre = rng.standard_normal(32)
+    v = centre + 2.0 * rng.standard_normal((60, 32))
+    v[generic] = centre
+    v /= np.linalg.norm(v, axis=1, keepdims=True)
+    outline = build_outline("ep", utterances_for(texts), v, SegmentParams(min_len=40, words_per_chapter=None))
+    assert len(outline.chapters) == 1
+    quoted = [u.number - 1 for u in outline.chapters[0].key_quotes]
+    assert len(quoted) == 3 and generic not in quoted
