@@ -11,7 +11,9 @@ from assistant.outline.titles import chapter_titles, key_quotes
 from assistant.outline.types import Chapter, Outline
 from assistant.types import Utterance
 
-METHOD = "penalised-partition+length-prior:minilm+tfidf;tfidf-centroid-statement-quotes;common-word-titles"
+METHOD = (
+    "penalised-partition+length-prior:minilm+tfidf;tfidf-centroid-statement-quotes;common-word-titles+phrases"
+)
 """How outlines are built; a stored outline made another way is rebuilt when read (`Library.outline`)."""
 
 

@@ -124,7 +124,8 @@ def _terms(text: str, stop: frozenset[str]) -> list[str]:
 def chapter_titles(texts: Sequence[str], spans: Sequence[tuple[int, int]], words: int = 3) -> list[str]:
     """A title per chapter (0-based inclusive index spans): its top terms by tf-idf with chapters as the
     documents, so a word the whole episode uses does not name one chapter. A bigram seen twice replaces
-    its own words; words sharing a stem appear once."""
+    its own words when they were chosen ("synthetic data" for "data": the name a reader knows the topic by);
+    words sharing a stem appear once."""
     import Stemmer
 
     stemmer = Stemmer.Stemmer("english")
@@ -144,15 +145,13 @@ def chapter_titles(texts: Sequence[str], spans: Sequence[tuple[int, int]], words
             reverse=True,
         )
         chosen: list[str] = []
-        seen: set[str] = set()
         for _, term in scored:
             stems = set(stemmer.stemWords(term.split()))
-            if stems & seen:
-                continue
-            seen |= stems
-            chosen.append(term)
-            if len(chosen) == words:
-                break
+            overlap = [c for c in chosen if set(stemmer.stemWords(c.split())) & stems]
+            if not overlap and len(chosen) < words:
+                chosen.append(term)
+            elif " " in term and len(overlap) == 1 and " " not in overlap[0]:
+                chosen[chosen.index(overlap[0])] = term
         titles.append(_first_upper(", ".join(" ".join(cased.get(w, w) for w in t.split()) for t in chosen)))
     return titles
 

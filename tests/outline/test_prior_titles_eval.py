@@ -43,6 +43,17 @@ def test_titles_keep_the_transcripts_casing_and_drop_fillers_and_stutters():
         assert 1 <= len(title.split(", ")) <= 3 and title[0].isupper()
 
 
+def test_a_chapters_recurring_phrase_names_it_rather_than_its_commonest_word():
+    texts = [
+        "the data we train on is mostly data from partners, data everywhere, more data",
+        "synthetic data is often more useful to the model than human data",
+        "we make synthetic data for banks because their data never leaves the bank",
+    ] * 3 + ["the striker scored a goal after the midfielder passed the ball past the defender"] * 9
+    titles = chapter_titles(texts, [(0, 8), (9, 17)])
+    assert titles[0].startswith("Synthetic data"), titles
+    assert "data" not in titles[0].lower().replace("synthetic data", ""), titles
+
+
 def test_spread_key_quotes_come_from_each_stretch_of_the_chapter():
     v, texts = synthetic_episode()
     picked = key_quotes(v, texts, 0, 179, count=3, spread=True)
