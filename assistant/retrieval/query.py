@@ -1,8 +1,9 @@
 """Follow-ups: which questions lean on the conversation, and the offline way to make them standalone.
 
 A question that stands on its own must get the same search with or without history, so only questions that
-point back (a pronoun or "there", a leading "and"/"but"/"what about", or nothing but a question word) are
-rewritten, offline and hosted alike.
+point back (a pronoun or "there", a leading "and"/"but"/"what about"/"for example", a short remnant of
+common words: "Why?", "How so?", "Like what?", or "how" and one word: "How many?") are rewritten, offline
+and hosted alike.
 
 Offline, a follow-up with words of its own ("And what about regulation?", "Are they expensive to build?") is
 searched by them, with the last question's words and meaning at `FOLLOW_UP_WEIGHT` of their weight: searched
@@ -24,8 +25,16 @@ FOLLOW_UP_WEIGHT = 0.5
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 _LEADING = re.compile(
-    r"^\s*(and|but|so|also|then|what about|how about|how come|really|why not)\b", re.IGNORECASE
+    r"^\s*(and|but|so|also|then|what about|how about|how come|really|why not|for example|for instance|"
+    r"in what way|in which way)\b",
+    re.IGNORECASE,
 )
+FRAGMENT_WORDS = 3
+"""A question this short with no word beyond the common ones is the remnant of one said before ("How so?",
+"Like what?", "Says who?")."""
+_BARE_HOW = re.compile(r"^\W*(?i:how)\s+[a-z]+\W*$")
+"""A question that is only "how" and one lower-case word ("How many?", "How long?", "How so?"): the rest of
+the question was said before (a sluice)."""
 _POINTING = re.compile(
     r"\b(it|its|that|this|those|these|they|them|their|theirs|he|him|his|she|her|hers|there|the same|"
     r"the other|that one|the former|the latter)\b"
@@ -47,7 +56,10 @@ def is_follow_up(question: str) -> bool:
     """Whether the question points back at the conversation instead of standing on its own."""
     if _LEADING.search(question) or _POINTING.search(question) or _CONTINUING.search(question):
         return True
-    return not tokenize(question)  # "Why?", "And then?": no content word of its own
+    fragment = (
+        len(_WORD.findall(question)) <= FRAGMENT_WORDS
+    )  # not a quote of common words: "Who says 'we are…'?"
+    return not tokenize(question) or (fragment and not _says_something(question))
 
 
 class HeuristicRewriter:
@@ -84,7 +96,10 @@ def leans_wholly(question: str) -> bool:
 
 def _says_something(question: str) -> bool:
     """Whether the question has a word of its own beyond the longer stop-word list ("after", "then", "more"
-    are on it): "And after that?" leans wholly on the question before."""
+    are on it) and is more than "how" and one word: "And after that?" and "How many?" lean wholly on the
+    question before."""
+    if _BARE_HOW.match(question):
+        return False
     common = english_stopwords(plus=True)
     own = _CONTINUING.sub(" ", question)
     return any(w.lower() not in common and tokenize(w) for w in _WORD.findall(own))

@@ -21,7 +21,11 @@ def library(tmp_path: Path) -> Assistant:
 
 def test_a_standalone_question_gets_the_same_answer_with_or_without_history(library: Assistant) -> None:
     history = [Turn("user", "Why did the steel arrive late?"), Turn("assistant", "A fire at the mill.")]
-    for question in ("What is the capital of France?", "Who pays for the budget overrun?"):
+    for question in (
+        "What is the capital of France?",
+        "Who pays for the budget overrun?",
+        'Who says "we are all here for you"?',  # common words only, but no remnant of an earlier question
+    ):
         alone = library.ask(question)
         after = library.ask(question, history=history)
         assert after.query == alone.query == question
@@ -29,7 +33,7 @@ def test_a_standalone_question_gets_the_same_answer_with_or_without_history(libr
         assert [h.utterance.id for h in after.hits] == [h.utterance.id for h in alone.hits]
 
 
-@pytest.mark.parametrize("follow_up", ["And after that?", "Why?"])
+@pytest.mark.parametrize("follow_up", ["And after that?", "Why?", "How so?", "How long?", "Like what?"])
 def test_a_follow_up_with_no_words_of_its_own_is_searched_with_the_question_before(
     library: Assistant, follow_up: str
 ) -> None:
@@ -98,7 +102,7 @@ def test_an_episode_fact_the_details_do_not_give_is_said_to_be_missing(library: 
     assert "do not give" not in host.text
 
 
-@pytest.mark.parametrize("question", ["Tell me more", "And after that?", "Why?"])
+@pytest.mark.parametrize("question", ["Tell me more", "And after that?", "Why?", "How so?", "How many?"])
 def test_a_follow_up_asked_first_asks_for_the_whole_question(library: Assistant, question: str) -> None:
     answer = library.ask(question)
     assert answer.refused and not answer.citations and not answer.hits
