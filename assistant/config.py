@@ -73,6 +73,16 @@ class Settings:
     max_utterance_chars: int = 20000
     max_upload_files: int = 50
 
+    def __post_init__(self) -> None:
+        """Folders given as strings (`Settings(store="library")`) become paths, as the environment's do."""
+        for name in ("store", "onnx_model", "model_cache", "prompts_dir"):
+            value = getattr(self, name)
+            if isinstance(value, str | os.PathLike) and not isinstance(value, Path):
+                object.__setattr__(self, name, Path(value).expanduser())
+        if any(not isinstance(folder, Path) for _, folder in self.model_paths):
+            paths = tuple((name, Path(folder).expanduser()) for name, folder in self.model_paths)
+            object.__setattr__(self, "model_paths", paths)
+
     def __repr__(self) -> str:
         shown = {f.name: getattr(self, f.name) for f in fields(self)}
         for secret in ("cohere_api_key", "chroma_auth_token"):

@@ -81,3 +81,14 @@ def test_dotenv_file_is_read_and_environment_wins(tmp_path: Path, monkeypatch: p
     monkeypatch.setenv("ASSISTANT_CHAT_MODEL", "from-env")
     s = Settings.from_env()
     assert s.top_k == 4 and s.chat_model == "from-env"
+
+
+def test_folders_given_as_strings_work_as_paths(tmp_path: Path) -> None:
+    from assistant import Assistant
+
+    settings = Settings(store=str(tmp_path / "s"), embedder="hashing", mode="offline")
+    assert settings.store == tmp_path / "s" and isinstance(settings.store_dir, Path)
+    assert Settings(model_paths=(("m", "~/models/m"),)).model_paths == (("m", Path.home() / "models/m"),)
+    a = Assistant.from_settings(settings)
+    assert a.ingest(Path(__file__).parent.parent / "samples" / "harbour-bridge.txt").ok
+    assert a.search("steel", k=1)
