@@ -186,7 +186,7 @@ class ChatSession:
             whole, focus = is_whole_episode_question(query)
             if whole:
                 focus = follow_up_focus(question) or focus
-        shown = _cited_in_run(turns) if follow_up and asks_for_more(question) else ()  # "Tell me more"
+        shown = _cited_in_run(turns) if follow_up and self._asks_past(question) else ()  # "Tell me more"
         before = [t.content for t in reversed(turns) if t.role == "user"] if follow_up else []
         asked = query if shown else question  # "Go on" after "What did Raj say?" asks it again
         in_scope = self.library.check_episodes(episode)
@@ -274,6 +274,13 @@ class ChatSession:
     def outline(self, episode: str) -> Outline:
         """The episode's outline (see `Library.outline`), from the search's vectors when not stored."""
         return self.library.outline(episode, self.retriever.lexical.snapshot)
+
+    def _asks_past(self, question: str) -> bool:
+        """Whether the answer should lead with passages the conversation has not quoted yet: "Tell me more",
+        and offline any follow-up with no words of its own ("Why?", "And then?"), which searches the
+        question before again and would quote the same passages again (a model's rewrite asks anew)."""
+        offline = isinstance(self.rewriter, HeuristicRewriter)
+        return asks_for_more(question) or (offline and leans_wholly(question))
 
     def _rewrite(self, question: str, turns: Sequence[Turn], notices: list[str]) -> tuple[str, str]:
         """The standalone query, and the earlier question to search beside the follow-up ("" when the query
@@ -373,13 +380,13 @@ def _last_cited(turns: Sequence[Turn]) -> tuple[str, ...]:
 
 
 def _cited_in_run(turns: Sequence[Turn]) -> tuple[str, ...]:
-    """What the answers cited since the last question that did not ask for more: "Tell me more" twice gives
-    passages neither answer quoted."""
+    """What the answers cited since the last question that said something: "Tell me more" twice, or "Why?"
+    then "And then?", gives passages none of those answers quoted."""
     cited: list[str] = []
     for turn in reversed(turns):
         if turn.role == "assistant":
             cited += turn.cited
-        elif not asks_for_more(turn.content):
+        elif not (asks_for_more(turn.content) or leans_wholly(turn.content)):
             break
     return tuple(dict.fromkeys(cited))
 

@@ -109,6 +109,21 @@ def test_a_follow_up_asked_first_asks_for_the_whole_question(library: Assistant,
     assert "follows on from an earlier question" in answer.text and question in answer.text
 
 
+@pytest.mark.parametrize("follow_up", ["Why?", "How so?", "And then?"])
+def test_a_word_less_follow_up_leads_with_passages_the_conversation_has_not_quoted(
+    library: Assistant, follow_up: str
+) -> None:
+    chat = library.chat()
+    first = chat.ask("Why did the steel arrive late for the bridge?")
+    again = chat.ask(follow_up)
+    assert again.query == f"Why did the steel arrive late for the bridge? {follow_up}"
+    quoted = {u.id for u in first.cited_utterances}
+    assert again.cited_utterances and again.cited_utterances[0].id not in quoted, again.text
+    third = chat.ask("And then?")
+    quoted |= {u.id for u in again.cited_utterances}
+    assert third.cited_utterances and third.cited_utterances[0].id not in quoted, third.text
+
+
 @pytest.mark.parametrize("more", ["Tell me more", "Can you elaborate?", "Go on, please."])
 def test_asking_for_more_searches_the_question_before_and_leads_with_passages_not_yet_quoted(
     library: Assistant, more: str
