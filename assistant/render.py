@@ -20,8 +20,8 @@ _T_PARAM_HOSTS = (
 
 
 def plural(count: int, noun: str) -> str:
-    """`1 episode`, `2 episodes`: counts as people write them (the nouns here all take an -s)."""
-    return f"{count} {noun}{'' if count == 1 else 's'}"
+    """`1 episode`, `2 episodes`, `5,897 words`: counts as people write them (the nouns all take an -s)."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
 def cited_lines(text: str, lines: Iterable[tuple[str, Utterance | None]]) -> tuple[str, tuple[Citation, ...]]:

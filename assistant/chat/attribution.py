@@ -83,7 +83,7 @@ def who_said(
             f"The transcript of {title} does not label its speakers, so it does not say who said {numbers}."
         )
         text += line
-        named = _named(episode) if episode else ""
+        named = named_in_details(episode) if episode else ""
         record = details.get(episode_id)
         if named and record is not None:
             sentence = f" Its details name {named}."
@@ -93,7 +93,8 @@ def who_said(
     return text.rstrip("\n"), tuple(citations)
 
 
-def _named(episode: Episode) -> str:
+def named_in_details(episode: Episode) -> str:
+    """ "the host, Matt Turck, and the guest, Aidan Gomez": the people an episode's details name."""
     people = []
     if episode.host:
         people.append(f"the host, {episode.host},")

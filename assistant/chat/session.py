@@ -40,6 +40,7 @@ from .questions import (
     normalise_history,
     speakers_of,
 )
+from .roster import answer_roster, asks_roster
 
 log = logging.getLogger(__name__)
 
@@ -172,6 +173,16 @@ class ChatSession:
             timings["total_ms"] = _ms(started)
             yield self._done(question, replace(final, timings=timings))
             return
+
+        if asks_roster(question):  # who speaks and how much: the speaker labels say, no search
+            scope = self.whole.scope(question, episode, turns, notices)
+            if scope is not None:
+                for notice in notices:
+                    yield AnswerEvent(kind="notice", text=notice)
+                final = yield from answer_roster(self.library, question, scope)
+                timings["total_ms"] = _ms(started)
+                yield self._done(question, replace(final, timings=timings, notice=" ".join(notices) or None))
+                return
 
         follow_up = bool(turns) and is_follow_up(question)
         query, earlier = self._rewrite(question, turns, notices) if follow_up else (question, "")
