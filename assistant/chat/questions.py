@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 from ..errors import InputError
@@ -59,3 +60,24 @@ def episodes_named(question: str, episodes: Sequence[Episode]) -> list[Episode]:
     """The episodes whose title or show share a content word with the question ("at 12:30 in the standup")."""
     asked = set(tokenize(question))
     return [e for e in episodes if asked & set(tokenize(f"{e.title} {e.show or ''}"))]
+
+
+def episodes_asked_about(question: str, episodes: Sequence[Episode]) -> list[Episode]:
+    """The episodes the question names by id or by whole title ("What was decided in ES2009c?"): a search
+    of the whole library would quote other meetings' decisions. An id counts when it cannot be a word (it
+    holds a digit, "-", "_" or "."), a title when it has three words or more or is quoted: an episode filed
+    as "board.txt" or titled "The Ovens" is not what "What did the board say about the ovens?" asks about."""
+    found = []
+    for e in episodes:
+        names = (
+            [rf"(?<![\w-]){re.escape(e.id)}(?![\w-])"]
+            if len(e.id) >= 3 and re.search(r"[\d_.-]", e.id)
+            else []
+        )
+        title = re.escape(e.title)
+        names.append(rf"[\"“'‘]{title}[\"”'’]")
+        if len(e.title.split()) >= 3:
+            names.append(rf"(?<![\w-]){title}(?![\w-])")
+        if any(re.search(n, question, re.IGNORECASE) for n in names):
+            found.append(e)
+    return found

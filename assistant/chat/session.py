@@ -37,6 +37,7 @@ from .questions import (
     HistoryLike,
     check_question,
     conversation_episode,
+    episodes_asked_about,
     normalise_history,
     speakers_of,
 )
@@ -173,6 +174,14 @@ class ChatSession:
             timings["total_ms"] = _ms(started)
             yield self._done(question, replace(final, timings=timings))
             return
+
+        if not episode:
+            named = episodes_asked_about(question, self.library.episodes())
+            if named:
+                episode = [e.id for e in named]
+                notices.append(
+                    f"Searched only {', '.join(f'“{e.title}”' for e in named)}, named in the question."
+                )
 
         if asks_roster(question):  # who speaks and how much: the speaker labels say, no search
             scope = self.whole.scope(question, episode, turns, notices)

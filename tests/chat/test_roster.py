@@ -101,3 +101,17 @@ def test_the_roster_costs_no_hosted_call(tmp_path: Path) -> None:
     answer = a.ask("Who talked the most?")
     assert len(fake.calls()) == before, "no embedding, rerank or chat for what the speaker labels say"
     assert re.match(r"\d+ speakers in “", answer.text), answer.text
+
+
+def test_a_question_that_names_an_episode_by_id_or_title_searches_only_that_episode(
+    library: Assistant, tmp_path: Path
+) -> None:
+    assert library.ingest(SAMPLES / "harbour-bridge.txt").ok
+    question = "Who paid for the delay in harbour-bridge?"
+    answer = library.ask(question)
+    assert answer.cited_utterances and {u.episode_id for u in answer.cited_utterances} == {"harbour-bridge"}
+    assert answer.notice and "named in the question" in answer.notice
+    by_title = library.ask("Who talked the most in “Roof budget”?")
+    assert by_title.text.startswith("3 speakers in “Roof budget”")
+    plain = library.ask("What did the board say about the ovens?")  # "board" is a file's name, and a word
+    assert not plain.notice or "named in the question" not in plain.notice
