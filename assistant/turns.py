@@ -27,10 +27,13 @@ def asks(u: Utterance) -> bool:
     return is_question(u.text)
 
 
-def reply_after(question: Utterance, following: Sequence[Utterance]) -> Utterance | None:
+def reply_after(
+    question: Utterance, following: Sequence[Utterance], asking: bool | None = None
+) -> Utterance | None:
     """The turn that answers `question`, from the turns that follow it (any order, others ignored); None when
-    `question` does not ask or its reply is not among them."""
-    if not asks(question):
+    `question` does not ask (`asking`, when the caller knows better than the turn's form) or its reply is not
+    among them."""
+    if not (asks(question) if asking is None else asking):
         return None
     by_number = {u.number: u for u in following if u.episode_id == question.episode_id}
     for n in range(question.number + 1, question.number + 1 + REPLY_REACH):

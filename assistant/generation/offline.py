@@ -51,6 +51,8 @@ def reply_to(hit: Hit, terms: set[str] | None = None) -> Utterance | None:
     the question's `terms`, None too for a long turn that states what matches before it asks."""
     if terms and _states_what_matches(hit.utterance.text, terms):
         return None
+    if terms and _asks_what_matches(hit.utterance.text, terms):
+        return reply_after(hit.utterance, hit.context, asking=True)
     return reply_after(hit.utterance, hit.context)
 
 
@@ -360,6 +362,30 @@ def _states_what_matches(text: str, terms: set[str]) -> bool:
     overlap = [len(terms & set(tokenize(p))) for p in parts]
     best = max(overlap)
     return best > 0 and not any(is_question(p) for p, o in zip(parts, overlap, strict=True) if o == best)
+
+
+def _asks_what_matches(text: str, terms: set[str]) -> bool:
+    """A turn that asks about what matches and then says something else ("What about the steel? I read that
+    it came from a mill in Finland."): its sentences that share most words with the question all ask, and
+    are built as questions."""
+    parts = sentences(text)
+    if len(parts) < 2 or not terms or is_question(text):
+        return False
+    overlap = [len(terms & set(tokenize(p))) for p in parts]
+    best = max(overlap)
+    return best > 0 and all(
+        is_question(p) and _OPENS_ASKING.match(p) for p, o in zip(parts, overlap, strict=True) if o == best
+    )
+
+
+_OPENS_ASKING = re.compile(
+    r"^\W*(?:(?:so|and|but|okay|ok|now|well)\b,?\s+)*"
+    r"(?:what|why|how|who|whom|whose|when|where|which|is|are|was|were|do|does|did|can|could|would|will|should"
+    r"|have|has)\b",
+    re.IGNORECASE,
+)
+"""A sentence that is built as a question, not a statement with a tag ("…booked months ago, don't you
+understand?"), which in dialogue asks nothing the next turn answers."""
 
 
 def _refusal(question: str, hits: Sequence[Hit], why: str = "") -> str:

@@ -479,3 +479,35 @@ def test_a_short_turn_that_sets_up_its_question_is_answered_by_the_reply(tmp_pat
     assert a.ingest([path]).ok
     answer = a.ask("What did people say about the noise from the piling?")
     assert answer.citations[0].utterances[0].number == 2
+
+
+def test_a_turn_that_asks_about_what_matches_then_adds_a_remark_is_answered_by_the_reply(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "bridge.txt"
+    path.write_text(
+        "1\nNadia Brooks: Welcome back to the show.\n"
+        "2\nNadia Brooks: What about the steel? I read that it came from a mill in Finland.\n"
+        "3\nTomás Reyes: It did. The mill had a fire in its rolling line, so our order slipped nine weeks.\n"
+        "4\nNadia Brooks: And the soil on the north bank?\n",
+        encoding="utf-8",
+    )
+    a = Assistant.from_settings()
+    assert a.ingest([path]).ok
+    answer = a.ask("Why was the steel late?")
+    assert answer.citations[0].utterances[0].number == 3, answer.text
+    assert "in reply to #2" in answer.text
+
+
+def test_a_statement_with_a_question_tag_is_not_a_question_the_next_turn_answers(tmp_path: Path) -> None:
+    path = tmp_path / "wedding.txt"
+    path.write_text(
+        "1\nEmily: We have no choice! Anywhere decent would have been booked months ago, don't you see?"
+        " This is our wedding.\n"
+        "2\nRoss: Postponing it is not an option.\n",
+        encoding="utf-8",
+    )
+    a = Assistant.from_settings()
+    assert a.ingest([path]).ok
+    answer = a.ask("When would anywhere decent have been booked?")
+    assert answer.citations[0].utterances[0].number == 1, answer.text
