@@ -84,17 +84,30 @@ class People:
         if name is None and known and capitalised and not speaker_mentioned(who, named_in_details):
             where = "the searched episodes" if episodes else "the library"
             notices.append(f"No speaker in {where} is called “{who}”; speakers: {listed(known)}.")
-        if name is None or not {w for w, _, _ in words} - {"the"} <= set(name_tokens(name)):
-            return None  # "What did Raj's team say?" names Raj, but does not ask what Raj said
-        return name
+        return name if _names_fully(who, name) else None  # "What did Raj's team say?" is not about Raj
+
+    def label_named(self, who: str, episodes: Sequence[str] | None) -> str | None:
+        """The speaker label that `who` names in full ("Nadia" -> "Nadia Brooks"); None when none does."""
+        name = speaker_mentioned(who, self.lexical.current().speakers(episodes))
+        return name if _names_fully(who, name) else None
 
     def without_labels(self, question: str, episodes: Sequence[str] | None) -> tuple[str, str] | None:
         """For "What did Aidan say?" when Aidan is a host or guest in the details of the one searched episode
         that names him and its transcript labels no speaker: that episode, and a notice that his turns cannot
         be picked out."""
         who = speaker_asked_about(question)
-        if not who:
+        found = self.unlabelled_naming(who, episodes) if who else None
+        if found is None:
             return None
+        e, name = found
+        return e.id, (
+            f"“{e.title}” does not label its speakers, so {name}'s turns cannot be picked out; "
+            "here is the whole episode's outline instead."
+        )
+
+    def unlabelled_naming(self, who: str, episodes: Sequence[str] | None) -> tuple[Episode, str] | None:
+        """The one searched episode whose details name `who` (host or guest) and whose transcript labels no
+        speaker, with the name as the details write it; None when there is not exactly one."""
         lexical = self.lexical.current()
         found = []
         for e in self.library.episodes():
@@ -102,13 +115,7 @@ class People:
             name = speaker_mentioned(who, people) if people else None
             if name and (episodes is None or e.id in episodes) and not lexical.speakers([e.id]):
                 found.append((e, name))
-        if len(found) != 1:
-            return None
-        e, name = found[0]
-        return e.id, (
-            f"“{e.title}” does not label its speakers, so {name}'s turns cannot be picked out; "
-            "here is the whole episode's outline instead."
-        )
+        return found[0] if len(found) == 1 else None
 
     def _named_without_labels(self, name: str, episodes: Sequence[str] | None) -> str:
         """The title of a searched episode whose details name `name` (host or guest) but whose transcript
@@ -134,3 +141,8 @@ def details_people(episode: Episode) -> list[str]:
 def listed(names: Sequence[str], most: int = 20) -> str:
     shown = ", ".join(sorted(names)[:most])
     return shown + (f" and {len(names) - most} more" if len(names) > most else "")
+
+
+def _names_fully(who: str, name: str | None) -> bool:
+    """Whether every word of `who` (but "the") is a word of the label `name`."""
+    return name is not None and {w for w, _, _ in question_words(who)} - {"the"} <= set(name_tokens(name))

@@ -28,6 +28,7 @@ from ..retrieval.coverage import WordCounts, mentions, word_counts
 from ..retrieval.query import HeuristicRewriter, asks_for_more, is_follow_up, leans_wholly
 from ..retrieval.retriever import HybridRetriever
 from ..types import Answer, AnswerEvent, Hit, Turn
+from .asked import answer_asked, asker
 from .attribution import answer_who_said, asks_who_said
 from .catalogue import answer_catalogue, answer_mentions, asks_catalogue, mention_topic
 from .moments import answer_at, asked_moment
@@ -193,6 +194,14 @@ class ChatSession:
                 yield self._done(question, replace(final, timings=timings, notice=" ".join(notices) or None))
                 return
 
+        who = asker(question)
+        if who:  # what one speaker asked: their turns that ask, in order, no search
+            listed = yield from self._asked(question, who, episode, turns, notices)
+            if listed is not None:
+                timings["total_ms"] = _ms(started)
+                yield self._done(question, replace(listed, timings=timings, notice=" ".join(notices) or None))
+                return
+
         follow_up = bool(turns) and is_follow_up(question)
         query, earlier = self._rewrite(question, turns, notices) if follow_up else (question, "")
         timings["rewrite_ms"] = _ms(started)
@@ -294,6 +303,23 @@ class ChatSession:
     def outline(self, episode: str) -> Outline:
         """The episode's outline (see `Library.outline`), from the search's vectors when not stored."""
         return self.library.outline(episode, self.retriever.lexical.snapshot)
+
+    def _asked(
+        self, question: str, who: str, episode: Filter, turns: Sequence[Turn], notices: list[str]
+    ) -> Steps[AnswerEvent, None, Answer | None]:
+        """What `who` asked, when a speaker label names them (or, in a transcript without labels, its details
+        do: then every question asked in it); None when neither does (a search then)."""
+        in_scope = self.library.check_episodes(episode)
+        label = self.people.label_named(who, in_scope)
+        named = None if label else self.people.unlabelled_naming(who, in_scope)
+        scope = named[0].id if named else None
+        if label:
+            scope = self.whole.scope(question, episode, turns, notices, speaker=label)
+        if scope is None:
+            return None
+        for notice in notices:
+            yield AnswerEvent(kind="notice", text=notice)
+        return (yield from answer_asked(self.library, question, label, scope))
 
     def _asks_past(self, question: str) -> bool:
         """Whether the answer should lead with passages the conversation has not quoted yet: "Tell me more",
