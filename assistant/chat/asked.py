@@ -15,6 +15,7 @@ from ..library import Library
 from ..render import cited_lines, plural
 from ..text import is_question, shortened
 from ..types import Answer, AnswerEvent, Hit, format_time
+from .told import told
 
 _ASKED = re.compile(
     r"^(?:so |and )?(?:"
@@ -51,8 +52,7 @@ def answer_asked(
     if not asking:
         who = speaker or "No one"
         text = f"{who} asks no question in “{episode.title}”: no turn of theirs asks one."
-        yield AnswerEvent(kind="text", text=text)
-        return Answer(text=text, citations=(), mode="offline", query=question)
+        return (yield from told(Answer(text=text, citations=(), mode="offline", query=question)))
     count = plural(len(asking), "question")
     head = (
         f"{speaker} asked {count} in “{episode.title}”, in order:\n"
@@ -67,8 +67,7 @@ def answer_asked(
     text, citations = cited_lines(head, lines)
     if len(asking) > LISTED:
         text += f"\n…and {len(asking) - LISTED} more."
-    yield AnswerEvent(kind="text", text=text)
-    for citation in citations:
-        yield AnswerEvent(kind="citation", citation=citation)
     hits = tuple(Hit(u, 1.0, episode_title=episode.title) for u in asking[:LISTED])
-    return Answer(text=text, citations=citations, mode="offline", query=question, hits=hits)
+    return (
+        yield from told(Answer(text=text, citations=citations, mode="offline", query=question, hits=hits))
+    )

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from ..library import Library
 from ..text import shortened
 from ..types import DETAILS, Answer, AnswerEvent, Citation, Episode, Hit, Utterance, format_time, utterance_id
+from .told import told
 
 _WHO_SAID = re.compile(
     r"^(?:and |so |but |wait,? )?(?:who|which (?:speaker|person|one(?: of them)?))(?:'s| is| was)?"
@@ -36,23 +37,17 @@ def answer_who_said(
 ) -> Steps[AnswerEvent, None, Answer]:
     """Yields the answer's text and citations; returns it. `cited`: the ids the last answer quoted."""
     if not cited:
-        yield AnswerEvent(kind="text", text=NOBODY_QUOTED)
-        return Answer(text=NOBODY_QUOTED, citations=(), mode="offline", query=question, refused=True)
+        nobody = Answer(text=NOBODY_QUOTED, citations=(), mode="offline", query=question, refused=True)
+        return (yield from told(nobody))
     quoted = library.utterances(cited)
     episodes = {e.id: e for e in library.episodes()}
     unlabelled = {u.episode_id for u in quoted if not u.speaker and not u.is_details}
     details = {u.episode_id: u for u in library.utterances([utterance_id(e, DETAILS) for e in unlabelled])}
     text, citations = who_said(quoted, episodes, details)
-    yield AnswerEvent(kind="text", text=text)
-    for citation in citations:
-        yield AnswerEvent(kind="citation", citation=citation)
     shown = {u.id: u for c in citations for u in c.utterances}
-    return Answer(
-        text=text,
-        citations=citations,
-        mode="offline",
-        query=question,
-        hits=tuple(Hit(u, 1.0, episode_title=episodes[u.episode_id].title) for u in shown.values()),
+    hits = tuple(Hit(u, 1.0, episode_title=episodes[u.episode_id].title) for u in shown.values())
+    return (
+        yield from told(Answer(text=text, citations=citations, mode="offline", query=question, hits=hits))
     )
 
 

@@ -18,6 +18,7 @@ from ..render import cited_lines, plural
 from ..retrieval.coverage import Mention
 from ..text import shortened, tokenize
 from ..types import DETAILS, Answer, AnswerEvent, Episode, Hit, Utterance, format_time, utterance_id
+from .told import told
 
 _KINDS = r"(?:episodes|transcripts|recordings|meetings|interviews|files)"
 _HELD = (
@@ -95,8 +96,9 @@ def answer_mentions(
     of = plural(len(episodes), "episode")
     if not using:
         text = f"None of the {of} uses the words “{topic}”, in what was said or in its details."
-        yield AnswerEvent(kind="text", text=text)
-        return Answer(text=text, citations=(), mode="offline", query=question, refused=True)
+        return (
+            yield from told(Answer(text=text, citations=(), mode="offline", query=question, refused=True))
+        )
     verb = "uses" if len(using) == 1 else "use"
     turns = sum(found[e.id].turns for e in using)
     in_all = f", in {plural(turns, 'turn')} in all" if turns else ""
@@ -119,10 +121,8 @@ def _listed(
     text, citations = cited_lines(head, lines)
     if more:
         text += "\n" + more
-    yield AnswerEvent(kind="text", text=text)
-    for citation in citations:
-        yield AnswerEvent(kind="citation", citation=citation)
-    return Answer(text=text, citations=citations, mode="offline", query=question, hits=tuple(hits))
+    answer = Answer(text=text, citations=citations, mode="offline", query=question, hits=tuple(hits))
+    return (yield from told(answer))
 
 
 def _described(episode: Episode) -> str:

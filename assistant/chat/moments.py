@@ -17,6 +17,7 @@ from ..library import Library
 from ..render import cited_lines
 from ..types import Answer, AnswerEvent, Citation, Episode, Hit, Turn, Utterance, format_time
 from .questions import conversation_episode, episodes_named
+from .told import told
 
 if TYPE_CHECKING:
     from .outlines import WholeEpisode
@@ -205,8 +206,7 @@ def answer_at(
             f"Which episode do you mean by {moment.words}? Name it in the question or choose it "
             f"(--episode, or Ask within in the browser): {titles}."
         )
-        yield AnswerEvent(kind="text", text=text)
-        return Answer(text=text, citations=(), mode="offline", refused=True)
+        return (yield from told(Answer(text=text, citations=(), mode="offline", refused=True)))
     for notice in notices:
         yield AnswerEvent(kind="notice", text=notice)
     spoken = library.transcript(found.id)
@@ -215,8 +215,7 @@ def answer_at(
             f"“{found.title}” has no timestamps, so it cannot say what was said at {moment.words}; "
             "ask about what was said instead."
         )
-        yield AnswerEvent(kind="text", text=text)
-        return Answer(text=text, citations=(), mode="offline", refused=True)
+        return (yield from told(Answer(text=text, citations=(), mode="offline", refused=True)))
     at = turns_at(spoken, moment, speakers)
     hits = [Hit(u, 1.0, episode_title=found.title) for u in at.turns]
     return (

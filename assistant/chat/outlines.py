@@ -27,6 +27,7 @@ from ..text import is_question, tokenize
 from ..tokens import count_tokens
 from ..types import Answer, AnswerEvent, Citation, Episode, Hit, Turn, Usage, Utterance
 from .questions import conversation_episode, episodes_named
+from .told import told
 
 if TYPE_CHECKING:
     from .session import ChatSession, Filter
@@ -247,10 +248,10 @@ class WholeEpisode:
                 notices.append(notice)
                 yield AnswerEvent(kind="notice", text=notice)
         text, citations = offline()
-        yield AnswerEvent(kind="text", text=text)
-        for citation in citations:
-            yield AnswerEvent(kind="citation", citation=citation)
-        return Answer(text=text, citations=citations, mode="offline", hits=tuple(hits), refused=not citations)
+        answer = Answer(
+            text=text, citations=citations, mode="offline", hits=tuple(hits), refused=not citations
+        )
+        return (yield from told(answer))
 
     def _hosted(
         self, question: str, episode: Episode, hits: Sequence[Hit], turns: Sequence[Turn], notices: list[str]
@@ -259,10 +260,7 @@ class WholeEpisode:
         key = self.summaries.key(episode, self.session.generator.model, system, question, hits)
         cached = self.summaries.get(key)
         if cached is not None:
-            yield AnswerEvent(kind="text", text=cached.text)
-            for citation in cached.citations:
-                yield AnswerEvent(kind="citation", citation=citation)
-            return cached
+            return (yield from told(cached))
         cost = cost_notice(self.session.generator.model, system, question, hits)
         if cost:
             notices.append(cost)

@@ -18,6 +18,7 @@ from ..render import cited_lines, plural
 from ..text import shortened
 from ..types import DETAILS, Answer, AnswerEvent, Citation, Episode, Hit, Utterance, utterance_id
 from .attribution import named_in_details
+from .told import told
 
 _EPISODE = (
     r"(?:episode|meeting|podcast|show|interview|conversation|call|recording|transcript|discussion|session)"
@@ -80,10 +81,9 @@ def answer_roster(library: Library, question: str, episode_id: str) -> Steps[Ans
         hits = tuple(Hit(s.longest, 1.0, episode_title=episode.title) for s in counted)
     else:
         text, citations, hits = _unlabelled(library, episode)
-    yield AnswerEvent(kind="text", text=text)
-    for citation in citations:
-        yield AnswerEvent(kind="citation", citation=citation)
-    return Answer(text=text, citations=citations, mode="offline", query=question, hits=hits)
+    return (
+        yield from told(Answer(text=text, citations=citations, mode="offline", query=question, hits=hits))
+    )
 
 
 def _listed(episode: Episode, counted: Sequence[Speaker]) -> tuple[str, tuple[Citation, ...]]:
