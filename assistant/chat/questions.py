@@ -68,7 +68,10 @@ def episodes_asked_about(question: str, episodes: Sequence[Episode]) -> list[Epi
     holds a digit, "-", "_" or "."), a title when it has three words or more or is quoted: an episode filed
     as "board.txt" or titled "The Ovens" is not what "What did the board say about the ovens?" asks about."""
     found = []
+    folded = question.casefold()
     for e in episodes:
+        if e.id.casefold() not in folded and e.title.casefold() not in folded:
+            continue  # the cheap test first: a library may hold thousands of episodes
         names = (
             [rf"(?<![\w-]){re.escape(e.id)}(?![\w-])"]
             if len(e.id) >= 3 and re.search(r"[\d_.-]", e.id)

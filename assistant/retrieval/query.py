@@ -56,9 +56,8 @@ def is_follow_up(question: str) -> bool:
     """Whether the question points back at the conversation instead of standing on its own."""
     if _LEADING.search(question) or _POINTING.search(question) or _CONTINUING.search(question):
         return True
-    fragment = (
-        len(_WORD.findall(question)) <= FRAGMENT_WORDS
-    )  # not a quote of common words: "Who says 'we are…'?"
+    # Short, or "Who says 'we are all here for you'?" (common words only) would count as a remnant too.
+    fragment = len(_WORD.findall(question)) <= FRAGMENT_WORDS
     return not tokenize(question) or (fragment and not _says_something(question))
 
 
