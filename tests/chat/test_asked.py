@@ -8,22 +8,20 @@ from pathlib import Path
 import pytest
 from conftest import SAMPLES
 
-from assistant import Assistant, Settings
+from assistant import Assistant
 from assistant.chat.asked import asker
 
-UNLABELLED = (
-    "--- METADATA START ---\nShow: Flour\nEpisode: The Ovens\nHost: Ana Lima\nGuests: Tomás Reyes\n"
-    "--- METADATA END ---\n\n1\nWelcome to the show. Where did the ovens come from?\n"
+from .library import OVENS_DETAILS, offline_library
+
+UNLABELLED = OVENS_DETAILS + (
+    "1\nWelcome to the show. Where did the ovens come from?\n"
     "2\nThe ovens came from Italy by ship.\n3\nWhy by ship?\n4\nIt was cheaper than by road.\n"
 )
 
 
 @pytest.fixture
 def library(tmp_path: Path) -> Assistant:
-    (tmp_path / "ovens.txt").write_text(UNLABELLED, encoding="utf-8")
-    a = Assistant.from_settings(Settings(store=tmp_path / "s", embedder="hashing", mode="offline"))
-    assert a.ingest([SAMPLES / "harbour-bridge.txt", tmp_path / "ovens.txt"]).ok
-    return a
+    return offline_library(tmp_path, {"ovens": UNLABELLED}, SAMPLES / "harbour-bridge.txt")
 
 
 def test_what_a_speaker_asked_lists_their_questions_in_order_each_cited(library: Assistant) -> None:
@@ -63,15 +61,3 @@ def test_without_speaker_labels_every_question_asked_is_listed_and_said_so(libra
 )
 def test_asker(question: str, who: str | None) -> None:
     assert asker(question) == who
-
-
-def test_listing_questions_costs_no_hosted_call(tmp_path: Path) -> None:
-    from providers.cohere_fakes import FakeCohere
-
-    fake = FakeCohere(dimension=64)
-    a = Assistant.from_settings(store=tmp_path / "s", settings=fake.settings(), cohere_client=fake.client())
-    a.ingest(SAMPLES)
-    before = len(fake.calls())
-    answer = a.ask("What did Nadia ask?")
-    assert len(fake.calls()) == before, "no embedding, rerank or chat for what the labels and the text say"
-    assert answer.text.startswith("Nadia Brooks asked")

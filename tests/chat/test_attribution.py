@@ -7,22 +7,19 @@ from pathlib import Path
 import pytest
 from conftest import SAMPLES
 
-from assistant import Assistant, Settings
+from assistant import Assistant
 from assistant.chat.attribution import asks_who_said
 
-UNLABELLED = (
-    "--- METADATA START ---\nShow: Flour\nEpisode: The Ovens\nHost: Ana Lima\nGuests: Tomás Reyes\n"
-    "--- METADATA END ---\n\n1\nWelcome to the show.\n2\nThe ovens came from Italy by ship.\n"
-    "3\nThey took three weeks to arrive.\n"
+from .library import OVENS_DETAILS, hosted_library, offline_library
+
+UNLABELLED = OVENS_DETAILS + (
+    "1\nWelcome to the show.\n2\nThe ovens came from Italy by ship.\n3\nThey took three weeks to arrive.\n"
 )
 
 
 @pytest.fixture
 def library(tmp_path: Path) -> Assistant:
-    (tmp_path / "ovens.txt").write_text(UNLABELLED, encoding="utf-8")
-    a = Assistant.from_settings(Settings(store=tmp_path / "s", embedder="hashing", mode="offline"))
-    assert a.ingest([SAMPLES / "harbour-bridge.txt", tmp_path / "ovens.txt"]).ok
-    return a
+    return offline_library(tmp_path, {"ovens": UNLABELLED}, SAMPLES / "harbour-bridge.txt")
 
 
 def test_who_said_that_names_the_speaker_of_each_quoted_turn(library: Assistant) -> None:
@@ -83,11 +80,7 @@ def test_asks_who_said(question: str, asks: bool) -> None:
 
 
 def test_who_said_that_costs_no_hosted_call(tmp_path: Path) -> None:
-    from providers.cohere_fakes import FakeCohere
-
-    fake = FakeCohere(dimension=64)
-    a = Assistant.from_settings(store=tmp_path / "s", settings=fake.settings(), cohere_client=fake.client())
-    a.ingest(SAMPLES)
+    a, fake = hosted_library(tmp_path, SAMPLES)
     chat = a.chat()
     first = chat.ask("Why was the soil on the north bank a problem?")
     assert first.mode == "hosted" and first.cited_utterances

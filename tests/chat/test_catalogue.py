@@ -7,22 +7,20 @@ from pathlib import Path
 import pytest
 from conftest import SAMPLES
 
-from assistant import Assistant, Settings
+from assistant import Assistant
 from assistant.chat.catalogue import asks_catalogue, mention_topic
 
-OVENS = (
-    "--- METADATA START ---\nShow: Flour\nEpisode: The Ovens\nHost: Ana Lima\nGuests: Tomás Reyes\n"
-    "--- METADATA END ---\n\n1\nWelcome to the show, and to our episodes about bread.\n"
+from .library import OVENS_DETAILS, offline_library
+
+OVENS = OVENS_DETAILS + (
+    "1\nWelcome to the show, and to our episodes about bread.\n"
     "2\nThe ovens came from Italy by ship.\n3\nThe ship was late, and the ship's crew was tired.\n"
 )
 
 
 @pytest.fixture
 def library(tmp_path: Path) -> Assistant:
-    (tmp_path / "ovens.txt").write_text(OVENS, encoding="utf-8")
-    a = Assistant.from_settings(Settings(store=tmp_path / "s", embedder="hashing", mode="offline"))
-    assert a.ingest([SAMPLES / "harbour-bridge.txt", tmp_path / "ovens.txt"]).ok
-    return a
+    return offline_library(tmp_path, {"ovens": OVENS}, SAMPLES / "harbour-bridge.txt")
 
 
 def test_how_many_episodes_lists_each_one_cited_to_its_details(library: Assistant) -> None:
@@ -119,21 +117,6 @@ def test_mention_topic(question: str, topic: str | None) -> None:
 )
 def test_asks_catalogue(question: str, asks: bool) -> None:
     assert asks_catalogue(question) is asks
-
-
-def test_the_catalogue_costs_no_hosted_call(tmp_path: Path) -> None:
-    from providers.cohere_fakes import FakeCohere
-
-    fake = FakeCohere(dimension=64)
-    a = Assistant.from_settings(store=tmp_path / "s", settings=fake.settings(), cohere_client=fake.client())
-    a.ingest(SAMPLES)
-    before = len(fake.calls())
-    answer = a.ask("How many episodes are there?")
-    assert len(fake.calls()) == before, "no embedding, rerank or chat for what the library lists"
-    assert answer.text.startswith("The library holds 1 episode:")
-    answer = a.ask("Which episodes mention steel?")
-    assert len(fake.calls()) == before, "nor for which episodes use a word"
-    assert answer.text.startswith("1 of the 1 episode uses the words “steel”")
 
 
 def test_a_long_library_is_listed_up_to_a_limit_and_counted_beyond_it(

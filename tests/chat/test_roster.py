@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 from conftest import SAMPLES
 
-from assistant import Assistant, Settings
+from assistant import Assistant
 from assistant.chat.roster import asks_roster
+
+from .library import OVENS_DETAILS, offline_library
 
 BOARD = (
     "--- METADATA START ---\nShow: Board\nEpisode: Roof budget\nHost: Lena Ortiz\n--- METADATA END ---\n\n"
@@ -21,19 +23,12 @@ BOARD = (
     "5\nLena Ortiz: Noted.\n"
     "6\n\n"
 )
-UNLABELLED = (
-    "--- METADATA START ---\nShow: Flour\nEpisode: The Ovens\nHost: Ana Lima\nGuests: Tomás Reyes\n"
-    "--- METADATA END ---\n\n1\nWelcome to the show.\n2\nThe ovens came from Italy by ship.\n"
-)
+UNLABELLED = OVENS_DETAILS + "1\nWelcome to the show.\n2\nThe ovens came from Italy by ship.\n"
 
 
 @pytest.fixture
 def library(tmp_path: Path) -> Assistant:
-    (tmp_path / "board.txt").write_text(BOARD, encoding="utf-8")
-    (tmp_path / "ovens.txt").write_text(UNLABELLED, encoding="utf-8")
-    a = Assistant.from_settings(Settings(store=tmp_path / "s", embedder="hashing", mode="offline"))
-    assert a.ingest([tmp_path / "board.txt", tmp_path / "ovens.txt"]).ok
-    return a
+    return offline_library(tmp_path, {"board": BOARD, "ovens": UNLABELLED})
 
 
 def test_who_talked_the_most_lists_the_speakers_by_words_each_cited_to_their_longest_turn(
@@ -89,18 +84,6 @@ def test_who_spoke_about_a_topic_is_still_a_search(library: Assistant) -> None:
 )
 def test_asks_roster(question: str, asks: bool) -> None:
     assert asks_roster(question) is asks
-
-
-def test_the_roster_costs_no_hosted_call(tmp_path: Path) -> None:
-    from providers.cohere_fakes import FakeCohere
-
-    fake = FakeCohere(dimension=64)
-    a = Assistant.from_settings(store=tmp_path / "s", settings=fake.settings(), cohere_client=fake.client())
-    a.ingest(SAMPLES)
-    before = len(fake.calls())
-    answer = a.ask("Who talked the most?")
-    assert len(fake.calls()) == before, "no embedding, rerank or chat for what the speaker labels say"
-    assert re.match(r"\d+ speakers in “", answer.text), answer.text
 
 
 def test_a_question_that_names_an_episode_by_id_or_title_searches_only_that_episode(
