@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import SAMPLES
+from conftest import DATA, SAMPLES
 from providers.cohere_fakes import FakeCohere
 
 from assistant import Assistant, Chapter, InputError, Outline
@@ -349,20 +349,9 @@ def test_what_someone_said_in_a_transcript_without_labels_is_its_outline_said_so
     assert "No speaker" not in answer.notice
 
 
-def test_the_part_about_x_quotes_a_long_turn_that_states_x_before_it_asks(tmp_path: Path) -> None:
-    path = tmp_path / "kickoff.txt"
-    path.write_text(
-        "1\nProject Manager: Welcome, everyone, to the kick-off.\n"
-        "2\nProject Manager: Here is the budget for the project, so keep it in mind while you design. We plan"
-        " to sell the remote for twenty five euros on the international market, and the budget aims for a"
-        " profit of fifty million euros. Production may cost twelve and a half euros at most. Does anyone"
-        " have first ideas?\n"
-        "3\nUser Interface: I wonder whether we want any special feature on it.\n"
-        "4\nMarketing: Young people like bright colours.\n",
-        encoding="utf-8",
-    )
+def test_the_part_about_x_quotes_a_long_turn_that_states_x_before_it_asks() -> None:
     a = Assistant.from_settings()
-    assert a.ingest([path]).ok
+    assert a.ingest([DATA / "kickoff_meeting.txt"]).ok
     answer = a.ask("Summarize the part about the budget")
     assert "The part of the episode about the budget:" in answer.text
     assert 2 in {u.number for u in answer.cited_utterances}, (

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import DATA
 
 from assistant import Answer, Assistant, ExtractiveGenerator, Hit, Turn, Utterance
 from assistant.generation.excerpt import sentences
@@ -49,12 +50,7 @@ LONG = (
 
 @pytest.fixture
 def bakery(tmp_path: Path) -> Assistant:
-    path = tmp_path / "in" / "bakery.txt"
-    path.parent.mkdir()
-    path.write_text(TRANSCRIPT.format(long=LONG), encoding="utf-8")
-    a = Assistant.from_settings()
-    assert a.ingest([path]).ok
-    return a
+    return _library(tmp_path, "bakery", TRANSCRIPT.format(long=LONG))
 
 
 def _quoted_before(answer: Answer, first: int, second: int) -> bool:
@@ -153,10 +149,7 @@ It was a second-hand deck oven from a pizzeria that had closed down.
 def test_a_turn_carried_on_by_the_same_speaker_is_quoted_with_its_continuation(tmp_path: Path) -> None:
     """Speech splits one account across turns ("… papers from a lab in Brittany." / "And so eventually I wrote
     to them…"): the turn that goes on with "And so"/"So" is quoted and cited with the one retrieval found."""
-    path = tmp_path / "starter.txt"
-    path.write_text(ACCOUNT, encoding="utf-8")
-    a = Assistant.from_settings()
-    assert a.ingest([path]).ok
+    a = _library(tmp_path, "starter", ACCOUNT)
     answer = a.ask("What did she read about sourdough starters from Brittany?", episode="starter")
     cited = [u.number for u in answer.cited_utterances]
     assert 2 in cited and 3 in cited, answer.text
@@ -167,15 +160,13 @@ def test_a_turn_carried_on_by_the_same_speaker_is_quoted_with_its_continuation(t
 def test_a_name_only_the_episode_details_spell_is_not_called_unknown(tmp_path: Path) -> None:
     """Speech recognition wrote "Aiden"; the details say the guest is Aidan: the question's "Aidan" is no
     unknown word, while a word neither the talk nor the details use still is."""
-    path = tmp_path / "guest.txt"
-    path.write_text(
+    a = _library(
+        tmp_path,
+        "guest",
         "--- METADATA START ---\nShow: Flour and Steel\nEpisode: The Guest\nHost: Ana Lima\n"
         "Guests: Aidan Moreau\n--- METADATA END ---\n\n1\nWelcome, Aiden, to the show about bread.\n"
         "2\nThanks, I started baking sourdough bread when I was twelve.\n",
-        encoding="utf-8",
     )
-    a = Assistant.from_settings()
-    assert a.ingest([path]).ok
     named = a.ask("When did Aidan start baking bread?", episode="guest")
     assert "“aidan”" not in (named.notice or "")
     unknown = a.ask("When did Aidan start baking croissants?", episode="guest")
@@ -184,16 +175,19 @@ def test_a_name_only_the_episode_details_spell_is_not_called_unknown(tmp_path: P
     assert "“croissants”" in (common.notice or "") and "“rather”" not in (common.notice or ""), common.notice
 
 
-def _numbered_transcript(tmp_path: Path, name: str, lines: list[str]) -> Assistant:
-    """A library holding one transcript of numbered turns, `lines` in order (episode id `name`)."""
+def _library(tmp_path: Path, name: str, transcript: str) -> Assistant:
+    """The default (offline) library of one transcript, saved as NAME.txt: its episode id is `name`."""
     path = tmp_path / "in" / f"{name}.txt"
-    path.parent.mkdir()
-    path.write_text(
-        "\n".join(f"{n}\n{line}" for n, line in enumerate(lines, start=1)) + "\n", encoding="utf-8"
-    )
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(transcript, encoding="utf-8")
     a = Assistant.from_settings()
     assert a.ingest([path]).ok
     return a
+
+
+def _numbered_transcript(tmp_path: Path, name: str, lines: list[str]) -> Assistant:
+    """A library holding one transcript of numbered turns, `lines` in order (episode id `name`)."""
+    return _library(tmp_path, name, "\n".join(f"{n}\n{line}" for n, line in enumerate(lines, start=1)) + "\n")
 
 
 def test_a_short_turn_is_shown_after_the_turn_before_it_not_in_reply_to_it(tmp_path: Path) -> None:
@@ -394,12 +388,7 @@ Grace Okonkwo: Saturday loaves are the sourdough loaves, the loaves everyone que
 
 @pytest.fixture
 def mill(tmp_path: Path) -> Assistant:
-    path = tmp_path / "in" / "mill.txt"
-    path.parent.mkdir()
-    path.write_text(MILL, encoding="utf-8")
-    a = Assistant.from_settings()
-    assert a.ingest([path]).ok
-    return a
+    return _library(tmp_path, "mill", MILL)
 
 
 def test_a_question_asking_for_a_number_is_refused_when_no_passage_about_it_states_one(
@@ -427,20 +416,9 @@ def test_a_follow_up_after_a_number_question_is_not_a_number_question(mill: Assi
     assert 4 in [u.number for c in answer.citations for u in c.utterances]
 
 
-def test_a_long_turn_that_states_the_answer_before_asking_leads_rather_than_the_reply(tmp_path: Path) -> None:
-    path = tmp_path / "kickoff.txt"
-    path.write_text(
-        "1\nProject Manager: Welcome, everyone, to the kick-off.\n"
-        "2\nProject Manager: Here is the budget for the project, so keep it in mind while you design. We plan"
-        " to sell the remote for twenty five euros, on the international market and not just at home, and we"
-        " aim for a profit of fifty million euros. Production may cost twelve and a half euros at most. Does"
-        " anyone have first ideas?\n"
-        "3\nUser Interface: I wonder whether we want any special feature on it.\n"
-        "4\nMarketing: Young people like bright colours.\n",
-        encoding="utf-8",
-    )
+def test_a_long_turn_that_states_the_answer_before_asking_leads_rather_than_the_reply() -> None:
     a = Assistant.from_settings()
-    assert a.ingest([path]).ok
+    assert a.ingest([DATA / "kickoff_meeting.txt"]).ok
     answer = a.ask("What profit are they aiming for?")
     assert not answer.refused
     assert answer.citations[0].utterances[0].number == 2, (
@@ -469,14 +447,12 @@ def test_a_long_turn_that_states_an_amount_before_asking_leads_a_number_question
 
 
 def test_a_short_turn_that_sets_up_its_question_is_answered_by_the_reply(tmp_path: Path) -> None:
-    path = tmp_path / "bridge.txt"
-    path.write_text(
+    a = _library(
+        tmp_path,
+        "bridge",
         "1\nNadia Brooks: People complained about the noise during the piling. Was that avoidable?\n"
         "2\nTomás Reyes: Partly. We switched to bored piles, which are much quieter.\n",
-        encoding="utf-8",
     )
-    a = Assistant.from_settings()
-    assert a.ingest([path]).ok
     answer = a.ask("What did people say about the noise from the piling?")
     assert answer.citations[0].utterances[0].number == 2
 
@@ -484,30 +460,26 @@ def test_a_short_turn_that_sets_up_its_question_is_answered_by_the_reply(tmp_pat
 def test_a_turn_that_asks_about_what_matches_then_adds_a_remark_is_answered_by_the_reply(
     tmp_path: Path,
 ) -> None:
-    path = tmp_path / "bridge.txt"
-    path.write_text(
+    a = _library(
+        tmp_path,
+        "bridge",
         "1\nNadia Brooks: Welcome back to the show.\n"
         "2\nNadia Brooks: What about the steel? I read that it came from a mill in Finland.\n"
         "3\nTomás Reyes: It did. The mill had a fire in its rolling line, so our order slipped nine weeks.\n"
         "4\nNadia Brooks: And the soil on the north bank?\n",
-        encoding="utf-8",
     )
-    a = Assistant.from_settings()
-    assert a.ingest([path]).ok
     answer = a.ask("Why was the steel late?")
     assert answer.citations[0].utterances[0].number == 3, answer.text
     assert "in reply to #2" in answer.text
 
 
 def test_a_statement_with_a_question_tag_is_not_a_question_the_next_turn_answers(tmp_path: Path) -> None:
-    path = tmp_path / "wedding.txt"
-    path.write_text(
+    a = _library(
+        tmp_path,
+        "wedding",
         "1\nEmily: We have no choice! Anywhere decent would have been booked months ago, don't you see?"
         " This is our wedding.\n"
         "2\nRoss: Postponing it is not an option.\n",
-        encoding="utf-8",
     )
-    a = Assistant.from_settings()
-    assert a.ingest([path]).ok
     answer = a.ask("When would anywhere decent have been booked?")
     assert answer.citations[0].utterances[0].number == 1, answer.text
