@@ -28,8 +28,8 @@ def build_outline(
     texts = [u.text for u in utterances]
     if not utterances:
         return Outline(episode_id, (), METHOD)
-    bounds = segment(vectors, texts, params)
     words = lexical_vectors(texts)
+    bounds = segment(vectors, texts, params, words=words)
     edges = [0, *bounds, len(utterances)]
     spans = [(a, b - 1) for a, b in zip(edges, edges[1:], strict=False)]
     titles = chapter_titles(texts, spans)

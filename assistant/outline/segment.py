@@ -78,9 +78,14 @@ def _cost_matrix(vectors: np.ndarray, weights: np.ndarray) -> np.ndarray:
 
 
 def segment(
-    vectors: np.ndarray, texts: Sequence[str], params: SegmentParams | None = None, count: int | None = None
+    vectors: np.ndarray,
+    texts: Sequence[str],
+    params: SegmentParams | None = None,
+    count: int | None = None,
+    words: np.ndarray | None = None,
 ) -> list[int]:
-    """Chapter boundaries for one episode; `vectors` has one unit-normalised row per utterance.
+    """Chapter boundaries for one episode; `vectors` has one unit-normalised row per utterance, `words` the
+    episode's `lexical_vectors` when the caller has them already.
 
     With `count`, exactly that many chapters (where the length allows); otherwise the penalty decides, but
     never fewer than the length prior (`words_per_chapter`) asks: the exact-count partition then."""
@@ -96,7 +101,7 @@ def segment(
         return []
     x = np.asarray(vectors, dtype=np.float64)
     if params.lexical:
-        x = np.hstack([x, lexical_vectors(texts)])
+        x = np.hstack([x, lexical_vectors(texts) if words is None else words])
     cost = _cost_matrix(x, weights)
     if count is not None:
         return _best_of_count(cost, n, m, count)
