@@ -73,6 +73,7 @@ _LAZY = {
     "source_line": ".render",
     "source_link": ".render",
     "plural": ".render",
+    "shortened": ".text",
     "cited_episodes": ".render",
     "suggest_questions": ".suggest",
     "evaluate_outlines": ".outline.evaluate",
@@ -124,6 +125,7 @@ if TYPE_CHECKING:
     from .retrieval.query import HeuristicRewriter as HeuristicRewriter
     from .retrieval.retriever import RetrievalConfig as RetrievalConfig
     from .suggest import suggest_questions as suggest_questions
+    from .text import shortened as shortened
     from .text import tokenize as tokenize
     from .tokens import count_tokens as count_tokens
     from .types import Answer as Answer

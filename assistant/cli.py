@@ -178,21 +178,23 @@ def episodes(ctx: click.Context, as_json: bool) -> None:
 
 
 @cli.command()
-@click.argument("episode")
+@click.argument("episode", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--full", is_flag=True, help="Print key quotes whole (they are cut at 240 characters).")
 @click.pass_context
-def outline(ctx: click.Context, episode: str, as_json: bool) -> None:
+def outline(ctx: click.Context, episode: str | None, as_json: bool, full: bool) -> None:
     """An episode's chapters: title, time and utterance range, and key quotes with their numbers.
 
-    EPISODE is the episode's id, its file's name, or a start of its id or title."""
+    EPISODE is the episode's id, its file's name, or a start of its id or title; it may be left out when the
+    library holds one episode."""
     with _errors():
         a = _assistant(ctx)
-        found = a.outline(episode)
+        found = a.outline(episode if episode is not None else _only_episode(a))
         title = a.episode(found.episode_id).title
     if as_json:
         click.echo(json.dumps(found.to_dict(), indent=2, ensure_ascii=False))
         return
-    from . import format_time, plural
+    from . import format_time, plural, shortened
 
     click.echo(f"{title} ({found.episode_id}): {plural(len(found.chapters), 'chapter')}")
     for chapter in found.chapters:
@@ -202,7 +204,26 @@ def outline(ctx: click.Context, episode: str, as_json: bool) -> None:
         click.echo(f"\n{chapter.number}. {chapter.title} ({when}#{chapter.first}–#{chapter.last})")
         for u in chapter.key_quotes:
             who = f"{u.who()}: " if u.who() else ""
-            click.echo(f"   #{u.number} {who}“{u.text}”")
+            click.echo(f"   #{u.number} {who}“{u.text if full else shortened(u.text, QUOTE_CHARS)}”")
+
+
+QUOTE_CHARS = 240
+
+
+def _only_episode(a: Assistant) -> str:
+    """The id of the library's one episode: what a command that needs an episode means when given none."""
+    from .errors import InputError
+
+    items = a.episodes()
+    if len(items) == 1:
+        return items[0].id
+    if not items:
+        raise InputError("the library is empty: add transcripts with `assistant ingest PATH`")
+    names = ", ".join(e.id for e in items[:5]) + (", …" if len(items) > 5 else "")
+    raise InputError(
+        f"the library holds {len(items)} episodes ({names}): name one, e.g. `assistant outline {items[0].id}`"
+        " (`assistant episodes` lists them)"
+    )
 
 
 @cli.command()

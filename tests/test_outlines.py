@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from conftest import DATA, SAMPLES
 from providers.cohere_fakes import FakeCohere
 
-from assistant import Assistant, Chapter, InputError, Outline
+from assistant import Assistant, Chapter, InputError, Outline, shortened
 from assistant.cli import cli
 
 
@@ -100,6 +100,40 @@ def test_cli_outline_text_and_json() -> None:
     unknown = runner.invoke(cli, ["outline", "nope"], obj={})
     assert unknown.exit_code != 0 and "unknown episode 'nope'" in unknown.output
     assert "Traceback" not in unknown.output
+
+
+def test_cli_outline_needs_no_episode_when_the_library_holds_one_and_cuts_long_quotes(tmp_path: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(cli, ["ingest", str(SAMPLES)], obj={}).exit_code == 0
+    only = runner.invoke(cli, ["outline"], obj={}, catch_exceptions=False)
+    assert only.exit_code == 0 and "(harbour-bridge): " in only.output
+    assert runner.invoke(cli, ["ingest", str(DATA / "kickoff_meeting.txt")], obj={}).exit_code == 0
+    ambiguous = runner.invoke(cli, ["outline"], obj={})
+    assert ambiguous.exit_code == 2 and "name one, e.g. `assistant outline" in ambiguous.output
+    assert "harbour-bridge" in ambiguous.output and "Traceback" not in ambiguous.output
+
+    store = tmp_path / "one"
+    talk = tmp_path / "long-turns.txt"
+    sentence = "{} the {} and the {} of the {} kept coming back as we planned the next release of the {}."
+    topics = [("oven", "bread", "crust", "flour", "bakery"), ("bridge", "steel", "cable", "river", "harbour")]
+    talk.write_text(
+        "\n".join(
+            f"{'Ana' if i % 2 else 'Bo'}: " + " ".join(sentence.format(*topics[i // 50]) for _ in range(4))
+            for i in range(100)
+        ),
+        encoding="utf-8",
+    )
+    assert runner.invoke(cli, ["--store", str(store), "ingest", str(talk)], obj={}).exit_code == 0
+    short = runner.invoke(cli, ["--store", str(store), "outline"], obj={}, catch_exceptions=False)
+    full = runner.invoke(cli, ["--store", str(store), "outline", "--full"], obj={}, catch_exceptions=False)
+    assert short.exit_code == full.exit_code == 0, short.output
+    quotes = [
+        u for c in Assistant.from_settings(store=store).outline("long-turns").chapters for u in c.key_quotes
+    ]
+    assert quotes and all(len(u.text) > 240 for u in quotes)
+    for u in quotes:
+        assert f"#{u.number} {u.speaker}: “{shortened(u.text, 240)}”" in short.output
+        assert u.text not in short.output and f"“{u.text}”" in full.output
 
 
 def test_key_takeaways_offline_are_chapter_lines_each_citing_real_utterances() -> None:

@@ -30,6 +30,7 @@ from assistant import (
     cited_episodes,
     conversation_markdown,
     plural,
+    shortened,
     suggest_questions,
 )
 
@@ -251,14 +252,10 @@ def _meta(answer: Answer, sources: int, question: str) -> str:
     seconds = answer.timings.get("total_ms", 0) / 1000
     parts = [who, plural(sources, "source"), f"{seconds:.1f} s"]
     if answer.follow_up_of:  # why words of the earlier question turn up in this answer
-        parts.append(f"searched beside your earlier question “{_shortened(answer.follow_up_of)}”")
+        parts.append(f"searched beside your earlier question “{shortened(answer.follow_up_of, 80)}”")
     elif question and answer.query and answer.query != question:
-        parts.append(f"searched as “{_shortened(answer.query)}”")
+        parts.append(f"searched as “{shortened(answer.query, 80)}”")
     return escape(" · ".join(parts))
-
-
-def _shortened(text: str, limit: int = 80) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _history(messages: Sequence[Message]) -> list[Turn]:
