@@ -98,6 +98,7 @@ PUBLIC = [
     "pack",
     "plural",
     "sent_ids",
+    "shortened",
     "source_line",
     "source_link",
     "suggest_questions",
