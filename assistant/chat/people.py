@@ -138,6 +138,14 @@ def details_people(episode: Episode) -> list[str]:
     return [p.strip() for p in (*_HOSTS.split(episode.host or ""), *episode.guests) if p.strip()]
 
 
+def details_role(episode: Episode, name: str) -> str | None:
+    """ "host" or "guest" when the episode's details name `name` so (in any case), else None."""
+    folded = name.casefold()
+    if any(h.strip().casefold() == folded for h in _HOSTS.split(episode.host or "")):
+        return "host"
+    return "guest" if any(g.strip().casefold() == folded for g in episode.guests) else None
+
+
 def listed(names: Sequence[str], most: int = 20) -> str:
     shown = ", ".join(sorted(names)[:most])
     return shown + (f" and {len(names) - most} more" if len(names) > most else "")

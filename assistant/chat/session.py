@@ -31,6 +31,7 @@ from ..types import Answer, AnswerEvent, Hit, Turn
 from .asked import answer_asked, asker
 from .attribution import answer_who_said, asks_who_said
 from .catalogue import answer_catalogue, answer_mentions, asks_catalogue, mention_topic
+from .identity import answer_identity, identity_asked
 from .moments import answer_at, asked_moment
 from .outlines import WholeEpisode, without_done
 from .people import People
@@ -202,6 +203,15 @@ class ChatSession:
                 yield self._done(question, replace(listed, timings=timings, notice=" ".join(notices) or None))
                 return
 
+        who = identity_asked(question)
+        if who:  # who a labelled speaker is: the details, their share of the talk, the turns naming them
+            described = yield from self._identity(question, who, episode, turns, notices)
+            if described is not None:
+                timings["total_ms"] = _ms(started)
+                final = replace(described, timings=timings, notice=" ".join(notices) or None)
+                yield self._done(question, final)
+                return
+
         follow_up = bool(turns) and is_follow_up(question)
         query, earlier = self._rewrite(question, turns, notices) if follow_up else (question, "")
         timings["rewrite_ms"] = _ms(started)
@@ -320,6 +330,18 @@ class ChatSession:
         for notice in notices:
             yield AnswerEvent(kind="notice", text=notice)
         return (yield from answer_asked(self.library, question, label, scope))
+
+    def _identity(
+        self, question: str, who: str, episode: Filter, turns: Sequence[Turn], notices: list[str]
+    ) -> Steps[AnswerEvent, None, Answer | None]:
+        """Who `who` is, when a speaker label names them in full; None otherwise (a search then)."""
+        label = self.people.label_named(who, self.library.check_episodes(episode))
+        scope = self.whole.scope(question, episode, turns, notices, speaker=label) if label else None
+        if label is None or scope is None:
+            return None
+        for notice in notices:
+            yield AnswerEvent(kind="notice", text=notice)
+        return (yield from answer_identity(self.library, question, who, label, scope))
 
     def _asks_past(self, question: str) -> bool:
         """Whether the answer should lead with passages the conversation has not quoted yet: "Tell me more",

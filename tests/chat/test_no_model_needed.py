@@ -17,6 +17,7 @@ from .library import hosted_library
         ("Which episodes mention steel?", "1 of the 1 episode uses the words “steel”"),
         ("Who talked the most?", "2 speakers in “Why the Harbour Bridge"),
         ("What did Nadia ask?", "Nadia Brooks asked"),
+        ("Who is Nadia?", "Nadia Brooks in “Why the Harbour Bridge"),
     ],
 )
 def test_a_question_the_structure_answers_calls_no_model(tmp_path: Path, question: str, opening: str) -> None:
