@@ -1,9 +1,13 @@
-"""Questions to start with, made from the library's own episodes: their titles, guests and topic words.
+"""Questions to start with, made from the library's own episodes: their titles, guests and topics.
 
-A topic word is one an episode uses in many of its utterances and other episodes use less: counted per
-utterance, weighted by how few episodes share it, common and conversational words left out, longer words
-preferred on a tie (they are the more specific). No model: the point is a question worth clicking that the
-library can answer, not a summary.
+An episode's topics are its longest chapters' names (the first term of each chapter's title that names no
+person: the words that chapter uses and the others do not, "synthetic data", "AGI"), when its outline has
+chapters. Otherwise a topic word is one an episode uses in many of its utterances and other episodes use less:
+counted per utterance, weighted by how few episodes share it, common and conversational words left out,
+longer words preferred on a tie (they are the more specific). Counting words over a whole hour-long episode
+gave the seed podcast "models", "people" and "research"; its chapters give "AGI", "synthetic data" and
+"Transformer architecture". No model: the point is a question worth clicking that the library can answer,
+not a summary.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 from itertools import zip_longest
 
+from .outline.titles import surface_forms
+from .outline.types import Outline
 from .text import english_stopwords, tokenize
 from .types import Episode, Utterance
 
@@ -46,15 +52,21 @@ def suggest_questions(
     episodes: Sequence[Episode],
     transcripts: Mapping[str, Sequence[Utterance]] | None = None,
     limit: int = 3,
+    outlines: Mapping[str, Outline] | None = None,
 ) -> list[str]:
     """Up to `limit` questions about these episodes, newest first, taking turns between episodes.
 
     Without `transcripts` (episode id -> utterances) the questions come from titles and guests alone; with
-    them, each episode's topic words give questions like "What did <guest> say about <word>?".
+    them, each episode's topics give questions like "What did <guest> say about <topic>?", named by its
+    chapters where `outlines` (episode id -> Outline) holds two or more.
     """
     transcripts = transcripts or {}
     ordered = sorted(episodes, key=lambda e: e.ingested_at or "", reverse=True)
     topics = _topic_words(ordered, transcripts)
+    for e in ordered:
+        outline = (outlines or {}).get(e.id)
+        if outline is not None and len(outline.chapters) > 1 and transcripts.get(e.id):
+            topics[e.id] = _chapter_topics(outline, transcripts[e.id], _name_words(e))
     per_episode = [_questions(e, topics.get(e.id, []), transcripts.get(e.id, ())) for e in ordered]
     out: list[str] = []
     for round_ in zip_longest(*per_episode):
@@ -77,15 +89,41 @@ def _questions(episode: Episode, topics: Sequence[str], utterances: Sequence[Utt
     return out
 
 
-def _says_most(word: str, people: Sequence[str], utterances: Sequence[Utterance]) -> str | None:
-    """Which of `people` uses `word` in most turns (a question to someone who never said it is refused)."""
-    wanted = word.casefold()
-    counts = Counter(
-        u.speaker
-        for u in utterances
-        if u.speaker in people and any(w.casefold() == wanted for w in _WORD.findall(u.text))
-    )
+def _says_most(topic: str, people: Sequence[str], utterances: Sequence[Utterance]) -> str | None:
+    """Which of `people` uses `topic` (a word or a phrase) in most turns (a question to someone who never
+    said it is refused)."""
+    wanted = re.compile(rf"(?<!\w){re.escape(topic)}(?!\w)", re.IGNORECASE)
+    counts = Counter(u.speaker for u in utterances if u.speaker in people and wanted.search(u.text))
     return counts.most_common(1)[0][0] if counts else None
+
+
+def _chapter_topics(
+    outline: Outline, utterances: Sequence[Utterance], names: set[str], most: int = 3
+) -> list[str]:
+    """The first term of each chapter's title that names no one, longest chapters first, written as the
+    transcript writes it mid-sentence ("AGI", "Transformer", "synthetic data")."""
+    forms = surface_forms([u.text for u in utterances])
+    chapters = sorted(outline.chapters, key=lambda c: c.first - c.last)
+    out: list[str] = []
+    stems: set[str] = set()
+    for chapter in chapters:
+        for term in chapter.title.split(", "):
+            words = term.casefold().split()
+            stem = frozenset(tokenize(term))
+            if not words or names & set(words) or stem & stems:
+                continue
+            out.append(" ".join(forms.get(w, w) for w in words))
+            stems |= stem
+            break
+        if len(out) == most:
+            break
+    return out
+
+
+def _name_words(episode: Episode) -> set[str]:
+    """The folded words of the people an episode names: a topic is never a person."""
+    people = (*episode.speakers, *episode.guests, episode.host or "")
+    return {w.casefold() for person in people for w in _WORD.findall(person)}
 
 
 def _people(episode: Episode) -> list[str]:
@@ -103,11 +141,7 @@ def _topic_words(
         utterances = transcripts.get(episode.id)
         if not utterances:
             continue
-        names = {
-            w.casefold()
-            for person in (*episode.speakers, *episode.guests, episode.host or "")
-            for w in _WORD.findall(person)
-        }
+        names = _name_words(episode)
         counter: Counter[str] = Counter()
         for u in utterances:
             found = {m.casefold(): m for m in _WORD.findall(u.text)}

@@ -130,7 +130,6 @@ LAYERS: dict[str, int] = {
     "limits": 1,
     "render": 1,
     "export": 1,
-    "suggest": 1,
     "costs": 1,
     "store_lock": 1,
     "turns": 1,
@@ -153,6 +152,7 @@ LAYERS: dict[str, int] = {
     # 7: the public API and what is built on the whole of it
     "client": 7,
     "reindex": 7,
+    "suggest": 7,
     "__init__": 7,
     # 8: front ends
     "cli": 8,

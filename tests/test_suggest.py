@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conftest import DATA, SAMPLES
 
-from assistant import Assistant, Episode, Utterance, suggest_questions
+from assistant import Assistant, Chapter, Episode, Outline, Utterance, suggest_questions
 
 
 def test_questions_name_the_episode_its_guest_and_a_topic_it_keeps_coming_back_to() -> None:
@@ -88,3 +88,44 @@ def test_two_forms_of_one_word_are_one_topic() -> None:
     questions = suggest_questions([e], {"ep": utterances}, limit=4)
     asked = [q.rsplit(" ", 1)[-1].rstrip("?").lower() for q in questions[1:]]
     assert len(asked) == len({w.rstrip("s") for w in asked}), questions
+
+
+def test_an_outlined_episode_is_asked_about_its_longest_chapters_by_their_names() -> None:
+    lines = [
+        "Aiden Gomez was an undergrad student.",  # chapter 1, #1-#2
+        "Many undergrad students write papers.",
+        "I think we already have AGI.",  # chapter 2, #3-#8: the longest
+        "People said AGI was close.",
+        "AGI is a moving goalpost.",
+        "Regulators ask about AGI.",
+        "Nobody agrees on AGI.",
+        "Drugs came up.",
+        "Synthetic data works well here.",  # chapter 3, #9-#12
+        "We make synthetic data for banks.",
+        "The synthetic data looks real.",
+        "People trust the data now.",
+    ]
+    utterances = [Utterance("ep", n, text) for n, text in enumerate(lines, 1)]
+
+    def chapter(number: int, title: str, first: int, last: int) -> Chapter:
+        return Chapter(number, title, first, last, None, None, (utterances[first - 1],))
+
+    outline = Outline(
+        "ep",
+        (
+            chapter(1, "Aiden Gomez, undergrad students", 1, 2),  # a person first: the next term names it
+            chapter(2, "AGI, drugs", 3, 8),
+            chapter(3, "Synthetic data, banks", 9, 12),
+        ),
+        "test",
+    )
+    e = Episode("ep", "The Paper", guests=("Aidan Gomez",))
+    questions = suggest_questions([e], {"ep": utterances}, limit=4, outlines={"ep": outline})
+    assert questions == [
+        "What is “The Paper” about?",
+        "What was said about AGI?",  # as the transcript writes it, longest chapter first
+        "What was said about synthetic data?",  # not "Synthetic data", as the title capitalises it
+        "What was said about undergrad students?",  # "Aiden Gomez" is the guest, as the ASR spelt him
+    ]
+    assert "people" not in " ".join(questions).lower()  # the most frequent word without chapters
+    assert suggest_questions([e], {"ep": utterances}, limit=4)[1:] != questions[1:]

@@ -190,9 +190,10 @@ def _suggested(assistant: Assistant, episodes: Sequence[Episode]) -> list[str]:
     newest = sorted(episodes, key=lambda e: e.ingested_at or "", reverse=True)[:SUGGESTIONS]
     try:
         transcripts = {e.id: assistant.transcript(e.id) for e in newest}
+        outlines = {e.id: assistant.outline(e.id) for e in newest}
     except AssistantError:  # questions from titles alone are still worth offering
-        transcripts = {}
-    questions = suggest_questions(newest, transcripts, limit=SUGGESTIONS)
+        transcripts, outlines = {}, {}
+    questions = suggest_questions(newest, transcripts, limit=SUGGESTIONS, outlines=outlines)
     st.session_state[SUGGESTED] = (signature, questions)
     return questions
 

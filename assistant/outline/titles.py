@@ -131,7 +131,7 @@ def chapter_titles(texts: Sequence[str], spans: Sequence[tuple[int, int]], words
     stemmer = Stemmer.Stemmer("english")
     stop = _stopwords()
     counts = [Counter(t for text in texts[a : b + 1] for t in _terms(text, stop)) for a, b in spans]
-    cased = _surface_forms(texts)
+    cased = surface_forms(texts)
     df = Counter(t for c in counts for t in c)
     n = len(spans)
     titles = []
@@ -156,7 +156,7 @@ def chapter_titles(texts: Sequence[str], spans: Sequence[tuple[int, int]], words
     return titles
 
 
-def _surface_forms(texts: Sequence[str]) -> dict[str, str]:
+def surface_forms(texts: Sequence[str]) -> dict[str, str]:
     """Lower-cased word -> how to print it: "AGI" when the transcript mostly writes it so, "Cohere" when it
     is capitalised mid-sentence most of the time (a name), else lower case."""
     forms: dict[str, Counter[str]] = {}
