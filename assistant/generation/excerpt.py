@@ -14,6 +14,8 @@ from ..text import tokenize
 LONG_WORDS = 45
 """An utterance longer than this is cut to the sentences that match the question."""
 MAX_SENTENCES = 3
+RUN_ON_WORDS = 80
+PIECE_WORDS = 30
 ELLIPSIS = "…"
 
 _ABBREVIATIONS = frozenset(
@@ -46,17 +48,21 @@ def sentences(text: str) -> list[str]:
 def excerpt(text: str, question: str, long_words: int = LONG_WORDS) -> str:
     """`text` itself when short; else its sentences sharing the most question words, cuts marked with "…".
 
-    A long utterance none of whose sentences shares a word (a match by meaning alone) is kept whole."""
-    if len(text.split()) <= long_words:
+    A sentence of more than `RUN_ON_WORDS` words (speech recognition that never ends one: the seed podcast's
+    #567 is one 370-word "sentence") counts as pieces of about `PIECE_WORDS` words. A long utterance none of
+    whose pieces shares a word (a match by meaning alone) is kept whole, unless it runs past `RUN_ON_WORDS`:
+    then its opening pieces, the rest marked cut."""
+    words = len(text.split())
+    if words <= long_words:
         return text
-    parts = sentences(text)
+    parts = [piece for sentence in sentences(text) for piece in _pieces(sentence)]
     if len(parts) < 2:
         return text
     terms = set(tokenize(question))
     overlap = [len(terms & set(tokenize(p))) for p in parts]
     best = max(overlap)
     if best == 0:
-        return text
+        return text if words <= RUN_ON_WORDS else " ".join([*parts[:MAX_SENTENCES], ELLIPSIS])
     ranked = sorted(range(len(parts)), key=lambda i: (-overlap[i], i))
     keep = sorted(i for i in ranked[:MAX_SENTENCES] if overlap[i] == best or overlap[i] >= 2)
     pieces: list[str] = []
@@ -69,3 +75,13 @@ def excerpt(text: str, question: str, long_words: int = LONG_WORDS) -> str:
     if previous != len(parts) - 1:
         pieces.append(ELLIPSIS)
     return " ".join(pieces)
+
+
+def _pieces(sentence: str) -> list[str]:
+    """`sentence` itself, or cut into near-equal runs of about `PIECE_WORDS` words when it is a run-on."""
+    words = sentence.split()
+    if len(words) <= RUN_ON_WORDS:
+        return [sentence]
+    count = round(len(words) / PIECE_WORDS)
+    edges = [round(len(words) * i / count) for i in range(count + 1)]
+    return [" ".join(words[a:b]) for a, b in zip(edges, edges[1:], strict=False)]

@@ -82,6 +82,23 @@ def test_a_long_utterance_is_cut_to_the_matching_sentence_and_still_cites_the_wh
         assert part.strip() in LONG
 
 
+def test_a_run_on_turn_from_speech_recognition_is_cut_to_the_words_that_match(tmp_path: Path) -> None:
+    filler = "and then we talked about the weather and the traffic and the football on the weekend "
+    run_on = (
+        filler * 6
+        + "but the wood-fired oven finally arrived from the cooperative in the spring "
+        + filler * 6
+        + "and that was the whole of it"
+    )
+    a = _numbered_transcript(tmp_path, "market", ["Ana Lima: How was the market?", f"Grace Otieno: {run_on}"])
+    answer = a.ask("When did the wood-fired oven arrive?", episode="market")
+    citation = next(c for c in answer.citations if c.utterances[0].number == 2)
+    assert "wood-fired oven finally arrived" in citation.text
+    assert "…" in citation.text and len(citation.text.split()) < 60 < len(run_on.split())
+    for part in citation.text.strip("“”").split("…"):
+        assert part.strip() in run_on
+
+
 def test_an_off_topic_question_is_refused_with_no_citation(bakery: Assistant) -> None:
     answer = bakery.ask("What is the capital of France?", episode="bakery")
     assert answer.refused and answer.citations == ()
