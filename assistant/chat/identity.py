@@ -22,7 +22,8 @@ from .roster import speakers
 from .told import told
 
 _WHO_IS = re.compile(
-    r"^(?:and |so |but |ok,? |okay,? )?who(?:'s|’s| is| was)(?: exactly| really)? "
+    r"^(?:and |so |but |ok,? |okay,? )?(?:who(?:'s|’s| is| was)(?: exactly| really)?"
+    r"|(?:please )?tell me about|what do (?:we|you) know about) "
     r"(?P<who>[^?]+?)(?: exactly| again)?\W*$",
     re.IGNORECASE,
 )
@@ -32,8 +33,9 @@ _QUOTE_CHARS = 160
 
 
 def identity_asked(question: str) -> str | None:
-    """Who "Who is Nadia Brooks?" asks about ("Nadia Brooks"); None for any other question. Whether that is a
-    speaker is for the caller to check against the labels ("Who is talking to Rachel?" names no one)."""
+    """Who "Who is Nadia Brooks?" (or "Tell me about Nadia Brooks") asks about ("Nadia Brooks"); None for any
+    other question. Whether that is a speaker is for the caller to check against the labels ("Who is talking
+    to Rachel?" names no one)."""
     match = _WHO_IS.match(" ".join(question.strip().split()))
     return match["who"].strip() if match else None
 
@@ -48,8 +50,7 @@ def answer_identity(
     transcript = library.transcript(episode.id)
     counted = speakers(transcript)
     total = sum(s.words for s in counted) or 1
-    theirs = next(s for s in counted if s.name == label)
-    first = next(u for u in transcript if u.speaker == label and u.text.strip())
+    theirs = next((s for s in counted if s.name == label), None)
     head = f"{label} in “{episode.title}”, from the transcript:\n"
     lines: list[tuple[str, Utterance | None]] = []
     role = details_role(episode, label)
@@ -57,14 +58,17 @@ def answer_identity(
     if role and record is not None:
         lines.append((f"- The episode's details name them as its {role}.", record))
     naming = _naming(transcript, who, label)
-    share = (
-        f"- One of {plural(len(counted), 'labelled speaker')}: {plural(theirs.turns, 'turn')}, "
-        f"{plural(theirs.words, 'word')} ({100 * theirs.words / total:.0f}% of the words); their first turn"
-    )
-    if first in naming[:NAMING]:
-        lines.append((f"{share} is #{first.number}, below.", None))
-    else:
-        lines.append((f"{share}, #{first.number}: “{shortened(first.text, _QUOTE_CHARS)}”", first))
+    if theirs is not None:  # else every turn of theirs is empty: nothing to count or quote
+        first = next(u for u in transcript if u.speaker == label and u.text.strip())
+        share = (
+            f"- One of {plural(len(counted), 'labelled speaker')}: {plural(theirs.turns, 'turn')}, "
+            f"{plural(theirs.words, 'word')} ({100 * theirs.words / total:.0f}% of the words); "
+            "their first turn"
+        )
+        if first in naming[:NAMING]:
+            lines.append((f"{share} is #{first.number}, below.", None))
+        else:
+            lines.append((f"{share}, #{first.number}: “{shortened(first.text, _QUOTE_CHARS)}”", first))
     if naming:
         lines.append((f"Turns that name {_called(who)}, in order:", None))
         for u in naming[:NAMING]:

@@ -75,6 +75,8 @@ def test_a_person_in_a_transcript_without_labels_is_searched_for(library: Assist
         ("Who is Nadia Brooks?", "Nadia Brooks"),
         ("who's the project manager", "the project manager"),
         ("And who was Tomás exactly?", "Tomás"),
+        ("Tell me about Nadia", "Nadia"),
+        ("What do we know about the project manager?", "the project manager"),
         ("Who said that?", None),
         ("What did Nadia say?", None),
         ("Who asked about the steel?", None),
