@@ -391,7 +391,11 @@ def status(ctx: click.Context) -> None:
     """Say which mode answers, which search model is in use and where the store is."""
     from . import plural
 
-    a = _assistant(ctx, announce=False)
+    try:
+        a = _assistant(ctx, announce=False)
+    except click.ClickException:  # what can be said without the search model, then why it cannot be used
+        _store_facts(ctx)
+        raise
     described = a.describe()
     click.echo(described.summary)
     if described.reason:
@@ -403,6 +407,23 @@ def status(ctx: click.Context) -> None:
         click.echo(f"note: {described.store_notice}")
     with _errors():
         click.echo(f"{plural(len(a.episodes()), 'episode')}, {plural(a.store.count(), 'utterance')}")
+
+
+def _store_facts(ctx: click.Context) -> None:
+    """The store's location and the embedder it was built with, read without opening any model."""
+    from . import Settings
+    from .errors import AssistantError
+    from .wiring import recorded_embedder
+
+    obj = ctx.ensure_object(dict)
+    try:
+        settings = Settings.from_env(mode="offline") if obj.get("offline") else Settings.from_env()
+        if obj.get("store") is not None:
+            settings = settings.with_(store=obj["store"])
+        click.echo(f"store: {settings.store_dir}")
+        click.echo(f"embedder (recorded in the store): {recorded_embedder(settings) or 'none (empty store)'}")
+    except (AssistantError, OSError, ValueError) as exc:
+        click.echo(f"store: cannot be read ({exc})")
 
 
 cli.add_command(eval_command, "eval")

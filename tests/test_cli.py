@@ -11,6 +11,7 @@ from pathlib import Path
 from click.testing import CliRunner
 from conftest import DATA, SAMPLES
 
+from assistant import Assistant, HashingEmbedder
 from assistant.cli import cli
 
 
@@ -166,6 +167,25 @@ def test_status_speaks_in_words_and_gives_details_apart() -> None:
     )
     assert "offline because: no COHERE_API_KEY is set" in lines
     assert any(line.startswith("store: ") for line in lines) and "embedder: hashing:v1:512" in lines
+
+
+class _ModelStandIn(HashingEmbedder):
+    """Hashing vectors under the name of the default local model: a store built where that model was."""
+
+    def __init__(self) -> None:
+        super().__init__(384)
+        self.name = "fastembed:all-MiniLM-L6-v2"
+
+
+def test_status_without_the_stores_model_says_where_the_store_is_and_what_it_needs(store_dir: Path) -> None:
+    with Assistant.from_settings(embedder=_ModelStandIn()) as built:
+        assert built.ingest(SAMPLES).ok
+    result = CliRunner().invoke(cli, ["status"], obj={})  # HF_HUB_OFFLINE, and an empty model cache
+    assert result.exit_code == 1
+    assert f"store: {store_dir}" in result.stdout.splitlines()
+    assert "embedder (recorded in the store): fastembed:all-MiniLM-L6-v2" in result.stdout
+    assert "all-MiniLM-L6-v2 is not downloaded" in result.stderr and "assistant models fetch" in result.stderr
+    assert "Traceback" not in result.output
 
 
 def test_every_file_left_out_or_refused_is_named_with_its_reason(tmp_path: Path) -> None:
