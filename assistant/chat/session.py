@@ -167,14 +167,12 @@ class ChatSession:
                 final = yield from answer_mentions(self.library, question, topic, used, in_scope)
             else:
                 final = yield from answer_catalogue(self.library, question, in_scope)
-            timings["total_ms"] = _ms(started)
-            yield self._done(question, replace(final, timings=timings))
+            yield self._answered(question, final, started)
             return
 
         if turns and asks_who_said(question):  # before any rewrite: nothing needs searching, or paying for
             final = yield from answer_who_said(self.library, question, _last_cited(turns))
-            timings["total_ms"] = _ms(started)
-            yield self._done(question, replace(final, timings=timings))
+            yield self._answered(question, final, started)
             return
 
         if not episode:
@@ -191,25 +189,21 @@ class ChatSession:
                 for notice in notices:
                     yield AnswerEvent(kind="notice", text=notice)
                 final = yield from answer_roster(self.library, question, scope)
-                timings["total_ms"] = _ms(started)
-                yield self._done(question, replace(final, timings=timings, notice=" ".join(notices) or None))
+                yield self._answered(question, final, started, notices)
                 return
 
         who = asker(question)
         if who:  # what one speaker asked: their turns that ask, in order, no search
             listed = yield from self._asked(question, who, episode, turns, notices)
             if listed is not None:
-                timings["total_ms"] = _ms(started)
-                yield self._done(question, replace(listed, timings=timings, notice=" ".join(notices) or None))
+                yield self._answered(question, listed, started, notices)
                 return
 
         who = identity_asked(question)
         if who:  # who a labelled speaker is: the details, their share of the talk, the turns naming them
             described = yield from self._identity(question, who, episode, turns, notices)
             if described is not None:
-                timings["total_ms"] = _ms(started)
-                final = replace(described, timings=timings, notice=" ".join(notices) or None)
-                yield self._done(question, final)
+                yield self._answered(question, described, started, notices)
                 return
 
         follow_up = bool(turns) and is_follow_up(question)
@@ -306,6 +300,16 @@ class ChatSession:
         if self.remember:
             self.history += [Turn("user", question), final.as_turn()]
         return AnswerEvent(kind="done", answer=final)
+
+    def _answered(
+        self, question: str, final: Answer, started: float, notices: Sequence[str] = ()
+    ) -> AnswerEvent:
+        """`_done` for an answer the library's or the transcripts' own structure gave, with no search: its
+        time, and the notices said before it."""
+        return self._done(
+            question,
+            replace(final, timings={"total_ms": _ms(started)}, notice=" ".join(notices) or final.notice),
+        )
 
     def reset(self) -> None:
         self.history.clear()
