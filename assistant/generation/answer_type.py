@@ -21,7 +21,7 @@ import re
 
 from text_to_num import alpha2digit
 
-from ..text import tokenize
+from ..text import stemmer, tokenize
 from .excerpt import sentences
 
 _ASKS_QUANTITY = re.compile(
@@ -82,3 +82,32 @@ def named_terms(question: str) -> set[str]:
     tokens?", which does not make it about the API."""
     frame = _HOW_MUCH_WORDS.sub(" ", _ASKS_QUANTITY.sub(" ", alpha2digit(question, "en")))
     return set(tokenize(_QUANTITY.sub(" ", frame)))
+
+
+_HOW_MANY = re.compile(r"\bhow many (?P<noun>[a-z]+)\b", re.IGNORECASE)
+_IRREGULAR = {"people": "person", "men": "man", "women": "woman", "children": "child", "persons": "person"}
+_COUNT = re.compile(
+    rf"(?:\d[\d,.]*|\b(?:{_SMALL}|{_LARGE}))[\s-]+(?:(?P<between>[a-z]+(?:-[a-z]+)?)\s+)?(?P<noun>[a-z]+)",
+    re.I,
+)
+
+
+def counted_noun(question: str) -> str | None:
+    """What "How many people work there?" counts ("person"), as `counts_of` compares it; None for any
+    other question."""
+    match = _HOW_MANY.search(question)
+    return _lemma(match["noun"]) if match else None
+
+
+def counts_of(passage: str, noun: str) -> bool:
+    """Whether the passage puts a number on `noun` ("a 500-person company", "five hundred people", "two new
+    hires"), one word allowed between: the answer to "How many <noun>?", wherever it ranks."""
+    for match in _COUNT.finditer(alpha2digit(passage, "en")):
+        if _lemma(match["noun"]) == noun or (match["between"] and _lemma(match["between"]) == noun):
+            return True
+    return False
+
+
+def _lemma(word: str) -> str:
+    folded = word.casefold()
+    return _IRREGULAR.get(folded) or str(stemmer().stemWord(folded))

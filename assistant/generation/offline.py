@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from ..text import is_question, tokenize
 from ..turns import reply_after
 from ..types import Answer, AnswerEvent, Citation, Hit, Mode, Turn, Utterance, format_time
-from .answer_type import asks_quantity, named_terms, states_quantity
+from .answer_type import asks_quantity, counted_noun, counts_of, named_terms, states_quantity
 from .answerability import TOP, AnswerabilityModel
 from .context import MIN_WORDS_ALONE, originals_first
 from .excerpt import LONG_WORDS, excerpt, sentences
@@ -111,8 +111,12 @@ class ExtractiveGenerator:
         unanswered = not about_episode and (  # both read what was said, not the episodes' details
             self.answerability is not None and not self.answerability.answerable(question, hits, words)
         )
+        counting = _counting(question, relevant, terms)
         no_number = (
-            not about_episode and not unanswered and _no_quantity(question, relevant, self.dense_floor)
+            not about_episode
+            and not unanswered
+            and not counting
+            and _no_quantity(question, relevant, self.dense_floor)
         )
         if unanswered or no_number:
             text = _refusal(question, hits, NO_NUMBER if no_number else "")
@@ -125,7 +129,8 @@ class ExtractiveGenerator:
         chosen = [h for h in relevant if h.score >= floor] or relevant[:1]
         if asks_quantity(question):  # "How many…?": the turns that state an amount lead
             stating = [h for h in chosen if states_quantity((reply_to(h, terms) or h.utterance).text)]
-            chosen = stating + [h for h in chosen if h not in stating]
+            chosen = counting + [h for h in stating + chosen if h not in counting]
+            chosen = list(dict.fromkeys(chosen))
         lead = _missing_facts(question, chosen) if about_episode else ""
         text, citations = _compose(question, _quotes(chosen, self.max_quotes, terms), lead)
         yield AnswerEvent(kind="text", text=text)
@@ -334,6 +339,15 @@ def _runs(quotes: Sequence[_Quote]) -> list[list[_Quote]]:
             runs.append([q])
     runs.sort(key=lambda run: min(q.rank for q in run))
     return runs
+
+
+def _counting(question: str, hits: Sequence[Hit], terms: set[str]) -> list[Hit]:
+    """For "How many people…?", the hits that put a number on people ("a 500-person company"), at any rank:
+    the answer's type, named, is a surer sign than a score that a passage answers."""
+    noun = counted_noun(question)
+    if noun is None:
+        return []
+    return [h for h in hits if counts_of((reply_to(h, terms) or h.utterance).text, noun)]
 
 
 def _no_quantity(question: str, hits: Sequence[Hit], dense_floor: float) -> bool:

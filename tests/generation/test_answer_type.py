@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.generation.answer_type import asks_quantity, named_terms, states_quantity
+from assistant.generation.answer_type import (
+    asks_quantity,
+    counted_noun,
+    counts_of,
+    named_terms,
+    states_quantity,
+)
 
 
 @pytest.mark.parametrize(
@@ -81,3 +87,27 @@ def test_what_a_question_asks_a_number_of_leaves_out_its_own_numbers_and_its_how
     named = named_terms("How much does a call to the API cost per million tokens?")
     assert "million" not in named and "much" not in named
     assert {"call", "api", "cost", "token"} <= named
+
+
+@pytest.mark.parametrize(
+    ("passage", "counts"),
+    [
+        ("Cohere, a 500-person enterprise AI company", True),
+        ("We're now approaching 500 people, offices in SF and Toronto.", True),
+        ("we have five hundred people in three offices", True),
+        ("There are twelve full-time people there.", True),  # one word between
+        ("It raised over $1 billion.", False),  # an amount, of something else
+        ("People told me 3 things.", False),
+        ("the people at the bakery", False),
+    ],
+)
+def test_a_passage_that_puts_a_number_on_what_how_many_counts(passage: str, counts: bool) -> None:
+    noun = counted_noun("How many people work at Cohere?")
+    assert noun is not None and counts_of(passage, noun) is counts
+
+
+def test_only_how_many_names_what_it_counts() -> None:
+    employees = counted_noun("How many employees does it have?")
+    assert employees is not None and counts_of("It has 200 employees.", employees)
+    assert counts_of("a team of 1 employee", employees)  # singular or plural
+    assert counted_noun("How much does it cost?") is None and counted_noun("What year was it?") is None

@@ -99,6 +99,31 @@ def test_a_run_on_turn_from_speech_recognition_is_cut_to_the_words_that_match(tm
         assert part.strip() in run_on
 
 
+def test_how_many_is_answered_by_the_turn_that_counts_it_wherever_it_ranks(tmp_path: Path) -> None:
+    lines = [
+        f"{'Ana' if n % 2 else 'Bo'}: {text}"
+        for n, text in enumerate(
+            [
+                "Welcome. Today it is all about the bakery and the people who work at the bakery.",
+                "People love to work at the bakery, and the bakery loves its people.",
+                "Do people work at the bakery on Sundays?",
+                "Some people work at the bakery on Sundays, yes, people like the bakery then.",
+                "Why do people want to work at a bakery?",
+                "People who work at a bakery get up early and the bakery is warm for people.",
+                "What do people at the bakery work on first?",
+                "The bread. People at the bakery work on bread before anything else.",
+                "And the bakery itself?",
+                "We are a 14-person business now, which still surprises me.",
+            ],
+            start=1,
+        )
+    ]
+    a = _numbered_transcript(tmp_path, "bakery", lines)
+    answer = a.ask("How many people work at the bakery?", episode="bakery")
+    assert not answer.refused, answer.text
+    assert answer.citations[0].utterances[0].number == 10, answer.text
+
+
 def test_an_off_topic_question_is_refused_with_no_citation(bakery: Assistant) -> None:
     answer = bakery.ask("What is the capital of France?", episode="bakery")
     assert answer.refused and answer.citations == ()
