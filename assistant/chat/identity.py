@@ -40,6 +40,13 @@ def identity_asked(question: str) -> str | None:
     return match["who"].strip() if match else None
 
 
+def names_them(who: str, label: str) -> bool:
+    """Whether `who` names the speaker `label`: every word of the label ("the project manager"), or words
+    written as names are ("Nadia", "Tomás"). "Tell me about the project" does not name "Project Manager"."""
+    words = [(folded, original) for folded, original, _ in question_words(who) if folded != "the"]
+    return {f for f, _ in words} == set(name_tokens(label)) or all(o[:1].isupper() for _, o in words)
+
+
 def answer_identity(
     library: Library, question: str, who: str, label: str, episode_id: str
 ) -> Steps[AnswerEvent, None, Answer]:

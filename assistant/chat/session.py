@@ -31,7 +31,7 @@ from ..types import Answer, AnswerEvent, Hit, Turn
 from .asked import answer_asked, asker
 from .attribution import answer_who_said, asks_who_said
 from .catalogue import answer_catalogue, answer_mentions, asks_catalogue, mention_topic
-from .identity import answer_identity, identity_asked
+from .identity import answer_identity, identity_asked, names_them
 from .moments import answer_at, asked_moment
 from .outlines import WholeEpisode, without_done
 from .people import People
@@ -340,6 +340,8 @@ class ChatSession:
     ) -> Steps[AnswerEvent, None, Answer | None]:
         """Who `who` is, when a speaker label names them in full; None otherwise (a search then)."""
         label = self.people.label_named(who, self.library.check_episodes(episode))
+        if label is not None and not names_them(who, label):
+            label = None
         scope = self.whole.scope(question, episode, turns, notices, speaker=label) if label else None
         if label is None or scope is None:
             return None

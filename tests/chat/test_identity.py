@@ -63,6 +63,12 @@ def test_anything_but_a_labelled_speakers_name_is_searched(library: Assistant, q
     assert library.ask(question, episode="harbour-bridge").text.startswith("Offline answer:")
 
 
+def test_a_word_of_a_role_label_is_not_the_speaker(library: Assistant) -> None:
+    answer = library.ask("Tell me about the project", episode="kickoff_meeting")
+    assert not answer.text.startswith("Project Manager in"), answer.text
+    assert library.ask("Tell me about the project manager").text.startswith("Project Manager in")
+
+
 def test_a_person_in_a_transcript_without_labels_is_searched_for(library: Assistant) -> None:
     answer = library.ask("Who is Tomás Reyes?", episode="ovens")
     assert "labelled speakers" not in answer.text
