@@ -86,8 +86,8 @@ def named_terms(question: str) -> set[str]:
 
 _HOW_MANY = re.compile(r"\bhow many (?P<noun>[a-z]+)\b", re.IGNORECASE)
 _IRREGULAR = {"people": "person", "men": "man", "women": "woman", "children": "child", "persons": "person"}
-_COUNT = re.compile(
-    rf"(?:\d[\d,.]*|\b(?:{_SMALL}|{_LARGE}))[\s-]+(?:(?P<between>[a-z]+(?:-[a-z]+)?)\s+)?(?P<noun>[a-z]+)",
+_COUNT = re.compile(  # a number, not a vague amount: "a few people", "the majority of people" count nothing
+    rf"(?:\d[\d,.]*|\b(?:zero|two|three|dozens?|{_LARGE}))[\s-]+(?:(?P<between>[a-z]+(?:-[a-z]+)?)\s+)?(?P<noun>[a-z]+)",
     re.I,
 )
 

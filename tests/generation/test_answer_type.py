@@ -99,6 +99,8 @@ def test_what_a_question_asks_a_number_of_leaves_out_its_own_numbers_and_its_how
         ("It raised over $1 billion.", False),  # an amount, of something else
         ("People told me 3 things.", False),
         ("the people at the bakery", False),
+        ("A few people said so, and several people disagreed.", False),  # vague, not a count
+        ("two people left", True),
     ],
 )
 def test_a_passage_that_puts_a_number_on_what_how_many_counts(passage: str, counts: bool) -> None:
