@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from assistant.generation.excerpt import ELLIPSIS, excerpt, sentences
 from assistant.outline.types import Chapter, Outline
+from assistant.render import cited_lines
 from assistant.types import Citation, Utterance, format_time
 
 _EPISODE = (
@@ -152,7 +153,7 @@ def answer_from_outline(
     speaker: str | None = None,
     more: bool = False,
 ) -> tuple[str, tuple[Citation, ...]]:
-    """The offline answer: one line per chapter (title, span, its key quotes), each line citing the quotes.
+    """The offline answer: a line per chapter (title, span), then one line per key quote citing its turn.
 
     With a focus, the `passages` that match it best (a search of the episode for the focus) replace the key
     quotes, under the chapters that hold them, each cut to its sentences that match: the discussion of X is
@@ -179,18 +180,14 @@ def answer_from_outline(
             head = "More from the episode, by chapter:\n"
     else:
         head = f"The episode in {len(chapters)} chapter{'s' if len(chapters) != 1 else ''}:\n"
-    text = OUTLINE_HEADER + head
-    citations = []
+    lines: list[tuple[str, Utterance | None]] = []
     for chapter in chapters:
-        line = f"{chapter.number}. {chapter.title} ({_span(chapter)}): " + " ".join(
-            f"“{_shorten(excerpt(u.text, focus) if focus and passages else u.text)}”"
-            for u in quotes[chapter.number]
-        )
-        start = len(text)
-        text += line + "\n"
-        if quotes[chapter.number]:
-            citations.append(Citation(start, start + len(line), line, quotes[chapter.number]))
-    return text.rstrip("\n"), tuple(citations)
+        lines.append((f"{chapter.number}. {chapter.title} ({_span(chapter)}):", None))
+        for u in quotes[chapter.number]:
+            who = f"{u.speaker}: " if u.speaker else ""
+            quoted = _shorten(excerpt(u.text, focus) if focus and passages else u.text)
+            lines.append((f"   {who}“{quoted}”", u))
+    return cited_lines(OUTLINE_HEADER + head, lines)
 
 
 def _number(u: Utterance) -> int:

@@ -101,13 +101,16 @@ def test_answer_cites_key_quotes_that_are_real_utterances():
     utterances = utterances_for(texts)
     outline = build_outline("ep", utterances, v, SegmentParams(min_len=20))
     text, citations = answer_from_outline(outline)
-    assert len(citations) == len(outline.chapters)
+    quotes = [u for c in outline.chapters for u in c.key_quotes]
+    assert [c.utterances for c in citations] == [(u,) for u in quotes]  # one line, one turn
     by_number = {u.number: u for u in utterances}
     for citation in citations:
         assert text[citation.start : citation.end] == citation.text
-        for u in citation.utterances:
-            assert by_number[u.number] == u
-            assert u.text[:40] in citation.text
+        (u,) = citation.utterances
+        assert by_number[u.number] == u
+        assert citation.text.startswith("   “") and u.text[:40] in citation.text
+    for chapter in outline.chapters:
+        assert f"\n{chapter.number}. {chapter.title} (" in text
 
 
 def test_focused_answer_quotes_the_passages_under_the_chapters_that_hold_them():
@@ -119,11 +122,12 @@ def test_focused_answer_quotes_the_passages_under_the_chapters_that_hold_them():
     passages = [goals[2], refund, goals[0], goals[1]]  # best first, as a search returns them
     text, citations = answer_from_outline(outline, focus="the goal", passages=passages)
     assert "The part of the episode about the goal:" in text
-    assert [c.utterances for c in citations] == [tuple(goals), (refund,)]  # chapter order, then turn order
+    assert [c.utterances for c in citations] == [(g,) for g in goals] + [(refund,)]  # chapters, then turns
     football, taxes = (
         next(c for c in outline.chapters if c.first <= u.number <= c.last) for u in (goals[0], refund)
     )
-    assert [line.split(".")[0] for line in text.splitlines()[2:]] == [str(football.number), str(taxes.number)]
+    headers = [line.split(".")[0] for line in text.splitlines()[2:] if not line.startswith(" ")]
+    assert headers == [str(football.number), str(taxes.number)]
     assert all(text[c.start : c.end] == c.text for c in citations)
     assert answer_from_outline(outline, focus="the goal") == answer_from_outline(outline)
 
