@@ -14,6 +14,7 @@ _SPECIAL = re.compile(r"([\\`*_\[\]{}<>#|~$:^=+!])")
 _LINE_START = re.compile(r"^(\s*)(\d+)([.)])", re.MULTILINE)
 _LEADING_DASH = re.compile(r"^(\s*)([-])", re.MULTILINE)
 QUOTE_LIMIT = 600
+_NBSP = "\u00a0"
 _SENTINEL = "\ue000"  # private-use character: stands for a citation marker while the text is escaped
 
 
@@ -22,7 +23,9 @@ def escape(text: str) -> str:
     text = _SPECIAL.sub(r"\\\1", text)
     text = _LINE_START.sub(r"\1\2\\\3", text)
     text = _LEADING_DASH.sub(r"\1\\\2", text)
-    lines = [line.strip() for line in text.split("\n")]  # leading spaces could start a code block
+    # Leading spaces could start a code block: an indent (a quote under its chapter or episode) is kept as
+    # no-break spaces, which Markdown shows and does not read.
+    lines = [_NBSP * (len(line) - len(line.lstrip(" "))) + line.strip() for line in text.split("\n")]
     out: list[str] = []
     for line in lines:
         if out and out[-1] and line:

@@ -488,6 +488,13 @@ def test_markdown_escaping_keeps_transcript_text_literal() -> None:
     assert escaped.split("\n")[0].endswith("  ")  # line breaks are kept
 
 
+def test_an_indented_quote_stays_indented_and_never_becomes_code() -> None:
+    escaped = chat_markdown.escape("1. The steel (#1-#9):\n    “It came late.”")
+    header, quote = escaped.split("\n")
+    assert header == "1\\. The steel (\\#1-\\#9)\\:  "
+    assert quote == "\u00a0" * 4 + "“It came late.”" and not quote.startswith(" ")
+
+
 def test_answer_markdown_puts_badges_where_marked_text_puts_markers() -> None:
     u = Utterance("ep", 4, "Three things.", "Tomás Reyes")
     text = "The steel was late. The soil was soft."
