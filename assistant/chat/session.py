@@ -24,7 +24,7 @@ from ..outline.answer import (
 )
 from ..outline.types import Outline
 from ..retrieval.contracts import QueryRewriter
-from ..retrieval.coverage import WordCounts, mentions, word_counts
+from ..retrieval.coverage import WordCounts, mentions, used_in_another_form, word_counts
 from ..retrieval.query import HeuristicRewriter, asks_for_more, is_follow_up, leans_wholly
 from ..retrieval.retriever import HybridRetriever
 from ..types import Answer, AnswerEvent, Hit, Turn
@@ -279,7 +279,8 @@ class ChatSession:
         final = yield from self._generate(question, query, context, turns, notices, words)
         facts_only = bool(final.citations) and all(u.is_details for u in final.cited_utterances)
         if final.mode == "offline" and (final.citations or final.refused) and not facts_only:
-            absent = _absent_words_notice(words().unknown, quoted=bool(final.citations))
+            unknown = [w for w in words().unknown if not self._said_otherwise(w, episode, speaker)]
+            absent = _absent_words_notice(unknown, quoted=bool(final.citations))
             if absent:
                 notices.append(absent)
                 yield AnswerEvent(kind="notice", text=absent)
@@ -439,6 +440,11 @@ class ChatSession:
         if self.generator is not self.offline or model is None:
             return False
         return not found or not model.answerable(focus, found, self._word_counts(focus, episode, None))
+
+    def _said_otherwise(self, word: str, episode: Filter, speaker: Filter) -> bool:
+        """Whether the searched turns say `word` in another form ("lost" for "lose")."""
+        index = self.retriever.lexical.current()
+        return used_in_another_form(index, word, self.library.check_episodes(episode), speakers_of(speaker))
 
     def _word_counts(self, question: str, episode: Filter, speaker: Filter) -> WordCounts:
         return word_counts(

@@ -67,6 +67,32 @@ def word_counts(
     return WordCounts(scope, library, int(turns.sum()), frozenset(named))
 
 
+def used_in_another_form(
+    index: LexicalIndex,
+    word: str,
+    episodes: Sequence[str] | None = None,
+    speakers: Sequence[str] | None = None,
+) -> bool:
+    """Whether the searched turns use another inflection of `word` ("lost" for "lose", "bought" for "buy"):
+    Snowball keeps irregular forms apart, so a word the keyword index never saw may still have been said."""
+    forms = _other_forms(word.lower())
+    if not forms:
+        return False
+    keep = index.mask(episodes, speakers)
+    turn, _ = index.scores(" ".join(sorted(forms)), None)
+    used = (turn > 0) & index.turns
+    return bool((used if keep is None else used & keep).any())
+
+
+def _other_forms(word: str) -> set[str]:
+    """The other inflections of `word` and of its lemmas, from lemminflect's tables (none for a name)."""
+    from lemminflect import getAllInflections, getAllLemmas
+
+    lemmas = {lemma for found in getAllLemmas(word).values() for lemma in found} | {word}
+    forms = {form for lemma in lemmas for found in getAllInflections(lemma).values() for form in found}
+    return (forms | lemmas) - {word}
+
+
 class Mention(NamedTuple):
     """How an episode uses a topic's words: the record using them most, and how many turns use them all."""
 

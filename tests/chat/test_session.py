@@ -81,6 +81,14 @@ def test_episode_facts_are_answered_from_the_details_record(library: Assistant) 
     assert [u.episode_id for u in hosted_by.cited_utterances] == ["harbour-bridge"]
 
 
+def test_a_word_said_in_another_form_is_not_called_absent(library: Assistant) -> None:
+    lost = library.ask("How many weeks did they lose to the storms?", episode="harbour-bridge")
+    assert 4 in [u.number for u in lost.cited_utterances]  # "…we lost about six weeks to the winter storms."
+    assert "never use" not in (lost.notice or ""), lost.notice
+    gondola = library.ask("How many weeks did they lose on the gondola?", episode="harbour-bridge")
+    assert gondola.notice and "“gondola”" in gondola.notice and "“lose”" not in gondola.notice
+
+
 def test_a_question_about_what_was_said_in_the_episode_is_not_answered_from_its_details(
     library: Assistant,
 ) -> None:
