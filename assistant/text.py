@@ -167,6 +167,14 @@ def tokenize(text: str) -> list[str]:
     return list(stemmer().stemWords(words)) if words else []
 
 
+@lru_cache(maxsize=4096)
+def is_english_word(word: str) -> bool:
+    """Whether lemminflect's English tables know the (lower-case) word: "project" yes, "nadia" no."""
+    from lemminflect import getAllLemmas
+
+    return bool(getAllLemmas(word))
+
+
 def fold(text: str) -> str:
     """Accents dropped, case folded, curly apostrophes straightened: "Zoë’s" and "zoe's" compare equal."""
     decomposed = unicodedata.normalize("NFKD", text)

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from ..library import Library
 from ..render import cited_lines, plural
 from ..text import name_tokens, question_words, shortened
-from ..types import DETAILS, Answer, AnswerEvent, Hit, Utterance, utterance_id
+from ..types import Answer, AnswerEvent, Hit, Utterance
 from .people import details_role
 from .roster import speakers
 from .told import told
@@ -40,13 +40,6 @@ def identity_asked(question: str) -> str | None:
     return match["who"].strip() if match else None
 
 
-def names_them(who: str, label: str) -> bool:
-    """Whether `who` names the speaker `label`: every word of the label ("the project manager"), or words
-    written as names are ("Nadia", "Tomás"). "Tell me about the project" does not name "Project Manager"."""
-    words = [(folded, original) for folded, original, _ in question_words(who) if folded != "the"]
-    return {f for f, _ in words} == set(name_tokens(label)) or all(o[:1].isupper() for _, o in words)
-
-
 def answer_identity(
     library: Library, question: str, who: str, label: str, episode_id: str
 ) -> Steps[AnswerEvent, None, Answer]:
@@ -54,14 +47,14 @@ def answer_identity(
     the details, their share of the talk with their first turn, and the turns that name them; returns the
     Answer."""
     episode = library.episode(episode_id)
-    transcript = library.transcript(episode.id)
+    transcript = library.transcript(episode.id, with_details=True)  # the details record too, in one read
     counted = speakers(transcript)
     total = sum(s.words for s in counted) or 1
     theirs = next((s for s in counted if s.name == label), None)
     head = f"{label} in “{episode.title}”, from the transcript:\n"
     lines: list[tuple[str, Utterance | None]] = []
     role = details_role(episode, label)
-    record = next(iter(library.utterances([utterance_id(episode.id, DETAILS)])), None) if role else None
+    record = next((u for u in transcript if u.is_details), None)
     if role and record is not None:
         lines.append((f"- The episode's details name them as its {role}.", record))
     naming = _naming(transcript, who, label)

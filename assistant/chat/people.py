@@ -10,8 +10,8 @@ from ..errors import UnknownSpeakerError
 from ..index.lexical_cache import LexicalCache
 from ..library import Library
 from ..outline.answer import speaker_asked_about, speaker_asked_next
-from ..retrieval.speakers import speaker_mentioned
-from ..text import name_tokens, question_words
+from ..retrieval.speakers import is_role, speaker_mentioned
+from ..text import is_english_word, name_tokens, question_words
 from ..types import Episode
 
 _HOSTS = re.compile(r",|&|\band\b")
@@ -152,5 +152,16 @@ def listed(names: Sequence[str], most: int = 20) -> str:
 
 
 def _names_fully(who: str, name: str | None) -> bool:
-    """Whether every word of `who` (but "the") is a word of the label `name`."""
-    return name is not None and {w for w, _, _ in question_words(who)} - {"the"} <= set(name_tokens(name))
+    """Whether `who` names the label `name`: every word of it (but "the") is a word of the label, and they are
+    the whole label, "the <role>" ("the professor" for "Professor B"), or words written or spelt as names
+    ("Nadia", "nadia"). A lower-case English word names no one: "the project" is not "Project Manager"."""
+    if name is None:
+        return False
+    words = [(folded, original) for folded, original, _ in question_words(who) if folded != "the"]
+    given = {folded for folded, _ in words}
+    label = set(name_tokens(name))
+    if not words or not given <= label:
+        return False
+    if given == label or (len(words) == 1 and is_role(words[0][0])):
+        return True
+    return all(original[:1].isupper() or not is_english_word(folded) for folded, original in words)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from ..library import Library
 from ..render import cited_lines, plural
 from ..text import shortened
-from ..types import DETAILS, Answer, AnswerEvent, Citation, Episode, Hit, Utterance, utterance_id
+from ..types import Answer, AnswerEvent, Citation, Episode, Hit, Utterance
 from .attribution import named_in_details
 from .told import told
 
@@ -75,12 +75,13 @@ def answer_roster(library: Library, question: str, episode_id: str) -> Steps[Ans
     """Yields who speaks in the episode and how much, each speaker cited to their longest turn; returns the
     Answer."""
     episode = library.episode(episode_id)
-    counted = speakers(library.transcript(episode.id))
+    transcript = library.transcript(episode.id, with_details=True)  # the details record too, in one read
+    counted = speakers(transcript)
     if counted:
         text, citations = _listed(episode, counted)
         hits = tuple(Hit(s.longest, 1.0, episode_title=episode.title) for s in counted)
     else:
-        text, citations, hits = _unlabelled(library, episode)
+        text, citations, hits = _unlabelled(episode, next((u for u in transcript if u.is_details), None))
     return (
         yield from told(Answer(text=text, citations=citations, mode="offline", query=question, hits=hits))
     )
@@ -107,13 +108,14 @@ def _listed(episode: Episode, counted: Sequence[Speaker]) -> tuple[str, tuple[Ci
     return cited_lines(head, lines)
 
 
-def _unlabelled(library: Library, episode: Episode) -> tuple[str, tuple[Citation, ...], tuple[Hit, ...]]:
+def _unlabelled(
+    episode: Episode, record: Utterance | None
+) -> tuple[str, tuple[Citation, ...], tuple[Hit, ...]]:
     text = (
         f"The transcript of “{episode.title}” does not label its speakers, "
         "so who spoke how much cannot be counted."
     )
     named = named_in_details(episode)
-    record = next(iter(library.utterances([utterance_id(episode.id, DETAILS)])), None)
     if not named or record is None:
         return text, (), ()
     sentence = f"Its details name {named}."

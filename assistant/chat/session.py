@@ -24,14 +24,14 @@ from ..outline.answer import (
 )
 from ..outline.types import Outline
 from ..retrieval.contracts import QueryRewriter
-from ..retrieval.coverage import WordCounts, mentions, used_in_another_form, word_counts
+from ..retrieval.coverage import WordCounts, mentions, said_in_another_form, word_counts
 from ..retrieval.query import HeuristicRewriter, asks_for_more, is_follow_up, leans_wholly
 from ..retrieval.retriever import HybridRetriever
 from ..types import Answer, AnswerEvent, Hit, Turn
 from .asked import answer_asked, asker
 from .attribution import answer_who_said, asks_who_said
 from .catalogue import answer_catalogue, answer_mentions, asks_catalogue, mention_topic
-from .identity import answer_identity, identity_asked, names_them
+from .identity import answer_identity, identity_asked
 from .moments import answer_at, asked_moment
 from .outlines import WholeEpisode, without_done
 from .people import People
@@ -279,7 +279,15 @@ class ChatSession:
         final = yield from self._generate(question, query, context, turns, notices, words)
         facts_only = bool(final.citations) and all(u.is_details for u in final.cited_utterances)
         if final.mode == "offline" and (final.citations or final.refused) and not facts_only:
-            unknown = [w for w in words().unknown if not self._said_otherwise(w, episode, speaker)]
+            unknown = words().unknown
+            if unknown:  # "lose" where the transcript says "lost" was said
+                said = said_in_another_form(
+                    self.retriever.lexical.current(),
+                    unknown,
+                    self.library.check_episodes(episode),
+                    speakers_of(speaker),
+                )
+                unknown = [w for w in unknown if w not in said]
             absent = _absent_words_notice(unknown, quoted=bool(final.citations))
             if absent:
                 notices.append(absent)
@@ -341,8 +349,6 @@ class ChatSession:
     ) -> Steps[AnswerEvent, None, Answer | None]:
         """Who `who` is, when a speaker label names them in full; None otherwise (a search then)."""
         label = self.people.label_named(who, self.library.check_episodes(episode))
-        if label is not None and not names_them(who, label):
-            label = None
         scope = self.whole.scope(question, episode, turns, notices, speaker=label) if label else None
         if label is None or scope is None:
             return None
@@ -440,11 +446,6 @@ class ChatSession:
         if self.generator is not self.offline or model is None:
             return False
         return not found or not model.answerable(focus, found, self._word_counts(focus, episode, None))
-
-    def _said_otherwise(self, word: str, episode: Filter, speaker: Filter) -> bool:
-        """Whether the searched turns say `word` in another form ("lost" for "lose")."""
-        index = self.retriever.lexical.current()
-        return used_in_another_form(index, word, self.library.check_episodes(episode), speakers_of(speaker))
 
     def _word_counts(self, question: str, episode: Filter, speaker: Filter) -> WordCounts:
         return word_counts(

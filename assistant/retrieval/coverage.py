@@ -67,21 +67,25 @@ def word_counts(
     return WordCounts(scope, library, int(turns.sum()), frozenset(named))
 
 
-def used_in_another_form(
+def said_in_another_form(
     index: LexicalIndex,
-    word: str,
+    words: Sequence[str],
     episodes: Sequence[str] | None = None,
     speakers: Sequence[str] | None = None,
-) -> bool:
-    """Whether the searched turns use another inflection of `word` ("lost" for "lose", "bought" for "buy"):
+) -> set[str]:
+    """Those of `words` the searched turns use in another inflection ("lost" for "lose", "bought" for "buy"):
     Snowball keeps irregular forms apart, so a word the keyword index never saw may still have been said."""
-    forms = _other_forms(word.lower())
-    if not forms:
-        return False
     keep = index.mask(episodes, speakers)
-    turn, _ = index.scores(" ".join(sorted(forms)), None)
-    used = (turn > 0) & index.turns
-    return bool((used if keep is None else used & keep).any())
+    said = set()
+    for word in words:
+        forms = _other_forms(word.lower())
+        if not forms:
+            continue
+        turn, _ = index.scores(" ".join(sorted(forms)), None)
+        used = (turn > 0) & index.turns
+        if (used if keep is None else used & keep).any():
+            said.add(word)
+    return said
 
 
 def _other_forms(word: str) -> set[str]:

@@ -46,6 +46,11 @@ _EVERYDAY = _words(
 )
 
 
+def is_role(word: str) -> bool:
+    """Whether "the <word>" can name the one speaker whose label holds it ("the professor")."""
+    return word in _ROLES
+
+
 def speaker_mentioned(question: str, speakers: Sequence[str]) -> str | None:
     """The one speaker of `speakers` the question names, or None when it names none or is ambiguous."""
     words = question_words(question)

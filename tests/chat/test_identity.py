@@ -67,6 +67,10 @@ def test_a_word_of_a_role_label_is_not_the_speaker(library: Assistant) -> None:
     answer = library.ask("Tell me about the project", episode="kickoff_meeting")
     assert not answer.text.startswith("Project Manager in"), answer.text
     assert library.ask("Tell me about the project manager").text.startswith("Project Manager in")
+    said = library.ask("What did the project say?", episode="kickoff_meeting")  # the same check, every route
+    assert "What Project Manager said" not in said.text, said.text
+    assert library.ask("what did nadia ask?").text.startswith("Nadia Brooks asked")  # a name, in lower case
+    assert library.ask("who is nadia").text.startswith("Nadia Brooks in")
 
 
 def test_a_person_in_a_transcript_without_labels_is_searched_for(library: Assistant) -> None:
