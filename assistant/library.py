@@ -32,10 +32,18 @@ log = logging.getLogger(__name__)
 class Library:
     """Writes go through the store's file lock, one process at a time; reads never wait for it."""
 
-    def __init__(self, store: ChromaStore, embedder: Embedder, settings: Settings) -> None:
+    def __init__(
+        self,
+        store: ChromaStore,
+        embedder: Embedder,
+        settings: Settings,
+        snapshot: Callable[[], Snapshot] | None = None,
+    ) -> None:
         self.store = store
         self.embedder = embedder
         self.settings = settings
+        self.snapshot = snapshot
+        """The search's saved index, which holds every utterance: transcripts read from it need no Chroma."""
         self._outlines: dict[tuple[str, str | None, str], Outline] = {}
         self._outlines_lock = threading.Lock()
 
@@ -52,7 +60,9 @@ class Library:
     def transcript(self, episode_id: str, with_details: bool = False) -> list[Utterance]:
         """Every stored utterance of an episode in order, for showing a citation in its context; with its
         details record (number 0, what "episode details" citations point at) first when asked for."""
-        return self.store.utterances_of(self.episode(episode_id).id, with_details)
+        episode = self.episode(episode_id).id
+        snapshot = self.snapshot() if self.snapshot is not None else None
+        return self._stored_utterances(episode, snapshot, with_details)
 
     def utterances(self, ids: Sequence[str]) -> list[Utterance]:
         """The stored utterances (or details records) with these ids, in the order given; missing ones left
@@ -96,19 +106,21 @@ class Library:
 
         return chapter_quotes(outline, utterances, keep)
 
-    def _stored_utterances(self, episode_id: str, snapshot: Snapshot | None) -> list[Utterance]:
-        """The episode's turns without its details record, from the search's snapshot when it has them (so a
-        warm command need not open the store)."""
-        rows = _turn_rows(snapshot, episode_id) if snapshot is not None else []
+    def _stored_utterances(
+        self, episode_id: str, snapshot: Snapshot | None, with_details: bool = False
+    ) -> list[Utterance]:
+        """The episode's turns (its details record first when asked for), from the search's snapshot when it
+        has them (so a warm command need not open the store)."""
+        rows = _rows(snapshot, episode_id, with_details) if snapshot is not None else []
         if snapshot is not None and rows:
             return [snapshot.keywords.records[i].utterance() for i in rows]
-        return self.store.utterances_of(episode_id)
+        return self.store.utterances_of(episode_id, with_details)
 
     def _stored_vectors(
         self, episode_id: str, snapshot: Snapshot | None
     ) -> tuple[list[Utterance], np.ndarray]:
         if snapshot is not None and snapshot.vectors is not None:
-            rows = _turn_rows(snapshot, episode_id)
+            rows = _rows(snapshot, episode_id)
             if rows:
                 utterances = [snapshot.keywords.records[i].utterance() for i in rows]
                 matrix = np.asarray(snapshot.vectors.matrix[np.asarray(rows)], dtype=np.float32)
@@ -331,9 +343,10 @@ def fill_metadata(transcript: Transcript, path: Path, **given: str | None) -> Tr
     return Transcript(replace(episode, **fills), transcript.utterances) if fills else transcript
 
 
-def _turn_rows(snapshot: Snapshot, episode_id: str) -> list[int]:
-    """The snapshot's rows of one episode's turns (its details record left out), in episode order."""
+def _rows(snapshot: Snapshot, episode_id: str, with_details: bool = False) -> list[int]:
+    """The snapshot's rows of one episode's turns (its details record too when asked for), in order."""
     records = snapshot.keywords.records
-    return [
-        int(i) for i in snapshot.keywords.rows_of_episode(episode_id) if records[int(i)].number != DETAILS
-    ]
+    rows = [int(i) for i in snapshot.keywords.rows_of_episode(episode_id)]
+    return sorted(
+        (i for i in rows if with_details or records[i].number != DETAILS), key=lambda i: records[i].number
+    )

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from assistant import Assistant, Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -17,31 +19,49 @@ PROBE = """
 import json, sys
 from assistant import Assistant
 a = Assistant.from_settings()
-answer = a.ask("Why did the bridge open late?")
+answer = a.ask(sys.argv[1])
 print(json.dumps({"cited": len(answer.citations), "episodes": [e.id for e in a.episodes()],
+                  "turns": len(a.transcript("harbour-bridge", with_details=True)),
                   "chromadb": "chromadb" in sys.modules}))
 """
 
 
-def _probe(store: Path) -> dict[str, object]:
+def _probe(store: Path, question: str = "Why did the bridge open late?") -> dict[str, object]:
     env = {
         **os.environ,
         "ASSISTANT_STORE": str(store),
         "ASSISTANT_EMBEDDER": "hashing",
         "PYTHONPATH": str(ROOT),
     }
-    done = subprocess.run([sys.executable, "-c", PROBE], env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, question], env=env, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
-def test_warm_ask_never_imports_chromadb(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Why did the bridge open late?",  # a search
+        "Who is Tomás Reyes?",  # answers read from the transcript itself
+        "What did Nadia ask?",
+        "Who speaks the most?",
+    ],
+)
+def test_warm_ask_never_imports_chromadb(tmp_path: Path, question: str) -> None:
     store = tmp_path / "store"
     a = Assistant.from_settings(Settings(store=store, embedder="hashing", mode="offline"))
     a.ingest(SAMPLE)
     a.search("bridge")  # saves the keyword index and vectors beside the store
-    seen = _probe(store)
-    assert seen == {"cited": seen["cited"], "episodes": ["harbour-bridge"], "chromadb": False}
+    turns = len(a.transcript("harbour-bridge", with_details=True))
+    seen = _probe(store, question)
+    assert seen == {
+        "cited": seen["cited"],
+        "episodes": ["harbour-bridge"],
+        "turns": turns,
+        "chromadb": False,
+    }
     assert seen["cited"]
 
 

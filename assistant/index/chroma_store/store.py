@@ -269,8 +269,15 @@ class ChromaStore(StoreReads):
         episodes = [episode_from(m) for m in got["metadatas"] or []]
         return tuple(sorted(episodes, key=lambda e: (e.show or "", e.title.casefold(), e.id)))
 
-    @guarded("reading an episode")
     def episode(self, episode_id: str) -> Episode | None:
+        """Embedded: from the episode list the catalog keeps, so a command about one episode need not open
+        Chroma. A server has no catalog (every read is afresh): one record is read, not the whole list."""
+        if self._path is None:
+            return self._read_episode(episode_id)
+        return next((e for e in self.episodes() if e.id == episode_id), None)
+
+    @guarded("reading an episode")
+    def _read_episode(self, episode_id: str) -> Episode | None:
         got = self._episodes.get(ids=[episode_id], include=["metadatas"])
         metas = got["metadatas"] or []
         return episode_from(metas[0]) if metas else None
