@@ -64,8 +64,8 @@ def open_embedder(
 
 
 def auto_embedder(settings: Settings, notify: Notify | None = None) -> Embedder:
-    """The offline default: the local model (fetched once on first use), else hashing with one line saying
-    why and the command that fixes it."""
+    """The offline default: the local model the settings name (fetched once on first use), else the default
+    model when this machine holds it, else hashing; each fallback with one line saying why and the fix."""
     model = spec(settings.local_model)
     cache = settings.model_cache_dir
     marker = cache / ".last-failed-fetch"
@@ -85,10 +85,22 @@ def auto_embedder(settings: Settings, notify: Notify | None = None) -> Embedder:
                 pass
         why = "HF_HUB_OFFLINE is set" if hub_offline() else "the model hub could not be reached"
         command = f"{'HF_HUB_OFFLINE=0 ' if hub_offline() else ''}assistant models fetch {model.key}"
-        line = f"answers use the hashing fallback: {model.key} is not downloaded and {why}; fix: `{command}`"
+        present = _present_default(settings, model)
+        used = f"{present.key}, the default model found here," if present else "the hashing fallback"
+        line = f"answers use {used} as {model.key} is not downloaded and {why}; fix: `{command}`"
         log.info("%s (%s)", line, exc)
         (notify or log.warning)(line)
-        return HashingEmbedder()
+        return open_embedder(settings, present, allow_fetch=False) if present else HashingEmbedder()
+
+
+def _present_default(settings: Settings, wanted: ModelSpec) -> ModelSpec | None:
+    """The default model when another was asked for and a folder or the cache already holds it: a user who
+    chose a stronger model they cannot fetch is better served by it than by hashing."""
+    default = spec(DEFAULT_EMBEDDER)
+    if default.key == wanted.key:
+        return None
+    held = local_path(settings, default) or cached(default, settings.model_cache_dir, hub_files(default))
+    return default if held else None
 
 
 def open_reranker(settings: Settings, choice: str | None = None) -> Reranker | None:

@@ -118,6 +118,32 @@ def test_offline_falls_back_to_hashing_with_one_line_and_the_fix(
     assert lines[0].endswith("fix: `HF_HUB_OFFLINE=0 assistant models fetch all-MiniLM-L6-v2`")
 
 
+def test_a_chosen_model_that_cannot_be_fetched_gives_way_to_the_default_the_machine_holds(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """ASSISTANT_LOCAL_MODEL=nomic on a machine that cannot fetch it but holds MiniLM (Chroma's folder):
+    MiniLM beats hashing, and the one line says so."""
+    from conftest import shared_or_skip
+
+    folder = shared_or_skip("models", "all-MiniLM-L6-v2", "onnx")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    lines: list[str] = []
+    settings = Settings(model_cache=tmp_path / "cache", onnx_model=folder, local_model="nomic")
+    embedder = auto_embedder(settings, lines.append)
+    assert embedder.name == "fastembed:all-MiniLM-L6-v2"
+    assert embedder.embed_query("when did the steel arrive").shape == (384,)
+    assert lines == [
+        "answers use all-MiniLM-L6-v2, the default model found here, as nomic-embed-text-v1.5-Q is not "
+        "downloaded and HF_HUB_OFFLINE is set; fix: `HF_HUB_OFFLINE=0 assistant models fetch "
+        "nomic-embed-text-v1.5-Q`"
+    ]
+    nothing_held = Settings(model_cache=tmp_path / "cache", onnx_model=tmp_path / "none", local_model="nomic")
+    assert isinstance(auto_embedder(nothing_held, lines.append), HashingEmbedder)
+    assert lines[-1].startswith(
+        "answers use the hashing fallback as nomic-embed-text-v1.5-Q is not downloaded"
+    )
+
+
 def test_a_local_folder_without_tokenizer_settings_works(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
