@@ -37,8 +37,17 @@ FEATURES = (
     "gap",
     "absent",
     "absent_weight",
+    "unknown_name",
 )
-LEXICAL_FEATURES = ("turn_share", "window_share", "coverage", "top_coverage", "absent", "absent_weight")
+LEXICAL_FEATURES = (
+    "turn_share",
+    "window_share",
+    "coverage",
+    "top_coverage",
+    "absent",
+    "absent_weight",
+    "unknown_name",
+)
 FALLBACK = "lexical"
 SAVED = "answerability.json"
 
@@ -56,7 +65,10 @@ def features(question: str, hits: Sequence[Hit], words: WordCounts | None = None
     weight (the sum of its words' IDF), so long and short questions, small and large libraries compare.
     `absent` is the share of the question's words the searched transcripts never use, `absent_weight` their
     share of the word weight: "revenue" in a podcast that never mentions revenue says more than any score.
-    Without `words` (`retrieval.coverage.word_counts`), BM25 is divided by the number of words instead."""
+    `unknown_name` is 1 when the question writes a word with a capital (past its first word) that the searched
+    transcripts, speakers and details never use: a question about Melanie cannot be answered from talk that
+    never names her, however close the cosine of "What did Melanie think…" to other turns. Without `words`
+    (`retrieval.coverage.word_counts`), BM25 is divided by the number of words instead."""
     terms = set(tokenize(question))
     top = list(hits[:TOP])
     n = max(len(terms), 1)
@@ -79,6 +91,7 @@ def features(question: str, hits: Sequence[Hit], words: WordCounts | None = None
         "gap": (fused[0] - fused[-1]) / fused[0] if len(fused) > 1 and fused[0] > 0 else 0.0,
         "absent": len(absent) / len(words.scope) if words and words.scope else 0.0,
         "absent_weight": sum(weights.get(w, 0.0) for w in absent) / mass if weights else 0.0,
+        "unknown_name": float(bool(words and words.unknown_names(question))),
     }
 
 

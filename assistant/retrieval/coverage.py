@@ -41,6 +41,12 @@ class WordCounts:
         common = common_words()
         return [w for w in self.absent if w not in self.details and w.replace("’", "'") not in common]
 
+    def unknown_names(self, question: str) -> list[str]:
+        """Unknown words the question writes with a capital past its first word: names ("Melanie"), whose
+        absence rules the question out more surely than a common word's."""
+        unknown = set(self.unknown)
+        return [w for w in _WORD.findall(question)[1:] if w[0].isupper() and w.lower() in unknown]
+
 
 def word_counts(
     index: LexicalIndex,

@@ -147,6 +147,18 @@ def test_a_question_the_library_has_no_word_for_is_refused(sample_copy: Path) ->
     assert answer.hits, "retrieval still ran"
 
 
+def test_a_question_about_someone_the_transcripts_never_name_is_refused(sample_copy: Path) -> None:
+    """The harbour-bridge talk covers the steel, but no Melanie or Priya is in it: what she said cannot be
+    quoted from it, however well "say about the steel" matches; the guest's name keeps the question open."""
+    a = Assistant.from_settings()
+    a.ingest([sample_copy])
+    for question in ("What did Melanie say about the steel?", "What did Priya think about the piles?"):
+        answer = a.ask(question)
+        assert answer.refused and answer.citations == (), question
+    named = a.ask("What did Tomás say about the steel?")
+    assert not named.refused and any(c.utterances[0].number == 4 for c in named.citations)
+
+
 def test_sentences_keep_abbreviations_and_quotes_together() -> None:
     text = 'Dr. Smith said no. The U.S. market is big! Is it? He said "Go." Then J. R. left.'
     assert sentences(text) == [
@@ -167,6 +179,15 @@ def test_a_fetched_model_uses_the_refusal_model_fitted_for_the_same_files() -> N
     assert fitted is not None and fetched == fitted and fitted.name == "onnx:all-MiniLM-L6-v2"
     other = model_for("fastembed:some-model-nobody-fitted")
     assert other is not None and other.name == "lexical"
+
+
+@pytest.mark.parametrize("model", ["nomic-embed-text-v1.5-Q", "embeddinggemma-300m"])
+def test_the_stronger_catalog_models_have_refusal_models_of_their_own(model: str) -> None:
+    """Their cosines spread differently from MiniLM's: the lexical entry would refuse on other evidence."""
+    from assistant.generation.answerability import model_for
+
+    fitted = model_for(f"fastembed:{model}")
+    assert fitted is not None and fitted.name == f"fastembed:{model}"
 
 
 ACCOUNT = """--- METADATA START ---
