@@ -42,10 +42,22 @@ class WordCounts:
         return [w for w in self.absent if w not in self.details and w.replace("’", "'") not in common]
 
     def unknown_names(self, question: str) -> list[str]:
-        """Unknown words the question writes with a capital past its first word: names ("Melanie"), whose
-        absence rules the question out more surely than a common word's."""
+        """Names the question writes (runs of capitalised words past its first word) none of whose words the
+        searched transcripts use: "Melanie" rules a question out more surely than a common word; "Noam
+        Shazeer" does not when the talk says "Noam Shazir", as speech recognition spells it."""
         unknown = set(self.unknown)
-        return [w for w in _WORD.findall(question)[1:] if w[0].isupper() and w.lower() in unknown]
+        runs: list[list[str]] = []
+        end = -1
+        for match in list(_WORD.finditer(question))[1:]:
+            word = match.group()
+            if not word[0].isupper():
+                continue
+            if runs and not question[end : match.start()].strip():
+                runs[-1].append(word)
+            else:
+                runs.append([word])
+            end = match.end()
+        return [" ".join(run) for run in runs if all(w.lower() in unknown for w in run)]
 
 
 def word_counts(

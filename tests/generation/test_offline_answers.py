@@ -159,6 +159,21 @@ def test_a_question_about_someone_the_transcripts_never_name_is_refused(sample_c
     assert not named.refused and any(c.utterances[0].number == 4 for c in named.citations)
 
 
+def test_a_name_known_by_one_of_its_words_is_not_unknown(tmp_path: Path) -> None:
+    """Speech recognition wrote "Noam Shazir": a question about Noam Shazeer asks about someone named."""
+    a = _library(
+        tmp_path,
+        "intern",
+        "1\nSo I got hired as an intern, and I was sat next to Noam Shazir.\n"
+        "2\nWhat did Noam work on back then?\n"
+        "3\nNoam was building huge language models with mixture of experts layers.\n",
+    )
+    answer = a.ask("What did Noam Shazeer work on?", episode="intern")
+    assert not answer.refused and answer.citations, answer.text
+    unknown = a.ask("What did Lukasz Kaiser work on?", episode="intern")
+    assert unknown.refused and unknown.citations == ()
+
+
 def test_sentences_keep_abbreviations_and_quotes_together() -> None:
     text = 'Dr. Smith said no. The U.S. market is big! Is it? He said "Go." Then J. R. left.'
     assert sentences(text) == [
