@@ -93,7 +93,7 @@ class Assistant:
         embedder = embedder or choose_embedder(settings, client.get, notices.append)
         chroma = open_store(settings, embedder)
         lexical = LexicalCache(chroma, None if settings.chroma_host else settings.store_dir / "lexical")
-        library = Library(chroma, embedder, settings, lexical.snapshot if lexical.saves else None)
+        library = Library(chroma, embedder, settings, lexical.at_hand)
         library.sweep_if_free()
         if not reason:
             from .providers.cohere import CohereGenerator, CohereQueryRewriter, CohereReranker

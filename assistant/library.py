@@ -37,13 +37,14 @@ class Library:
         store: ChromaStore,
         embedder: Embedder,
         settings: Settings,
-        snapshot: Callable[[], Snapshot] | None = None,
+        snapshot: Callable[[], Snapshot | None] | None = None,
     ) -> None:
         self.store = store
         self.embedder = embedder
         self.settings = settings
         self.snapshot = snapshot
-        """The search's saved index, which holds every utterance: transcripts read from it need no Chroma."""
+        """The search's index when at hand (None otherwise); it holds every utterance, so transcripts read
+        from it need no Chroma."""
         self._outlines: dict[tuple[str, str | None, str], Outline] = {}
         self._outlines_lock = threading.Lock()
 

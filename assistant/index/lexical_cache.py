@@ -77,6 +77,10 @@ class LexicalCache:
             return True
         return self._folder is not None and saved_matches(self._folder / signature, signature, self._window)
 
+    def at_hand(self) -> Snapshot | None:
+        """The snapshot when `ready`, else None: a read of one episode should not build the whole index."""
+        return self.snapshot() if self.ready() else None
+
     def current(self) -> LexicalIndex:
         """The keyword index of the library as it is now."""
         return self.snapshot().keywords

@@ -75,3 +75,16 @@ def test_catalog_of_an_older_generation_is_ignored(tmp_path: Path) -> None:
     (store / ".catalog.json").write_text(json.dumps(catalog))  # a stale file from before the delete
     fresh = Assistant.from_settings(Settings(store=store, embedder="hashing", mode="offline"))
     assert fresh.episodes() == [] and fresh.store.count() == 0
+
+
+def test_reading_one_transcript_does_not_build_the_whole_keyword_index(tmp_path: Path) -> None:
+    """Right after an ingest the index is stale: a transcript is read from the store, and the next question
+    still says it builds the index first (`search_ready`)."""
+    a = Assistant.from_settings(Settings(store=tmp_path / "store", embedder="hashing", mode="offline"))
+    a.ingest(SAMPLE)
+    assert not a.search_ready()
+    turns = a.transcript("harbour-bridge", with_details=True)
+    assert turns[0].is_details and [u.number for u in turns[1:]] == list(range(1, len(turns)))
+    assert not a.search_ready()
+    a.search("bridge")
+    assert a.search_ready() and a.transcript("harbour-bridge", with_details=True) == turns
