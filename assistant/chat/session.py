@@ -24,7 +24,7 @@ from ..outline.answer import (
 )
 from ..outline.types import Outline
 from ..retrieval.contracts import QueryRewriter
-from ..retrieval.coverage import WordCounts, mentions, said_in_another_form, word_counts
+from ..retrieval.coverage import WordCounts, as_typed, mentions, said_in_another_form, word_counts
 from ..retrieval.query import HeuristicRewriter, asks_for_more, is_follow_up, leans_wholly
 from ..retrieval.retriever import HybridRetriever
 from ..types import Answer, AnswerEvent, Hit, Turn
@@ -288,7 +288,7 @@ class ChatSession:
                     speakers_of(speaker),
                 )
                 unknown = [w for w in unknown if w not in said]
-            absent = _absent_words_notice(unknown, quoted=bool(final.citations))
+            absent = _absent_words_notice(as_typed(unknown, query), quoted=bool(final.citations))
             if absent:
                 notices.append(absent)
                 yield AnswerEvent(kind="notice", text=absent)

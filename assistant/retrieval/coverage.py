@@ -85,6 +85,14 @@ def word_counts(
     return WordCounts(scope, library, int(turns.sum()), frozenset(named))
 
 
+def as_typed(words: Sequence[str], text: str) -> list[str]:
+    """The words (keys of `WordCounts`) as `text` first writes them: "Melanie", not "melanie"."""
+    typed: dict[str, str] = {}
+    for word in _WORD.findall(text):
+        typed.setdefault(word.lower(), word)
+    return [typed.get(w, w) for w in words]
+
+
 def said_in_another_form(
     index: LexicalIndex,
     words: Sequence[str],
