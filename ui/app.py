@@ -132,7 +132,8 @@ def _status_line(assistant: Assistant) -> None:
     line, details = st.columns([6, 1], vertical_alignment="center")
     line.caption(f"{badge} {escape(f'{answers} · search model: {status.search_model}')}{own}")
     if status.model_notice:
-        st.caption(f":orange-badge[:material/info: keyword search only] {escape(status.model_notice)}")
+        fallback = "keyword search only" if status.embedder.startswith("hashing") else "fallback model"
+        st.caption(f":orange-badge[:material/info: {fallback}] {escape(status.model_notice)}")
     if status.store_notice:
         st.caption(f":orange-badge[:material/info: reindex suggested] {escape(status.store_notice)}")
     with details.popover("Details", icon=":material/info:", type="tertiary"):

@@ -140,6 +140,26 @@ def test_first_run_with_an_empty_library_offers_the_sample() -> None:
     assert not at.chat_message
 
 
+def test_the_status_line_says_which_fallback_search_uses(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No model at all: keyword search only. A chosen model this machine cannot fetch, with MiniLM at hand:
+    the smaller model, not "keyword search only"."""
+    notice = next(plain(c.value) for c in start().main.caption if "answers use" in c.value)
+    assert "keyword search only" in notice and "hashing fallback" in notice
+    from conftest import shared_or_skip
+
+    monkeypatch.setenv("ASSISTANT_ONNX_MODEL", str(shared_or_skip("models", "all-MiniLM-L6-v2", "onnx")))
+    monkeypatch.setenv("ASSISTANT_LOCAL_MODEL", "nomic")
+    st.cache_resource.clear()
+    at = start()
+    notice = next(plain(c.value) for c in at.main.caption if "answers use" in c.value)
+    assert "fallback model" in notice and "keyword search only" not in notice
+    assert (
+        "answers use all-MiniLM-L6-v2" in notice
+        and "assistant models fetch nomic-embed-text-v1.5-Q" in notice
+    )
+    assert "search model: MiniLM (local)" in plain(at.main.caption[0].value)
+
+
 def test_a_store_built_before_speakers_names_were_embedded_says_how_to_rebuild() -> None:
     at = with_sample()
     assert "reindex suggested" not in page_text(at)
