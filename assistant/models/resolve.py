@@ -88,6 +88,8 @@ def auto_embedder(settings: Settings, notify: Notify | None = None) -> Embedder:
         present = _present_default(settings, model)
         used = f"{present.key}, the default model found here," if present else "the hashing fallback"
         line = f"answers use {used} as {model.key} is not downloaded and {why}; fix: `{command}`"
+        if present:
+            line += f", then `assistant reindex --embedder local` for a library built with {present.key}"
         log.info("%s (%s)", line, exc)
         (notify or log.warning)(line)
         return open_embedder(settings, present, allow_fetch=False) if present else HashingEmbedder()

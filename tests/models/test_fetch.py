@@ -135,7 +135,8 @@ def test_a_chosen_model_that_cannot_be_fetched_gives_way_to_the_default_the_mach
     assert lines == [
         "answers use all-MiniLM-L6-v2, the default model found here, as nomic-embed-text-v1.5-Q is not "
         "downloaded and HF_HUB_OFFLINE is set; fix: `HF_HUB_OFFLINE=0 assistant models fetch "
-        "nomic-embed-text-v1.5-Q`"
+        "nomic-embed-text-v1.5-Q`, then `assistant reindex --embedder local` for a library built with "
+        "all-MiniLM-L6-v2"
     ]
     nothing_held = Settings(model_cache=tmp_path / "cache", onnx_model=tmp_path / "none", local_model="nomic")
     assert isinstance(auto_embedder(nothing_held, lines.append), HashingEmbedder)
