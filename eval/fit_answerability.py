@@ -5,10 +5,13 @@ ask the assistant offline, take the features of the hits its answer was built fr
 and fit an L2-regularised logistic regression (numpy, Newton steps, classes weighted equally). The threshold
 is the highest probability whose out-of-fold false-refusal rate stays within `--max-false-refusal`; the rates
 measured out of fold at that threshold are saved beside the weights. The `lexical` entry, used for an embedder
-with no entry of its own, reads only features no embedder shapes.
+with no entry of its own, reads only features no embedder shapes; it is fitted on the default model's (`onnx`)
+hits, so refitting another embedder keeps it.
 
     ASSISTANT_ONNX_MODEL=../shared/models/all-MiniLM-L6-v2/onnx python eval/fit_answerability.py
     python eval/fit_answerability.py --embedder hashing      # refit one embedder, keep the others
+    ASSISTANT_LOCAL_MODEL=nomic ASSISTANT_MODEL_PATHS=nomic-embed-text-v1.5-Q=FOLDER \
+        python eval/fit_answerability.py --embedder local   # a catalog model, from its folder
 
 Only the transcripts the questions name are ingested, so the QMSum train suite costs a few meetings, not 162.
 """
@@ -176,7 +179,7 @@ def main() -> None:
     models = dict(saved.get("models", {}))
     cached = json.loads(args.rows.read_text(encoding="utf-8")) if args.rows and args.rows.is_file() else {}
     with tempfile.TemporaryDirectory(prefix="fit-answerability-") as tmp:
-        for n, kind in enumerate(kinds):
+        for kind in kinds:
             if kind not in cached:
                 cached[kind] = {"name": kind, "rows": [], "labels": []}
                 for suite in suites:
@@ -186,7 +189,7 @@ def main() -> None:
                     )
             name, rows, labels = cached[kind]["name"], cached[kind]["rows"], cached[kind]["labels"]
             models[name] = fit(name, rows, labels, FEATURES, args.max_false_refusal)
-            if n == 0:
+            if kind == "onnx":  # the default model's hits; refitting another embedder keeps this entry
                 models[FALLBACK] = fit(FALLBACK, rows, labels, LEXICAL_FEATURES, args.max_false_refusal)
     if args.rows:
         args.rows.write_text(json.dumps(cached), encoding="utf-8")
