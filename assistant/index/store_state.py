@@ -22,6 +22,8 @@ GENERATION_FILE = ".generation"
 OPEN_LOCK_FILE = ".open.lock"
 SWEPT_FILE = ".swept"
 CATALOG_FILE = ".catalog.json"
+OUTLINES_FILE = ".outlines.json"
+"""Outlines read since the last write, kept apart from the catalog that every command reads whole."""
 
 T = TypeVar("T")
 

@@ -65,6 +65,18 @@ def test_warm_ask_never_imports_chromadb(tmp_path: Path, question: str) -> None:
     assert seen["cited"]
 
 
+def test_an_outline_read_once_is_read_again_without_chromadb(tmp_path: Path) -> None:
+    """Outlines live on the episode records; one read since the last write is kept beside the store, so the
+    next `assistant outline` or "What topics did they cover?" needs no Chroma."""
+    store = tmp_path / "store"
+    a = Assistant.from_settings(Settings(store=store, embedder="hashing", mode="offline"))
+    a.ingest(SAMPLE)
+    a.search("bridge")
+    chapters = a.outline("harbour-bridge").chapters
+    seen = _probe(store, "What topics did they cover?")
+    assert seen["chromadb"] is False and seen["cited"] >= len(chapters)
+
+
 def test_catalog_of_an_older_generation_is_ignored(tmp_path: Path) -> None:
     store = tmp_path / "store"
     a = Assistant.from_settings(Settings(store=store, embedder="hashing", mode="offline"))

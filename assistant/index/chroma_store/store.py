@@ -35,6 +35,7 @@ from ..store_records import episode_from, episode_metadata, utterance_metadata
 from ..store_state import (
     CATALOG_FILE,
     CLIENTS,
+    OUTLINES_FILE,
     Memo,
     open_lock,
     read_swept,
@@ -80,6 +81,7 @@ class ChromaStore(StoreReads):
         if not host and path is None:
             raise StoreError("no store folder and no Chroma server (CHROMA_HOST) configured")
         self._memo = Memo(self._current_token, None if host else Path(str(path)) / CATALOG_FILE)
+        self._outlines = Memo(self._current_token, None if host else Path(str(path)) / OUTLINES_FILE)
         if (
             not host
         ):  # opened on first use: a warm CLI command answers from the catalog and saved indexes alone
@@ -284,7 +286,7 @@ class ChromaStore(StoreReads):
 
     def outline(self, episode_id: str) -> str | None:
         """The outline JSON stored with an episode, or None (an older store, or no such episode)."""
-        return self._memo.get(f"outline:{episode_id}", lambda: self._read_outline(episode_id))
+        return self._outlines.get(episode_id, lambda: self._read_outline(episode_id), codec=(same, same))
 
     @guarded("reading an outline")
     def _read_outline(self, episode_id: str) -> str | None:
