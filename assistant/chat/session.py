@@ -24,7 +24,14 @@ from ..outline.answer import (
 )
 from ..outline.types import Outline
 from ..retrieval.contracts import QueryRewriter
-from ..retrieval.coverage import WordCounts, as_typed, mentions, said_in_another_form, word_counts
+from ..retrieval.coverage import (
+    WordCounts,
+    as_typed,
+    mentions,
+    said_in_another_form,
+    spelled_like,
+    word_counts,
+)
 from ..retrieval.query import HeuristicRewriter, asks_for_more, is_follow_up, leans_wholly
 from ..retrieval.retriever import HybridRetriever
 from ..types import Answer, AnswerEvent, Hit, Turn
@@ -279,16 +286,9 @@ class ChatSession:
         final = yield from self._generate(question, query, context, turns, notices, words)
         facts_only = bool(final.citations) and all(u.is_details for u in final.cited_utterances)
         if final.mode == "offline" and (final.citations or final.refused) and not facts_only:
-            unknown = words().unknown
-            if unknown:  # "lose" where the transcript says "lost" was said
-                said = said_in_another_form(
-                    self.retriever.lexical.current(),
-                    unknown,
-                    self.library.check_episodes(episode),
-                    speakers_of(speaker),
-                )
-                unknown = [w for w in unknown if w not in said]
-            absent = _absent_words_notice(as_typed(unknown, query), quoted=bool(final.citations))
+            absent = self._unknown_words_notice(
+                query, words(), episode, speaker, quoted=bool(final.citations)
+            )
             if absent:
                 notices.append(absent)
                 yield AnswerEvent(kind="notice", text=absent)
@@ -447,6 +447,22 @@ class ChatSession:
             return False
         return not found or not model.answerable(focus, found, self._word_counts(focus, episode, None))
 
+    def _unknown_words_notice(
+        self, query: str, words: WordCounts, episode: Filter, speaker: Filter, quoted: bool
+    ) -> str | None:
+        """The question's words the searched transcripts never use, as typed; a name among them with the
+        transcripts' closest spelling ("NeurIPS" where speech recognition wrote "Neurops")."""
+        unknown = words.unknown
+        if not unknown:
+            return None
+        index = self.retriever.lexical.current()
+        scope = (self.library.check_episodes(episode), speakers_of(speaker))
+        said = said_in_another_form(index, unknown, *scope)  # "lose" where the transcript says "lost"
+        typed = as_typed([w for w in unknown if w not in said], query)
+        names = {w for name in words.unknown_names(query) for w in name.split()}
+        closest = spelled_like(index, [w for w in typed if w in names], *scope)
+        return _absent_words_notice(typed, closest, quoted)
+
     def _word_counts(self, question: str, episode: Filter, speaker: Filter) -> WordCounts:
         return word_counts(
             self.retriever.lexical.current(),
@@ -472,12 +488,12 @@ def _cited_in_run(turns: Sequence[Turn]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(cited))
 
 
-def _absent_words_notice(missing: Sequence[str], quoted: bool) -> str | None:
+def _absent_words_notice(missing: Sequence[str], closest: dict[str, str], quoted: bool) -> str | None:
     if not missing:
         return None
     return (
         "The searched transcripts never use "
-        + ", ".join(f"“{w}”" for w in missing)
+        + ", ".join(f"“{w}”" + (f" (closest: “{closest[w]}”)" if w in closest else "") for w in missing)
         + ("; the quoted passages may not answer the question." if quoted else ".")
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -91,6 +92,43 @@ def as_typed(words: Sequence[str], text: str) -> list[str]:
     for word in _WORD.findall(text):
         typed.setdefault(word.lower(), word)
     return [typed.get(w, w) for w in words]
+
+
+def spelled_like(
+    index: LexicalIndex,
+    words: Sequence[str],
+    episodes: Sequence[str] | None = None,
+    speakers: Sequence[str] | None = None,
+) -> dict[str, str]:
+    """For each of `words` the searched turns never use, the word they use that is spelt closest to it, within
+    the edits a fuzzy search allows (Lucene's AUTO: none up to 2 letters, 1 up to 5, 2 beyond; a swap of two
+    letters is one; a word in capitals only matches one in capitals): speech recognition writes "Neurops" for
+    NeurIPS, "Lukash" for Łukasz. Ask it for names: common words have near neighbours that mean something else
+    ("evaluation" for "valuation")."""
+    if not words:
+        return {}
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
+    keep = index.mask(episodes, speakers)
+    searched = index.turns if keep is None else index.turns & keep
+    counts: Counter[str] = Counter()
+    for row in np.flatnonzero(searched):
+        record = index.records[int(row)]
+        counts.update(_WORD.findall(f"{record.speaker or ''} {record.text}"))
+    spelt: dict[str, str] = {}
+    for form, _ in counts.most_common():  # the most used casing, and the most used word among equals
+        spelt.setdefault(form.lower(), form)
+    vocabulary = list(spelt)
+    acronyms = [w for w in vocabulary if spelt[w].isupper()]
+    found = {}
+    for word in words:
+        edits = 0 if len(word) <= 2 else 1 if len(word) <= 5 else 2
+        among = acronyms if word.isupper() else vocabulary  # "LSD" is near "LCD", not "led"
+        best = process.extractOne(word.lower(), among, scorer=OSA.distance, score_cutoff=edits)
+        if edits and best is not None:
+            found[word] = spelt[best[0]]
+    return found
 
 
 def said_in_another_form(

@@ -180,6 +180,24 @@ def test_a_name_known_by_one_of_its_words_is_not_unknown(tmp_path: Path) -> None
     assert unknown.refused and unknown.citations == ()
 
 
+def test_an_unknown_name_is_shown_with_the_transcripts_closest_spelling(tmp_path: Path) -> None:
+    """Speech recognition wrote "Neurops" for NeurIPS: the note says so, so the reader can ask again. A word
+    in capitals only matches one in capitals; a common word gets none ("evaluation" is no valuation)."""
+    a = _library(
+        tmp_path,
+        "conference",
+        "1\nWe submitted the paper to Neurops and it got in.\n"
+        "2\nThe LCD screen led the evaluation of the prototype.\n"
+        "3\nThe evaluation took three weeks.\n",
+    )
+    conference = a.ask("What happened at NeurIPS?", episode="conference")
+    assert "“NeurIPS” (closest: “Neurops”)" in (conference.notice or ""), conference.notice
+    screen = a.ask("Why did they choose the LSD screen?", episode="conference")
+    assert "“LSD” (closest: “LCD”)" in (screen.notice or ""), screen.notice
+    common = a.ask("What was the valuation of the prototype?", episode="conference")
+    assert "“valuation”" in (common.notice or "") and "closest" not in (common.notice or ""), common.notice
+
+
 def test_sentences_keep_abbreviations_and_quotes_together() -> None:
     text = 'Dr. Smith said no. The U.S. market is big! Is it? He said "Go." Then J. R. left.'
     assert sentences(text) == [
