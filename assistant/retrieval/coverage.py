@@ -100,11 +100,11 @@ def spelled_like(
     episodes: Sequence[str] | None = None,
     speakers: Sequence[str] | None = None,
 ) -> dict[str, str]:
-    """For each of `words` the searched turns never use, the word they use that is spelt closest to it, within
+    """For each of `words` the searched turns never use, the name they use that is spelt closest to it, within
     the edits a fuzzy search allows (Lucene's AUTO: none up to 2 letters, 1 up to 5, 2 beyond; a swap of two
-    letters is one; a word in capitals only matches one in capitals): speech recognition writes "Neurops" for
-    NeurIPS, "Lukash" for Łukasz. Ask it for names: common words have near neighbours that mean something else
-    ("evaluation" for "valuation")."""
+    letters is one), among the words the transcripts mostly write with a capital (in capitals, for a word in
+    capitals): speech recognition writes "Neurops" for NeurIPS, "Lukash" for Łukasz. Ask it for names: common
+    words have near neighbours that mean something else ("evaluation" for "valuation")."""
     if not words:
         return {}
     from rapidfuzz import process
@@ -119,12 +119,14 @@ def spelled_like(
     spelt: dict[str, str] = {}
     for form, _ in counts.most_common():  # the most used casing, and the most used word among equals
         spelt.setdefault(form.lower(), form)
-    vocabulary = list(spelt)
-    acronyms = [w for w in vocabulary if spelt[w].isupper()]
+    names = [
+        w for w in spelt if spelt[w][0].isupper()
+    ]  # a name is spelt like a name: "Kirsty" is not "first"
+    acronyms = [w for w in names if spelt[w].isupper()]  # "LSD" is near "LCD", not "LED"'s "led"
     found = {}
     for word in words:
         edits = 0 if len(word) <= 2 else 1 if len(word) <= 5 else 2
-        among = acronyms if word.isupper() else vocabulary  # "LSD" is near "LCD", not "led"
+        among = acronyms if word.isupper() else names
         best = process.extractOne(word.lower(), among, scorer=OSA.distance, score_cutoff=edits)
         if edits and best is not None:
             found[word] = spelt[best[0]]
