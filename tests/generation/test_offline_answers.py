@@ -188,7 +188,7 @@ def test_an_unknown_name_is_shown_with_the_transcripts_closest_spelling(tmp_path
         "conference",
         "1\nWe submitted the paper to Neurops and it got in.\n"
         "2\nThe LCD screen led the evaluation of the prototype.\n"
-        "3\nThe evaluation took three weeks.\n",
+        "3\nThe evaluation took three weeks, the first of them on the screen.\n",
     )
     conference = a.ask("What happened at NeurIPS?", episode="conference")
     assert "“NeurIPS” (closest: “Neurops”)" in (conference.notice or ""), conference.notice
@@ -196,6 +196,8 @@ def test_an_unknown_name_is_shown_with_the_transcripts_closest_spelling(tmp_path
     assert "“LSD” (closest: “LCD”)" in (screen.notice or ""), screen.notice
     common = a.ask("What was the valuation of the prototype?", episode="conference")
     assert "“valuation”" in (common.notice or "") and "closest" not in (common.notice or ""), common.notice
+    name = a.ask("What did Kirsty say about the screen?", episode="conference")  # "first" is no name
+    assert "“Kirsty”" in (name.notice or "") and "closest" not in (name.notice or ""), name.notice
 
 
 def test_sentences_keep_abbreviations_and_quotes_together() -> None:
