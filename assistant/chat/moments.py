@@ -69,6 +69,29 @@ _ENDS = r"(?=\s*(?:of|in|on|from|$|[?.!,]))"
 """After "the first five minutes": the end of the phrase, not a noun ("last minute changes")."""
 _FIRST = re.compile(rf"\b(?:the\s+)?(?:first|opening)\s+(?:{_N}\s*)?{_UNIT}\b{_ENDS}", re.I)
 _LAST = re.compile(rf"\b(?:the\s+)?(?:last|final|closing)\s+(?:{_N}\s*)?{_UNIT}\b{_ENDS}", re.I)
+_RECORD = r"(?:episode|show|podcast|meeting|interview|conversation|call|talk|recording|discussion)"
+_THE_RECORD = rf"the\s+(?:[\w'-]+\s+){{0,3}}?{_RECORD}"
+"""The record, perhaps named: "the episode", "the harbour bridge episode", "the kickoff meeting"."""
+_EDGE = re.compile(
+    rf"\b(?:at|in|near|towards?|by)\s+the\s+(?:very\s+)?(end|ending|close|beginning|start|outset)\b"
+    rf"(?:\s+of\s+{_THE_RECORD})?(?!\s+of\b)",
+    re.I,
+)
+"""The edge of the episode itself: "at the end", "at the start of the meeting"; not "at the end of the day".
+"""
+_HOW_IT = re.compile(
+    rf"\bhow\s+(?:does|did|do)\s+{_THE_RECORD}\s+(end|close|finish|wrap\s+up|start|begin|open)\b",
+    re.I,
+)
+""""How does the episode end?"; "How did it start?" may be about anything the conversation was on."""
+_SAID_FIRST = re.compile(
+    r"\bthe\s+(?:very\s+)?(first|last|final)\s+(?:thing|things|words?|line|remark)\s+(?:that\s+)?"
+    r"(.+?)\s+(?:said|says|say|mentioned|mentions|told|tells)\b",
+    re.I,
+)
+""""The last thing Tomás said": that speaker's first or last turn."""
+EDGE_TURNS = 4
+"""Turns quoted for "how does it end?" or "at the start": the exchange that opens or closes the talk."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +103,11 @@ class Moment:
     words: str
     from_end: bool = False
     """`start`/`end` count back from the episode's end ("the last five minutes")."""
+    turns: int = 0
+    """A count of turns from the start (or the end) instead of seconds: "at the end", "the last thing she
+    said"; the transcript's order answers it, with or without timestamps."""
+    who: str = ""
+    """Whose turns, as the question names them ("the last thing Tomás said")."""
 
     def span(self, duration: float) -> tuple[float, float]:
         """Seconds into the episode the answer quotes from: a point runs on for `AFTER` seconds."""
@@ -108,6 +136,13 @@ def asked_moment(question: str) -> Moment | None:
     if match := _MARK.search(q):
         minutes = _number(match.group(1) or match.group(2) or match.group(3))
         return Moment(60.0 * minutes, 60.0 * minutes, match.group(0))
+    if match := _SAID_FIRST.search(q):
+        last = match.group(1).lower() != "first"
+        return Moment(0.0, 0.0, match.group(0), from_end=last, turns=1, who=match.group(2))
+    if match := _EDGE.search(q) or _HOW_IT.search(q):
+        edge = match.group(1).lower()
+        last = edge in ("end", "ending", "close", "finish") or edge.startswith("wrap")
+        return Moment(0.0, 0.0, f"the {'end' if last else 'start'}", from_end=last, turns=EDGE_TURNS)
     return None
 
 
@@ -130,7 +165,10 @@ def turns_at(utterances: Sequence[Utterance], moment: Moment, speakers: Sequence
     """The turns spoken in the moment's span, from the one under way at its start; none when the moment lies
     past the last turn's end. A point gives its first `MOST_TURNS` (the talk as it ran on); a longer stretch
     gives one turn from each of `MOST_TURNS` equal parts of it, the one with most words, so "the first five
-    minutes" is not only its first minute. With `speakers`, only their turns."""
+    minutes" is not only its first minute. With `speakers`, only their turns. A moment counted in turns
+    ("at the end") takes that many from the start or the end, timestamps or not."""
+    if moment.turns:
+        return _counted(utterances, moment, speakers)
     timed = [u for u in utterances if u.start is not None and not u.is_details]
     if not timed:
         return SaidThen((), 0)
@@ -155,6 +193,17 @@ def turns_at(utterances: Sequence[Utterance], moment: Moment, speakers: Sequence
     return SaidThen(tuple(picked), len(inside), inside[0].number, inside[-1].number)
 
 
+def _counted(utterances: Sequence[Utterance], moment: Moment, speakers: Sequence[str]) -> SaidThen:
+    wanted = {name.casefold() for name in speakers}
+    spoken = [
+        u for u in utterances if not u.is_details and (not wanted or (u.speaker or "").casefold() in wanted)
+    ]
+    picked = spoken[-moment.turns :] if moment.from_end else spoken[: moment.turns]
+    if not picked:
+        return SaidThen((), 0)
+    return SaidThen(tuple(picked), len(picked), picked[0].number, picked[-1].number)
+
+
 def moment_answer(
     episode: Episode, moment: Moment, said: SaidThen, speakers: Sequence[str] = ()
 ) -> tuple[str, tuple[Citation, ...]]:
@@ -163,15 +212,20 @@ def moment_answer(
         who = " or ".join(speakers) if speakers else "anyone"
         ends = f" (it ends at {format_time(episode.duration)})" if episode.duration else ""
         return f"Nothing was said by {who} in “{episode.title}” at {moment.words}{ends}.", ()
-    span = f"#{said.first}-#{said.last}"
+    span = f"#{said.first}-#{said.last}" if said.first != said.last else f"#{said.first}"
     if len(said.turns) < said.spoken:
         span = f"{len(said.turns)} of its {said.spoken} turns, #{said.first}-#{said.last}"
+    found_by = "the transcript's order" if moment.turns else "the transcript's timestamps"
     text = (
-        "Offline answer: no language model is in use, so here is what was said then, found by the "
-        f"transcript's timestamps.\n“{episode.title}”, {moment.words} ({span}):\n"
+        f"Offline answer: no language model is in use, so here is what was said then, found by {found_by}."
+        f"\n“{episode.title}”, {moment.words} ({span}):\n"
     )
-    lines = [(f"{format_time(u.start or 0.0)} {_who(u)}“{' '.join(u.text.split())}”", u) for u in said.turns]
+    lines = [(f"{_when(u)}{_who(u)}“{' '.join(u.text.split())}”", u) for u in said.turns]
     return cited_lines(text, lines)
+
+
+def _when(u: Utterance) -> str:
+    return f"{format_time(u.start)} " if u.start is not None else ""
 
 
 def _who(u: Utterance) -> str:
@@ -192,6 +246,9 @@ def answer_at(
     being discussed, the one the rest of the question names, or the only one; asked which otherwise. Hosted,
     those turns are what the model answers from (`WholeEpisode.respond`). With `speakers`, only theirs."""
     candidates = [e for e in library.episodes() if not chosen or e.id in chosen]
+    wanted = {name.casefold() for name in speakers}
+    if wanted:  # "the last thing Tomás said": the episodes where Tomás speaks
+        candidates = [e for e in candidates if wanted & {s.casefold() for s in e.speakers}] or candidates
     current = conversation_episode(turns)
     named = episodes_named(without_moment(question, moment), candidates)
     if len(candidates) == 1:
@@ -210,7 +267,7 @@ def answer_at(
     for notice in notices:
         yield AnswerEvent(kind="notice", text=notice)
     spoken = library.transcript(found.id)
-    if not any(u.start is not None for u in spoken):
+    if not moment.turns and not any(u.start is not None for u in spoken):
         text = (
             f"“{found.title}” has no timestamps, so it cannot say what was said at {moment.words}; "
             "ask about what was said instead."

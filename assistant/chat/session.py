@@ -146,9 +146,10 @@ class ChatSession:
         notices: list[str] = []
 
         moment = asked_moment(question)
-        if moment is not None:  # "What did they say at 12:30?": the timestamps answer, not a search
-            chosen = self.library.check_episodes(episode)
-            speakers = self.people.named(speakers_of(speaker) or [], chosen)
+        chosen = self.library.check_episodes(episode)
+        said_by = self.people.label_named(moment.who, chosen) if moment and moment.who else None
+        if moment is not None and (said_by or not moment.who):  # "What did they say at 12:30?", "at the end"
+            speakers = [said_by] if said_by else self.people.named(speakers_of(speaker) or [], chosen)
             said_then = yield from answer_at(
                 self.library, self.whole, question, moment, chosen, turns, notices, speakers
             )

@@ -104,6 +104,27 @@ def test_a_transcript_without_timestamps_says_so(library: Assistant) -> None:
     assert answer.refused and "has no timestamps" in answer.text
 
 
+def test_how_an_episode_ends_or_starts_is_read_in_the_transcripts_order(library: Assistant) -> None:
+    """No timestamps needed: the last (or first) turns of the episode the question names."""
+    ending = library.ask("How does the harbour bridge episode end?")
+    assert [u.number for u in ending.cited_utterances] == [37, 38, 39, 40] and not ending.refused
+    assert "found by the transcript's order" in ending.text and "the end (#37-#40):" in ending.text
+    start = library.ask("What did they say at the start of the standup meeting?")
+    assert [u.number for u in start.cited_utterances] == [1, 2, 3, 4]
+    assert "0:00 Dana Whitfield: “Morning everyone." in start.text, "the times shown where there are some"
+
+
+def test_the_first_or_last_thing_a_speaker_said_is_their_first_or_last_turn(library: Assistant) -> None:
+    """Raj speaks only in the standup, Tomás only on the bridge: the speaker picks the episode."""
+    last = library.ask("What was the last thing Raj said?")
+    assert [(u.episode_id, u.number) for u in last.cited_utterances] == [("standup", 4)]
+    assert "the last thing Raj said (#4):" in last.text
+    first = library.ask("What were the first words Tomás said?")
+    assert [(u.episode_id, u.number) for u in first.cited_utterances] == [("harbour-bridge", 2)]
+    nobody = library.ask("What was the last thing Melanie said?")  # no such speaker: searched as any question
+    assert "found by the transcript's order" not in nobody.text
+
+
 def test_hosted_the_turns_of_that_moment_are_the_documents(folder: Path, tmp_path: Path) -> None:
     fake = FakeCohere(dimension=64)
     a = Assistant.from_settings(store=tmp_path / "h", settings=fake.settings(), cohere_client=fake.client())
@@ -129,6 +150,10 @@ def test_hosted_the_turns_of_that_moment_are_the_documents(folder: Path, tmp_pat
         ("How long did the approval take?", None),
         ("It took 20 minutes to agree", None),
         ("Were there last minute changes?", None),
+        ("What did they say at the end?", (0, 0)),
+        ("What does he think matters at the end of the day?", None),
+        ("What happened at the start of the project?", None),
+        ("How did it start?", None),
     ],
 )
 def test_asked_moment(question: str, seconds: tuple[int, int] | None) -> None:
