@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from ..library import Library
 from ..render import cited_lines
+from ..text import is_question
 from ..types import Answer, AnswerEvent, Citation, Episode, Hit, Turn, Utterance, format_time
 from .questions import conversation_episode, episodes_named
 from .told import told
@@ -90,6 +91,11 @@ _SAID_FIRST = re.compile(
     re.I,
 )
 """"The last thing Tomás said": that speaker's first or last turn."""
+_ASKED_FIRST = re.compile(
+    r"\bthe\s+(?:very\s+)?(first|last|final)\s+question\s+(?:that\s+)?(.+?)\s+(?:asked|asks|ask|put|puts)\b"
+    r"|\b([A-Z][\w-]*(?:\s+[A-Z][\w-]*)*)(?:'s|’s)\s+(first|last|final)\s+question\b",
+)
+""""The first question Nadia asked", "Nadia's last question": that speaker's first or last turn that asks."""
 EDGE_TURNS = 4
 """Turns quoted for "how does it end?" or "at the start": the exchange that opens or closes the talk."""
 
@@ -108,6 +114,8 @@ class Moment:
     said"; the transcript's order answers it, with or without timestamps."""
     who: str = ""
     """Whose turns, as the question names them ("the last thing Tomás said")."""
+    asks: bool = False
+    """Only turns that ask ("the first question Nadia asked")."""
 
     def span(self, duration: float) -> tuple[float, float]:
         """Seconds into the episode the answer quotes from: a point runs on for `AFTER` seconds."""
@@ -136,6 +144,10 @@ def asked_moment(question: str) -> Moment | None:
     if match := _MARK.search(q):
         minutes = _number(match.group(1) or match.group(2) or match.group(3))
         return Moment(60.0 * minutes, 60.0 * minutes, match.group(0))
+    if match := _ASKED_FIRST.search(q):
+        which, who = (match.group(1), match.group(2)) if match.group(1) else (match.group(4), match.group(3))
+        last = which.lower() != "first"
+        return Moment(0.0, 0.0, match.group(0), from_end=last, turns=1, who=who, asks=True)
     if match := _SAID_FIRST.search(q):
         last = match.group(1).lower() != "first"
         return Moment(0.0, 0.0, match.group(0), from_end=last, turns=1, who=match.group(2))
@@ -196,7 +208,11 @@ def turns_at(utterances: Sequence[Utterance], moment: Moment, speakers: Sequence
 def _counted(utterances: Sequence[Utterance], moment: Moment, speakers: Sequence[str]) -> SaidThen:
     wanted = {name.casefold() for name in speakers}
     spoken = [
-        u for u in utterances if not u.is_details and (not wanted or (u.speaker or "").casefold() in wanted)
+        u
+        for u in utterances
+        if not u.is_details
+        and (not wanted or (u.speaker or "").casefold() in wanted)
+        and (not moment.asks or is_question(u.text))
     ]
     picked = spoken[-moment.turns :] if moment.from_end else spoken[: moment.turns]
     if not picked:

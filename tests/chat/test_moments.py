@@ -121,6 +121,9 @@ def test_the_first_or_last_thing_a_speaker_said_is_their_first_or_last_turn(libr
     assert "the last thing Raj said (#4):" in last.text
     first = library.ask("What were the first words Tomás said?")
     assert [(u.episode_id, u.number) for u in first.cited_utterances] == [("harbour-bridge", 2)]
+    asked = library.ask("What was the first question Dana asked?")
+    assert [u.number for u in asked.cited_utterances] == [3], "#1, her greeting, asks nothing"
+    assert [u.number for u in library.ask("What was Dana's last question?").cited_utterances] == [6]
     nobody = library.ask("What was the last thing Melanie said?")  # no such speaker: searched as any question
     assert "found by the transcript's order" not in nobody.text
 
