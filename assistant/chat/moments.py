@@ -87,9 +87,11 @@ _HOW_IT = re.compile(
 """"How does the episode end?"; "How did it start?" may be about anything the conversation was on."""
 _SAID_FIRST = re.compile(
     r"\bthe\s+(?:very\s+)?(first|last|final)\s+(?:thing|things|words?|line|remark)\s+(?:that\s+)?"
-    r"(.+?)\s+(?:said|says|say|mentioned|mentions|told|tells)\b",
+    r"(.+?)\s+(?:said|says|say|mentioned|mentions|told|tells|talked\s+about|talk\s+about|discussed|discuss)\b",
     re.I,
 )
+_EVERYONE = frozenset(["they", "we", "you", "people", "everyone", "everybody"])
+""""The first thing they talked about": no one speaker, so the opening exchange."""
 """"The last thing Tomás said": that speaker's first or last turn."""
 _ASKED_FIRST = re.compile(
     r"\bthe\s+(?:very\s+)?(first|last|final)\s+question\s+(?:that\s+)?(.+?)\s+(?:asked|asks|ask|put|puts)\b"
@@ -150,6 +152,8 @@ def asked_moment(question: str) -> Moment | None:
         return Moment(0.0, 0.0, match.group(0), from_end=last, turns=1, who=who, asks=True)
     if match := _SAID_FIRST.search(q):
         last = match.group(1).lower() != "first"
+        if match.group(2).lower() in _EVERYONE:
+            return Moment(0.0, 0.0, match.group(0), from_end=last, turns=EDGE_TURNS)
         return Moment(0.0, 0.0, match.group(0), from_end=last, turns=1, who=match.group(2))
     if match := _EDGE.search(q) or _HOW_IT.search(q):
         edge = match.group(1).lower()
