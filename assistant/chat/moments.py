@@ -78,8 +78,7 @@ _EDGE = re.compile(
     rf"(?:\s+of\s+{_THE_RECORD})?(?!\s+of\b)",
     re.I,
 )
-"""The edge of the episode itself: "at the end", "at the start of the meeting"; not "at the end of the day".
-"""
+"""The episode's own edge: "at the end", "at the start of the meeting"; not "at the end of the day"."""
 _HOW_IT = re.compile(
     rf"\bhow\s+(?:does|did|do)\s+{_THE_RECORD}\s+(end|close|finish|wrap\s+up|start|begin|open)\b",
     re.I,
@@ -90,9 +89,9 @@ _SAID_FIRST = re.compile(
     r"(.+?)\s+(?:said|says|say|mentioned|mentions|told|tells|talked\s+about|talk\s+about|discussed|discuss)\b",
     re.I,
 )
+""""The last thing Tomás said": that speaker's first or last turn."""
 _EVERYONE = frozenset(["they", "we", "you", "people", "everyone", "everybody"])
 """"The first thing they talked about": no one speaker, so the opening exchange."""
-""""The last thing Tomás said": that speaker's first or last turn."""
 _ASKED_FIRST = re.compile(
     r"\bthe\s+(?:very\s+)?(first|last|final)\s+question\s+(?:that\s+)?(.+?)\s+(?:asked|asks|ask|put|puts)\b"
     r"|\b([A-Z][\w-]*(?:\s+[A-Z][\w-]*)*)(?:'s|’s)\s+(first|last|final)\s+question\b",
