@@ -125,7 +125,9 @@ def test_the_first_or_last_thing_a_speaker_said_is_their_first_or_last_turn(libr
     assert [u.number for u in asked.cited_utterances] == [3], "#1, her greeting, asks nothing"
     assert [u.number for u in library.ask("What was Dana's last question?").cited_utterances] == [6]
     opening = library.ask("What's the first thing they talked about in the standup?")
-    assert [u.number for u in opening.cited_utterances] == [1, 2, 3, 4], "no one speaker: the opening exchange"
+    assert [u.number for u in opening.cited_utterances] == [1, 2, 3, 4], (
+        "no one speaker: the opening exchange"
+    )
     nobody = library.ask("What was the last thing Melanie said?")  # no such speaker: searched as any question
     assert "found by the transcript's order" not in nobody.text
 
