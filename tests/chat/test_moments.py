@@ -140,6 +140,10 @@ def test_hosted_the_turns_of_that_moment_are_the_documents(folder: Path, tmp_pat
     [body] = fake.bodies("chat_stream")
     assert [d["id"] for d in body["documents"]] == [f"standup#00000{n}" for n in (3, 4, 5)]
     assert answer.mode == "hosted" and not fake.calls("rerank")
+    ending = a.ask("How does the standup meeting end?")
+    body = fake.bodies("chat_stream")[-1]
+    assert [d["id"] for d in body["documents"]] == [f"standup#00000{n}" for n in (5, 6, 7, 8)]
+    assert ending.mode == "hosted" and not fake.calls("rerank")
 
 
 @pytest.mark.parametrize(
