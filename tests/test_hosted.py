@@ -212,3 +212,21 @@ def test_a_reply_is_sent_with_the_turns_that_carry_it_on(fake: FakeCohere, tmp_p
     assert hits, "precondition: the question is retrieved"
     request = a.generator.request("How did the cooperative work?", hits, [])  # type: ignore[attr-defined]
     assert [d["id"] for d in request["documents"]] == [f"coop#00000{n}" for n in (2, 3, 4, 5, 6)]
+
+
+def test_a_misspelt_name_reaches_the_models_as_the_transcripts_spell_it(
+    fake: FakeCohere, tmp_path: Path
+) -> None:
+    """The embedding, the reranker and the chat model all read "Nadia", whom the transcripts name, for the
+    "Nadja" typed; the note says so, and the conversation keeps the question as it was typed."""
+    a = hosted(fake, tmp_path / "s")
+    a.ingest(SAMPLES)
+    chat = a.chat()
+    answer = chat.ask("What did Nadja say about the budget?")
+    assert answer.mode == "hosted" and answer.query == "What did Nadia say about the budget?"
+    assert "never use “Nadja”; searched for “Nadia”" in (answer.notice or ""), answer.notice
+    assert fake.bodies("embed")[-1]["texts"] == ["What did Nadia say about the budget?"]
+    assert fake.bodies("rerank")[-1]["query"] == "What did Nadia say about the budget?"
+    sent = fake.bodies("chat_stream")[-1]["messages"]
+    assert any("Nadia say" in str(m["content"]) for m in sent) and not any("Nadja" in str(m) for m in sent)
+    assert [t.content for t in chat.history if t.role == "user"] == ["What did Nadja say about the budget?"]

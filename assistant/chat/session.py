@@ -28,6 +28,8 @@ from ..retrieval.coverage import (
     WordCounts,
     as_typed,
     mentions,
+    respell,
+    respellings,
     said_in_another_form,
     spelled_like,
     word_counts,
@@ -221,6 +223,11 @@ class ChatSession:
             episode = conversation_episode(
                 turns
             )  # stays with the episode being discussed unless told otherwise
+        typed = question
+        spellings = self._respellings(query, episode, speaker)
+        if spellings:  # "Pheobe" is searched for as the transcripts spell her
+            notices.append(_respelt_notice(spellings))
+            query, question = respell(query, spellings), respell(question, spellings)
 
         whole, focus = is_whole_episode_question(question)
         if not whole and follow_up:
@@ -266,7 +273,7 @@ class ChatSession:
                 final = replace(
                     final, timings=timings, query=shown_query, notice=" ".join(notices) or final.notice
                 )
-                yield self._done(question, final)
+                yield self._done(typed, final)
                 return
 
         t = time.perf_counter()
@@ -303,7 +310,7 @@ class ChatSession:
             follow_up_of=earlier,
             notice=" ".join(notices) or final.notice,
         )
-        yield self._done(question, final)
+        yield self._done(typed, final)
 
     def _done(self, question: str, final: Answer) -> AnswerEvent:
         """The `done` event, the exchange kept in the session's own history when it keeps one."""
@@ -452,7 +459,8 @@ class ChatSession:
         self, query: str, words: WordCounts, episode: Filter, speaker: Filter, quoted: bool
     ) -> str | None:
         """The question's words the searched transcripts never use, as typed; a name among them with the
-        transcripts' closest spelling ("NeurIPS" where speech recognition wrote "Neurops")."""
+        transcripts' closest spelling when it was too far from it to be searched for (`respellings`):
+        "Shazeer" where speech recognition wrote "Shazir"."""
         unknown = words.unknown
         if not unknown:
             return None
@@ -463,6 +471,14 @@ class ChatSession:
         names = {w for name in words.unknown_names(query) for w in name.split()}
         closest = spelled_like(index, [w for w in typed if w in names], *scope)
         return _absent_words_notice(typed, closest, quoted)
+
+    def _respellings(self, query: str, episode: Filter, speaker: Filter) -> dict[str, str]:
+        return respellings(
+            self.retriever.lexical.current(),
+            query,
+            self.library.check_episodes(episode),
+            speakers_of(speaker),
+        )
 
     def _word_counts(self, question: str, episode: Filter, speaker: Filter) -> WordCounts:
         return word_counts(
@@ -487,6 +503,13 @@ def _cited_in_run(turns: Sequence[Turn]) -> tuple[str, ...]:
         elif not (asks_for_more(turn.content) or leans_wholly(turn.content)):
             break
     return tuple(dict.fromkeys(cited))
+
+
+def _respelt_notice(spellings: dict[str, str]) -> str:
+    said = ", ".join(f"“{typed}”" for typed in spellings)
+    spelt = ", ".join(f"“{spelt}”" for spelt in spellings.values())
+    closest = "the closest name they use" if len(spellings) == 1 else "the closest names they use"
+    return f"The searched transcripts never use {said}; searched for {spelt}, {closest}."
 
 
 def _absent_words_notice(missing: Sequence[str], closest: dict[str, str], quoted: bool) -> str | None:

@@ -15,6 +15,7 @@ from ..text import common_words, is_question, tokenize
 from ..types import Utterance
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+_POSSESSIVE = re.compile(r"['’]s$")
 
 
 @dataclass(frozen=True)
@@ -99,12 +100,14 @@ def spelled_like(
     words: Sequence[str],
     episodes: Sequence[str] | None = None,
     speakers: Sequence[str] | None = None,
+    most: int = 2,
 ) -> dict[str, str]:
     """For each of `words` the searched turns never use, the name they use that is spelt closest to it, within
-    the edits a fuzzy search allows (Lucene's AUTO: none up to 2 letters, 1 up to 5, 2 beyond; a swap of two
-    letters is one), among the words the transcripts mostly write with a capital (in capitals, for a word in
-    capitals): speech recognition writes "Neurops" for NeurIPS, "Lukash" for Łukasz. Ask it for names: common
-    words have near neighbours that mean something else ("evaluation" for "valuation")."""
+    the edits a fuzzy search allows (Lucene's AUTO: none up to 2 letters, 1 up to 5, 2 beyond, never more than
+    `most`; a swap of two letters is one), among the words the transcripts mostly write with a capital (in
+    capitals, for a word in capitals): speech recognition writes "Neurops" for NeurIPS, "Lukash" for Łukasz.
+    Ask it for names: common words have near neighbours that mean something else ("evaluation" for
+    "valuation")."""
     if not words:
         return {}
     from rapidfuzz import process
@@ -125,12 +128,38 @@ def spelled_like(
     acronyms = [w for w in names if spelt[w].isupper()]  # "LSD" is near "LCD", not "LED"'s "led"
     found = {}
     for word in words:
-        edits = 0 if len(word) <= 2 else 1 if len(word) <= 5 else 2
+        edits = min(most, 0 if len(word) <= 2 else 1 if len(word) <= 5 else 2)
         among = acronyms if word.isupper() else names
         best = process.extractOne(word.lower(), among, scorer=OSA.distance, score_cutoff=edits)
         if edits and best is not None:
             found[word] = spelt[best[0]]
     return found
+
+
+def respellings(
+    index: LexicalIndex,
+    question: str,
+    episodes: Sequence[str] | None = None,
+    speakers: Sequence[str] | None = None,
+) -> dict[str, str]:
+    """The names `question` writes that the searched transcripts never use, each with the name they use one
+    edit away (`spelled_like`): "Pheobe" is searched for as "Phoebe", "Changler" as "Chandler", as a search
+    engine shows results for the spelling its pages use. Two edits make other names ("Africa", "America"),
+    and a name is respelt whole or not at all ("Mona Lisa" is not "Mon Lisa")."""
+    if not any(w[0].isupper() for w in _WORD.findall(question)[1:]):
+        return {}
+    words = word_counts(index, question, episodes, speakers)
+    names = [[_POSSESSIVE.sub("", w) for w in name.split()] for name in words.unknown_names(question)]
+    found = spelled_like(index, [w for name in names for w in name], episodes, speakers, most=1)
+    return {w: found[w] for name in names if all(w in found for w in name) for w in name}
+
+
+def respell(text: str, spellings: dict[str, str]) -> str:
+    """`text` with each word of `spellings` (as typed) written the other way."""
+    if not spellings:
+        return text
+    typed = re.compile(rf"(?<![\w'’-])({'|'.join(map(re.escape, spellings))})(?![\w-])")
+    return typed.sub(lambda match: spellings[match.group(1)], text)
 
 
 def said_in_another_form(

@@ -180,24 +180,43 @@ def test_a_name_known_by_one_of_its_words_is_not_unknown(tmp_path: Path) -> None
     assert unknown.refused and unknown.citations == ()
 
 
-def test_an_unknown_name_is_shown_with_the_transcripts_closest_spelling(tmp_path: Path) -> None:
-    """Speech recognition wrote "Neurops" for NeurIPS: the note says so, so the reader can ask again. A word
-    in capitals only matches one in capitals; a common word gets none ("evaluation" is no valuation)."""
+def test_a_name_spelt_otherwise_is_searched_for_as_the_transcripts_spell_it(tmp_path: Path) -> None:
+    """Speech recognition wrote "Neurops" for NeurIPS, and people type "Pheobe": one edit away, the question
+    is searched for with the transcripts' spelling, answered from it, and the note says so; two edits away the
+    note only suggests it. A word in capitals only matches one in capitals; a common word is never respelt
+    ("evaluation" is no valuation), nor is a name with no close spelling."""
     a = _library(
         tmp_path,
         "conference",
         "1\nWe submitted the paper to Neurops and it got in.\n"
         "2\nThe LCD screen led the evaluation of the prototype.\n"
-        "3\nThe evaluation took three weeks, the first of them on the screen.\n",
+        "3\nThe evaluation took three weeks, the first of them on the screen.\n"
+        "4\nPhoebe, what do you think of the prototype?\n"
+        "5\nHonestly, the casing is ugly, but the battery lasts a week.\n"
+        "6\nMon, come and see what Noam Shazir built for the prototype.\n",
     )
-    conference = a.ask("What happened at NeurIPS?", episode="conference")
-    assert "“NeurIPS” (closest: “Neurops”)" in (conference.notice or ""), conference.notice
+    conference = a.ask("Who got the paper into NeurIPS?", episode="conference")
+    assert conference.notice == (
+        "The searched transcripts never use “NeurIPS”; searched for “Neurops”, the closest name they use."
+    )
+    assert conference.query == "Who got the paper into Neurops?"
+    assert [c.utterances[0].number for c in conference.citations][:1] == [1], conference.text
     screen = a.ask("Why did they choose the LSD screen?", episode="conference")
-    assert "“LSD” (closest: “LCD”)" in (screen.notice or ""), screen.notice
+    assert "searched for “LCD”" in (screen.notice or ""), screen.notice
+    opinion = a.ask("What did Pheobe think of the prototype?", episode="conference")
+    assert not opinion.refused and any(c.utterances[0].number in (4, 5) for c in opinion.citations)
+    assert "searched for “Phoebe”" in (opinion.notice or ""), opinion.notice
+    far = a.ask("What did Shazeer build?", episode="conference")  # two edits: suggested, not searched for
+    assert "“Shazeer” (closest: “Shazir”)" in (far.notice or "") and "searched for" not in (far.notice or "")
+    painting = a.ask("Who painted the Mona Lisa?", episode="conference")  # a name is respelt whole
+    assert "searched for" not in (painting.notice or "") and painting.query == "Who painted the Mona Lisa?"
     common = a.ask("What was the valuation of the prototype?", episode="conference")
-    assert "“valuation”" in (common.notice or "") and "closest" not in (common.notice or ""), common.notice
+    assert (
+        common.notice is not None and "“valuation”" in common.notice and "searched for" not in common.notice
+    )
     name = a.ask("What did Kirsty say about the screen?", episode="conference")  # "first" is no name
-    assert "“Kirsty”" in (name.notice or "") and "closest" not in (name.notice or ""), name.notice
+    assert name.notice is not None and "“Kirsty”" in name.notice and "searched for" not in name.notice
+    assert name.refused and name.citations == ()
 
 
 def test_sentences_keep_abbreviations_and_quotes_together() -> None:
