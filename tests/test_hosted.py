@@ -230,3 +230,16 @@ def test_a_misspelt_name_reaches_the_models_as_the_transcripts_spell_it(
     sent = fake.bodies("chat_stream")[-1]["messages"]
     assert any("Nadia say" in str(m["content"]) for m in sent) and not any("Nadja" in str(m) for m in sent)
     assert [t.content for t in chat.history if t.role == "user"] == ["What did Nadja say about the budget?"]
+
+
+def test_whose_view_a_summary_asks_for_is_searched_in_their_turns(fake: FakeCohere, tmp_path: Path) -> None:
+    """Hosted, "Tomás's views on the soil" sends the model his turns about the soil, found by searching the
+    subject alone in them, with the question as asked."""
+    a = hosted(fake, tmp_path / "s")
+    a.ingest(SAMPLES)
+    answer = a.ask("Summarize Tomás's views on the soil")
+    assert answer.mode == "hosted" and answer.query == "the soil"
+    assert answer.hits and {h.utterance.speaker for h in answer.hits} == {"Tomás Reyes"}
+    assert fake.bodies("embed")[-1]["texts"] == ["the soil"]
+    sent = fake.bodies("chat_stream")[-1]["messages"]
+    assert any("Summarize Tomás's views on the soil" in str(m["content"]) for m in sent)

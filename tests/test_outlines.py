@@ -312,6 +312,33 @@ def test_what_someone_said_about_a_subject_or_an_unknown_name_is_searched() -> N
     assert "No speaker in the library is called “Bob”; speakers: Nadia Brooks, Tomás Reyes." in bob
 
 
+def test_a_summary_of_what_someone_said_quotes_their_turns() -> None:
+    """A summary that names whose view it wants is answered from that speaker's turns: all of them by chapter,
+    or those about the subject it goes on to name, searched for it alone; when none of theirs answers, theirs
+    next to the passages about it. A name within the subject ("the discussion of Tomás's ideas") is no such
+    speaker."""
+    a = Assistant.from_settings()
+    a.ingest(SAMPLES)
+    points = a.ask("What were Nadia's main points?")
+    assert "\nWhat Nadia Brooks said, by chapter:\n" in points.text
+    assert points.cited_utterances and {u.speaker for u in points.cited_utterances} == {"Nadia Brooks"}
+    for question in ("Summarize Tomás's views on the soil", "Summarize what Tomás said about the soil."):
+        soil = a.ask(question)
+        assert soil.notice == "Searched only the turns of Tomás Reyes, named in the question.", question
+        assert soil.query == "the soil" and not soil.refused, question
+        assert soil.hits and {h.utterance.speaker for h in soil.hits} == {"Tomás Reyes"}, question
+        assert 6 in [u.number for u in soil.cited_utterances], question
+    clay = a.ask("Summarize Nadia's views on the soft clay")  # Tomás names it (#6); she asks around it
+    assert clay.notice == (
+        "No turn of Nadia Brooks answers for “the soft clay” by itself; quoted: theirs where it is discussed."
+    )
+    assert "\nWhat Nadia Brooks said about the soft clay, by chapter:\n" in clay.text
+    assert clay.cited_utterances and {u.speaker for u in clay.cited_utterances} == {"Nadia Brooks"}
+    assert all(abs(u.number - 6) <= 4 for u in clay.cited_utterances), clay.text
+    ideas = a.ask("Summarize the discussion about Tomás's ideas")
+    assert "Searched only" not in (ideas.notice or "") and "said, by chapter" not in ideas.text
+
+
 def test_a_hosted_answer_about_what_one_speaker_said_sends_their_turns(tmp_path: Path) -> None:
     fake = FakeCohere(dimension=64)
     a = Assistant.from_settings(store=tmp_path / "s", settings=fake.settings(), cohere_client=fake.client())

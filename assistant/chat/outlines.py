@@ -41,6 +41,9 @@ LONG_SUMMARY_TOKENS = 6000
 EXPECTED_OUTPUT_TOKENS = 600
 FOCUS_PASSAGES = 6
 """Passages quoted for "the part about X": as many as the two chapters' key quotes quoted before."""
+SPEAKER_REACH = 4
+"""How far from a passage about X one speaker's turn still says what they said about it: the exchange around
+it (a reply, the remark before)."""
 
 
 def key_quote_hits(chapters: Iterable[Chapter], title: str) -> list[Hit]:
@@ -222,7 +225,7 @@ class WholeEpisode:
         hits = tuple(found) if found else tuple(key_quote_hits(outline.chapters, episode.title))
 
         def offline() -> tuple[str, tuple[Citation, ...]]:
-            quoted = passages(found, focus) if focus else [h.utterance for h in found]
+            quoted = passages(found, focus) if focus and not speaker else [h.utterance for h in found]
             return answer_from_outline(outline, focus, quoted, speaker=speaker, more=more)
 
         return (yield from self.respond(question, episode, hits, turns, notices, offline))
@@ -280,6 +283,20 @@ class WholeEpisode:
             episode_id, speaker, leave_out, self.session.retriever.lexical.snapshot
         )
         return [Hit(u, 1.0, episode_title=title) for u in found]
+
+    def said_near(self, found: Sequence[Hit], episode_id: str, speaker: str) -> list[Hit]:
+        """`speaker`'s turn nearest each passage about X (within SPEAKER_REACH turns; after it first, where a
+        reply is), best passage first, each turn once: "Marketing's opinions towards the design" are what
+        Marketing said where the design is discussed, whoever named it."""
+        theirs = [u for u in self.session.library.transcript(episode_id) if u.speaker == speaker]
+        near: dict[str, Hit] = {}
+        for hit in found:
+            n = hit.utterance.number
+            close = [u for u in theirs if abs(u.number - n) <= SPEAKER_REACH and u.id not in near]
+            if close:
+                u = min(close, key=lambda u: (abs(u.number - n), u.number < n))
+                near[u.id] = replace(hit, utterance=u, context=(), carried_on=(), scores={})
+        return list(near.values())
 
     def about(
         self, focus: str, episode_id: str, guessed: bool = False, leave_out: Collection[str] = ()

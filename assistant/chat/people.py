@@ -17,6 +17,19 @@ from ..types import Episode
 _HOSTS = re.compile(r",|&|\band\b")
 """How a details block lists several hosts in one field ("Ana Lima & Matt Turck")."""
 
+_SAYS = re.compile(
+    r"\s+(?:said|says|say|thinks?|thought|argued|argues|believes?|believed|felt|feels|talked|talks|spoke|speaks"
+    r"|explained|explains|mentioned|mentions|suggested|suggests|proposed|proposes)\b"
+    r"|['’]s?\s+(?:(?:main|key|overall|general|own)\s+)?(?:views?|opinions?|points?|takeaways?|arguments?"
+    r"|position|stance|thoughts|take|perspective|comments?|remarks?|ideas?|suggestions?|concerns?|feelings)\b",
+    re.IGNORECASE,
+)
+"""What follows one whose view is asked for: "what Nadia said", "Tomás's views", "the PM's main points"."""
+_ABOUT = frozenset(
+    ["about", "on", "of", "regarding", "towards", "toward", "concerning", "with", "for", "from", "by", "to"]
+)
+"""Words before a name that make it part of a subject: "the discussion on the professor's suggestions"."""
+
 
 class People:
     def __init__(self, library: Library, lexical: LexicalCache) -> None:
@@ -85,6 +98,31 @@ class People:
             where = "the searched episodes" if episodes else "the library"
             notices.append(f"No speaker in {where} is called “{who}”; speakers: {listed(known)}.")
         return name if _names_fully(who, name) else None  # "What did Raj's team say?" is not about Raj
+
+    def sayer(self, question: str, episodes: Sequence[str] | None) -> tuple[str, str] | None:
+        """The labelled speaker whose view a summary asks for ("Summarize what Nadia said about the steel",
+        "What were Tomás's main points?") and what the question goes on to ask about ("the steel", or "");
+        None when it names no speaker so, or names one within its subject ("Summarize the discussion of
+        Marketing's points")."""
+        known = self.lexical.current().speakers(episodes)
+        if not known:
+            return None
+        for says in _SAYS.finditer(question):
+            before = question[: says.start()].split()
+            for n in range(1, min(4, len(before)) + 1):
+                who = " ".join(before[-n:])
+                name = speaker_mentioned(who, known)
+                if not _names_fully(who, name):
+                    continue
+                earlier = [w.casefold() for w in before[:-n] if w.casefold() not in ("the", "a", "an")]
+                if earlier and earlier[-1] in _ABOUT:
+                    return None
+                assert name is not None
+                subject = question[says.end() :].strip(" ?.!").split()
+                while subject and subject[0].casefold() in _ABOUT:
+                    subject = subject[1:]
+                return name, " ".join(subject)
+        return None
 
     def label_named(self, who: str, episodes: Sequence[str] | None) -> str | None:
         """The speaker label that `who` names in full ("Nadia" -> "Nadia Brooks"); None when none does."""

@@ -240,6 +240,16 @@ class ChatSession:
         in_scope = self.library.check_episodes(episode)
         chosen = speakers_of(speaker)
         said_by = self.people.asked_about(asked, in_scope, chosen, whole, focus, notices, before)
+        sayer = self.people.sayer(asked, in_scope) if whole and not said_by and not speaker else None
+        voice = subject = None  # "Summarize what Nadia said about the steel"
+        if sayer and sayer[1] and self._theirs_answer(sayer[1], episode, sayer[0]):
+            speaker, query, earlier = [sayer[0]], sayer[1], ""  # her turns about the steel, searched for
+            notices.append(f"Searched only the turns of {sayer[0]}, named in the question.")
+        elif sayer and sayer[1]:  # none of hers answers: her turns where the steel is discussed, by chapter
+            voice, subject = sayer
+            focus = subject
+        elif sayer:  # "What were Nadia's main points?": her turns, by chapter
+            said_by = sayer[0]
         unlabelled = None if said_by or whole or speaker else self.people.without_labels(asked, in_scope)
         if said_by or unlabelled:
             whole, focus = True, None
@@ -249,7 +259,7 @@ class ChatSession:
         if whole and (not speaker or said_by):  # else what chosen speakers said about X is searched for
             t = time.perf_counter()
             chose: list[str] = []
-            scope = self.whole.scope(query, episode, turns, chose, speaker=said_by)
+            scope = self.whole.scope(query, episode, turns, chose, speaker=said_by or voice)
             found = (
                 self.whole.about(focus, scope, guessed=bool(chose), leave_out=shown)
                 if scope is not None and focus
@@ -259,13 +269,22 @@ class ChatSession:
                 focus, found = None, []
             if scope is not None and not focus and (said_by or shown):
                 found = self.whole.quotes(scope, said_by, shown)
+            discussed = scope is not None and not (focus and self._not_discussed(focus, found, scope))
+            if discussed and voice and scope is not None:
+                found = self.whole.said_near(self.offline.quotable(focus or "", found), scope, voice)
+                discussed = bool(found)
+                if found:
+                    notices.append(
+                        f"No turn of {voice} answers for “{subject}” by itself; quoted: theirs where it is "
+                        "discussed."
+                    )
             timings["retrieve_ms"] = _ms(t)
-            if scope is not None and not (focus and self._not_discussed(focus, found, scope)):
+            if discussed and scope is not None:
                 notices += chose
                 for notice in notices:
                     yield AnswerEvent(kind="notice", text=notice)
                 final = yield from self.whole.answer(
-                    question, focus, scope, found, turns, notices, said_by, more=bool(shown)
+                    question, focus, scope, found, turns, notices, said_by or voice, more=bool(shown)
                 )
                 timings["generate_ms"] = _ms(t) - timings["retrieve_ms"]
                 timings["total_ms"] = _ms(started)
@@ -275,6 +294,9 @@ class ChatSession:
                 )
                 yield self._done(typed, final)
                 return
+        if voice and subject:  # no turn of theirs where it is discussed: said so, with the closest of theirs
+            speaker, query, earlier = [voice], subject, ""
+            notices.append(f"Searched only the turns of {voice}, named in the question.")
 
         t = time.perf_counter()
         searched = question if earlier else query
@@ -445,6 +467,19 @@ class ChatSession:
             yield AnswerEvent(kind="notice", text=notice)
             final = yield from without_done(self.offline.stream(query, context, turns, words()))
         return final
+
+    def _theirs_answer(self, subject: str, episode: Filter, speaker: str) -> bool:
+        """Whether one speaker's turns answer for the subject: hosted, the model judges them; offline, the
+        answerability model, as for any search, once their turns use one of its words. "Marketing's opinions
+        towards task assignment" may be turns that never name it, said where it was discussed."""
+        model = self.offline.answerability
+        if self.generator is not self.offline or model is None:
+            return True
+        words = self._word_counts(subject, episode, [speaker])
+        if not any(words.scope.values()):  # none of its words is theirs: no search of their turns can tell
+            return False
+        found = self._retrieve(subject, episode, [speaker])
+        return bool(found) and model.answerable(subject, found, words)
 
     def _not_discussed(self, focus: str, found: Sequence[Hit], episode: str) -> bool:
         """Offline, "the part about X" of an episode that never discusses X is not answered from its outline:

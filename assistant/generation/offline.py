@@ -93,6 +93,18 @@ class ExtractiveGenerator:
         self.answerability = answerability
         self.relative_floor = relative_floor
 
+    def quotable(self, question: str, hits: Sequence[Hit]) -> list[Hit]:
+        """The hits an offline answer would quote from: those that match the question (`is_relevant`) and
+        score near the best of them."""
+        terms = set(tokenize(question))
+        return self._near_the_best([h for h in hits if is_relevant(h, terms, self.dense_floor)])
+
+    def _near_the_best(self, relevant: Sequence[Hit]) -> list[Hit]:
+        if not relevant:
+            return []
+        floor = self.relative_floor * relevant[0].score
+        return [h for h in relevant if h.score >= floor] or list(relevant[:1])
+
     def stream(
         self, question: str, hits: Sequence[Hit], history: Sequence[Turn], words: WordCounts | None = None
     ) -> Iterator[AnswerEvent]:
@@ -125,8 +137,7 @@ class ExtractiveGenerator:
                 kind="done", answer=Answer(text=text, citations=(), mode="offline", refused=True)
             )
             return
-        floor = self.relative_floor * relevant[0].score
-        chosen = [h for h in relevant if h.score >= floor] or relevant[:1]
+        chosen = self._near_the_best(relevant)
         if asks_quantity(question):  # "How many…?": the turns that state an amount lead
             stating = [h for h in chosen if states_quantity((reply_to(h, terms) or h.utterance).text)]
             chosen = counting + [h for h in stating + chosen if h not in counting]

@@ -173,7 +173,8 @@ def answer_from_outline(
         chapters = [c for c in chapters if inside[c.number]]
         quotes = inside
         if speaker:
-            head = f"{'More of what' if more else 'What'} {speaker} said, by chapter:\n"
+            about = f" about {focus}" if focus else ""
+            head = f"{'More of what' if more else 'What'} {speaker} said{about}, by chapter:\n"
         elif focus:
             head = f"{'More of the' if more else 'The'} part of the episode about {focus}:\n"
         else:
