@@ -306,6 +306,9 @@ def test_what_someone_said_about_a_subject_or_an_unknown_name_is_searched() -> N
     about = a.ask("What are the key takeaways about the steel?", speaker="Nadia Brooks")
     assert "chapter" not in about.text
     assert about.hits and all(h.utterance.speaker == "Nadia Brooks" for h in about.hits)
+    assert about.cited_utterances and {u.speaker for u in about.cited_utterances} == {"Nadia Brooks"}, (
+        "her question about the steel (#13) is quoted, not Tomás's reply to it"
+    )
     for question in ("What did Tomás say about the soil?", "What did Tomás's crew say?", "What did Bob say?"):
         assert "said, by chapter" not in a.ask(question).text, question
     bob = a.ask("What did Bob say?").notice or ""

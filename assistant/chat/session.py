@@ -313,7 +313,9 @@ class ChatSession:
                 counted.append(self._word_counts(query, episode, speaker))
             return counted[0]
 
-        final = yield from self._generate(question, query, context, turns, notices, words)
+        final = yield from self._generate(
+            question, query, context, turns, notices, words, own_turns=bool(speaker)
+        )
         facts_only = bool(final.citations) and all(u.is_details for u in final.cited_utterances)
         if final.mode == "offline" and (final.citations or final.refused) and not facts_only:
             absent = self._unknown_words_notice(
@@ -448,14 +450,19 @@ class ChatSession:
         turns: Sequence[Turn],
         notices: list[str],
         words: Callable[[], WordCounts],
+        own_turns: bool = False,
     ) -> Steps[AnswerEvent, None, Answer]:
         """Yields the generator's events but `done`; returns the final Answer (offline when hosted fails).
 
         The offline answer, which reads no history, gets the standalone query (the question itself unless it
         was a follow-up) and how often the transcripts use its words: it decides with them whether anything
-        answers."""
+        answers; with a speaker filter (`own_turns`) it quotes their turns, not the replies to them."""
         if self.generator is self.offline:
-            return (yield from without_done(self.offline.stream(query, context, turns, words())))
+            return (
+                yield from without_done(
+                    self.offline.stream(query, context, turns, words(), own_turns=own_turns)
+                )
+            )
         try:
             final = yield from without_done(self.generator.stream(question, context, turns))
         except ProviderError as exc:
@@ -465,7 +472,9 @@ class ChatSession:
             log.warning("hosted generation failed, falling back offline: %s", exc)
             notices.append(notice)
             yield AnswerEvent(kind="notice", text=notice)
-            final = yield from without_done(self.offline.stream(query, context, turns, words()))
+            final = yield from without_done(
+                self.offline.stream(query, context, turns, words(), own_turns=own_turns)
+            )
         return final
 
     def _theirs_answer(self, subject: str, episode: Filter, speaker: str) -> bool:

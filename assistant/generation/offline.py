@@ -106,9 +106,16 @@ class ExtractiveGenerator:
         return [h for h in relevant if h.score >= floor] or list(relevant[:1])
 
     def stream(
-        self, question: str, hits: Sequence[Hit], history: Sequence[Turn], words: WordCounts | None = None
+        self,
+        question: str,
+        hits: Sequence[Hit],
+        history: Sequence[Turn],
+        words: WordCounts | None = None,
+        own_turns: bool = False,
     ) -> Iterator[AnswerEvent]:
-        """As `Generator.stream`; `words` says how often the searched transcripts use the question's words."""
+        """As `Generator.stream`; `words` says how often the searched transcripts use the question's words.
+        `own_turns`: the hits are the turns asked for (a speaker filter), quoted as they are, not through the
+        replies to them."""
         terms = set(tokenize(question))
         facts = _matching_details(question, terms, hits)
         about_episode = bool(facts)  # "Who is the host?": the episodes' own details answer, not what was said
@@ -143,7 +150,7 @@ class ExtractiveGenerator:
             chosen = counting + [h for h in stating + chosen if h not in counting]
             chosen = list(dict.fromkeys(chosen))
         lead = _missing_facts(question, chosen) if about_episode else ""
-        text, citations = _compose(question, _quotes(chosen, self.max_quotes, terms), lead)
+        text, citations = _compose(question, _quotes(chosen, self.max_quotes, terms, own_turns), lead)
         yield AnswerEvent(kind="text", text=text)
         for citation in citations:
             yield AnswerEvent(kind="citation", citation=citation)
@@ -236,7 +243,9 @@ def _spelled_out(reply: Utterance, later: Sequence[Utterance], seen: set[str]) -
     return out
 
 
-def _quotes(hits: Sequence[Hit], limit: int, terms: set[str] | None = None) -> list[_Quote]:
+def _quotes(
+    hits: Sequence[Hit], limit: int, terms: set[str] | None = None, own_turns: bool = False
+) -> list[_Quote]:
     """One quote per hit, best first: a question hit quotes the reply after it, and a turn the same speaker
     carries on ("And so…") brings that turn along (`limit` may be passed by one), as a short reply brings the
     turns that spell it out (`_spelled_out`, not in `limit`); the best answer, a reply,
@@ -254,7 +263,7 @@ def _quotes(hits: Sequence[Hit], limit: int, terms: set[str] | None = None) -> l
         before = next((c for c in hit.context if c.number == u.number - 1 and c.text.strip()), None)
         lead: Utterance
         asked: Utterance | None
-        reply = reply_to(hit, terms)
+        reply = None if own_turns else reply_to(hit, terms)
         if reply is not None:
             lead, asked = reply, u
         else:
