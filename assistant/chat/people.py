@@ -10,25 +10,12 @@ from ..errors import UnknownSpeakerError
 from ..index.lexical_cache import LexicalCache
 from ..library import Library
 from ..outline.answer import speaker_asked_about, speaker_asked_next
-from ..retrieval.speakers import is_role, speaker_mentioned
-from ..text import is_english_word, name_tokens, question_words
+from ..retrieval.speakers import names_fully, speaker_mentioned, speaker_saying
+from ..text import question_words
 from ..types import Episode
 
 _HOSTS = re.compile(r",|&|\band\b")
 """How a details block lists several hosts in one field ("Ana Lima & Matt Turck")."""
-
-_SAYS = re.compile(
-    r"\s+(?:said|says|say|thinks?|thought|argued|argues|believes?|believed|felt|feels|talked|talks|spoke|speaks"
-    r"|explained|explains|mentioned|mentions|suggested|suggests|proposed|proposes)\b"
-    r"|['’]s?\s+(?:(?:main|key|overall|general|own)\s+)?(?:views?|opinions?|points?|takeaways?|arguments?"
-    r"|position|stance|thoughts|take|perspective|comments?|remarks?|ideas?|suggestions?|concerns?|feelings)\b",
-    re.IGNORECASE,
-)
-"""What follows one whose view is asked for: "what Nadia said", "Tomás's views", "the PM's main points"."""
-_ABOUT = frozenset(
-    ["about", "on", "of", "regarding", "towards", "toward", "concerning", "with", "for", "from", "by", "to"]
-)
-"""Words before a name that make it part of a subject: "the discussion on the professor's suggestions"."""
 
 
 class People:
@@ -97,37 +84,21 @@ class People:
         if name is None and known and capitalised and not speaker_mentioned(who, named_in_details):
             where = "the searched episodes" if episodes else "the library"
             notices.append(f"No speaker in {where} is called “{who}”; speakers: {listed(known)}.")
-        return name if _names_fully(who, name) else None  # "What did Raj's team say?" is not about Raj
+        return name if names_fully(who, name) else None  # "What did Raj's team say?" is not about Raj
 
     def sayer(self, question: str, episodes: Sequence[str] | None) -> tuple[str, str] | None:
         """The labelled speaker whose view a summary asks for ("Summarize what Nadia said about the steel",
         "What were Tomás's main points?") and what the question goes on to ask about ("the steel", or "");
         None when it names no speaker so, or names one within its subject ("Summarize the discussion of
-        Marketing's points")."""
+        Marketing's points"); see `speaker_saying`."""
         known = self.lexical.current().speakers(episodes)
-        if not known:
-            return None
-        for says in _SAYS.finditer(question):
-            before = question[: says.start()].split()
-            for n in range(1, min(4, len(before)) + 1):
-                who = " ".join(before[-n:])
-                name = speaker_mentioned(who, known)
-                if not _names_fully(who, name):
-                    continue
-                earlier = [w.casefold() for w in before[:-n] if w.casefold() not in ("the", "a", "an")]
-                if earlier and earlier[-1] in _ABOUT:
-                    return None
-                assert name is not None
-                subject = question[says.end() :].strip(" ?.!").split()
-                while subject and subject[0].casefold() in _ABOUT:
-                    subject = subject[1:]
-                return name, " ".join(subject)
-        return None
+        found = speaker_saying(question, known) if known else None
+        return (found.name, found.subject) if found else None
 
     def label_named(self, who: str, episodes: Sequence[str] | None) -> str | None:
         """The speaker label that `who` names in full ("Nadia" -> "Nadia Brooks"); None when none does."""
         name = speaker_mentioned(who, self.lexical.current().speakers(episodes))
-        return name if _names_fully(who, name) else None
+        return name if names_fully(who, name) else None
 
     def without_labels(self, question: str, episodes: Sequence[str] | None) -> tuple[str, str] | None:
         """For "What did Aidan say?" when Aidan is a host or guest in the details of the one searched episode
@@ -187,19 +158,3 @@ def details_role(episode: Episode, name: str) -> str | None:
 def listed(names: Sequence[str], most: int = 20) -> str:
     shown = ", ".join(sorted(names)[:most])
     return shown + (f" and {len(names) - most} more" if len(names) > most else "")
-
-
-def _names_fully(who: str, name: str | None) -> bool:
-    """Whether `who` names the label `name`: every word of it (but "the") is a word of the label, and they are
-    the whole label, "the <role>" ("the professor" for "Professor B"), or words written or spelt as names
-    ("Nadia", "nadia"). A lower-case English word names no one: "the project" is not "Project Manager"."""
-    if name is None:
-        return False
-    words = [(folded, original) for folded, original, _ in question_words(who) if folded != "the"]
-    given = {folded for folded, _ in words}
-    label = set(name_tokens(name))
-    if not words or not given <= label:
-        return False
-    if given == label or (len(words) == 1 and is_role(words[0][0])):
-        return True
-    return all(original[:1].isupper() or not is_english_word(folded) for folded, original in words)

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import NamedTuple
 
-from ..text import name_tokens, question_words
+from ..text import is_english_word, name_tokens, question_words
 
 
 def _words(text: str) -> frozenset[str]:
@@ -44,6 +45,20 @@ _EVERYDAY = _words(
     cash lamb fox bird mason baker cook miles frank
     """
 )
+
+
+_SAYS = re.compile(
+    r"\s+(?:said|says|say|thinks?|thought|argued|argues|believes?|believed|felt|feels|talked|talks|spoke|speaks"
+    r"|explained|explains|mentioned|mentions|suggested|suggests|proposed|proposes)\b"
+    r"|['’]s?\s+(?:(?:main|key|overall|general|own)\s+)?(?:views?|opinions?|points?|takeaways?|arguments?"
+    r"|position|stance|thoughts|take|perspective|comments?|remarks?|ideas?|suggestions?|concerns?|feelings)\b",
+    re.IGNORECASE,
+)
+"""What follows one whose view is asked for: "what Nadia said", "Tomás's views", "the PM's main points"."""
+_ABOUT = frozenset(
+    ["about", "on", "of", "regarding", "towards", "toward", "concerning", "with", "for", "from", "by", "to"]
+)
+"""Words before a name that make it part of a subject: "the discussion on the professor's suggestions"."""
 
 
 def is_role(word: str) -> bool:
@@ -100,3 +115,47 @@ def _stands_as_name(word: tuple[str, str, bool]) -> bool:
 def _runs(words: list[str], tokens: list[str]) -> list[int]:
     n = len(tokens)
     return [i for i in range(len(words) - n + 1) if words[i : i + n] == tokens]
+
+
+class Saying(NamedTuple):
+    name: str
+    subject: str
+    """What the question goes on to ask about ("the steel"), "" when nothing."""
+
+
+def speaker_saying(question: str, speakers: Sequence[str]) -> Saying | None:
+    """The one of `speakers` the question asks what they said, thought or meant: named right before a verb of
+    saying ("Where does Monica say they should go?", "Summarize what Nadia said about the steel") or a noun
+    of opinion ("Tomás's views on the soil", "the PM's main points"), and not within a subject ("the
+    discussion of the professor's suggestions"); with what follows, a preposition dropped."""
+    for says in _SAYS.finditer(question):
+        before = question[: says.start()].split()
+        for n in range(1, min(4, len(before)) + 1):
+            who = " ".join(before[-n:])
+            name = speaker_mentioned(who, speakers)
+            if name is None or not names_fully(who, name):
+                continue
+            earlier = [w.casefold() for w in before[:-n] if w.casefold() not in ("the", "a", "an")]
+            if earlier and earlier[-1] in _ABOUT:
+                return None
+            subject = question[says.end() :].strip(" ?.!").split()
+            while subject and subject[0].casefold() in _ABOUT:
+                subject = subject[1:]
+            return Saying(name, " ".join(subject))
+    return None
+
+
+def names_fully(who: str, name: str | None) -> bool:
+    """Whether `who` names the label `name`: every word of it (but "the") is a word of the label, and they are
+    the whole label, "the <role>" ("the professor" for "Professor B"), or words written or spelt as names
+    ("Nadia", "nadia"). A lower-case English word names no one: "the project" is not "Project Manager"."""
+    if name is None:
+        return False
+    words = [(folded, original) for folded, original, _ in question_words(who) if folded != "the"]
+    given = {folded for folded, _ in words}
+    label = set(name_tokens(name))
+    if not words or not given <= label:
+        return False
+    if given == label or (len(words) == 1 and is_role(words[0][0])):
+        return True
+    return all(original[:1].isupper() or not is_english_word(folded) for folded, original in words)
