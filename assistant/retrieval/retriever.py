@@ -28,7 +28,7 @@ from ..types import DETAILS, Hit, Utterance, utterance_id
 from .contracts import Reranker
 from .fusion import reciprocal_rank_fusion
 from .query import FOLLOW_UP_WEIGHT
-from .speakers import speaker_mentioned
+from .speakers import speaker_mentioned, speaker_saying
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +53,9 @@ class RetrievalConfig:
     weight_window: float = 0.5
     weight_dense: float = 0.75
     weight_speaker: float = 0.3
+    weight_sayer: float = 1.0
+    """The speaker signal's weight when the question asks what that speaker said or thinks ("Where does
+    Monica say they should go?", `speaker_saying`), not only names them."""
     rerank_depth: int = 30
     rrf_k: int = 60
     exact_filtered_dense: bool = True
@@ -180,9 +183,9 @@ class HybridRetriever:
         if qv is not None:
             own, signals["dense"] = self._dense_scores(index, candidate_ids, fetched, qv)
         in_full = f"{follow_up_of} {query}".strip()
-        named = (
-            speaker_mentioned(in_full, self._speakers_in(index, in_full, episodes)) if not speakers else None
-        )
+        named_in = self._speakers_in(index, in_full, episodes) if not speakers else []
+        saying = speaker_saying(query, named_in) if named_in else None  # whose words, though two are named
+        named = saying.name if saying else speaker_mentioned(in_full, named_in) if named_in else None
         if named:
             key = named.casefold()
             signals["speaker"] = {
@@ -191,7 +194,11 @@ class HybridRetriever:
             }
 
         known = index.known_share(query) if cfg.use_lexical and cfg.lexical_by_known_words else 1.0
-        fused = self._fuse(signals, lexical_scale=min(1.0, known / KNOWN_FOR_FULL_WEIGHT))
+        fused = self._fuse(
+            signals,
+            lexical_scale=min(1.0, known / KNOWN_FOR_FULL_WEIGHT),
+            speaker=cfg.weight_sayer if saying else cfg.weight_speaker,
+        )
         ordered = sorted(fused, key=fused.__getitem__, reverse=True)
         depth = max(k, cfg.rerank_depth) if self.reranker else k
         titles = self._titles(index.signature) if ordered else {}
@@ -293,13 +300,15 @@ class HybridRetriever:
             blended[cid] = weight * sims[cid] + (1 - weight) * sum(around) / len(around)
         return own, blended
 
-    def _fuse(self, signals: dict[str, dict[str, float]], lexical_scale: float = 1.0) -> dict[str, float]:
+    def _fuse(
+        self, signals: dict[str, dict[str, float]], lexical_scale: float = 1.0, speaker: float | None = None
+    ) -> dict[str, float]:
         cfg = self.config
         weights = {
             "turn": cfg.weight_turn * lexical_scale,
             "window": cfg.weight_window * lexical_scale,
             "dense": cfg.weight_dense,
-            "speaker": cfg.weight_speaker,
+            "speaker": cfg.weight_speaker if speaker is None else speaker,
         }
         if cfg.fusion == "rrf":
             names = [n for n in signals if n != "speaker"]

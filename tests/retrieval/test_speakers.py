@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.retrieval.speakers import speaker_mentioned
+from assistant.retrieval.speakers import Saying, speaker_mentioned, speaker_saying
 
 LIBRARY = [
     "Priya Nair",
@@ -91,3 +91,23 @@ def test_no_speakers_and_duplicates() -> None:
 def test_returns_a_given_speaker_or_none(question: str, speakers: list[str]) -> None:
     found = speaker_mentioned(question, speakers)
     assert found is None or found in speakers
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Where does Priya say she and Tom should go?", Saying("Priya Nair", "she and Tom should go")),
+        ("Summarize what Tom said about the roof.", Saying("Tom Reed", "the roof")),
+        ("Summarize Tom's views on the roof", Saying("Tom Reed", "the roof")),
+        ("What were Priya's main points?", Saying("Priya Nair", "")),
+        ("What did Dr. Ortiz think of the quote?", Saying("Dr. Lena Ortiz", "the quote")),
+        ("What was the professor's opinion?", None),  # no label holds the role here
+        ("Summarize the discussion of Tom's ideas", None),  # his ideas are the subject
+        ("What did the team say about Priya's proposal?", None),
+        ("Where did Priya go?", None),
+    ],
+)
+def test_speaker_saying(question: str, expected: Saying | None) -> None:
+    """Whose words a question asks for: the name before a verb of saying or a noun of opinion, even when the
+    question names someone else too; not a name inside the subject."""
+    assert speaker_saying(question, LIBRARY) == expected
