@@ -49,12 +49,17 @@ _EVERYDAY = _words(
 
 _SAYS = re.compile(
     r"\s+(?:said|says|say|thinks?|thought|argued|argues|believes?|believed|felt|feels|talked|talks|spoke|speaks"
-    r"|explained|explains|mentioned|mentions|suggested|suggests|proposed|proposes)\b"
+    r"|explained|explains|mentioned|mentions|suggested|suggests|proposed|proposes|tells?|told|asks?|asked"
+    r"|answer(?:s|ed)?|repl(?:y|ies|ied)|yell(?:s|ed)?|shout(?:s|ed)?|scream(?:s|ed)?|announce[sd]?"
+    r"|admit(?:s|ted)?|claim(?:s|ed)?|insist(?:s|ed)?|complain(?:s|ed)?|promise[sd]?|reveal(?:s|ed)?"
+    r"|confess(?:es|ed)?|jok(?:e|es|ed)|wonder(?:s|ed)?|call(?:s|ed)?|respond(?:s|ed)?)\b"
     r"|['’]s?\s+(?:(?:main|key|overall|general|own)\s+)?(?:views?|opinions?|points?|takeaways?|arguments?"
     r"|position|stance|thoughts|take|perspective|comments?|remarks?|ideas?|suggestions?|concerns?|feelings)\b",
     re.IGNORECASE,
 )
 """What follows one whose view is asked for: "what Nadia said", "Tomás's views", "the PM's main points"."""
+_PASSIVE = frozenset(["is", "was", "were", "are", "been", "being", "be", "gets", "got", "get"])
+"""Words before a name that make the verb after it passive ("By whom was Ross told…")."""
 _ABOUT = frozenset(
     ["about", "on", "of", "regarding", "towards", "toward", "concerning", "with", "for", "from", "by", "to"]
 )
@@ -138,6 +143,9 @@ def speaker_saying(question: str, speakers: Sequence[str]) -> Saying | None:
             earlier = [w.casefold() for w in before[:-n] if w.casefold() not in ("the", "a", "an")]
             if earlier and earlier[-1] in _ABOUT:
                 return None
+            verb = not says.group().startswith(("'", "’"))  # not "Rachel's opinion"
+            if verb and earlier and earlier[-1] in _PASSIVE:  # "When is Rachel asked…": she is spoken to
+                break
             subject = question[says.end() :].strip(" ?.!").split()
             while subject and subject[0].casefold() in _ABOUT:
                 subject = subject[1:]

@@ -105,6 +105,9 @@ def test_returns_a_given_speaker_or_none(question: str, speakers: list[str]) -> 
         ("Summarize the discussion of Tom's ideas", None),  # his ideas are the subject
         ("What did the team say about Priya's proposal?", None),
         ("Where did Priya go?", None),
+        ("By whom was Tom told to count faster?", None),  # passive: he is spoken to
+        ("What is Priya's opinion of the roof?", Saying("Priya Nair", "the roof")),
+        ("What does Tom tell Priya about the roof?", Saying("Tom Reed", "Priya about the roof")),
     ],
 )
 def test_speaker_saying(question: str, expected: Saying | None) -> None:
