@@ -419,6 +419,14 @@ def test_what_someone_said_in_a_transcript_without_labels_is_its_outline_said_so
         answer.notice
     )
     assert "No speaker" not in answer.notice
+    views = a.ask("Summarize Tomás's views on the soil")  # a summary of whose view: said so too
+    assert "The part of the episode about the soil:" in views.text and views.citations
+    assert views.notice == (
+        "“Why the Harbour Bridge Opened Eight Months Late” does not label its speakers, so Tomás Reyes's "
+        "turns cannot be picked out; here is the part of the episode about the soil instead."
+    )
+    points = a.ask("What were Tomás's main points?")
+    assert "here is the whole episode's outline instead" in (points.notice or "")
 
 
 def test_the_part_about_x_quotes_a_long_turn_that_states_x_before_it_asks() -> None:

@@ -100,18 +100,32 @@ class People:
         name = speaker_mentioned(who, self.lexical.current().speakers(episodes))
         return name if names_fully(who, name) else None
 
-    def without_labels(self, question: str, episodes: Sequence[str] | None) -> tuple[str, str] | None:
-        """For "What did Aidan say?" when Aidan is a host or guest in the details of the one searched episode
-        that names him and its transcript labels no speaker: that episode, and a notice that his turns cannot
-        be picked out."""
-        who = speaker_asked_about(question)
+    def without_labels(
+        self, question: str, episodes: Sequence[str] | None, whole: bool = False, focus: str | None = None
+    ) -> tuple[str, str] | None:
+        """For "What did Aidan say?" (or, `whole`, "What were Aidan's main points?", "Summarize what Aidan
+        said about AGI" with its `focus`) when Aidan is a host or guest in the details of the one searched
+        episode that names him and its transcript labels no speaker: that episode, and a notice that his turns
+        cannot be picked out."""
+        if whole:
+            people = [
+                p
+                for e in self.library.episodes()
+                if not episodes or e.id in episodes
+                for p in details_people(e)
+            ]
+            saying = speaker_saying(question, people) if people else None
+            who = saying.name if saying else None
+        else:
+            who = speaker_asked_about(question)
         found = self.unlabelled_naming(who, episodes) if who else None
         if found is None:
             return None
         e, name = found
+        instead = f"the part of the episode about {focus}" if focus else "the whole episode's outline"
         return e.id, (
             f"“{e.title}” does not label its speakers, so {name}'s turns cannot be picked out; "
-            "here is the whole episode's outline instead."
+            f"here is {instead} instead."
         )
 
     def unlabelled_naming(self, who: str, episodes: Sequence[str] | None) -> tuple[Episode, str] | None:

@@ -250,8 +250,10 @@ class ChatSession:
             focus = subject
         elif sayer:  # "What were Nadia's main points?": her turns, by chapter
             said_by = sayer[0]
-        unlabelled = None if said_by or whole or speaker else self.people.without_labels(asked, in_scope)
-        if said_by or unlabelled:
+        unlabelled = (
+            None if said_by or sayer or speaker else self.people.without_labels(asked, in_scope, whole, focus)
+        )
+        if said_by or (unlabelled and not whole):
             whole, focus = True, None
         if unlabelled:  # "What did Aidan say?" where no turn is labelled: his episode's outline, said so
             episode, notice = unlabelled
