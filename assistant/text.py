@@ -17,8 +17,8 @@ from functools import lru_cache
 from types import ModuleType
 from typing import Any
 
-_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-_COMPOUND = re.compile(r"(?<![a-z0-9'])[a-z0-9]+(?:-[a-z0-9]+)+")
+_TOKEN = re.compile(r"[^\W_]+(?:'[^\W\d_]+)?")
+_COMPOUND = re.compile(r"(?<![^\W_])(?<!')[^\W_]+(?:-[^\W_]+)+")
 _CONTRACTION = re.compile(r"'(s|re|ve|ll|d|m|t)$")
 _WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
 _POSSESSIVE = re.compile(r"['’]s$")
@@ -142,17 +142,21 @@ def stopwords() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def tokenizer_id() -> str:
     """Changes whenever tokenisation would, so a saved index built differently is never reused."""
-    return "snowball-en-joined-v2:" + hashlib.sha256(" ".join(sorted(stopwords())).encode()).hexdigest()[:8]
+    return (
+        "snowball-en-joined-folded-v3:"
+        + hashlib.sha256(" ".join(sorted(stopwords())).encode()).hexdigest()[:8]
+    )
 
 
 def tokenize(text: str) -> list[str]:
-    """Lower-case words, contractions folded ("we're" -> "we"), stop words dropped, Snowball-stemmed.
+    """Lower-case words without accents ("Tomás" and "Tomas" are one word, "Łukasz" stays whole: `fold`),
+    contractions folded ("we're" -> "we"), stop words dropped, Snowball-stemmed.
 
     A hyphenated word counts as its parts and as one word ("re-ranker": "re", "ranker" and "reranker"), as
     Lucene's word-delimiter filter does: transcripts spell compounds either way."""
     stop = stopwords()
     words = []
-    lowered = text.lower().replace("’", "'")
+    lowered = text.lower() if text.isascii() else fold(text)
     for raw in _TOKEN.findall(lowered):
         word = _CONTRACTION.sub("", raw)
         if word and word not in stop and len(word) > 1:

@@ -24,7 +24,7 @@ import numpy as np
 
 from ..text import SPEECH_FILLERS, english_stopwords
 
-_WORD = re.compile(r"[A-Za-z0-9']+")
+_WORD = re.compile(r"(?:[^\W_]|')+")
 
 
 # The length prior: at least one chapter per this many spoken words (about 13 minutes of speech at 150

@@ -12,7 +12,7 @@ import numpy as np
 from ..text import common_words, english_stopwords, is_question
 from .segment import _FILLERS
 
-_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'-]*")
+_WORD = re.compile(r"[^\W\d_](?:[^\W_]|['-])*")
 
 
 def _stopwords() -> frozenset[str]:

@@ -14,7 +14,7 @@ from ..index.lexical import LexicalIndex
 from ..text import common_words, is_question, tokenize
 from ..types import Utterance
 
-_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+_WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|['’-])*")
 _POSSESSIVE = re.compile(r"['’]s$")
 
 

@@ -23,7 +23,7 @@ FOLLOW_UP_WEIGHT = 0.5
 """How much the earlier question counts in the search for a follow-up with words of its own: of 0.25, 0.5 and
 0.75, 0.5 ranked best at hit@5 on the seed follow-ups and no worse on the project suite's (eval/README.md)."""
 
-_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+_WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|['’-])*")
 _LEADING = re.compile(
     r"^\s*(and|but|so|also|then|what about|how about|how come|really|why not|for example|for instance|"
     r"in what way|in which way)\b",
