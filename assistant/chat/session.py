@@ -146,6 +146,11 @@ class ChatSession:
         timings: dict[str, float] = {}
         started = time.perf_counter()
         notices: list[str] = []
+        typed = question
+        spellings = self._respellings(question, episode, speaker)
+        if spellings:  # "Pheobe" is asked about as the transcripts spell her, whichever way the question goes
+            notices.append(_respelt_notice(spellings))
+            question = respell(question, spellings)
 
         moment = asked_moment(question)
         chosen = self.library.check_episodes(episode)
@@ -157,7 +162,7 @@ class ChatSession:
             )
             timings["total_ms"] = _ms(started)
             final = replace(said_then, timings=timings, query=question, notice=" ".join(notices) or None)
-            yield self._done(question, final)
+            yield self._done(typed, final)
             return
 
         if not turns and leans_wholly(question):  # "Tell me more" as a first question: nothing to search for
@@ -172,17 +177,21 @@ class ChatSession:
         topic = mention_topic(question)
         if asks_catalogue(question) or topic:  # the library's list, or which episodes use X: not a search
             in_scope = self.library.check_episodes(episode)
+            for notice in notices:
+                yield AnswerEvent(kind="notice", text=notice)
             if topic:
                 used = mentions(self.retriever.lexical.current(), topic, in_scope)
                 final = yield from answer_mentions(self.library, question, topic, used, in_scope)
             else:
                 final = yield from answer_catalogue(self.library, question, in_scope)
-            yield self._answered(question, final, started)
+            yield self._answered(typed, final, started, notices)
             return
 
         if turns and asks_who_said(question):  # before any rewrite: nothing needs searching, or paying for
+            for notice in notices:
+                yield AnswerEvent(kind="notice", text=notice)
             final = yield from answer_who_said(self.library, question, _last_cited(turns))
-            yield self._answered(question, final, started)
+            yield self._answered(typed, final, started, notices)
             return
 
         if not episode:
@@ -199,21 +208,21 @@ class ChatSession:
                 for notice in notices:
                     yield AnswerEvent(kind="notice", text=notice)
                 final = yield from answer_roster(self.library, question, scope)
-                yield self._answered(question, final, started, notices)
+                yield self._answered(typed, final, started, notices)
                 return
 
         who = asker(question)
         if who:  # what one speaker asked: their turns that ask, in order, no search
             listed = yield from self._asked(question, who, episode, turns, notices)
             if listed is not None:
-                yield self._answered(question, listed, started, notices)
+                yield self._answered(typed, listed, started, notices)
                 return
 
         who = identity_asked(question)
         if who:  # who a labelled speaker is: the details, their share of the talk, the turns naming them
             described = yield from self._identity(question, who, episode, turns, notices)
             if described is not None:
-                yield self._answered(question, described, started, notices)
+                yield self._answered(typed, described, started, notices)
                 return
 
         follow_up = bool(turns) and is_follow_up(question)
@@ -223,11 +232,11 @@ class ChatSession:
             episode = conversation_episode(
                 turns
             )  # stays with the episode being discussed unless told otherwise
-        typed = question
-        spellings = self._respellings(query, episode, speaker)
-        if spellings:  # "Pheobe" is searched for as the transcripts spell her
-            notices.append(_respelt_notice(spellings))
-            query, question = respell(query, spellings), respell(question, spellings)
+        if follow_up:  # the rewrite may bring back a name an earlier question misspelt
+            more = {w: t for w, t in self._respellings(query, episode, speaker).items() if w not in spellings}
+            if more:
+                notices.append(_respelt_notice(more))
+            query = respell(query, {**spellings, **more})
 
         whole, focus = is_whole_episode_question(question)
         if not whole and follow_up:

@@ -143,3 +143,23 @@ def test_asking_for_more_searches_the_question_before_and_leads_with_passages_no
     assert again.query == "Why did the steel arrive late for the bridge?"
     assert again.cited_utterances and again.cited_utterances[0].id not in chat.history[-3].cited, again.text
     assert {u.episode_id for u in again.cited_utterances} == {"harbour-bridge"}
+
+
+def test_a_misspelt_speaker_is_answered_by_the_routes_that_read_the_labels() -> None:
+    """What someone asked, the last thing they said, which episodes name them: "Nadja" reads as the "Nadia"
+    the transcripts spell, said in a note; the conversation keeps the question as typed."""
+    a = Assistant.from_settings()
+    a.ingest(SAMPLES)
+    chat = a.chat()
+    note = "The searched transcripts never use “Nadja”; searched for “Nadia”, the closest name they use."
+    asked = chat.ask("What did Nadja ask?")
+    assert asked.notice == note and asked.text.startswith("Nadia Brooks asked 13 questions"), asked.text
+    last = chat.ask("What was the last thing Nadja said?")
+    assert last.notice == note and [u.number for u in last.cited_utterances] == [39], last.text
+    named = chat.ask("Which episodes mention Nadja?")
+    assert named.notice == note and named.citations, named.text
+    assert [t.content for t in chat.history if t.role == "user"] == [
+        "What did Nadja ask?",
+        "What was the last thing Nadja said?",
+        "Which episodes mention Nadja?",
+    ]
