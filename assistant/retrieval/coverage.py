@@ -48,18 +48,23 @@ class WordCounts:
         searched transcripts use: "Melanie" rules a question out more surely than a common word; "Noam
         Shazeer" does not when the talk says "Noam Shazir", as speech recognition spells it."""
         unknown = set(self.unknown)
-        runs: list[list[str]] = []
-        end = -1
-        for match in list(_WORD.finditer(question))[1:]:
-            word = match.group()
-            if not word[0].isupper():
-                continue
-            if runs and not question[end : match.start()].strip():
-                runs[-1].append(word)
-            else:
-                runs.append([word])
-            end = match.end()
-        return [" ".join(run) for run in runs if all(w.lower() in unknown for w in run)]
+        return [" ".join(run) for run in names_in(question) if all(w.lower() in unknown for w in run)]
+
+
+def names_in(question: str) -> list[list[str]]:
+    """The runs of capitalised words past the question's first word: the names it writes, as typed."""
+    runs: list[list[str]] = []
+    end = -1
+    for match in list(_WORD.finditer(question))[1:]:
+        word = match.group()
+        if not word[0].isupper():
+            continue
+        if runs and not question[end : match.start()].strip():
+            runs[-1].append(word)
+        else:
+            runs.append([word])
+        end = match.end()
+    return runs
 
 
 def word_counts(
@@ -142,14 +147,16 @@ def respellings(
     episodes: Sequence[str] | None = None,
     speakers: Sequence[str] | None = None,
 ) -> dict[str, str]:
-    """The names `question` writes that the searched transcripts never use, each with the name they use one
-    edit away (`spelled_like`): "Pheobe" is searched for as "Phoebe", "Changler" as "Chandler", as a search
-    engine shows results for the spelling its pages use. Two edits make other names ("Africa", "America"),
-    and a name is respelt whole or not at all ("Mona Lisa" is not "Mon Lisa")."""
-    if not any(w[0].isupper() for w in _WORD.findall(question)[1:]):
+    """The words of the names `question` writes that the searched transcripts never use, each with the name
+    they use one edit away (`spelled_like`): "Pheobe" is searched for as "Phoebe", "Changler" as "Chandler",
+    "Tomas Reyez" as "Tomas Reyes", as a search engine shows results for the spelling its pages use. Two edits
+    make other names ("Africa", "America"), and a name is respelt only when each of its unknown words is
+    ("Mona Lisa" is not "Mon Lisa")."""
+    runs = names_in(question)
+    if not runs:
         return {}
-    words = word_counts(index, question, episodes, speakers)
-    names = [[_POSSESSIVE.sub("", w) for w in name.split()] for name in words.unknown_names(question)]
+    unknown = set(word_counts(index, question, episodes, speakers).unknown)
+    names = [[w for w in (_POSSESSIVE.sub("", w) for w in run) if w.lower() in unknown] for run in runs]
     found = spelled_like(index, [w for name in names for w in name], episodes, speakers, most=1)
     return {w: found[w] for name in names if all(w in found for w in name) for w in name}
 

@@ -158,6 +158,12 @@ def test_a_misspelt_speaker_is_answered_by_the_routes_that_read_the_labels() -> 
     assert last.notice == note and [u.number for u in last.cited_utterances] == [39], last.text
     named = chat.ask("Which episodes mention Nadja?")
     assert named.notice == note and named.citations, named.text
+    who = a.ask("Who is Tomas Reyez?")  # "Tomas" is his name unaccented; "Reyez" one edit from "Reyes"
+    assert who.text.startswith("Tomás Reyes in “Why the Harbour Bridge"), who.text
+    assert (
+        who.notice
+        == "The searched transcripts never use “Reyez”; searched for “Reyes”, the closest name they use."
+    )
     assert [t.content for t in chat.history if t.role == "user"] == [
         "What did Nadja ask?",
         "What was the last thing Nadja said?",
