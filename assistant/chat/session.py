@@ -17,6 +17,7 @@ from ..errors import ProviderError
 from ..generation.base import Generator
 from ..generation.context import pack
 from ..generation.offline import ExtractiveGenerator, reply_to
+from ..index.lexical import LexicalIndex
 from ..library import Library
 from ..outline.answer import (
     follow_up_focus,
@@ -147,7 +148,8 @@ class ChatSession:
         started = time.perf_counter()
         notices: list[str] = []
         typed = question
-        spellings = self._respellings(question, episode, speaker)
+        at_hand = self.retriever.lexical.at_hand()  # what they ask of the labels needs no index built first
+        spellings = self._respellings(at_hand.keywords, question, episode, speaker) if at_hand else {}
         if spellings:  # "Pheobe" is asked about as the transcripts spell her, whichever way the question goes
             notices.append(_respelt_notice(spellings))
             question = respell(question, spellings)
@@ -232,11 +234,17 @@ class ChatSession:
             episode = conversation_episode(
                 turns
             )  # stays with the episode being discussed unless told otherwise
-        if follow_up:  # the rewrite may bring back a name an earlier question misspelt
-            more = {w: t for w, t in self._respellings(query, episode, speaker).items() if w not in spellings}
+        if at_hand is None or follow_up:  # unless done above; a rewrite may bring back an earlier misspelling
+            index = self.retriever.lexical.current()
+            more = {
+                w: t
+                for w, t in self._respellings(index, query, episode, speaker).items()
+                if w not in spellings
+            }
             if more:
                 notices.append(_respelt_notice(more))
-            query = respell(query, {**spellings, **more})
+            spellings = {**spellings, **more}
+            query, question = respell(query, spellings), respell(question, spellings)
 
         whole, focus = is_whole_episode_question(question)
         if not whole and follow_up:
@@ -527,13 +535,10 @@ class ChatSession:
         closest = spelled_like(index, [w for w in typed if w in names], *scope)
         return _absent_words_notice(typed, closest, quoted)
 
-    def _respellings(self, query: str, episode: Filter, speaker: Filter) -> dict[str, str]:
-        return respellings(
-            self.retriever.lexical.current(),
-            query,
-            self.library.check_episodes(episode),
-            speakers_of(speaker),
-        )
+    def _respellings(
+        self, index: LexicalIndex, query: str, episode: Filter, speaker: Filter
+    ) -> dict[str, str]:
+        return respellings(index, query, self.library.check_episodes(episode), speakers_of(speaker))
 
     def _word_counts(self, question: str, episode: Filter, speaker: Filter) -> WordCounts:
         return word_counts(

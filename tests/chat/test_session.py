@@ -150,6 +150,7 @@ def test_a_misspelt_speaker_is_answered_by_the_routes_that_read_the_labels() -> 
     the transcripts spell, said in a note; the conversation keeps the question as typed."""
     a = Assistant.from_settings()
     a.ingest(SAMPLES)
+    a.prepare_search()  # the keyword index at hand, as the CLI and the browser leave it after an ingest
     chat = a.chat()
     note = "The searched transcripts never use “Nadja”; searched for “Nadia”, the closest name they use."
     asked = chat.ask("What did Nadja ask?")
@@ -169,3 +170,14 @@ def test_a_misspelt_speaker_is_answered_by_the_routes_that_read_the_labels() -> 
         "What was the last thing Nadja said?",
         "Which episodes mention Nadja?",
     ]
+
+
+def test_a_misspelt_name_is_respelt_for_search_when_the_keyword_index_is_not_at_hand() -> None:
+    """With no keyword index saved (another process changed the library, a store on a server), the routes that
+    read one episode's labels are not made to build it; the search still respells the name."""
+    Assistant.from_settings().ingest(SAMPLES)
+    a = Assistant.from_settings()
+    assert not a.search_ready()
+    answer = a.ask("What did Nadja say about the budget?")
+    assert answer.query == "What did Nadia say about the budget?"
+    assert "searched for “Nadia”" in (answer.notice or ""), answer.notice
