@@ -156,7 +156,7 @@ def respellings(
     if not runs:
         return {}
     unknown = set(word_counts(index, question, episodes, speakers).unknown)
-    names = [[w for w in (_POSSESSIVE.sub("", w) for w in run) if w.lower() in unknown] for run in runs]
+    names = [[_POSSESSIVE.sub("", w) for w in run if w.lower() in unknown] for run in runs]
     found = spelled_like(index, [w for name in names for w in name], episodes, speakers, most=1)
     return {w: found[w] for name in names if all(w in found for w in name) for w in name}
 

@@ -206,6 +206,8 @@ def test_a_name_spelt_otherwise_is_searched_for_as_the_transcripts_spell_it(tmp_
     opinion = a.ask("What did Pheobe think of the prototype?", episode="conference")
     assert not opinion.refused and any(c.utterances[0].number in (4, 5) for c in opinion.citations)
     assert "searched for “Phoebe”" in (opinion.notice or ""), opinion.notice
+    whose = a.ask("What was Pheobe's opinion of the prototype?", episode="conference")
+    assert whose.query == "What was Phoebe's opinion of the prototype?", whose.notice
     far = a.ask("What did Shazeer build?", episode="conference")  # two edits: suggested, not searched for
     assert "“Shazeer” (closest: “Shazir”)" in (far.notice or "") and "searched for" not in (far.notice or "")
     painting = a.ask("Who painted the Mona Lisa?", episode="conference")  # a name is respelt whole
