@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant import Assistant, RetrievalConfig
-from assistant.index.embedders import HashingEmbedder
+from assistant import Assistant
+
+from .library import keyword_library
 
 LINES = [
     "I worked on Łukasz Kaiser's team that summer.",
@@ -19,11 +20,7 @@ LINES = [
 
 @pytest.fixture
 def keywords_only(tmp_path: Path) -> Assistant:
-    path = tmp_path / "accents.txt"
-    path.write_text("\n".join(f"{n}\n{t}" for n, t in enumerate(LINES, start=1)) + "\n", encoding="utf-8")
-    a = Assistant.from_settings(embedder=HashingEmbedder(), retrieval=RetrievalConfig(use_dense=False))
-    assert a.ingest(path).ok
-    return a
+    return keyword_library(tmp_path, "accents", LINES)
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant import Assistant, RetrievalConfig
-from assistant.index.embedders import HashingEmbedder
+from assistant import Assistant
+
+from .library import keyword_library
 
 LINES = [
     "We spent the spring on the pre-training run for the new model.",
@@ -22,11 +23,7 @@ LINES = [
 
 @pytest.fixture
 def keywords_only(tmp_path: Path) -> Assistant:
-    path = tmp_path / "compounds.txt"
-    path.write_text("\n".join(f"{n}\n{t}" for n, t in enumerate(LINES, start=1)) + "\n", encoding="utf-8")
-    a = Assistant.from_settings(embedder=HashingEmbedder(), retrieval=RetrievalConfig(use_dense=False))
-    assert a.ingest(path).ok
-    return a
+    return keyword_library(tmp_path, "compounds", LINES)
 
 
 @pytest.mark.parametrize(
