@@ -143,7 +143,7 @@ def stopwords() -> frozenset[str]:
 def tokenizer_id() -> str:
     """Changes whenever tokenisation would, so a saved index built differently is never reused."""
     return (
-        "snowball-en-joined-folded-v3:"
+        "snowball-en-joined-folded-lemma-v4:"
         + hashlib.sha256(" ".join(sorted(stopwords())).encode()).hexdigest()[:8]
     )
 
@@ -168,7 +168,22 @@ def tokenize(text: str) -> list[str]:
             if joined.isdigit() or joined in stop or any(last.startswith(h) for h in heads):
                 continue  # "2-3" is a range, "w-w-what" and "I-I-I" a stutter, not a word
             words.append(joined)
-    return list(stemmer().stemWords(words)) if words else []
+    return list(stemmer().stemWords([lemma(w) for w in words])) if words else []
+
+
+@lru_cache(maxsize=65536)
+def lemma(word: str) -> str:
+    """The dictionary form of an irregular inflection with only one reading ("written", "wrote" -> "write",
+    "children" -> "child"), which a stemmer cannot reach ("writing" stems to "write", "written" stays);
+    the word itself when it has none or several ("left", "saw", "better"), or when
+    the dictionary form is a stop word ("were" is a word the stop list leaves to IDF, "be" one it drops)."""
+    from lemminflect import getAllLemmas
+
+    readings = {form for forms in getAllLemmas(word).values() for form in forms}
+    if len(readings) != 1:
+        return word
+    form = readings.pop()
+    return word if form in stopwords() else form
 
 
 @lru_cache(maxsize=4096)

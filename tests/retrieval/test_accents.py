@@ -41,5 +41,5 @@ def test_a_word_is_found_with_or_without_its_accents(
 
 def test_an_accented_word_is_not_cut_into_pieces(keywords_only: Assistant) -> None:
     """ "Tomás" had been read as "tom" + "s": a question about Tom found him."""
-    hits = [h for h in keywords_only.search("What did Tom draw?", k=4) if h.scores.get("turn", 0.0) > 0]
+    hits = [h for h in keywords_only.search("Who is Tom?", k=4) if h.scores.get("turn", 0.0) > 0]
     assert hits == []
