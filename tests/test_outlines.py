@@ -219,6 +219,33 @@ def test_whole_episode_question_without_a_scope_names_the_episode_it_chose(tmp_p
     assert len({u.episode_id for u in guessed.cited_utterances}) == 1
 
 
+@pytest.mark.parametrize(
+    ("question", "episode"),
+    [
+        ("What happened in the kickoff meeting?", "kickoff_meeting"),
+        ("Summarize kickoff_meeting", "kickoff_meeting"),
+        ("What was the harbour bridge episode about?", "harbour-bridge"),
+    ],
+)
+def test_a_whole_episode_question_that_names_its_episode_gets_that_outline(
+    question: str, episode: str
+) -> None:
+    """A file's name with "_" or "-" is written with spaces, and the name is the episode, not a part of it."""
+    a = Assistant.from_settings()
+    a.ingest([SAMPLES / "harbour-bridge.txt", DATA / "kickoff_meeting.txt"])
+    answer = a.ask(question)
+    assert "\nThe episode in " in answer.text, answer.text
+    assert answer.notice and "named in the question" in answer.notice
+    assert {u.episode_id for u in answer.cited_utterances} == {episode}
+
+
+def test_words_of_a_file_name_without_a_word_for_an_episode_are_a_topic() -> None:
+    a = Assistant.from_settings()
+    a.ingest([SAMPLES / "harbour-bridge.txt", DATA / "kickoff_meeting.txt"])
+    answer = a.ask("Who paid for the harbour bridge?")
+    assert not answer.notice or "named in the question" not in answer.notice
+
+
 def test_hosted_summary_sends_the_key_quotes_and_is_paid_for_once(tmp_path: Path) -> None:
     fake = FakeCohere(dimension=64)
     a = Assistant.from_settings(store=tmp_path / "s", settings=fake.settings(), cohere_client=fake.client())

@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from ..errors import InputError
+from ..outline.answer import EPISODE_NOUNS
 from ..text import tokenize
 from ..types import Episode, Turn
 
@@ -65,22 +66,37 @@ def episodes_named(question: str, episodes: Sequence[Episode]) -> list[Episode]:
 def episodes_asked_about(question: str, episodes: Sequence[Episode]) -> list[Episode]:
     """The episodes the question names by id or by whole title ("What was decided in ES2009c?"): a search
     of the whole library would quote other meetings' decisions. An id counts when it cannot be a word (it
-    holds a digit, "-", "_" or "."), a title when it has three words or more or is quoted: an episode filed
-    as "board.txt" or titled "The Ovens" is not what "What did the board say about the ovens?" asks about."""
-    found = []
+    holds a digit, "-", "_" or "."), or written with spaces for its "-" and "_" where it then ends in or is
+    followed by a word for an episode ("the kickoff meeting" for kickoff_meeting.txt, "the harbour bridge
+    episode" for harbour-bridge.txt; "harbour bridge" alone may be a topic). A title counts when it has
+    three words or more or is quoted: an episode filed as "board.txt" or titled "The Ovens" is not what
+    "What did the board say about the ovens?" asks about."""
     folded = question.casefold()
-    for e in episodes:
-        if e.id.casefold() not in folded and e.title.casefold() not in folded:
-            continue  # the cheap test first: a library may hold thousands of episodes
-        names = (
-            [rf"(?<![\w-]){re.escape(e.id)}(?![\w-])"]
-            if len(e.id) >= 3 and re.search(r"[\d_.-]", e.id)
-            else []
-        )
-        title = re.escape(e.title)
-        names.append(rf"[\"“'‘]{title}[\"”'’]")
-        if len(e.title.split()) >= 3:
-            names.append(rf"(?<![\w-]){title}(?![\w-])")
-        if any(re.search(n, question, re.IGNORECASE) for n in names):
-            found.append(e)
-    return found
+    return [e for e in episodes if any(re.search(n, question, re.I) for n in _names(e, folded))]
+
+
+def episode_names(question: str, episodes: Sequence[Episode]) -> list[str]:
+    """The patterns by which the question names these episodes (see `episodes_asked_about`)."""
+    folded = question.casefold()
+    return [n for e in episodes for n in _names(e, folded) if re.search(n, question, re.I)]
+
+
+def _names(e: Episode, folded: str) -> list[str]:
+    spaced = _SEPARATORS.sub(" ", e.id).strip()
+    if not any(form.casefold() in folded for form in (e.id, e.title, spaced)):
+        return []  # the cheap test first: a library may hold thousands of episodes
+    names = []
+    if len(e.id) >= 3 and re.search(r"[\d_.-]", e.id):
+        names.append(rf"(?<![\w-]){re.escape(e.id)}(?![\w-])")
+    if len(spaced.split()) >= 2:  # as a name, not a topic: "the AI safety episode", not "AI safety"
+        ends = re.search(rf"\b{EPISODE_NOUNS}$", spaced, re.I)
+        after = "" if ends else rf"\s+{EPISODE_NOUNS}\b"
+        names.append(rf"(?<![\w-]){re.escape(spaced)}{after}(?![\w-])")
+    title = re.escape(e.title)
+    names.append(rf"[\"“'‘]{title}[\"”'’]")
+    if len(e.title.split()) >= 3:
+        names.append(rf"(?<![\w-]){title}(?![\w-])")
+    return names
+
+
+_SEPARATORS = re.compile(r"[-_]+")

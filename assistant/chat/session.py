@@ -20,6 +20,7 @@ from ..generation.offline import ExtractiveGenerator, reply_to
 from ..index.lexical import LexicalIndex
 from ..library import Library
 from ..outline.answer import (
+    as_the_episode,
     follow_up_focus,
     is_whole_episode_question,
 )
@@ -49,6 +50,7 @@ from .questions import (
     HistoryLike,
     check_question,
     conversation_episode,
+    episode_names,
     episodes_asked_about,
     normalise_history,
     speakers_of,
@@ -196,13 +198,12 @@ class ChatSession:
             yield self._answered(typed, final, started, notices)
             return
 
-        if not episode:
-            named = episodes_asked_about(question, self.library.episodes())
-            if named:
-                episode = [e.id for e in named]
-                notices.append(
-                    f"Searched only {', '.join(f'“{e.title}”' for e in named)}, named in the question."
-                )
+        named = episodes_asked_about(question, self.library.episodes())
+        if named and not episode:
+            episode = [e.id for e in named]
+            notices.append(
+                f"Searched only {', '.join(f'“{e.title}”' for e in named)}, named in the question."
+            )
 
         if asks_roster(question):  # who speaks and how much: the speaker labels say, no search
             scope = self.whole.scope(question, episode, turns, notices)
@@ -246,7 +247,7 @@ class ChatSession:
             spellings = {**spellings, **more}
             query, question = respell(query, spellings), respell(question, spellings)
 
-        whole, focus = is_whole_episode_question(question)
+        whole, focus = is_whole_episode_question(as_the_episode(question, episode_names(question, named)))
         if not whole and follow_up:
             whole, focus = is_whole_episode_question(query)
             if whole:

@@ -10,12 +10,14 @@ from assistant.outline.types import Chapter, Outline
 from assistant.render import cited_lines
 from assistant.types import Citation, Utterance, format_time
 
-_EPISODE = (
-    r"(?:whole |entire |this |the )?"
-    r"(?:meeting|episode|podcast|conversation|discussion|interview|show|talk|call|stand-?up|lecture|webinar|"
+_NOUNS = (
+    r"meeting|episode|podcast|conversation|discussion|interview|show|talk|call|stand-?up|lecture|webinar|"
     r"session|panel|hearing|debate|lesson|class|keynote|presentation|briefing|sync|retro|retrospective|"
-    r"recording|video|transcript|speech|sermon|town hall|all-hands|“[^”]+”)"
+    r"recording|video|transcript|speech|sermon|town hall|all-hands"
 )
+EPISODE_NOUNS = rf"(?:{_NOUNS})"
+"""What people call an episode ("the meeting", "this podcast"), as a regular expression."""
+_EPISODE = rf"(?:whole |entire |this |the )?(?:{_NOUNS}|“[^”]+”)"
 _FOCUS = re.compile(
     r"\b(?:about|on|regarding|concerning|around|of the part about|the part about|the bit about)\s+(?P<x>.+)$",
     re.I,
@@ -33,10 +35,13 @@ _WHOLE = [
         r"\bwhat(?:'s|’s| was| is| were) (?:the )?(?:focus|summary|gist|agenda|outcome) of\b",
         r"\bwhat (?:were|are) the (?:main )?(?:topics|subjects|themes)\b",
         rf"^what (?:was|is) {_EPISODE} (?:about|on)\??$",
+        rf"^(?:so |and )?what (?:happened|went on) (?:in|during|at|on) {_EPISODE}\??$",
         rf"^what (?:was|were|got|is|are) (?:being )?(?:discussed|talked about|covered)"
         rf"(?: in {_EPISODE})?\??$",
         r"\bwhat did (?:they|we|the group|the participants|the team|you two|the speakers) "
         r"(?:discuss|talk about|cover|say about)\b",
+        rf"^what did (?:they|we|the group|the participants|the team|you two|the speakers) (?:say|talk about)"
+        rf" (?:in|during|on) {_EPISODE}\??$",
         r"\b(?:tl;?dr|chapters)\b",
     )
 ]
@@ -72,6 +77,17 @@ def is_whole_episode_question(question: str) -> tuple[bool, str | None]:
         return False, None
     match = _FOCUS.search(q) or _SUMMARISE_OBJECT.match(q)
     return True, _focus(match.group("x")) if match else None
+
+
+def as_the_episode(question: str, names: Sequence[str]) -> str:
+    """The question with each name of an episode in it (patterns, `episode_names`) read as "the episode",
+    so that its shape can be recognised: "What happened in the kickoff meeting?" asks what "What happened in
+    the episode?" does, "Summarize kickoff_meeting" what "Summarize the episode" does."""
+    for name in names:
+        question = re.sub(
+            rf"(?:\b(?:the|this) )?(?:{name})(?:\s+{EPISODE_NOUNS}\b)?", "the episode", question, flags=re.I
+        )
+    return question
 
 
 def speaker_asked_about(question: str) -> str | None:

@@ -167,6 +167,12 @@ def test_a_long_passage_about_the_focus_is_cut_to_its_sentences_that_match():
         ("Summarize the webinar", (True, None)),
         ("What was discussed in the retro?", (True, None)),
         ("What is the debate about AI risk?", (False, None)),
+        ("What happened in the meeting?", (True, None)),
+        ("So what went on during the call?", (True, None)),
+        ("What happened in the lab?", (False, None)),
+        ("What did they say in the episode?", (True, None)),
+        ("What did they say?", (False, None)),  # more often a follow-up about someone just named
+        ("What did they say about the budget?", (True, "the budget")),
     ],
 )
 def test_is_whole_episode_question(question, expected):
