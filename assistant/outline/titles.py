@@ -187,6 +187,10 @@ DIVERSITY = 0.5
 SPREAD = True
 
 
+SHORT_STATEMENT = 4
+"""Words a turn needs to be quoted when a chapter has too few longer ones: a statement, not a backchannel."""
+
+
 def key_quotes(
     rows: np.ndarray,
     texts: Sequence[str],
@@ -198,14 +202,15 @@ def key_quotes(
     spread: bool = SPREAD,
 ) -> list[int]:
     """Indices of `count` turns close to the chapter's centroid (cosine over `rows`, one unit row per turn
-    of the episode), skipping turns under `min_words` words unless nothing longer exists; returned in
-    transcript order. The outline passes tf-idf rows (`segment.lexical_vectors`): the turn that uses most of
-    the words the chapter keeps using says what it is about, as in centroid summarisers (MEAD); the sentence
-    vectors' centre favoured turns as generic as "we realized folks were working on the same thing".
-    Picked by maximal marginal relevance (centrality minus `diversity` times the cosine to a turn already
-    picked), so the quotes do not all restate one moment of the chapter. With `spread`, the chapter is cut
-    into `count` equal stretches and each gives its own most central turn (central to the whole chapter): a
-    long chapter often holds several topics a reader would name, and a quote from each covers them."""
+    of the episode), skipping turns that ask and turns under `min_words` words unless the chapter has too
+    few others (a four-turn meeting still gets three quotes); returned in transcript order. The outline
+    passes tf-idf rows (`segment.lexical_vectors`): the turn that uses most of the words the chapter keeps
+    using says what it is about, as in centroid summarisers (MEAD); the sentence vectors' centre favoured
+    turns as generic as "we realized folks were working on the same thing". Picked by maximal marginal
+    relevance (centrality minus `diversity` times the cosine to a turn already picked), so the quotes do not
+    all restate one moment of the chapter. With `spread`, the chapter is cut into `count` equal stretches
+    and each gives its own most central turn (central to the whole chapter): a long chapter often holds
+    several topics a reader would name, and a quote from each covers them."""
     span = np.arange(first, last + 1)
     lengths = np.array([len(_WORD.findall(texts[int(i)])) for i in span])
     x = np.asarray(rows[first : last + 1], dtype=np.float64)
@@ -215,21 +220,22 @@ def key_quotes(
     centroid = (weights[:, None] * x).sum(0)
     centroid /= np.linalg.norm(centroid) or 1.0
     sims = x @ centroid
-    eligible = (lengths >= min_words) & ~np.array([is_question(texts[int(i)]) for i in span], dtype=bool)
-    if not eligible.any():
-        eligible = lengths > 0
+    states = ~np.array([is_question(texts[int(i)]) for i in span], dtype=bool)
+    eligible = (lengths >= min_words) & states
     picked: list[int] = []
     if spread and len(span) >= count:
         for part in np.array_split(np.arange(len(span)), count):
             pool = part[eligible[part]]
             if len(pool):
                 picked.append(int(pool[int(np.argmax(sims[pool]))]))
-        if picked:
-            return sorted(int(span[i]) for i in picked)
-    candidates = list(np.flatnonzero(eligible))
-    while candidates and len(picked) < count:
-        redundancy = (x[candidates] @ x[picked].T).max(axis=1) if picked else np.zeros(len(candidates))
-        best = candidates[int(np.argmax(sims[candidates] - diversity * redundancy))]
-        picked.append(int(best))
-        candidates.remove(best)
+    # Then the most central of the rest, down to shorter statements ("Young people like bright colours.");
+    # a backchannel ("Yeah, okay.") or a question only when the chapter has nothing else.
+    pools = [eligible, states & (lengths >= SHORT_STATEMENT)]
+    for pool in pools if pools[1].any() else [lengths > 0]:
+        candidates = [int(i) for i in np.flatnonzero(pool) if int(i) not in picked]
+        while candidates and len(picked) < count:
+            redundancy = (x[candidates] @ x[picked].T).max(axis=1) if picked else np.zeros(len(candidates))
+            best = candidates[int(np.argmax(sims[candidates] - diversity * redundancy))]
+            picked.append(best)
+            candidates.remove(best)
     return sorted(int(span[i]) for i in picked)

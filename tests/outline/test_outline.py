@@ -234,3 +234,33 @@ def test_key_quotes_say_what_the_chapter_is_about_not_what_sits_at_its_vectors_c
     assert len(outline.chapters) == 1
     quoted = [u.number - 1 for u in outline.chapters[0].key_quotes]
     assert len(quoted) == 3 and generic not in quoted
+
+
+def _one_chapter_quotes(texts: list[str]) -> list[str]:
+    rng = np.random.default_rng(2)
+    v = rng.standard_normal((len(texts), 16))
+    v /= np.linalg.norm(v, axis=1, keepdims=True)
+    outline = build_outline("ep", utterances_for(texts), v, SegmentParams(min_len=40, words_per_chapter=None))
+    return [u.text for u in outline.chapters[0].key_quotes]
+
+
+def test_a_short_meeting_is_quoted_by_its_shorter_statements_too():
+    texts = [
+        "Welcome, everyone, to the kick-off.",
+        "Here is the budget for the remote: twenty five euros. Does anyone have first ideas?",
+        "I wonder whether we want any special feature on it.",
+        "Young people like bright colours.",
+    ]
+    assert _one_chapter_quotes(texts) == [texts[0], texts[2], texts[3]]
+
+
+def test_a_backchannel_is_never_a_key_quote_while_a_statement_is_left():
+    texts = [
+        "Yeah.",
+        "Okay, sure.",
+        "The bridge opened in December after the soil survey.",
+        "Mm-hmm.",
+        "Right.",
+    ]
+    assert _one_chapter_quotes(texts) == [texts[2]]
+    assert _one_chapter_quotes(["Yeah.", "Okay.", "Right."])  # a chapter of nothing else still has one
