@@ -143,7 +143,7 @@ def stopwords() -> frozenset[str]:
 def tokenizer_id() -> str:
     """Changes whenever tokenisation would, so a saved index built differently is never reused."""
     return (
-        "snowball-en-joined-folded-lemma-v4:"
+        "snowball-en-joined-folded-lemma-us-v5:"
         + hashlib.sha256(" ".join(sorted(stopwords())).encode()).hexdigest()[:8]
     )
 
@@ -168,7 +168,16 @@ def tokenize(text: str) -> list[str]:
             if joined.isdigit() or joined in stop or any(last.startswith(h) for h in heads):
                 continue  # "2-3" is a range, "w-w-what" and "I-I-I" a stutter, not a word
             words.append(joined)
-    return list(stemmer().stemWords([lemma(w) for w in words])) if words else []
+    return list(stemmer().stemWords([lemma(american(w)) for w in words])) if words else []
+
+
+@lru_cache(maxsize=65536)
+def american(word: str) -> str:
+    """The American spelling of a British one ("colour" -> "color", "programme" -> "program", "analyse" ->
+    "analyze"; breame's table): a question and a transcript spell the same word either way."""
+    from breame.spelling import BRITISH_ENGLISH_SPELLINGS
+
+    return str(BRITISH_ENGLISH_SPELLINGS.get(word, word))
 
 
 @lru_cache(maxsize=65536)
