@@ -202,7 +202,7 @@ class ChatSession:
         if named and not episode:
             episode = [e.id for e in named]
             notices.append(
-                f"Searched only {', '.join(f'“{e.title}”' for e in named)}, named in the question."
+                f"Answered from {', '.join(f'“{e.title}”' for e in named)} only, named in the question."
             )
 
         if asks_roster(question):  # who speaks and how much: the speaker labels say, no search
