@@ -239,6 +239,20 @@ def test_a_whole_episode_question_that_names_its_episode_gets_that_outline(
     assert {u.episode_id for u in answer.cited_utterances} == {episode}
 
 
+def test_a_dated_file_is_named_without_its_date_and_what_someone_said_in_it_is_their_turns(
+    tmp_path: Path,
+) -> None:
+    dated = tmp_path / "Team Sync 2024-03-01.txt"
+    dated.write_text((DATA / "kickoff_meeting.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    a = Assistant.from_settings()
+    a.ingest([SAMPLES / "harbour-bridge.txt", dated])
+    whole = a.ask("What happened in the team sync?")
+    assert "\nThe episode in " in whole.text and whole.notice and "named in the question" in whole.notice
+    said = a.ask("What did Marketing say in the team sync?")
+    assert "What Marketing said, by chapter:" in said.text, said.text
+    assert {u.speaker for u in said.cited_utterances} == {"Marketing"}
+
+
 def test_words_of_a_file_name_without_a_word_for_an_episode_are_a_topic() -> None:
     a = Assistant.from_settings()
     a.ingest([SAMPLES / "harbour-bridge.txt", DATA / "kickoff_meeting.txt"])

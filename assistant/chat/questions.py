@@ -68,9 +68,10 @@ def episodes_asked_about(question: str, episodes: Sequence[Episode]) -> list[Epi
     of the whole library would quote other meetings' decisions. An id counts when it cannot be a word (it
     holds a digit, "-", "_" or "."), or written with spaces for its "-" and "_" where it then ends in or is
     followed by a word for an episode ("the kickoff meeting" for kickoff_meeting.txt, "the harbour bridge
-    episode" for harbour-bridge.txt; "harbour bridge" alone may be a topic). A title counts when it has
-    three words or more or is quoted: an episode filed as "board.txt" or titled "The Ovens" is not what
-    "What did the board say about the ovens?" asks about."""
+    episode" for harbour-bridge.txt; "harbour bridge" alone may be a topic), also without a date or number
+    that ends it ("the team sync" for "Team Sync 2024-03-01", and for each of a series). A title counts
+    when it has three words or more or is quoted: an episode filed as "board.txt" or titled "The Ovens" is
+    not what "What did the board say about the ovens?" asks about."""
     folded = question.casefold()
     return [e for e in episodes if any(re.search(n, question, re.I) for n in _names(e, folded))]
 
@@ -82,16 +83,18 @@ def episode_names(question: str, episodes: Sequence[Episode]) -> list[str]:
 
 
 def _names(e: Episode, folded: str) -> list[str]:
-    spaced = _SEPARATORS.sub(" ", e.id).strip()
-    if not any(form.casefold() in folded for form in (e.id, e.title, spaced)):
+    spaced = [_SEPARATORS.sub(" ", e.id).strip()]
+    spaced += [_DATED.sub("", form) for form in (spaced[0], _SEPARATORS.sub(" ", e.title).strip())]
+    spaced = [form for form in dict.fromkeys(spaced) if len(form.split()) >= 2]
+    if not any(form.casefold() in folded for form in (e.id, e.title, *spaced)):
         return []  # the cheap test first: a library may hold thousands of episodes
     names = []
     if len(e.id) >= 3 and re.search(r"[\d_.-]", e.id):
         names.append(rf"(?<![\w-]){re.escape(e.id)}(?![\w-])")
-    if len(spaced.split()) >= 2:  # as a name, not a topic: "the AI safety episode", not "AI safety"
-        ends = re.search(rf"\b{EPISODE_NOUNS}$", spaced, re.I)
+    for form in spaced:  # as a name, not a topic: "the AI safety episode", not "AI safety"
+        ends = re.search(rf"\b{EPISODE_NOUNS}$", form, re.I)
         after = "" if ends else rf"\s+{EPISODE_NOUNS}\b"
-        names.append(rf"(?<![\w-]){re.escape(spaced)}{after}(?![\w-])")
+        names.append(rf"(?<![\w-]){re.escape(form)}{after}(?![\w-])")
     title = re.escape(e.title)
     names.append(rf"[\"“'‘]{title}[\"”'’]")
     if len(e.title.split()) >= 3:
@@ -100,3 +103,5 @@ def _names(e: Episode, folded: str) -> list[str]:
 
 
 _SEPARATORS = re.compile(r"[-_]+")
+_DATED = re.compile(r"(?:\s+\d+)+$")
+"""A date or number ending a name ("Team Sync 2024 03 01"): "the team sync" names it without one."""

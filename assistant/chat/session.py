@@ -247,14 +247,17 @@ class ChatSession:
             spellings = {**spellings, **more}
             query, question = respell(query, spellings), respell(question, spellings)
 
-        whole, focus = is_whole_episode_question(as_the_episode(question, episode_names(question, named)))
+        shaped = as_the_episode(
+            question, episode_names(question, named)
+        )  # "in the team sync": in the episode
+        whole, focus = is_whole_episode_question(shaped)
         if not whole and follow_up:
             whole, focus = is_whole_episode_question(query)
             if whole:
                 focus = follow_up_focus(question) or focus
         shown = _cited_in_run(turns) if follow_up and self._asks_past(question) else ()  # "Tell me more"
         before = [t.content for t in reversed(turns) if t.role == "user"] if follow_up else []
-        asked = query if shown else question  # "Go on" after "What did Raj say?" asks it again
+        asked = query if shown else shaped  # "Go on" after "What did Raj say?" asks it again
         in_scope = self.library.check_episodes(episode)
         chosen = speakers_of(speaker)
         said_by = self.people.asked_about(asked, in_scope, chosen, whole, focus, notices, before)
