@@ -247,9 +247,8 @@ class ChatSession:
             spellings = {**spellings, **more}
             query, question = respell(query, spellings), respell(question, spellings)
 
-        shaped = as_the_episode(
-            question, episode_names(question, named)
-        )  # "in the team sync": in the episode
+        # "What happened in the team sync?" has the shape of "What happened in the episode?"
+        shaped = as_the_episode(question, episode_names(question, named))
         whole, focus = is_whole_episode_question(shaped)
         if not whole and follow_up:
             whole, focus = is_whole_episode_question(query)
