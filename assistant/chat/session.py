@@ -38,6 +38,7 @@ from ..retrieval.coverage import (
 )
 from ..retrieval.query import HeuristicRewriter, asks_for_more, is_follow_up, leans_wholly
 from ..retrieval.retriever import HybridRetriever
+from ..text import tokenize
 from ..types import Answer, AnswerEvent, Hit, Turn
 from .asked import answer_asked, asker
 from .attribution import answer_who_said, asks_who_said
@@ -455,10 +456,12 @@ class ChatSession:
                 ) from exc
             raise
         if shown:
-            quoted = set(shown)
+            quoted, terms = set(shown), set(tokenize(query))
 
-            def said_before(hit: Hit) -> bool:  # a question is quoted through its reply
-                reply = reply_to(hit)
+            def said_before(
+                hit: Hit,
+            ) -> bool:  # a question is quoted through its reply, as the answer reads it
+                reply = reply_to(hit, terms)
                 return hit.utterance.id in quoted or (reply is not None and reply.id in quoted)
 
             hits = [h for h in hits if not said_before(h)] + [h for h in hits if said_before(h)]
