@@ -478,3 +478,37 @@ def test_the_part_about_x_quotes_a_long_turn_that_states_x_before_it_asks() -> N
     assert 2 in {u.number for u in answer.cited_utterances}, (
         "the budget turn says it, not the reply to its question"
     )
+
+
+@pytest.mark.parametrize(
+    "question", ["What did the marketing expert say?", "What did the user interface designer say?"]
+)
+def test_a_role_label_and_a_word_for_its_holder_name_that_speaker(question: str) -> None:
+    """Meetings label people by role ("Marketing", "User Interface"); people say "the marketing expert"."""
+    a = Assistant.from_settings()
+    a.ingest(DATA / "kickoff_meeting.txt")
+    said = a.ask(question)
+    label = "Marketing" if "marketing" in question else "User Interface"
+    assert f"What {label} said, by chapter:" in said.text, said.text
+    assert {u.speaker for u in said.cited_utterances} == {label}
+    team = a.ask("What did the marketing team say?")  # a team is not the one who holds the label
+    assert "said, by chapter" not in team.text
+
+
+def test_what_someone_said_where_a_subject_is_discussed_is_a_statement_of_theirs(tmp_path: Path) -> None:
+    lines = [
+        "Designer: The battery is the biggest cost in this design, a lithium cell alone takes half of it.",
+        "Marketing: Yeah.",
+        "Designer: We could use two small cells in place of the lithium one.",
+        "Designer: That would halve the cost of the whole thing.",
+        "Marketing: Customers mostly care about how long it lasts between charges.",
+        "Designer: The case will be plastic, in three colours.",
+        "Marketing: Young people like bright colours, so yellow and red should be among them.",
+    ]
+    path = tmp_path / "design_meeting.txt"
+    path.write_text("".join(f"{n}\n{t}\n" for n, t in enumerate(lines, start=1)), encoding="utf-8")
+    a = Assistant.from_settings()
+    a.ingest(path)
+    answer = a.ask("Summarize Marketing's opinions on the battery")
+    assert "quoted: theirs where it is discussed" in (answer.notice or ""), answer.notice
+    assert [u.number for u in answer.cited_utterances] == [5], answer.text

@@ -22,6 +22,7 @@ from ..costs import PRICES
 from ..errors import ProviderError
 from ..generation.offline import reply_to
 from ..outline.answer import answer_from_outline
+from ..outline.titles import is_backchannel
 from ..outline.types import Chapter
 from ..text import is_question, tokenize
 from ..tokens import count_tokens
@@ -286,13 +287,15 @@ class WholeEpisode:
 
     def said_near(self, found: Sequence[Hit], episode_id: str, speaker: str) -> list[Hit]:
         """`speaker`'s turn nearest each passage about X (within SPEAKER_REACH turns; after it first, where a
-        reply is), best passage first, each turn once: "Marketing's opinions towards the design" are what
-        Marketing said where the design is discussed, whoever named it."""
+        reply is; not "Uh no, no no no." when there is more), best passage first, each turn once: "Marketing's
+        opinions towards the design" are what Marketing said where the design is discussed, whoever named
+        it."""
         theirs = [u for u in self.session.library.transcript(episode_id) if u.speaker == speaker]
         near: dict[str, Hit] = {}
         for hit in found:
             n = hit.utterance.number
             close = [u for u in theirs if abs(u.number - n) <= SPEAKER_REACH and u.id not in near]
+            close = [u for u in close if not is_backchannel(u.text)] or close
             if close:
                 u = min(close, key=lambda u: (abs(u.number - n), u.number < n))
                 near[u.id] = replace(hit, utterance=u, context=(), carried_on=(), scores={})

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from assistant.outline.segment import SegmentParams, lexical_vectors, segment
-from assistant.outline.titles import chapter_titles, key_quotes
+from assistant.outline.titles import chapter_titles, is_backchannel, key_quotes
 from assistant.outline.types import Chapter, Outline
 from assistant.types import Utterance
 
@@ -59,12 +59,17 @@ def chapter_quotes(
 ) -> list[Utterance]:
     """Per chapter, the turns `keep` accepts that are closest to the centre of those turns (as `key_quotes`
     picks a chapter's), in episode order: one speaker's turns gives what that person said, chapter by
-    chapter; the turns not quoted yet give more of the episode. `utterances`: the whole episode, in order."""
+    chapter; the turns not quoted yet give more of the episode. `utterances`: the whole episode, in order. A
+    chapter whose turns are all backchannels ("Yeah.", "Okay.") gives none, unless every chapter's are."""
     words = lexical_vectors([u.text for u in utterances])
     picked: list[Utterance] = []
-    for chapter in outline.chapters:
-        rows = [i for i, u in enumerate(utterances) if chapter.first <= u.number <= chapter.last and keep(u)]
-        if rows:
+    by_chapter = [
+        [i for i, u in enumerate(utterances) if chapter.first <= u.number <= chapter.last and keep(u)]
+        for chapter in outline.chapters
+    ]
+    saying = [any(not is_backchannel(utterances[i].text) for i in rows) for rows in by_chapter]
+    for rows, says in zip(by_chapter, saying, strict=True):
+        if rows and (says or not any(saying)):  # a chapter of only "Yeah." says nothing of theirs
             texts = [utterances[i].text for i in rows]
             chosen = key_quotes(words[np.asarray(rows)], texts, 0, len(rows) - 1, count=quotes)
             picked += [utterances[rows[i]] for i in chosen]

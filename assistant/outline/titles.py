@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..text import common_words, english_stopwords, is_question
+from ..text import common_words, english_stopwords, is_question, tokenize
 from .segment import _FILLERS
 
 _WORD = re.compile(r"[^\W\d_](?:[^\W_]|['-])*")
@@ -189,6 +189,14 @@ SPREAD = True
 
 SHORT_STATEMENT = 4
 """Words a turn needs to be quoted when a chapter has too few longer ones: a statement, not a backchannel."""
+
+
+def is_backchannel(text: str) -> bool:
+    """Whether a turn says nothing of its own: no word of content ("Uh no, no no no.", "Why?"), or a short
+    statement ("Yeah, I agree."). One speaker's words are quoted from their other turns when they have any."""
+    if not tokenize(text):
+        return True
+    return len(_WORD.findall(text)) < SHORT_STATEMENT and not is_question(text)
 
 
 def key_quotes(

@@ -36,6 +36,9 @@ _ROLES = _words(
     manager designer
     """
 )
+# Words that follow a role or department label to name the one who holds it: "the marketing expert" for
+# "Marketing", "the user interface designer" for "User Interface" (QMSum's questions about AMI's meetings).
+_HOLDERS = _words("expert person guy specialist representative rep lead designer")
 # First or last names that are also everyday English words: matched alone only when capitalised
 # mid-sentence ("what did May say" yes, "what may happen" no, "May we ..." no).
 _EVERYDAY = _words(
@@ -156,12 +159,15 @@ def speaker_saying(question: str, speakers: Sequence[str]) -> Saying | None:
 def names_fully(who: str, name: str | None) -> bool:
     """Whether `who` names the label `name`: every word of it (but "the") is a word of the label, and they are
     the whole label, "the <role>" ("the professor" for "Professor B"), or words written or spelt as names
-    ("Nadia", "nadia"). A lower-case English word names no one: "the project" is not "Project Manager"."""
+    ("Nadia", "nadia"), or the whole label and a word for its holder ("the marketing expert" for "Marketing").
+    A lower-case English word names no one: "the project" is not "Project Manager"."""
     if name is None:
         return False
     words = [(folded, original) for folded, original, _ in question_words(who) if folded != "the"]
-    given = {folded for folded, _ in words}
     label = set(name_tokens(name))
+    if len(words) > 1 and words[-1][0] in _HOLDERS and words[-1][0] not in label:
+        return {folded for folded, _ in words[:-1]} == label
+    given = {folded for folded, _ in words}
     if not words or not given <= label:
         return False
     if given == label or (len(words) == 1 and is_role(words[0][0])):

@@ -1,10 +1,11 @@
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from assistant.outline.answer import answer_from_outline, is_whole_episode_question, speaker_asked_about
-from assistant.outline.build import build_outline
+from assistant.outline.build import build_outline, chapter_quotes
 from assistant.outline.segment import SegmentParams, equal_segments, segment, texttiling
 from assistant.outline.titles import chapter_titles
 from assistant.outline.types import Outline
@@ -264,3 +265,22 @@ def test_a_backchannel_is_never_a_key_quote_while_a_statement_is_left():
     ]
     assert _one_chapter_quotes(texts) == [texts[2]]
     assert _one_chapter_quotes(["Yeah.", "Okay.", "Right."])  # a chapter of nothing else still has one
+
+
+def test_one_speakers_words_skip_a_chapter_where_they_only_backchannel():
+    """What one person said, by chapter: "Yeah." is no word of theirs on the football chapter, unless it is
+    all they ever say."""
+    v, texts = synthetic_episode()
+    outline = build_outline("ep", utterances_for(texts), v, SegmentParams(min_len=20))
+    football = outline.chapters[1]
+    utterances = [
+        replace(
+            u, speaker="B" if u.text == "Yeah." or not football.first <= u.number <= football.last else "A"
+        )
+        for u in utterances_for(texts)
+    ]
+    theirs = chapter_quotes(outline, utterances, lambda u: u.speaker == "B")
+    assert theirs and all(u.text != "Yeah." for u in theirs)
+    assert not [u for u in theirs if football.first <= u.number <= football.last]
+    only_yeah = chapter_quotes(outline, utterances, lambda u: u.text == "Yeah.")
+    assert {u.text for u in only_yeah} == {"Yeah."}
