@@ -51,8 +51,10 @@ _EVERYDAY = _words(
 
 
 _SAYS = re.compile(
-    r"\s+(?:said|says|say|thinks?|thought|argued|argues|believes?|believed|felt|feels|talked|talks|spoke|speaks"
-    r"|explained|explains|mentioned|mentions|suggested|suggests|proposed|proposes|tells?|told|asks?|asked"
+    r"\s+(?:said|says|say|thinks?|thought|argue[sd]?|believe[sd]?|felt|feels?|talk(?:s|ed)?|spoke|speaks?"
+    r"|explain(?:s|ed)?|mention(?:s|ed)?|suggest(?:s|ed)?|propose[sd]?|tells?|told|asks?|asked"
+    r"|recommend(?:s|ed)?|(?:dis)?agree[sd]?|introduce[sd]?|describe[sd]?|express(?:es|ed)?|conclude[sd]?"
+    r"|advise[sd]?|emphasi[sz]e[sd]?"
     r"|answer(?:s|ed)?|repl(?:y|ies|ied)|yell(?:s|ed)?|shout(?:s|ed)?|scream(?:s|ed)?|announce[sd]?"
     r"|admit(?:s|ted)?|claim(?:s|ed)?|insist(?:s|ed)?|complain(?:s|ed)?|promise[sd]?|reveal(?:s|ed)?"
     r"|confess(?:es|ed)?|jok(?:e|es|ed)|wonder(?:s|ed)?|call(?:s|ed)?|respond(?:s|ed)?)\b"
@@ -60,7 +62,8 @@ _SAYS = re.compile(
     r"|position|stance|thoughts|take|perspective|comments?|remarks?|ideas?|suggestions?|concerns?|feelings)\b",
     re.IGNORECASE,
 )
-"""What follows one whose view is asked for: "what Nadia said", "Tomás's views", "the PM's main points"."""
+"""What follows one whose view is asked for: "what Nadia said", "What did Marketing suggest", "Tomás's views",
+"the PM's main points"."""
 _PASSIVE = frozenset(["is", "was", "were", "are", "been", "being", "be", "gets", "got", "get"])
 """Words before a name that make the verb after it passive ("By whom was Ross told…")."""
 _ABOUT = frozenset(
@@ -95,6 +98,12 @@ def speaker_mentioned(question: str, speakers: Sequence[str]) -> str | None:
     # Words of a full name of two or more words are taken; a one-word name ("Priya") leaves its word free,
     # so that it is ambiguous with "Priya Nair".
     used = {i for start, end, _ in spans if end - start > 1 for i in range(start, end)}
+    # "the user interface designer": "designer" holds the label before it, not "Industrial Designer"'s name.
+    used |= {
+        end
+        for _, end, name in spans
+        if end < len(folded) and folded[end] in _HOLDERS and folded[end] not in name_tokens(name)
+    }
 
     # Then a first or last name standing alone in the words not used by a full name.
     for name in names:
@@ -138,7 +147,7 @@ def speaker_saying(question: str, speakers: Sequence[str]) -> Saying | None:
     discussion of the professor's suggestions"); with what follows, a preposition dropped."""
     for says in _SAYS.finditer(question):
         before = question[: says.start()].split()
-        for n in range(1, min(4, len(before)) + 1):
+        for n in range(min(4, len(before)), 0, -1):  # the longest that names someone in full
             who = " ".join(before[-n:])
             name = speaker_mentioned(who, speakers)
             if name is None or not names_fully(who, name):
