@@ -259,6 +259,7 @@ class PassageBM25:
     def __init__(self, model: object, starts: np.ndarray) -> None:
         self.model = model
         self.starts = starts
+        self._split: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     @property
     def vocab_dict(self) -> dict[str, int]:
@@ -284,7 +285,13 @@ class PassageBM25:
         scores = np.asarray(self.model.get_scores(tokens), dtype=np.float32)  # type: ignore[attr-defined]
         if len(scores) == len(self.starts):
             return scores
-        return np.maximum.reduceat(scores, self.starts)
+        if self._split is None:
+            self._split = _split_turns(self.starts, len(scores))
+        rows, passages, offsets = self._split
+        out: np.ndarray = scores[self.starts]
+        if len(rows):
+            out[rows] = np.maximum.reduceat(scores[passages], offsets)
+        return out
 
     def save(self, folder: Path) -> None:
         self.model.save(str(folder))  # type: ignore[attr-defined]
@@ -293,6 +300,19 @@ class PassageBM25:
     @classmethod
     def load(cls, folder: Path) -> PassageBM25:
         return cls(bm25s().BM25.load(str(folder)), np.load(folder / "starts.npy"))
+
+
+def _split_turns(starts: np.ndarray, passages: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The turns of more than one passage, their passages end to end, and where each turn's begin among
+    them: a maximum over those alone (most turns have one passage) is ten times faster than over all."""
+    counts = np.diff(np.append(starts, passages))
+    rows = np.flatnonzero(counts > 1)
+    if not len(rows):
+        return rows, rows, rows
+    lengths = counts[rows]
+    offsets = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    within = np.arange(int(lengths.sum())) - np.repeat(offsets, lengths)
+    return rows, np.repeat(starts[rows], lengths) + within, offsets
 
 
 def _build(texts: Sequence[str]) -> object:

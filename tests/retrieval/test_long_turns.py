@@ -53,3 +53,12 @@ def test_a_reopened_library_reads_its_saved_passages(tmp_path: Path, monkeypatch
     ) as again:
         after = [(h.utterance.number, round(h.score, 6)) for h in again.search("private deployments", k=5)]
     assert after == before and after[0][0] == 3
+
+
+def test_each_long_turn_is_scored_by_its_own_passages(tmp_path: Path) -> None:
+    """Two long turns among short ones: each is found by words only its own passages hold."""
+    other = MONOLOGUE.replace("competitors to Cohere", "rivals of the bakery").replace("private", "hosted")
+    lines = [*LINES[:3], *LINES[3:5], other, *LINES[5:]]
+    a = keyword_library(tmp_path, "two", lines)
+    for query, number in (("Who are the bakery's rivals?", 6), ("Who are Cohere's competitors?", 3)):
+        assert [h.utterance.number for h in a.search(query, k=3)][:1] == [number], query
