@@ -136,7 +136,18 @@ def stopwords() -> frozenset[str]:
         "perspective",
         "stance",
     }
-    return english_stopwords() | speech | questions | opinions
+    # How a question points at talk ("Summarize the discussion about X", "What did she say when discussing
+    # X?"): the frame, as "talk" and "mention" are; a meeting's "let's discuss" says nothing of X.
+    # ("Summarize" stays a word: the refusal model reads it among those the transcripts never use.)
+    summaries = {
+        "discuss",
+        "discusses",
+        "discussed",
+        "discussing",
+        "discussion",
+        "discussions",
+    }
+    return english_stopwords() | speech | questions | opinions | summaries
 
 
 @lru_cache(maxsize=1)
