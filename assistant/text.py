@@ -139,7 +139,7 @@ def stopwords() -> frozenset[str]:
     # How a question points at talk ("Summarize the discussion about X", "What did she say when discussing
     # X?"): the frame, as "talk" and "mention" are; a meeting's "let's discuss" says nothing of X.
     # ("Summarize" stays a word: the refusal model reads it among those the transcripts never use.)
-    summaries = {
+    discussion = {
         "discuss",
         "discusses",
         "discussed",
@@ -147,7 +147,7 @@ def stopwords() -> frozenset[str]:
         "discussion",
         "discussions",
     }
-    return english_stopwords() | speech | questions | opinions | summaries
+    return english_stopwords() | speech | questions | opinions | discussion
 
 
 @lru_cache(maxsize=1)

@@ -458,9 +458,8 @@ class ChatSession:
         if shown:
             quoted, terms = set(shown), set(tokenize(query))
 
-            def said_before(
-                hit: Hit,
-            ) -> bool:  # a question is quoted through its reply, as the answer reads it
+            # A question is quoted through its reply, read as the answer reads it.
+            def said_before(hit: Hit) -> bool:
                 reply = reply_to(hit, terms)
                 return hit.utterance.id in quoted or (reply is not None and reply.id in quoted)
 

@@ -303,8 +303,9 @@ class PassageBM25:
 
 
 def _split_turns(starts: np.ndarray, passages: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The turns of more than one passage, their passages end to end, and where each turn's begin among
-    them: a maximum over those alone (most turns have one passage) is ten times faster than over all."""
+    """The turns of more than one passage, their passages end to end, and where each turn's passages begin
+    among them: a maximum over those alone (most turns have one passage) took half the time of one over all
+    passages at 100,000 QMSum utterances."""
     counts = np.diff(np.append(starts, passages))
     rows = np.flatnonzero(counts > 1)
     if not len(rows):
