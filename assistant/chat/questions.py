@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 
 from ..errors import InputError
 from ..outline.answer import EPISODE_NOUNS
@@ -73,21 +74,25 @@ def episodes_asked_about(question: str, episodes: Sequence[Episode]) -> list[Epi
     when it has three words or more or is quoted: an episode filed as "board.txt" or titled "The Ovens" is
     not what "What did the board say about the ovens?" asks about."""
     folded = question.casefold()
-    return [e for e in episodes if any(re.search(n, question, re.I) for n in _names(e, folded))]
+    return [
+        e for e in episodes if _may_name(e, folded) and any(re.search(n, question, re.I) for n in _names(e))
+    ]
 
 
 def episode_names(question: str, episodes: Sequence[Episode]) -> list[str]:
     """The patterns by which the question names these episodes (see `episodes_asked_about`)."""
     folded = question.casefold()
-    return [n for e in episodes for n in _names(e, folded) if re.search(n, question, re.I)]
+    return [n for e in episodes if _may_name(e, folded) for n in _names(e) if re.search(n, question, re.I)]
 
 
-def _names(e: Episode, folded: str) -> list[str]:
-    spaced = [_SEPARATORS.sub(" ", e.id).strip()]
-    spaced += [_DATED.sub("", form) for form in (spaced[0], _SEPARATORS.sub(" ", e.title).strip())]
-    spaced = [form for form in dict.fromkeys(spaced) if len(form.split()) >= 2]
-    if not any(form.casefold() in folded for form in (e.id, e.title, *spaced)):
-        return []  # the cheap test first: a library may hold thousands of episodes
+def _may_name(e: Episode, folded: str) -> bool:
+    """The cheap test first: whether any name of the episode is in the question at all (a library may hold
+    thousands of episodes; the patterns of `_names` are tried only on those that pass)."""
+    return any(map(folded.__contains__, _forms(e.id, e.title)[1]))
+
+
+def _names(e: Episode) -> list[str]:
+    spaced = _forms(e.id, e.title)[0]
     names = []
     if len(e.id) >= 3 and re.search(r"[\d_.-]", e.id):
         names.append(rf"(?<![\w-]){re.escape(e.id)}(?![\w-])")
@@ -100,6 +105,16 @@ def _names(e: Episode, folded: str) -> list[str]:
     if len(e.title.split()) >= 3:
         names.append(rf"(?<![\w-]){title}(?![\w-])")
     return names
+
+
+@lru_cache(maxsize=65536)
+def _forms(episode_id: str, title: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """An episode's names written with spaces (two words or more), and every name case-folded for the
+    substring test: computed once per episode, not once per episode per question."""
+    spaced = [_SEPARATORS.sub(" ", episode_id).strip()]
+    spaced += [_DATED.sub("", form) for form in (spaced[0], _SEPARATORS.sub(" ", title).strip())]
+    spaced = [form for form in dict.fromkeys(spaced) if len(form.split()) >= 2]
+    return tuple(spaced), tuple(form.casefold() for form in (episode_id, title, *spaced))
 
 
 _SEPARATORS = re.compile(r"[-_]+")

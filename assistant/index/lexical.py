@@ -270,10 +270,13 @@ class PassageBM25:
         passages: list[list[str]] = []
         starts = []
         size, step = PASSAGE_TOKENS, PASSAGE_TOKENS // 2
+        names: dict[str, list[str]] = {}
         for text, speaker in zip(texts, speakers, strict=True):
             starts.append(len(passages))
             tokens = tokenize(text)
-            name = tokenize(speaker) if speaker else []
+            if speaker not in names:
+                names[speaker] = tokenize(speaker)
+            name = names[speaker]
             if len(tokens) <= size:
                 passages.append(tokens + name)
                 continue
