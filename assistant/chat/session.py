@@ -19,6 +19,7 @@ from ..generation.context import pack
 from ..generation.offline import ExtractiveGenerator, reply_to
 from ..index.lexical import LexicalIndex
 from ..library import Library
+from ..models.catalog import multilingual_embedder, reads_english_only
 from ..outline.answer import (
     as_the_episode,
     follow_up_focus,
@@ -44,6 +45,7 @@ from .asked import answer_asked, asker
 from .attribution import answer_who_said, asks_who_said
 from .catalogue import answer_catalogue, answer_mentions, asks_catalogue, mention_topic
 from .identity import answer_identity, identity_asked
+from .language import english_only_notice, foreign_language
 from .moments import answer_at, asked_moment
 from .outlines import WholeEpisode, without_done
 from .people import People
@@ -327,8 +329,6 @@ class ChatSession:
         timings["retrieve_ms"] = _ms(t)
 
         t = time.perf_counter()
-        for notice in notices:
-            yield AnswerEvent(kind="notice", text=notice)
         counted: list[WordCounts] = []
 
         def words() -> WordCounts:
@@ -336,11 +336,17 @@ class ChatSession:
                 counted.append(self._word_counts(query, episode, speaker))
             return counted[0]
 
+        asked_in = self._language_notice(question, words() if query == question else None, episode, speaker)
+        if asked_in:
+            notices.append(asked_in)
+        for notice in notices:
+            yield AnswerEvent(kind="notice", text=notice)
+
         final = yield from self._generate(
             question, query, context, turns, notices, words, own_turns=bool(speaker)
         )
         facts_only = bool(final.citations) and all(u.is_details for u in final.cited_utterances)
-        if final.mode == "offline" and (final.citations or final.refused) and not facts_only:
+        if final.mode == "offline" and (final.citations or final.refused) and not facts_only and not asked_in:
             absent = self._unknown_words_notice(
                 query, words(), episode, speaker, quoted=bool(final.citations)
             )
@@ -522,6 +528,18 @@ class ChatSession:
         if self.generator is not self.offline or model is None:
             return False
         return not found or not model.answerable(focus, found, self._word_counts(focus, episode, None))
+
+    def _language_notice(
+        self, question: str, words: WordCounts | None, episode: Filter, speaker: Filter
+    ) -> str | None:
+        """Said when a question is plainly not in English and the search model reads English only."""
+        embedder = self.retriever.embedder
+        if not reads_english_only(embedder):
+            return None
+        code = foreign_language(question, words or self._word_counts(question, episode, speaker))
+        if code is None:
+            return None
+        return english_only_notice(code, embedder.name, multilingual_embedder())
 
     def _unknown_words_notice(
         self, query: str, words: WordCounts, episode: Filter, speaker: Filter, quoted: bool

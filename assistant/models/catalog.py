@@ -142,3 +142,18 @@ def spec(name: str) -> ModelSpec:
         if entry.library.lower() == name.lower():
             return entry
     raise KeyError(f"unknown model {name!r}; `assistant models` lists the known ones: {', '.join(CATALOG)}")
+
+
+def reads_english_only(embedder: object) -> bool:
+    """Whether an embedder finds passages by meaning in English only: a catalog model listed as English,
+    the hashing fallback (words, no meaning), or a Cohere English model. Unknown embedders are not judged."""
+    model = getattr(embedder, "model", None)
+    if isinstance(model, ModelSpec):
+        return model.languages == "English"
+    kind, _, rest = str(getattr(embedder, "name", "")).partition(":")
+    return kind == "hashing" or (kind == "cohere" and "english" in rest)
+
+
+def multilingual_embedder() -> str:
+    """The catalog's multilingual embedding model, to name in advice."""
+    return next(m.key for m in CATALOG.values() if m.kind == "embed" and m.languages != "English")

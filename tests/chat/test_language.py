@@ -1,0 +1,60 @@
+"""A question in another language, asked of a store whose search reads English only, is told so."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import SAMPLES, shared_or_skip
+
+from assistant import Assistant, Settings
+from assistant.models.catalog import spec
+from assistant.models.embedder import LocalEmbedder
+
+QUESTIONS = {
+    "Spanish": "¿Por qué llegó tarde el acero al puente?",
+    "French": "Pourquoi l'acier est-il arrivé en retard sur le chantier du pont ?",
+    "German": "Warum kam der Stahl für die Brücke zu spät?",
+}
+
+
+@pytest.fixture(scope="module")
+def hashing(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    store = tmp_path_factory.mktemp("hashing")
+    a = Assistant.from_settings(Settings(store=store, embedder="hashing", mode="offline"))
+    assert a.ingest([SAMPLES / "harbour-bridge.txt"]).ok
+    return a
+
+
+@pytest.mark.parametrize("language", list(QUESTIONS))
+def test_a_question_in_another_language_says_what_search_reads_and_how_to_search_by_meaning(
+    hashing: Assistant, language: str
+) -> None:
+    answer = hashing.ask(QUESTIONS[language])
+    notice = answer.notice or ""
+    assert f"This question looks {language}, and search here matches words, not meaning" in notice, notice
+    assert "assistant models fetch embeddinggemma-300m" in notice
+    assert "ASSISTANT_LOCAL_MODEL=embeddinggemma-300m assistant reindex --embedder local" in notice
+    assert "never use" not in notice, "the language says why; its words need not be listed"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Why did the steel arrive late?",
+        "What did they say about quantum chromodynamics and lattice gauge theory?",  # words it never uses
+        "Any thoughts on sourdough?",  # short, and every word but one unused
+    ],
+)
+def test_an_english_question_is_not_told_about_languages(hashing: Assistant, question: str) -> None:
+    notice = hashing.ask(question).notice or ""
+    assert "This question looks" not in notice and "does not look English" not in notice, notice
+
+
+def test_the_local_english_model_is_named_in_the_notice(tmp_path: Path) -> None:
+    folder = shared_or_skip("models", "all-MiniLM-L6-v2", "onnx")
+    embedder = LocalEmbedder(spec("all-MiniLM-L6-v2"), folder, cache=tmp_path / "cache", threads=1)
+    a = Assistant.from_settings(Settings(store=tmp_path / "s", mode="offline"), embedder=embedder)
+    assert a.ingest([SAMPLES / "harbour-bridge.txt"]).ok
+    notice = a.ask(QUESTIONS["German"]).notice or ""
+    assert "This question looks German, and the search model, MiniLM (local), reads English only" in notice
