@@ -149,6 +149,8 @@ def ingest(
     )
     for message in report.failed.values():
         click.echo(f"error: {message}", err=True)
+    for message in report.notices.values():
+        click.echo(f"note: {message}", err=True)
     for path, reason in report.ignored.items():
         click.echo(f"skipped: {path}: {reason}", err=True)
     if report.failed:

@@ -21,6 +21,8 @@ from .index.chroma_store import ChromaStore
 from .index.embedders import Embedder, document_text, normalise_rows
 from .index.lexical_cache import Snapshot
 from .ingest.details import details_utterance
+from .language import transcript_language, transcript_notice
+from .models.catalog import multilingual_embedder, reads_english_only
 from .outline.build import METHOD, build_outline, chapter_quotes
 from .outline.types import Outline
 from .store_lock import store_lock, try_store_lock
@@ -283,6 +285,18 @@ class Library:
                 break
             (report.updated if existed else report.added).append(episode.id)
             report.utterances_written += len(utterances) - 1
+            notice = self._language_notice(episode, utterances[1:])
+            if notice:
+                report.notices[episode.id] = notice
+
+    def _language_notice(self, episode: Episode, utterances: Sequence[Utterance]) -> str | None:
+        """Said of a transcript plainly not in English when the search model reads English only."""
+        if not reads_english_only(self.embedder):
+            return None
+        code = transcript_language([u.text for u in utterances])
+        if code is None:
+            return None
+        return transcript_notice(episode.title, code, self.embedder.name, multilingual_embedder())
 
     def _former_ids(self, transcripts: Sequence[Transcript]) -> dict[str, list[str]]:
         """Stored episodes of the same file under another id (ids from an opaque file name became readable):

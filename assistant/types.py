@@ -249,6 +249,9 @@ class IngestReport:
     skipped: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
     ignored: dict[str, str] = field(default_factory=dict)
+    notices: dict[str, str] = field(default_factory=dict)
+    """Per episode id, what its reader should know though it was stored: a transcript in a language the
+    search model does not read."""
     utterances_written: int = 0
     seconds: float = 0.0
 

@@ -104,4 +104,5 @@ def _merge(
         message = without_name(message, *prefixes, shown)
         report.failed[shown] = message.replace(str(folder.resolve()) + "/", "").replace(str(folder) + "/", "")
     report.added, report.updated, report.skipped = inner.added, inner.updated, inner.skipped
+    report.notices = inner.notices
     report.utterances_written = inner.utterances_written

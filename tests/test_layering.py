@@ -140,6 +140,8 @@ LAYERS: dict[str, int] = {
     "retrieval": 3,
     # 4: answers from hits: the generator contract, the offline generator, packing the context
     "generation": 4,
+    # what language a question or transcript is in, said where search reads English only
+    "language": 4,
     "outline": 5,
     # 5: hosted implementations (Cohere) of the contracts below
     "providers": 5,

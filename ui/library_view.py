@@ -109,6 +109,8 @@ def upload_results(outcome: UploadSummary | None) -> None:
             )
         else:
             st.error(f"**{escape(result.name)}** — {escape(result.message)}", icon=":material/error:")
+    for notice in outcome.notices:
+        st.warning(escape(notice), icon=":material/translate:")
     if outcome.summary:
         st.caption(escape(outcome.summary))
 

@@ -35,6 +35,8 @@ class UploadSummary:
     changed: bool = False
     """Whether the library changed (an episode added or updated), so its keyword index must be rebuilt."""
     error: str | None = None  # the whole batch was refused
+    notices: list[str] = field(default_factory=list)
+    """What a reader should know of files stored all the same (a transcript search cannot read by meaning)."""
 
 
 def display_name(name: str) -> str:
@@ -64,4 +66,9 @@ def ingest_uploads(
     parts = [f"{n} {what}" for n, what in counts if n]
     if report.utterances_written:
         parts.append(f"{plural(report.utterances_written, 'utterance')} indexed")
-    return UploadSummary(results, " · ".join(parts), changed=bool(report.added or report.updated))
+    return UploadSummary(
+        results,
+        " · ".join(parts),
+        changed=bool(report.added or report.updated),
+        notices=list(report.notices.values()),
+    )

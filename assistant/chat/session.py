@@ -18,6 +18,7 @@ from ..generation.base import Generator
 from ..generation.context import pack
 from ..generation.offline import ExtractiveGenerator, reply_to
 from ..index.lexical import LexicalIndex
+from ..language import question_language, question_notice
 from ..library import Library
 from ..models.catalog import multilingual_embedder, reads_english_only
 from ..outline.answer import (
@@ -45,7 +46,6 @@ from .asked import answer_asked, asker
 from .attribution import answer_who_said, asks_who_said
 from .catalogue import answer_catalogue, answer_mentions, asks_catalogue, mention_topic
 from .identity import answer_identity, identity_asked
-from .language import english_only_notice, foreign_language
 from .moments import answer_at, asked_moment
 from .outlines import WholeEpisode, without_done
 from .people import People
@@ -536,10 +536,10 @@ class ChatSession:
         embedder = self.retriever.embedder
         if not reads_english_only(embedder):
             return None
-        code = foreign_language(question, words or self._word_counts(question, episode, speaker))
+        code = question_language(question, words or self._word_counts(question, episode, speaker))
         if code is None:
             return None
-        return english_only_notice(code, embedder.name, multilingual_embedder())
+        return question_notice(code, embedder.name, multilingual_embedder())
 
     def _unknown_words_notice(
         self, query: str, words: WordCounts, episode: Filter, speaker: Filter, quoted: bool

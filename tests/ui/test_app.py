@@ -314,6 +314,19 @@ def test_uploads_report_each_file_and_bad_files_get_the_library_message() -> Non
     assert Assistant.from_settings().search_ready()
 
 
+def test_an_upload_in_a_language_search_cannot_read_is_stored_with_a_warning() -> None:
+    at = start()
+    at.sidebar.file_uploader[0].set_value(
+        [("panaderia.txt", (DATA / "podcast_spanish.txt").read_bytes(), "text/plain")]
+    ).run()
+    assert not at.exception, at.exception
+    ok = [plain(m.value) for m in at.sidebar.markdown if "check_circle" in m.value]
+    assert ok == [":green[:material/check_circle:] **panaderia.txt** — in the library"]
+    warnings = [plain(w.value) for w in at.sidebar.warning]
+    assert len(warnings) == 1 and "“La panadería de la estación” looks Spanish" in warnings[0], warnings
+    assert "assistant models fetch embeddinggemma-300m" in warnings[0]
+
+
 def test_suggestions_come_from_the_library_and_answers_say_which_episode_they_quote() -> None:
     at = start()
     at.sidebar.file_uploader[0].set_value(

@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLES, shared_or_skip
+from click.testing import CliRunner
+from conftest import DATA, SAMPLES, shared_or_skip
 
 from assistant import Assistant, Settings
+from assistant.cli import cli
 from assistant.models.catalog import spec
 from assistant.models.embedder import LocalEmbedder
 
@@ -58,3 +60,23 @@ def test_the_local_english_model_is_named_in_the_notice(tmp_path: Path) -> None:
     assert a.ingest([SAMPLES / "harbour-bridge.txt"]).ok
     notice = a.ask(QUESTIONS["German"]).notice or ""
     assert "This question looks German, and the search model, MiniLM (local), reads English only" in notice
+
+
+def test_a_transcript_in_another_language_is_stored_and_said_to_be_found_by_its_words(tmp_path: Path) -> None:
+    a = Assistant.from_settings(Settings(store=tmp_path / "s", embedder="hashing", mode="offline"))
+    report = a.ingest([SAMPLES / "harbour-bridge.txt", DATA / "podcast_spanish.txt"])
+    assert report.ok and sorted(report.added) == ["harbour-bridge", "podcast_spanish"]
+    assert list(report.notices) == ["podcast_spanish"], "the English transcript is not mentioned"
+    notice = report.notices["podcast_spanish"]
+    assert notice.startswith("“La panadería de la estación” looks Spanish, and search here matches words")
+    assert "ASSISTANT_LOCAL_MODEL=embeddinggemma-300m assistant reindex --embedder local" in notice
+    found = a.ask("¿Qué pasó con la harina cuando cerró el molino?", episode="podcast_spanish")
+    assert 6 in [u.number for u in found.cited_utterances], "stored and searchable by its words"
+    assert "This question looks" not in (found.notice or ""), "the transcripts use the question's words"
+
+
+def test_the_command_line_notes_a_transcript_in_another_language(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["ingest", str(DATA / "podcast_spanish.txt")], obj={})
+    assert result.exit_code == 0, result.output
+    assert "added 1" in result.stdout
+    assert "note: “La panadería de la estación” looks Spanish" in result.stderr
