@@ -2,7 +2,7 @@
 
 MiniLM, the local default, reads English: a question in Spanish about an English transcript then matches the
 names it shares with the talk and nothing else (seed questions in Spanish, French and German: hit@5 0.35-0.42
-against 0.81 in English), and a Spanish transcript is found by its words, never by what they mean. Saying so,
+against 0.85 in English), and a Spanish transcript is found by its words, never by what they mean. Saying so,
 with the commands that switch to a multilingual model, beats listing the Spanish words the transcripts never
 use. The language is told by py3langid (langid.py's naive Bayes over byte n-grams, 142 languages), loaded
 (half a second) only when a cheap sign points away from English: a question at least half of whose words
