@@ -6,10 +6,9 @@ common words: "Why?", "How so?", "Like what?", or "how" and one word: "How many?
 and hosted alike.
 
 Offline, a follow-up with words of its own ("And what about regulation?", "Are they expensive to build?") is
-searched by them, with the words and meaning of the questions it leans on (back to the last that stood on its
-own) at `FOLLOW_UP_WEIGHT` of their weight: searched as one text, the earlier question outweighed the new one
-and brought back the answer already given. One with none ("Why?", "And then?") is searched as those questions
-and itself together.
+searched by them, with the last question's words and meaning at `FOLLOW_UP_WEIGHT` of their weight: searched
+as one text, the earlier question outweighed the new one and brought back the answer already given. One with
+none ("Why?", "And then?") is searched as the last question and itself together.
 """
 
 from __future__ import annotations
@@ -106,17 +105,8 @@ def _says_something(question: str) -> bool:
 
 
 def _leaned_on(history: Sequence[Turn]) -> str:
-    """The questions since the last one that stood on its own: "And how much did it cost?" after "Why did the
-    steel arrive late?" and "Where was it from?" leans on both, not on "Where was it from?" alone; so does
-    "And where doesn't it?" after "What does he think of synthetic data?" and "Where does it work best?",
-    which says something but of "it", the subject before."""
+    """The questions since the last one that said something: "And how much did it cost?" after "Why did the
+    steel arrive late?" and "Where was it from?" leans on both, not on "Where was it from?" alone."""
     asked = [t.content for t in history if t.role == "user" and t.content.strip()]
-    start = next(
-        (
-            i
-            for i in range(len(asked) - 1, -1, -1)
-            if _says_something(asked[i]) and not is_follow_up(asked[i])
-        ),
-        0,
-    )
+    start = next((i for i in range(len(asked) - 1, -1, -1) if _says_something(asked[i])), 0)
     return " ".join(asked[start:])
