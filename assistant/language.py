@@ -57,6 +57,8 @@ def question_language(question: str, words: WordCounts) -> str | None:
 
 
 SAMPLE_WORDS = 2000
+FEWEST_WORDS = 50
+"""Too few words to tell a language by: a transcript of "Hello." and "Bye." is not judged."""
 FUNCTION_WORDS_AT_MOST = 0.1
 """A transcript is put to the identifier only when at most this share of its first `SAMPLE_WORDS` words are
 English function words (Lucene's 33: "the", "and", "of"…): at least 0.21 are in each of the 212 English
@@ -73,7 +75,7 @@ def transcript_language(texts: Sequence[str]) -> str | None:
         sample += _WORD.findall(text)
         if len(sample) >= SAMPLE_WORDS:
             break
-    if not sample:
+    if len(sample) < FEWEST_WORDS:
         return None
     function = english_stopwords()
     if sum(w.lower() in function for w in sample[:SAMPLE_WORDS]) > FUNCTION_WORDS_AT_MOST * len(sample):

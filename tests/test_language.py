@@ -80,3 +80,11 @@ def test_the_command_line_notes_a_transcript_in_another_language(tmp_path: Path)
     assert result.exit_code == 0, result.output
     assert "added 1" in result.stdout
     assert "note: “La panadería de la estación” looks Spanish" in result.stderr
+
+
+def test_a_transcript_too_short_to_tell_is_not_judged(tmp_path: Path) -> None:
+    path = tmp_path / "short.txt"
+    path.write_text("1\nOkay, Tomás.\n2\nGracias!\n3\nMerci, Nadia.\n", encoding="utf-8")
+    a = Assistant.from_settings(Settings(store=tmp_path / "s", embedder="hashing", mode="offline"))
+    report = a.ingest([path])
+    assert report.added == ["short"] and report.notices == {}

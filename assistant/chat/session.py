@@ -336,7 +336,7 @@ class ChatSession:
                 counted.append(self._word_counts(query, episode, speaker))
             return counted[0]
 
-        asked_in = self._language_notice(question, words() if query == question else None, episode, speaker)
+        asked_in = self._language_notice(question, words if query == question else None, episode, speaker)
         if asked_in:
             notices.append(asked_in)
         for notice in notices:
@@ -530,13 +530,15 @@ class ChatSession:
         return not found or not model.answerable(focus, found, self._word_counts(focus, episode, None))
 
     def _language_notice(
-        self, question: str, words: WordCounts | None, episode: Filter, speaker: Filter
+        self, question: str, words: Callable[[], WordCounts] | None, episode: Filter, speaker: Filter
     ) -> str | None:
-        """Said when a question is plainly not in English and the search model reads English only."""
+        """Said when a question is plainly not in English and the search model reads English only; `words`
+        counts the question's words when the search was for the question as asked."""
         embedder = self.retriever.embedder
         if not reads_english_only(embedder):
             return None
-        code = question_language(question, words or self._word_counts(question, episode, speaker))
+        counts = words() if words else self._word_counts(question, episode, speaker)
+        code = question_language(question, counts)
         if code is None:
             return None
         return question_notice(code, embedder.name, multilingual_embedder())
