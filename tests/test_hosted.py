@@ -243,3 +243,14 @@ def test_whose_view_a_summary_asks_for_is_searched_in_their_turns(fake: FakeCohe
     assert fake.bodies("embed")[-1]["texts"] == ["the soil"]
     sent = fake.bodies("chat_stream")[-1]["messages"]
     assert any("Summarize Tomás's views on the soil" in str(m["content"]) for m in sent)
+
+
+def test_a_question_in_another_language_is_not_flagged_where_search_is_multilingual(
+    fake: FakeCohere, tmp_path: Path
+) -> None:
+    """Cohere's embed-v4.0 reads Spanish: no note that search reads English only."""
+    a = hosted(fake, tmp_path / "s")
+    a.ingest(SAMPLES)
+    answer = a.ask("¿Por qué llegó tarde el acero al puente?")
+    assert answer.mode == "hosted"
+    assert "This question looks" not in (answer.notice or ""), answer.notice
