@@ -407,6 +407,8 @@ def status(ctx: click.Context) -> None:
         click.echo(described.model_notice)
     if described.store_notice:
         click.echo(f"note: {described.store_notice}")
+    if described.language_notice:
+        click.echo(f"note: {described.language_notice}")
     with _errors():
         click.echo(f"{plural(len(a.episodes()), 'episode')}, {plural(a.store.count(), 'utterance')}")
 

@@ -181,6 +181,7 @@ class Assistant:
             store_notice=STORE_NOTICE
             if self.store.documents == WORDS_ONLY and preferred_documents(self.embedder) == SPEAKER_DOCUMENTS
             else "",
+            language_notice=self.library.language_notice(),
         )
 
     # ---- library -------------------------------------------------------------------------------------------

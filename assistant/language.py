@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from .retrieval.coverage import WordCounts
 from .text import english_stopwords
-from .types import search_model_words
+from .types import Episode, search_model_words
 
 if TYPE_CHECKING:
     from py3langid.langid import LanguageIdentifier
@@ -114,12 +114,25 @@ def question_notice(code: str, embedder: str, multilingual: str) -> str:
     )
 
 
-def transcript_notice(title: str, code: str, embedder: str, multilingual: str) -> str:
-    """What to tell someone adding a transcript in another language to a store searched by `embedder`."""
-    name = language_name(code)
-    written = f"looks {name}" if name else "does not look English"
+def _look(episodes: Sequence[Episode]) -> str:
+    """“Title” looks Spanish; 3 episodes look German or Spanish; … do not look English (unnamed ones)."""
+    one = len(episodes) == 1
+    subject = f"“{episodes[0].title}”" if one else f"{len(episodes)} episodes"
+    codes = {e.language for e in episodes if e.language}
+    names = sorted(name for name in map(language_name, codes) if name)
+    if not names:
+        return f"{subject} {'does' if one else 'do'} not look English"
+    if len(codes) > len(names):
+        names.append("another language")
+    return f"{subject} {'looks' if one else 'look'} {' or '.join(names)}"
+
+
+def transcript_notice(episodes: Sequence[Episode], embedder: str, multilingual: str) -> str:
+    """What to tell someone whose transcripts (`Episode.language` set) are in a language the search model,
+    `embedder`, does not read: at ingest, of the episode added; in the status, of all of them."""
+    its, it = ("its", "it") if len(episodes) == 1 else ("their", "them")
     return (
-        f"“{title}” {written}, and {_reads(embedder)}: questions will find its passages by the words they "
-        "share, not by what they mean. To search it by meaning, use a multilingual model: "
+        f"{_look(episodes)}, and {_reads(embedder)}: questions will find {its} passages by the words they "
+        f"share, not by what they mean. To search {it} by meaning, use a multilingual model: "
         f"{_switch(multilingual)}."
     )

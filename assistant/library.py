@@ -259,8 +259,10 @@ class Library:
         embedded = 0
         for number, (transcript, existed) in enumerate(pending):
             now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-            episode = replace(transcript.episode, ingested_at=now)
-            utterances = [details_utterance(episode)] + [u for u in transcript.utterances if u.text.strip()]
+            spoken = [u for u in transcript.utterances if u.text.strip()]
+            language = transcript_language([u.text for u in spoken])
+            episode = replace(transcript.episode, ingested_at=now, language=language)
+            utterances = [details_utterance(episode)] + spoken
 
             def tick(n: int, label: str = episode.id) -> None:
                 nonlocal embedded
@@ -285,18 +287,17 @@ class Library:
                 break
             (report.updated if existed else report.added).append(episode.id)
             report.utterances_written += len(utterances) - 1
-            notice = self._language_notice(episode, utterances[1:])
-            if notice:
-                report.notices[episode.id] = notice
+            if episode.language and reads_english_only(self.embedder):
+                report.notices[episode.id] = transcript_notice(
+                    [episode], self.embedder.name, multilingual_embedder()
+                )
 
-    def _language_notice(self, episode: Episode, utterances: Sequence[Utterance]) -> str | None:
-        """Said of a transcript plainly not in English when the search model reads English only."""
-        if not reads_english_only(self.embedder):
-            return None
-        code = transcript_language([u.text for u in utterances])
-        if code is None:
-            return None
-        return transcript_notice(episode.title, code, self.embedder.name, multilingual_embedder())
+    def language_notice(self) -> str:
+        """What to say of the library's episodes in a language the search model does not read ("" if none)."""
+        foreign = [e for e in self.episodes() if e.language]
+        if not foreign or not reads_english_only(self.embedder):
+            return ""
+        return transcript_notice(foreign, self.embedder.name, multilingual_embedder())
 
     def _former_ids(self, transcripts: Sequence[Transcript]) -> dict[str, list[str]]:
         """Stored episodes of the same file under another id (ids from an opaque file name became readable):

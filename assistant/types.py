@@ -89,6 +89,9 @@ class Episode:
     content_hash: str = ""
     format: str = "numbered"
     ingested_at: str | None = None
+    language: str | None = None
+    """The transcript's language when it is plainly not English (a py3langid code, "es"); None for English or
+    too little text to tell. Told at ingest (`assistant.language.transcript_language`)."""
 
 
 @dataclass(frozen=True)
@@ -209,6 +212,8 @@ class Status:
     """One line when search fell back to hashing: why, and the exact command that gets the local model."""
     store_notice: str = ""
     """One line when the store's vectors predate speakers' names in them, and the command to rebuild."""
+    language_notice: str = ""
+    """One line when episodes are in a language the search model does not read, and the command to switch."""
 
     @property
     def answers(self) -> str:

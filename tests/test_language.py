@@ -88,3 +88,18 @@ def test_a_transcript_too_short_to_tell_is_not_judged(tmp_path: Path) -> None:
     a = Assistant.from_settings(Settings(store=tmp_path / "s", embedder="hashing", mode="offline"))
     report = a.ingest([path])
     assert report.added == ["short"] and report.notices == {}
+
+
+def test_the_status_keeps_saying_which_episodes_search_cannot_read_by_meaning(tmp_path: Path) -> None:
+    store = tmp_path / "s"
+    a = Assistant.from_settings(Settings(store=store, embedder="hashing", mode="offline"))
+    assert a.ingest([SAMPLES / "harbour-bridge.txt", DATA / "podcast_spanish.txt"]).ok
+    assert {e.id: e.language for e in a.episodes()} == {"harbour-bridge": None, "podcast_spanish": "es"}
+    again = Assistant.from_settings(Settings(store=store, embedder="hashing", mode="offline"))
+    notice = again.describe().language_notice
+    assert notice.startswith("“La panadería de la estación” looks Spanish, and search here matches words")
+    assert "To search it by meaning" in notice
+    result = CliRunner().invoke(cli, ["--store", str(store), "status"], obj={})
+    assert result.exit_code == 0 and f"note: {notice}" in result.stdout
+    again.delete("podcast_spanish")
+    assert again.describe().language_notice == ""

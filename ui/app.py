@@ -136,6 +136,10 @@ def _status_line(assistant: Assistant) -> None:
         st.caption(f":orange-badge[:material/info: {fallback}] {escape(status.model_notice)}")
     if status.store_notice:
         st.caption(f":orange-badge[:material/info: reindex suggested] {escape(status.store_notice)}")
+    if status.language_notice:
+        st.caption(
+            f":orange-badge[:material/translate: English-only search] {escape(status.language_notice)}"
+        )
     with details.popover("Details", icon=":material/info:", type="tertiary"):
         st.caption(escape(f"Store: {status.store}"))
         st.caption(escape(f"Embedder: {status.embedder}"))

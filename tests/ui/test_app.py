@@ -325,6 +325,8 @@ def test_an_upload_in_a_language_search_cannot_read_is_stored_with_a_warning() -
     warnings = [plain(w.value) for w in at.sidebar.warning]
     assert len(warnings) == 1 and "“La panadería de la estación” looks Spanish" in warnings[0], warnings
     assert "assistant models fetch embeddinggemma-300m" in warnings[0]
+    status = [plain(c.value) for c in at.main.caption if "English-only search" in c.value]
+    assert len(status) == 1 and "“La panadería de la estación” looks Spanish" in status[0], status
 
 
 def test_suggestions_come_from_the_library_and_answers_say_which_episode_they_quote() -> None:
