@@ -87,7 +87,9 @@ class Library:
         with self._outlines_lock:
             if key not in self._outlines:
                 utterances, vectors = self._stored_vectors(episode.id, snapshot() if snapshot else None)
-                self._outlines[key] = build_outline(episode.id, utterances, vectors)
+                self._outlines[key] = build_outline(
+                    episode.id, utterances, vectors, language=episode.language
+                )
             return self._outlines[key]
 
     def chapter_quotes(
@@ -107,7 +109,7 @@ class Library:
         def keep(u: Utterance) -> bool:
             return u.id not in leave_out and (wanted is None or (u.speaker or "").casefold() == wanted)
 
-        return chapter_quotes(outline, utterances, keep)
+        return chapter_quotes(outline, utterances, keep, language=episode.language)
 
     def _stored_utterances(
         self, episode_id: str, snapshot: Snapshot | None, with_details: bool = False
@@ -273,7 +275,7 @@ class Library:
             try:
                 texts = [document_text(u, self.store.documents) for u in utterances]
                 vectors = self.embedder.embed_documents(texts, progress=tick)
-                outline = outline_json(episode.id, utterances[1:], vectors[1:])
+                outline = outline_json(episode, utterances[1:], vectors[1:])
                 self.store.write_episode(episode, utterances, vectors, outline)
                 for old_id in former.get(episode.id, ()):
                     self.store.delete_episode(old_id)
@@ -315,13 +317,14 @@ class Library:
         return out
 
 
-def outline_json(episode_id: str, utterances: Sequence[Utterance], vectors: np.ndarray) -> str | None:
+def outline_json(episode: Episode, utterances: Sequence[Utterance], vectors: np.ndarray) -> str | None:
     """The outline to store with an episode (its utterances without the details record, and their vectors);
     None if it cannot be built, so it is computed when first asked for instead of failing the write."""
     try:
-        outline = build_outline(episode_id, utterances, normalise_rows(np.asarray(vectors, dtype=np.float32)))
+        rows = normalise_rows(np.asarray(vectors, dtype=np.float32))
+        outline = build_outline(episode.id, utterances, rows, language=episode.language)
     except Exception as exc:  # an outline is an extra: the episode itself must still be stored
-        log.warning("could not outline %s (it will be outlined when asked for): %s", episode_id, exc)
+        log.warning("could not outline %s (it will be outlined when asked for): %s", episode.id, exc)
         return None
     return json.dumps(outline.to_dict())
 

@@ -68,6 +68,6 @@ def reindex(
         for (episode, utterances), matrix in zip(library, vectors, strict=True):
             # Outlines rest on the vectors: recomputed with the new ones.
             target.write_episode(
-                episode, utterances, matrix, outline_json(episode.id, utterances[1:], matrix[1:])
+                episode, utterances, matrix, outline_json(episode, utterances[1:], matrix[1:])
             )
     return old, new_embedder.name, total - len(library)

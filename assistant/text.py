@@ -52,6 +52,36 @@ def bm25s() -> ModuleType:
     return importlib.import_module("bm25s")
 
 
+@lru_cache(maxsize=16)
+def outline_words(language: str | None = None) -> tuple[frozenset[str], str]:
+    """The stop words and Snowball stemmer to read a transcript's topics with: English (bm25s's longer list)
+    unless `language` (`Episode.language`) is one the `stop-words` package lists; its own stemmer where
+    PyStemmer has one, else none ("")."""
+    if language:
+        import Stemmer
+        from stop_words import LANGUAGE_MAPPING, safe_get_stop_words
+
+        words = safe_get_stop_words(language)
+        if words:
+            name = LANGUAGE_MAPPING.get(language, "")
+            return frozenset(words), name if name in Stemmer.algorithms() else ""
+    return english_stopwords(plus=True), "english"
+
+
+def stem_words(words: list[str], stemmer: str) -> list[str]:
+    """`words` by the named Snowball stemmer ("" leaves them as they are)."""
+    if not stemmer:
+        return words
+    return list(_stemmer(stemmer).stemWords(words))
+
+
+@lru_cache(maxsize=16)
+def _stemmer(name: str) -> Any:
+    import Stemmer
+
+    return Stemmer.Stemmer(name)
+
+
 def english_stopwords(plus: bool = False) -> frozenset[str]:
     """bm25s's English stop words; `plus` is its longer list (for naming and segmenting, not search)."""
     words = bm25s().stopwords

@@ -103,3 +103,15 @@ def test_the_status_keeps_saying_which_episodes_search_cannot_read_by_meaning(tm
     assert result.exit_code == 0 and f"note: {notice}" in result.stdout
     again.delete("podcast_spanish")
     assert again.describe().language_notice == ""
+
+
+def test_a_transcript_in_another_language_is_outlined_with_its_own_function_words_left_out(
+    tmp_path: Path,
+) -> None:
+    from stop_words import get_stop_words
+
+    a = Assistant.from_settings(Settings(store=tmp_path / "s", embedder="hashing", mode="offline"))
+    assert a.ingest([DATA / "podcast_spanish.txt"]).ok
+    (chapter,) = a.outline("podcast_spanish").chapters
+    words = chapter.title.lower().replace(",", "").split()
+    assert "pan" in words and not set(words) & set(get_stop_words("es")), chapter.title  # was "Una, por, pan"

@@ -24,16 +24,18 @@ def build_outline(
     vectors: np.ndarray,
     params: SegmentParams | None = None,
     quotes: int = 3,
+    language: str | None = None,
 ) -> Outline:
-    """Chapters of one episode; `vectors` holds one unit-normalised row per utterance, in order."""
+    """Chapters of one episode; `vectors` holds one unit-normalised row per utterance, in order; `language`,
+    the transcript's when it is not English (`Episode.language`): its own stop words and stemmer."""
     texts = [u.text for u in utterances]
     if not utterances:
         return Outline(episode_id, (), METHOD)
-    words = lexical_vectors(texts)
+    words = lexical_vectors(texts, language=language)
     bounds = segment(vectors, texts, params, words=words)
     edges = [0, *bounds, len(utterances)]
     spans = [(a, b - 1) for a, b in zip(edges, edges[1:], strict=False)]
-    titles = chapter_titles(texts, spans)
+    titles = chapter_titles(texts, spans, language=language)
     chapters = []
     for number, ((a, b), title) in enumerate(zip(spans, titles, strict=True), start=1):
         picked = key_quotes(words, texts, a, b, count=quotes)
@@ -56,12 +58,13 @@ def chapter_quotes(
     utterances: Sequence[Utterance],
     keep: Callable[[Utterance], bool],
     quotes: int = 3,
+    language: str | None = None,
 ) -> list[Utterance]:
     """Per chapter, the turns `keep` accepts that are closest to the centre of those turns (as `key_quotes`
     picks a chapter's), in episode order: one speaker's turns gives what that person said, chapter by
     chapter; the turns not quoted yet give more of the episode. `utterances`: the whole episode, in order. A
     chapter whose turns are all backchannels ("Yeah.", "Okay.") gives none, unless every chapter's are."""
-    words = lexical_vectors([u.text for u in utterances])
+    words = lexical_vectors([u.text for u in utterances], language=language)
     picked: list[Utterance] = []
     by_chapter = [
         [i for i, u in enumerate(utterances) if chapter.first <= u.number <= chapter.last and keep(u)]

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..text import SPEECH_FILLERS, english_stopwords
+from ..text import SPEECH_FILLERS, english_stopwords, outline_words, stem_words
 
 _WORD = re.compile(r"(?:[^\W_]|')+")
 
@@ -229,15 +229,14 @@ _FILLERS = SPEECH_FILLERS - {"gon"} | frozenset(
 """Speech fillers, and the talk words that make a chapter's title say nothing ("thing", "going")."""
 
 
-def lexical_vectors(texts: Sequence[str], min_count: int = 2) -> np.ndarray:
+def lexical_vectors(texts: Sequence[str], min_count: int = 2, language: str | None = None) -> np.ndarray:
     """Unit tf-idf rows (sublinear tf, idf over the episode's utterances, stemmed, stop words and fillers
-    dropped): the words a topic is about, which sentence embeddings of short spoken turns blur."""
-    import Stemmer
-
-    stop = english_stopwords(plus=True) | _FILLERS
-    stemmer = Stemmer.Stemmer("english")
+    dropped): the words a topic is about, which sentence embeddings of short spoken turns blur. `language`:
+    the transcript's (`Episode.language`), whose own stop words and stemmer are used; None for English."""
+    stop, stemmer = outline_words(language)
+    stop = stop | _FILLERS
     docs = [
-        stemmer.stemWords([w for w in _WORD.findall(t.lower()) if len(w) > 2 and w not in stop])
+        stem_words([w for w in _WORD.findall(t.lower()) if len(w) > 2 and w not in stop], stemmer)
         for t in texts
     ]
     df: dict[str, int] = {}

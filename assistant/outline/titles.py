@@ -9,14 +9,17 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..text import common_words, english_stopwords, is_question, tokenize
+from ..text import common_words, english_stopwords, is_question, outline_words, stem_words, tokenize
 from .segment import _FILLERS
 
 _WORD = re.compile(r"[^\W\d_](?:[^\W_]|['-])*")
 
 
-def _stopwords() -> frozenset[str]:
-    """Words that never name a chapter: function words ("would"), fillers, and vague words."""
+def _stopwords(language: str | None = None) -> frozenset[str]:
+    """Words that never name a chapter: function words ("would"), fillers, and vague words; of the
+    transcript's own language where it is not English (`Episode.language`)."""
+    if language and outline_words(language)[1] != "english":
+        return outline_words(language)[0] | _FILLERS | _VAGUE
     return english_stopwords(plus=True) | common_words() | _FILLERS | _VAGUE
 
 
@@ -121,15 +124,15 @@ def _terms(text: str, stop: frozenset[str]) -> list[str]:
     return terms
 
 
-def chapter_titles(texts: Sequence[str], spans: Sequence[tuple[int, int]], words: int = 3) -> list[str]:
+def chapter_titles(
+    texts: Sequence[str], spans: Sequence[tuple[int, int]], words: int = 3, language: str | None = None
+) -> list[str]:
     """A title per chapter (0-based inclusive index spans): its top terms by tf-idf with chapters as the
     documents, so a word the whole episode uses does not name one chapter. A bigram seen twice replaces
     its own words when they were chosen ("synthetic data" for "data": the name a reader knows the topic by);
-    words sharing a stem appear once."""
-    import Stemmer
-
-    stemmer = Stemmer.Stemmer("english")
-    stop = _stopwords()
+    words sharing a stem appear once. `language`: the transcript's, when not English (`Episode.language`)."""
+    stop = _stopwords(language)
+    stemmer = outline_words(language)[1]
     counts = [Counter(t for text in texts[a : b + 1] for t in _terms(text, stop)) for a, b in spans]
     cased = surface_forms(texts)
     df = Counter(t for c in counts for t in c)
@@ -146,8 +149,8 @@ def chapter_titles(texts: Sequence[str], spans: Sequence[tuple[int, int]], words
         )
         chosen: list[str] = []
         for _, term in scored:
-            stems = set(stemmer.stemWords(term.split()))
-            overlap = [c for c in chosen if set(stemmer.stemWords(c.split())) & stems]
+            stems = set(stem_words(term.split(), stemmer))
+            overlap = [c for c in chosen if set(stem_words(c.split(), stemmer)) & stems]
             if not overlap and len(chosen) < words:
                 chosen.append(term)
             elif " " in term and len(overlap) == 1 and " " not in overlap[0]:
