@@ -13,6 +13,7 @@ import re
 import sys
 import threading
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 from types import ModuleType
 from typing import Any
@@ -68,18 +69,15 @@ def outline_words(language: str | None = None) -> tuple[frozenset[str], str]:
     return english_stopwords(plus=True), "english"
 
 
-def stem_words(words: list[str], stemmer: str) -> list[str]:
-    """`words` by the named Snowball stemmer ("" leaves them as they are)."""
-    if not stemmer:
-        return words
-    return list(_stemmer(stemmer).stemWords(words))
-
-
-@lru_cache(maxsize=16)
-def _stemmer(name: str) -> Any:
+def word_stemmer(name: str) -> Callable[[list[str]], list[str]]:
+    """The named Snowball stemmer's `stemWords` ("": words as they are), a fresh one per caller: PyStemmer's
+    stemmers are not safe to share between threads."""
+    if not name:
+        return list
     import Stemmer
 
-    return Stemmer.Stemmer(name)
+    stemmer: Callable[[list[str]], list[str]] = Stemmer.Stemmer(name).stemWords
+    return stemmer
 
 
 def english_stopwords(plus: bool = False) -> frozenset[str]:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..text import SPEECH_FILLERS, english_stopwords, outline_words, stem_words
+from ..text import SPEECH_FILLERS, english_stopwords, outline_words, word_stemmer
 
 _WORD = re.compile(r"(?:[^\W_]|')+")
 
@@ -234,11 +234,8 @@ def lexical_vectors(texts: Sequence[str], min_count: int = 2, language: str | No
     dropped): the words a topic is about, which sentence embeddings of short spoken turns blur. `language`:
     the transcript's (`Episode.language`), whose own stop words and stemmer are used; None for English."""
     stop, stemmer = outline_words(language)
-    stop = stop | _FILLERS
-    docs = [
-        stem_words([w for w in _WORD.findall(t.lower()) if len(w) > 2 and w not in stop], stemmer)
-        for t in texts
-    ]
+    stop, stem = stop | _FILLERS, word_stemmer(stemmer)
+    docs = [stem([w for w in _WORD.findall(t.lower()) if len(w) > 2 and w not in stop]) for t in texts]
     df: dict[str, int] = {}
     for doc in docs:
         for term in set(doc):

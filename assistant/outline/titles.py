@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..text import common_words, english_stopwords, is_question, outline_words, stem_words, tokenize
+from ..text import common_words, english_stopwords, is_question, outline_words, tokenize, word_stemmer
 from .segment import _FILLERS
 
 _WORD = re.compile(r"[^\W\d_](?:[^\W_]|['-])*")
@@ -132,7 +132,7 @@ def chapter_titles(
     its own words when they were chosen ("synthetic data" for "data": the name a reader knows the topic by);
     words sharing a stem appear once. `language`: the transcript's, when not English (`Episode.language`)."""
     stop = _stopwords(language)
-    stemmer = outline_words(language)[1]
+    stem = word_stemmer(outline_words(language)[1])
     counts = [Counter(t for text in texts[a : b + 1] for t in _terms(text, stop)) for a, b in spans]
     cased = surface_forms(texts)
     df = Counter(t for c in counts for t in c)
@@ -149,8 +149,8 @@ def chapter_titles(
         )
         chosen: list[str] = []
         for _, term in scored:
-            stems = set(stem_words(term.split(), stemmer))
-            overlap = [c for c in chosen if set(stem_words(c.split(), stemmer)) & stems]
+            stems = set(stem(term.split()))
+            overlap = [c for c in chosen if set(stem(c.split())) & stems]
             if not overlap and len(chosen) < words:
                 chosen.append(term)
             elif " " in term and len(overlap) == 1 and " " not in overlap[0]:
