@@ -173,10 +173,12 @@ def episodes(ctx: click.Context, as_json: bool) -> None:
         click.echo("The library is empty: add transcripts with `assistant ingest PATH`.")
         return
     from . import plural
+    from .language import language_name
 
     for e in items:
         show = f"{e.show} — " if e.show else ""
-        click.echo(f"{e.id}\t{show}{e.title}\t{plural(e.utterance_count, 'utterance')}")
+        written = f"\t{language_name(e.language) or e.language}" if e.language else ""
+        click.echo(f"{e.id}\t{show}{e.title}\t{plural(e.utterance_count, 'utterance')}{written}")
 
 
 @cli.command()

@@ -115,3 +115,11 @@ def test_a_transcript_in_another_language_is_outlined_with_its_own_function_word
     (chapter,) = a.outline("podcast_spanish").chapters
     words = chapter.title.lower().replace(",", "").split()
     assert "pan" in words and not set(words) & set(get_stop_words("es")), chapter.title  # was "Una, por, pan"
+
+
+def test_the_episode_list_names_a_transcript_s_language_when_it_is_not_english(tmp_path: Path) -> None:
+    store = str(tmp_path / "s")
+    assert CliRunner().invoke(cli, ["--store", store, "ingest", str(DATA / "podcast_spanish.txt")], obj={})
+    assert CliRunner().invoke(cli, ["--store", store, "ingest", str(SAMPLES / "harbour-bridge.txt")], obj={})
+    lines = CliRunner().invoke(cli, ["--store", store, "episodes"], obj={}).stdout.splitlines()
+    assert sorted(line.rsplit("\t", 1)[-1] for line in lines) == ["40 utterances", "Spanish"], lines
