@@ -75,12 +75,13 @@ def transcript_language(texts: Sequence[str]) -> str | None:
         sample += _WORD.findall(text)
         if len(sample) >= SAMPLE_WORDS:
             break
+    sample = sample[:SAMPLE_WORDS]
     if len(sample) < FEWEST_WORDS:
         return None
     function = english_stopwords()
-    if sum(w.lower() in function for w in sample[:SAMPLE_WORDS]) > FUNCTION_WORDS_AT_MOST * len(sample):
+    if sum(w.lower() in function for w in sample) > FUNCTION_WORDS_AT_MOST * len(sample):
         return None
-    return _not_english(" ".join(sample[:SAMPLE_WORDS]))
+    return _not_english(" ".join(sample))
 
 
 def language_name(code: str) -> str | None:
