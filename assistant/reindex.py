@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .config import Settings
 from .errors import StoreError
 from .index.chroma_store import ChromaStore
 from .index.embedders import document_text, preferred_documents
 from .ingest.details import details_utterance
+from .language import transcript_language
 from .library import outline_json
 from .store_lock import store_lock
 from .types import Episode, Progress, Utterance
@@ -36,9 +39,12 @@ def reindex(
             f"the store at {settings.chroma_host or settings.store_dir} is empty: nothing to reindex"
         )
     source = ChromaStore(path, embedder_name=old, dimension=1, **where)  # type: ignore[arg-type]
-    library: list[tuple[Episode, list[Utterance]]] = [
-        (e, [details_utterance(e), *source.utterances_of(e.id)]) for e in source.episodes()
-    ]
+    library: list[tuple[Episode, list[Utterance]]] = []
+    for e in source.episodes():
+        spoken = source.utterances_of(e.id)
+        if e.language is None:  # an episode stored before languages were told (or English: told again)
+            e = replace(e, language=transcript_language([u.text for u in spoken]))
+        library.append((e, [details_utterance(e), *spoken]))
 
     new_embedder = make_embedder(settings, embedder or old.split(":", 1)[0], old)
     documents = preferred_documents(new_embedder)

@@ -123,3 +123,28 @@ def test_the_episode_list_names_a_transcript_s_language_when_it_is_not_english(t
     assert CliRunner().invoke(cli, ["--store", store, "ingest", str(SAMPLES / "harbour-bridge.txt")], obj={})
     lines = CliRunner().invoke(cli, ["--store", store, "episodes"], obj={}).stdout.splitlines()
     assert sorted(line.rsplit("\t", 1)[-1] for line in lines) == ["40 utterances", "Spanish"], lines
+
+
+def test_a_reindex_tells_the_language_of_an_episode_stored_before_languages_were_told(tmp_path: Path) -> None:
+    """A store written before 2026-12-02 holds no language: `assistant reindex` reads each episode again."""
+    from dataclasses import replace
+
+    from assistant.ingest.details import details_utterance
+
+    settings = Settings(store=tmp_path / "s", embedder="hashing", mode="offline")
+    a = Assistant.from_settings(settings)
+    assert a.ingest([DATA / "podcast_spanish.txt", SAMPLES / "harbour-bridge.txt"]).ok
+    for episode in a.episodes():  # as the older code wrote them: no language
+        older = replace(episode, language=None)
+        utterances = [details_utterance(older), *a.store.utterances_of(episode.id)]
+        a.store.write_episode(older, utterances, a.embedder.embed_documents([u.text for u in utterances]))
+    a.close()
+    unjudged = Assistant.from_settings(settings)
+    assert [e.language for e in unjudged.episodes()] == [None, None]
+    assert unjudged.describe().language_notice == ""
+    unjudged.close()
+    result = CliRunner().invoke(cli, ["--store", str(tmp_path / "s"), "reindex"], obj={})
+    assert result.exit_code == 0, result.output
+    judged = Assistant.from_settings(settings)
+    assert {e.id: e.language for e in judged.episodes()} == {"podcast_spanish": "es", "harbour-bridge": None}
+    assert "“La panadería de la estación” looks Spanish" in judged.describe().language_notice
