@@ -16,7 +16,7 @@ from typing import Any
 import assistants
 import library_view
 import streamlit as st
-from chat_markdown import answer_markdown, escape, escape_chunk
+from chat_markdown import answer_markdown, escape, escape_chunk, notice
 from citations_view import FOCUS, close_transcript, render_sources, transcript_dialog
 from outline_view import outline_view
 
@@ -133,12 +133,12 @@ def _status_line(assistant: Assistant) -> None:
     line.caption(f"{badge} {escape(f'{answers} · search model: {status.search_model}')}{own}")
     if status.model_notice:
         fallback = "keyword search only" if status.embedder.startswith("hashing") else "fallback model"
-        st.caption(f":orange-badge[:material/info: {fallback}] {escape(status.model_notice)}")
+        st.caption(f":orange-badge[:material/info: {fallback}] {notice(status.model_notice)}")
     if status.store_notice:
-        st.caption(f":orange-badge[:material/info: reindex suggested] {escape(status.store_notice)}")
+        st.caption(f":orange-badge[:material/info: reindex suggested] {notice(status.store_notice)}")
     if status.language_notice:
         st.caption(
-            f":orange-badge[:material/translate: English-only search] {escape(status.language_notice)}"
+            f":orange-badge[:material/translate: English-only search] {notice(status.language_notice)}"
         )
     with details.popover("Details", icon=":material/info:", type="tertiary"):
         st.caption(escape(f"Store: {status.store}"))
@@ -222,8 +222,8 @@ def _render(message: Message, index: int, episodes: Mapping[str, Episode]) -> No
         if scope:
             st.caption(scope)
         return
-    for notice in message["notices"]:
-        st.warning(escape(notice), icon=":material/info:")
+    for said in message["notices"]:
+        st.warning(notice(said), icon=":material/info:")
     if message.get("error"):
         st.error(escape(message["error"]))
         return
@@ -337,7 +337,7 @@ def _stream(
                     yield escape_chunk(event.text)
                 elif event.kind == "notice":
                     state["notices"].append(event.text)
-                    notices_box.warning(escape(event.text), icon=":material/info:")
+                    notices_box.warning(notice(event.text), icon=":material/info:")
                     if streamed:
                         return
                 elif event.kind == "done":

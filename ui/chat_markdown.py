@@ -34,6 +34,28 @@ def escape(text: str) -> str:
     return "\n".join(out)
 
 
+_COMMAND = re.compile(r"`([^`\n]+)`")
+
+
+def notice(text: str) -> str:
+    """A notice escaped as `escape` does, except the commands it gives between backticks, shown as code so
+    they read (and copy) as typed: `assistant models fetch …`. A file's title in it stays literal text."""
+    out, cursor = [], 0
+    for match in _COMMAND.finditer(text):
+        out += [_literal(text[cursor : match.start()]), f"`{match.group(1)}`"]
+        cursor = match.end()
+    out.append(_literal(text[cursor:]))
+    return "".join(out)
+
+
+def _literal(part: str) -> str:
+    """`escape` of a piece of a line, keeping the spaces at its ends (which `escape` trims off a line)."""
+    core = part.strip()
+    if not core:
+        return part
+    return part[: len(part) - len(part.lstrip())] + escape(core) + part[len(part.rstrip()) :]
+
+
 def marker(n: int) -> str:
     return f":blue-badge[{n}]"
 

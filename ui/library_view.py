@@ -7,7 +7,7 @@ from typing import Any
 
 import assistants
 import streamlit as st
-from chat_markdown import escape
+from chat_markdown import escape, notice
 from uploads import SUFFIXES, UploadSummary, ingest_uploads
 
 from assistant import Assistant, AssistantError, Episode, plural
@@ -109,8 +109,8 @@ def upload_results(outcome: UploadSummary | None) -> None:
             )
         else:
             st.error(f"**{escape(result.name)}** — {escape(result.message)}", icon=":material/error:")
-    for notice in outcome.notices:
-        st.warning(escape(notice), icon=":material/translate:")
+    for said in outcome.notices:
+        st.warning(notice(said), icon=":material/translate:")
     if outcome.summary:
         st.caption(escape(outcome.summary))
 

@@ -324,7 +324,7 @@ def test_an_upload_in_a_language_search_cannot_read_is_stored_with_a_warning() -
     assert ok == [":green[:material/check_circle:] **panaderia.txt** — in the library"]
     warnings = [plain(w.value) for w in at.sidebar.warning]
     assert len(warnings) == 1 and "“La panadería de la estación” looks Spanish" in warnings[0], warnings
-    assert "assistant models fetch embeddinggemma-300m" in warnings[0]
+    assert "`assistant models fetch embeddinggemma-300m`" in at.sidebar.warning[0].value  # shown as code
     status = [plain(c.value) for c in at.main.caption if "English-only search" in c.value]
     assert len(status) == 1 and "“La panadería de la estación” looks Spanish" in status[0], status
 
@@ -521,6 +521,14 @@ def test_markdown_escaping_keeps_transcript_text_literal() -> None:
         and "\\:smile\\:" in escaped
     )
     assert escaped.split("\n")[0].endswith("  ")  # line breaks are kept
+
+
+def test_a_notice_shows_its_commands_as_code_and_the_rest_literally() -> None:
+    text = "“*Bold* $5 `title`” looks Spanish: run `assistant models fetch embeddinggemma-300m`, then retry."
+    shown = chat_markdown.notice(text)
+    assert "run `assistant models fetch embeddinggemma-300m`, then" in shown  # the spaces around it kept
+    assert "\\*Bold\\* \\$5" in shown and shown.endswith("then retry.")
+    assert chat_markdown.notice("no commands: *literal*") == chat_markdown.escape("no commands: *literal*")
 
 
 def test_an_indented_quote_stays_indented_and_never_becomes_code() -> None:
