@@ -356,7 +356,7 @@ def chat(ctx: click.Context, episode: tuple[str, ...]) -> None:
 @click.pass_context
 def reindex(ctx: click.Context, kind: str | None) -> None:
     """Re-embed every stored utterance, with another embedder or the same one (the transcripts are not
-    needed)."""
+    needed); outlines are rebuilt, and episodes stored before languages were told get theirs."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
