@@ -1,4 +1,5 @@
-"""A question in another language, asked of a store whose search reads English only, is told so."""
+"""Questions and transcripts plainly not in English, where search reads English only, are said to be (in
+answers, at ingest, in the status and episode list, after a reindex), and outlined with their own words."""
 
 from __future__ import annotations
 
