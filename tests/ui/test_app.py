@@ -91,6 +91,13 @@ def with_sample() -> AppTest:
     return at
 
 
+def upload(at: AppTest, *files: tuple[str, bytes]) -> AppTest:
+    """`files` (name, content) given to the sidebar's uploader at once, as a browser sends them."""
+    at.sidebar.file_uploader[0].set_value([(name, data, "text/plain") for name, data in files]).run()
+    assert not at.exception, at.exception
+    return at
+
+
 def ask(at: AppTest, question: str) -> AppTest:
     at.chat_input(key="question").set_value(question).run()
     assert not at.exception, at.exception
@@ -265,11 +272,7 @@ def test_a_follow_up_is_asked_with_the_conversation_so_far(monkeypatch: pytest.M
 
 
 def test_filters_restrict_the_question_to_episodes_and_speakers(tmp_path: Path) -> None:
-    at = with_sample()
-    at.sidebar.file_uploader[0].set_value(
-        [("podcast_basic.txt", (DATA / "podcast_basic.txt").read_bytes(), "text/plain")]
-    ).run()
-    assert not at.exception
+    at = upload(with_sample(), ("podcast_basic.txt", (DATA / "podcast_basic.txt").read_bytes()))
     episodes = at.multiselect(key="filter_episodes")
     assert set(episodes.options) == {SAMPLE_TITLE, "Roasting at Home … and Why It Smokes"}
 
@@ -291,15 +294,10 @@ def test_filters_restrict_the_question_to_episodes_and_speakers(tmp_path: Path) 
 
 
 def test_uploads_report_each_file_and_bad_files_get_the_library_message() -> None:
-    at = start()
     bad = (DATA / "bad_out_of_order.txt").read_bytes()
-    at.sidebar.file_uploader[0].set_value(
-        [
-            ("../../../etc/harbour-bridge.txt", SAMPLE.read_bytes(), "text/plain"),
-            ("broken episode.txt", bad, "text/plain"),
-        ]
-    ).run()
-    assert not at.exception, at.exception
+    at = upload(
+        start(), ("../../../etc/harbour-bridge.txt", SAMPLE.read_bytes()), ("broken episode.txt", bad)
+    )
     errors = [plain(e.value) for e in at.sidebar.error]
     assert len(errors) == 1 and errors[0].startswith("**broken episode.txt** — line 5: ")
     assert "numbering out of order: expected 3, found 4" in errors[0]
@@ -315,11 +313,7 @@ def test_uploads_report_each_file_and_bad_files_get_the_library_message() -> Non
 
 
 def test_an_upload_in_a_language_search_cannot_read_is_stored_with_a_warning() -> None:
-    at = start()
-    at.sidebar.file_uploader[0].set_value(
-        [("panaderia.txt", (DATA / "podcast_spanish.txt").read_bytes(), "text/plain")]
-    ).run()
-    assert not at.exception, at.exception
+    at = upload(start(), ("panaderia.txt", (DATA / "podcast_spanish.txt").read_bytes()))
     ok = [plain(m.value) for m in at.sidebar.markdown if "check_circle" in m.value]
     assert ok == [":green[:material/check_circle:] **panaderia.txt** — in the library"]
     warnings = [plain(w.value) for w in at.sidebar.warning]
@@ -330,11 +324,7 @@ def test_an_upload_in_a_language_search_cannot_read_is_stored_with_a_warning() -
 
 
 def test_suggestions_come_from_the_library_and_answers_say_which_episode_they_quote() -> None:
-    at = start()
-    at.sidebar.file_uploader[0].set_value(
-        [("podcast_basic.txt", (DATA / "podcast_basic.txt").read_bytes(), "text/plain")]
-    ).run()
-    assert not at.exception, at.exception
+    at = upload(start(), ("podcast_basic.txt", (DATA / "podcast_basic.txt").read_bytes()))
     title = "Roasting at Home … and Why It Smokes"
     suggested = [b.label for b in at.main.button if b.key and b.key.startswith("suggestion-")]
     assert len(suggested) == 3 and suggested[0] == f"What is “{title}” about?"
@@ -350,11 +340,7 @@ def test_suggestions_come_from_the_library_and_answers_say_which_episode_they_qu
 
 def test_an_upload_over_the_file_count_limit_is_refused_as_a_whole(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ASSISTANT_MAX_UPLOAD_FILES", "1")
-    at = start()
-    at.sidebar.file_uploader[0].set_value(
-        [("a.txt", SAMPLE.read_bytes(), "text/plain"), ("b.txt", SAMPLE.read_bytes(), "text/plain")]
-    ).run()
-    assert not at.exception
+    at = upload(start(), ("a.txt", SAMPLE.read_bytes()), ("b.txt", SAMPLE.read_bytes()))
     assert "2 files in one upload; the limit is 1" in plain(at.sidebar.error[0].value)
     assert "Your library is empty" in "\n".join(texts(at.main))
 
