@@ -193,6 +193,27 @@ def test_a_follow_up_asks_about_its_own_x_in_the_shape_of_the_question_before() 
     assert again.cited_utterances != first.cited_utterances
 
 
+def test_the_part_about_x_quotes_a_short_reply_after_the_question_it_answers(tmp_path: Path) -> None:
+    turns = [
+        "Host: Welcome back to the show, where we talk about boats and the people who build them.",
+        "Host: Was the hull of your first boat made of cedar?",
+        "Guest: Yes, it was.",
+        "Host: Lovely. Tell me about the sails and who sewed them for you.",
+        "Guest: My grandmother sewed the sails by hand over a long winter, from old canvas.",
+    ]
+    (tmp_path / "boats.txt").write_text(
+        "".join(f"{n}\n{t}\n" for n, t in enumerate(turns, 1)), encoding="utf-8"
+    )
+    a = Assistant.from_settings()
+    assert a.ingest(tmp_path / "boats.txt").ok
+    answer = a.ask("Summarize the part about the cedar hull")
+    quoted = [line.strip() for line in answer.text.splitlines() if line.startswith("   ")]
+    assert quoted.index("Host: “Was the hull of your first boat made of cedar?”") + 1 == quoted.index(
+        "Guest: “Yes, it was.”"
+    ), "the reply says nothing without the question it answers"
+    assert {2, 3} <= {u.number for u in answer.cited_utterances}
+
+
 def test_the_part_about_something_never_discussed_is_refused_offline() -> None:
     a = Assistant.from_settings()
     a.ingest(SAMPLES)

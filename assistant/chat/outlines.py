@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from ..config import Settings
 from ..costs import PRICES
 from ..errors import ProviderError
+from ..generation.context import MIN_WORDS_ALONE
 from ..generation.offline import reply_to
 from ..outline.answer import answer_from_outline
 from ..outline.titles import is_backchannel
@@ -57,13 +58,19 @@ def key_quote_hits(chapters: Iterable[Chapter], title: str) -> list[Hit]:
 
 def passages(found: Sequence[Hit], focus: str) -> list[Utterance]:
     """What to quote for each hit about the focus: the reply when the hit asks (the reply holds what was said
-    about X) unless that asks too or the hit is a long turn that states X before it asks, else the hit; each
-    turn once."""
+    about X) unless that asks too or the hit is a long turn that states X before it asks, else the hit; a
+    turn too short to stand alone ("yes, yes, it is.") after the turn it answers, as a search answer shows
+    it. Each turn once."""
     terms = set(tokenize(focus))
     out: dict[str, Utterance] = {}
     for hit in found:
         reply = reply_to(hit, terms)
         u = reply if reply is not None and not is_question(reply.text) else hit.utterance
+        if len(u.text.split()) < MIN_WORDS_ALONE:
+            turns = (hit.utterance, *hit.context)
+            before = next((t for t in turns if t.number == u.number - 1 and t.text.strip()), None)
+            if before is not None and tokenize(before.text):  # not "Mm-hmm."
+                out.setdefault(before.id, before)
         out.setdefault(u.id, u)
     return list(out.values())
 
