@@ -38,7 +38,13 @@ from ..retrieval.coverage import (
     spelled_like,
     word_counts,
 )
-from ..retrieval.query import HeuristicRewriter, asks_for_more, is_follow_up, leans_wholly
+from ..retrieval.query import (
+    HeuristicRewriter,
+    asks_for_more,
+    is_follow_up,
+    leans_wholly,
+    names_its_subject,
+)
 from ..retrieval.retriever import HybridRetriever
 from ..text import tokenize
 from ..types import Answer, AnswerEvent, Hit, Turn
@@ -330,10 +336,11 @@ class ChatSession:
 
         t = time.perf_counter()
         counted: list[WordCounts] = []
+        judged = question if earlier and names_its_subject(question) else query
 
         def words() -> WordCounts:
             if not counted:
-                counted.append(self._word_counts(query, episode, speaker))
+                counted.append(self._word_counts(judged, episode, speaker))
             return counted[0]
 
         asked_in = self._language_notice(question, words if query == question else None, episode, speaker)
@@ -343,12 +350,12 @@ class ChatSession:
             yield AnswerEvent(kind="notice", text=notice)
 
         final = yield from self._generate(
-            question, query, context, turns, notices, words, own_turns=bool(speaker)
+            question, query, context, turns, notices, words, own_turns=bool(speaker), judged=judged
         )
         facts_only = bool(final.citations) and all(u.is_details for u in final.cited_utterances)
         if final.mode == "offline" and (final.citations or final.refused) and not facts_only and not asked_in:
             absent = self._unknown_words_notice(
-                query, words(), episode, speaker, quoted=bool(final.citations)
+                judged, words(), episode, speaker, quoted=bool(final.citations)
             )
             if absent:
                 notices.append(absent)
@@ -481,16 +488,18 @@ class ChatSession:
         notices: list[str],
         words: Callable[[], WordCounts],
         own_turns: bool = False,
+        judged: str | None = None,
     ) -> Steps[AnswerEvent, None, Answer]:
         """Yields the generator's events but `done`; returns the final Answer (offline when hosted fails).
 
         The offline answer, which reads no history, gets the standalone query (the question itself unless it
         was a follow-up) and how often the transcripts use its words: it decides with them whether anything
-        answers; with a speaker filter (`own_turns`) it quotes their turns, not the replies to them."""
+        answers (of `judged`: a follow-up's own words); with a speaker filter (`own_turns`) it quotes their
+        turns, not the replies to them."""
         if self.generator is self.offline:
             return (
                 yield from without_done(
-                    self.offline.stream(query, context, turns, words(), own_turns=own_turns)
+                    self.offline.stream(query, context, turns, words(), own_turns=own_turns, judged=judged)
                 )
             )
         try:
@@ -503,7 +512,7 @@ class ChatSession:
             notices.append(notice)
             yield AnswerEvent(kind="notice", text=notice)
             final = yield from without_done(
-                self.offline.stream(query, context, turns, words(), own_turns=own_turns)
+                self.offline.stream(query, context, turns, words(), own_turns=own_turns, judged=judged)
             )
         return final
 

@@ -112,10 +112,13 @@ class ExtractiveGenerator:
         history: Sequence[Turn],
         words: WordCounts | None = None,
         own_turns: bool = False,
+        judged: str | None = None,
     ) -> Iterator[AnswerEvent]:
-        """As `Generator.stream`; `words` says how often the searched transcripts use the question's words.
+        """As `Generator.stream`; `words` says how often the searched transcripts use the `judged` words.
         `own_turns`: the hits are the turns asked for (a speaker filter), quoted as they are, not through the
-        replies to them."""
+        replies to them. `judged` (default `question`) is what must be answered: a follow-up's own words,
+        which `question` extends with the question it leans on ("And about Japan?" after a question about
+        Canada that nothing answered asks about Japan)."""
         terms = set(tokenize(question))
         facts = _matching_details(question, terms, hits)
         about_episode = bool(facts)  # "Who is the host?": the episodes' own details answer, not what was said
@@ -128,7 +131,8 @@ class ExtractiveGenerator:
             )
             return
         unanswered = not about_episode and (  # both read what was said, not the episodes' details
-            self.answerability is not None and not self.answerability.answerable(question, hits, words)
+            self.answerability is not None
+            and not self.answerability.answerable(judged or question, hits, words)
         )
         counting = _counting(question, relevant, terms)
         no_number = (

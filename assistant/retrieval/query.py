@@ -82,6 +82,13 @@ class HeuristicRewriter:
         return earlier
 
 
+def names_its_subject(question: str) -> bool:
+    """A follow-up that only leans on the conversation's flow ("And about Japan?", "What about the budget?"):
+    its own words are its subject, so whether anything answers it is judged by them. One that points back
+    ("What share of them ride bikes?") is about what the question before named."""
+    return _says_something(question) and not _POINTING.search(question) and not _CONTINUING.search(question)
+
+
 def asks_for_more(question: str) -> bool:
     """ "Tell me more", "Can you elaborate on that?": passages the last answer did not quote should lead."""
     return bool(_CONTINUING.search(question))

@@ -57,6 +57,18 @@ def test_a_follow_up_with_words_of_its_own_is_searched_by_them_beside_the_questi
     assert "cyclists" not in joined.cited_utterances[0].text.lower(), "searched as one text, the earlier wins"
 
 
+def test_a_follow_up_that_names_its_subject_is_judged_by_it_not_by_the_question_before(
+    library: Assistant,
+) -> None:
+    unanswered = [Turn("user", "Why did the risotto burn?"), Turn("assistant", "Nothing answers.")]
+    steel = library.ask("And about the steel?", history=unanswered, episode="harbour-bridge")
+    assert steel.follow_up_of == "Why did the risotto burn?"
+    assert not steel.refused and "risotto" not in (steel.notice or ""), steel.notice
+    cyclists = [Turn("user", "How many people cross the bridge on a sunny Saturday?"), Turn("assistant", "…")]
+    share = library.ask("And what share of them ride bikes?", history=cyclists, episode="harbour-bridge")
+    assert not share.refused, "“them” are the people the question before asked about"
+
+
 def test_a_follow_up_stays_in_the_episode_the_conversation_is_about(library: Assistant) -> None:
     chat = library.chat()
     first = chat.ask("Why did the steel arrive late for the bridge?")
