@@ -149,10 +149,9 @@ class ExtractiveGenerator:
             )
             return
         chosen = self._near_the_best(relevant)
-        if asks_quantity(question):  # "How many…?": the turns that state an amount lead
-            stating = [h for h in chosen if states_quantity((reply_to(h, terms) or h.utterance).text)]
-            chosen = counting + [h for h in stating + chosen if h not in counting]
-            chosen = list(dict.fromkeys(chosen))
+        if asks_quantity(question):  # "How many…?": only the turns that state an amount, when some do
+            stating = [h for h in chosen if states_quantity(_quoted_text(h, terms))]
+            chosen = list(dict.fromkeys(counting + stating)) or chosen
         lead = _missing_facts(question, chosen) if about_episode else ""
         text, citations = _compose(question, _quotes(chosen, self.max_quotes, terms, own_turns), lead)
         yield AnswerEvent(kind="text", text=text)
@@ -363,6 +362,19 @@ def _runs(quotes: Sequence[_Quote]) -> list[list[_Quote]]:
             runs.append([q])
     runs.sort(key=lambda run: min(q.rank for q in run))
     return runs
+
+
+def _quoted_text(hit: Hit, terms: set[str]) -> str:
+    """What the answer would quote for a hit (`_quotes`): the reply to it, else the hit, with the turn before
+    a turn too short to stand alone ("But you're not." after "…like seventeen times…")."""
+    reply = reply_to(hit, terms)
+    if reply is not None:
+        return reply.text
+    u = hit.utterance
+    if len(u.text.split()) >= MIN_WORDS_ALONE:
+        return u.text
+    before = next((c.text for c in hit.context if c.number == u.number - 1), "")
+    return f"{before} {u.text}"
 
 
 def _counting(question: str, hits: Sequence[Hit], terms: set[str]) -> list[Hit]:

@@ -534,6 +534,12 @@ def test_a_question_asking_for_a_number_is_answered_by_the_turn_that_states_it(m
     assert answer.citations[0].utterances[0].number == 8, "the turn that states the amount leads"
 
 
+def test_a_number_question_quotes_only_the_turns_that_state_an_amount(mill: Assistant) -> None:
+    answer = mill.ask("How many sourdough loaves sell on Saturday?")
+    quoted = {u.number for c in answer.citations for u in c.utterances}
+    assert 8 in quoted and 10 not in quoted, "“the loaves everyone queues for” states no number"
+
+
 def test_a_follow_up_after_a_number_question_is_not_a_number_question(mill: Assistant) -> None:
     asked = "How much did she pay for the building on Mill Lane?"
     history = [Turn("user", asked), mill.ask(asked).as_turn()]
