@@ -22,8 +22,24 @@ from .speakers import Piece, display_names, is_label, merge_pieces, speaker_key
 
 Meta = dict[str, list[str]]
 
-# `PRIYA NAIR: text`, `- Tom: text`, `>> HOST: text`; the name is checked by `is_label`.
-_LABEL = re.compile(r"^\s*(?:(?:-|–|—|>>)\s*)?([^:\s][^:]{0,39}?)\s*:(?:\s+(.*)|$)", re.DOTALL)
+# `PRIYA NAIR: text`, `- Tom: text`, `>> HOST: text`, `[SPEAKER_00]: text` (WhisperX's diarised subtitles);
+# the name is checked by `is_label`.
+_LABEL = re.compile(
+    r"^\s*(?:(?:-|–|—|>>)\s*)?(?:\[(?P<bracketed>[^\[\]:]{1,40})\]|(?P<plain>[^:\s][^:]{0,39}?))\s*:"
+    r"(?:\s+(?P<text>.*)|$)",
+    re.DOTALL,
+)
+
+
+def _label(line: str) -> tuple[str, str] | None:
+    """(speaker, text) when the line opens with a speaker label, else None."""
+    match = _LABEL.match(line)
+    if match is None:
+        return None
+    name = match["bracketed"] or match["plain"]
+    return (name, match["text"] or "") if is_label(name) else None
+
+
 # A dash or `>>` at the start of a caption line marks a change of speaker without naming them.
 _TURN_MARK = re.compile(r"^\s*(?:[-–—](?=\s*[^\W\d_])|>>(?=\s*\S))\s*")  # not "-5 degrees"
 _TAG = re.compile(r"<[^<>]*>|\{\\[^{}]*\}")  # <i>, </font>, {\an8}
@@ -235,7 +251,7 @@ def split_labels(cues: Sequence[tuple[Piece, Sequence[str]]]) -> list[Piece]:
     labels: list[str] = []
     labelled_cues = 0
     for _, lines in cues:
-        found = [m.group(1) for m in map(_LABEL.match, lines) if m and is_label(m.group(1))]
+        found = [label[0] for label in map(_label, lines) if label]
         labels.extend(found)
         labelled_cues += bool(found)
     counts: dict[str, int] = {}
@@ -248,10 +264,10 @@ def split_labels(cues: Sequence[tuple[Piece, Sequence[str]]]) -> list[Piece]:
     for cue, lines in cues:
         parts: list[tuple[str | None, list[str]]] = []
         for line in lines:
-            label = _LABEL.match(line) if use else None
-            if label and is_label(label.group(1)):
-                current = label.group(1)
-                parts.append((current, [label.group(2) or ""]))
+            label = _label(line) if use else None
+            if label:
+                current = label[0]
+                parts.append((current, [label[1]]))
             elif _TURN_MARK.match(line):
                 current = None
                 parts.append((None, [_TURN_MARK.sub("", line, count=1)]))

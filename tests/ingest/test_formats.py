@@ -220,6 +220,27 @@ def test_srt_labels_on_speaker_change_multiline_cues_and_dialogue_dashes() -> No
     ]
 
 
+@pytest.mark.parametrize("suffix", ["srt", "vtt"])
+def test_whisperx_subtitles_name_their_bracketed_speakers(suffix: str) -> None:
+    cues = [
+        ("00:00:00,000", "00:00:04,200", "[SPEAKER_00]: Welcome back, today we talk about bridges."),
+        ("00:00:04,500", "00:00:09,000", "[SPEAKER_01]: Thanks. The steel arrived late."),
+        ("00:00:09,500", "00:00:12,000", "[SPEAKER_00]: Why?"),
+        ("00:00:12,100", "00:00:16,000", "[a note]: not a speaker, only a bracketed aside."),
+    ]
+    if suffix == "srt":
+        text = "\n".join(f"{n}\n{a} --> {b}\n{line}\n" for n, (a, b, line) in enumerate(cues, 1))
+    else:
+        body = "\n".join(f"{a.replace(',', '.')} --> {b.replace(',', '.')}\n{line}\n" for a, b, line in cues)
+        text = f"WEBVTT\n\n{body}"
+    assert rows(parse_text(text, Path(f"w.{suffix}"), "w")) == [
+        (1, "Speaker_00", 0.0, 4.2, "Welcome back, today we talk about bridges."),
+        (2, "Speaker_01", 4.5, 9.0, "Thanks. The steel arrived late."),
+        (3, "Speaker_00", 9.5, 12.0, "Why?"),
+        (4, "Speaker_00", 12.1, 16.0, "[a note]: not a speaker, only a bracketed aside."),
+    ]
+
+
 def test_srt_without_labels_keeps_speaker_none() -> None:
     text = (
         "1\n00:00:01,000 --> 00:00:02,500\nNote: the hall was cold.\n\n"
