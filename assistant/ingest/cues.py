@@ -236,6 +236,33 @@ def segment_speaker(segment: Mapping[str, Any], n: int, path: Path) -> str | Non
     return value.strip() or None
 
 
+# --- rolling captions ----------------------------------------------------------------------------
+
+
+def unroll(cues: Sequence[tuple[Piece, Sequence[str]]]) -> list[tuple[Piece, list[str]]]:
+    """Each line of roll-up captions once. YouTube's automatic captions (and broadcast roll-up) repeat the
+    last line of a cue at the top of the next, and hold each line alone for 10 ms between: read as they
+    are, every sentence became three utterances, cited three times. When most cues open with the line the
+    cue before ended on, and many add a line under it, that line is dropped from them, and a cue left with
+    nothing is dropped; a file that does not roll is returned as it is ("No." said twice in a row stays
+    twice)."""
+    texts = [[line.strip() for line in lines if line.strip()] for _, lines in cues]
+    repeats = [
+        now for before, now in zip(texts, texts[1:], strict=False) if before and now and now[0] == before[-1]
+    ]
+    rolling = sum(1 for now in repeats if len(now) > 1)  # the repeated line, then a new one under it
+    if rolling < 2 or 2 * len(repeats) < len(cues) - 1 or 4 * rolling < len(cues) - 1:
+        return [(cue, list(lines)) for cue, lines in cues]
+    out: list[tuple[Piece, list[str]]] = []
+    shown: list[str] = []
+    for (cue, _), now in zip(cues, texts, strict=True):
+        new = now[1:] if shown and now and now[0] == shown[-1] else now
+        shown = now or shown
+        if new:
+            out.append((cue, new))
+    return out
+
+
 # --- subtitle speaker labels ---------------------------------------------------------------------
 
 

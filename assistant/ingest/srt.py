@@ -19,7 +19,7 @@ import srt
 
 from ..errors import ParseError
 from ..types import Transcript
-from .cues import build_transcript, split_labels, strip_tags
+from .cues import build_transcript, split_labels, strip_tags, unroll
 from .numbered import DEFAULT_MAX_UTTERANCE_CHARS
 from .speakers import Piece
 
@@ -86,7 +86,7 @@ def parse_srt(
         text_lines = [strip_tags(x) for x in sub.content.split("\n")]
         cues.append((Piece("", where, line, None, start, end), text_lines))
     return build_transcript(
-        split_labels(cues),
+        split_labels(unroll(cues)),
         path=path,
         episode_id=episode_id,
         fmt=FORMAT,

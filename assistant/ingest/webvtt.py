@@ -27,7 +27,16 @@ from webvtt.errors import MalformedCaptionError, MalformedFileError
 
 from ..errors import ParseError
 from ..types import Transcript
-from .cues import Meta, add_meta, build_transcript, clock_seconds, meta_from_lines, split_labels, strip_tags
+from .cues import (
+    Meta,
+    add_meta,
+    build_transcript,
+    clock_seconds,
+    meta_from_lines,
+    split_labels,
+    strip_tags,
+    unroll,
+)
 from .numbered import DEFAULT_MAX_UTTERANCE_CHARS
 from .speakers import Piece
 
@@ -118,7 +127,7 @@ def parse_webvtt(
         else:
             cues.append((cue, [_plain(raw) for raw in cap.lines]))
     if not voiced:
-        pieces = split_labels(cues)
+        pieces = split_labels(unroll(cues))
     return build_transcript(
         pieces, path=path, episode_id=episode_id, fmt=FORMAT, meta=meta, max_chars=max_utterance_chars
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -238,6 +239,58 @@ def test_whisperx_subtitles_name_their_bracketed_speakers(suffix: str) -> None:
         (2, "Speaker_01", 4.5, 9.0, "Thanks. The steel arrived late."),
         (3, "Speaker_00", 9.5, 12.0, "Why?"),
         (4, "Speaker_00", 12.1, 16.0, "[a note]: not a speaker, only a bracketed aside."),
+    ]
+
+
+YOUTUBE_AUTO = """WEBVTT
+Kind: captions
+Language: en
+
+00:00:00.000 --> 00:00:02.750 align:start position:0%
+␠
+hello<00:00:00.480><c> everyone</c><00:00:00.960><c> and</c><00:00:01.199><c> welcome</c>
+
+00:00:02.750 --> 00:00:02.760 align:start position:0%
+hello everyone and welcome
+␠
+
+00:00:02.760 --> 00:00:05.590 align:start position:0%
+hello everyone and welcome
+to<00:00:03.000><c> the</c><00:00:03.240><c> show</c><00:00:03.500><c> about</c><00:00:03.800><c> bridges</c>
+
+00:00:05.590 --> 00:00:05.600 align:start position:0%
+to the show about bridges
+␠
+
+00:00:05.600 --> 00:00:08.000 align:start position:0%
+to the show about bridges
+the<00:00:06.000><c> steel</c><00:00:06.400><c> arrived</c><00:00:06.800><c> late</c>
+""".replace("␠", " ")  # YouTube writes a blank line as one space
+
+
+@pytest.mark.parametrize("suffix", ["vtt", "srt"])
+def test_youtube_rolling_captions_give_each_line_once(suffix: str) -> None:
+    text = YOUTUBE_AUTO
+    if suffix == "srt":  # as yt-dlp --convert-subs srt writes them: the same cues, numbered
+        cues = re.sub(r"<[^>]+>", "", YOUTUBE_AUTO.split("\n\n", 1)[1]).split("\n\n")
+        text = "\n\n".join(f"{n}\n{cue.replace('.', ',', 2)}" for n, cue in enumerate(cues, 1))
+    assert rows(parse_text(text, Path(f"yt.{suffix}"), "yt")) == [
+        (1, None, 0.0, 2.75, "hello everyone and welcome"),
+        (2, None, 2.76, 5.59, "to the show about bridges"),
+        (3, None, 5.6, 8.0, "the steel arrived late"),
+    ]
+
+
+def test_a_line_said_twice_in_subtitles_that_do_not_roll_stays_twice() -> None:
+    text = (
+        "1\n00:00:01,000 --> 00:00:02,000\nNo.\n\n"
+        "2\n00:00:02,500 --> 00:00:03,000\nNo.\n\n"
+        "3\n00:00:03,500 --> 00:00:05,000\nI said no, and I meant it.\n"
+    )
+    assert [r[4] for r in rows(parse_text(text, Path("no.srt"), "no"))] == [
+        "No.",
+        "No.",
+        "I said no, and I meant it.",
     ]
 
 
