@@ -6,6 +6,8 @@
     Tom Reed  0:12
     Sorry, that was mine.
 
+The header may hold its time in brackets, as Rev's text export writes it: `Speaker 1 (00:00:07):`.
+
 A header line (`Name  m:ss`, after a blank line) starts a speaker block whose lines follow; otherwise each
 `Name: text` or `[hh:mm:ss] Name: text` line starts an utterance and unlabelled lines continue it. The
 project's `--- METADATA START ---` block may come first. Only start times exist, so `end` stays None.
@@ -32,7 +34,7 @@ from .speakers import Piece, is_label
 FORMAT = "otter"
 
 _TIME = r"(?:\d{1,6}:)?\d{1,2}:\d{1,2}(?:[.,]\d{1,3})?"
-_HEADER = re.compile(rf"^\s*(?P<name>\S.*?)[ \t]+(?P<time>{_TIME})\s*$")
+_HEADER = re.compile(rf"^\s*(?P<name>\S.*?)[ \t]+(?P<open>[(\[])?(?P<time>{_TIME})(?(open)[)\]]):?\s*$")
 _STAMPED = re.compile(
     rf"^\s*(?:\[(?P<t1>{_TIME})\]|\((?P<t2>{_TIME})\)|(?P<t3>{_TIME})(?=\s))\s*(?P<rest>.*?)\s*$"
 )

@@ -366,6 +366,21 @@ def test_whisper_top_level_list_and_diarised_speakers() -> None:
 # --- Otter-style text ---------------------------------------------------------------------------
 
 
+def test_rev_text_export_headers_hold_the_time_in_brackets() -> None:
+    text = (
+        "Speaker 1 (00:00:05):\nWelcome to the show.\n\n"
+        "Speaker 2 (00:00:09):\nThanks for having me.\nThe steel arrived late.\n\n"
+        "Speaker 1 (01:15):\nWhy?\n"
+    )
+    t = parse_text(text, Path("rev.txt"), "rev")
+    assert t.episode.format == "otter"
+    assert rows(t) == [
+        (1, "Speaker 1", 5.0, None, "Welcome to the show."),
+        (2, "Speaker 2", 9.0, None, "Thanks for having me. The steel arrived late."),
+        (3, "Speaker 1", 75.0, None, "Why?"),
+    ]
+
+
 def test_otter_speaker_blocks() -> None:
     t = parse_file(FORMATS / "otter_blocks.txt")
     assert t.episode.format == "otter"
