@@ -10,7 +10,8 @@ The header may hold its time in brackets, as Rev's text export writes it: `Speak
 
 A header line (`Name  m:ss`, after a blank line) starts a speaker block whose lines follow; otherwise each
 `Name: text` or `[hh:mm:ss] Name: text` line starts an utterance and unlabelled lines continue it. The
-project's `--- METADATA START ---` block may come first. Only start times exist, so `end` stays None.
+project's `--- METADATA START ---` block may come first. Only start times exist, so `end` stays None, but
+for whisper.cpp's `[00:00:00.000 --> 00:00:04.200]   text` lines.
 """
 
 from __future__ import annotations
@@ -36,8 +37,10 @@ FORMAT = "otter"
 _TIME = r"(?:\d{1,6}:)?\d{1,2}:\d{1,2}(?:[.,]\d{1,3})?"
 _HEADER = re.compile(rf"^\s*(?P<name>\S.*?)[ \t]+(?P<open>[(\[])?(?P<time>{_TIME})(?(open)[)\]]):?\s*$")
 _STAMPED = re.compile(
-    rf"^\s*(?:\[(?P<t1>{_TIME})\]|\((?P<t2>{_TIME})\)|(?P<t3>{_TIME})(?=\s))\s*(?P<rest>.*?)\s*$"
+    rf"^\s*(?:\[(?P<t1>{_TIME})(?:\s*-->\s*(?P<end>{_TIME}))?\]|\((?P<t2>{_TIME})\)|(?P<t3>{_TIME})(?=\s))"
+    rf"\s*(?P<rest>.*?)\s*$"
 )
+"""`[00:01:02] …`, `(01:02) …`, `00:01:02 …`, or whisper.cpp's `[00:01:02.000 --> 00:01:05.500]   …`."""
 _LABEL = re.compile(r"^\s*(?P<name>[^:\s][^:]{0,39}?)\s*:(?:\s+(?P<text>.*?)\s*|\s*)$")
 _SNIFF_LINES = 20
 _NUMBERED_LINE = re.compile(f"{_BARE_NUMBER.pattern}|{_NUMBER_AND_TEXT.pattern}")
@@ -114,7 +117,9 @@ def parse_otter(
         meta, body = _split_metadata(lines, path)
     headers = _header_mode(lines, body)
 
-    pieces: list[tuple[int, str | None, float | None, list[str]]] = []  # line, speaker, start, text lines
+    pieces: list[
+        tuple[int, str | None, float | None, float | None, list[str]]
+    ] = []  # line, who, start, end, text
     after_blank = True
     for i in range(body, len(lines)):
         line = lines[i]
@@ -124,10 +129,10 @@ def parse_otter(
         started = _starts(line, after_blank, headers, i, path)
         after_blank = False
         if started is not None:
-            speaker, start, said = started
-            pieces.append((i + 1, speaker, start, [said] if said else []))
+            speaker, start, end, said = started
+            pieces.append((i + 1, speaker, start, end, [said] if said else []))
         elif pieces:
-            pieces[-1][3].append(line.strip())
+            pieces[-1][4].append(line.strip())
         else:
             raise ParseError(
                 path,
@@ -143,8 +148,8 @@ def parse_otter(
         )
     return build_transcript(
         [
-            Piece(" ".join(parts), f"utterance at line {line}", line, speaker, start)
-            for line, speaker, start, parts in pieces
+            Piece(" ".join(parts), f"utterance at line {line}", line, speaker, start, end)
+            for line, speaker, start, end, parts in pieces
         ],
         path=path,
         episode_id=episode_id,
@@ -162,24 +167,25 @@ def _header_mode(lines: list[str], body: int) -> bool:
 
 def _starts(
     line: str, after_blank: bool, headers: bool, i: int, path: Path
-) -> tuple[str | None, float | None, str] | None:
-    """(speaker, start seconds, text) if `line` starts an utterance, else None."""
+) -> tuple[str | None, float | None, float | None, str] | None:
+    """(speaker, start and end seconds, text) if `line` starts an utterance, else None."""
     if headers:
         match = _header(line, after_blank)
         if not match:
             return None
-        return match.group("name").strip(), _time(match.group("time"), i, path), ""
+        return match.group("name").strip(), _time(match.group("time"), i, path), None, ""
     stamped = _stamped(line)
     if stamped:
         start = _time(stamped.group("t1") or stamped.group("t2") or stamped.group("t3"), i, path)
+        end = _time(stamped.group("end"), i, path) if stamped.group("end") else None
         rest = stamped.group("rest")
         label = _label(rest)
         if label:
-            return label.group("name").strip(), start, label.group("text") or ""
-        return None, start, rest
+            return label.group("name").strip(), start, end, label.group("text") or ""
+        return None, start, end, rest
     label = _label(line)
     if label:
-        return label.group("name").strip(), None, label.group("text") or ""
+        return label.group("name").strip(), None, None, label.group("text") or ""
     return None
 
 

@@ -381,6 +381,19 @@ def test_rev_text_export_headers_hold_the_time_in_brackets() -> None:
     ]
 
 
+def test_whisper_cpp_lines_give_start_and_end() -> None:
+    text = (
+        "[00:00:00.000 --> 00:00:04.200]   Welcome to the show, today we talk about bridges.\n"
+        "[00:00:04.200 --> 00:00:09.000]   Thanks for having me.\n"
+    )
+    t = parse_text(text, Path("talk.txt"), "talk")
+    assert t.episode.format == "otter"
+    assert rows(t) == [
+        (1, None, 0.0, 4.2, "Welcome to the show, today we talk about bridges."),
+        (2, None, 4.2, 9.0, "Thanks for having me."),
+    ]
+
+
 def test_otter_speaker_blocks() -> None:
     t = parse_file(FORMATS / "otter_blocks.txt")
     assert t.episode.format == "otter"
