@@ -21,6 +21,7 @@ from .index.chroma_store import ChromaStore
 from .index.embedders import Embedder, document_text, normalise_rows
 from .index.lexical_cache import Snapshot
 from .ingest.details import details_utterance
+from .ingest.plain import FORMAT as PLAIN
 from .language import transcript_language, transcript_notice
 from .models.catalog import multilingual_embedder, reads_english_only
 from .outline.build import METHOD, build_outline, chapter_quotes
@@ -289,10 +290,11 @@ class Library:
                 break
             (report.updated if existed else report.added).append(episode.id)
             report.utterances_written += len(utterances) - 1
+            notices = [PLAIN_NOTICE] if episode.format == PLAIN else []
             if episode.language and reads_english_only(self.embedder):
-                report.notices[episode.id] = transcript_notice(
-                    [episode], self.embedder.name, multilingual_embedder()
-                )
+                notices.append(transcript_notice([episode], self.embedder.name, multilingual_embedder()))
+            if notices:
+                report.notices[episode.id] = " ".join(notices)
 
     def language_notice(self) -> str:
         """What to say of the library's episodes in a language the search model does not read ("" if none)."""
@@ -315,6 +317,12 @@ class Library:
                 if others:
                     out[t.episode.id] = others
         return out
+
+
+PLAIN_NOTICE = (
+    "Read as plain text: no speaker labels, numbers or times were found, so each paragraph (each line, "
+    "where no blank line parts them) is one utterance, cited by its number."
+)
 
 
 def outline_json(episode: Episode, utterances: Sequence[Utterance], vectors: np.ndarray) -> str | None:

@@ -243,3 +243,18 @@ def test_the_keyword_index_is_built_when_asked_and_kept_for_the_next_process(sam
     assert Assistant.from_settings().search_ready(), "a new process loads the saved index instead of building"
     a.delete("harbour-bridge")
     assert not a.search_ready()
+
+
+def test_plain_text_is_stored_and_said_to_have_no_speakers_or_times(tmp_path: Path) -> None:
+    path = tmp_path / "bridges.txt"
+    path.write_text(
+        "Welcome to the show. Today we talk about the harbour bridge.\n\n"
+        "The steel arrived late because the mill in Finland had a fire.\n",
+        encoding="utf-8",
+    )
+    a = Assistant.from_settings()
+    report = a.ingest(path)
+    assert report.added == ["bridges"] and report.notices["bridges"].startswith("Read as plain text:")
+    answer = a.ask("Why did the steel arrive late?")
+    assert [u.number for u in answer.cited_utterances][:1] == [2]
+    assert not a.ingest(DATA / "kickoff_meeting.txt").notices, "a numbered transcript gets no such notice"

@@ -82,6 +82,16 @@ def fix_text(text: str) -> str:
     return ftfy.fix_text(text, _FIX_CONFIG).strip()
 
 
+def body_start(lines: list[str]) -> int | None:
+    """Index of the first non-blank line after an optional metadata block (None if the block is never
+    closed)."""
+    first = next((i for i, line in enumerate(lines) if line.strip()), len(lines))
+    if first < len(lines) and _START.match(lines[first]):
+        end = next((i for i in range(first + 1, len(lines)) if _END.match(lines[i])), None)
+        return None if end is None else end + 1
+    return first
+
+
 def looks_numbered(text: str) -> bool:
     """Sniffer for the dispatcher: a metadata START marker or `1` as the first non-blank line."""
     for line in text.split("\n", 200)[:200]:

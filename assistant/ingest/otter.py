@@ -29,6 +29,7 @@ from .numbered import (
     _START,
     DEFAULT_MAX_UTTERANCE_CHARS,
     _split_metadata,
+    body_start,
 )
 from .speakers import Piece, is_label
 
@@ -64,15 +65,6 @@ def _label(line: str) -> re.Match[str] | None:
     return match if match and is_label(match.group("name")) else None
 
 
-def _body_start(lines: list[str]) -> int | None:
-    """Index of the first line after an optional metadata block (None if the block is never closed)."""
-    first = next((i for i, line in enumerate(lines) if line.strip()), len(lines))
-    if first < len(lines) and _START.match(lines[first]):
-        end = next((i for i in range(first + 1, len(lines)) if _END.match(lines[i])), None)
-        return None if end is None else end + 1
-    return first
-
-
 def looks_otter(text: str) -> bool:
     """Sniffer: the body opens with a speaker header, a timestamped line or `Name: text` lines.
 
@@ -82,7 +74,7 @@ def looks_otter(text: str) -> bool:
     has the numbered layout's marks: metadata markers after the start, or a line holding only a number.
     """
     lines = text.split("\n", 2000)[:2000]
-    start = _body_start(lines)
+    start = body_start(lines)
     if start is None:
         return False
     body = [line for line in lines[start:] if line.strip()][:_SNIFF_LINES]

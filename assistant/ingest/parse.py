@@ -20,6 +20,7 @@ from ..errors import ParseError
 from ..types import Transcript
 from .numbered import DEFAULT_MAX_UTTERANCE_CHARS, looks_numbered, parse_numbered
 from .otter import looks_otter, parse_otter
+from .plain import looks_plain, parse_plain
 from .podcast_json import looks_podcast_json, parse_podcast_json
 from .reader import decode_bytes, read_bytes
 from .srt import looks_srt, parse_srt
@@ -52,6 +53,7 @@ FORMATS: list[Format] = [
     Format("podcast-json", looks_podcast_json, parse_podcast_json),
     Format("whisper-json", looks_whisper_json, parse_whisper_json),
     Format("otter", looks_otter, parse_otter),
+    Format("plain", looks_plain, parse_plain),
     Format("numbered", looks_numbered, parse_numbered),
 ]
 FALLBACK = "numbered"

@@ -394,6 +394,28 @@ def test_whisper_cpp_lines_give_start_and_end() -> None:
     ]
 
 
+def test_plain_text_lines_are_utterances() -> None:  # Whisper's .txt output: a segment per line
+    t = parse_text(" Welcome to the show.\nThanks for having me.\n\n", Path("w.txt"), "w")
+    assert t.episode.format == "plain"
+    assert rows(t) == [
+        (1, None, None, None, "Welcome to the show."),
+        (2, None, None, None, "Thanks for having me."),
+    ]
+
+
+def test_plain_text_paragraphs_are_utterances_with_the_metadata_block() -> None:
+    text = (
+        "--- METADATA START ---\nShow: Field Notes\nEpisode: Bridges\n--- METADATA END ---\n\n"
+        "Welcome to the show. Today we talk\nabout bridges.\n\nThanks for having me.\n"
+    )
+    t = parse_text(text, Path("p.txt"), "p")
+    assert t.episode.format == "plain" and t.episode.title == "Bridges"
+    assert [(u.number, u.text) for u in t.utterances] == [
+        (1, "Welcome to the show. Today we talk about bridges."),
+        (2, "Thanks for having me."),
+    ]
+
+
 def test_otter_speaker_blocks() -> None:
     t = parse_file(FORMATS / "otter_blocks.txt")
     assert t.episode.format == "otter"
@@ -511,9 +533,11 @@ def test_numbered_lookalikes_stay_numbered(text: str) -> None:
         ('{"segments": [{"body": "hi"}]}', "podcast-json"),
         ("[]", "whisper-json"),
         ("[00:00:01] Ada: hi", "otter"),
-        ("Just some prose: nothing more.", "numbered"),
-        ("Chapter One: The Start\nIt was cold.", "numbered"),
-        ("WEBVTTX\n", "numbered"),
+        ("Just some prose: nothing more.", "plain"),
+        ("Chapter One: The Start\nIt was cold.", "plain"),
+        ("WEBVTTX\n", "numbered"),  # a broken header gets an error, not a transcript of the header
+        ("1\n00:00:01,000 -> 00:00:02,000\nHi.\n", "numbered"),
+        ("Hello.\n2\nWorld.\n", "numbered"),  # utterance 1 missing, not plain text
     ],
 )
 def test_sniffers_tell_layouts_apart(text: str, fmt: str) -> None:
@@ -529,7 +553,15 @@ def test_fmt_forces_a_layout_and_accepts_aliases() -> None:
     assert parse_text(vtt, Path("a.txt"), "a", "WebVTT").episode.format == "webvtt"
     err = refused(vtt, "docx")
     assert "unknown transcript format 'docx'" in str(err) and "whisper-json" in str(err)
-    assert set(format_names()) == {"webvtt", "srt", "podcast-json", "whisper-json", "otter", "numbered"}
+    assert set(format_names()) == {
+        "webvtt",
+        "srt",
+        "podcast-json",
+        "whisper-json",
+        "otter",
+        "plain",
+        "numbered",
+    }
 
 
 @pytest.mark.skipif(not SHARED.is_dir(), reason=f"shared development data not found at {SHARED}")

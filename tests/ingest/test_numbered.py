@@ -195,7 +195,7 @@ def test_no_utterances() -> None:
 
 
 def test_text_where_utterance_one_should_be(tmp_path: Path) -> None:
-    err = refused(write(tmp_path, "unnumbered.txt", b"\nJust some prose.\nMore prose.\n"))
+    err = refused(write(tmp_path, "unnumbered.txt", b"\nJust some prose.\n2\nMore prose.\n"))
     assert err.line == 2 and "expected utterance 1" in err.problem
 
 
