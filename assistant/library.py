@@ -290,7 +290,7 @@ class Library:
                 break
             (report.updated if existed else report.added).append(episode.id)
             report.utterances_written += len(utterances) - 1
-            notices = [PLAIN_NOTICE] if episode.format == PLAIN else []
+            notices = [plain_notice(episode)] if episode.format == PLAIN else []
             if episode.language and reads_english_only(self.embedder):
                 notices.append(transcript_notice([episode], self.embedder.name, multilingual_embedder()))
             if notices:
@@ -319,10 +319,13 @@ class Library:
         return out
 
 
-PLAIN_NOTICE = (
-    "Read as plain text: no speaker labels, numbers or times were found, so each paragraph (each line, "
-    "where no blank line parts them) is one utterance, cited by its number."
-)
+def plain_notice(episode: Episode) -> str:
+    """Said at ingest of a transcript read as plain text: what its citations can and cannot give."""
+    return (
+        f"“{episode.title or episode.id}” was read as plain text: no speaker labels, numbers or times were "
+        "found, so each paragraph (each line, where no blank line parts them) is one utterance, cited by its "
+        "number."
+    )
 
 
 def outline_json(episode: Episode, utterances: Sequence[Utterance], vectors: np.ndarray) -> str | None:

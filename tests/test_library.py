@@ -254,7 +254,9 @@ def test_plain_text_is_stored_and_said_to_have_no_speakers_or_times(tmp_path: Pa
     )
     a = Assistant.from_settings()
     report = a.ingest(path)
-    assert report.added == ["bridges"] and report.notices["bridges"].startswith("Read as plain text:")
+    assert report.added == ["bridges"] and report.notices["bridges"].startswith(
+        "“bridges” was read as plain text:"
+    )
     answer = a.ask("Why did the steel arrive late?")
     assert [u.number for u in answer.cited_utterances][:1] == [2]
     assert not a.ingest(DATA / "kickoff_meeting.txt").notices, "a numbered transcript gets no such notice"
