@@ -255,8 +255,8 @@ class IngestReport:
     failed: dict[str, str] = field(default_factory=dict)
     ignored: dict[str, str] = field(default_factory=dict)
     notices: dict[str, str] = field(default_factory=dict)
-    """Per episode id, what its reader should know though it was stored: a transcript in a language the
-    search model does not read."""
+    """Per episode id, what its reader should know though it was stored: a transcript read as plain text (no
+    speakers or times to cite), or in a language the search model does not read."""
     utterances_written: int = 0
     seconds: float = 0.0
 

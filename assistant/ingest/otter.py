@@ -109,9 +109,8 @@ def parse_otter(
         meta, body = _split_metadata(lines, path)
     headers = _header_mode(lines, body)
 
-    pieces: list[
-        tuple[int, str | None, float | None, float | None, list[str]]
-    ] = []  # line, who, start, end, text
+    # line, speaker, start, end, text lines
+    pieces: list[tuple[int, str | None, float | None, float | None, list[str]]] = []
     after_blank = True
     for i in range(body, len(lines)):
         line = lines[i]
