@@ -13,6 +13,10 @@ words of any kind. A quantity is a number in digits or words (text2num reads "se
 measure ("a week", "an hour"). Left out: "once", "one" and "third" ("once the floor was strong", "this one",
 "a third-year student"), and vague amounts ("a lot", "a while", "a long time"), which everyday speech uses
 about anything.
+
+A question that asks when ("When did he join Google Brain?", "What time…?") is typed too, but only to put
+the passages that name a time first: "When does Joey get upset?" is answered by what happened ("He leaves"),
+so no passage is left out and nothing is refused for want of a date.
 """
 
 from __future__ import annotations
@@ -68,6 +72,48 @@ def asks_quantity(question: str) -> bool:
     if much is not None:
         return not _AUXILIARY.match(much["next"]) or bool(_MEASURE_VERB.search(much["rest"]))
     return bool(_ASKS_QUANTITY.search(last))
+
+
+_ASKS_TIME = re.compile(
+    r"^\W*((and|so|but|then|also),? )?"
+    r"(when\b(?!,? \w+ing\b| it comes to\b)|what (time|date|day|month)\b|which (day|month)\b|how long ago\b)",
+    re.IGNORECASE,
+)
+_MONTHS = r"january|february|april|june|july|august|september|october|november|december"
+_PARTS = r"morning|afternoon|evening|night|weekend|spring|summer|autumn|fall|winter"
+_HOURS = r"two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"  # not "at one point"
+_DAYS = (
+    r"(tenth|eleventh|twelfth|(thir|four|fif|six|seven|eigh|nine)teenth|twentieth|thirtieth"
+    r"|(twenty|thirty)[- ]first)"
+)
+_TIME = re.compile(
+    rf"\b(1[89]\d\d|20\d\d)s?\b|\b({_MONTHS}|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
+    rf"|\b(yesterday|today|tonight|tomorrow|ago|o'clock|noon|midnight)\b"
+    rf"|\b(last|next|this|that) (week|month|year|decade|{_PARTS})\b"
+    rf"|\b(in|at|by|since|until|till|before|after|during|on) (the )?({_PARTS}|\d)"
+    rf"|\b\d{{1,2}}(:\d\d)? ?(am|pm|a\.m\.|p\.m\.)|\b\d{{1,2}}(st|nd|rd|th)\b|\bthe ({_DAYS})\b"
+    rf"|\b(half|quarter) (past|to)\b"
+    rf"|\b(at|by|until|till|before|after|around|from) ({_HOURS})\b"
+    rf"|\b(first|second|third|fourth|final|last)[- ]year\b|\bwhen (i|we|he|she|they) (was|were)\b",
+    re.IGNORECASE,
+)
+_CAPITAL_MONTHS = re.compile(r"\b(May|March)\b")  # "may" and "march" are words too
+
+
+def asks_time(question: str) -> bool:
+    """True for a question whose answer is a time ("When did he join Google Brain?", "What day…?"), not "When
+    discussing the design, what…?"; its last sentence is typed, as for quantities. Not a check that refuses:
+    "When does Joey get upset?" is answered by what happened ("He leaves"), not by a date."""
+    parts = sentences(question)
+    return bool(parts) and bool(_ASKS_TIME.search(parts[-1]))
+
+
+def states_time(passage: str) -> bool:
+    """True when the passage names a time: a year, month, weekday or day of the month ("the 17th", "the
+    seventeenth"; not "the second"), a part of the day or year ("last summer", "in the morning"), a clock
+    time ("half past three", "at seven", "6pm"), "ago", "yesterday", a year of study ("a third-year
+    student")."""
+    return bool(_TIME.search(passage) or _CAPITAL_MONTHS.search(passage))
 
 
 def states_quantity(passage: str) -> bool:

@@ -19,7 +19,15 @@ from typing import TYPE_CHECKING
 from ..text import is_question, tokenize
 from ..turns import reply_after
 from ..types import Answer, AnswerEvent, Citation, Hit, Mode, Turn, Utterance, format_time
-from .answer_type import asks_quantity, counted_noun, counts_of, named_terms, states_quantity
+from .answer_type import (
+    asks_quantity,
+    asks_time,
+    counted_noun,
+    counts_of,
+    named_terms,
+    states_quantity,
+    states_time,
+)
 from .answerability import TOP, AnswerabilityModel
 from .context import MIN_WORDS_ALONE, originals_first
 from .excerpt import LONG_WORDS, excerpt, sentences
@@ -152,6 +160,9 @@ class ExtractiveGenerator:
         if asks_quantity(question):  # "How many…?": only the turns that state an amount, when some do
             stating = [h for h in chosen if states_quantity(_quoted_text(h, terms))]
             chosen = list(dict.fromkeys(counting + stating)) or chosen
+        elif asks_time(question):  # "When…?": the turns that name a time lead; others may say what happened
+            dated = [h for h in chosen if states_time(_quoted_text(h, terms))]
+            chosen = dated + [h for h in chosen if h not in dated]
         lead = _missing_facts(question, chosen) if about_episode else ""
         text, citations = _compose(question, _quotes(chosen, self.max_quotes, terms, own_turns), lead)
         yield AnswerEvent(kind="text", text=text)

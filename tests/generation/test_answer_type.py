@@ -1,4 +1,4 @@
-"""Which questions ask for a number, and which passages can answer them."""
+"""Which questions ask for a number or a time, and which passages can answer them."""
 
 from __future__ import annotations
 
@@ -6,10 +6,12 @@ import pytest
 
 from assistant.generation.answer_type import (
     asks_quantity,
+    asks_time,
     counted_noun,
     counts_of,
     named_terms,
     states_quantity,
+    states_time,
 )
 
 
@@ -113,3 +115,39 @@ def test_only_how_many_names_what_it_counts() -> None:
     assert employees is not None and counts_of("It has 200 employees.", employees)
     assert counts_of("a team of 1 employee", employees)  # singular or plural
     assert counted_noun("How much does it cost?") is None and counted_noun("What year was it?") is None
+
+
+@pytest.mark.parametrize(
+    ("question", "typed"),
+    [
+        ("When did Aidan join Google Brain?", True),
+        ("And when was that?", True),
+        ("What time does the baker start work?", True),
+        ("when does lydia first talk to joey ?", True),
+        ("Why was the steel late? When did it arrive?", True),  # the last sentence is typed
+        ("When discussing the outer design of the remote, how did User Interface advise against it?", False),
+        ("When brainstorming, what was the team's opinion on a novel shape?", False),
+        ("When it comes to data, what does Cohere do?", False),
+        ("Why did the bakery close?", False),
+    ],
+)
+def test_questions_that_ask_when(question: str, typed: bool) -> None:
+    assert asks_time(question) is typed
+
+
+@pytest.mark.parametrize(
+    ("passage", "timed"),
+    [
+        ("In 2017, Aiden was a third-year undergrad student.", True),
+        ("Half past three. The oven needs three hours to heat up.", True),
+        ("I was driving between the two shops at four in the morning.", True),
+        ("I'd say the seventeenth.", True),
+        ("Crash fix Thursday, then font sizes.", True),
+        ("We launched it last summer.", True),
+        ("Six. Two bakers, three in the shop.", False),
+        ("At one point I may march on the capital.", False),
+        ("That was the second thing we tried.", False),
+    ],
+)
+def test_passages_that_name_a_time(passage: str, timed: bool) -> None:
+    assert states_time(passage) is timed

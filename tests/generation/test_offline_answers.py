@@ -540,6 +540,19 @@ def test_a_number_question_quotes_only_the_turns_that_state_an_amount(mill: Assi
     assert 8 in quoted and 10 not in quoted, "“the loaves everyone queues for” states no number"
 
 
+def test_a_question_that_asks_when_leads_with_the_turn_that_names_a_time(tmp_path: Path) -> None:
+    lines = [
+        "Ben Carter: Welcome to the show about the river bakery.",
+        "Grace Okonkwo: When the bakery opened, the whole street came; the day the bakery opened was grand.",
+        "Ben Carter: And how did it start?",
+        "Grace Okonkwo: It started in 2015, in the spring, with one oven and a van to open the bakery.",
+    ]
+    a = _numbered_transcript(tmp_path, "river", lines)
+    answer = a.ask("When did the bakery open?", episode="river")
+    assert not answer.refused and answer.citations[0].utterances[0].number == 4, answer.text
+    assert 2 in {u.number for u in answer.cited_utterances}, "a turn that names no time is still quoted"
+
+
 def test_a_follow_up_after_a_number_question_is_not_a_number_question(mill: Assistant) -> None:
     asked = "How much did she pay for the building on Mill Lane?"
     history = [Turn("user", asked), mill.ask(asked).as_turn()]
