@@ -11,7 +11,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..index.lexical import LexicalIndex
-from ..text import common_words, is_question, tokenize
+from ..text import common_words, fold, is_question, stemmer, tokenize
 from ..types import Utterance
 
 _WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|['’-])*")
@@ -84,12 +84,32 @@ def word_counts(
         if not tokenize(word) or key in scope:
             continue
         turn, _ = index.scores(word, None)
-        used = (turn > 0) & turns
+        said = _says_compound(index, word, turn > 0)
+        used = said & turns
         library[key] = int(used.sum())
         scope[key] = int(used.sum() if keep is None else (used & keep).sum())
-        if ((turn > 0) & details).any():
+        if (said & details).any():
             named.add(key)
     return WordCounts(scope, library, int(turns.sum()), frozenset(named))
+
+
+_HYPHENS = re.compile(r"[-‐‑]")
+
+
+def _says_compound(index: LexicalIndex, word: str, rows: np.ndarray) -> np.ndarray:
+    """`rows` (those whose words the keyword index matches with `word`'s) narrowed, for a hyphenated word, to
+    those that say the compound, joined, hyphenated or as two words ("open source", "wood-fired oven"): the
+    index also matches its parts apart, and "open" and "sources" do not say "open-source"."""
+    parts = [p for p in _HYPHENS.split(fold(word)) if p]
+    if len(parts) < 2:
+        return rows
+    last = stemmer().stemWord(parts[-1])  # "e-books" says "e-book", "wood-fired" "wood fire"
+    compound = re.compile(r"\b" + r"[\s‐‑-]*".join(map(re.escape, [*parts[:-1], last])))
+    out: np.ndarray = rows.copy()
+    for row in np.flatnonzero(rows):
+        record = index.records[int(row)]
+        out[row] = bool(compound.search(fold(f"{record.speaker or ''} {record.text}")))
+    return out
 
 
 def as_typed(words: Sequence[str], text: str) -> list[str]:

@@ -39,3 +39,26 @@ def test_a_compound_is_found_joined_or_hyphenated(keywords_only: Assistant, quer
 @pytest.mark.parametrize("query", ["iii", "23", "tcare"])
 def test_stutters_and_number_ranges_are_not_joined_into_words(keywords_only: Assistant, query: str) -> None:
     assert all(h.scores.get("turn", 0.0) == 0 for h in keywords_only.search(query, k=7))
+
+
+@pytest.mark.parametrize(
+    ("question", "absent"),
+    [
+        ("What do they think of open-source models?", True),  # "open" and "sources" apart do not say it
+        ("What does the follow-up say?", False),  # hyphenated in the transcript
+        ("When was the pre-training run?", False),
+        ("Who sent the e-mails?", False),  # another form of the last part
+    ],
+)
+def test_a_hyphenated_word_is_said_only_where_its_parts_stand_together(
+    tmp_path: Path, question: str, absent: bool
+) -> None:
+    a = keyword_library(tmp_path, "compounds", [*LINES, "The sources are open to anyone who asks."])
+    answer = a.ask(question)
+    hyphenated = next(w for w in question.rstrip("?").split() if "-" in w)
+    assert (f"never use “{hyphenated}”" in (answer.notice or "")) is absent, answer.notice
+
+
+def test_a_compound_said_as_two_words_is_not_called_absent(tmp_path: Path) -> None:
+    a = keyword_library(tmp_path, "spaced", ["We release our models as open source, weights and all."])
+    assert "open-source" not in (a.ask("Are the models open-source?").notice or "")
