@@ -416,6 +416,14 @@ def test_plain_text_paragraphs_are_utterances_with_the_metadata_block() -> None:
     ]
 
 
+def test_code_or_settings_passed_by_mistake_are_not_read_as_plain_text() -> None:
+    settings = '[project]\nname = "transcript-assistant"\ndependencies = ["cohere>=5,<6", "chromadb>=1.5"]\n'
+    code = "def main(argv: list[str]) -> int:\n    return run(argv[1:]) or 0\n"
+    for text in (settings, code):
+        assert sniff_format(text) == "numbered"  # whose error asks for numbered utterances
+    assert sniff_format("我们今天讨论桥梁。\n钢材来晚了，因为工厂着火了。\n") == "plain"
+
+
 def test_otter_speaker_blocks() -> None:
     t = parse_file(FORMATS / "otter_blocks.txt")
     assert t.episode.format == "otter"
