@@ -65,6 +65,11 @@ def _label(line: str) -> re.Match[str] | None:
     return match if match and is_label(match.group("name")) else None
 
 
+def speaker_marks(lines: list[str]) -> int:
+    """How many of `lines` open an utterance the way this layout does: `Name  0:07`, a timestamp, `Name:`."""
+    return sum(1 for line in lines if _header(line, after_blank=True) or _stamped(line) or _label(line))
+
+
 def looks_otter(text: str) -> bool:
     """Sniffer: the body opens with a speaker header, a timestamped line or `Name: text` lines.
 

@@ -24,6 +24,7 @@ from .numbered import (
     _split_metadata,
     body_start,
 )
+from .otter import speaker_marks
 from .speakers import Piece
 
 FORMAT = "plain"
@@ -36,6 +37,10 @@ punctuation of speech (any outside ASCII, and `.,?!'"-;:%$…`): at least 0.992 
 FriendsQA transcripts and the seed podcast with their numbers taken out, 0.908-0.964 in this project's
 `pyproject.toml`, Python modules, `.env.example` and README: a file of code or settings passed by mistake is
 refused, not stored as a transcript of its lines."""
+SPEAKER_MARKS = 2
+"""Lines that name a speaker or a time (`Alice Smith  0:03`, `[00:01:02] …`, `Alice Smith: …`) from which a
+file the speaker-block layout did not take (a title line above its first block) is refused rather than read
+as plain text: its speakers and times would be lost into the text."""
 _SPEECH_PUNCTUATION = frozenset(".,?!'\"-;:%$…")
 
 
@@ -54,6 +59,8 @@ def looks_plain(text: str) -> bool:
     if any(
         _BARE_NUMBER.match(line) or _START.match(line) or _END.match(line) or "-->" in line for line in said
     ):
+        return False
+    if speaker_marks(said[:200]) >= SPEAKER_MARKS:  # speaker blocks under a title line: not plain, an error
         return False
     sample = "\n".join(said[:200])
     return sum(map(_prose, sample)) >= PROSE_AT_LEAST * len(sample)

@@ -424,6 +424,11 @@ def test_code_or_settings_passed_by_mistake_are_not_read_as_plain_text() -> None
     assert sniff_format("我们今天讨论桥梁。\n钢材来晚了，因为工厂着火了。\n") == "plain"
 
 
+def test_speaker_blocks_under_a_title_line_are_an_error_not_plain_text() -> None:
+    text = "Weekly sync\nTranscript\n\nAlice Smith   0:03\nHello everyone.\n\nBob Jones   0:10\nHi.\n"
+    assert sniff_format(text) == "numbered", "read as plain text, its speakers and times would be lost"
+
+
 def test_otter_speaker_blocks() -> None:
     t = parse_file(FORMATS / "otter_blocks.txt")
     assert t.episode.format == "otter"
