@@ -75,8 +75,9 @@ def looks_otter(text: str) -> bool:
 
     `Name: text` alone is common in prose ("Chapter One: ..."), so without times it takes two such lines
     among the first twenty. A body whose first line is not one of these still counts when most of its
-    first lines are (so a stray first line gets an Otter error, not a numbered-layout one), unless it
-    has the numbered layout's marks: metadata markers after the start, or a line holding only a number.
+    first lines are, or two of them are speaker headers (so a stray first line, a title, gets an Otter
+    error, not a numbered-layout one), unless it has the numbered layout's marks: metadata markers after
+    the start, or a line holding only a number.
     """
     lines = text.split("\n", 2000)[:2000]
     start = body_start(lines)
@@ -93,7 +94,22 @@ def looks_otter(text: str) -> bool:
         return len(body) == 1 or labelled >= 2
     if any(_START.match(line) or _END.match(line) or _BARE_NUMBER.match(line) for line in body):
         return False
-    return stamped >= 2 or (labelled >= 3 and 2 * labelled >= len(body))
+    return stamped >= 2 or _headers(lines[start:]) >= 2 or (labelled >= 3 and 2 * labelled >= len(body))
+
+
+def _headers(lines: list[str]) -> int:
+    """`Name  0:07` headers (each after a blank line) among the first `_SNIFF_LINES` lines with text."""
+    count, said, blank = 0, 0, True
+    for line in lines:
+        if not line.strip():
+            blank = True
+            continue
+        count += _header(line, blank) is not None
+        said += 1
+        blank = False
+        if said >= _SNIFF_LINES:
+            break
+    return count
 
 
 def parse_otter(
@@ -156,8 +172,9 @@ def parse_otter(
 
 
 def _header_mode(lines: list[str], body: int) -> bool:
-    """Speaker blocks if the body opens with a `Name  0:07` header (a later one may be a line of text)."""
-    first = next((line for line in lines[body:] if line.strip()), "")
+    """Speaker blocks if the first line of the body that opens an utterance is a `Name  0:07` header (a later
+    one may be a line of text); a title line above it then gets this layout's error."""
+    first = next((line for line in lines[body:] if line.strip() and speaker_marks([line])), "")
     return _header(first, after_blank=True) is not None
 
 

@@ -426,7 +426,10 @@ def test_code_or_settings_passed_by_mistake_are_not_read_as_plain_text() -> None
 
 def test_speaker_blocks_under_a_title_line_are_an_error_not_plain_text() -> None:
     text = "Weekly sync\nTranscript\n\nAlice Smith   0:03\nHello everyone.\n\nBob Jones   0:10\nHi.\n"
-    assert sniff_format(text) == "numbered", "read as plain text, its speakers and times would be lost"
+    assert sniff_format(text) == "otter", "read as plain text, its speakers and times would be lost"
+    err = refused(text)
+    assert err.line == 1 and "expected a speaker line (`Name  0:07`, then the text)" in err.problem
+    assert "'Weekly sync'" in err.problem
 
 
 def test_otter_speaker_blocks() -> None:
