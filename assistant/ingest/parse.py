@@ -3,8 +3,9 @@
 Layouts are tried in order by a cheap content sniffer; the first match parses. The sniffers look at the
 content, never the file name, so a `.txt` holding WebVTT is read as WebVTT. Their order matters: an SRT file
 starts with `1` like the numbered layout, and an Otter-style file may open with the numbered layout's
-metadata block, so those sniffers run first and each checks what sets its layout apart. The numbered layout
-is the fallback, because its errors say best what a transcript should look like. `fmt=` forces a layout.
+metadata block, so those sniffers run first and each checks what sets its layout apart. Plain prose with no
+numbers, labels or times comes next to last; the numbered layout is the fallback, because its errors say best
+what a transcript should look like. `fmt=` forces a layout.
 """
 
 from __future__ import annotations
