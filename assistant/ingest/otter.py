@@ -6,7 +6,9 @@
     Tom Reed  0:12
     Sorry, that was mine.
 
-The header may hold its time in brackets, as Rev's text export writes it: `Speaker 1 (00:00:07):`.
+The header may hold its time in brackets, as Rev's text export writes it: `Speaker 1 (00:00:07):`. Between
+`Name: text` lines a time may stand alone on its line (Google Meet's transcripts): it is the start of the
+utterance that follows, not a word of the one before.
 
 A header line (`Name  m:ss`, after a blank line) starts a speaker block whose lines follow; otherwise each
 `Name: text` or `[hh:mm:ss] Name: text` line starts an utterance and unlabelled lines continue it. The
@@ -42,6 +44,8 @@ _STAMPED = re.compile(
     rf"\s*(?P<rest>.*?)\s*$"
 )
 """`[00:01:02] …`, `(01:02) …`, `00:01:02 …`, or whisper.cpp's `[00:01:02.000 --> 00:01:05.500]   …`."""
+_TIME_ALONE = re.compile(rf"^\s*[\[(]?(?P<time>{_TIME})[\])]?\s*$")
+"""A time on a line of its own between `Name: text` lines (Google Meet's transcripts, every few minutes)."""
 _LABEL = re.compile(r"^\s*(?P<name>[^:\s][^:]{0,39}?)\s*:(?:\s+(?P<text>.*?)\s*|\s*)$")
 _SNIFF_LINES = 20
 _NUMBERED_LINE = re.compile(f"{_BARE_NUMBER.pattern}|{_NUMBER_AND_TEXT.pattern}")
@@ -133,15 +137,20 @@ def parse_otter(
     # line, speaker, start, end, text lines
     pieces: list[tuple[int, str | None, float | None, float | None, list[str]]] = []
     after_blank = True
+    clock: float | None = None  # a time alone on its line, for the utterance that follows it
     for i in range(body, len(lines)):
         line = lines[i]
         if not line.strip():
             after_blank = True
             continue
+        if not headers and (alone := _TIME_ALONE.match(line)):
+            clock = _time(alone.group("time"), i, path)
+            continue
         started = _starts(line, after_blank, headers, i, path)
         after_blank = False
         if started is not None:
             speaker, start, end, said = started
+            start, clock = (clock if start is None else start), None
             pieces.append((i + 1, speaker, start, end, [said] if said else []))
         elif pieces:
             pieces[-1][4].append(line.strip())

@@ -432,6 +432,21 @@ def test_speaker_blocks_under_a_title_line_are_an_error_not_plain_text() -> None
     assert "'Weekly sync'" in err.problem
 
 
+def test_a_time_alone_on_its_line_starts_the_next_utterance() -> None:  # Google Meet's text transcripts
+    text = (
+        "00:00:00\n\nAlice Smith: Let us review the budget.\nBob Jones: It is twelve thousand euros over.\n\n"
+        "00:05:00\n\nAlice Smith: Why is it over?\nBob Jones: The steel arrived late.\n"
+    )
+    t = parse_text(text, Path("meet.txt"), "meet")
+    assert t.episode.format == "otter"
+    assert rows(t) == [
+        (1, "Alice Smith", 0.0, None, "Let us review the budget."),
+        (2, "Bob Jones", None, None, "It is twelve thousand euros over."),
+        (3, "Alice Smith", 300.0, None, "Why is it over?"),
+        (4, "Bob Jones", None, None, "The steel arrived late."),
+    ]
+
+
 def test_otter_speaker_blocks() -> None:
     t = parse_file(FORMATS / "otter_blocks.txt")
     assert t.episode.format == "otter"
