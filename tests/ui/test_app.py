@@ -323,6 +323,15 @@ def test_an_upload_in_a_language_search_cannot_read_is_stored_with_a_warning() -
     assert len(status) == 1 and "“La panadería de la estación” looks Spanish" in status[0], status
 
 
+def test_an_upload_of_plain_text_is_stored_and_said_to_have_no_speakers_or_times() -> None:
+    text = b"Welcome to the show about bridges.\n\nThe steel arrived late because the mill had a fire.\n"
+    at = upload(start(), ("whisper-output.txt", text))
+    ok = [plain(m.value) for m in at.sidebar.markdown if "check_circle" in m.value]
+    assert ok == [":green[:material/check_circle:] **whisper-output.txt** — in the library"]
+    warnings = [plain(w.value) for w in at.sidebar.warning]
+    assert len(warnings) == 1 and "was read as plain text: no speaker labels" in warnings[0], warnings
+
+
 def test_suggestions_come_from_the_library_and_answers_say_which_episode_they_quote() -> None:
     at = upload(start(), ("podcast_basic.txt", (DATA / "podcast_basic.txt").read_bytes()))
     title = "Roasting at Home … and Why It Smokes"
