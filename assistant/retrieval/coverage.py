@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -103,7 +104,8 @@ def _says_compound(index: LexicalIndex, word: str, rows: np.ndarray) -> np.ndarr
     parts = [p for p in _HYPHENS.split(fold(word)) if p]
     if len(parts) < 2:
         return rows
-    last = stemmer().stemWord(parts[-1])  # "e-books" says "e-book", "wood-fired" "wood fire"
+    stem = stemmer().stemWord(parts[-1])  # "e-books" says "e-book", "wood-fired" "wood fire"
+    last = os.path.commonprefix([stem, parts[-1]])  # "self-study": "stud", not Snowball's "studi"
     compound = re.compile(r"\b" + r"[\s‐‑-]*".join(map(re.escape, [*parts[:-1], last])))
     out: np.ndarray = rows.copy()
     for row in np.flatnonzero(rows):

@@ -60,5 +60,7 @@ def test_a_hyphenated_word_is_said_only_where_its_parts_stand_together(
 
 
 def test_a_compound_said_as_two_words_is_not_called_absent(tmp_path: Path) -> None:
-    a = keyword_library(tmp_path, "spaced", ["We release our models as open source, weights and all."])
+    lines = ["We release our models as open source, weights and all.", "It was all self-study, at night."]
+    a = keyword_library(tmp_path, "spaced", lines)
     assert "open-source" not in (a.ask("Are the models open-source?").notice or "")
+    assert "self-study" not in (a.ask("Was it self-study?").notice or ""), "Snowball stems study as studi"
