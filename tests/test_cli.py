@@ -275,3 +275,11 @@ def test_the_api_on_an_empty_library_finds_nothing_without_failing(tmp_path: Pat
         assert a.search("hello") == []
         answer = a.ask("hello there")
         assert answer.refused and answer.citations == ()
+
+
+def test_ingest_help_names_every_format_it_can_force() -> None:
+    from assistant.ingest.parse import format_names
+
+    shown = CliRunner().invoke(cli, ["ingest", "--help"], terminal_width=200).output
+    listed = re.search(r"Force a format \(([^)]*)\)", " ".join(shown.split()))
+    assert listed and set(listed.group(1).split(", ")) == set(format_names()), shown
