@@ -189,6 +189,7 @@ def test_a_follow_up_asks_about_its_own_x_in_the_shape_of_the_question_before() 
     assert "\nThe part of the episode about the steel from Finland:" in first.text
     again = chat.ask("And about the approval?")
     assert "\nThe part of the episode about the approval:" in again.text
+    assert again.query == "the approval", "what was searched for, as the browser's 'searched as' line says"
     assert 10 in {u.number for u in again.cited_utterances}  # "Almost four months…"
     assert again.cited_utterances != first.cited_utterances
 

@@ -319,7 +319,8 @@ class ChatSession:
                 )
                 timings["generate_ms"] = _ms(t) - timings["retrieve_ms"]
                 timings["total_ms"] = _ms(started)
-                shown_query = question if said_by else query  # nothing was searched for their turns
+                # what was searched: nothing for their turns; for the part about X, X
+                shown_query = question if said_by else focus if focus and found else query
                 final = replace(
                     final, timings=timings, query=shown_query, notice=" ".join(notices) or final.notice
                 )
