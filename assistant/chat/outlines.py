@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from ..config import Settings
 from ..costs import PRICES
 from ..errors import ProviderError
-from ..generation.context import MIN_WORDS_ALONE
+from ..generation.context import lead_in
 from ..generation.offline import reply_to
 from ..outline.answer import answer_from_outline
 from ..outline.titles import is_backchannel
@@ -66,11 +66,9 @@ def passages(found: Sequence[Hit], focus: str) -> list[Utterance]:
     for hit in found:
         reply = reply_to(hit, terms)
         u = reply if reply is not None and not is_question(reply.text) else hit.utterance
-        if len(u.text.split()) < MIN_WORDS_ALONE:
-            turns = (hit.utterance, *hit.context)
-            before = next((t for t in turns if t.number == u.number - 1 and t.text.strip()), None)
-            if before is not None and tokenize(before.text):  # not "Mm-hmm."
-                out.setdefault(before.id, before)
+        before = lead_in(u, (hit.utterance, *hit.context))
+        if before is not None and tokenize(before.text):  # not "Mm-hmm."
+            out.setdefault(before.id, before)
         out.setdefault(u.id, u)
     return list(out.values())
 

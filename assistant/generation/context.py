@@ -9,7 +9,7 @@ of its own for citations to point at.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from ..tokens import count_tokens
@@ -20,13 +20,20 @@ MIN_WORDS_ALONE = 6
 """A turn shorter than this ("Totally.", "Yes, in March.") is sent and quoted with the turn before it."""
 
 
+def lead_in(u: Utterance, turns: Iterable[Utterance]) -> Utterance | None:
+    """The turn before `u` among `turns` when `u` is too short to stand alone ("Totally.", "yes, yes, it
+    is."): shown and sent with it; None for a turn that stands alone."""
+    if len(u.text.split()) >= MIN_WORDS_ALONE:
+        return None
+    return next((t for t in turns if t.number == u.number - 1 and t.text.strip()), None)
+
+
 def needed_context(hit: Hit) -> tuple[Utterance, ...]:
     """The neighbours a hit needs to be understood: a short reply's preceding turn, a question's reply (with
     the questions asked before it, when the interviewer asked in a run)."""
     u = hit.utterance
-    needed = []
-    if len(u.text.split()) < MIN_WORDS_ALONE:
-        needed += [c for c in hit.context if c.number == u.number - 1 and c.text.strip()]
+    before = lead_in(u, hit.context)
+    needed = [before] if before is not None else []
     reply = reply_after(u, hit.context)
     if reply is not None:
         needed += [c for c in hit.context if u.number < c.number <= reply.number and c.text.strip()]

@@ -29,7 +29,7 @@ from .answer_type import (
     states_time,
 )
 from .answerability import TOP, AnswerabilityModel
-from .context import MIN_WORDS_ALONE, originals_first
+from .context import MIN_WORDS_ALONE, lead_in, originals_first
 from .excerpt import LONG_WORDS, excerpt, sentences
 
 if TYPE_CHECKING:
@@ -274,14 +274,13 @@ def _quotes(
     for rank, hit in enumerate(originals_first(hits)):
         u = hit.utterance
         after = next((c for c in hit.context if c.number == u.number + 1 and c.text.strip()), None)
-        before = next((c for c in hit.context if c.number == u.number - 1 and c.text.strip()), None)
         lead: Utterance
         asked: Utterance | None
         reply = None if own_turns else reply_to(hit, terms)
         if reply is not None:
             lead, asked = reply, u
         else:
-            lead, asked = u, before if len(u.text.split()) < MIN_WORDS_ALONE else None
+            lead, asked = u, lead_in(u, hit.context)
         if lead.id in seen:
             continue
         seen.add(lead.id)
@@ -381,11 +380,8 @@ def _quoted_text(hit: Hit, terms: set[str]) -> str:
     reply = reply_to(hit, terms)
     if reply is not None:
         return reply.text
-    u = hit.utterance
-    if len(u.text.split()) >= MIN_WORDS_ALONE:
-        return u.text
-    before = next((c.text for c in hit.context if c.number == u.number - 1), "")
-    return f"{before} {u.text}"
+    before = lead_in(hit.utterance, hit.context)
+    return f"{before.text} {hit.utterance.text}" if before else hit.utterance.text
 
 
 def _counting(question: str, hits: Sequence[Hit], terms: set[str]) -> list[Hit]:
