@@ -27,6 +27,7 @@ from .models.catalog import multilingual_embedder, reads_english_only
 from .outline.build import METHOD, build_outline, chapter_quotes
 from .outline.types import Outline
 from .store_lock import store_lock, try_store_lock
+from .text import shortened
 from .types import DETAILS, Episode, IngestReport, Progress, Transcript, Utterance
 
 log = logging.getLogger(__name__)
@@ -291,6 +292,8 @@ class Library:
             (report.updated if existed else report.added).append(episode.id)
             report.utterances_written += len(utterances) - 1
             notices = [plain_notice(episode)] if episode.format == PLAIN else []
+            if episode.heading:
+                notices.append(heading_notice(episode))
             if episode.language and reads_english_only(self.embedder):
                 notices.append(transcript_notice([episode], self.embedder.name, multilingual_embedder()))
             if notices:
@@ -325,6 +328,18 @@ def plain_notice(episode: Episode) -> str:
         f"“{episode.title or episode.id}” was read as plain text: no speaker labels, numbers or times were "
         "found, so each paragraph (each line, where no blank line parts them) is one utterance, cited by its "
         "number."
+    )
+
+
+def heading_notice(episode: Episode) -> str:
+    """Said at ingest of a transcript whose first lines were read as its heading, so that no line of the file
+    goes unaccounted for."""
+    n = len(episode.heading)
+    lines = "its first line" if n == 1 else f"its first {n} lines"
+    return (
+        f"“{episode.title or episode.id}”: {lines} ({shortened(' · '.join(episode.heading), 100)}) stood "
+        "above the first speaker line and were read as the file's heading, kept with the episode's details, "
+        "not as utterances."
     )
 
 

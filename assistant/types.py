@@ -89,6 +89,9 @@ class Episode:
     content_hash: str = ""
     format: str = "numbered"
     ingested_at: str | None = None
+    heading: tuple[str, ...] = ()
+    """Lines of the file above its first utterance (a meeting's name, date and attendees, as Teams and Google
+    Meet export them): kept with the episode's details, neither dropped nor quoted as speech."""
     language: str | None = None
     """The transcript's language when it is plainly not English (a py3langid code, "es"); None for English or
     too little text to tell. Told at ingest (`assistant.language.transcript_language`)."""

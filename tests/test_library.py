@@ -260,3 +260,24 @@ def test_plain_text_is_stored_and_said_to_have_no_speakers_or_times(tmp_path: Pa
     answer = a.ask("Why did the steel arrive late?")
     assert [u.number for u in answer.cited_utterances][:1] == [2]
     assert not a.ingest(DATA / "kickoff_meeting.txt").notices, "a numbered transcript gets no such notice"
+
+
+def test_a_files_heading_is_kept_with_its_details_and_said_at_ingest(tmp_path: Path) -> None:
+    path = tmp_path / "sync.txt"
+    path.write_text(
+        "Weekly sync\nAttendees\nPriya Nair, Tom Reed\n\n"
+        "Priya Nair   0:03\nThe quote from the printer came in at twelve thousand dollars.\n\n"
+        "Tom Reed   0:10\nThen we ask two other printers by Friday.\n",
+        encoding="utf-8",
+    )
+    a = Assistant.from_settings()
+    report = a.ingest(path)
+    assert report.notices["sync"] == (
+        "“Weekly sync”: its first 3 lines (Weekly sync · Attendees · Priya Nair, Tom Reed) stood above the "
+        "first speaker line and were read as the file's heading, kept with the episode's details, not as "
+        "utterances."
+    )
+    assert [u.speaker for u in a.library.transcript("sync")] == ["Priya Nair", "Tom Reed"]
+    assert a.episodes()[0].heading == ("Weekly sync", "Attendees", "Priya Nair, Tom Reed"), (
+        "stored and read back"
+    )

@@ -67,6 +67,7 @@ def episode_from(meta: Mapping[str, Any]) -> Episode:
     data = json.loads(meta["json"])
     data["guests"] = tuple(data.get("guests") or ())
     data["speakers"] = tuple(data.get("speakers") or ())
+    data["heading"] = tuple(data.get("heading") or ())
     return Episode(**data)
 
 

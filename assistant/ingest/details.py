@@ -25,4 +25,7 @@ def details_utterance(episode: Episode) -> Utterance:
         parts.append(f"Duration: {format_time(episode.duration)}.")
     if episode.source_url:
         parts.append(f"Source: {episode.source_url}")
+    if episode.heading:
+        heading = " · ".join(episode.heading)
+        parts.append(f"Heading of the transcript file: {heading}{'' if heading[-1] in '.!?' else '.'}")
     return Utterance(episode_id=episode.id, number=DETAILS, text=" ".join(parts))

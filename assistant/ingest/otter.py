@@ -10,6 +10,10 @@ The header may hold its time in brackets, as Rev's text export writes it: `Speak
 `Name: text` lines a time may stand alone on its line (Google Meet's transcripts): it is the start of the
 utterance that follows, not a word of the one before.
 
+Teams' and Google Meet's exports put a heading above the first utterance (the meeting's name, its date, the
+attendees): up to `MAX_HEADING_LINES` lines there are read as the file's heading, its first line the title
+when the file gives none, and kept with the episode (`Episode.heading`), neither dropped nor quoted as speech.
+
 A header line (`Name  m:ss`, after a blank line) starts a speaker block whose lines follow; otherwise each
 `Name: text` or `[hh:mm:ss] Name: text` line starts an utterance and unlabelled lines continue it. The
 project's `--- METADATA START ---` block may come first. Only start times exist, so `end` stays None, but
@@ -19,11 +23,12 @@ for whisper.cpp's `[00:00:00.000 --> 00:00:04.200]   text` lines.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from ..errors import ParseError
 from ..types import Transcript
-from .cues import Meta, build_transcript, clock_seconds
+from .cues import Meta, add_meta, build_transcript, clock_seconds
 from .numbered import (
     _BARE_NUMBER,
     _END,
@@ -74,6 +79,35 @@ def speaker_marks(lines: list[str]) -> int:
     return sum(1 for line in lines if _header(line, after_blank=True) or _stamped(line) or _label(line))
 
 
+MAX_HEADING_LINES = 8
+"""Lines with text a file may hold above its first utterance as its heading (name, date, length, attendees, a
+note, as Teams and Google Meet write them); more are not a heading, and the layout's error names the first."""
+
+
+def heading_end(lines: list[str], start: int) -> int:
+    """Where the utterances begin past a heading: the first line from `start` that opens one (or is a time
+    alone on its line) when 1 to `MAX_HEADING_LINES` lines with text stand above it, none of them a mark of
+    the numbered layout; else `start`."""
+    opening, blank = None, True
+    for i in range(start, len(lines)):
+        line = lines[i]
+        if not line.strip():
+            blank = True
+            continue
+        if _header(line, blank) or _stamped(line) or _label(line) or _TIME_ALONE.match(line):
+            opening = i
+            break
+        blank = False
+    if opening is None:
+        return start
+    above = [line for line in lines[start:opening] if line.strip()]
+    if len(above) > MAX_HEADING_LINES or any(
+        _NUMBERED_LINE.match(line) or _START.match(line) or _END.match(line) for line in above
+    ):
+        return start
+    return opening
+
+
 def looks_otter(text: str) -> bool:
     """Sniffer: the body opens with a speaker header, a timestamped line or `Name: text` lines.
 
@@ -87,6 +121,13 @@ def looks_otter(text: str) -> bool:
     start = body_start(lines)
     if start is None:
         return False
+    if _looks_from(lines, start):
+        return True
+    past = heading_end(lines, start)  # a heading above the utterances; then two of them must be plain to see
+    return past != start and _looks_from(lines, past) and speaker_marks(lines[past:][:_SNIFF_LINES]) >= 2
+
+
+def _looks_from(lines: list[str], start: int) -> bool:
     body = [line for line in lines[start:] if line.strip()][:_SNIFF_LINES]
     if not body or _NUMBERED_LINE.match(body[0]):
         return False
@@ -132,6 +173,11 @@ def parse_otter(
     body = first
     if _START.match(lines[first]):
         meta, body = _split_metadata(lines, path)
+    past = heading_end(lines, body)
+    heading = tuple(line.strip() for line in lines[body:past] if line.strip())
+    if heading and "title" not in meta:
+        add_meta(meta, "title", heading[0])
+    body = past
     headers = _header_mode(lines, body)
 
     # line, speaker, start, end, text lines
@@ -167,7 +213,7 @@ def parse_otter(
         raise ParseError(
             path, None, "no utterances found", "write `Name: text` lines, or `Name  0:07` then the text"
         )
-    return build_transcript(
+    transcript = build_transcript(
         [
             Piece(" ".join(parts), f"utterance at line {line}", line, speaker, start, end)
             for line, speaker, start, end, parts in pieces
@@ -177,6 +223,9 @@ def parse_otter(
         fmt=FORMAT,
         meta=meta,
         max_chars=max_utterance_chars,
+    )
+    return (
+        replace(transcript, episode=replace(transcript.episode, heading=heading)) if heading else transcript
     )
 
 

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import ParseError
+from assistant.ingest.details import details_utterance
+from assistant.ingest.otter import MAX_HEADING_LINES
 from assistant.ingest.parse import format_names, parse_file, parse_text, sniff_format
 from assistant.ingest.speakers import Piece, display_names, is_label, merge_pieces
 from assistant.render import source_link
@@ -424,12 +426,56 @@ def test_code_or_settings_passed_by_mistake_are_not_read_as_plain_text() -> None
     assert sniff_format("我们今天讨论桥梁。\n钢材来晚了，因为工厂着火了。\n") == "plain"
 
 
-def test_speaker_blocks_under_a_title_line_are_an_error_not_plain_text() -> None:
-    text = "Weekly sync\nTranscript\n\nAlice Smith   0:03\nHello everyone.\n\nBob Jones   0:10\nHi.\n"
+def test_a_heading_above_speaker_blocks_is_the_title_not_an_error() -> None:  # Teams' text export
+    heading = "Weekly sync\nMarch 5, 2024, 3:00PM\n32m 10s\n"
+    text = heading + "\nAlice Smith   0:03\nHello everyone.\n\nBob Jones   0:10\nHi.\n"
     assert sniff_format(text) == "otter", "read as plain text, its speakers and times would be lost"
-    err = refused(text)
-    assert err.line == 1 and "expected a speaker line (`Name  0:07`, then the text)" in err.problem
-    assert "'Weekly sync'" in err.problem
+    t = parse_text(text, Path("sync.txt"), "sync")
+    assert t.episode.title == "Weekly sync"
+    assert t.episode.heading == ("Weekly sync", "March 5, 2024, 3:00PM", "32m 10s")
+    assert [(u.speaker, u.start, u.text) for u in t.utterances] == [
+        ("Alice Smith", 3.0, "Hello everyone."),
+        ("Bob Jones", 10.0, "Hi."),
+    ]
+    assert "Heading of the transcript file: Weekly sync · March 5, 2024, 3:00PM · 32m 10s." in (
+        details_utterance(t.episode).text
+    )
+
+
+def test_google_meets_heading_and_times_alone() -> None:
+    text = (
+        "Quarterly planning - 2024/03/12 10:58 EDT - Transcript\nAttendees\nAlice Smith, Bob Jones\n"
+        "Transcript\n"
+        "This editable transcript was computer generated and might contain errors.\n00:00:00\n\n"
+        "Alice Smith: Let us review the budget.\nBob Jones: It is twelve thousand euros over.\n00:05:00\n\n"
+        "Alice Smith: Why is it over?\n"
+    )
+    t = parse_text(text, Path("meet.txt"), "meet")
+    assert t.episode.title == "Quarterly planning - 2024/03/12 10:58 EDT - Transcript"
+    assert len(t.episode.heading) == 5 and t.episode.heading[2] == "Alice Smith, Bob Jones"
+    assert [(u.speaker, u.start) for u in t.utterances] == [
+        ("Alice Smith", 0.0),
+        ("Bob Jones", None),
+        ("Alice Smith", 300.0),
+    ]
+
+
+def test_a_title_given_by_metadata_is_kept_over_the_heading() -> None:
+    text = (
+        "--- METADATA START ---\nTitle: Budget review\n--- METADATA END ---\nWeekly sync\n\n"
+        "Alice Smith   0:03\nHello everyone.\n\nBob Jones   0:10\nHi.\n"
+    )
+    t = parse_text(text, Path("sync.txt"), "sync")
+    assert t.episode.title == "Budget review" and t.episode.heading == ("Weekly sync",)
+
+
+def test_more_lines_above_the_first_speaker_than_a_heading_holds_are_an_error() -> None:
+    text = "".join(f"Line {n} of a preface.\n" for n in range(1, MAX_HEADING_LINES + 2))
+    text += "\nAlice Smith   0:03\nHello everyone.\n\nBob Jones   0:10\nHi.\n"
+    err = refused(text, fmt="otter")
+    assert err.line == 1 and "expected a speaker line" in err.problem
+    one_fewer = parse_text(text[text.index("Line 2") :], Path("sync.txt"), "sync")
+    assert len(one_fewer.episode.heading) == MAX_HEADING_LINES and len(one_fewer.utterances) == 2
 
 
 def test_a_time_alone_on_its_line_starts_the_next_utterance() -> None:  # Google Meet's text transcripts
