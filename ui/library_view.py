@@ -72,7 +72,11 @@ def library(assistant: Assistant | None, episodes: Sequence[Episode]) -> None:
         type=list(SUFFIXES),
         accept_multiple_files=True,
         key=f"uploader-{generation}",
-        help="Numbered transcripts (see samples/harbour-bridge.txt). Several files at once are fine.",
+        help=(
+            "Transcripts as text (numbered, speaker lines as Otter, Teams or Google Meet write them, or "
+            "plain paragraphs), subtitles (.vtt, .srt), Whisper or podcast JSON, or Word documents (.docx). "
+            "Several files at once are fine."
+        ),
     )
     if files:
         bar = st.progress(0.0, text="Reading the files…")
