@@ -88,24 +88,31 @@ def heading_end(lines: list[str], start: int) -> int:
     """Where the utterances begin past a heading: the first line from `start` that opens one (or is a time
     alone on its line) when 1 to `MAX_HEADING_LINES` lines with text stand above it, none of them a mark of
     the numbered layout; else `start`."""
-    opening, blank = None, True
+    opening = _opening(lines, start)
+    if opening is None:
+        return start
+    above = [line for line in lines[start:opening] if line.strip()]
+    if len(above) > MAX_HEADING_LINES or any(_numbered_mark(line) for line in above):
+        return start
+    return opening
+
+
+def _numbered_mark(line: str) -> bool:
+    return bool(_NUMBERED_LINE.match(line) or _START.match(line) or _END.match(line))
+
+
+def _opening(lines: list[str], start: int) -> int | None:
+    """The first line from `start` that opens an utterance or is a time alone on its line."""
+    blank = True
     for i in range(start, len(lines)):
         line = lines[i]
         if not line.strip():
             blank = True
             continue
         if _header(line, blank) or _stamped(line) or _label(line) or _TIME_ALONE.match(line):
-            opening = i
-            break
+            return i
         blank = False
-    if opening is None:
-        return start
-    above = [line for line in lines[start:opening] if line.strip()]
-    if len(above) > MAX_HEADING_LINES or any(
-        _NUMBERED_LINE.match(line) or _START.match(line) or _END.match(line) for line in above
-    ):
-        return start
-    return opening
+    return None
 
 
 def looks_otter(text: str) -> bool:
@@ -123,8 +130,12 @@ def looks_otter(text: str) -> bool:
         return False
     if _looks_from(lines, start):
         return True
-    past = heading_end(lines, start)  # a heading above the utterances; then two of them must be plain to see
-    return past != start and _looks_from(lines, past) and speaker_marks(lines[past:][:_SNIFF_LINES]) >= 2
+    # Text above the utterances: a heading, or more text than one (then this layout's error says so). Either
+    # way two utterances must be plain to see after it, and nothing above it may be the numbered layout's.
+    opening = _opening(lines, start)
+    if opening is None or any(_numbered_mark(line) for line in lines[start:opening]):
+        return False
+    return _looks_from(lines, opening) and speaker_marks(lines[opening:][:_SNIFF_LINES]) >= 2
 
 
 def _looks_from(lines: list[str], start: int) -> bool:
@@ -207,7 +218,7 @@ def parse_otter(
                 "expected a speaker line ("
                 + ("`Name  0:07`, then the text" if headers else "`Name: text` or `[00:01:02] Name: text`")
                 + f"), found text: {line.strip()[:60]!r}",
-                "every utterance starts with who speaks",
+                _text_first_hint(lines, body),
             )
     if not pieces:
         raise ParseError(
@@ -226,6 +237,18 @@ def parse_otter(
     )
     return (
         replace(transcript, episode=replace(transcript.episode, heading=heading)) if heading else transcript
+    )
+
+
+def _text_first_hint(lines: list[str], body: int) -> str:
+    """What to do about text above the first speaker line: how much there is, when a speaker line follows."""
+    opening = _opening(lines, body)
+    if opening is None:
+        return "every utterance starts with who speaks"
+    above = sum(1 for line in lines[body:opening] if line.strip())
+    return (
+        f"every utterance starts with who speaks; the first speaker line comes after {above} lines of text, "
+        f"more than a heading holds ({MAX_HEADING_LINES}): delete the lines above it, or all but the title"
     )
 
 

@@ -472,8 +472,12 @@ def test_a_title_given_by_metadata_is_kept_over_the_heading() -> None:
 def test_more_lines_above_the_first_speaker_than_a_heading_holds_are_an_error() -> None:
     text = "".join(f"Line {n} of a preface.\n" for n in range(1, MAX_HEADING_LINES + 2))
     text += "\nAlice Smith   0:03\nHello everyone.\n\nBob Jones   0:10\nHi.\n"
-    err = refused(text, fmt="otter")
+    err = refused(text)
     assert err.line == 1 and "expected a speaker line" in err.problem
+    assert err.hint.endswith(
+        f"the first speaker line comes after {MAX_HEADING_LINES + 1} lines of text, more than a heading "
+        f"holds ({MAX_HEADING_LINES}): delete the lines above it, or all but the title"
+    )
     one_fewer = parse_text(text[text.index("Line 2") :], Path("sync.txt"), "sync")
     assert len(one_fewer.episode.heading) == MAX_HEADING_LINES and len(one_fewer.utterances) == 2
 
