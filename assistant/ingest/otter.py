@@ -8,7 +8,8 @@
 
 The header may hold its time in brackets, as Rev's text export writes it: `Speaker 1 (00:00:07):`. Between
 `Name: text` lines a time may stand alone on its line (Google Meet's transcripts): it is the start of the
-utterance that follows, not a word of the one before.
+utterance that follows, not a word of the one before. So it is above unlabelled text, as a transcript copied
+from YouTube's transcript panel reads (`0:04` on one line, what was said on the next).
 
 Teams' and Google Meet's exports put a heading above the first utterance (the meeting's name, its date, the
 attendees): up to `MAX_HEADING_LINES` lines there are read as the file's heading, its first line the title
@@ -135,7 +136,12 @@ def looks_otter(text: str) -> bool:
     opening = _opening(lines, start)
     if opening is None or any(_numbered_mark(line) for line in lines[start:opening]):
         return False
-    return _looks_from(lines, opening) and speaker_marks(lines[opening:][:_SNIFF_LINES]) >= 2
+    window = lines[opening:][:_SNIFF_LINES]
+    return _looks_from(lines, opening) and speaker_marks(window) + sum(map(_is_time_alone, window)) >= 2
+
+
+def _is_time_alone(line: str) -> bool:
+    return _TIME_ALONE.match(line) is not None
 
 
 def _looks_from(lines: list[str], start: int) -> bool:
@@ -148,6 +154,8 @@ def _looks_from(lines: list[str], start: int) -> bool:
         return True
     if _label(body[0]):
         return len(body) == 1 or labelled >= 2
+    if _is_time_alone(body[0]) and sum(map(_is_time_alone, body)) >= 2:
+        return True  # a time on a line of its own before each passage (a transcript copied from YouTube)
     if any(_START.match(line) or _END.match(line) or _BARE_NUMBER.match(line) for line in body):
         return False
     return stamped >= 2 or _headers(lines[start:]) >= 2 or (labelled >= 3 and 2 * labelled >= len(body))
@@ -209,6 +217,9 @@ def parse_otter(
             speaker, start, end, said = started
             start, clock = (clock if start is None else start), None
             pieces.append((i + 1, speaker, start, end, [said] if said else []))
+        elif clock is not None:  # no speaker named: the time alone above starts this utterance all the same
+            pieces.append((i + 1, None, clock, None, [line.strip()]))
+            clock = None
         elif pieces:
             pieces[-1][4].append(line.strip())
         else:

@@ -482,6 +482,21 @@ def test_more_lines_above_the_first_speaker_than_a_heading_holds_are_an_error() 
     assert len(one_fewer.episode.heading) == MAX_HEADING_LINES and len(one_fewer.utterances) == 2
 
 
+def test_a_transcript_copied_from_youtube_keeps_its_times() -> None:  # time alone, then what was said
+    text = (
+        "Transcript\n0:00\nhello and welcome to the show\n0:04\ntoday we talk about the harbour bridge\n"
+        "and why it opened late\n\n1:02:03\nthanks for listening\n"
+    )
+    assert sniff_format(text) == "otter", "as plain text each time would be an utterance of its own"
+    t = parse_text(text, Path("yt.txt"), "yt")
+    assert t.episode.heading == ("Transcript",)
+    assert [(u.speaker, u.start, u.text) for u in t.utterances] == [
+        (None, 0.0, "hello and welcome to the show"),
+        (None, 4.0, "today we talk about the harbour bridge and why it opened late"),
+        (None, 3723.0, "thanks for listening"),
+    ]
+
+
 def test_a_time_alone_on_its_line_starts_the_next_utterance() -> None:  # Google Meet's text transcripts
     text = (
         "00:00:00\n\nAlice Smith: Let us review the budget.\nBob Jones: It is twelve thousand euros over.\n\n"
