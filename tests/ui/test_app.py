@@ -620,3 +620,29 @@ def test_tell_me_more_as_a_first_question_asks_for_the_whole_question() -> None:
     captions = [plain(c.value) for c in reply.caption]
     assert any(c.startswith("Offline answer · 0 sources") for c in captions), captions
     assert not any("quoted passages" in c for c in captions), "a refusal quotes nothing"
+
+
+def test_an_upload_of_a_word_document_with_a_heading_is_stored_and_the_heading_said() -> None:
+    import io
+
+    from docx import Document
+
+    document = Document()
+    for line in [
+        "Weekly sync",
+        "Alice Smith   0:03",
+        "The printer quoted twelve thousand.",
+        "Bob Jones   0:10",
+        "Hi.",
+    ]:
+        document.add_paragraph(line)
+    data = io.BytesIO()
+    document.save(data)
+    at = upload(start(), ("sync.docx", data.getvalue()))
+    ok = [plain(m.value) for m in at.sidebar.markdown if "check_circle" in m.value]
+    assert ok == [":green[:material/check_circle:] **sync.docx** — in the library"]
+    warnings = [plain(w.value) for w in at.sidebar.warning]
+    assert (
+        len(warnings) == 1
+        and "its first line (Weekly sync) stood above the first speaker line" in warnings[0]
+    )
