@@ -9,7 +9,8 @@
 The header may hold its time in brackets, as Rev's text export writes it: `Speaker 1 (00:00:07):`. Between
 `Name: text` lines a time may stand alone on its line (Google Meet's transcripts): it is the start of the
 utterance that follows, not a word of the one before. So it is above unlabelled text, as a transcript copied
-from YouTube's transcript panel reads (`0:04` on one line, what was said on the next).
+from YouTube's transcript panel reads (`0:04` on one line, what was said on the next). When most lines open
+with a bare time (`0:04 what was said`), each is read as `[0:04] what was said`.
 
 Teams' and Google Meet's exports put a heading above the first utterance (the meeting's name, its date, the
 attendees): up to `MAX_HEADING_LINES` lines there are read as the file's heading, its first line the title
@@ -116,6 +117,22 @@ def _opening(lines: list[str], start: int) -> int | None:
     return None
 
 
+_BARE_TIME_TEXT = re.compile(rf"^\s*(?P<time>{_TIME})\s+(?P<rest>\S.*)$")
+_BARE_SHARE = 0.5
+
+
+def bracket_bare_times(lines: list[str]) -> list[str]:
+    """`0:04 what was said` read as `[0:04] what was said` when at least three lines and half the lines with
+    text open so: a transcript copied from a tool that writes each time at the start of its line. A single
+    line opening with a time ("10:30 is when we met") stays text."""
+    said = [line for line in lines if line.strip()]
+    bare = [_BARE_TIME_TEXT.match(line) for line in lines]
+    count = sum(1 for m in bare if m)
+    if count < 3 or count < _BARE_SHARE * len(said):
+        return lines
+    return [f"[{m['time']}] {m['rest']}" if m else line for m, line in zip(bare, lines, strict=True)]
+
+
 def looks_otter(text: str) -> bool:
     """Sniffer: the body opens with a speaker header, a timestamped line or `Name: text` lines.
 
@@ -129,6 +146,7 @@ def looks_otter(text: str) -> bool:
     start = body_start(lines)
     if start is None:
         return False
+    lines = lines[:start] + bracket_bare_times(lines[start:])
     if _looks_from(lines, start):
         return True
     # Text above the utterances: a heading, or more text than one (then this layout's error says so). Either
@@ -192,6 +210,7 @@ def parse_otter(
     body = first
     if _START.match(lines[first]):
         meta, body = _split_metadata(lines, path)
+    lines = lines[:body] + bracket_bare_times(lines[body:])
     past = heading_end(lines, body)
     heading = tuple(line.strip() for line in lines[body:past] if line.strip())
     if heading and "title" not in meta:

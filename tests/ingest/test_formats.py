@@ -497,6 +497,19 @@ def test_a_transcript_copied_from_youtube_keeps_its_times() -> None:  # time alo
     ]
 
 
+def test_lines_that_open_with_a_bare_time_keep_it() -> None:  # a transcript tool's "0:04 what was said"
+    text = "Transcript\n0:00 hello and welcome\n0:04 today the harbour bridge\nand why it opened late\n"
+    text += "1:02:03 bye\n"
+    t = parse_text(text, Path("bare.txt"), "bare")
+    assert [(u.start, u.text) for u in t.utterances] == [
+        (0.0, "hello and welcome"),
+        (4.0, "today the harbour bridge and why it opened late"),
+        (3723.0, "bye"),
+    ]
+    prose = "10:30 is when we met.\nThen we walked to the bridge.\nIt was closed.\n"
+    assert [u.text for u in parse_text(prose, Path("p.txt"), "p").utterances][0] == "10:30 is when we met."
+
+
 def test_a_time_alone_on_its_line_starts_the_next_utterance() -> None:  # Google Meet's text transcripts
     text = (
         "00:00:00\n\nAlice Smith: Let us review the budget.\nBob Jones: It is twelve thousand euros over.\n\n"
