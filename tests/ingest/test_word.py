@@ -139,3 +139,20 @@ def test_a_folder_of_word_documents_is_ingested_once(tmp_path: Path) -> None:
     assert a.ingest(folder).skipped == ["sync"], "the same document again changes nothing"
     uploaded = a.ingest_uploads([("sync.docx", (folder / "sync.docx").read_bytes())])
     assert uploaded.skipped == ["sync"] and not uploaded.failed, "the browser's upload takes Word documents"
+
+
+def test_a_document_that_unpacks_past_the_limit_is_refused_unread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant.ingest import word as word_module
+
+    path = word(tmp_path / "big.docx", ["Alice: " + "words " * 2000, "Bob: Hi."])
+    unpacked = sum(i.file_size for i in zipfile.ZipFile(path).infolist())
+    monkeypatch.setattr(word_module, "MAX_UNPACKED_BYTES", unpacked - 1)
+    with pytest.raises(ParseError) as info:
+        parse_file(path)
+    assert (
+        info.value.problem.startswith("the document unpacks to") and info.value.hint == "split the transcript"
+    )
+    monkeypatch.setattr(word_module, "MAX_UNPACKED_BYTES", unpacked)
+    assert len(parse_file(path).utterances) == 2
