@@ -48,12 +48,23 @@ _NOT_NAMES = _words(
 
 
 def speaker_key(name: str) -> str:
-    """The identity of a speaker name: case, accents' composition and spacing do not matter."""
-    return _SPACES.sub(" ", unicodedata.normalize("NFKC", name)).strip().casefold()
+    """The identity of a speaker name: case, accents' composition, spacing and a tag do not matter."""
+    return clean_name(unicodedata.normalize("NFKC", name)).casefold()
 
 
 def clean_name(name: str) -> str:
-    return _SPACES.sub(" ", name).strip()
+    """The name as shown: spaces evened out, and without a tag that meeting apps add to display names, as
+    Teams' `Alice Smith (Guest)` and Zoom's pronouns `Bob Jones (he/him)` (one to three capitalised words,
+    or words joined by slashes, in brackets at the end)."""
+    name = _SPACES.sub(" ", name).strip()
+    tag = _NAME_TAG.search(name)
+    if tag and (_PRONOUNS.fullmatch(tag["tag"]) or all(w[:1].isupper() for w in tag["tag"].split())):
+        return name[: tag.start()].rstrip() or name
+    return name
+
+
+_NAME_TAG = re.compile(r" ?\((?P<tag>[^()\s]{1,24}(?: [^()\s]{1,24}){0,2})\)$")
+_PRONOUNS = re.compile(r"[^\W\d_]+(?:/[^\W\d_]+)+")
 
 
 def is_label(name: str) -> bool:

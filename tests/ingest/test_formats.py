@@ -707,10 +707,35 @@ def test_display_names_prefer_mixed_case_then_metadata_then_title_case() -> None
         ("a b c d e", False),
         ("Why, though", False),
         ("", False),
+        ("Alice Smith (Guest)", True),
+        ("Bob Jones (he/him)", True),
+        ("Budget (revised)", False),
+        ("Alice Smith (an old friend of mine)", False),
     ],
 )
 def test_is_label(name: str, ok: bool) -> None:
     assert is_label(name) is ok
+
+
+def test_tags_meeting_apps_add_to_names_are_not_part_of_the_speaker() -> None:
+    teams = (
+        "Alice Smith (Guest)   0:03\nHello everyone.\n\nBob Jones   0:10\nHi.\n\nAlice Smith   0:12\nBye.\n"
+    )
+    t = parse_text(teams, Path("sync.txt"), "sync")
+    assert [(u.speaker, u.start) for u in t.utterances] == [
+        ("Alice Smith", 3.0),
+        ("Bob Jones", 10.0),
+        ("Alice Smith", 12.0),
+    ]
+    assert t.episode.speakers == ("Alice Smith", "Bob Jones")
+    zoom = (
+        "WEBVTT\n\n1\n00:00:01.000 --> 00:00:03.000\nAlice Smith (She/Her): Hello everyone.\n\n"
+        "2\n00:00:03.000 --> 00:00:05.000\nBob Jones: Hi.\n"
+    )
+    assert [(u.speaker, u.text) for u in parse_text(zoom, Path("z.vtt"), "z").utterances] == [
+        ("Alice Smith", "Hello everyone."),
+        ("Bob Jones", "Hi."),
+    ]
 
 
 def test_merge_pieces_rules() -> None:
