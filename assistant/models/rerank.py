@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,34 @@ def _blend(hits: Sequence[Hit], second: np.ndarray, weight: float, label: str, t
         replace(hits[i], score=float(final[i]), scores={**hits[i].scores, label: float(second[i])})
         for i in order
     ]
+
+
+class _PassageCache:
+    """What a second stage computed per candidate passage (keyed by utterance id and text), least recently
+    used first out. A call's own passages are returned from its lookup, never from the shared cache after
+    eviction, so a call needing more than the cache holds still gets all of them."""
+
+    def __init__(self, size: int) -> None:
+        self._items: OrderedDict[tuple[str, str], Any] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def get(
+        self, keys: Sequence[tuple[str, str]], compute: Callable[[list[str]], Sequence[Any]]
+    ) -> list[Any]:
+        with self._lock:
+            found = {k: self._items[k] for k in dict.fromkeys(keys) if k in self._items}
+            for key in found:
+                self._items.move_to_end(key)
+        missing = [k for k in dict.fromkeys(keys) if k not in found]
+        if missing:
+            found.update(zip(missing, compute([text for _, text in missing]), strict=True))
+            with self._lock:
+                for key in missing:
+                    self._items[key] = found[key]
+                while len(self._items) > self._size:
+                    self._items.popitem(last=False)
+        return [found[k] for k in keys]
 
 
 class CrossEncoderReranker:
@@ -90,26 +118,11 @@ class EmbeddingReranker:
         self.embedder = embedder
         self.name = f"rescore:{embedder.name}"
         self.weight = weight
-        self._vectors: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
-        self._cache_size = cache_size
-        self._lock = threading.Lock()
+        self._vectors = _PassageCache(cache_size)
 
     def _documents(self, hits: Sequence[Hit]) -> np.ndarray:
         keys = [(h.utterance.id, _passage(h)) for h in hits]
-        with self._lock:
-            missing = [k for k in dict.fromkeys(keys) if k not in self._vectors]
-        if missing:
-            fresh = self.embedder.embed_documents([text for _, text in missing])
-            with self._lock:
-                for key, vector in zip(missing, fresh, strict=True):
-                    self._vectors[key] = vector
-                while len(self._vectors) > self._cache_size:
-                    self._vectors.popitem(last=False)
-        with self._lock:
-            for key in keys:
-                if key in self._vectors:
-                    self._vectors.move_to_end(key)
-            return np.stack([self._vectors[k] for k in keys])
+        return np.stack(self._vectors.get(keys, lambda texts: list(self.embedder.embed_documents(texts))))
 
     def rerank(self, query: str, hits: Sequence[Hit], top_n: int) -> list[Hit]:
         if not hits:

@@ -77,3 +77,13 @@ def test_rescoring_blends_both_stages_and_caches_candidate_vectors() -> None:
     reranker.rerank("who opened the bridge", candidates, 2)
     assert second.documents == 3, "each candidate is embedded once, then served from the cache"
     assert len(reranker.rerank("anything", candidates, 2)) == 2 and reranker.rerank("x", [], 2) == []
+
+
+def test_a_call_with_more_candidates_than_the_cache_holds_gets_them_all() -> None:
+    second = CountingEmbedder()
+    candidates = hits("harbour bridge", "steel arrived", "a cup of tea", "the mill had a fire")
+    reranker = EmbeddingReranker(second, weight=1.0, cache_size=2)
+    first = reranker.rerank("steel", candidates, 4)
+    again = reranker.rerank("steel", candidates, 4)
+    assert [h.utterance.number for h in first] == [h.utterance.number for h in again] and len(first) == 4
+    assert second.documents == 4 + 2, "two of the four stay cached; the other two are embedded again"
