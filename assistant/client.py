@@ -110,7 +110,14 @@ class Assistant:
             from .models.resolve import open_reranker
 
             reranker = open_reranker(settings)
-        retriever = HybridRetriever(chroma, embedder, lexical, reranker, retrieval or RetrievalConfig())
+        late = None
+        if reranker is None and (encoder := getattr(embedder, "token_encoder", lambda: None)()) is not None:
+            from .models.rerank import LateInteraction
+
+            late = LateInteraction(encoder)
+        retriever = HybridRetriever(
+            chroma, embedder, lexical, reranker, retrieval or RetrievalConfig(), late=late
+        )
         offline = ExtractiveGenerator(
             dense_floor=getattr(embedder, "relevance_floor", None)
             or _DENSE_RELEVANCE_FLOOR.get(embedder.name.split(":")[0], 1.1),

@@ -29,6 +29,11 @@ def _all() -> dict[str, Configuration]:
         Configuration("dense", "dense vectors only, offline answer", replace(base, use_lexical=False)),
         Configuration("hybrid", "the product default: BM25 + dense fused, offline answer", base),
         Configuration(
+            "hybrid-no-late",
+            "hybrid without late interaction: the first stage's order",
+            replace(base, late_interaction=False),
+        ),
+        Configuration(
             "hybrid-w0", "hybrid, no neighbouring utterances as context", replace(base, context_window=0)
         ),
         Configuration(

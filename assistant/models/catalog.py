@@ -38,6 +38,9 @@ class ModelSpec:
     speaker_documents: bool = False
     """Embed a labelled utterance with its speaker's name (`index.embedders.SPEAKER_DOCUMENTS`): set where the
     search measured better so (eval/MODELS.md)."""
+    late_interaction: bool = False
+    """Re-rank a search's labelled candidates by late interaction over this model's token vectors
+    (`rerank.LateInteraction`): set where measured better on FriendsQA and QMSum (eval/RETRIEVAL.md)."""
     fusion: dict[str, float] = field(default_factory=dict)
     """RetrievalConfig weights this model ranks best with, where they differ from the defaults; set only when
     measured better on FriendsQA, QMSum and the seed questions alike (eval/MODELS.md)."""
@@ -56,6 +59,7 @@ CATALOG: dict[str, ModelSpec] = {
             "English",
             dimension=384,
             relevance_floor=0.55,
+            late_interaction=True,
             note="small and fast; the first-use default",
         ),
         ModelSpec(

@@ -26,6 +26,7 @@ from .batching import plan_batches
 from .catalog import ModelSpec
 from .fetch import HubFiles, library_description
 from .query import QueryEncoder
+from .tokens import TokenEncoder
 
 _ONNX_NAMES = ("model.onnx", "onnx/model.onnx")
 
@@ -150,6 +151,14 @@ class LocalEmbedder:
                 self._queries.popitem(last=False)
         answer: np.ndarray = vector.copy()
         return answer
+
+    def token_encoder(self) -> TokenEncoder | None:
+        """Content-token vectors from this model (`models.tokens`), where its catalog entry says late
+        interaction ranks better with it; None otherwise."""
+        if not self.model.late_interaction:
+            return None
+        onnx = self.folder / (self._hub_file or "model.onnx")
+        return TokenEncoder(self.model, onnx, self.folder / "tokenizer.json")
 
     def __repr__(self) -> str:
         return f"LocalEmbedder({self.model.key!r}, {str(self.folder)!r})"
