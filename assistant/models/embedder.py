@@ -157,8 +157,9 @@ class LocalEmbedder:
         interaction ranks better with it; None otherwise."""
         if not self.model.late_interaction:
             return None
-        onnx = self.folder / (self._hub_file or "model.onnx")
-        return TokenEncoder(self.model, onnx, self.folder / "tokenizer.json")
+        if self._hub_file is None:  # the question path's session, loaded once for both
+            return TokenEncoder(self._query_encoder())
+        return TokenEncoder(QueryEncoder(self.model, self.folder, self.folder / self._hub_file))
 
     def __repr__(self) -> str:
         return f"LocalEmbedder({self.model.key!r}, {str(self.folder)!r})"

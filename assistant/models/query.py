@@ -21,9 +21,10 @@ from .catalog import ModelSpec
 class QueryEncoder:
     """Tokenizer + ONNX session + the catalog's pooling, for single texts."""
 
-    def __init__(self, model: ModelSpec, folder: Path) -> None:
+    def __init__(self, model: ModelSpec, folder: Path, onnx_file: Path | None = None) -> None:
         self.model = model
         self.folder = folder
+        self.onnx_file = onnx_file or folder / "model.onnx"
         self._lock = threading.Lock()
         self._parts: tuple[Any, Any, list[str]] | None = None
 
@@ -45,7 +46,7 @@ class QueryEncoder:
                     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
                     options.add_session_config_entry("session.disable_prepacking", "1")
                     session = ort.InferenceSession(
-                        str(self.folder / "model.onnx"), options, providers=["CPUExecutionProvider"]
+                        str(self.onnx_file), options, providers=["CPUExecutionProvider"]
                     )
                 except Exception as exc:  # the same words as the library path: a broken or partial file
                     raise ConfigError(

@@ -163,6 +163,10 @@ class LateInteraction:
         self.weight = weight
         self._tokens = _PassageCache(cache_size)
 
+    def prepare(self) -> None:
+        """Load the model now (a warm-up in the background), not at the first question."""
+        self.encoder.load()
+
     def _documents(self, hits: Sequence[Hit]) -> list[np.ndarray]:
         return self._tokens.get([(h.utterance.id, _passage(h)) for h in hits], self.encoder.encode)
 

@@ -133,6 +133,9 @@ class HybridRetriever:
         prepare = getattr(self.embedder, "prepare_queries", None)
         if self.config.use_dense and prepare is not None:
             self._query_embedding.submit(prepare)
+        late = getattr(self.late, "prepare", None) if self.config.late_interaction else None
+        if late is not None and not self.reranker:
+            self._query_embedding.submit(late)
 
     def search(
         self,
