@@ -142,7 +142,8 @@ class EmbeddingReranker:
 LATE_WEIGHT = 0.5
 """The late-interaction score's share against the first stage's (each min-max scaled over the candidates):
 FriendsQA dev hit@1 / 5 / 10 at 0.33 / 0.5 / 0.67, 0.413 / 0.633 / 0.719, 0.425 / 0.636 / 0.716, 0.438 / 0.633
-/ 0.714 (eval/RETRIEVAL.md); the middle one, as `EmbeddingReranker` blends."""
+/ 0.714 (30 candidates, the experiment before the product's stop words, eval/RETRIEVAL.md); the middle one, as
+`EmbeddingReranker` blends."""
 
 
 class LateInteraction:

@@ -62,8 +62,9 @@ class RetrievalConfig:
     over the search model's token vectors, where the model supports it and the candidates name their
     speakers (`models.rerank.LateInteraction`; eval/RETRIEVAL.md)."""
     late_depth: int = 20
-    """FriendsQA dev hit@1 / 5 / 10 0.426 / 0.640 / 0.719 over 20 candidates, 0.425 / 0.636 / 0.716 over 30,
-    each new candidate a forward pass of the model at question time."""
+    """FriendsQA dev hit@1 / 5 / 10 0.426 / 0.640 / 0.719 over 20 candidates, 0.425 / 0.636 / 0.716 over 30
+    (the experiment before the product's stop words, eval/RETRIEVAL.md), each new candidate a forward pass of
+    the model at question time."""
     rrf_k: int = 60
     exact_filtered_dense: bool = True
     """With an episode or speaker filter, take the dense candidates by exact cosine over the filtered rows'
