@@ -9,15 +9,12 @@ match in every candidate and say nothing of which one answers.
 
 from __future__ import annotations
 
-import os
 import re
-import threading
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from ..errors import ConfigError
 from ..text import stopwords
 from .query import QueryEncoder
 
@@ -25,9 +22,8 @@ _WORDLIKE = re.compile(r"\w")
 
 
 class TokenEncoder:
-    """An embedder's model for token vectors: the question path's tokenizer, and a session of its own that
-    runs on every core (a question waits on it: 20 passages of 128 word pieces took 412 ms on two threads
-    against 818 ms on the question path's single one, measured in one process on the 2-core machine)."""
+    """An embedder's model for token vectors, through the question path's tokenizer and session: one load of
+    the model per process (a second session cost a CLI question 0.3 s more to start)."""
 
     def __init__(self, question: QueryEncoder, *, batch_size: int = 16, max_tokens: int = 128) -> None:
         """`max_tokens`: where a long turn is cut; 128 word pieces, the length all-MiniLM-L6-v2's model card
@@ -38,27 +34,10 @@ class TokenEncoder:
         self.model = question.model
         self.batch_size = batch_size
         self.max_tokens = max_tokens
-        self._lock = threading.Lock()
-        self._session: Any = None
 
     def load(self) -> tuple[Any, Any, list[str]]:
         """(tokenizer, session, input names), loaded on first use (thread-safe: a warm-up may be loading)."""
-        tokenizer, _, names = self.question.load()
-        with self._lock:
-            if self._session is None:
-                import onnxruntime as ort  # type: ignore[import-untyped]
-
-                options = ort.SessionOptions()
-                options.intra_op_num_threads = os.cpu_count() or 1
-                try:
-                    self._session = ort.InferenceSession(
-                        str(self.question.onnx_file), options, providers=["CPUExecutionProvider"]
-                    )
-                except Exception as exc:  # the question path loaded the same file: it changed since
-                    raise ConfigError(
-                        f"cannot load {self.model.key} from {self.question.onnx_file} ({exc})"
-                    ) from exc
-        return tokenizer, self._session, names
+        return self.question.load()
 
     def encode(self, texts: Sequence[str]) -> list[np.ndarray]:
         """Per text, a (content tokens x dimension) matrix of unit rows; a text with no content token keeps
