@@ -9,10 +9,11 @@ from typing import Any
 
 import click
 
-CONFIG_NAMES = (
+CONFIG_NAMES = (  # the names of `configs.CONFIGURATIONS`, without importing the package at start-up
     "bm25",
     "dense",
     "hybrid",
+    "hybrid-no-late",
     "hybrid-w0",
     "hybrid-w2",
     "hybrid-hnsw",

@@ -384,3 +384,11 @@ def test_recorded_exchanges_replay_through_the_sdk(tmp_path: Path) -> None:
     kwargs["messages"][0]["content"] = "Something else?"
     with pytest.raises(FixtureMissing):
         events(ReplayTransport(FixtureStore(tmp_path), Meter()))
+
+
+def test_the_command_line_offers_every_configuration() -> None:
+    from assistant.evaluation.configs import CONFIGURATIONS, HOSTED_CONFIGS
+    from assistant.evaluation.plan import CONFIG_NAMES, HOSTED_CONFIG_NAMES
+
+    assert tuple(CONFIGURATIONS) == CONFIG_NAMES, "`--config` must accept every configuration the harness has"
+    assert tuple(HOSTED_CONFIGS) == HOSTED_CONFIG_NAMES
