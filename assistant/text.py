@@ -224,22 +224,24 @@ def lemma(word: str) -> str:
     """The dictionary form of an irregular inflection with only one reading ("written", "wrote" -> "write",
     "children" -> "child"), which a stemmer cannot reach ("writing" stems to "write", "written" stays);
     the word itself when it has none or several ("left", "saw", "better"), or when
-    the dictionary form is a stop word ("were" is a word the stop list leaves to IDF, "be" one it drops)."""
-    from lemminflect import getAllLemmas
+    the dictionary form is a stop word ("were" is a word the stop list leaves to IDF, "be" one it drops).
+    Read from lemminflect's tables through `lemma_table`, which keeps them ready between processes."""
+    from .lemma_table import lemma_table, readings
 
-    readings = {form for forms in getAllLemmas(word).values() for form in forms}
-    if len(readings) != 1:
-        return word
-    form = readings.pop()
+    if word == word.lower():
+        form = lemma_table().only_reading.get(word, word)
+    else:  # lemminflect answers in the word's own capitals
+        found = readings(word)
+        form = found.pop() if len(found) == 1 else word
     return word if form in stopwords() else form
 
 
 @lru_cache(maxsize=4096)
 def is_english_word(word: str) -> bool:
     """Whether lemminflect's English tables know the (lower-case) word: "project" yes, "nadia" no."""
-    from lemminflect import getAllLemmas
+    from .lemma_table import lemma_table
 
-    return bool(getAllLemmas(word))
+    return word.lower() in lemma_table().known
 
 
 def fold(text: str) -> str:

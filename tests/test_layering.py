@@ -123,6 +123,7 @@ LAYERS: dict[str, int] = {
     "errors": 0,
     "config": 0,
     "text": 0,
+    "lemma_table": 0,
     # 1: leaf services: token counts, prompt files, limits, rendering and export, the store lock, parsing,
     # which turn answers a question
     "tokens": 1,
