@@ -398,7 +398,8 @@ def _check_times(piece: Piece, path: Path) -> None:
 
 
 def _clock(value: float) -> str:
-    return f"{format_time(value)}.{int((value - int(value)) * 1000):03d}"
+    whole, milliseconds = divmod(round(value * 1000), 1000)  # 3.4 s is 3,400 ms, not 3.399
+    return f"{format_time(whole)}.{milliseconds:03d}"
 
 
 def _first(meta: Meta, key: str) -> str | None:

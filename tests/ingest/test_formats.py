@@ -156,6 +156,11 @@ def test_malformed_files_name_file_line_and_problem(name: str, line: int | None,
     ("text", "fmt", "fragment"),
     [
         ("WEBVTT\n\n00:01.000 --> 00:02.000\n<v Ada></v>\n", None, "every cue is empty"),
+        (
+            '{"segments": [{"start": 3.4, "end": 3.3, "text": "hi"}]}',
+            None,
+            "ends (0:03.300) before it starts (0:03.400)",
+        ),
         ("WEBVTT\n\nid\nextra line\n00:01.000 --> 00:02.000\nx\n", None, "text outside any cue"),
         ("WEBVTT\n\n00:01.000 -> 00:02.000\nx\n", None, "text outside any cue"),
         ("1\n00:00:01,000 --> 00:00:02,000\nx\n", "webvtt", "not a WebVTT file"),
