@@ -99,7 +99,10 @@ def cli(ctx: click.Context, store: Path | None, offline: bool) -> None:
     "--format",
     "fmt",
     metavar="FORMAT",
-    help="Force a format (numbered, webvtt, srt, podcast-json, whisper-json, otter, plain); default: detect.",
+    help=(
+        "Force a format (numbered, webvtt, srt, podcast-json, whisper-json, assemblyai-json, deepgram-json, "
+        "rev-json, otter, plain); default: detect."
+    ),
 )
 @click.pass_context
 def ingest(

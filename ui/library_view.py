@@ -74,7 +74,8 @@ def library(assistant: Assistant | None, episodes: Sequence[Episode]) -> None:
         key=f"uploader-{generation}",
         help=(
             "Transcripts as text (numbered, speaker lines as Otter, Teams or Google Meet write them, or "
-            "plain paragraphs), subtitles (.vtt, .srt), Whisper or podcast JSON, or Word documents (.docx). "
+            "plain paragraphs), subtitles (.vtt, .srt), JSON from Whisper, podcast hosts, AssemblyAI, "
+            "Deepgram or Rev.ai, or Word documents (.docx). "
             "Several files at once are fine."
         ),
     )

@@ -24,6 +24,14 @@ from .otter import looks_otter, parse_otter
 from .plain import looks_plain, parse_plain
 from .podcast_json import looks_podcast_json, parse_podcast_json
 from .reader import decode_bytes, read_bytes
+from .speech_apis import (
+    looks_assemblyai,
+    looks_deepgram,
+    looks_rev,
+    parse_assemblyai,
+    parse_deepgram,
+    parse_rev,
+)
 from .srt import looks_srt, parse_srt
 from .webvtt import looks_webvtt, parse_webvtt
 from .whisper_json import looks_whisper_json, parse_whisper_json
@@ -52,6 +60,9 @@ class Format:
 FORMATS: list[Format] = [
     Format("webvtt", looks_webvtt, parse_webvtt),
     Format("srt", looks_srt, parse_srt),
+    Format("deepgram-json", looks_deepgram, parse_deepgram),
+    Format("rev-json", looks_rev, parse_rev),
+    Format("assemblyai-json", looks_assemblyai, parse_assemblyai),
     Format("podcast-json", looks_podcast_json, parse_podcast_json),
     Format("whisper-json", looks_whisper_json, parse_whisper_json),
     Format("otter", looks_otter, parse_otter),
@@ -68,6 +79,11 @@ ALIASES = {
     "whisper": "whisper-json",
     "faster-whisper": "whisper-json",
     "otter-text": "otter",
+    "assemblyai": "assemblyai-json",
+    "deepgram": "deepgram-json",
+    "rev": "rev-json",
+    "revai": "rev-json",
+    "rev.ai": "rev-json",
 }
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")

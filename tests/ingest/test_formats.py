@@ -670,6 +670,9 @@ def test_fmt_forces_a_layout_and_accepts_aliases() -> None:
     assert set(format_names()) == {
         "webvtt",
         "srt",
+        "deepgram-json",
+        "rev-json",
+        "assemblyai-json",
         "podcast-json",
         "whisper-json",
         "otter",

@@ -1,0 +1,313 @@
+"""The JSON that speech-to-text services return, saved as it came: AssemblyAI, Deepgram and Rev.ai.
+
+    AssemblyAI  {"status": "completed", "utterances": [{"speaker": "A", "start": 250, "end": 4200,
+                 "text": "The quote came in at twelve thousand."}], "words": [...]}         (milliseconds)
+    Deepgram    {"metadata": {...}, "results": {"channels": [{"alternatives": [{"paragraphs":
+                 {"paragraphs": [{"speaker": 0, "start": 0.25, "end": 4.2, "sentences": [...]}]},
+                 "words": [...]}]}], "utterances": [...]}}                                        (seconds)
+    Rev.ai      {"monologues": [{"speaker": 0, "speaker_name": "Priya Nair", "elements": [{"type": "text",
+                 "value": "The", "ts": 0.25, "end_ts": 0.4}, {"type": "punct", "value": " "}, ...]}]}
+                                                                                                  (seconds)
+
+Each service gives a speaker's turn when diarisation was asked for (AssemblyAI's and Deepgram's
+`utterances`, Deepgram's `paragraphs`, Rev.ai's monologues); that is one utterance, its start and end the
+turn's. Without turns the timed words are read into sentences (a new one at a sentence's end, a change of
+speaker or a pause of more than two seconds). Speakers the service only numbers are named as its own
+tools print them ("Speaker A", "Speaker 0"); Rev.ai's `speaker_name`, when set, is kept.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from ..errors import ParseError
+from ..types import Transcript
+from .cues import build_transcript, load_json, seconds
+from .numbered import DEFAULT_MAX_UTTERANCE_CHARS
+from .podcast_json import looks_json
+from .speakers import MERGE_MAX_PAUSE, Piece, ends_sentence
+
+ASSEMBLYAI = "assemblyai-json"
+DEEPGRAM = "deepgram-json"
+REV = "rev-json"
+
+_DEEPGRAM = (re.compile(r'"results"\s*:\s*\{'), re.compile(r'"channels"\s*:\s*\['))
+_REV = re.compile(r'"monologues"\s*:\s*\[')
+_ASSEMBLYAI_TURNS = re.compile(r'"utterances"\s*:\s*\[')
+_ASSEMBLYAI_JOB = re.compile(r'"(?:audio_url|audio_duration|speaker_labels)"\s*:')
+_ASSEMBLYAI_WORDS = re.compile(r'"words"\s*:\s*\[')
+
+
+def looks_deepgram(text: str) -> bool:
+    return looks_json(text) and all(p.search(text) for p in _DEEPGRAM)
+
+
+def looks_rev(text: str) -> bool:
+    return looks_json(text) and bool(_REV.search(text))
+
+
+def looks_assemblyai(text: str) -> bool:
+    """AssemblyAI's transcript: its speaker turns, or its words beside a field only its jobs have."""
+    if not looks_json(text):
+        return False
+    return bool(_ASSEMBLYAI_TURNS.search(text)) or bool(
+        _ASSEMBLYAI_JOB.search(text) and _ASSEMBLYAI_WORDS.search(text)
+    )
+
+
+def parse_assemblyai(
+    text: str, path: Path, episode_id: str, *, max_utterance_chars: int = DEFAULT_MAX_UTTERANCE_CHARS
+) -> Transcript:
+    path = Path(path)
+    data = _object(load_json(text, path), path, "AssemblyAI")
+    status = data.get("status")
+    if isinstance(status, str) and status != "completed":
+        error = data.get("error")
+        raise ParseError(
+            path,
+            None,
+            f"the AssemblyAI transcript's status is {status!r}"
+            + (f" ({error})" if isinstance(error, str) and error else ""),
+            "save the transcript once its status is 'completed'",
+        )
+    turns = data.get("utterances")
+    if turns:
+        pieces = [
+            Piece(
+                _text(turn, "text", where, path),
+                where,
+                None,
+                _speaker(turn.get("speaker")),
+                _time(turn, "start", where, path, 1000),
+                _time(turn, "end", where, path, 1000),
+            )
+            for where, turn in _items(turns, "utterance", path)
+        ]
+    else:
+        words = data.get("words")
+        if not words:
+            raise ParseError(
+                path,
+                None,
+                "the AssemblyAI transcript has neither `utterances` nor `words`",
+                "save the whole transcript response (ask for speaker_labels to get speaker turns)",
+            )
+        pieces = _sentences(
+            [
+                (
+                    _text(word, "text", where, path),
+                    _speaker(word.get("speaker")),
+                    _time(word, "start", where, path, 1000),
+                    _time(word, "end", where, path, 1000),
+                )
+                for where, word in _items(words, "word", path)
+            ]
+        )
+    return _build(pieces, path, episode_id, ASSEMBLYAI, max_utterance_chars)
+
+
+def parse_deepgram(
+    text: str, path: Path, episode_id: str, *, max_utterance_chars: int = DEFAULT_MAX_UTTERANCE_CHARS
+) -> Transcript:
+    path = Path(path)
+    data = _object(load_json(text, path), path, "Deepgram")
+    results = data.get("results")
+    if not isinstance(results, Mapping):
+        results = {}
+    channels = results.get("channels")
+    if not isinstance(channels, list) or not channels:
+        raise ParseError(
+            path,
+            None,
+            "the Deepgram response has no `results.channels`",
+            "save the whole response of a pre-recorded transcription",
+        )
+    several = len(channels) > 1
+    best = []
+    for c, channel in enumerate(channels):
+        alternatives = channel.get("alternatives") if isinstance(channel, Mapping) else None
+        first = alternatives[0] if isinstance(alternatives, list) and alternatives else None
+        if not isinstance(first, Mapping):
+            raise ParseError(path, None, f"channel {c + 1} of the Deepgram response has no alternatives")
+        best.append(first)
+    turns = results.get("utterances")
+    if any(_paragraphs(b) for b in best) or not turns:
+        pieces = [p for c, b in enumerate(best) for p in _deepgram_channel(b, c, several, path)]
+    else:
+        pieces = [
+            Piece(
+                _text(turn, "transcript", where, path),
+                where,
+                None,
+                _channel_speaker(turn.get("speaker"), turn.get("channel"), several),
+                _time(turn, "start", where, path),
+                _time(turn, "end", where, path),
+            )
+            for where, turn in _items(turns, "utterance", path)
+        ]
+    if several:
+        pieces.sort(key=lambda p: p.start if p.start is not None else 0.0)
+    return _build(pieces, path, episode_id, DEEPGRAM, max_utterance_chars)
+
+
+def _paragraphs(best: Mapping[str, Any]) -> Any:
+    paragraphs = best.get("paragraphs")
+    return paragraphs.get("paragraphs") if isinstance(paragraphs, Mapping) else None
+
+
+def _deepgram_channel(best: Mapping[str, Any], channel: int, several: bool, path: Path) -> list[Piece]:
+    """A channel's paragraphs (speaker turns) when the request asked for them, else its words as sentences."""
+    found = _paragraphs(best)
+    if found:
+        pieces = []
+        for where, paragraph in _items(found, f"channel {channel + 1} paragraph", path):
+            sentences = paragraph.get("sentences")
+            if not isinstance(sentences, list):
+                raise ParseError(path, None, f"{where} has no `sentences` list")
+            said = " ".join(
+                _text(s, "text", f"{where}, sentence {i}", path)
+                for i, (_, s) in enumerate(_items(sentences, "sentence", path), 1)
+            )
+            pieces.append(
+                Piece(
+                    said,
+                    where,
+                    None,
+                    _channel_speaker(paragraph.get("speaker"), channel, several),
+                    _time(paragraph, "start", where, path),
+                    _time(paragraph, "end", where, path),
+                )
+            )
+        return pieces
+    words = best.get("words") or []
+    return _sentences(
+        [
+            (
+                _text(word, "punctuated_word" if "punctuated_word" in word else "word", where, path),
+                _channel_speaker(word.get("speaker"), channel, several),
+                _time(word, "start", where, path),
+                _time(word, "end", where, path),
+            )
+            for where, word in _items(words, f"channel {channel + 1} word", path)
+        ]
+    )
+
+
+def parse_rev(
+    text: str, path: Path, episode_id: str, *, max_utterance_chars: int = DEFAULT_MAX_UTTERANCE_CHARS
+) -> Transcript:
+    path = Path(path)
+    data = _object(load_json(text, path), path, "Rev.ai")
+    monologues = data.get("monologues")
+    if not isinstance(monologues, list):
+        raise ParseError(path, None, "`monologues` is not a list", "save the transcript as Rev.ai returns it")
+    pieces = []
+    for where, monologue in _items(monologues, "monologue", path):
+        elements = monologue.get("elements")
+        if not isinstance(elements, list):
+            raise ParseError(path, None, f"{where} has no `elements` list")
+        said, times = [], []
+        for n, element in enumerate(elements, 1):
+            if not isinstance(element, Mapping) or element.get("type") not in ("text", "punct"):
+                continue  # "unknown": Rev's <inaudible> and the like, not words
+            said.append(_text(element, "value", f"{where}, element {n}", path))
+            if element["type"] == "text":
+                times.append(element)
+        start = _time(times[0], "ts", where, path) if times else None
+        end = _time(times[-1], "end_ts", where, path) if times else None
+        name = monologue.get("speaker_name")
+        speaker = (
+            name.strip() if isinstance(name, str) and name.strip() else _speaker(monologue.get("speaker"))
+        )
+        pieces.append(Piece("".join(said).strip(), where, None, speaker, start, end))
+    return _build(pieces, path, episode_id, REV, max_utterance_chars)
+
+
+# --- shared --------------------------------------------------------------------------------------
+
+
+def _build(pieces: list[Piece], path: Path, episode_id: str, fmt: str, max_chars: int) -> Transcript:
+    if not pieces:
+        raise ParseError(path, None, "no utterances found: the response holds no words")
+    return build_transcript(pieces, path=path, episode_id=episode_id, fmt=fmt, meta={}, max_chars=max_chars)
+
+
+def _sentences(words: Sequence[tuple[str, str | None, float, float]]) -> list[Piece]:
+    """Timed words as sentences: a new one after a word that ends a sentence, at a change of speaker, or
+    after a pause of more than `MERGE_MAX_PAUSE` seconds."""
+    pieces: list[Piece] = []
+    current: list[tuple[str, str | None, float, float]] = []
+
+    def close() -> None:
+        if current:
+            text = " ".join(w[0].strip() for w in current if w[0].strip())
+            where = f"the sentence at {current[0][2]:.2f} s"
+            pieces.append(Piece(text, where, None, current[0][1], current[0][2], current[-1][3]))
+            current.clear()
+
+    for word in words:
+        if current and (word[1] != current[-1][1] or word[2] - current[-1][3] > MERGE_MAX_PAUSE):
+            close()
+        current.append(word)
+        if ends_sentence(word[0]):
+            close()
+    close()
+    return pieces
+
+
+def _object(data: Any, path: Path, service: str) -> Mapping[str, Any]:
+    if not isinstance(data, Mapping):
+        raise ParseError(path, None, f"JSON holds a {type(data).__name__}, not a {service} transcript object")
+    return data
+
+
+def _items(items: Any, kind: str, path: Path) -> list[tuple[str, Mapping[str, Any]]]:
+    if not isinstance(items, list):
+        raise ParseError(path, None, f"the {kind}s are a {type(items).__name__}, not a list")
+    out = []
+    for n, item in enumerate(items, 1):
+        if not isinstance(item, Mapping):
+            raise ParseError(path, None, f"{kind} {n} is a {type(item).__name__}, not an object")
+        out.append((f"{kind} {n}", item))
+    return out
+
+
+def _text(item: Mapping[str, Any], key: str, where: str, path: Path) -> str:
+    value = item.get(key)
+    if not isinstance(value, str):
+        problem = "has no" if value is None else f"has a {type(value).__name__} as its"
+        raise ParseError(path, None, f"{where} {problem} `{key}` text")
+    return value
+
+
+def _time(item: Mapping[str, Any], key: str, where: str, path: Path, per_second: float = 1.0) -> float:
+    value = seconds(item.get(key))
+    if value is None:
+        raise ParseError(
+            path,
+            None,
+            f"{where}: `{key}` is {item.get(key)!r}, not a time",
+            "every timed item needs its start and end",
+        )
+    return value / per_second
+
+
+def _speaker(value: Any) -> str | None:
+    """A service's speaker: its number or letter as "Speaker 0" / "Speaker A", a name it was given as is."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        return None
+    label = str(value).strip()
+    if not label:
+        return None
+    return f"Speaker {label}" if isinstance(value, int) or len(label) <= 2 or label.isdigit() else label
+
+
+def _channel_speaker(speaker: Any, channel: Any, several: bool) -> str | None:
+    """Deepgram's diarised speaker; with several channels and no diarisation, the channel is the voice."""
+    named = _speaker(speaker)
+    if named or not several or not isinstance(channel, int) or isinstance(channel, bool):
+        return named
+    return f"Channel {channel + 1}"

@@ -1,0 +1,184 @@
+"""The JSON speech-to-text services return (AssemblyAI, Deepgram, Rev.ai), read with speakers and times."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant import Assistant
+from assistant.errors import ParseError
+from assistant.ingest.parse import parse_file, parse_text, sniff_format
+
+FORMATS = Path(__file__).resolve().parent.parent / "data" / "formats"
+TURNS = [
+    ("Welcome back. The quote came in at twelve thousand.", 0.24, 2.9),
+    ("Is that with the steel?", 3.4, 4.6),
+]
+
+
+def rows(transcript: Any) -> list[tuple[Any, ...]]:
+    return [(u.number, u.speaker, u.start, u.end, u.text) for u in transcript.utterances]
+
+
+def load(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((FORMATS / name).read_text(encoding="utf-8"))
+    return data
+
+
+def parsed(data: object, fmt: str | None = None) -> Any:
+    return parse_text(json.dumps(data), Path("call.json"), "call", fmt)
+
+
+def refused(data: object, fmt: str | None = None) -> ParseError:
+    with pytest.raises(ParseError) as info:
+        parsed(data, fmt)
+    return info.value
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt", "speakers"),
+    [
+        ("standup.assemblyai.json", "assemblyai-json", ("Speaker A", "Speaker B")),
+        ("standup.deepgram.json", "deepgram-json", ("Speaker 0", "Speaker 1")),
+        ("standup.rev.json", "rev-json", ("Speaker 0", "Tomás Reyes")),
+    ],
+)
+def test_a_services_speaker_turns_are_the_utterances(
+    tmp_path: Path, name: str, fmt: str, speakers: tuple
+) -> None:
+    renamed = tmp_path / "transcript.txt"  # read by content, whatever the file is called
+    shutil.copy(FORMATS / name, renamed)
+    t = parse_file(renamed)
+    assert t.episode.format == fmt and sniff_format((FORMATS / name).read_text(encoding="utf-8")) == fmt
+    assert t.episode.speakers == speakers and t.episode.duration == 4.6
+    assert rows(t) == [
+        (n, s, start, end, text) for n, s, (text, start, end) in zip((1, 2), speakers, TURNS, strict=True)
+    ]
+
+
+def test_assemblyai_without_speaker_labels_reads_its_words_as_sentences() -> None:
+    data = load("standup.assemblyai.json")
+    data["utterances"] = None
+    for word in data["words"]:
+        word["speaker"] = None
+    assert rows(parsed(data)) == [
+        (1, None, 0.24, 0.88, "Welcome back."),
+        (2, None, 1.2, 2.9, "The quote came in at twelve thousand."),
+        (3, None, 3.4, 4.6, "Is that with the steel?"),
+    ]
+
+
+def test_deepgram_without_paragraphs_or_utterances_reads_words_by_speaker_and_pause() -> None:
+    data = load("standup.deepgram.json")
+    best = data["results"]["channels"][0]["alternatives"][0]
+    del best["paragraphs"], data["results"]["utterances"]
+    for word in best["words"]:
+        word["start"] += 10.0 * (word["start"] >= 1.2)  # a long pause before "The quote"
+        word["end"] += 10.0 * (word["start"] >= 1.2)
+        del word["speaker"]
+    assert rows(parsed(data)) == [
+        (1, None, 0.24, 0.88, "Welcome back."),
+        (2, None, 11.2, 12.9, "The quote came in at twelve thousand."),
+        (3, None, 13.4, 14.6, "Is that with the steel?"),
+    ]
+
+
+def test_deepgram_utterances_are_read_when_the_request_asked_for_no_paragraphs() -> None:
+    data = load("standup.deepgram.json")
+    del data["results"]["channels"][0]["alternatives"][0]["paragraphs"]
+    data["results"]["utterances"][1]["transcript"] = "Is that with the steel, though?"
+    assert [u.text for u in parsed(data).utterances] == [TURNS[0][0], "Is that with the steel, though?"]
+
+
+def test_deepgram_channels_are_the_voices_of_a_two_channel_call() -> None:
+    data = load("standup.deepgram.json")
+    best = data["results"]["channels"][0]["alternatives"][0]
+    first, second = json.loads(json.dumps(best)), json.loads(json.dumps(best))
+    for alternative, keep in ((first, 0), (second, 1)):
+        paragraph = alternative["paragraphs"]["paragraphs"][keep]
+        del paragraph["speaker"]
+        alternative["paragraphs"]["paragraphs"] = [paragraph]
+    data["results"]["channels"] = [{"alternatives": [second]}, {"alternatives": [first]}][::-1]
+    assert [(u.speaker, u.text) for u in parsed(data).utterances] == [
+        ("Channel 1", TURNS[0][0]),
+        ("Channel 2", TURNS[1][0]),
+    ]
+
+
+def test_rev_skips_what_it_could_not_make_out() -> None:
+    t = parse_file(FORMATS / "standup.rev.json")
+    assert "inaudible" not in t.utterances[1].text
+
+
+def test_an_assemblyai_name_given_to_a_speaker_is_kept() -> None:
+    data = load("standup.assemblyai.json")
+    data["utterances"][1]["speaker"] = "Tomás Reyes"
+    assert [u.speaker for u in parsed(data).utterances] == ["Speaker A", "Tomás Reyes"]
+
+
+@pytest.mark.parametrize(
+    ("change", "fmt", "fragment"),
+    [
+        (
+            lambda d: d.update(status="error", error="Download error, unable to download"),
+            None,
+            "status is 'error' (Download error",
+        ),
+        (lambda d: d.update(status="processing"), None, "once its status is 'completed'"),
+        (lambda d: d.update(utterances=[], words=[]), None, "neither `utterances` nor `words`"),
+        (
+            lambda d: d["utterances"][1].update(start="soon"),
+            None,
+            "utterance 2: `start` is 'soon', not a time",
+        ),
+        (lambda d: d["utterances"][0].pop("text"), None, "utterance 1 has no `text` text"),
+        (lambda d: d["utterances"].append(7), None, "utterance 3 is a int, not an object"),
+        (lambda d: d["utterances"][1].update(end=100), None, "ends (0:00.100) before it starts (0:03.400)"),
+    ],
+)
+def test_assemblyai_errors_say_what_and_where(change: Any, fmt: str | None, fragment: str) -> None:
+    data = load("standup.assemblyai.json")
+    change(data)
+    assert fragment in str(refused(data, fmt))
+
+
+def test_deepgram_and_rev_errors_say_what_and_where() -> None:
+    deepgram = load("standup.deepgram.json")
+    deepgram["results"] = {"channels": []}
+    assert "has no `results.channels`" in str(refused(deepgram, "deepgram"))
+    deepgram = load("standup.deepgram.json")
+    deepgram["results"]["channels"][0]["alternatives"][0]["paragraphs"]["paragraphs"][1]["start"] = None
+    assert "channel 1 paragraph 2: `start` is None, not a time" in str(refused(deepgram))
+    rev = load("standup.rev.json")
+    rev["monologues"][0]["elements"] = "Welcome back."
+    assert "monologue 1 has no `elements` list" in str(refused(rev))
+    assert "not a Rev.ai transcript object" in str(refused([], "rev"))
+    assert "the response holds no words" in str(refused({"monologues": []}))
+
+
+@pytest.mark.parametrize(
+    ("text", "fmt"),
+    [
+        ('{"utterances": [{"speaker": "A", "start": 0, "end": 900, "text": "Hi."}]}', "assemblyai-json"),
+        ('{"audio_duration": 1, "words": [{"text": "Hi.", "start": 0, "end": 900}]}', "assemblyai-json"),
+        ('{"metadata": {}, "results": {"channels": [{"alternatives": []}]}}', "deepgram-json"),
+        ('{"monologues": []}', "rev-json"),
+        ('{"segments": [{"start": 0, "end": 1, "text": "hi", "words": [{"word": "hi"}]}]}', "whisper-json"),
+    ],
+)
+def test_each_services_json_is_told_from_the_others(text: str, fmt: str) -> None:
+    assert sniff_format(text) == fmt
+
+
+def test_a_deepgram_call_is_asked_about_and_cited_with_its_times(tmp_path: Path) -> None:
+    path = tmp_path / "standup.json"
+    shutil.copy(FORMATS / "standup.deepgram.json", path)
+    assistant = Assistant.from_settings(store=tmp_path / "store")
+    assistant.ingest([path])
+    answer = assistant.ask("What did the quote come in at?")
+    cited = {(u.number, u.speaker, u.start) for c in answer.citations for u in c.utterances}
+    assert (1, "Speaker 0", 0.24) in cited
