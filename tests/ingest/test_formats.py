@@ -301,6 +301,34 @@ def test_a_line_said_twice_in_subtitles_that_do_not_roll_stays_twice() -> None:
     ]
 
 
+def test_cues_without_blank_lines_between_them_are_still_cues() -> None:
+    text = (
+        "1\n00:00:01,000 --> 00:00:02,000\nHello there.\n2\n00:00:03,000 --> 00:00:04,500\nGeneral Kenobi.\n"
+    )
+    assert rows(parse_text(text, Path("x.srt"), "x")) == [
+        (1, None, 1.0, 2.0, "Hello there."),
+        (2, None, 3.0, 4.5, "General Kenobi."),
+    ]
+    err = refused(text.replace("00:00:04,500", "00:00:0X,500"))
+    assert err.line == 5 and "00:00:0X,500" in str(err)
+
+
+def test_a_fraction_of_a_second_in_fewer_than_three_digits_keeps_its_value() -> None:
+    text = "00:00:01.5 --> 00:00:02.25\nHello there.\n"
+    assert rows(parse_text(text, Path("x.srt"), "x")) == [(1, None, 1.5, 2.25, "Hello there.")]
+
+
+def test_two_line_captions_whose_first_lines_are_not_recurring_names_stay_words() -> None:
+    text = (
+        "1\n00:00:01,000 --> 00:00:03,000\nHey Jude\nDon't make it bad\n\n"
+        "2\n00:00:03,000 --> 00:00:06,000\nTake A Sad Song\nAnd make it better\n"
+    )
+    assert rows(parse_text(text, Path("x.srt"), "x")) == [
+        (1, None, 1.0, 3.0, "Hey Jude Don't make it bad"),
+        (2, None, 3.0, 6.0, "Take A Sad Song And make it better"),
+    ]
+
+
 def test_srt_without_labels_keeps_speaker_none() -> None:
     text = (
         "1\n00:00:01,000 --> 00:00:02,500\nNote: the hall was cold.\n\n"

@@ -156,3 +156,26 @@ def test_a_document_that_unpacks_past_the_limit_is_refused_unread(
     )
     monkeypatch.setattr(word_module, "MAX_UNPACKED_BYTES", unpacked)
     assert len(parse_file(path).utterances) == 2
+
+
+def test_teams_older_transcripts_give_the_name_above_the_words(tmp_path: Path) -> None:  # before 2022
+    path = word(
+        tmp_path / "older.docx",
+        [
+            "0:0:0.0 --> 0:0:5.120",
+            "Alice Smith",
+            "Hello everyone, let us start.",
+            "0:0:5.120 --> 0:0:9.5",
+            "Bob Jones",
+            "The budget is twelve thousand euros over.",
+            "0:0:9.5 --> 0:1:2.40",
+            "Alice Smith",
+            "Then we cut the second phase.",
+        ],
+    )
+    assert parse_file(path).episode.format == "srt"
+    assert said(path) == [
+        ("Alice Smith", 0.0, "Hello everyone, let us start."),
+        ("Bob Jones", 5.12, "The budget is twelve thousand euros over."),
+        ("Alice Smith", 9.5, "Then we cut the second phase."),
+    ]
