@@ -59,8 +59,21 @@ _NUMBERED_LINE = re.compile(f"{_BARE_NUMBER.pattern}|{_NUMBER_AND_TEXT.pattern}"
 
 
 def _header(line: str, after_blank: bool) -> re.Match[str] | None:
-    match = _HEADER.match(line) if after_blank else None
-    return match if match and is_label(match.group("name")) else None
+    """`Name  0:07` after a blank line, or Zoom's `[Name] 10:01:23` on any line (the brackets mark a name)."""
+    match = _HEADER.match(line)
+    if match is None or not (after_blank or _bracketed(match.group("name"))):
+        return None
+    return match if is_label(_header_name(match)) else None
+
+
+def _bracketed(name: str) -> bool:
+    name = name.strip()
+    return name.startswith("[") and name.endswith("]")
+
+
+def _header_name(match: re.Match[str]) -> str:
+    name = match.group("name").strip()
+    return name[1:-1].strip() if _bracketed(name) else name
 
 
 def _stamped(line: str) -> re.Match[str] | None:
@@ -254,6 +267,9 @@ def parse_otter(
         raise ParseError(
             path, None, "no utterances found", "write `Name: text` lines, or `Name  0:07` then the text"
         )
+    first_header = _HEADER.match(lines[pieces[0][0] - 1]) if headers else None
+    if first_header and _bracketed(first_header.group("name")):
+        pieces = _from_first(pieces)
     transcript = build_transcript(
         [
             Piece(" ".join(parts), f"utterance at line {line}", line, speaker, start, end)
@@ -268,6 +284,24 @@ def parse_otter(
     return (
         replace(transcript, episode=replace(transcript.episode, heading=heading)) if heading else transcript
     )
+
+
+def _from_first(
+    pieces: list[tuple[int, str | None, float | None, float | None, list[str]]],
+) -> list[tuple[int, str | None, float | None, float | None, list[str]]]:
+    """Zoom's saved captions give the time of day (`[Name] 10:01:23`): times from the first caption, as
+    a recording's are, a day added where the clock passes midnight."""
+    out = []
+    first = pieces[0][2] or 0.0
+    day, last = 0.0, first
+    for line, speaker, start, end, parts in pieces:
+        if start is not None:
+            if start + day < last - 12 * 3600:
+                day += 24 * 3600
+            last = start + day
+            start = last - first
+        out.append((line, speaker, start, end, parts))
+    return out
 
 
 def _text_first_hint(lines: list[str], body: int) -> str:
@@ -297,7 +331,7 @@ def _starts(
         match = _header(line, after_blank)
         if not match:
             return None
-        return match.group("name").strip(), _time(match.group("time"), i, path), None, ""
+        return _header_name(match), _time(match.group("time"), i, path), None, ""
     stamped = _stamped(line)
     if stamped:
         start = _time(stamped.group("t1") or stamped.group("t2") or stamped.group("t3"), i, path)
@@ -309,8 +343,15 @@ def _starts(
         return None, start, end, rest
     label = _label(line)
     if label:
-        return label.group("name").strip(), None, None, label.group("text") or ""
+        said = label.group("text") or ""
+        timed = _TIME_FIRST.match(said)  # `Name: [00:00:03] text`: the time is the utterance's start
+        if timed:
+            return label.group("name").strip(), _time(timed.group("time"), i, path), None, timed.group("rest")
+        return label.group("name").strip(), None, None, said
     return None
+
+
+_TIME_FIRST = re.compile(rf"^[\[(](?P<time>{_TIME})[\])]\s*(?P<rest>.*)$")
 
 
 def _time(stamp: str, i: int, path: Path) -> float:

@@ -558,6 +558,38 @@ def test_a_time_alone_on_its_line_starts_the_next_utterance() -> None:  # Google
     ]
 
 
+def test_zoom_saved_captions_count_time_from_the_first_caption() -> (
+    None
+):  # the time of day, not of the recording
+    text = (
+        "[Alice Smith] 10:01:23\nHello everyone.\n[Bob Jones] 10:01:30\nHi there,\nsorry I am late.\n\n"
+        "[Alice Smith] 10:02:05\nLet us start.\n"
+    )
+    t = parse_text(text, Path("meeting_saved_closed_caption.txt"), "m")
+    assert t.episode.format == "otter"
+    assert rows(t) == [
+        (1, "Alice Smith", 0.0, None, "Hello everyone."),
+        (2, "Bob Jones", 7.0, None, "Hi there, sorry I am late."),
+        (3, "Alice Smith", 42.0, None, "Let us start."),
+    ]
+    late = parse_text(
+        "[Ana Ruiz] 23:59:50\nStill here.\n[Ben Okafor] 00:00:05\nHappy new year.\n", Path("m"), "m"
+    )
+    assert [u.start for u in late.utterances] == [0.0, 15.0]
+
+
+def test_a_time_in_brackets_after_the_speaker_is_the_start() -> None:  # `Name: [00:00:03] text`
+    text = (
+        "Alice Smith: [00:00:03] Hello everyone.\nBob Jones: [00:01:10] Hi there.\n"
+        "Alice Smith: (1:02:03) Right.\n"
+    )
+    assert rows(parse_text(text, Path("x.txt"), "x")) == [
+        (1, "Alice Smith", 3.0, None, "Hello everyone."),
+        (2, "Bob Jones", 70.0, None, "Hi there."),
+        (3, "Alice Smith", 3723.0, None, "Right."),
+    ]
+
+
 def test_otter_speaker_blocks() -> None:
     t = parse_file(FORMATS / "otter_blocks.txt")
     assert t.episode.format == "otter"
