@@ -81,8 +81,7 @@ def parse_assemblyai(
                 where,
                 None,
                 _speaker(turn.get("speaker")),
-                _time(turn, "start", where, path, 1000),
-                _time(turn, "end", where, path, 1000),
+                *_span(turn, where, path, 1000),
             )
             for where, turn in _items(turns, "utterance", path)
         ]
@@ -100,8 +99,7 @@ def parse_assemblyai(
                 (
                     _text(word, "text", where, path),
                     _speaker(word.get("speaker")),
-                    _time(word, "start", where, path, 1000),
-                    _time(word, "end", where, path, 1000),
+                    *_span(word, where, path, 1000),
                 )
                 for where, word in _items(words, "word", path)
             ]
@@ -143,8 +141,7 @@ def parse_deepgram(
                 where,
                 None,
                 _channel_speaker(turn.get("speaker"), turn.get("channel"), several),
-                _time(turn, "start", where, path),
-                _time(turn, "end", where, path),
+                *_span(turn, where, path),
             )
             for where, turn in _items(turns, "utterance", path)
         ]
@@ -177,8 +174,7 @@ def _deepgram_channel(best: Mapping[str, Any], channel: int, several: bool, path
                     where,
                     None,
                     _channel_speaker(paragraph.get("speaker"), channel, several),
-                    _time(paragraph, "start", where, path),
-                    _time(paragraph, "end", where, path),
+                    *_span(paragraph, where, path),
                 )
             )
         return pieces
@@ -188,8 +184,7 @@ def _deepgram_channel(best: Mapping[str, Any], channel: int, several: bool, path
             (
                 _text(word, "punctuated_word" if "punctuated_word" in word else "word", where, path),
                 _channel_speaker(word.get("speaker"), channel, several),
-                _time(word, "start", where, path),
-                _time(word, "end", where, path),
+                *_span(word, where, path),
             )
             for where, word in _items(words, f"channel {channel + 1} word", path)
         ]
@@ -281,6 +276,11 @@ def _text(item: Mapping[str, Any], key: str, where: str, path: Path) -> str:
         problem = "has no" if value is None else f"has a {type(value).__name__} as its"
         raise ParseError(path, None, f"{where} {problem} `{key}` text")
     return value
+
+
+def _span(item: Mapping[str, Any], where: str, path: Path, per_second: float = 1.0) -> tuple[float, float]:
+    """The item's `start` and `end`, in seconds."""
+    return _time(item, "start", where, path, per_second), _time(item, "end", where, path, per_second)
 
 
 def _time(item: Mapping[str, Any], key: str, where: str, path: Path, per_second: float = 1.0) -> float:
