@@ -18,7 +18,7 @@ from typing import Any
 from ..errors import ParseError
 from ..types import Episode, Transcript, Utterance, format_time
 from .numbered import _GUEST_SEPARATOR, _META_KEYS, fix_text
-from .speakers import Piece, display_names, is_label, merge_pieces, speaker_key
+from .speakers import Piece, diarised_name, display_names, is_label, merge_pieces, speaker_key
 
 Meta = dict[str, list[str]]
 
@@ -231,9 +231,11 @@ def segment_speaker(segment: Mapping[str, Any], n: int, path: Path) -> str | Non
     value = segment.get("speaker")
     if value is None:
         return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return diarised_name(str(value))
     if not isinstance(value, str):
         raise ParseError(path, None, f"segment {n}: `speaker` is a {type(value).__name__}, not a name")
-    return value.strip() or None
+    return diarised_name(value) or None
 
 
 # --- rolling captions ----------------------------------------------------------------------------

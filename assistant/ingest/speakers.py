@@ -63,6 +63,14 @@ def clean_name(name: str) -> str:
     return name
 
 
+def diarised_name(label: str) -> str:
+    """What a diarising service calls a voice it only tells apart: a letter or a number ("A", "0", as
+    AssemblyAI, Deepgram, Rev.ai and OpenAI's diarised JSON write them) shown as "Speaker A" / "Speaker 0",
+    the way the services' own tools print them; a name, or `SPEAKER_00`, as written."""
+    label = label.strip()
+    return f"Speaker {label}" if label.isdigit() or (len(label) == 1 and label.isalpha()) else label
+
+
 _NAME_TAG = re.compile(r" ?\((?P<tag>[^()\s]{1,24}(?: [^()\s]{1,24}){0,2})\)$")
 _PRONOUNS = re.compile(r"[^\W\d_]+(?:/[^\W\d_]+)+")
 

@@ -28,7 +28,7 @@ from ..types import Transcript
 from .cues import build_transcript, load_json, seconds
 from .numbered import DEFAULT_MAX_UTTERANCE_CHARS
 from .podcast_json import looks_json
-from .speakers import MERGE_MAX_PAUSE, Piece, ends_sentence
+from .speakers import MERGE_MAX_PAUSE, Piece, diarised_name, ends_sentence
 
 ASSEMBLYAI = "assemblyai-json"
 DEEPGRAM = "deepgram-json"
@@ -299,10 +299,7 @@ def _speaker(value: Any) -> str | None:
     """A service's speaker: its number or letter as "Speaker 0" / "Speaker A", a name it was given as is."""
     if isinstance(value, bool) or not isinstance(value, (int, str)):
         return None
-    label = str(value).strip()
-    if not label:
-        return None
-    return f"Speaker {label}" if isinstance(value, int) or len(label) <= 2 or label.isdigit() else label
+    return diarised_name(str(value)) or None
 
 
 def _channel_speaker(speaker: Any, channel: Any, several: bool) -> str | None:

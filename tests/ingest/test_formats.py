@@ -176,9 +176,9 @@ def test_malformed_files_name_file_line_and_problem(name: str, line: int | None,
         ('{"segments": [{"startTime": 0, "body": "x"}]}', None, "segment 1 has no `endTime`"),
         ('{"segments": [{"startTime": 0, "endTime": 1, "body": 5}]}', None, "`body` is a int"),
         (
-            '{"segments": [{"startTime": 0, "endTime": 1, "body": "x", "speaker": 3}]}',
+            '{"segments": [{"startTime": 0, "endTime": 1, "body": "x", "speaker": ["Ada"]}]}',
             None,
-            "`speaker` is a int",
+            "`speaker` is a list",
         ),
         ('{"segments": [{"startTime": -1, "endTime": 1, "body": "x"}]}', None, "negative"),
         ('{"segments": [{"startTime": NaN, "endTime": 1, "body": "x"}]}', None, "not a time in seconds"),
@@ -396,6 +396,29 @@ def test_whisper_top_level_list_and_diarised_speakers() -> None:
         (1, "Speaker_00", 0.0, 3.0, "so the plan is to plant in March."),
         (2, "Speaker_01", 3.2, 4.0, "Agreed."),
     ]
+
+
+def test_voices_a_service_only_numbers_or_letters_are_speakers_by_that_mark() -> None:  # OpenAI diarised JSON
+    segments = [
+        {
+            "type": "transcript.text.segment",
+            "start": 0.2,
+            "end": 2.9,
+            "text": "Welcome back.",
+            "speaker": "A",
+        },
+        {
+            "type": "transcript.text.segment",
+            "start": 3.4,
+            "end": 4.6,
+            "text": "Is that the steel?",
+            "speaker": "B",
+        },
+        {"start": 5.0, "end": 6.0, "text": "It is.", "speaker": 2},
+        {"start": 6.5, "end": 7.0, "text": "Good.", "speaker": "Ed"},
+    ]
+    t = parse_text(json.dumps({"segments": segments}), Path("w.json"), "w")
+    assert [u.speaker for u in t.utterances] == ["Speaker A", "Speaker B", "Speaker 2", "Ed"]
 
 
 # --- Otter-style text ---------------------------------------------------------------------------
