@@ -101,7 +101,7 @@ def cli(ctx: click.Context, store: Path | None, offline: bool) -> None:
     metavar="FORMAT",
     help=(
         "Force a format (numbered, webvtt, srt, podcast-json, whisper-json, assemblyai-json, deepgram-json, "
-        "rev-json, otter, plain); default: detect."
+        "rev-json, elevenlabs-json, amazon-transcribe-json, otter, plain); default: detect."
     ),
 )
 @click.pass_context

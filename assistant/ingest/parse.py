@@ -25,11 +25,15 @@ from .plain import looks_plain, parse_plain
 from .podcast_json import looks_podcast_json, parse_podcast_json
 from .reader import decode_bytes, read_bytes
 from .speech_apis import (
+    looks_amazon,
     looks_assemblyai,
     looks_deepgram,
+    looks_elevenlabs,
     looks_rev,
+    parse_amazon,
     parse_assemblyai,
     parse_deepgram,
+    parse_elevenlabs,
     parse_rev,
 )
 from .srt import looks_srt, parse_srt
@@ -60,8 +64,10 @@ class Format:
 FORMATS: list[Format] = [
     Format("webvtt", looks_webvtt, parse_webvtt),
     Format("srt", looks_srt, parse_srt),
+    Format("amazon-transcribe-json", looks_amazon, parse_amazon),
     Format("deepgram-json", looks_deepgram, parse_deepgram),
     Format("rev-json", looks_rev, parse_rev),
+    Format("elevenlabs-json", looks_elevenlabs, parse_elevenlabs),
     Format("assemblyai-json", looks_assemblyai, parse_assemblyai),
     Format("podcast-json", looks_podcast_json, parse_podcast_json),
     Format("whisper-json", looks_whisper_json, parse_whisper_json),
@@ -83,6 +89,10 @@ ALIASES = {
     "deepgram": "deepgram-json",
     "rev": "rev-json",
     "revai": "rev-json",
+    "elevenlabs": "elevenlabs-json",
+    "amazon": "amazon-transcribe-json",
+    "aws": "amazon-transcribe-json",
+    "aws-transcribe": "amazon-transcribe-json",
     "rev.ai": "rev-json",
 }
 

@@ -1,4 +1,5 @@
-"""The JSON that speech-to-text services return, saved as it came: AssemblyAI, Deepgram and Rev.ai.
+"""The JSON that speech-to-text services return, saved as it came: AssemblyAI, Deepgram, Rev.ai,
+ElevenLabs and Amazon Transcribe.
 
     AssemblyAI  {"status": "completed", "utterances": [{"speaker": "A", "start": 250, "end": 4200,
                  "text": "The quote came in at twelve thousand."}], "words": [...]}         (milliseconds)
@@ -8,12 +9,19 @@
     Rev.ai      {"monologues": [{"speaker": 0, "speaker_name": "Priya Nair", "elements": [{"type": "text",
                  "value": "The", "ts": 0.25, "end_ts": 0.4}, {"type": "punct", "value": " "}, ...]}]}
                                                                                                   (seconds)
+    ElevenLabs  {"language_code": "en", "text": "...", "words": [{"text": "The", "start": 0.25, "end": 0.4,
+                 "type": "word", "speaker_id": "speaker_0"}, {"text": " ", "type": "spacing"}, ...]}
+                                                                                                  (seconds)
+    Amazon      {"jobName": "...", "status": "COMPLETED", "results": {"transcripts": [...], "items": [
+                 {"type": "pronunciation", "start_time": "0.25", "end_time": "0.4", "speaker_label": "spk_0",
+                 "alternatives": [{"content": "The"}]}, {"type": "punctuation", ...}]}}     (seconds, as text)
 
 Each service gives a speaker's turn when diarisation was asked for (AssemblyAI's and Deepgram's
 `utterances`, Deepgram's `paragraphs`, Rev.ai's monologues); that is one utterance, its start and end the
-turn's. Without turns the timed words are read into sentences (a new one at a sentence's end, a change of
-speaker or a pause of more than two seconds). Speakers the service only numbers are named as its own
-tools print them ("Speaker A", "Speaker 0"); Rev.ai's `speaker_name`, when set, is kept.
+turn's. Where only words are timed, diarised words are read as turns (a new one where the speaker changes)
+and words without speakers as sentences (a new one at a sentence's end or after a pause of more than two
+seconds). Speakers the service only numbers are named as its own tools print them ("Speaker A",
+"Speaker 0"); Rev.ai's `speaker_name`, when set, is kept.
 """
 
 from __future__ import annotations
@@ -33,12 +41,25 @@ from .speakers import MERGE_MAX_PAUSE, Piece, diarised_name, ends_sentence
 ASSEMBLYAI = "assemblyai-json"
 DEEPGRAM = "deepgram-json"
 REV = "rev-json"
+ELEVENLABS = "elevenlabs-json"
+AMAZON = "amazon-transcribe-json"
 
 _DEEPGRAM = (re.compile(r'"results"\s*:\s*\{'), re.compile(r'"channels"\s*:\s*\['))
 _REV = re.compile(r'"monologues"\s*:\s*\[')
 _ASSEMBLYAI_TURNS = re.compile(r'"utterances"\s*:\s*\[')
 _ASSEMBLYAI_JOB = re.compile(r'"(?:audio_url|audio_duration|speaker_labels)"\s*:')
 _ASSEMBLYAI_WORDS = re.compile(r'"words"\s*:\s*\[')
+_ELEVENLABS = re.compile(r'"(?:speaker_id|language_probability|logprob)"\s*:')
+_AMAZON = (re.compile(r'"transcripts"\s*:\s*\['), re.compile(r'"items"\s*:\s*\['))
+_NUMBERED_VOICE = re.compile(r"(?i)^(?:spk|speaker)_(\d+)$")
+
+
+def looks_amazon(text: str) -> bool:
+    return looks_json(text) and all(p.search(text) for p in _AMAZON)
+
+
+def looks_elevenlabs(text: str) -> bool:
+    return looks_json(text) and bool(_ASSEMBLYAI_WORDS.search(text) and _ELEVENLABS.search(text))
 
 
 def looks_deepgram(text: str) -> bool:
@@ -94,7 +115,7 @@ def parse_assemblyai(
                 "the AssemblyAI transcript has neither `utterances` nor `words`",
                 "save the whole transcript response (ask for speaker_labels to get speaker turns)",
             )
-        pieces = _sentences(
+        pieces = _from_words(
             [
                 (
                     _text(word, "text", where, path),
@@ -102,7 +123,8 @@ def parse_assemblyai(
                     *_span(word, where, path, 1000),
                 )
                 for where, word in _items(words, "word", path)
-            ]
+            ],
+            max_utterance_chars,
         )
     return _build(pieces, path, episode_id, ASSEMBLYAI, max_utterance_chars)
 
@@ -133,7 +155,9 @@ def parse_deepgram(
         best.append(first)
     turns = results.get("utterances")
     if any(_paragraphs(b) for b in best) or not turns:
-        pieces = [p for c, b in enumerate(best) for p in _deepgram_channel(b, c, several, path)]
+        pieces = [
+            p for c, b in enumerate(best) for p in _deepgram_channel(b, c, several, path, max_utterance_chars)
+        ]
     else:
         pieces = [
             Piece(
@@ -155,8 +179,10 @@ def _paragraphs(best: Mapping[str, Any]) -> Any:
     return paragraphs.get("paragraphs") if isinstance(paragraphs, Mapping) else None
 
 
-def _deepgram_channel(best: Mapping[str, Any], channel: int, several: bool, path: Path) -> list[Piece]:
-    """A channel's paragraphs (speaker turns) when the request asked for them, else its words as sentences."""
+def _deepgram_channel(
+    best: Mapping[str, Any], channel: int, several: bool, path: Path, max_chars: int
+) -> list[Piece]:
+    """A channel's paragraphs (speaker turns) when the request asked for them, else its timed words."""
     found = _paragraphs(best)
     if found:
         pieces = []
@@ -179,7 +205,7 @@ def _deepgram_channel(best: Mapping[str, Any], channel: int, several: bool, path
             )
         return pieces
     words = best.get("words") or []
-    return _sentences(
+    return _from_words(
         [
             (
                 _text(word, "punctuated_word" if "punctuated_word" in word else "word", where, path),
@@ -187,7 +213,8 @@ def _deepgram_channel(best: Mapping[str, Any], channel: int, several: bool, path
                 *_span(word, where, path),
             )
             for where, word in _items(words, f"channel {channel + 1} word", path)
-        ]
+        ],
+        max_chars,
     )
 
 
@@ -221,6 +248,69 @@ def parse_rev(
     return _build(pieces, path, episode_id, REV, max_utterance_chars)
 
 
+def parse_elevenlabs(
+    text: str, path: Path, episode_id: str, *, max_utterance_chars: int = DEFAULT_MAX_UTTERANCE_CHARS
+) -> Transcript:
+    path = Path(path)
+    data = _object(load_json(text, path), path, "ElevenLabs")
+    words = [
+        (_text(word, "text", where, path), _speaker(word.get("speaker_id")), *_span(word, where, path))
+        for where, word in _items(data.get("words"), "word", path)
+        if word.get("type", "word") == "word"  # not "spacing", nor an "audio_event" such as (laughter)
+    ]
+    return _build(_from_words(words, max_utterance_chars), path, episode_id, ELEVENLABS, max_utterance_chars)
+
+
+def parse_amazon(
+    text: str, path: Path, episode_id: str, *, max_utterance_chars: int = DEFAULT_MAX_UTTERANCE_CHARS
+) -> Transcript:
+    path = Path(path)
+    data = _object(load_json(text, path), path, "Amazon Transcribe")
+    status = data.get("status")
+    if isinstance(status, str) and status.upper() != "COMPLETED":
+        raise ParseError(
+            path,
+            None,
+            f"the Amazon Transcribe job's status is {status!r}",
+            "save the transcript once the job has COMPLETED",
+        )
+    results = data.get("results")
+    if not isinstance(results, Mapping):
+        raise ParseError(path, None, "the Amazon Transcribe transcript has no `results`")
+    labelled = _amazon_segments(results, path)
+    words: list[tuple[str, str | None, float, float]] = []
+    for where, item in _items(results.get("items"), "item", path):
+        alternatives = item.get("alternatives")
+        best = alternatives[0] if isinstance(alternatives, list) and alternatives else None
+        if not isinstance(best, Mapping):
+            raise ParseError(path, None, f"{where} has no alternatives")
+        said = _text(best, "content", where, path)
+        if item.get("type") == "punctuation":
+            if words:
+                words[-1] = (words[-1][0] + said, *words[-1][1:])
+            continue
+        start, end = _time(item, "start_time", where, path), _time(item, "end_time", where, path)
+        label = item.get("speaker_label") or item.get("channel_label") or _label_at(labelled, start)
+        words.append((said, _speaker(label), start, end))
+    return _build(_from_words(words, max_utterance_chars), path, episode_id, AMAZON, max_utterance_chars)
+
+
+def _amazon_segments(results: Mapping[str, Any], path: Path) -> list[tuple[float, float, str]]:
+    """(start, end, speaker) of the job's speaker segments, for transcripts whose items do not name it."""
+    speakers = results.get("speaker_labels")
+    segments = speakers.get("segments") if isinstance(speakers, Mapping) else None
+    if not isinstance(segments, list):
+        return []
+    return [
+        (_time(s, "start_time", where, path), _time(s, "end_time", where, path), str(s.get("speaker_label")))
+        for where, s in _items(segments, "speaker segment", path)
+    ]
+
+
+def _label_at(segments: Sequence[tuple[float, float, str]], start: float) -> str | None:
+    return next((label for begin, end, label in segments if begin <= start <= end), None)
+
+
 # --- shared --------------------------------------------------------------------------------------
 
 
@@ -230,24 +320,32 @@ def _build(pieces: list[Piece], path: Path, episode_id: str, fmt: str, max_chars
     return build_transcript(pieces, path=path, episode_id=episode_id, fmt=fmt, meta={}, max_chars=max_chars)
 
 
-def _sentences(words: Sequence[tuple[str, str | None, float, float]]) -> list[Piece]:
-    """Timed words as sentences: a new one after a word that ends a sentence, at a change of speaker, or
-    after a pause of more than `MERGE_MAX_PAUSE` seconds."""
+def _from_words(words: Sequence[tuple[str, str | None, float, float]], max_chars: int) -> list[Piece]:
+    """Timed words as utterances. Diarised words make a speaker's turn (a new one where the speaker changes,
+    or at a sentence's end before it would pass `max_chars`); words without a speaker make sentences (a new
+    one after a word that ends a sentence, or after a pause of more than `MERGE_MAX_PAUSE` seconds)."""
     pieces: list[Piece] = []
     current: list[tuple[str, str | None, float, float]] = []
+    size = 0
 
     def close() -> None:
+        nonlocal size
         if current:
             text = " ".join(w[0].strip() for w in current if w[0].strip())
-            where = f"the sentence at {current[0][2]:.2f} s"
+            where = f"the words from {current[0][2]:.2f} s"
             pieces.append(Piece(text, where, None, current[0][1], current[0][2], current[-1][3]))
             current.clear()
+            size = 0
 
     for word in words:
-        if current and (word[1] != current[-1][1] or word[2] - current[-1][3] > MERGE_MAX_PAUSE):
+        said, speaker, start, _ = word
+        if current and (
+            speaker != current[-1][1] or (speaker is None and start - current[-1][3] > MERGE_MAX_PAUSE)
+        ):
             close()
         current.append(word)
-        if ends_sentence(word[0]):
+        size += len(said) + 1
+        if ends_sentence(said) and (speaker is None or size > max_chars // 2):
             close()
     close()
     return pieces
@@ -296,10 +394,12 @@ def _time(item: Mapping[str, Any], key: str, where: str, path: Path, per_second:
 
 
 def _speaker(value: Any) -> str | None:
-    """A service's speaker: its number or letter as "Speaker 0" / "Speaker A", a name it was given as is."""
+    """A service's speaker: its number or letter, or Amazon's `spk_0` and ElevenLabs' `speaker_0`, as
+    "Speaker 0" / "Speaker A"; a name it was given as is."""
     if isinstance(value, bool) or not isinstance(value, (int, str)):
         return None
-    return diarised_name(str(value)) or None
+    numbered = _NUMBERED_VOICE.match(str(value).strip())
+    return f"Speaker {numbered[1]}" if numbered else diarised_name(str(value)) or None
 
 
 def _channel_speaker(speaker: Any, channel: Any, several: bool) -> str | None:

@@ -753,8 +753,10 @@ def test_fmt_forces_a_layout_and_accepts_aliases() -> None:
     assert set(format_names()) == {
         "webvtt",
         "srt",
+        "amazon-transcribe-json",
         "deepgram-json",
         "rev-json",
+        "elevenlabs-json",
         "assemblyai-json",
         "podcast-json",
         "whisper-json",

@@ -1,4 +1,5 @@
-"""The JSON speech-to-text services return (AssemblyAI, Deepgram, Rev.ai), read with speakers and times."""
+"""The JSON speech-to-text services return (AssemblyAI, Deepgram, Rev.ai, ElevenLabs, Amazon Transcribe),
+read with speakers and times."""
 
 from __future__ import annotations
 
@@ -45,6 +46,8 @@ def refused(data: object, fmt: str | None = None) -> ParseError:
         ("standup.assemblyai.json", "assemblyai-json", ("Speaker A", "Speaker B")),
         ("standup.deepgram.json", "deepgram-json", ("Speaker 0", "Speaker 1")),
         ("standup.rev.json", "rev-json", ("Speaker 0", "Tomás Reyes")),
+        ("standup.elevenlabs.json", "elevenlabs-json", ("Speaker 0", "Speaker 1")),
+        ("standup.amazon.json", "amazon-transcribe-json", ("Speaker 0", "Speaker 1")),
     ],
 )
 def test_a_services_speaker_turns_are_the_utterances(
@@ -85,6 +88,38 @@ def test_deepgram_without_paragraphs_or_utterances_reads_words_by_speaker_and_pa
         (2, None, 11.2, 12.9, "The quote came in at twelve thousand."),
         (3, None, 13.4, 14.6, "Is that with the steel?"),
     ]
+
+
+def test_diarised_words_without_turns_are_read_as_turns() -> None:  # Deepgram asked for words alone
+    data = load("standup.deepgram.json")
+    del data["results"]["channels"][0]["alternatives"][0]["paragraphs"], data["results"]["utterances"]
+    assert [(u.speaker, u.start, u.end, u.text) for u in parsed(data).utterances] == [
+        ("Speaker 0", 0.24, 2.9, TURNS[0][0]),
+        ("Speaker 1", 3.4, 4.6, TURNS[1][0]),
+    ]
+
+
+def test_elevenlabs_without_diarisation_reads_sentences_and_leaves_out_sound_events() -> None:
+    data = load("standup.elevenlabs.json")
+    for word in data["words"]:
+        del word["speaker_id"]
+    assert [(u.speaker, u.text) for u in parsed(data).utterances] == [
+        (None, "Welcome back."),
+        (None, "The quote came in at twelve thousand."),
+        (None, "Is that with the steel?"),
+    ]
+
+
+def test_amazon_items_without_speakers_take_them_from_the_speaker_segments() -> None:  # output before 2022
+    data = load("standup.amazon.json")
+    for item in data["results"]["items"]:
+        del item["speaker_label"]
+    assert [(u.speaker, u.text) for u in parsed(data).utterances] == [
+        ("Speaker 0", TURNS[0][0]),
+        ("Speaker 1", TURNS[1][0]),
+    ]
+    data["status"] = "IN_PROGRESS"
+    assert "the Amazon Transcribe job's status is 'IN_PROGRESS'" in str(refused(data))
 
 
 def test_deepgram_utterances_are_read_when_the_request_asked_for_no_paragraphs() -> None:
@@ -167,6 +202,14 @@ def test_deepgram_and_rev_errors_say_what_and_where() -> None:
         ('{"audio_duration": 1, "words": [{"text": "Hi.", "start": 0, "end": 900}]}', "assemblyai-json"),
         ('{"metadata": {}, "results": {"channels": [{"alternatives": []}]}}', "deepgram-json"),
         ('{"monologues": []}', "rev-json"),
+        (
+            '{"words": [{"text": "Hi.", "start": 0, "end": 0.9, "type": "word", "logprob": 0}]}',
+            "elevenlabs-json",
+        ),
+        (
+            '{"results": {"transcripts": [], "items": [], "channel_labels": {"channels": []}}}',
+            "amazon-transcribe-json",
+        ),
         ('{"segments": [{"start": 0, "end": 1, "text": "hi", "words": [{"word": "hi"}]}]}', "whisper-json"),
     ],
 )
@@ -182,3 +225,14 @@ def test_a_deepgram_call_is_asked_about_and_cited_with_its_times(tmp_path: Path)
     answer = assistant.ask("What did the quote come in at?")
     cited = {(u.number, u.speaker, u.start) for c in answer.citations for u in c.utterances}
     assert (1, "Speaker 0", 0.24) in cited
+
+
+def test_a_long_diarised_turn_is_cut_at_sentence_ends_within_the_limit() -> None:
+    sentence = ["The", "steel", "came", "late."]
+    words = [
+        {"text": w, "start": float(i), "end": i + 0.5, "type": "word", "speaker_id": "speaker_0"}
+        for i, w in enumerate(sentence * 6)
+    ]
+    t = parse_text(json.dumps({"words": words}), Path("long.json"), "long", max_utterance_chars=60)
+    assert [u.text for u in t.utterances] == ["The steel came late. The steel came late."] * 3
+    assert {u.speaker for u in t.utterances} == {"Speaker 0"} and t.utterances[1].start == 8.0
