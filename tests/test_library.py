@@ -170,7 +170,7 @@ def test_files_a_folder_holds_that_are_no_transcripts_are_named(tmp_path: Path, 
     assert report.ignored == {
         str(
             sample_copy.parent / "cover.jpg"
-        ): "not a transcript file type (expected .docx, .json, .srt, .txt, .vtt)"
+        ): "not a transcript file type (expected .docx, .htm, .html, .json, .srt, .txt, .vtt)"
     }
 
 

@@ -75,7 +75,8 @@ def library(assistant: Assistant | None, episodes: Sequence[Episode]) -> None:
         help=(
             "Transcripts as text (numbered, speaker lines as Otter, Teams or Google Meet write them, or "
             "plain paragraphs), subtitles (.vtt, .srt), JSON from Whisper, podcast hosts, AssemblyAI, "
-            "Deepgram, Rev.ai, ElevenLabs or Amazon Transcribe, or Word documents (.docx). "
+            "Deepgram, Rev.ai, ElevenLabs or Amazon Transcribe, Word documents (.docx), or web pages saved "
+            "from the browser (.html). "
             "Several files at once are fine."
         ),
     )

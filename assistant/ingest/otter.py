@@ -85,8 +85,15 @@ def _stamped(line: str) -> re.Match[str] | None:
 
 
 def _label(line: str) -> re.Match[str] | None:
-    match = _LABEL.match(line)
+    """`Name: text`, or `Name [00:00:03]: text` (the time of the utterance between the name and its colon,
+    as transcripts published on web pages write it), the name read as a speaker label."""
+    match = _TIMED_LABEL.match(line) or _LABEL.match(line)
     return match if match and is_label(match.group("name")) else None
+
+
+_TIMED_LABEL = re.compile(
+    rf"^\s*(?P<name>[^:\s\[\]()][^:\[\]()]{{0,39}}?)\s*[\[(](?P<time>{_TIME})[\])]\s*:(?:\s+(?P<text>.*?)\s*|\s*)$"
+)
 
 
 def speaker_marks(lines: list[str]) -> int:
@@ -344,6 +351,8 @@ def _starts(
     label = _label(line)
     if label:
         said = label.group("text") or ""
+        if "time" in label.groupdict():  # `Name [00:00:03]: text`
+            return label.group("name").strip(), _time(label.group("time"), i, path), None, said
         timed = _TIME_FIRST.match(said)  # `Name: [00:00:03] text`: the time is the utterance's start
         if timed:
             return label.group("name").strip(), _time(timed.group("time"), i, path), None, timed.group("rest")

@@ -37,6 +37,7 @@ from .speech_apis import (
     parse_rev,
 )
 from .srt import looks_srt, parse_srt
+from .web_page import at_page_line, is_web_page, page_text
 from .webvtt import looks_webvtt, parse_webvtt
 from .whisper_json import looks_whisper_json, parse_whisper_json
 from .word import at_paragraph, is_word_document, word_text
@@ -130,20 +131,23 @@ def parse_file(
     episode_id: str | None = None,
     fmt: str | None = None,
 ) -> Transcript:
-    """Read, decode and parse one file (a Word document as its text); Episode.content_hash is the sha256 of
-    its raw bytes."""
+    """Read, decode and parse one file (a Word document or a web page as its text); Episode.content_hash is
+    the sha256 of its raw bytes."""
     path = Path(path)
     data = read_bytes(path, max_bytes=max_bytes)
     word = word_text(data, path) if is_word_document(data) else None
-    text = word.text if word else decode_bytes(data, path)[0]
+    page = page_text(data, path) if word is None and is_web_page(data) else None
+    text = word.text if word else page.text if page else decode_bytes(data, path)[0]
     try:
         transcript = parse_text(
             text, path, episode_id or episode_id_for(path), fmt, max_utterance_chars=max_utterance_chars
         )
     except ParseError as exc:
-        if word is None:
-            raise
-        raise at_paragraph(exc, word) from None
+        if word is not None:
+            raise at_paragraph(exc, word) from None
+        if page is not None:
+            raise at_page_line(exc, page) from None
+        raise
     episode = replace(transcript.episode, content_hash=hashlib.sha256(data).hexdigest())
     transcript = replace(transcript, episode=episode)
     return transcript if episode_id else readable_id(transcript)

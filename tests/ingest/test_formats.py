@@ -601,6 +601,14 @@ def test_zoom_saved_captions_count_time_from_the_first_caption() -> (
     assert [u.start for u in late.utterances] == [0.0, 15.0]
 
 
+def test_a_time_in_brackets_between_the_speaker_and_the_colon_is_the_start() -> None:  # web pages' layout
+    text = "Nadia Brooks [00:00:03]: Welcome.\nTomás Reyes (0:07): Thanks for having me.\nand the team.\n"
+    assert rows(parse_text(text, Path("x.txt"), "x")) == [
+        (1, "Nadia Brooks", 3.0, None, "Welcome."),
+        (2, "Tomás Reyes", 7.0, None, "Thanks for having me. and the team."),
+    ]
+
+
 def test_a_time_in_brackets_after_the_speaker_is_the_start() -> None:  # `Name: [00:00:03] text`
     text = (
         "Alice Smith: [00:00:03] Hello everyone.\nBob Jones: [00:01:10] Hi there.\n"
