@@ -31,6 +31,20 @@ def _errors() -> Iterator[None]:
         raise click.ClickException(str(exc)) from None
 
 
+def _speaker_names(values: tuple[str, ...]) -> dict[str, str]:
+    """`--speaker LABEL=NAME` values as {label: name}."""
+    names: dict[str, str] = {}
+    for value in values:
+        label, sep, name = value.partition("=")
+        if not sep or not label.strip() or not name.strip():
+            raise click.BadParameter(
+                f"{value!r} is not LABEL=NAME; write it like --speaker 'Speaker A=Nadia Brooks'",
+                param_hint="--speaker",
+            )
+        names[label.strip()] = name.strip()
+    return names
+
+
 def _assistant(ctx: click.Context, announce: bool = True, warm_up: bool = False) -> Assistant:
     from . import Assistant, Settings
 
@@ -104,6 +118,14 @@ def cli(ctx: click.Context, store: Path | None, offline: bool) -> None:
         "rev-json, elevenlabs-json, amazon-transcribe-json, otter, plain); default: detect."
     ),
 )
+@click.option(
+    "--speaker",
+    "speakers",
+    multiple=True,
+    metavar="LABEL=NAME",
+    callback=lambda _ctx, _param, values: _speaker_names(values),
+    help="Name a voice the transcript only labels, e.g. --speaker 'Speaker A=Nadia Brooks' (repeatable).",
+)
 @click.pass_context
 def ingest(
     ctx: click.Context,
@@ -112,10 +134,13 @@ def ingest(
     title: str | None,
     source_url: str | None,
     fmt: str | None,
+    speakers: dict[str, str],
 ) -> None:
     """Add transcript files or folders to the library (unchanged files are skipped).
 
-    Metadata in a file wins; --show, --title and --source-url fill in what it lacks.
+    Metadata in a file wins; --show, --title and --source-url fill in what it lacks. --speaker names the
+    voices a transcription service labelled (Speaker A, Speaker 0, SPEAKER_00); ingesting a file again with
+    other names updates it.
     """
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -137,7 +162,13 @@ def ingest(
 
         with _errors():
             report = a.ingest(
-                list(paths), progress=progress, show=show, title=title, source_url=source_url, fmt=fmt
+                list(paths),
+                progress=progress,
+                show=show,
+                title=title,
+                source_url=source_url,
+                fmt=fmt,
+                speakers=speakers,
             )
             if report.added or report.updated:
                 bar.update(task, description="building the keyword index", total=None)

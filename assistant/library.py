@@ -7,7 +7,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -193,15 +193,20 @@ class Library:
         title: str | None = None,
         source_url: str | None = None,
         fmt: str | None = None,
+        speakers: Mapping[str, str] | None = None,
     ) -> IngestReport:
         """Parse every file first, then write changed episodes one by one; a bad file never touches the store.
 
         `show`, `title` and `source_url` fill in what a file does not say; `fmt` forces a format (see
         `assistant.ingest.parse.format_names()`), otherwise each file's format is detected from its content.
+        `speakers` names the voices a diarising service labelled ({"Speaker A": "Nadia Brooks"}); a label a
+        file does not use is said in its notice. Ingesting the same file with other names updates it.
         """
         started = time.perf_counter()
         report = IngestReport()
         transcripts = self._parse_all(paths, report, show=show, title=title, source_url=source_url, fmt=fmt)
+        if speakers:
+            transcripts = [self._named(t, speakers, report) for t in transcripts]
         with store_lock(self.settings):
             self.store.sweep_orphans()
             self._write_changed(transcripts, report, progress)
@@ -247,6 +252,19 @@ class Library:
             seen[episode_id] = path
             transcripts.append(fill_metadata(transcript, path, **fills))
         return transcripts
+
+    @staticmethod
+    def _named(transcript: Transcript, speakers: Mapping[str, str], report: IngestReport) -> Transcript:
+        from .ingest.speakers import name_speakers
+
+        named, missing = name_speakers(transcript, speakers)
+        if missing:
+            found = ", ".join(named.episode.speakers) or "none: the transcript has no speaker labels"
+            report.notices[named.episode.id] = (
+                f"“{named.episode.title or named.episode.id}” has no speaker {', '.join(map(repr, missing))} "
+                f"to name (its speakers: {found})."
+            )
+        return named
 
     def _write_changed(
         self, transcripts: Sequence[Transcript], report: IngestReport, progress: Progress | None
@@ -297,7 +315,8 @@ class Library:
             if episode.language and reads_english_only(self.embedder):
                 notices.append(transcript_notice([episode], self.embedder.name, multilingual_embedder()))
             if notices:
-                report.notices[episode.id] = " ".join(notices)
+                before = [report.notices[episode.id]] if episode.id in report.notices else []
+                report.notices[episode.id] = " ".join([*before, *notices])
 
     def language_notice(self) -> str:
         """What to say of the library's episodes in a language the search model does not read ("" if none)."""
@@ -366,12 +385,13 @@ def _file_id(source_path: str) -> str:
 
 
 def _same(stored: Episode, parsed: Episode) -> bool:
-    """Re-ingesting an unchanged file (same text, same metadata) writes nothing."""
-    return stored.content_hash == parsed.content_hash and (stored.show, stored.title, stored.source_url) == (
-        parsed.show,
-        parsed.title,
-        parsed.source_url,
-    )
+    """Re-ingesting an unchanged file (same text, same metadata, same speakers' names) writes nothing."""
+    return stored.content_hash == parsed.content_hash and (
+        stored.show,
+        stored.title,
+        stored.source_url,
+        stored.speakers,
+    ) == (parsed.show, parsed.title, parsed.source_url, parsed.speakers)
 
 
 def fill_metadata(transcript: Transcript, path: Path, **given: str | None) -> Transcript:

@@ -5,6 +5,7 @@
   shown in the mixed-case form when the file (or its metadata) has one, else title-cased.
 * `merge_pieces` joins consecutive cues of the same known speaker that split one sentence, so an utterance
   is a turn rather than a two-second subtitle; it never joins across speakers or unlabelled cues.
+* `name_speakers` gives the voices a diarising service only labelled ("Speaker A") the names a user knows.
 
 No speaker is ever guessed here. Speaker inference from host/guest metadata is left out on purpose: cue
 boundaries are not turn boundaries, so alternating two names over cues would attribute quotes wrongly, and
@@ -15,8 +16,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+
+from ..types import Transcript
 
 MERGE_MAX_PAUSE = 2.0  # seconds of silence after which a same-speaker cue starts a new utterance
 
@@ -190,3 +193,20 @@ def _continues(prev: Piece, piece: Piece, max_chars: int, max_pause: float) -> b
     if prev.start is not None and piece.start is not None and piece.start < prev.start:
         return False  # cues out of time order are not one sentence
     return len(prev.text) + 1 + len(piece.text) <= max_chars
+
+
+def name_speakers(transcript: Transcript, names: Mapping[str, str]) -> tuple[Transcript, list[str]]:
+    """The transcript with its speakers named as `names` says ({"Speaker A": "Nadia Brooks"}: the labels a
+    diarising service gives, matched in any case and spacing), and the labels it does not use. Two labels
+    given one name become one speaker (a voice the service split in two)."""
+    wanted = {speaker_key(label): clean_name(name) for label, name in names.items() if clean_name(name)}
+    used = {speaker_key(u.speaker) for u in transcript.utterances if u.speaker}
+    missing = [label for label in names if speaker_key(label) not in used]
+    if not wanted.keys() & used:
+        return transcript, missing
+    utterances = tuple(
+        replace(u, speaker=wanted.get(speaker_key(u.speaker), u.speaker)) if u.speaker else u
+        for u in transcript.utterances
+    )
+    speakers = tuple(dict.fromkeys(u.speaker for u in utterances if u.speaker))
+    return Transcript(replace(transcript.episode, speakers=speakers), utterances), missing
