@@ -27,7 +27,7 @@ seconds). Speakers the service only numbers are named as its own tools print the
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -79,11 +79,7 @@ def looks_assemblyai(text: str) -> bool:
     )
 
 
-def parse_assemblyai(
-    text: str, path: Path, episode_id: str, *, max_utterance_chars: int = DEFAULT_MAX_UTTERANCE_CHARS
-) -> Transcript:
-    path = Path(path)
-    data = _object(load_json(text, path), path, "AssemblyAI")
+def _assemblyai_pieces(data: Mapping[str, Any], path: Path, max_utterance_chars: int) -> list[Piece]:
     status = data.get("status")
     if isinstance(status, str) and status != "completed":
         error = data.get("error")
@@ -126,14 +122,10 @@ def parse_assemblyai(
             ],
             max_utterance_chars,
         )
-    return _build(pieces, path, episode_id, ASSEMBLYAI, max_utterance_chars)
+    return pieces
 
 
-def parse_deepgram(
-    text: str, path: Path, episode_id: str, *, max_utterance_chars: int = DEFAULT_MAX_UTTERANCE_CHARS
-) -> Transcript:
-    path = Path(path)
-    data = _object(load_json(text, path), path, "Deepgram")
+def _deepgram_pieces(data: Mapping[str, Any], path: Path, max_utterance_chars: int) -> list[Piece]:
     results = data.get("results")
     if not isinstance(results, Mapping):
         results = {}
@@ -171,7 +163,7 @@ def parse_deepgram(
         ]
     if several:
         pieces.sort(key=lambda p: p.start if p.start is not None else 0.0)
-    return _build(pieces, path, episode_id, DEEPGRAM, max_utterance_chars)
+    return pieces
 
 
 def _paragraphs(best: Mapping[str, Any]) -> Any:
@@ -218,11 +210,7 @@ def _deepgram_channel(
     )
 
 
-def parse_rev(
-    text: str, path: Path, episode_id: str, *, max_utterance_chars: int = DEFAULT_MAX_UTTERANCE_CHARS
-) -> Transcript:
-    path = Path(path)
-    data = _object(load_json(text, path), path, "Rev.ai")
+def _rev_pieces(data: Mapping[str, Any], path: Path, max_utterance_chars: int) -> list[Piece]:
     monologues = data.get("monologues")
     if not isinstance(monologues, list):
         raise ParseError(path, None, "`monologues` is not a list", "save the transcript as Rev.ai returns it")
@@ -245,27 +233,19 @@ def parse_rev(
             name.strip() if isinstance(name, str) and name.strip() else _speaker(monologue.get("speaker"))
         )
         pieces.append(Piece("".join(said).strip(), where, None, speaker, start, end))
-    return _build(pieces, path, episode_id, REV, max_utterance_chars)
+    return pieces
 
 
-def parse_elevenlabs(
-    text: str, path: Path, episode_id: str, *, max_utterance_chars: int = DEFAULT_MAX_UTTERANCE_CHARS
-) -> Transcript:
-    path = Path(path)
-    data = _object(load_json(text, path), path, "ElevenLabs")
+def _elevenlabs_pieces(data: Mapping[str, Any], path: Path, max_utterance_chars: int) -> list[Piece]:
     words = [
         (_text(word, "text", where, path), _speaker(word.get("speaker_id")), *_span(word, where, path))
         for where, word in _items(data.get("words"), "word", path)
         if word.get("type", "word") == "word"  # not "spacing", nor an "audio_event" such as (laughter)
     ]
-    return _build(_from_words(words, max_utterance_chars), path, episode_id, ELEVENLABS, max_utterance_chars)
+    return _from_words(words, max_utterance_chars)
 
 
-def parse_amazon(
-    text: str, path: Path, episode_id: str, *, max_utterance_chars: int = DEFAULT_MAX_UTTERANCE_CHARS
-) -> Transcript:
-    path = Path(path)
-    data = _object(load_json(text, path), path, "Amazon Transcribe")
+def _amazon_pieces(data: Mapping[str, Any], path: Path, max_utterance_chars: int) -> list[Piece]:
     status = data.get("status")
     if isinstance(status, str) and status.upper() != "COMPLETED":
         raise ParseError(
@@ -292,7 +272,7 @@ def parse_amazon(
         start, end = _time(item, "start_time", where, path), _time(item, "end_time", where, path)
         label = item.get("speaker_label") or item.get("channel_label") or _label_at(labelled, start)
         words.append((said, _speaker(label), start, end))
-    return _build(_from_words(words, max_utterance_chars), path, episode_id, AMAZON, max_utterance_chars)
+    return _from_words(words, max_utterance_chars)
 
 
 def _amazon_segments(results: Mapping[str, Any], path: Path) -> list[tuple[float, float, str]]:
@@ -314,10 +294,30 @@ def _label_at(segments: Sequence[tuple[float, float, str]], start: float) -> str
 # --- shared --------------------------------------------------------------------------------------
 
 
-def _build(pieces: list[Piece], path: Path, episode_id: str, fmt: str, max_chars: int) -> Transcript:
-    if not pieces:
-        raise ParseError(path, None, "no utterances found: the response holds no words")
-    return build_transcript(pieces, path=path, episode_id=episode_id, fmt=fmt, meta={}, max_chars=max_chars)
+def _service(
+    name: str, fmt: str, read: Callable[[Mapping[str, Any], Path, int], list[Piece]]
+) -> Callable[..., Transcript]:
+    """The parser of one service's JSON: `read` turns the response into pieces."""
+
+    def parse(
+        text: str, path: Path, episode_id: str, *, max_utterance_chars: int = DEFAULT_MAX_UTTERANCE_CHARS
+    ) -> Transcript:
+        path = Path(path)
+        pieces = read(_object(load_json(text, path), path, name), path, max_utterance_chars)
+        if not pieces:
+            raise ParseError(path, None, "no utterances found: the response holds no words")
+        return build_transcript(
+            pieces, path=path, episode_id=episode_id, fmt=fmt, meta={}, max_chars=max_utterance_chars
+        )
+
+    return parse
+
+
+parse_assemblyai = _service("AssemblyAI", ASSEMBLYAI, _assemblyai_pieces)
+parse_deepgram = _service("Deepgram", DEEPGRAM, _deepgram_pieces)
+parse_rev = _service("Rev.ai", REV, _rev_pieces)
+parse_elevenlabs = _service("ElevenLabs", ELEVENLABS, _elevenlabs_pieces)
+parse_amazon = _service("Amazon Transcribe", AMAZON, _amazon_pieces)
 
 
 def _from_words(words: Sequence[tuple[str, str | None, float, float]], max_chars: int) -> list[Piece]:

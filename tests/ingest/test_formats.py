@@ -581,9 +581,8 @@ def test_a_time_alone_on_its_line_starts_the_next_utterance() -> None:  # Google
     ]
 
 
-def test_zoom_saved_captions_count_time_from_the_first_caption() -> (
-    None
-):  # the time of day, not of the recording
+def test_zoom_saved_captions_count_time_from_the_first_caption() -> None:
+    """Zoom writes the time of day, not the time into the recording."""
     text = (
         "[Alice Smith] 10:01:23\nHello everyone.\n[Bob Jones] 10:01:30\nHi there,\nsorry I am late.\n\n"
         "[Alice Smith] 10:02:05\nLet us start.\n"
