@@ -264,6 +264,35 @@ def _only_episode(a: Assistant) -> str:
     )
 
 
+@cli.command("name-speakers")
+@click.argument("episode")
+@click.argument("names", nargs=-1, metavar="[LABEL=NAME]...")
+@click.pass_context
+def name_speakers(ctx: click.Context, episode: str, names: tuple[str, ...]) -> None:
+    """Name the voices an episode shows only by label: name-speakers EPISODE 'Speaker A=Nadia Brooks'.
+
+    Without names, lists the episode's speakers and the names given so far. The episode is written again
+    with the names (no file needed), and its file, ingested again, is given them.
+    """
+    a = _assistant(ctx)
+    with _errors():
+        found = a.episode(episode)
+        if not names:
+            given = dict(found.speaker_names)
+            for speaker in found.speakers:
+                label = next((k for k, v in given.items() if v == speaker), None)
+                click.echo(f"{speaker}\t(named; the file says {label})" if label else speaker)
+            if not found.speakers:
+                click.echo("no speakers: the transcript has no speaker labels", err=True)
+            return
+        try:
+            pairs = _speaker_names(names)
+        except click.BadParameter as exc:
+            raise click.UsageError(exc.format_message()) from None
+        report = a.name_speakers(found.id, pairs)
+    click.echo(f"named {len(pairs)} in {found.id} ({report.seconds:.1f} s)")
+
+
 @cli.command()
 @click.argument("episode_id")
 @click.pass_context

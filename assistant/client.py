@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -213,6 +213,12 @@ class Assistant:
     def ingest(self, paths: str | Path | Iterable[str | Path], **options: Any) -> IngestReport:
         """See `Library.ingest`: progress, show, title, source_url and fmt."""
         return self.library.ingest(paths, **options)
+
+    def name_speakers(
+        self, episode: str, names: Mapping[str, str], progress: Progress | None = None
+    ) -> IngestReport:
+        """See `Library.name_speakers`: name the voices an episode shows only by label, without its file."""
+        return self.library.name_speakers(episode, names, progress)
 
     def ingest_uploads(
         self,

@@ -200,13 +200,13 @@ class Library:
         `show`, `title` and `source_url` fill in what a file does not say; `fmt` forces a format (see
         `assistant.ingest.parse.format_names()`), otherwise each file's format is detected from its content.
         `speakers` names the voices a diarising service labelled ({"Speaker A": "Nadia Brooks"}); a label a
-        file does not use is said in its notice. Ingesting the same file with other names updates it.
+        file does not use is said in its notice. Without it, a file ingested again keeps the names given
+        before (at ingest or by `name_speakers`); `speakers={}` gives the file's labels back.
         """
         started = time.perf_counter()
         report = IngestReport()
         transcripts = self._parse_all(paths, report, show=show, title=title, source_url=source_url, fmt=fmt)
-        if speakers:
-            transcripts = [self._named(t, speakers, report) for t in transcripts]
+        transcripts = [self._named(t, self._names_for(t, speakers), report) for t in transcripts]
         with store_lock(self.settings):
             self.store.sweep_orphans()
             self._write_changed(transcripts, report, progress)
@@ -253,10 +253,50 @@ class Library:
             transcripts.append(fill_metadata(transcript, path, **fills))
         return transcripts
 
+    def _names_for(self, transcript: Transcript, speakers: Mapping[str, str] | None) -> Mapping[str, str]:
+        if speakers is not None:
+            return speakers
+        stored = self.store.episode(transcript.episode.id)
+        return dict(stored.speaker_names) if stored is not None else {}
+
+    def name_speakers(
+        self, ref: str, names: Mapping[str, str], progress: Progress | None = None
+    ) -> IngestReport:
+        """Name speakers of a stored episode, without its file ({"Speaker A": "Nadia Brooks"}: the names it
+        shows now, in any case). The episode is written again with them, and its file, ingested again, is
+        given them; a name the episode does not show is refused with those it does."""
+        from .ingest.speakers import name_speakers, speaker_key
+
+        episode = self.episode(ref)
+        named, missing = name_speakers(Transcript(episode, tuple(self.transcript(episode.id))), names)
+        if missing:
+            shown = ", ".join(episode.speakers) or "none: the transcript has no speaker labels"
+            raise InputError(
+                f"“{episode.title or episode.id}” has no speaker {', '.join(map(repr, missing))} "
+                f"(its speakers: {shown})"
+            )
+        new = {speaker_key(label): name for label, name in named.episode.speaker_names}
+        given = dict(episode.speaker_names)  # the file's label -> the name shown until now
+        composed = {label: new.get(speaker_key(name), name) for label, name in given.items()}
+        renamed = {speaker_key(name) for name in given.values()}
+        for shown in episode.speakers:
+            if speaker_key(shown) in new and speaker_key(shown) not in renamed:
+                composed[shown] = new[speaker_key(shown)]
+        pairs = tuple((label, name) for label, name in composed.items() if label != name)
+        transcript = Transcript(replace(named.episode, speaker_names=pairs), named.utterances)
+        report = IngestReport()
+        started = time.perf_counter()
+        with store_lock(self.settings):
+            self._write_changed([transcript], report, progress)
+        report.seconds = time.perf_counter() - started
+        return report
+
     @staticmethod
     def _named(transcript: Transcript, speakers: Mapping[str, str], report: IngestReport) -> Transcript:
         from .ingest.speakers import name_speakers
 
+        if not speakers:
+            return transcript
         named, missing = name_speakers(transcript, speakers)
         if missing:
             found = ", ".join(named.episode.speakers) or "none: the transcript has no speaker labels"

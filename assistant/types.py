@@ -95,6 +95,9 @@ class Episode:
     language: str | None = None
     """The transcript's language when it is plainly not English (a py3langid code, "es"); None for English or
     too little text to tell. Told at ingest (`assistant.language.transcript_language`)."""
+    speaker_names: tuple[tuple[str, str], ...] = ()
+    """(label, name) for each voice the file only labels ("Speaker A") that a user named ("Nadia Brooks"):
+    given again at every ingest of the file until other names are given."""
 
 
 @dataclass(frozen=True)

@@ -200,13 +200,17 @@ def name_speakers(transcript: Transcript, names: Mapping[str, str]) -> tuple[Tra
     diarising service gives, matched in any case and spacing), and the labels it does not use. Two labels
     given one name become one speaker (a voice the service split in two)."""
     wanted = {speaker_key(label): clean_name(name) for label, name in names.items() if clean_name(name)}
-    used = {speaker_key(u.speaker) for u in transcript.utterances if u.speaker}
-    missing = [label for label in names if speaker_key(label) not in used]
-    if not wanted.keys() & used:
+    labels = {speaker_key(u.speaker): u.speaker for u in transcript.utterances if u.speaker}
+    missing = [label for label in names if speaker_key(label) not in labels]
+    given = tuple(
+        (labels[key], name) for key, name in wanted.items() if key in labels and labels[key] != name
+    )
+    if not given:
         return transcript, missing
     utterances = tuple(
         replace(u, speaker=wanted.get(speaker_key(u.speaker), u.speaker)) if u.speaker else u
         for u in transcript.utterances
     )
     speakers = tuple(dict.fromkeys(u.speaker for u in utterances if u.speaker))
-    return Transcript(replace(transcript.episode, speakers=speakers), utterances), missing
+    episode = replace(transcript.episode, speakers=speakers, speaker_names=given)
+    return Transcript(episode, utterances), missing

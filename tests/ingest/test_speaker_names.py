@@ -6,10 +6,12 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from assistant import Assistant
 from assistant.cli import cli
+from assistant.errors import InputError
 
 FIXTURE = Path(__file__).resolve().parent.parent / "data" / "formats" / "standup.assemblyai.json"
 
@@ -51,7 +53,8 @@ def test_new_names_update_the_episode_and_the_same_names_change_nothing(tmp_path
     assert assistant.ingest([path], speakers=names).updated == ["standup"]
     assert speakers(assistant) == ["Nadia Brooks", "Tomás Reyes"]
     assert assistant.ingest([path], speakers=names).skipped == ["standup"]
-    assert assistant.ingest([path]).updated == ["standup"]  # the labels again, as the file has them
+    assert assistant.ingest([path]).skipped == ["standup"]  # the names given before are kept
+    assert assistant.ingest([path], speakers={}).updated == ["standup"]  # the file's labels again
     assert speakers(assistant) == ["Speaker A", "Speaker B"]
 
 
@@ -78,3 +81,34 @@ def test_the_cli_names_speakers_and_refuses_a_value_without_a_name(tmp_path: Pat
     assert (
         "'Nadia Brooks' is not LABEL=NAME; write it like --speaker 'Speaker A=Nadia Brooks'" in refused.output
     )
+
+
+def test_speakers_are_named_without_the_file_and_the_file_keeps_the_names(tmp_path: Path) -> None:
+    assistant = Assistant.from_settings(store=tmp_path / "store")
+    path = copied(tmp_path)
+    assistant.ingest([path])
+    assistant.name_speakers("standup", {"speaker a": "Nadia"})
+    assert speakers(assistant) == ["Nadia", "Speaker B"]
+    assistant.name_speakers("standup", {"Nadia": "Nadia Brooks", "Speaker B": "Tomás Reyes"})
+    assert speakers(assistant) == ["Nadia Brooks", "Tomás Reyes"]
+    assert assistant.episode("standup").speaker_names == (
+        ("Speaker A", "Nadia Brooks"),
+        ("Speaker B", "Tomás Reyes"),
+    )
+    assert assistant.ingest([path]).skipped == ["standup"]  # the file, read again, is given the same names
+    assert speakers(assistant) == ["Nadia Brooks", "Tomás Reyes"]
+    with pytest.raises(
+        InputError, match=r"has no speaker 'Speaker A' \(its speakers: Nadia Brooks, Tomás Reyes\)"
+    ):
+        assistant.name_speakers("standup", {"Speaker A": "Ann"})
+
+
+def test_the_cli_lists_and_names_an_episodes_speakers(tmp_path: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(cli, ["ingest", str(copied(tmp_path))], obj={}).exit_code == 0
+    done = runner.invoke(cli, ["name-speakers", "standup", "Speaker B=Tomás Reyes"], obj={})
+    assert done.exit_code == 0, done.output
+    listed = runner.invoke(cli, ["name-speakers", "standup"], obj={})
+    assert listed.stdout.splitlines() == ["Speaker A", "Tomás Reyes\t(named; the file says Speaker B)"]
+    wrong = runner.invoke(cli, ["name-speakers", "standup", "Speaker C=Ann"], obj={})
+    assert wrong.exit_code == 2 and "has no speaker 'Speaker C'" in wrong.output
