@@ -15,6 +15,7 @@ from assistant import Assistant, AssistantError, Episode, plural
 RESULTS = "upload_results"
 UPLOADER_GEN = "uploader_generation"
 CONFIRM_DELETE = "confirm_delete"
+NAMING = "naming_speakers"
 LIBRARY_MESSAGE = "library_message"
 KEY_INPUT = "cohere_key_input"
 KEY_MESSAGE = "key_message"
@@ -122,13 +123,23 @@ def upload_results(outcome: UploadSummary | None) -> None:
 
 
 def _episode_row(assistant: Assistant, episode: Episode) -> None:
-    text, button = st.columns([5, 1], vertical_alignment="center")
+    text, name, button = st.columns([5, 1, 1], vertical_alignment="center")
     who = ", ".join(episode.speakers[:3]) + (" …" if len(episode.speakers) > 3 else "")
     text.markdown(
         f"**{escape(episode.title)}**  \n:gray[{plural(episode.utterance_count, 'utterance')}"
         + (f" · {escape(who)}" if who else "")
         + "]"
     )
+    if episode.speakers:
+        name.button(
+            "",
+            key=f"name-speakers-{episode.id}",
+            icon=":material/badge:",
+            type="tertiary",
+            help=f"Name the speakers of {episode.title}",
+            on_click=_toggle_naming,
+            args=(episode.id,),
+        )
     button.button(
         "",
         key=f"delete-{episode.id}",
@@ -149,6 +160,43 @@ def _episode_row(assistant: Assistant, episode: Episode) -> None:
             args=(assistant, episode),
         )
         no.button("Keep", key=f"cancel-delete-{episode.id}", on_click=_cancel_delete)
+    if st.session_state.get(NAMING) == episode.id:
+        _speaker_names(assistant, episode)
+
+
+def _toggle_naming(episode_id: str) -> None:
+    naming = st.session_state.get(NAMING) == episode_id
+    st.session_state[NAMING] = None if naming else episode_id
+
+
+def _speaker_names(assistant: Assistant, episode: Episode) -> None:
+    """A name for each speaker the episode shows: what a transcription service only labelled ("Speaker A")
+    becomes the person's name in every citation."""
+    with st.form(key=f"speaker-names-{episode.id}"):
+        st.caption("Give each voice the name of the person speaking.")
+        typed = {
+            speaker: st.text_input(speaker, value=speaker, key=f"speaker-name-{episode.id}-{n}")
+            for n, speaker in enumerate(episode.speakers)
+        }
+        if not st.form_submit_button("Save names", type="primary"):
+            return
+    names = {old: new.strip() for old, new in typed.items() if new.strip() and new.strip() != old}
+    st.session_state[NAMING] = None
+    if not names:
+        st.rerun()
+    try:
+        with st.spinner("Writing the episode with the names…"):
+            assistant.name_speakers(episode.id, names)
+            assistant.prepare_search()
+    except AssistantError as exc:
+        st.session_state[LIBRARY_MESSAGE] = ("error", escape(str(exc)))
+    else:
+        said = ", ".join(f"{old} → {new}" for old, new in names.items())
+        st.session_state[LIBRARY_MESSAGE] = (
+            "ok",
+            f"Named the speakers of “{escape(episode.title)}”: {escape(said)}.",
+        )
+    st.rerun()
 
 
 def _ask_delete(episode_id: str) -> None:

@@ -367,6 +367,22 @@ def test_deleting_an_episode_asks_first_and_then_empties_the_library() -> None:
     assert "Your library is empty" in "\n".join(texts(at.main))
 
 
+def test_speakers_are_named_from_the_library_and_answers_use_the_names() -> None:
+    at = with_sample()
+    at.button(key="name-speakers-harbour-bridge").click().run()
+    field = at.text_input(key="speaker-name-harbour-bridge-1")
+    assert field.label == "Tomás Reyes" and field.value == "Tomás Reyes"
+    field.set_value("Tomás Reyes (engineer)")
+    next(b for b in at.button if b.label == "Save names").click().run()
+    assert not at.exception, at.exception
+    assert at.sidebar.success[0].value == (
+        f"Named the speakers of “{SAMPLE_TITLE}”: Tomás Reyes → Tomás Reyes (engineer)."
+    )
+    assert not [t for t in at.text_input if t.key.startswith("speaker-name-")]  # the form is closed
+    at = ask(at, QUESTION)
+    assert "Tomás Reyes (engineer)" in "\n".join(texts(at.main))
+
+
 def test_library_errors_are_messages_not_tracebacks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ASSISTANT_MAX_QUESTION_CHARS", "40")
     at = ask(with_sample(), "Why did the bridge open so very late, and who is to blame for it?")
