@@ -22,6 +22,7 @@ from .index.embedders import Embedder, document_text, normalise_rows
 from .index.lexical_cache import Snapshot
 from .ingest.details import details_utterance
 from .ingest.plain import FORMAT as PLAIN
+from .ingest.speakers import speaker_key
 from .language import transcript_language, transcript_notice
 from .models.catalog import multilingual_embedder, reads_english_only
 from .outline.build import METHOD, build_outline, chapter_quotes
@@ -200,8 +201,9 @@ class Library:
         `show`, `title` and `source_url` fill in what a file does not say; `fmt` forces a format (see
         `assistant.ingest.parse.format_names()`), otherwise each file's format is detected from its content.
         `speakers` names the voices a diarising service labelled ({"Speaker A": "Nadia Brooks"}); a label a
-        file does not use is said in its notice. Without it, a file ingested again keeps the names given
-        before (at ingest or by `name_speakers`); `speakers={}` gives the file's labels back.
+        file does not use is said in its notice. A file ingested again keeps the names given before (at
+        ingest or by `name_speakers`) for the labels `speakers` does not name; `speakers={}` gives the
+        file's labels back.
         """
         started = time.perf_counter()
         report = IngestReport()
@@ -254,10 +256,14 @@ class Library:
         return transcripts
 
     def _names_for(self, transcript: Transcript, speakers: Mapping[str, str] | None) -> Mapping[str, str]:
-        if speakers is not None:
-            return speakers
+        """The names given before (kept with the stored episode), with `speakers` over them label by label;
+        `speakers={}` none."""
+        if speakers is not None and not speakers:
+            return {}
         stored = self.store.episode(transcript.episode.id)
-        return dict(stored.speaker_names) if stored is not None else {}
+        before = dict(stored.speaker_names) if stored is not None else {}
+        given = {speaker_key(label) for label in speakers or {}}
+        return {**{k: v for k, v in before.items() if speaker_key(k) not in given}, **(speakers or {})}
 
     def name_speakers(
         self, ref: str, names: Mapping[str, str], progress: Progress | None = None
@@ -265,7 +271,7 @@ class Library:
         """Name speakers of a stored episode, without its file ({"Speaker A": "Nadia Brooks"}: the names it
         shows now, in any case). The episode is written again with them, and its file, ingested again, is
         given them; a name the episode does not show is refused with those it does."""
-        from .ingest.speakers import name_speakers, speaker_key
+        from .ingest.speakers import name_speakers
 
         episode = self.episode(ref)
         named, missing = name_speakers(Transcript(episode, tuple(self.transcript(episode.id))), names)

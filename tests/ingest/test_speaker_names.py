@@ -54,6 +54,8 @@ def test_new_names_update_the_episode_and_the_same_names_change_nothing(tmp_path
     assert speakers(assistant) == ["Nadia Brooks", "Tomás Reyes"]
     assert assistant.ingest([path], speakers=names).skipped == ["standup"]
     assert assistant.ingest([path]).skipped == ["standup"]  # the names given before are kept
+    assert assistant.ingest([path], speakers={"speaker b": "Tom Reyes"}).updated == ["standup"]
+    assert speakers(assistant) == ["Nadia Brooks", "Tom Reyes"]  # one name changed, the other kept
     assert assistant.ingest([path], speakers={}).updated == ["standup"]  # the file's labels again
     assert speakers(assistant) == ["Speaker A", "Speaker B"]
 
