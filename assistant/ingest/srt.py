@@ -23,6 +23,7 @@ than three digits is read as such (`srt` reads `9.5` as 9.005 s).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 
 import srt
@@ -134,8 +135,7 @@ def _names_above(cues: list[tuple[Piece, list[str]]]) -> list[Piece] | None:
     spoken = [t for t in texts if t]
     if not spoken or any(len(t) < 2 or not is_label(t[0]) for t in spoken):
         return None
-    names = [speaker_key(t[0]) for t in spoken]
-    if max(names.count(name) for name in set(names)) < 2:
+    if Counter(speaker_key(t[0]) for t in spoken).most_common(1)[0][1] < 2:
         return None
     return [
         Piece(" ".join(t[1:]), cue.where, cue.line, t[0], cue.start, cue.end)
