@@ -222,7 +222,7 @@ def parse_otter(
     max_utterance_chars: int = DEFAULT_MAX_UTTERANCE_CHARS,
 ) -> Transcript:
     path = Path(path)
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines, ended_after = _without_closing(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
     meta: Meta = {}
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first is None:
@@ -288,9 +288,31 @@ def parse_otter(
         meta=meta,
         max_chars=max_utterance_chars,
     )
-    return (
-        replace(transcript, episode=replace(transcript.episode, heading=heading)) if heading else transcript
-    )
+    episode = replace(transcript.episode, heading=heading)
+    if ended_after is not None and transcript.episode.duration is None:
+        episode = replace(episode, duration=ended_after)
+    return replace(transcript, episode=episode)
+
+
+_CLOSING = re.compile(
+    rf"^\s*(?:Transcribed by https?://otter\.ai/?|Meeting ended after (?P<length>{_TIME})\b.*)\s*$", re.I
+)
+"""The line an app writes under the transcript: Otter's signature, Google Meet's "Meeting ended after
+00:06:12 👋". Read as words, it had been quoted as the end of the last utterance."""
+
+
+def _without_closing(lines: list[str]) -> tuple[list[str], float | None]:
+    """The lines without the app's closing lines at the end, and the meeting's length when one says it."""
+    length = None
+    end = len(lines)
+    while end:
+        closing = _CLOSING.match(lines[end - 1])
+        if lines[end - 1].strip() and closing is None:
+            break
+        if closing is not None and closing["length"]:
+            length = clock_seconds(closing["length"])
+        end -= 1
+    return lines[:end], length
 
 
 def _from_first(

@@ -516,6 +516,20 @@ def test_google_meets_heading_and_times_alone() -> None:
     ]
 
 
+def test_the_line_an_app_writes_under_the_transcript_is_not_speech() -> None:
+    otter = "Alice Smith  0:03\nHello everyone.\n\nBob Jones  0:10\nThanks, bye.\n\nTranscribed by https://otter.ai\n"
+    assert [u.text for u in parse_text(otter, Path("o.txt"), "o").utterances] == [
+        "Hello everyone.",
+        "Thanks, bye.",
+    ]
+    meet = (
+        "Weekly sync - Transcript\n00:00:00\n\nAlice Smith: Hello everyone.\nBob Jones: Hi Alice.\n"
+        "Alice Smith: Let us start.\nBob Jones: Thanks, bye.\nMeeting ended after 00:06:12 👋\n\n"
+    )
+    t = parse_text(meet, Path("m.txt"), "m")
+    assert t.utterances[-1].text == "Thanks, bye." and t.episode.duration == 372.0
+
+
 def test_a_title_given_by_metadata_is_kept_over_the_heading() -> None:
     text = (
         "--- METADATA START ---\nTitle: Budget review\n--- METADATA END ---\nWeekly sync\n\n"
