@@ -139,8 +139,8 @@ def ingest(
     """Add transcript files or folders to the library (unchanged files are skipped).
 
     Metadata in a file wins; --show, --title and --source-url fill in what it lacks. --speaker names the
-    voices a transcription service labelled (Speaker A, Speaker 0, SPEAKER_00); ingesting a file again with
-    other names updates it.
+    voices a transcription service labelled (Speaker A, Speaker 0, SPEAKER_00); the names stay with the
+    episode when its file is ingested again.
     """
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
