@@ -177,10 +177,12 @@ class WholeEpisode:
         turns: Sequence[Turn],
         notices: list[str],
         speaker: str | None = None,
+        most_talk: bool = False,
     ) -> str | None:
         """Which episode a whole-episode question is about: the one chosen, the only one where `speaker`
         speaks, the one being discussed, the only one, or (said in a notice) the one the best hit is from;
-        None when the library is empty."""
+        None when the library is empty. `most_talk`: for a question about the speaker alone ("Who is
+        Tomás?", "What did Nadia ask?"), which has no topic to search for, the one where they say most."""
         chosen = self.session.library.check_episodes(episode)
         if chosen and len(chosen) == 1:
             return chosen[0]
@@ -202,6 +204,14 @@ class WholeEpisode:
         episodes = self.session.library.episodes()
         if not chosen and len(episodes) == 1:
             return episodes[0].id
+        if most_talk and speaker and chosen and len(chosen) > 1:
+            best = self._most_said(speaker, chosen)
+            title = self.session.library.episode(best).title
+            notices.append(
+                f"Answered from “{title}”, where {speaker} says the most; "
+                "choose an episode to ask about another."
+            )
+            return best
         hits = self.session.search(query, k=1, episode=chosen, speaker=speaker)
         if not hits:
             return None
@@ -212,6 +222,17 @@ class WholeEpisode:
             "choose an episode to ask about another."
         )
         return best
+
+    def _most_said(self, speaker: str, episodes: Sequence[str]) -> str:
+        """Of `episodes`, the one where `speaker`'s turns hold the most words (the first, on a tie)."""
+        lexical = self.session.retriever.lexical.current()
+        records = lexical.records
+
+        def words(episode_id: str) -> int:
+            rows = lexical.rows_of_episode(episode_id)
+            return sum(len(records[r].text.split()) for r in rows if records[r].speaker == speaker)
+
+        return max(episodes, key=words)
 
     def answer(
         self,

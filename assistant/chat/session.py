@@ -406,7 +406,7 @@ class ChatSession:
         named = None if label else self.people.unlabelled_naming(who, in_scope)
         scope = named[0].id if named else None
         if label:
-            scope = self.whole.scope(question, episode, turns, notices, speaker=label)
+            scope = self.whole.scope(question, episode, turns, notices, speaker=label, most_talk=True)
         if scope is None:
             return None
         for notice in notices:
@@ -418,7 +418,11 @@ class ChatSession:
     ) -> Steps[AnswerEvent, None, Answer | None]:
         """Who `who` is, when a speaker label names them in full; None otherwise (a search then)."""
         label = self.people.label_named(who, self.library.check_episodes(episode))
-        scope = self.whole.scope(question, episode, turns, notices, speaker=label) if label else None
+        scope = (
+            self.whole.scope(question, episode, turns, notices, speaker=label, most_talk=True)
+            if label
+            else None
+        )
         if label is None or scope is None:
             return None
         for notice in notices:

@@ -94,3 +94,15 @@ def test_a_person_in_a_transcript_without_labels_is_searched_for(library: Assist
 )
 def test_the_person_asked_about(question: str, who: str | None) -> None:
     assert identity_asked(question) == who
+
+
+def test_a_speaker_in_several_episodes_is_described_from_the_one_where_they_say_most(tmp_path: Path) -> None:
+    cameo = (
+        "1\nAna Lima: Today a short visit from the bridge.\n"
+        "2\nTomás Reyes: Who is Tomás Reyes? Just an engineer passing by.\n"
+        "3\nAna Lima: Thanks, Tomás.\n"
+    )
+    library = offline_library(tmp_path, {"cameo": cameo}, SAMPLES)
+    answer = library.ask("Who is Tomás Reyes?")
+    assert answer.text.startswith("Tomás Reyes in “Why the Harbour Bridge Opened Eight Months Late”")
+    assert "where Tomás Reyes says the most" in (answer.notice or "")
