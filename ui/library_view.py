@@ -131,24 +131,10 @@ def _episode_row(assistant: Assistant, episode: Episode) -> None:
         + "]"
     )
     if episode.speakers:
-        name.button(
-            "",
-            key=f"name-speakers-{episode.id}",
-            icon=":material/badge:",
-            type="tertiary",
-            help=f"Name the speakers of {episode.title}",
-            on_click=_toggle_naming,
-            args=(episode.id,),
+        _icon(
+            name, "name-speakers", "badge", f"Name the speakers of {episode.title}", _toggle_naming, episode
         )
-    button.button(
-        "",
-        key=f"delete-{episode.id}",
-        icon=":material/delete:",
-        type="tertiary",
-        help=f"Delete {episode.title}",
-        on_click=_ask_delete,
-        args=(episode.id,),
-    )
+    _icon(button, "delete", "delete", f"Delete {episode.title}", _ask_delete, episode)
     if st.session_state.get(CONFIRM_DELETE) == episode.id:
         st.warning("Delete this episode from the library? Every session loses it.")
         yes, no = st.columns(2)
@@ -162,6 +148,21 @@ def _episode_row(assistant: Assistant, episode: Episode) -> None:
         no.button("Keep", key=f"cancel-delete-{episode.id}", on_click=_cancel_delete)
     if st.session_state.get(NAMING) == episode.id:
         _speaker_names(assistant, episode)
+
+
+def _icon(
+    column: Any, action: str, icon: str, help: str, on_click: Callable[[str], None], episode: Episode
+) -> None:
+    """A borderless icon button beside an episode, its key `ACTION-EPISODE_ID`."""
+    column.button(
+        "",
+        key=f"{action}-{episode.id}",
+        icon=f":material/{icon}:",
+        type="tertiary",
+        help=help,
+        on_click=on_click,
+        args=(episode.id,),
+    )
 
 
 def _toggle_naming(episode_id: str) -> None:
