@@ -13,7 +13,8 @@ from pathlib import Path
 from ..errors import ParseError
 
 _PAGE_START = re.compile(
-    rb"^(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S
+    rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b",
+    re.I | re.S,
 )
 _NO_TEXT_HINT = (
     "the page may build its text with JavaScript: copy the transcript from the browser into a .txt file"

@@ -108,3 +108,12 @@ def test_a_page_is_asked_about_and_its_citations_link_to_it(tmp_path: Path) -> N
     assert 4 in cited
     (episode,) = assistant.episodes()
     assert episode.source_url == "https://example.org/field-notes/harbour-bridge"
+
+
+def test_a_page_saved_as_xhtml_or_with_the_browsers_mark_is_a_page(tmp_path: Path) -> None:
+    for n, opening in enumerate(
+        ['<?xml version="1.0" encoding="utf-8"?>\n', "<!-- saved from url=(0041)https://example.org/ -->\n"]
+    ):
+        path = tmp_path / f"saved-{n}.htm"
+        path.write_text(opening + HEAD + speaker_paragraphs() + TAIL, encoding="utf-8")
+        assert [u.speaker for u in parse_file(path).utterances][:2] == ["Nadia Brooks", "Tomás Reyes"]
