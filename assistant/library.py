@@ -3,6 +3,7 @@ Ingesting, listing, deleting, and sweeping up after a killed ingest."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import threading
@@ -318,8 +319,11 @@ class Library:
         pending: list[tuple[Transcript, bool]] = []
         former = self._former_ids(transcripts)
         for transcript in transcripts:
+            transcript = Transcript(
+                replace(transcript.episode, parsed_hash=parsed_hash(transcript)), transcript.utterances
+            )
             existing = self.store.episode(transcript.episode.id)
-            if existing is not None and _same(existing, transcript.episode):
+            if existing is not None and self._unchanged(existing, transcript):
                 report.skipped.append(transcript.episode.id)
             else:
                 pending.append((transcript, existing is not None or bool(former.get(transcript.episode.id))))
@@ -363,6 +367,20 @@ class Library:
             if notices:
                 before = [report.notices[episode.id]] if episode.id in report.notices else []
                 report.notices[episode.id] = " ".join([*before, *notices])
+
+    def _unchanged(self, stored: Episode, parsed: Transcript) -> bool:
+        """The same bytes, metadata and speakers, read the same way: by the hash of the reading, or, for an
+        episode stored before it was kept, by its stored turns (then the hash is recorded, once)."""
+        if not _same(stored, parsed.episode):
+            return False
+        if stored.parsed_hash:
+            return stored.parsed_hash == parsed.episode.parsed_hash
+        said = [(u.number, u.speaker, u.start, u.end, u.text) for u in parsed.utterances if u.text.strip()]
+        kept = [(u.number, u.speaker, u.start, u.end, u.text) for u in self.store.utterances_of(stored.id)]
+        if said != kept or _details(stored) != _details(parsed.episode):
+            return False
+        self.store.record_episode(replace(stored, parsed_hash=parsed.episode.parsed_hash))
+        return True
 
     def language_notice(self) -> str:
         """What to say of the library's episodes in a language the search model does not read ("" if none)."""
@@ -438,6 +456,19 @@ def _same(stored: Episode, parsed: Episode) -> bool:
         stored.source_url,
         stored.speakers,
     ) == (parsed.show, parsed.title, parsed.source_url, parsed.speakers)
+
+
+def _details(episode: Episode) -> tuple[object, ...]:
+    """What an episode's details record is made of, besides the fields `_same` compares."""
+    return (episode.host, episode.guests, episode.duration, episode.date, episode.heading, episode.format)
+
+
+def parsed_hash(transcript: Transcript) -> str:
+    """sha256 of the spoken turns and the episode's details as read (not when or how they were stored)."""
+    episode = transcript.episode
+    said = [(u.number, u.speaker, u.start, u.end, u.text) for u in transcript.utterances if u.text.strip()]
+    details = (episode.title, episode.show, episode.source_url, episode.speakers, *_details(episode))
+    return hashlib.sha256(json.dumps([details, said], ensure_ascii=False).encode()).hexdigest()
 
 
 def fill_metadata(transcript: Transcript, path: Path, **given: str | None) -> Transcript:

@@ -98,6 +98,10 @@ class Episode:
     speaker_names: tuple[tuple[str, str], ...] = ()
     """(label, name) for each voice the file only labels ("Speaker A") that a user named ("Nadia Brooks"):
     given again at every ingest of the file until other names are given."""
+    parsed_hash: str = ""
+    """sha256 of what the file was read as (each turn's number, speaker, times and words, and the details):
+    a file with the same bytes read differently (by a newer reader) is written again. Empty in stores
+    written before 2026-12-02, whose episodes are compared turn by turn instead."""
 
 
 @dataclass(frozen=True)

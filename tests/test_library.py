@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,42 @@ def test_ingest_is_idempotent(sample_copy: Path) -> None:
     episode = a.episode("harbour-bridge")
     assert episode.title == "Why the Harbour Bridge Opened Eight Months Late"
     assert episode.utterance_count == 40 and episode.show == "Field Notes"
+
+
+OTTER = "Alice Smith  0:03\nHello everyone.\n\nBob Jones  0:10\nThe steel came late.\n"
+
+
+def test_the_same_file_read_another_way_is_written_again(tmp_path: Path) -> None:
+    """Same bytes and speakers, read otherwise (a format forced by mistake then detected; a newer reader)."""
+    path = tmp_path / "copied.txt"  # a transcript copied from YouTube: a time alone, then what was said
+    path.write_text("0:04\nThe steel came late.\n0:09\nAnd the soil was soft.\n", encoding="utf-8")
+    a = Assistant.from_settings()
+    assert a.ingest(path, fmt="plain").added == ["copied"]
+    assert [(u.start, u.text) for u in a.transcript("copied")][:2] == [
+        (None, "0:04"),
+        (None, "The steel came late."),
+    ]
+    again = a.ingest(path)
+    assert again.updated == ["copied"] and again.utterances_written == 2
+    assert [(u.start, u.text) for u in a.transcript("copied")] == [
+        (4.0, "The steel came late."),
+        (9.0, "And the soil was soft."),
+    ]
+    assert a.ingest(path).skipped == ["copied"]
+
+
+def test_an_episode_stored_before_its_reading_was_hashed_is_compared_turn_by_turn(tmp_path: Path) -> None:
+    path = tmp_path / "standup.txt"
+    path.write_text(OTTER, encoding="utf-8")
+    a = Assistant.from_settings()
+    a.ingest(path, fmt="plain")
+    stored = a.episode("standup")  # as a store written before 2026-12-02 holds it: no hash of the reading
+    turns = a.library.transcript("standup", with_details=True)
+    vectors = a.embedder.embed_documents([u.text for u in turns])
+    a.store.write_episode(replace(stored, parsed_hash=""), turns, vectors)
+    assert a.ingest(path, fmt="plain").skipped == ["standup"]  # read as it was: nothing written
+    assert a.episode("standup").parsed_hash  # but the hash of the reading is kept from now on
+    assert a.ingest(path).updated == ["standup"]
 
 
 def test_changed_file_replaces_its_records(sample_copy: Path) -> None:

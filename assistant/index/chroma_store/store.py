@@ -351,6 +351,20 @@ class ChromaStore(StoreReads):
         )
         self._end_write()
 
+    @guarded("recording an episode")
+    def record_episode(self, episode: Episode) -> None:
+        """Rewrite an episode's record alone, its utterances and outline as they are: what a newer version
+        keeps of an episode it found unchanged."""
+        outline = self.outline(episode.id)
+        self._begin_write()
+        self._episodes.upsert(
+            ids=[episode.id],
+            metadatas=[episode_metadata(episode, outline)],
+            embeddings=[[0.0]],
+            documents=[episode.title],
+        )
+        self._end_write()
+
     @guarded("deleting an episode")
     def delete_episode(self, episode_id: str) -> bool:
         existed = bool(self._episodes.get(ids=[episode_id], include=[])["ids"])
