@@ -343,12 +343,7 @@ class ChromaStore(StoreReads):
         keep = {u.id for u in utterances}
         stale = [i for i in self._ids_of(episode.id) if i not in keep]
         self._delete_ids(stale)
-        self._episodes.upsert(
-            ids=[episode.id],
-            metadatas=[episode_metadata(episode, outline)],
-            embeddings=[[0.0]],
-            documents=[episode.title],
-        )
+        self._upsert_record(episode, outline)
         self._end_write()
 
     @guarded("recording an episode")
@@ -357,13 +352,17 @@ class ChromaStore(StoreReads):
         keeps of an episode it found unchanged."""
         outline = self.outline(episode.id)
         self._begin_write()
+        self._upsert_record(episode, outline)
+        self._end_write()
+
+    def _upsert_record(self, episode: Episode, outline: str | None) -> None:
+        """The episode's record: written last, it commits the episode (readers list committed ids only)."""
         self._episodes.upsert(
             ids=[episode.id],
             metadatas=[episode_metadata(episode, outline)],
             embeddings=[[0.0]],
             documents=[episode.title],
         )
-        self._end_write()
 
     @guarded("deleting an episode")
     def delete_episode(self, episode_id: str) -> bool:
