@@ -168,7 +168,7 @@ def ingest(
                 title=title,
                 source_url=source_url,
                 fmt=fmt,
-                speakers=speakers,
+                speakers=speakers or None,  # no --speaker: the names given before stay
             )
             if report.added or report.updated:
                 bar.update(task, description="building the keyword index", total=None)
@@ -176,10 +176,12 @@ def ingest(
     from . import plural
 
     ignored = f", not transcripts {len(report.ignored)}" if report.ignored else ""
+    reused = report.utterances_written - report.utterances_embedded
+    kept = f"; {report.utterances_embedded} embedded, {reused} as stored" if reused > 0 else ""
     click.echo(
         f"added {len(report.added)}, updated {len(report.updated)}, unchanged {len(report.skipped)}, "
         f"failed {len(report.failed)}{ignored} "
-        f"({plural(report.utterances_written, 'utterance')} in {report.seconds:.1f} s)"
+        f"({plural(report.utterances_written, 'utterance')} in {report.seconds:.1f} s{kept})"
     )
     for message in report.failed.values():
         click.echo(f"error: {message}", err=True)

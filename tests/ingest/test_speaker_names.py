@@ -112,5 +112,7 @@ def test_the_cli_lists_and_names_an_episodes_speakers(tmp_path: Path) -> None:
     assert done.exit_code == 0, done.output
     listed = runner.invoke(cli, ["name-speakers", "standup"], obj={})
     assert listed.stdout.splitlines() == ["Speaker A", "Tomás Reyes\t(named; the file says Speaker B)"]
+    again = runner.invoke(cli, ["ingest", str(tmp_path / "standup.json")], obj={})
+    assert "unchanged 1" in again.stdout, again.output  # the names stay
     wrong = runner.invoke(cli, ["name-speakers", "standup", "Speaker C=Ann"], obj={})
     assert wrong.exit_code == 2 and "has no speaker 'Speaker C'" in wrong.output
