@@ -344,7 +344,8 @@ class Library:
 
             try:
                 texts = [document_text(u, self.store.documents) for u in utterances]
-                vectors = self.embedder.embed_documents(texts, progress=tick)
+                vectors, fresh = self._vectors(episode.id, texts, tick)
+                report.utterances_embedded += sum(1 for i in fresh if i)  # not the details record (0)
                 outline = outline_json(episode, utterances[1:], vectors[1:])
                 self.store.write_episode(episode, utterances, vectors, outline)
                 for old_id in former.get(episode.id, ()):
@@ -367,6 +368,29 @@ class Library:
             if notices:
                 before = [report.notices[episode.id]] if episode.id in report.notices else []
                 report.notices[episode.id] = " ".join([*before, *notices])
+
+    def _vectors(
+        self, episode_id: str, texts: Sequence[str], tick: Callable[[int], None]
+    ) -> tuple[np.ndarray, list[int]]:
+        """A vector per text, and which were embedded: a record the stored episode holds with the same
+        text keeps its stored vector (an edited line, a speaker named, a reading improved re-embed only what
+        they change)."""
+        kept: dict[str, np.ndarray] = {}
+        if self.store.episode(episode_id) is not None:
+            stored = self.store.utterances_of(episode_id, with_details=True)
+            got = self.store.get([u.id for u in stored], with_vectors=True)
+            kept = {document_text(u, self.store.documents): v for u, v in got.values() if v is not None}
+        fresh = [i for i, text in enumerate(texts) if text not in kept]
+        if not kept:
+            return self.embedder.embed_documents(texts, progress=tick), fresh
+        vectors = np.zeros((len(texts), self.embedder.dimension), dtype=np.float32)
+        for i, text in enumerate(texts):
+            if text in kept:
+                vectors[i] = kept[text]
+        tick(len(texts) - len(fresh))
+        if fresh:
+            vectors[fresh] = self.embedder.embed_documents([texts[i] for i in fresh], progress=tick)
+        return vectors, fresh
 
     def _unchanged(self, stored: Episode, parsed: Transcript) -> bool:
         """The same bytes, metadata and speakers, read the same way: by the hash of the reading, or, for an

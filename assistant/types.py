@@ -268,6 +268,9 @@ class IngestReport:
     """Per episode id, what its reader should know though it was stored: a transcript read as plain text (no
     speakers or times to cite), or in a language the search model does not read."""
     utterances_written: int = 0
+    utterances_embedded: int = 0
+    """Of those written, how many were embedded: a turn an updated episode holds with the same text keeps its
+    stored vector."""
     seconds: float = 0.0
 
     @property

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import DATA, SAMPLES
 
-from assistant import Assistant, InputError, StoreError
+from assistant import Assistant, HashingEmbedder, InputError, StoreError
 
 
 def snapshot(a: Assistant) -> tuple:
@@ -62,6 +62,38 @@ def test_an_episode_stored_before_its_reading_was_hashed_is_compared_turn_by_tur
     assert a.ingest(path, fmt="plain").skipped == ["standup"]  # read as it was: nothing written
     assert a.episode("standup").parsed_hash  # but the hash of the reading is kept from now on
     assert a.ingest(path).updated == ["standup"]
+
+
+class CountingEmbedder(HashingEmbedder):
+    """The hashing embedder, counting the texts it is asked to embed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.embedded: list[str] = []
+
+    def embed_documents(self, texts, progress=None):  # type: ignore[no-untyped-def]
+        self.embedded += list(texts)
+        return super().embed_documents(texts, progress)
+
+
+def test_an_edited_line_is_the_only_one_embedded_again(sample_copy: Path, tmp_path: Path) -> None:
+    embedder = CountingEmbedder()
+    a = Assistant.from_settings(store=tmp_path / "counted", embedder=embedder)
+    assert a.ingest(sample_copy).utterances_embedded == 40 and len(embedder.embedded) == 41  # and the details
+    before = {u.number: u.text for u in a.transcript("harbour-bridge")}
+    sample_copy.write_text(
+        sample_copy.read_text(encoding="utf-8").replace("forty-two million", "forty-three million"),
+        encoding="utf-8",
+    )
+    embedder.embedded.clear()
+    report = a.ingest(sample_copy)
+    assert report.updated == ["harbour-bridge"] and report.utterances_written == 40
+    assert report.utterances_embedded == 1 and len(embedder.embedded) == 1
+    assert "forty-three million" in embedder.embedded[0]
+    changed = [u for u in a.transcript("harbour-bridge") if u.text != before[u.number]]
+    assert len(changed) == 1 and "forty-three million" in changed[0].text
+    hits = a.search("forty-three million", k=1)  # the kept vectors and the new one answer together
+    assert hits[0].utterance.number == changed[0].number
 
 
 def test_changed_file_replaces_its_records(sample_copy: Path) -> None:
