@@ -126,15 +126,17 @@ class Library:
         return self.store.utterances_of(episode_id, with_details)
 
     def _stored_vectors(
-        self, episode_id: str, snapshot: Snapshot | None
+        self, episode_id: str, snapshot: Snapshot | None, with_details: bool = False
     ) -> tuple[list[Utterance], np.ndarray]:
+        """The episode's stored turns (its details record first when asked for) and their vectors, a missing
+        vector as a row of zeros."""
         if snapshot is not None and snapshot.vectors is not None:
-            rows = _rows(snapshot, episode_id)
+            rows = _rows(snapshot, episode_id, with_details)
             if rows:
                 utterances = [snapshot.keywords.records[i].utterance() for i in rows]
                 matrix = np.asarray(snapshot.vectors.matrix[np.asarray(rows)], dtype=np.float32)
                 return utterances, normalise_rows(matrix)
-        utterances = self.store.utterances_of(episode_id)
+        utterances = self.store.utterances_of(episode_id, with_details)
         got = self.store.get([u.id for u in utterances], with_vectors=True)
         stored = [got[u.id][1] for u in utterances]
         matrix = np.zeros((len(utterances), self.embedder.dimension), dtype=np.float32)
@@ -277,11 +279,7 @@ class Library:
         episode = self.episode(ref)
         named, missing = name_speakers(Transcript(episode, tuple(self.transcript(episode.id))), names)
         if missing:
-            shown = ", ".join(episode.speakers) or "none: the transcript has no speaker labels"
-            raise InputError(
-                f"“{episode.title or episode.id}” has no speaker {', '.join(map(repr, missing))} "
-                f"(its speakers: {shown})"
-            )
+            raise InputError(_no_such_speakers(episode, missing))
         new = {speaker_key(label): name for label, name in named.episode.speaker_names}
         given = dict(episode.speaker_names)  # the file's label -> the name shown until now
         composed = {label: new.get(speaker_key(name), name) for label, name in given.items()}
@@ -306,11 +304,7 @@ class Library:
             return transcript
         named, missing = name_speakers(transcript, speakers)
         if missing:
-            found = ", ".join(named.episode.speakers) or "none: the transcript has no speaker labels"
-            report.notices[named.episode.id] = (
-                f"“{named.episode.title or named.episode.id}” has no speaker {', '.join(map(repr, missing))} "
-                f"to name (its speakers: {found})."
-            )
+            report.notices[named.episode.id] = _no_such_speakers(named.episode, missing) + "."
         return named
 
     def _write_changed(
@@ -344,7 +338,7 @@ class Library:
 
             try:
                 texts = [document_text(u, self.store.documents) for u in utterances]
-                vectors, fresh = self._vectors(episode.id, texts, tick)
+                vectors, fresh = self._vectors(episode.id, texts, tick, existed)
                 report.utterances_embedded += sum(1 for i in fresh if i)  # not the details record (0)
                 outline = outline_json(episode, utterances[1:], vectors[1:])
                 self.store.write_episode(episode, utterances, vectors, outline)
@@ -370,16 +364,19 @@ class Library:
                 report.notices[episode.id] = " ".join([*before, *notices])
 
     def _vectors(
-        self, episode_id: str, texts: Sequence[str], tick: Callable[[int], None]
+        self, episode_id: str, texts: Sequence[str], tick: Callable[[int], None], existed: bool
     ) -> tuple[np.ndarray, list[int]]:
-        """A vector per text, and which were embedded: a record the stored episode holds with the same
-        text keeps its stored vector (an edited line, a speaker named, a reading improved re-embed only what
+        """A vector per text, and which were embedded: a turn the stored episode holds with the same text
+        keeps its stored vector (an edited line, a speaker named, a reading improved re-embed only what
         they change)."""
         kept: dict[str, np.ndarray] = {}
-        if self.store.episode(episode_id) is not None:
-            stored = self.store.utterances_of(episode_id, with_details=True)
-            got = self.store.get([u.id for u in stored], with_vectors=True)
-            kept = {document_text(u, self.store.documents): v for u, v in got.values() if v is not None}
+        if existed:
+            stored, matrix = self._stored_vectors(episode_id, None, with_details=True)
+            kept = {
+                document_text(u, self.store.documents): v
+                for u, v in zip(stored, matrix, strict=True)
+                if v.any()
+            }
         fresh = [i for i, text in enumerate(texts) if text not in kept]
         if not kept:
             return self.embedder.embed_documents(texts, progress=tick), fresh
@@ -436,6 +433,12 @@ def plain_notice(episode: Episode) -> str:
         "found, so each paragraph (each line, where no blank line parts them) is one utterance, cited by its "
         "number."
     )
+
+
+def _no_such_speakers(episode: Episode, labels: Sequence[str]) -> str:
+    shown = ", ".join(episode.speakers) or "none: the transcript has no speaker labels"
+    named = ", ".join(map(repr, labels))
+    return f"“{episode.title or episode.id}” has no speaker {named} (its speakers: {shown})"
 
 
 def heading_notice(episode: Episode) -> str:

@@ -39,7 +39,7 @@ def test_labels_are_named_and_a_label_the_file_lacks_is_said(tmp_path: Path) -> 
     assert speakers(assistant) == ["Nadia Brooks", "Speaker B"]
     assert assistant.episodes()[0].speakers == ("Nadia Brooks", "Speaker B")
     assert report.notices["standup"] == (
-        "“standup” has no speaker 'Speaker C' to name (its speakers: Nadia Brooks, Speaker B)."
+        "“standup” has no speaker 'Speaker C' (its speakers: Nadia Brooks, Speaker B)."
     )
     answer = assistant.ask("What did Nadia Brooks say about the quote?")
     assert any(u.speaker == "Nadia Brooks" for c in answer.citations for u in c.utterances)
