@@ -430,8 +430,8 @@ def plain_notice(episode: Episode) -> str:
     """Said at ingest of a transcript read as plain text: what its citations can and cannot give."""
     return (
         f"“{episode.title or episode.id}” was read as plain text: no speaker labels, numbers or times were "
-        "found, so each paragraph (each line, where no blank line parts them) is one utterance, cited by its "
-        "number."
+        "found, so each paragraph (each line, where no blank line parts them) is one utterance, a long one "
+        "cut into passages of about 100 words, cited by its number."
     )
 
 

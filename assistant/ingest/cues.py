@@ -18,6 +18,7 @@ from typing import Any
 from ..errors import ParseError
 from ..types import Episode, Transcript, Utterance, format_time
 from .numbered import _GUEST_SEPARATOR, _META_KEYS, fix_text
+from .passages import PASSAGE_CHARS, split_piece
 from .speakers import Piece, diarised_name, display_names, is_label, merge_pieces, speaker_key
 
 Meta = dict[str, list[str]]
@@ -321,6 +322,10 @@ def split_labels(cues: Sequence[tuple[Piece, Sequence[str]]]) -> list[Piece]:
 # --- the Transcript ------------------------------------------------------------------------------
 
 
+def _too_long(piece: Piece, max_chars: int) -> bool:
+    return len(piece.text) > max_chars or (piece.speaker is None and len(piece.text) > PASSAGE_CHARS)
+
+
 def build_transcript(
     pieces: Sequence[Piece],
     *,
@@ -330,19 +335,17 @@ def build_transcript(
     meta: Meta,
     max_chars: int,
 ) -> Transcript:
-    """Check, merge and number the pieces; fill the Episode from the file's metadata, else the file name."""
+    """Check, merge and number the pieces; fill the Episode from the file's metadata, else the file name.
+
+    A piece longer than `max_chars` (a turn of many minutes, a cue holding a whole text), or one that names
+    no speaker and runs past `PASSAGE_CHARS` (a paragraph of prose, a transcript pasted as one block), is cut
+    into passages of whole sentences (`passages.split_piece`) rather than refused or cited whole: the numbers
+    are ours, so nothing a reader checks against the file moves."""
     path = Path(path)
     kept: list[Piece] = []
     for piece in pieces:
         _check_times(piece, path)
         text = fix_text(piece.text)
-        if len(text) > max_chars:
-            raise ParseError(
-                path,
-                piece.line,
-                f"{piece.where} is {len(text):,} characters, over the {max_chars:,} limit",
-                "split it into shorter cues",
-            )
         if text:
             kept.append(Piece(text, piece.where, piece.line, piece.speaker, piece.start, piece.end))
     if not kept:
@@ -361,7 +364,13 @@ def build_transcript(
         else Piece(p.text, p.where, p.line, names[speaker_key(p.speaker)], p.start, p.end)
         for p in kept
     ]
-    merged = merge_pieces(kept, max_chars=max_chars)
+    merged = [
+        part
+        for piece in merge_pieces(kept, max_chars=max_chars)
+        for part in (
+            split_piece(piece, min(PASSAGE_CHARS, max_chars)) if _too_long(piece, max_chars) else [piece]
+        )
+    ]
     utterances = tuple(
         Utterance(episode_id=episode_id, number=n, text=p.text, speaker=p.speaker, start=p.start, end=p.end)
         for n, p in enumerate(merged, start=1)

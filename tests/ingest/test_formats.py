@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 import shutil
 from pathlib import Path
@@ -14,6 +15,7 @@ from assistant.errors import ParseError
 from assistant.ingest.details import details_utterance
 from assistant.ingest.otter import MAX_HEADING_LINES
 from assistant.ingest.parse import format_names, parse_file, parse_text, sniff_format
+from assistant.ingest.passages import PASSAGE_CHARS
 from assistant.ingest.speakers import Piece, display_names, is_label, merge_pieces
 from assistant.render import source_link
 
@@ -201,10 +203,14 @@ def test_malformed_variants(text: str, fmt: str | None, fragment: str) -> None:
     assert fragment in str(refused(text, fmt))
 
 
-def test_overlong_cue_is_refused_at_its_line() -> None:
-    text = "WEBVTT\n\n00:01.000 --> 00:02.000\nshort\n\n00:02.000 --> 00:03.000\n" + "word " * 20 + "\n"
-    err = refused(text, max_utterance_chars=50)
-    assert err.line == 6 and "cue 2 is 99 characters, over the 50 limit" in str(err)
+def test_an_overlong_cue_is_cut_into_passages_timed_within_it() -> None:
+    said = "Steel came late. The crane waited a week. " * 3
+    text = f"WEBVTT\n\n00:01.000 --> 00:02.000\nAda: short\n\n00:02.000 --> 00:14.000\nAda: {said}\n"
+    t = parse_text(text, Path("x.vtt"), "x", max_utterance_chars=50)
+    parts = t.utterances[1:]
+    assert [u.text for u in parts] == ["Steel came late. The crane waited a week."] * 3
+    assert [(u.start, u.end) for u in parts] == [(2.0, 6.0), (6.0, 10.0), (10.0, 14.0)]
+    assert {u.speaker for u in t.utterances} == {"Ada"}
 
 
 # --- SRT ----------------------------------------------------------------------------------------
@@ -472,6 +478,24 @@ def test_plain_text_paragraphs_are_utterances_with_the_metadata_block() -> None:
         (1, "Welcome to the show. Today we talk about bridges."),
         (2, "Thanks for having me."),
     ]
+
+
+def test_plain_text_pasted_as_one_block_is_cut_into_passages_of_whole_sentences() -> None:
+    sentences = [f"Sentence {n} says that Dr. Okafor checked bridge {n} twice." for n in range(1, 41)]
+    t = parse_text(" ".join(sentences) + "\n", Path("blob.txt"), "blob")
+    texts = [u.text for u in t.utterances]
+    assert " ".join(texts) == " ".join(sentences)
+    assert len(texts) == math.ceil(len(" ".join(sentences)) / PASSAGE_CHARS) == 4
+    assert all(len(x) <= PASSAGE_CHARS for x in texts)
+    assert all(x.endswith("twice.") for x in texts)  # "Dr." ends no passage
+
+
+def test_unpunctuated_text_is_cut_into_near_equal_runs_of_words() -> None:  # automatic captions
+    words = [f"word{n}" for n in range(400)]
+    t = parse_text(" ".join(words) + "\n", Path("cap.txt"), "cap")
+    sizes = [len(u.text.split()) for u in t.utterances]
+    assert " ".join(u.text for u in t.utterances).split() == words
+    assert max(sizes) - min(sizes) <= 1 and all(len(u.text) <= PASSAGE_CHARS for u in t.utterances)
 
 
 def test_code_or_settings_passed_by_mistake_are_not_read_as_plain_text() -> None:

@@ -236,3 +236,18 @@ def test_a_long_diarised_turn_is_cut_at_sentence_ends_within_the_limit() -> None
     t = parse_text(json.dumps({"words": words}), Path("long.json"), "long", max_utterance_chars=60)
     assert [u.text for u in t.utterances] == ["The steel came late. The steel came late."] * 3
     assert {u.speaker for u in t.utterances} == {"Speaker 0"} and t.utterances[1].start == 8.0
+
+
+def test_an_assemblyai_turn_over_the_limit_is_cut_into_passages_of_that_speaker() -> None:  # a lecture
+    said = "The load moves to the piers. " * 1000
+    turns = [
+        {"speaker": "A", "start": 0, "end": 1_800_000, "text": said},
+        {"speaker": "B", "start": 1_800_000, "end": 1_801_000, "text": "Thanks."},
+    ]
+    t = parse_text(json.dumps({"status": "completed", "utterances": turns}), Path("lecture.json"), "lecture")
+    lecture = t.utterances[:-1]
+    assert len(lecture) > 40 and {u.speaker for u in lecture} == {"Speaker A"}
+    assert " ".join(u.text for u in lecture) == said.strip()
+    assert lecture[0].start == 0.0 and lecture[-1].end == 1800.0
+    assert all(a.end == b.start for a, b in zip(lecture, lecture[1:], strict=False))
+    assert t.utterances[-1].text == "Thanks." and t.utterances[-1].speaker == "Speaker B"
