@@ -1,4 +1,5 @@
-"""Text too long to cite as one utterance, cut into passages of whole sentences.
+"""Text too long to cite as one utterance, cut into passages of whole sentences; caption lines too short
+to read alone, joined into passages.
 
 A transcript pasted as one block (a YouTube transcript copied from a site, an article's run of prose) or a
 speaker turn that runs for many minutes (a lecture diarised as one voice) would otherwise be one
@@ -11,15 +12,24 @@ captions are, is cut into near-equal runs of words.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import replace
 
 from sentencex import segment
 
-from .speakers import Piece
+from .speakers import MERGE_MAX_PAUSE, Piece
+
+_SENTENCE_MARK = re.compile(r"[.!?…。！？]")
 
 PASSAGE_CHARS = 600
 """Longest passage cut from a long text: about 100 words, the passage length of dense retrieval's
 benchmarks (DPR's Wikipedia passages), well within what the default model reads."""
+FRAGMENT_PASSAGE_CHARS = 300
+"""Longest passage joined from caption lines: about 55 words, 20 seconds of speech, so that a citation
+still opens the recording near what it quotes (measured in eval/README.md, "Automatic captions")."""
+FRAGMENTS_AT_LEAST = 20
+SPEECH_CHARS_PER_SECOND = 15.0
+"""About 150 spoken words a minute."""
 
 
 def passages(text: str, max_chars: int = PASSAGE_CHARS) -> list[str]:
@@ -85,3 +95,42 @@ def _cut(sentence: str, max_chars: int) -> list[str]:
         if all(len(r) <= max_chars for r in runs) or count >= len(words):
             return runs
         count += 1
+
+
+def join_fragments(pieces: list[Piece], max_chars: int = FRAGMENT_PASSAGE_CHARS) -> list[Piece]:
+    """The lines of a transcript that never ends a sentence and names no speaker (automatic captions: about
+    eight words a line), joined in order into passages of at most `max_chars`, a new one after a pause of
+    more than `MERGE_MAX_PAUSE` seconds; any other transcript as it is. Read alone, such a line is a cut
+    phrase ("synthetic data is incredibly effective it's now the"), and twelve of them hand an answer less
+    than a hundred words. Whether a transcript ends sentences is judged from `FRAGMENTS_AT_LEAST` lines up."""
+    if (
+        len(pieces) < FRAGMENTS_AT_LEAST
+        or any(p.speaker for p in pieces)
+        or sum(1 for p in pieces if _SENTENCE_MARK.search(p.text)) * 20 > len(pieces)
+    ):
+        return pieces
+    out: list[Piece] = []
+    last: Piece | None = None
+    for piece in pieces:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and not _paused(last, piece)
+            and len(prev.text) + 1 + len(piece.text) <= max_chars
+        ):
+            end = piece.end if piece.end is not None else prev.end
+            out[-1] = replace(prev, text=f"{prev.text} {piece.text}", end=end)
+        else:
+            out.append(piece)
+        last = piece
+    return out
+
+
+def _paused(last: Piece | None, piece: Piece) -> bool:
+    """Whether `piece` starts more than `MERGE_MAX_PAUSE` seconds after `last` ended; where the file gives
+    only starts (a transcript copied from YouTube's panel), `last` is taken to end as speech of its length
+    would (`SPEECH_CHARS_PER_SECOND`)."""
+    if last is None or last.start is None or piece.start is None:
+        return False
+    end = last.end if last.end is not None else last.start + len(last.text) / SPEECH_CHARS_PER_SECOND
+    return piece.start - end > MERGE_MAX_PAUSE or piece.start < last.start

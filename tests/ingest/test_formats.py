@@ -15,7 +15,7 @@ from assistant.errors import ParseError
 from assistant.ingest.details import details_utterance
 from assistant.ingest.otter import MAX_HEADING_LINES
 from assistant.ingest.parse import format_names, parse_file, parse_text, sniff_format
-from assistant.ingest.passages import PASSAGE_CHARS
+from assistant.ingest.passages import FRAGMENT_PASSAGE_CHARS, PASSAGE_CHARS
 from assistant.ingest.speakers import Piece, display_names, is_label, merge_pieces
 from assistant.render import source_link
 
@@ -292,6 +292,44 @@ def test_youtube_rolling_captions_give_each_line_once(suffix: str) -> None:
         (2, None, 2.76, 5.59, "to the show about bridges"),
         (3, None, 5.6, 8.0, "the steel arrived late"),
     ]
+
+
+def _captions(lines: list[str], gap_after: int | None = None) -> str:
+    cues, t = [], 0.0
+    for n, line in enumerate(lines):
+        cues.append(f"{n + 1}\n00:00:{t:06.3f} --> 00:00:{t + 2.5:06.3f}\n{line}\n".replace(".", ",", 2))
+        t += 2.5 + (5.0 if n == gap_after else 0.0)
+    return "\n".join(cues)
+
+
+def test_caption_lines_that_never_end_a_sentence_are_joined_into_passages() -> None:
+    lines = [f"the crane lifted span {n} into place" for n in range(1, 21)]  # 32-33 characters each
+    t = parse_text(_captions(lines, gap_after=2), Path("auto.srt"), "auto")
+    texts = [u.text for u in t.utterances]
+    assert " ".join(texts) == " ".join(lines)
+    assert texts[0] == " ".join(lines[:3])  # the pause after the third line ends the first passage
+    assert all(len(x) <= FRAGMENT_PASSAGE_CHARS for x in texts) and len(texts) == 4
+    assert [(u.start, u.end) for u in t.utterances[:2]] == [(0.0, 7.5), (12.5, t.utterances[1].end)]
+
+
+def test_caption_lines_copied_with_their_start_times_only_are_joined_up_to_a_pause() -> None:
+    lines = [f"the crane lifted span {n} into place" for n in range(1, 21)]
+    starts = [2 * n for n in range(10)] + [60 + 2 * n for n in range(10)]  # 33 characters: about 2.2 s each
+    text = "Transcript\n" + "".join(
+        f"{s // 60}:{s % 60:02d}\n{line}\n" for s, line in zip(starts, lines, strict=True)
+    )
+    t = parse_text(text, Path("panel.txt"), "panel")
+    assert [u.start for u in t.utterances] == [0.0, 16.0, 60.0, 76.0]
+    assert t.utterances[2].text.startswith("the crane lifted span 11 ")
+
+
+def test_punctuated_or_labelled_captions_keep_their_cues() -> None:
+    punctuated = [f"The crane lifted span {n}." for n in range(1, 25)]
+    labelled = [f"ADA: the crane lifted span {n}" if n % 2 else f"BEN: span {n} is in" for n in range(1, 25)]
+    few = [f"the crane lifted span {n}" for n in range(1, 6)]  # too few lines to tell
+    assert len(parse_text(_captions(punctuated), Path("p.srt"), "p").utterances) == 24
+    assert len(parse_text(_captions(labelled), Path("l.srt"), "l").utterances) == 24
+    assert len(parse_text(_captions(few), Path("f.srt"), "f").utterances) == 5
 
 
 def test_a_line_said_twice_in_subtitles_that_do_not_roll_stays_twice() -> None:
