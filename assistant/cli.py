@@ -114,8 +114,8 @@ def cli(ctx: click.Context, store: Path | None, offline: bool) -> None:
     "fmt",
     metavar="FORMAT",
     help=(
-        "Force a format (numbered, webvtt, srt, podcast-json, whisper-json, assemblyai-json, deepgram-json, "
-        "rev-json, elevenlabs-json, amazon-transcribe-json, otter, plain); default: detect."
+        "Force a format (numbered, ttml, webvtt, srt, podcast-json, whisper-json, assemblyai-json, "
+        "deepgram-json, rev-json, elevenlabs-json, amazon-transcribe-json, otter, plain); default: detect."
     ),
 )
 @click.option(

@@ -201,7 +201,8 @@ def test_every_file_left_out_or_refused_is_named_with_its_reason(tmp_path: Path)
     lines = [line for line in result.stderr.splitlines() if line.strip() and not line.startswith("note: ")]
     assert (
         f"skipped: {folder / 'random.bin'}: "
-        "not a transcript file type (expected .docx, .htm, .html, .json, .srt, .txt, .vtt)" in lines
+        "not a transcript file type "
+        "(expected .dfxp, .docx, .htm, .html, .json, .srt, .ttml, .txt, .vtt)" in lines
     )
     binary = next(line for line in lines if "noise.txt" in line)
     assert binary.startswith("error: ") and "binary" in binary

@@ -37,6 +37,7 @@ from .speech_apis import (
     parse_rev,
 )
 from .srt import looks_srt, parse_srt
+from .ttml import looks_ttml, parse_ttml
 from .web_page import at_page_line, is_web_page, page_text
 from .webvtt import looks_webvtt, parse_webvtt
 from .whisper_json import looks_whisper_json, parse_whisper_json
@@ -63,6 +64,7 @@ class Format:
 
 
 FORMATS: list[Format] = [
+    Format("ttml", looks_ttml, parse_ttml),
     Format("webvtt", looks_webvtt, parse_webvtt),
     Format("srt", looks_srt, parse_srt),
     Format("amazon-transcribe-json", looks_amazon, parse_amazon),
@@ -95,6 +97,9 @@ ALIASES = {
     "aws": "amazon-transcribe-json",
     "aws-transcribe": "amazon-transcribe-json",
     "rev.ai": "rev-json",
+    "dfxp": "ttml",
+    "imsc": "ttml",
+    "apple-podcasts": "ttml",
 }
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")

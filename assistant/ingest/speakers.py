@@ -74,6 +74,16 @@ def diarised_name(label: str) -> str:
     return f"Speaker {label}" if label.isdigit() or (len(label) == 1 and label.isalpha()) else label
 
 
+_NUMBERED_VOICE = re.compile(r"(?i)^(?:spk|speaker)[_ ]?(\d+)$")
+
+
+def numbered_voice(label: str) -> str | None:
+    """A voice a service numbers in its own spelling (Amazon's `spk_0`, ElevenLabs' `speaker_0`, Apple
+    Podcasts' `SPEAKER_1`) as "Speaker 0"; None for any other label."""
+    numbered = _NUMBERED_VOICE.match(label.strip())
+    return f"Speaker {numbered[1]}" if numbered else None
+
+
 _NAME_TAG = re.compile(r" ?\((?P<tag>[^()\s]{1,24}(?: [^()\s]{1,24}){0,2})\)$")
 _PRONOUNS = re.compile(r"[^\W\d_]+(?:/[^\W\d_]+)+")
 

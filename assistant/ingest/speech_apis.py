@@ -36,7 +36,7 @@ from ..types import Transcript
 from .cues import build_transcript, load_json, seconds
 from .numbered import DEFAULT_MAX_UTTERANCE_CHARS
 from .podcast_json import looks_json
-from .speakers import MERGE_MAX_PAUSE, Piece, diarised_name, ends_sentence
+from .speakers import MERGE_MAX_PAUSE, Piece, diarised_name, ends_sentence, numbered_voice
 
 ASSEMBLYAI = "assemblyai-json"
 DEEPGRAM = "deepgram-json"
@@ -51,7 +51,6 @@ _ASSEMBLYAI_JOB = re.compile(r'"(?:audio_url|audio_duration|speaker_labels)"\s*:
 _ASSEMBLYAI_WORDS = re.compile(r'"words"\s*:\s*\[')
 _ELEVENLABS = re.compile(r'"(?:speaker_id|language_probability|logprob)"\s*:')
 _AMAZON = (re.compile(r'"transcripts"\s*:\s*\['), re.compile(r'"items"\s*:\s*\['))
-_NUMBERED_VOICE = re.compile(r"(?i)^(?:spk|speaker)_(\d+)$")
 
 
 def looks_amazon(text: str) -> bool:
@@ -398,8 +397,7 @@ def _speaker(value: Any) -> str | None:
     "Speaker 0" / "Speaker A"; a name it was given as is."""
     if isinstance(value, bool) or not isinstance(value, (int, str)):
         return None
-    numbered = _NUMBERED_VOICE.match(str(value).strip())
-    return f"Speaker {numbered[1]}" if numbered else diarised_name(str(value)) or None
+    return numbered_voice(str(value)) or diarised_name(str(value)) or None
 
 
 def _channel_speaker(speaker: Any, channel: Any, several: bool) -> str | None:
