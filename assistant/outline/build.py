@@ -12,7 +12,7 @@ from assistant.outline.types import Chapter, Outline
 from assistant.types import Utterance
 
 METHOD = (
-    "penalised-partition+length-prior:minilm+tfidf;tfidf-centroid-statement-quotes-filled;"
+    "penalised-partition+length-prior+min-words:minilm+tfidf;tfidf-centroid-statement-quotes-filled;"
     "common-word-titles+phrases"
 )
 """How outlines are built; a stored outline made another way is rebuilt when read (`Library.outline`)."""

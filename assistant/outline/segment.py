@@ -39,18 +39,22 @@ WORDS_PER_CHAPTER = 2000
 @dataclass(frozen=True)
 class SegmentParams:
     """penalty: cost of one more chapter, in units of the episode's mean weighted scatter per non-empty
-    utterance; min_len: fewest utterances in a chapter; weight_cap: words beyond which an utterance
-    weighs no more; lexical: append the episode's tf-idf rows to the vectors (on qmsum/train, Pk with
-    the gold count 0.376 with both against 0.403 with MiniLM alone). Swept on qmsum/train (with the
-    tf-idf rows counted twice, by mistake): penalty 5 / min_len 40 gave Pk 0.368, 4.5 / 30 gave 0.379, and
-    Pk rises fast below 4 (7.5 chapters, 0.44). Without the length prior: train Pk 0.372, 2.9 chapters
-    (gold 4.8); with it (`words_per_chapter`, see WORDS_PER_CHAPTER), 0.387 and 4.0. Also tried on train,
-    with the prior: tf-idf rows weighted 0.7 / 1.41 / 2 (Pk 0.394 / 0.391 / 0.386), min_len 30 / 50
-    (0.395 / 0.383), and vectors averaged over +-3..10 utterances before partitioning (worse at the gold
-    count: 0.378-0.396 against 0.377)."""
+    utterance; min_words: fewest spoken words in a chapter, counted as the episode's utterances that hold
+    that many words on average (`min_length`); weight_cap: words beyond which an utterance weighs no more;
+    lexical: append the episode's tf-idf rows to the vectors (on qmsum/train, Pk with the gold count 0.376
+    with both against 0.403 with MiniLM alone). Swept on qmsum/train (with the tf-idf rows counted twice, by
+    mistake): penalty 5 / min_len 40 gave Pk 0.368, 4.5 / 30 gave 0.379, and Pk rises fast below 4 (7.5
+    chapters, 0.44). Without the length prior: train Pk 0.372, 2.9 chapters (gold 4.8); with it
+    (`words_per_chapter`, see WORDS_PER_CHAPTER), 0.387 and 4.0. Also tried on train, with the prior: tf-idf
+    rows weighted 0.7 / 1.41 / 2 (Pk 0.394 / 0.391 / 0.386), min_len 30 / 50 (0.395 / 0.383), and vectors
+    averaged over +-3..10 utterances before partitioning (worse at the gold count: 0.378-0.396 against
+    0.377). The minimum was 40 utterances until 2026-12-02, when it became words: 40 of QMSum's turns are
+    800 words, 40 of the seed's sentence lines 540 and 40 passages of a pasted transcript 3,900, which left an
+    hour of such text two chapters. On qmsum/train, min_words 400 / 500 / 600 / 700 / 800 / 1,000 gave Pk
+    0.385 / 0.385 / 0.380 / 0.381 / 0.375 / 0.378 against 0.387 with 40 utterances (eval/README.md)."""
 
     penalty: float = 5.0
-    min_len: int = 40
+    min_words: int = 800
     weight_cap: int = 20
     lexical: bool = True
     words_per_chapter: int | None = WORDS_PER_CHAPTER
@@ -93,7 +97,7 @@ def segment(
     n = len(texts)
     if n != len(vectors):
         raise ValueError(f"{len(vectors)} vectors for {n} utterances")
-    m = max(1, params.min_len)
+    m = min_length(texts, params.min_words)
     if n < 2 * m or count == 1:
         return []
     weights = utterance_weights(texts, params.weight_cap)
@@ -118,6 +122,14 @@ def segment(
     if len(bounds) + 1 < floor:
         return _best_of_count(cost, n, m, floor)
     return bounds
+
+
+def min_length(texts: Sequence[str], min_words: int) -> int:
+    """Fewest utterances in a chapter: as many as hold `min_words` spoken words at this episode's mean
+    (about five minutes of speech at 800), so that the floor means the same for short turns, sentence
+    lines and long passages."""
+    spoken = sum(len(_WORD.findall(t)) for t in texts)
+    return max(2, round(min_words * len(texts) / max(1, spoken)))
 
 
 def length_prior(texts: Sequence[str], words_per_chapter: int | None) -> int:

@@ -45,16 +45,25 @@ def utterances_for(texts, episode="ep"):
 @pytest.mark.parametrize("lexical", [True, False])
 def test_segment_finds_obvious_topic_shifts(lexical):
     v, texts = synthetic_episode()
-    bounds = segment(v, texts, SegmentParams(min_len=20, lexical=lexical))
+    bounds = segment(v, texts, SegmentParams(min_words=200, lexical=lexical))
     assert len(bounds) == 2
     assert abs(bounds[0] - 60) <= 2 and abs(bounds[1] - 110) <= 2
 
 
+def test_the_shortest_chapter_is_counted_in_words_not_utterances():
+    """An hour pasted as one block is read as ~100-word passages: 20 of them hold a topic (2,000 words)."""
+    v, texts = synthetic_episode(lengths=(20, 20, 20))
+    passages = [" ".join([t] * 8) if t else "" for t in texts]  # ~96 words where a turn had 12
+    bounds = segment(v, passages, SegmentParams(words_per_chapter=None))
+    assert len(bounds) == 2 and abs(bounds[0] - 20) <= 2 and abs(bounds[1] - 40) <= 2
+    assert segment(v, texts, SegmentParams(words_per_chapter=None)) == []  # 12-word turns: too short
+
+
 def test_segment_with_a_given_count_and_on_one_topic():
     v, texts = synthetic_episode()
-    assert len(segment(v, texts, SegmentParams(min_len=20), count=3)) == 2
+    assert len(segment(v, texts, SegmentParams(min_words=200), count=3)) == 2
     one_v, one_texts = synthetic_episode(lengths=(150,))
-    assert segment(one_v, one_texts, SegmentParams(min_len=20)) == []
+    assert segment(one_v, one_texts, SegmentParams(min_words=200)) == []
 
 
 def test_segment_short_or_empty_episodes():
@@ -75,7 +84,7 @@ def test_baselines():
 def test_outline_chapters_titles_and_json_round_trip():
     v, texts = synthetic_episode()
     utterances = utterances_for(texts)
-    outline = build_outline("ep", utterances, v, SegmentParams(min_len=20))
+    outline = build_outline("ep", utterances, v, SegmentParams(min_words=200))
     assert [c.number for c in outline.chapters] == [1, 2, 3]
     assert outline.chapters[0].first == 1 and outline.chapters[-1].last == len(texts)
     for before, after in zip(outline.chapters, outline.chapters[1:], strict=False):
@@ -92,7 +101,7 @@ def test_outline_chapters_titles_and_json_round_trip():
 def test_key_quotes_state_rather_than_ask():
     v, texts = synthetic_episode()
     asked = [t + "?" if i % 2 == 0 and t.strip() else t for i, t in enumerate(texts)]
-    outline = build_outline("ep", utterances_for(asked), v, SegmentParams(min_len=20))
+    outline = build_outline("ep", utterances_for(asked), v, SegmentParams(min_words=200))
     quotes = [u for c in outline.chapters for u in c.key_quotes]
     assert quotes and not any(u.text.endswith("?") for u in quotes)
 
@@ -100,7 +109,7 @@ def test_key_quotes_state_rather_than_ask():
 def test_answer_cites_key_quotes_that_are_real_utterances():
     v, texts = synthetic_episode()
     utterances = utterances_for(texts)
-    outline = build_outline("ep", utterances, v, SegmentParams(min_len=20))
+    outline = build_outline("ep", utterances, v, SegmentParams(min_words=200))
     text, citations = answer_from_outline(outline)
     quotes = [u for c in outline.chapters for u in c.key_quotes]
     assert [c.utterances for c in citations] == [(u,) for u in quotes]  # one line, one turn
@@ -117,7 +126,7 @@ def test_answer_cites_key_quotes_that_are_real_utterances():
 def test_focused_answer_quotes_the_passages_under_the_chapters_that_hold_them():
     v, texts = synthetic_episode()
     utterances = utterances_for(texts)
-    outline = build_outline("ep", utterances, v, SegmentParams(min_len=20))
+    outline = build_outline("ep", utterances, v, SegmentParams(min_words=200))
     goals = [u for u in utterances if "goal" in u.text][:3]
     refund = next(u for u in utterances if "refund" in u.text)
     passages = [goals[2], refund, goals[0], goals[1]]  # best first, as a search returns them
@@ -138,7 +147,7 @@ def test_a_long_passage_about_the_focus_is_cut_to_its_sentences_that_match():
     filler = "The weather was mild and everyone arrived early for the session that morning in town. "
     texts[70] = filler * 3 + "The striker scored the winning goal in the last minute of the match."
     utterances = utterances_for(texts)
-    outline = build_outline("ep", utterances, v, SegmentParams(min_len=20))
+    outline = build_outline("ep", utterances, v, SegmentParams(min_words=200))
     text, citations = answer_from_outline(outline, focus="the winning goal", passages=[utterances[70]])
     assert "“… The striker scored the winning goal in the last minute of the match.”" in text
     assert citations[0].utterances == (utterances[70],)  # the citation still points at the whole turn
@@ -214,7 +223,7 @@ def test_a_long_key_quote_keeps_its_first_whole_sentences():
     second = "Nobody in the stadium expected it after such a slow and careful first half of football."
     texts[70] = f"{first} {second} The coach said it was the best game of the season so far."
     utterances = utterances_for(texts)
-    outline = build_outline("ep", utterances, v, SegmentParams(min_len=20))
+    outline = build_outline("ep", utterances, v, SegmentParams(min_words=200))
     text, _ = answer_from_outline(outline, speaker="Ana", passages=[utterances[70]])
     assert f"“{first} {second} …”" in text
     focused, _ = answer_from_outline(outline, focus="the goal", passages=[utterances[70]])
@@ -231,7 +240,9 @@ def test_key_quotes_say_what_the_chapter_is_about_not_what_sits_at_its_vectors_c
     v = centre + 2.0 * rng.standard_normal((60, 32))
     v[generic] = centre
     v /= np.linalg.norm(v, axis=1, keepdims=True)
-    outline = build_outline("ep", utterances_for(texts), v, SegmentParams(min_len=40, words_per_chapter=None))
+    outline = build_outline(
+        "ep", utterances_for(texts), v, SegmentParams(min_words=10**6, words_per_chapter=None)
+    )
     assert len(outline.chapters) == 1
     quoted = [u.number - 1 for u in outline.chapters[0].key_quotes]
     assert len(quoted) == 3 and generic not in quoted
@@ -241,7 +252,9 @@ def _one_chapter_quotes(texts: list[str]) -> list[str]:
     rng = np.random.default_rng(2)
     v = rng.standard_normal((len(texts), 16))
     v /= np.linalg.norm(v, axis=1, keepdims=True)
-    outline = build_outline("ep", utterances_for(texts), v, SegmentParams(min_len=40, words_per_chapter=None))
+    outline = build_outline(
+        "ep", utterances_for(texts), v, SegmentParams(min_words=10**6, words_per_chapter=None)
+    )
     return [u.text for u in outline.chapters[0].key_quotes]
 
 
@@ -271,7 +284,7 @@ def test_one_speakers_words_skip_a_chapter_where_they_only_backchannel():
     """What one person said, by chapter: "Yeah." is no word of theirs on the football chapter, unless it is
     all they ever say."""
     v, texts = synthetic_episode()
-    outline = build_outline("ep", utterances_for(texts), v, SegmentParams(min_len=20))
+    outline = build_outline("ep", utterances_for(texts), v, SegmentParams(min_words=200))
     football = outline.chapters[1]
     utterances = [
         replace(

@@ -14,16 +14,16 @@ from .test_outline import TOPICS, synthetic_episode
 
 def test_length_prior_sets_a_floor_on_the_chapter_count():
     v, texts = synthetic_episode(lengths=(300,))  # one topic, ~3,000 words
-    assert segment(v, texts, SegmentParams(min_len=20, words_per_chapter=None)) == []
+    assert segment(v, texts, SegmentParams(min_words=200, words_per_chapter=None)) == []
     floor = length_prior(texts, 600)
     assert floor >= 4
-    assert len(segment(v, texts, SegmentParams(min_len=20, words_per_chapter=600))) + 1 == floor
+    assert len(segment(v, texts, SegmentParams(min_words=200, words_per_chapter=600))) + 1 == floor
     assert length_prior(texts, None) == 0
 
 
 def test_the_prior_does_not_remove_chapters_the_data_asks_for():
     v, texts = synthetic_episode()
-    bounds = segment(v, texts, SegmentParams(min_len=20, words_per_chapter=10**6))
+    bounds = segment(v, texts, SegmentParams(min_words=200, words_per_chapter=10**6))
     assert len(bounds) == 2
 
 
