@@ -237,9 +237,8 @@ def test_files_a_folder_holds_that_are_no_transcripts_are_named(tmp_path: Path, 
     report = Assistant.from_settings().ingest(sample_copy.parent)
     assert report.added == ["harbour-bridge"] and report.ok
     assert report.ignored == {
-        str(
-            sample_copy.parent / "cover.jpg"
-        ): "not a transcript file type (expected .docx, .htm, .html, .json, .srt, .txt, .vtt)"
+        str(sample_copy.parent / "cover.jpg"): "not a transcript file type "
+        "(expected .dfxp, .docx, .htm, .html, .json, .pdf, .srt, .ttml, .txt, .vtt)"
     }
 
 

@@ -21,6 +21,7 @@ from ..errors import ParseError
 from ..types import Transcript
 from .numbered import DEFAULT_MAX_UTTERANCE_CHARS, looks_numbered, parse_numbered
 from .otter import looks_otter, parse_otter
+from .pdf import at_page, is_pdf, pdf_text
 from .plain import looks_plain, parse_plain
 from .podcast_json import looks_podcast_json, parse_podcast_json
 from .reader import decode_bytes, read_bytes
@@ -136,13 +137,14 @@ def parse_file(
     episode_id: str | None = None,
     fmt: str | None = None,
 ) -> Transcript:
-    """Read, decode and parse one file (a Word document or a web page as its text); Episode.content_hash is
-    the sha256 of its raw bytes."""
+    """Read, decode and parse one file (a Word document, a PDF or a web page as its text);
+    Episode.content_hash is the sha256 of its raw bytes."""
     path = Path(path)
     data = read_bytes(path, max_bytes=max_bytes)
     word = word_text(data, path) if is_word_document(data) else None
-    page = page_text(data, path) if word is None and is_web_page(data) else None
-    text = word.text if word else page.text if page else decode_bytes(data, path)[0]
+    pdf = pdf_text(data, path) if word is None and is_pdf(data) else None
+    page = page_text(data, path) if word is None and pdf is None and is_web_page(data) else None
+    text = word.text if word else pdf.text if pdf else page.text if page else decode_bytes(data, path)[0]
     try:
         transcript = parse_text(
             text, path, episode_id or episode_id_for(path), fmt, max_utterance_chars=max_utterance_chars
@@ -150,6 +152,8 @@ def parse_file(
     except ParseError as exc:
         if word is not None:
             raise at_paragraph(exc, word) from None
+        if pdf is not None:
+            raise at_page(exc, pdf) from None
         if page is not None:
             raise at_page_line(exc, page) from None
         raise
