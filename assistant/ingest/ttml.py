@@ -11,11 +11,11 @@ Each `<p>` is a cue: Apple writes one per speaker turn, with its words as spans 
 them (read as words, not run together); subtitles write one per caption line, `<br/>` between its lines.
 `ttm:agent` names the speaker: the agent's `ttm:name` from the head when it has one, else its id
 (`SPEAKER_1` as "Speaker 1"). Times may be clock times (`00:01:02.500`, `00:01:02:12` in frames), offsets
-(`62.5s`, `1500ms`, `90f`, `10000t`) or Apple's bare seconds and short clocks (`28.620`, `1:17.410`); a
-`<p>` inside a `<div>` or `<body>` with its own `begin` counts from it when it would otherwise start before
-it (the standard's nesting; Apple's files repeat absolute times). No TTML library reads Apple's files:
-ttconv, the reference one, rejects their bare seconds and drops the speakers, so lxml reads the XML here
-(no entities, no network, no DTD).
+(`62.5s`, `1500ms`, `90f`, `10000t`) or Apple's bare seconds and short clocks (`28.620`, `1:17.410`); the
+times of every `<p>` count from its `<div>`'s and `<body>`'s `begin` when any `<p>` would otherwise start
+before them (the standard's nesting; Apple's files repeat absolute times, so their `<p>` never do). No
+TTML library reads Apple's files: ttconv, the reference one, rejects their bare seconds and drops the
+speakers, so lxml reads the XML here (no entities, no network, no DTD).
 """
 
 from __future__ import annotations
@@ -68,14 +68,18 @@ def parse_ttml(
     rates = _Rates(root)
     agents = _agent_names(root)
     pieces = []
+    offsets = []
     for n, p in enumerate(root.iter(_tag(namespace, "p")), 1):
         where = f"paragraph {n} (<p> at line {p.sourceline})"
         said = " ".join(_text(p).split())
         if not said:
             continue
         start, end = _span(p, rates, path)
+        offsets.append(_offset(p, rates, path))
         agent = p.get(f"{{{_TTM}}}agent") or _inherited_agent(p)
         pieces.append(Piece(said, where, p.sourceline, _speaker(agent, agents), start, end))
+    if any(p.start is not None and p.start < offset for p, offset in zip(pieces, offsets, strict=True)):
+        pieces = [_shifted(p, offset) for p, offset in zip(pieces, offsets, strict=True)]
     if not pieces:
         raise ParseError(
             path,
@@ -172,8 +176,7 @@ def _time(value: str, rates: _Rates) -> float | None:
 
 
 def _span(p: etree._Element, rates: _Rates, path: Path) -> tuple[float | None, float | None]:
-    """The `<p>`'s start and end in seconds (`dur` counts from its start), counted from an ancestor's
-    `begin` when the `<p>` would otherwise start before that ancestor does."""
+    """The `<p>`'s own start and end in seconds (`dur` counts from its start)."""
     values: dict[str, float | None] = {}
     for key in ("begin", "end", "dur"):
         raw = p.get(key)
@@ -181,14 +184,24 @@ def _span(p: etree._Element, rates: _Rates, path: Path) -> tuple[float | None, f
     start, end = values["begin"], values["end"]
     if end is None and start is not None and values["dur"] is not None:
         end = start + values["dur"]
+    return start, end
+
+
+def _offset(p: etree._Element, rates: _Rates, path: Path) -> float:
+    """The sum of the `begin` times of the `<p>`'s ancestors: where its times count from in the standard.
+    Used only when some `<p>` starts before its ancestors do (Apple's files repeat absolute times)."""
     offset = 0.0
     for ancestor in p.iterancestors():
         raw = ancestor.get("begin")
         if raw is not None:
             offset += _checked(raw, "begin", ancestor, rates, path)
-    if offset and start is not None and start < offset:
-        start, end = start + offset, None if end is None else end + offset
-    return start, end
+    return offset
+
+
+def _shifted(piece: Piece, offset: float) -> Piece:
+    start = None if piece.start is None else piece.start + offset
+    end = None if piece.end is None else piece.end + offset
+    return Piece(piece.text, piece.where, piece.line, piece.speaker, start, end)
 
 
 def _checked(raw: str, key: str, element: etree._Element, rates: _Rates, path: Path) -> float:

@@ -66,9 +66,9 @@ def test_broadcast_subtitles_name_agents_and_count_frames_and_ticks() -> None:
 
 
 def test_times_nested_in_a_timed_division_count_from_its_start() -> None:
-    cues = '<p begin="0s" end="2s">One.</p><p begin="2s" end="4s">Two.</p>'
+    cues = '<p begin="0s" end="2s">One.</p><p begin="70s" end="72s">Two.</p>'
     text = f'{TT}><body><div begin="60s">{cues}</div></body></tt>'
-    assert [(u.start, u.end) for u in parsed(text).utterances] == [(60.0, 62.0), (62.0, 64.0)]
+    assert [(u.start, u.end) for u in parsed(text).utterances] == [(60.0, 62.0), (130.0, 132.0)]
 
 
 @pytest.mark.parametrize(
