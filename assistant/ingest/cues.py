@@ -18,7 +18,7 @@ from typing import Any
 from ..errors import ParseError
 from ..types import Episode, Transcript, Utterance, format_time
 from .numbered import _GUEST_SEPARATOR, _META_KEYS, fix_text
-from .passages import PASSAGE_CHARS, join_fragments, split_piece
+from .passages import FRAGMENT_PASSAGE_CHARS, PASSAGE_CHARS, join_fragments, split_piece
 from .speakers import Piece, diarised_name, display_names, is_label, merge_pieces, speaker_key
 
 Meta = dict[str, list[str]]
@@ -366,7 +366,9 @@ def build_transcript(
     ]
     merged = [
         part
-        for piece in join_fragments(merge_pieces(kept, max_chars=max_chars))
+        for piece in join_fragments(
+            merge_pieces(kept, max_chars=max_chars), min(FRAGMENT_PASSAGE_CHARS, max_chars)
+        )
         for part in (
             split_piece(piece, min(PASSAGE_CHARS, max_chars)) if _too_long(piece, max_chars) else [piece]
         )
