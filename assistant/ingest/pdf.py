@@ -9,7 +9,8 @@ the space above the next line is half a line's height wider than the document's 
 that runs on over a page break continues unless its last line ended a sentence. What a layout repeats on
 every page is left out: of the (at most two) lines a wide gap sets apart at a page's top or bottom, those
 standing at the same height on at least half the pages with the same words once digits are ignored ("Acme
-Corp Q3 2026 call") and those that are a page number ("3", "Page 3 of 12"). A ParseError names the page.
+Corp Q3 2026 call") and a page number standing alone there ("Page 3 of 12"; a bare "3" when such numbers keep
+step with the pages, so a numbered transcript's `351` at a page's foot stays). A ParseError names the page.
 """
 
 from __future__ import annotations
@@ -159,8 +160,9 @@ def _shape(line: _Line) -> tuple[int, str]:
 
 def _without_running_lines(pages: list[list[_Line]], wide: float) -> list[list[_Line]]:
     """The pages without their running headers and footers and the page numbers among them: lines above
-    the first or below the last `wide` gap of a page, within `MARGIN_LINES` of its edge (a numbered
-    transcript's `1` sits right above its text, so it is no page number)."""
+    the first or below the last `wide` gap of a page, within `MARGIN_LINES` of its edge, that recur there or
+    count the pages (a numbered transcript's `1` sits right above its text, and its `351` at a page's foot
+    does not keep step with the pages)."""
 
     def margins(page: list[_Line]) -> list[_Line]:
         top = [
@@ -178,9 +180,47 @@ def _without_running_lines(pages: list[list[_Line]], wide: float) -> list[list[_
     edges = [margins(page) for page in pages]
     shape = Counter(key for edge in edges for key in {_shape(line) for line in edge})
     repeated = {key for key, count in shape.items() if count >= 2 and count * 2 >= len(pages)}
+    numbers = [
+        [line for line in edge if _apart(line, page, wide)] for page, edge in zip(pages, edges, strict=True)
+    ]
+    offset = _page_number_offset(numbers)
     kept = []
-    for page, edge in zip(pages, edges, strict=True):
-        running = [line for line in edge if _shape(line) in repeated or _PAGE_NUMBER.match(line.text)]
-        lines = [line for line in page if line not in running]
-        kept.append([] if len(lines) == 1 and _PAGE_NUMBER.match(lines[0].text) else lines)
+    for ordinal, (page, edge, alone) in enumerate(zip(pages, edges, numbers, strict=True), 1):
+        running = [
+            line
+            for line in edge
+            if _shape(line) in repeated
+            or (line in alone and _PAGE_NUMBER.match(line.text) and not line.text.isdigit())
+            or (line in alone and line.text.isdigit() and int(line.text) - ordinal == offset)
+        ]
+        kept.append([line for line in page if line not in running])
     return kept
+
+
+def _apart(line: _Line, page: list[_Line], wide: float) -> bool:
+    """Whether a wide gap parts `line` from the page's next line toward its middle (a page number stands
+    alone in the margin; an utterance's number sits on its text)."""
+    i = page.index(line)
+    if len(page) == 1:
+        return True
+    if i < len(page) / 2:
+        return line.bottom - page[i + 1].top >= wide
+    return page[i - 1].bottom - line.top >= wide
+
+
+def _page_number_offset(edges: list[list[_Line]]) -> int | None:
+    """How far the bare numbers at the pages' edges run ahead of the pages' order (0 when page 1 says "1"),
+    when they keep step with it on at least half the pages (the first page alone: when it says "1"); None
+    otherwise: a numbered transcript's utterance numbers that fall at a page's edge are no page numbers."""
+    steps = Counter(
+        int(line.text) - ordinal
+        for ordinal, edge in enumerate(edges, 1)
+        for line in edge
+        if line.text.isdigit()
+    )
+    if not steps:
+        return None
+    step, count = steps.most_common(1)[0]
+    if len(edges) == 1:
+        return 0 if step == 0 else None
+    return step if count >= 2 and count * 2 >= len(edges) else None

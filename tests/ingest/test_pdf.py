@@ -120,8 +120,9 @@ class _Numbered(FPDF):
         self.cell(0, 10, str(self.page_no()), align="C")
 
 
+@pytest.mark.parametrize("space", [0, 4], ids=["tight", "spaced"])
 def test_a_numbered_transcript_keeps_every_number_at_a_page_edge_and_loses_the_page_numbers(
-    tmp_path: Path,
+    tmp_path: Path, space: int
 ) -> None:
     said = {
         n: f"Ada: point {n} about the bridge" + " and the steel" * (n % 4 * 6) + "." for n in range(1, 121)
@@ -133,6 +134,7 @@ def test_a_numbered_transcript_keeps_every_number_at_a_page_edge_and_loses_the_p
     for n, text in said.items():
         for line in [f"{n} {text}"] if n % 10 == 0 else [str(n), text]:  # every tenth inline, as `12 text`
             pdf.multi_cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(space)  # space between utterances sets a number at a page's foot apart, as a page number is
     pdf.output(str(tmp_path / "numbered.pdf"))
     t = parse_file(tmp_path / "numbered.pdf")
     assert t.episode.format == "numbered" and pdf.page_no() > 3
