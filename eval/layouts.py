@@ -1,12 +1,14 @@
 """The seed podcast as people also get transcripts: pasted as one block of text, and as YouTube's automatic
 captions; how well the seed questions find their gold lines in each.
 
-Three files are written from the seed (../shared/data/seed) into --work and each is ingested alone:
+Six files are written from the seed (../shared/data/seed) into --work and each is ingested alone:
 `numbered` (the file as it is), `block` (its lines joined into one paragraph, as copied from a transcript
-site), `block-unpunctuated` (the same, lower case, without punctuation) and `captions` (YouTube's rolling
-WebVTT: lower case, no punctuation, eight words a line, 0.38 s a word). A hit counts when the retrieved
-utterance holds a gold line: by its text for the first three, by its time for the captions (each seed line's
-span on the captions' clock). "hit within N words" reads hits in rank order until N words were read: units
+site), `block-unpunctuated` (the same, lower case, without punctuation), `captions` (YouTube's rolling
+WebVTT: lower case, no punctuation, eight words a line, 0.38 s a word), `apple-ttml` (Apple Podcasts' TTML, a
+`<p>` a line, words as spans, on the same clock) and `pdf` (the numbered lines printed to PDF by fpdf2, a page
+number at each foot). A hit counts when the retrieved utterance holds a gold line: by its text (Latin-1, as
+the PDF's font prints it), or by its time for the captions and the TTML (each seed line's span on their
+clock). "hit within N words" reads hits in rank order until N words were read: units
 of different sizes compared on what a reader (or a model's context) gets.
 
     HF_HUB_OFFLINE=1 ASSISTANT_ONNX_MODEL=../shared/models/all-MiniLM-L6-v2/onnx python eval/layouts.py
@@ -69,9 +71,56 @@ def _captions(lines: list[Utterance]) -> tuple[str, dict[int, tuple[float, float
     return "\n".join(out), spans
 
 
+def _apple_ttml(lines: list[Utterance], spans: dict[int, tuple[float, float]]) -> str:
+    """The lines as Apple Podcasts writes a transcript: a `<p>` a line, its words as spans without spaces
+    between them, each line at its span on the captions' clock (no `ttm:agent`: the seed names no speaker)."""
+    paragraphs = []
+    for u in lines:
+        (begin, end), words = spans[u.number], u.text.split()
+        step = (end - begin) / len(words)
+        timed = [
+            f'<span begin="{begin + i * step:.3f}" end="{begin + (i + 1) * step:.3f}" podcasts:unit="word">'
+            + w.replace("&", "&amp;").replace("<", "&lt;")
+            + "</span>"
+            for i, w in enumerate(words)
+        ]
+        sentence = f'<span podcasts:unit="sentence">{"".join(timed)}</span>'
+        paragraphs.append(f'<p begin="{begin:.3f}" end="{end:.3f}">{sentence}</p>')
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><tt xmlns="http://www.w3.org/ns/ttml" '
+        'xmlns:podcasts="http://podcasts.apple.com/transcript-ttml-internal" '
+        'xmlns:ttm="http://www.w3.org/ns/ttml#metadata" xml:lang="en"><head><metadata/></head><body><div>'
+        + "".join(paragraphs)
+        + "</div></body></tt>"
+    )
+
+
+def _pdf(body: str) -> bytes:
+    """The numbered lines printed as a PDF (fpdf2, 10 pt Helvetica, a page number at each foot)."""
+    from fpdf import FPDF
+
+    class Printed(FPDF):
+        def footer(self) -> None:
+            self.set_y(-15)
+            self.set_font("Helvetica", size=9)
+            self.cell(0, 10, str(self.page_no()), align="C")
+
+    pdf = Printed()
+    pdf.set_auto_page_break(True, margin=20)
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=10)
+    for line in body.strip().split("\n"):
+        pdf.multi_cell(0, 5, _latin(line) or " ", new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
+def _latin(text: str) -> str:
+    return text.encode("latin-1", "replace").decode("latin-1")
+
+
 def _holds_text(gold: list[str]) -> Callable[[Hit], bool]:
-    keys = [" ".join(_words(g))[:50] for g in gold]
-    return lambda h: any(k and k in " ".join(_words(h.utterance.text)) for k in keys)
+    keys = [" ".join(_words(_latin(g)))[:50] for g in gold]
+    return lambda h: any(k and k in " ".join(_words(_latin(h.utterance.text))) for k in keys)
 
 
 def _holds_time(spans: list[tuple[float, float]]) -> Callable[[Hit], bool]:
@@ -99,11 +148,14 @@ def main() -> None:
     said = " ".join(u.text for u in transcript.utterances)
     captions, spans = _captions(list(transcript.utterances))
     files = {
-        "numbered": SEED.read_text(encoding="utf-8"),
-        "block": head + said + "\n",
-        "block-unpunctuated": " ".join(_words(said)) + "\n",
-        "captions": captions,
+        "numbered": (".txt", SEED.read_bytes()),
+        "block": (".txt", (head + said + "\n").encode()),
+        "block-unpunctuated": (".txt", (" ".join(_words(said)) + "\n").encode()),
+        "captions": (".vtt", captions.encode()),
+        "apple-ttml": (".ttml", _apple_ttml(list(transcript.utterances), spans).encode()),
+        "pdf": (".pdf", _pdf(SEED.read_text(encoding="utf-8").split("--- METADATA END ---")[1])),
     }
+    timed = {"captions", "apple-ttml"}
     questions = [
         json.loads(line) for line in QUESTIONS.read_text(encoding="utf-8").splitlines() if line.strip()
     ]
@@ -113,10 +165,10 @@ def main() -> None:
     budgets = " | ".join(f"hit within {b} words" for b in BUDGETS)
     print(f"| layout | utterances | hit@1 | hit@5 | hit@10 | {budgets} |")
     print(f"|---|---:|---:|---:|---:|{'---:|' * len(BUDGETS)}")
-    for name, text in files.items():
-        path = args.work / "files" / (name + (".vtt" if name == "captions" else ".txt"))
+    for name, (suffix, data) in files.items():
+        path = args.work / "files" / (name + suffix)
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        path.write_bytes(data)
         assistant = Assistant.from_settings(store=args.work / "stores" / name)
         report = assistant.ingest(path)
         if report.failed:
@@ -129,7 +181,7 @@ def main() -> None:
             gold = [n for n in q["evidence"] if n in lines]
             holds = (
                 _holds_time([spans[n] for n in gold])
-                if name == "captions"
+                if name in timed
                 else _holds_text([lines[n].text for n in gold])
             )
             hits = assistant.search(q["question"], k=40, episode=episode.id)
