@@ -21,7 +21,7 @@ from ..errors import ParseError
 from ..types import Transcript
 from .numbered import DEFAULT_MAX_UTTERANCE_CHARS, looks_numbered, parse_numbered
 from .otter import looks_otter, parse_otter
-from .pdf import at_page, is_pdf, pdf_text
+from .pdf import is_pdf, pdf_text
 from .plain import looks_plain, parse_plain
 from .podcast_json import looks_podcast_json, parse_podcast_json
 from .reader import decode_bytes, read_bytes
@@ -42,7 +42,7 @@ from .ttml import looks_ttml, parse_ttml
 from .web_page import at_page_line, is_web_page, page_text
 from .webvtt import looks_webvtt, parse_webvtt
 from .whisper_json import looks_whisper_json, parse_whisper_json
-from .word import at_paragraph, is_word_document, word_text
+from .word import is_word_document, word_text
 
 DEFAULT_MAX_BYTES = 50 * 2**20
 
@@ -150,10 +150,9 @@ def parse_file(
             text, path, episode_id or episode_id_for(path), fmt, max_utterance_chars=max_utterance_chars
         )
     except ParseError as exc:
-        if word is not None:
-            raise at_paragraph(exc, word) from None
-        if pdf is not None:
-            raise at_page(exc, pdf) from None
+        extracted = word or pdf
+        if extracted is not None:
+            raise extracted.locate(exc) from None
         if page is not None:
             raise at_page_line(exc, page) from None
         raise

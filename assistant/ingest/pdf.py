@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import io
 import re
-from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from statistics import median
 
 from ..errors import ParseError
+from .extracted import ExtractedText
 from .numbered import _BARE_NUMBER, _NUMBER_AND_TEXT
 from .otter import speaker_marks
 from .speakers import ends_sentence
@@ -40,16 +40,6 @@ MARGIN_LINES = 2
 
 
 @dataclass(frozen=True)
-class PdfText:
-    text: str
-    page_starts: tuple[int, ...]
-    """The line (1-based) of `text` each page starts on, in order."""
-
-    def page_at(self, line: int) -> int:
-        return max(1, bisect_right(self.page_starts, line))
-
-
-@dataclass(frozen=True)
 class _Line:
     top: float
     bottom: float
@@ -62,7 +52,7 @@ def is_pdf(data: bytes) -> bool:
     return bool(_PDF.match(data[:128]))
 
 
-def pdf_text(data: bytes, path: Path) -> PdfText:
+def pdf_text(data: bytes, path: Path) -> ExtractedText:
     """The document's paragraphs, or a ParseError saying why it holds none (a scan, a password)."""
     pages = _pages(data, path)
     gaps = sorted(a.bottom - b.top for page in pages for a, b in zip(page, page[1:], strict=False))
@@ -112,14 +102,7 @@ def pdf_text(data: bytes, path: Path) -> PdfText:
             "the PDF holds no text (a scanned document, or text drawn as shapes)",
             "run text recognition (OCR) on it first, or " + _EXPORT,
         )
-    return PdfText(text, tuple(starts))
-
-
-def at_page(error: ParseError, pdf: PdfText) -> ParseError:
-    """The same error, placed by page instead of by line of the extracted text."""
-    if error.line is None:
-        return error
-    return ParseError(error.path, None, f"page {pdf.page_at(error.line)}: {error.problem}", error.hint)
+    return ExtractedText(text, tuple(starts), "page")
 
 
 def _pages(data: bytes, path: Path) -> list[list[_Line]]:

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import io
 import zipfile
-from bisect import bisect_right
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ParseError
 from .cues import clock_seconds
+from .extracted import ExtractedText
 from .speakers import is_label
 
 _ZIP = b"PK\x03\x04"
@@ -23,22 +22,12 @@ MAX_UNPACKED_BYTES = 256 * 2**20
 """A document that unpacks to more than this is refused before it is read (a zip bomb, not a transcript)."""
 
 
-@dataclass(frozen=True)
-class WordText:
-    text: str
-    paragraph_starts: tuple[int, ...]
-    """The line (1-based) of `text` each paragraph or table row starts on, in order."""
-
-    def paragraph_at(self, line: int) -> int:
-        return max(1, bisect_right(self.paragraph_starts, line))
-
-
 def is_word_document(data: bytes) -> bool:
     """Whether the bytes are a zip archive (a .docx is one) or an old binary Office file, not text."""
     return data.startswith(_ZIP) or data.startswith(_OLE)
 
 
-def word_text(data: bytes, path: Path) -> WordText:
+def word_text(data: bytes, path: Path) -> ExtractedText:
     """The document's text, or a ParseError saying what the file is when it is no .docx."""
     if data.startswith(_OLE):
         raise ParseError(path, None, "a Word 97-2003 document (.doc) or another old Office file", _SAVE_AS)
@@ -81,7 +70,7 @@ def word_text(data: bytes, path: Path) -> WordText:
     text = "\n".join(lines)
     if not text.strip():
         raise ParseError(path, None, "the Word document holds no text", "a transcript needs utterances")
-    return WordText(text, tuple(starts))
+    return ExtractedText(text, tuple(starts), "paragraph")
 
 
 def _row_line(cells: list[str]) -> str:
@@ -93,15 +82,6 @@ def _row_line(cells: list[str]) -> str:
             words = next(c for c in cells if c not in times and c != names[0])
             return f"[{times[0]}] {names[0]}: {words}"
     return "  ".join(cells)
-
-
-def at_paragraph(error: ParseError, word: WordText) -> ParseError:
-    """The same error, placed by paragraph instead of by line of the extracted text."""
-    if error.line is None:
-        return error
-    return ParseError(
-        error.path, None, f"paragraph {word.paragraph_at(error.line)}: {error.problem}", error.hint
-    )
 
 
 _SAVE_AS = "save it as a Word document (.docx) or export the transcript as plain UTF-8 text"
