@@ -114,7 +114,7 @@ def cli(ctx: click.Context, store: Path | None, offline: bool) -> None:
     "fmt",
     metavar="FORMAT",
     help=(
-        "Force a format (numbered, ttml, webvtt, srt, podcast-json, whisper-json, assemblyai-json, "
+        "Force a format (numbered, ttml, webvtt, srt, sbv, podcast-json, whisper-json, assemblyai-json, "
         "deepgram-json, rev-json, elevenlabs-json, amazon-transcribe-json, otter, plain); default: detect."
     ),
 )

@@ -7,7 +7,19 @@ from pathlib import Path
 
 from ..errors import InputError
 
-TRANSCRIPT_SUFFIXES = {".txt", ".vtt", ".srt", ".json", ".docx", ".html", ".htm", ".ttml", ".dfxp", ".pdf"}
+TRANSCRIPT_SUFFIXES = {
+    ".txt",
+    ".vtt",
+    ".srt",
+    ".json",
+    ".docx",
+    ".html",
+    ".htm",
+    ".ttml",
+    ".dfxp",
+    ".sbv",
+    ".pdf",
+}
 
 
 def not_a_transcript_type() -> str:

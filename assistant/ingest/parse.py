@@ -25,6 +25,7 @@ from .pdf import is_pdf, pdf_text
 from .plain import looks_plain, parse_plain
 from .podcast_json import looks_podcast_json, parse_podcast_json
 from .reader import decode_bytes, read_bytes
+from .sbv import looks_sbv, parse_sbv
 from .speech_apis import (
     looks_amazon,
     looks_assemblyai,
@@ -68,6 +69,7 @@ FORMATS: list[Format] = [
     Format("ttml", looks_ttml, parse_ttml),
     Format("webvtt", looks_webvtt, parse_webvtt),
     Format("srt", looks_srt, parse_srt),
+    Format("sbv", looks_sbv, parse_sbv),
     Format("amazon-transcribe-json", looks_amazon, parse_amazon),
     Format("deepgram-json", looks_deepgram, parse_deepgram),
     Format("rev-json", looks_rev, parse_rev),
@@ -98,6 +100,7 @@ ALIASES = {
     "aws": "amazon-transcribe-json",
     "aws-transcribe": "amazon-transcribe-json",
     "rev.ai": "rev-json",
+    "subviewer": "sbv",
     "dfxp": "ttml",
     "imsc": "ttml",
     "apple-podcasts": "ttml",

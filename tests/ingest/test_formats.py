@@ -835,6 +835,7 @@ def test_fmt_forces_a_layout_and_accepts_aliases() -> None:
     assert "unknown transcript format 'docx'" in str(err) and "whisper-json" in str(err)
     assert set(format_names()) == {
         "ttml",
+        "sbv",
         "webvtt",
         "srt",
         "amazon-transcribe-json",
