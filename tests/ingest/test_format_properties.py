@@ -14,12 +14,22 @@ from assistant.errors import ParseError
 from assistant.ingest.otter import parse_otter
 from assistant.ingest.parse import format_names, parse_text
 from assistant.ingest.podcast_json import parse_podcast_json
+from assistant.ingest.sbv import parse_sbv
 from assistant.ingest.srt import parse_srt
+from assistant.ingest.ttml import parse_ttml
 from assistant.ingest.webvtt import parse_webvtt
 from assistant.ingest.whisper_json import parse_whisper_json
 from assistant.types import Transcript
 
-PARSERS = [parse_webvtt, parse_srt, parse_podcast_json, parse_whisper_json, parse_otter]
+PARSERS = [
+    parse_webvtt,
+    parse_srt,
+    parse_podcast_json,
+    parse_whisper_json,
+    parse_otter,
+    parse_ttml,
+    parse_sbv,
+]
 
 # Lines from every layout, so that generated text often gets past the sniffers and deep into the parsers.
 _lines = st.sampled_from(
@@ -63,6 +73,13 @@ _lines = st.sampled_from(
         '{"startTime": 1, "endTime": 0.5, "body": "x", "speaker": "A"}',
         '{"start": 0, "end": 1e309, "text": " x"}',
         "]}",
+        "0:00:01.000,0:00:02.000",
+        "0:00:61.000,0:00:02.000",
+        '<tt xmlns="http://www.w3.org/ns/ttml" xmlns:ttm="http://www.w3.org/ns/ttml#metadata">',
+        '<body><div begin="60s">',
+        '<p begin="1s" end="2s" ttm:agent="SPEAKER_1">x<br/>y</p>',
+        '<p begin="00:00:01:99" dur="1e9s">',
+        "</p></div></body></tt>",
         "\x00",
         "\ufeff",
         "\r",
@@ -207,7 +224,30 @@ _otter_doc = st.lists(
     ),
     max_size=12,
 ).map("\n".join)
-_any_text = st.one_of(_text, _json_text, _vtt_doc, _srt_doc, _segments_doc, _otter_doc)
+_ttml_time = st.sampled_from(
+    ["1s", "2.5s", "1500ms", "90f", "10000t", "00:00:01.000", "0:61", "1e9s", "7", ""]
+)
+_ttml_doc = st.lists(
+    st.builds(
+        lambda b, e, t: (
+            f'<p begin="{b}" end="{e}"><span podcasts:unit="word">{t}</span>'
+            f'<span podcasts:unit="word">{t}</span></p>'
+        ),
+        _ttml_time,
+        _ttml_time,
+        _said.map(lambda t: t.replace("<", "").replace("&", "")),
+    ),
+    max_size=8,
+).map(
+    lambda ps: (
+        '<tt xmlns="http://www.w3.org/ns/ttml" '
+        'xmlns:podcasts="http://podcasts.apple.com/transcript-ttml-internal"><body><div>'
+        + "".join(ps)
+        + "</div></body></tt>"
+    )
+)
+_long_text = st.lists(_said, min_size=1, max_size=60).map(" ".join)  # a block to be cut into passages
+_any_text = st.one_of(_text, _json_text, _vtt_doc, _srt_doc, _segments_doc, _otter_doc, _ttml_doc, _long_text)
 
 
 def _check(call) -> None:  # type: ignore[no-untyped-def]
