@@ -194,6 +194,8 @@ def _looks_from(lines: list[str], start: int) -> bool:
         return len(body) == 1 or labelled >= 2
     if _is_time_alone(body[0]) and sum(map(_is_time_alone, body)) >= 2:
         return True  # a time on a line of its own before each passage (a transcript copied from YouTube)
+    if _is_time_alone(body[0]) and len(body) > 1 and (_label(body[1]) or _stamped(body[1])):
+        return True  # Google Meet: a time alone, then `Name: text` lines (however few the meeting had)
     if any(_START.match(line) or _END.match(line) or _BARE_NUMBER.match(line) for line in body):
         return False
     return stamped >= 2 or _headers(lines[start:]) >= 2 or (labelled >= 3 and 2 * labelled >= len(body))

@@ -657,6 +657,16 @@ def test_a_time_alone_on_its_line_starts_the_next_utterance() -> None:  # Google
     ]
 
 
+def test_a_two_line_google_meet_transcript_is_read_as_a_meeting() -> None:
+    text = "Bridge sync - Transcript\n00:00:00\n\nAlice Smith: Let us review.\nBob Jones: It is over.\n"
+    t = parse_text(text, Path("meet.txt"), "meet")
+    assert t.episode.format == "otter" and t.episode.heading == ("Bridge sync - Transcript",)
+    assert rows(t) == [
+        (1, "Alice Smith", 0.0, None, "Let us review."),
+        (2, "Bob Jones", None, None, "It is over."),
+    ]
+
+
 def test_zoom_saved_captions_count_time_from_the_first_caption() -> None:
     """Zoom writes the time of day, not the time into the recording."""
     text = (
