@@ -13,7 +13,7 @@ from pathlib import PurePosixPath
 
 from assistant import Assistant, AssistantError, plural
 
-SUFFIXES = ("txt", "vtt", "srt", "json", "docx", "html", "htm", "ttml", "dfxp", "sbv", "pdf")
+SUFFIXES = ("txt", "vtt", "srt", "json", "docx", "html", "htm", "ttml", "dfxp", "sbv", "pdf", "md")
 """Offered in the browser's file dialog; the library checks the type again and explains a refusal."""
 
 Progress = Callable[[int, int, str], None]

@@ -19,6 +19,8 @@ TRANSCRIPT_SUFFIXES = {
     ".dfxp",
     ".sbv",
     ".pdf",
+    ".md",
+    ".markdown",
 }
 
 

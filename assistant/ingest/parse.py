@@ -19,6 +19,8 @@ from typing import Protocol
 
 from ..errors import ParseError
 from ..types import Transcript
+from .markdown import SUFFIXES as MARKDOWN_SUFFIXES
+from .markdown import markdown_text
 from .numbered import DEFAULT_MAX_UTTERANCE_CHARS, looks_numbered, parse_numbered
 from .otter import looks_otter, parse_otter
 from .pdf import is_pdf, pdf_text
@@ -140,7 +142,7 @@ def parse_file(
     episode_id: str | None = None,
     fmt: str | None = None,
 ) -> Transcript:
-    """Read, decode and parse one file (a Word document, a PDF or a web page as its text);
+    """Read, decode and parse one file (a Word document, a PDF, a web page or Markdown as its text);
     Episode.content_hash is the sha256 of its raw bytes."""
     path = Path(path)
     data = read_bytes(path, max_bytes=max_bytes)
@@ -148,6 +150,8 @@ def parse_file(
     pdf = pdf_text(data, path) if word is None and is_pdf(data) else None
     page = page_text(data, path) if word is None and pdf is None and is_web_page(data) else None
     text = word.text if word else pdf.text if pdf else page.text if page else decode_bytes(data, path)[0]
+    if word is None and pdf is None and page is None and path.suffix.lower() in MARKDOWN_SUFFIXES:
+        text = markdown_text(text)
     try:
         transcript = parse_text(
             text, path, episode_id or episode_id_for(path), fmt, max_utterance_chars=max_utterance_chars

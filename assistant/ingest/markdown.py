@@ -1,0 +1,55 @@
+"""Markdown transcripts (`.md`, as note apps, transcription apps and podcast sites write them): read as the
+text layouts read plain text, once the markup is gone, line for line, so errors still name the file's line.
+
+    # Bridge sync
+    **Alice Smith:** Let us review the budget.      ->  Alice Smith: Let us review the budget.
+    1. **Bob Jones** [00:01:02]: It is over.        ->  1. Bob Jones [00:01:02]: It is over.
+
+`markdown-it-py` (CommonMark) finds the blocks; each block's inline text (emphasis, links and inline code
+reduced to their words, HTML left out) is written back on the lines the block came from. An ordered list
+item keeps its number (the numbered layout's `1. text`), a bullet loses its mark, a fenced or indented code
+block is kept as written (a transcript pasted into a code block), a rule or an HTML block is a blank line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+SUFFIXES = frozenset({".md", ".markdown"})
+
+
+def markdown_text(text: str) -> str:
+    """`text` without its Markdown, each remaining line where it stood."""
+    source = text.split("\n")
+    lines = [""] * len(source)
+    number = ""
+    for token in MarkdownIt("commonmark").parse(text):
+        if token.type == "list_item_open":
+            number = f"{token.info}{token.markup} " if token.info else ""
+        elif token.type == "inline" and token.map:
+            for offset, line in enumerate(_plain(token.children or []).split("\n")):
+                row = token.map[0] + offset
+                if row < len(lines):
+                    lines[row] = (number + line).strip() if offset == 0 else line.strip()
+            number = ""
+        elif token.type in ("fence", "code_block") and token.map:
+            first = token.map[0] + (1 if token.type == "fence" else 0)
+            for offset, line in enumerate(token.content.rstrip("\n").split("\n")):
+                if first + offset < len(lines):
+                    lines[first + offset] = line
+    return "\n".join(lines)
+
+
+def _plain(children: Sequence[Token]) -> str:
+    parts = []
+    for child in children:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append("\n")
+        elif child.type == "image":
+            parts.append(_plain(child.children or []))
+    return "".join(parts)
