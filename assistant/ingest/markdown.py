@@ -9,24 +9,46 @@ text layouts read plain text, once the markup is gone, line for line, so errors 
 reduced to their words, HTML left out) is written back on the lines the block came from. An ordered list
 item keeps its number (the numbered layout's `1. text`), a bullet loses its mark, a fenced or indented code
 block is kept as written (a transcript pasted into a code block), a rule or an HTML block is a blank line.
+YAML front matter (`---`, `title: …`, `date: …`, `---`, as note apps write it) becomes the metadata block the
+text layouts read (title, show, host, guests, date, url; its other lines, lists among them, are left out).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 SUFFIXES = frozenset({".md", ".markdown"})
+_FENCE = re.compile(r"^(?:---|\.\.\.)\s*$")
+_FIELD = re.compile(r"^(?P<key>[A-Za-z][\w -]{0,30}):[ \t]+(?P<value>\S.*?)\s*$")
+
+
+def _front_matter(lines: list[str]) -> tuple[int, int] | None:
+    """The first and last line of a YAML front matter block (`---` … `---`) opening the file, if any."""
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is None or lines[first].strip() != "---":
+        return None
+    end = next((i for i in range(first + 1, min(len(lines), first + 60)) if _FENCE.match(lines[i])), None)
+    return (first, end) if end is not None else None
 
 
 def markdown_text(text: str) -> str:
     """`text` without its Markdown, each remaining line where it stood."""
     source = text.split("\n")
     lines = [""] * len(source)
+    front = _front_matter(source)
+    if front:
+        start, end = front
+        lines[start], lines[end] = "--- METADATA START ---", "--- METADATA END ---"
+        for i in range(start + 1, end):
+            field = _FIELD.match(source[i])
+            lines[i] = f"{field['key']}: {field['value'].strip(chr(34) + chr(39))}" if field else ""
+        source[start : end + 1] = [""] * (end + 1 - start)
     number = ""
-    for token in MarkdownIt("commonmark").parse(text):
+    for token in MarkdownIt("commonmark").parse("\n".join(source)):
         if token.type == "list_item_open":
             number = f"{token.info}{token.markup} " if token.info else ""
         elif token.type == "inline" and token.map:

@@ -48,6 +48,19 @@ def test_an_ordered_list_keeps_its_numbers_and_a_code_block_its_lines(tmp_path: 
     assert [(u.start, u.text) for u in parse_file(fenced).utterances] == [(5.0, "*hi*"), (9.0, "yo")]
 
 
+def test_yaml_front_matter_gives_the_episode_its_title_date_and_link(tmp_path: Path) -> None:
+    path = tmp_path / "sync.md"
+    front = '---\ntitle: "Bridge sync, week 9"\ndate: 2026-03-03\ntags:\n  - steel\nurl: https://example.org/9\n---\n'
+    path.write_text(front + NOTES, encoding="utf-8")
+    t = parse_file(path)
+    assert (t.episode.title, t.episode.date, t.episode.source_url) == (
+        "Bridge sync, week 9",
+        "2026-03-03",
+        "https://example.org/9",
+    )
+    assert [u.speaker for u in t.utterances] == ["Alice Smith", "Bob Jones", "Alice Smith"]
+
+
 def test_an_error_names_the_markdown_files_own_line(tmp_path: Path) -> None:
     path = tmp_path / "bad.md"
     path.write_text("# Sync\n\n**Ada:** [00:00:05] hi\n\n**Ben:** [00:99:00] yo\n", encoding="utf-8")
