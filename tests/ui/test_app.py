@@ -662,3 +662,19 @@ def test_an_upload_of_a_word_document_with_a_heading_is_stored_and_the_heading_s
         len(warnings) == 1
         and "its first line (Weekly sync) stood above the first speaker line" in warnings[0]
     )
+
+
+def test_an_upload_of_a_pdf_transcript_is_stored_with_its_speakers() -> None:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+    for line in ["Alice Smith: The printer quoted twelve thousand.", "Bob Jones: Is that with the paper?"]:
+        pdf.multi_cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
+    at = upload(start(), ("quote.pdf", bytes(pdf.output())))
+    ok = [plain(m.value) for m in at.sidebar.markdown if "check_circle" in m.value]
+    assert ok == [":green[:material/check_circle:] **quote.pdf** — in the library"]
+    at.chat_input[0].set_value("What did the printer quote?").run(timeout=60)
+    answer = plain(at.chat_message[-1].markdown[0].value)
+    assert "Alice Smith" in answer and "twelve thousand" in answer
