@@ -21,8 +21,11 @@ from collections.abc import Sequence
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from .numbered import _META_KEYS
+
 SUFFIXES = frozenset({".md", ".markdown"})
 _FENCE = re.compile(r"^(?:---|\.\.\.)\s*$")
+_KEY = re.compile(r"^([A-Za-z][\w -]{0,30}):(?:\s|$)")
 _FIELD = re.compile(r"^(?P<key>[A-Za-z][\w -]{0,30}):[ \t]+(?P<value>\S.*?)\s*$")
 
 
@@ -32,7 +35,18 @@ def _front_matter(lines: list[str]) -> tuple[int, int] | None:
     if first is None or lines[first].strip() != "---":
         return None
     end = next((i for i in range(first + 1, min(len(lines), first + 60)) if _FENCE.match(lines[i])), None)
-    return (first, end) if end is not None else None
+    if end is None or not all(_yaml_line(line) for line in lines[first + 1 : end] if line.strip()):
+        return None  # a rule above the talk ("Alice Smith: hi" is no YAML key), not front matter
+    return first, end
+
+
+def _yaml_line(line: str) -> bool:
+    """A line of YAML front matter: `key: value` with a lower-case key (or a metadata field's name), a list
+    item or an indented continuation."""
+    if line[:1].isspace() or line.startswith("- "):
+        return True
+    key = _KEY.match(line)
+    return key is not None and (key[1] == key[1].lower() or key[1].lower() in _META_KEYS)
 
 
 def markdown_text(text: str) -> str:

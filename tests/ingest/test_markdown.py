@@ -61,6 +61,12 @@ def test_yaml_front_matter_gives_the_episode_its_title_date_and_link(tmp_path: P
     assert [u.speaker for u in t.utterances] == ["Alice Smith", "Bob Jones", "Alice Smith"]
 
 
+def test_rules_around_the_talk_are_no_front_matter(tmp_path: Path) -> None:
+    path = tmp_path / "ruled.md"
+    path.write_text("---\nAlice Smith: Let us review.\nBob Jones: It is over.\n---\n", encoding="utf-8")
+    assert [u.speaker for u in parse_file(path).utterances] == ["Alice Smith", "Bob Jones"]
+
+
 def test_an_error_names_the_markdown_files_own_line(tmp_path: Path) -> None:
     path = tmp_path / "bad.md"
     path.write_text("# Sync\n\n**Ada:** [00:00:05] hi\n\n**Ben:** [00:99:00] yo\n", encoding="utf-8")
