@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
 from .errors import InputError
-from .ingest.files import TRANSCRIPT_SUFFIXES
+from .ingest.files import NAMED_SUFFIXES
 
 MAX_NAME_STEM = 80
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -35,10 +35,8 @@ def safe_upload_name(name: object, taken: set[str] | None = None) -> str:
     """
     base = display_name(name)
     suffix = PurePosixPath(base).suffix.lower()
-    if suffix not in TRANSCRIPT_SUFFIXES:
-        raise InputError(
-            f"{base}: not a transcript file type (expected {', '.join(sorted(TRANSCRIPT_SUFFIXES))})"
-        )
+    if suffix not in NAMED_SUFFIXES:
+        raise InputError(f"{base}: not a transcript file type (expected {', '.join(sorted(NAMED_SUFFIXES))})")
     stem = base[: -len(suffix)]
     ascii_stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode("ascii")
     safe = _UNSAFE.sub("-", ascii_stem).strip("._-")[:MAX_NAME_STEM].strip("._-")

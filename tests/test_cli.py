@@ -202,8 +202,8 @@ def test_every_file_left_out_or_refused_is_named_with_its_reason(tmp_path: Path)
     assert (
         f"skipped: {folder / 'random.bin'}: "
         "not a transcript file type "
-        "(expected .dfxp, .docx, .htm, .html, .json, .markdown, .md, .pdf, .sbv, .srt, .ttml, .txt, .vtt)"
-        in lines
+        "(expected .dfxp, .docx, .htm, .html, .json, .pdf, .sbv, .srt, .ttml, .txt, .vtt; "
+        ".markdown, .md, .xml when named)" in lines
     )
     binary = next(line for line in lines if "noise.txt" in line)
     assert binary.startswith("error: ") and "binary" in binary

@@ -238,7 +238,8 @@ def test_files_a_folder_holds_that_are_no_transcripts_are_named(tmp_path: Path, 
     assert report.added == ["harbour-bridge"] and report.ok
     assert report.ignored == {
         str(sample_copy.parent / "cover.jpg"): "not a transcript file type "
-        "(expected .dfxp, .docx, .htm, .html, .json, .markdown, .md, .pdf, .sbv, .srt, .ttml, .txt, .vtt)"
+        "(expected .dfxp, .docx, .htm, .html, .json, .pdf, .sbv, .srt, .ttml, .txt, .vtt; "
+        ".markdown, .md, .xml when named)"
     }
 
 

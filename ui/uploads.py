@@ -13,7 +13,22 @@ from pathlib import PurePosixPath
 
 from assistant import Assistant, AssistantError, plural
 
-SUFFIXES = ("txt", "vtt", "srt", "json", "docx", "html", "htm", "ttml", "dfxp", "sbv", "pdf", "md")
+SUFFIXES = (
+    "txt",
+    "vtt",
+    "srt",
+    "json",
+    "docx",
+    "html",
+    "htm",
+    "ttml",
+    "dfxp",
+    "sbv",
+    "pdf",
+    "md",
+    "markdown",
+    "xml",
+)
 """Offered in the browser's file dialog; the library checks the type again and explains a refusal."""
 
 Progress = Callable[[int, int, str], None]

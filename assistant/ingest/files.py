@@ -19,14 +19,19 @@ TRANSCRIPT_SUFFIXES = {
     ".dfxp",
     ".sbv",
     ".pdf",
-    ".md",
-    ".markdown",
 }
+"""Taken from a folder."""
+NAMED_SUFFIXES = TRANSCRIPT_SUFFIXES | {".md", ".markdown", ".xml"}
+"""Read when a file is named (or uploaded), not taken from a folder: a folder's README.md or feed.xml is
+seldom a transcript, while a Markdown note or a DFXP file named on purpose is one."""
 
 
 def not_a_transcript_type() -> str:
     """The reason given for a file whose name says it is no transcript."""
-    return f"not a transcript file type (expected {', '.join(sorted(TRANSCRIPT_SUFFIXES))})"
+    named = ", ".join(sorted(NAMED_SUFFIXES - TRANSCRIPT_SUFFIXES))
+    return (
+        f"not a transcript file type (expected {', '.join(sorted(TRANSCRIPT_SUFFIXES))}; {named} when named)"
+    )
 
 
 def expand_paths(paths: Iterable[str | Path], passed_over: dict[str, str] | None = None) -> list[Path]:

@@ -75,12 +75,17 @@ def test_an_error_names_the_markdown_files_own_line(tmp_path: Path) -> None:
     assert info.value.line == 5 and "00:99:00" in str(info.value)
 
 
-def test_a_folder_of_markdown_notes_is_ingested_and_cited(tmp_path: Path) -> None:
-    folder = tmp_path / "vault"
+def test_a_markdown_note_named_is_ingested_and_cited_but_a_folders_readme_is_passed_over(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "calls"
     folder.mkdir()
     (folder / "sync.md").write_text(NOTES, encoding="utf-8")
-    assert expand_paths([folder]) == [(folder / "sync.md").resolve()]
+    (folder / "call.txt").write_text("1\nAda: The steel came late.\n", encoding="utf-8")
+    passed_over: dict[str, str] = {}
+    assert expand_paths([folder], passed_over) == [(folder / "call.txt").resolve()]
+    assert list(passed_over) == [str(folder / "sync.md")] and ".md" in passed_over[str(folder / "sync.md")]
     assistant = Assistant.from_settings(store=tmp_path / "store")
-    assert assistant.ingest([folder]).ok
+    assert assistant.ingest([folder / "sync.md"]).ok
     answer = assistant.ask("How much over budget is it?")
     assert ("Bob Jones", 2) in {(u.speaker, u.number) for c in answer.citations for u in c.utterances}
