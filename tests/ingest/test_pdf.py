@@ -11,6 +11,7 @@ from assistant import Assistant
 from assistant.errors import ParseError
 from assistant.ingest.files import expand_paths
 from assistant.ingest.parse import parse_file
+from assistant.ingest.pdf import pdf_text
 
 TURNS = [
     (
@@ -76,13 +77,17 @@ def test_a_call_transcript_is_read_by_speaker_without_its_running_header_and_pag
 
 
 def test_a_paragraph_runs_on_over_a_page_break_and_prose_keeps_its_paragraphs(tmp_path: Path) -> None:
-    first = "The bridge opened eight months late because " + "the steel came late and " * 60 + "nobody knew."
+    first = "The bridge opened eight months late because " + "the steel came late and " * 300 + "nobody knew."
     second = "The second paragraph says what the city did next."
-    t = parse_file(_pdf(tmp_path / "essay.pdf", ["Short opening paragraph.", first, second]))
-    assert [u.text for u in t.utterances][:1] == ["Short opening paragraph."]
-    said = " ".join(u.text for u in t.utterances)
-    assert " ".join(first.split()) in said and said.endswith(second)
-    assert t.episode.format == "plain"
+    path = _pdf(tmp_path / "essay.pdf", ["Short opening paragraph.", first, second])
+    extracted = pdf_text(path.read_bytes(), path)
+    assert len(extracted.part_starts) >= 2, "the long paragraph crosses a page"
+    paragraphs = [line for line in extracted.text.split("\n") if line]
+    assert paragraphs == ["Short opening paragraph.", " ".join(first.split()), second]
+    t = parse_file(path)
+    assert t.episode.format == "plain" and t.utterances[0].text == "Short opening paragraph."
+    assert " ".join(u.text for u in t.utterances[1:-1]) == " ".join(first.split())  # cut into passages
+    assert all(len(u.text) <= 600 for u in t.utterances)
 
 
 def test_a_pdf_without_text_or_behind_a_password_is_refused_with_what_to_do(tmp_path: Path) -> None:
