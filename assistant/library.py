@@ -396,9 +396,9 @@ class Library:
             return False
         if stored.parsed_hash:
             return stored.parsed_hash == parsed.episode.parsed_hash
-        said = [(u.number, u.speaker, u.start, u.end, u.text) for u in parsed.utterances if u.text.strip()]
-        kept = [(u.number, u.speaker, u.start, u.end, u.text) for u in self.store.utterances_of(stored.id)]
-        if said != kept or _details(stored) != _details(parsed.episode):
+        if _turns(parsed.utterances) != _turns(self.store.utterances_of(stored.id)):
+            return False
+        if _details(stored) != _details(parsed.episode):
             return False
         self.store.record_episode(replace(stored, parsed_hash=parsed.episode.parsed_hash))
         return True
@@ -493,9 +493,14 @@ def _details(episode: Episode) -> tuple[object, ...]:
 def parsed_hash(transcript: Transcript) -> str:
     """sha256 of the spoken turns and the episode's details as read (not when or how they were stored)."""
     episode = transcript.episode
-    said = [(u.number, u.speaker, u.start, u.end, u.text) for u in transcript.utterances if u.text.strip()]
     details = (episode.title, episode.show, episode.source_url, episode.speakers, *_details(episode))
+    said = _turns(transcript.utterances)
     return hashlib.sha256(json.dumps([details, said], ensure_ascii=False).encode()).hexdigest()
+
+
+def _turns(utterances: Iterable[Utterance]) -> list[tuple[object, ...]]:
+    """What a reading of a file is made of, turn by turn (the details record, which has no text, left out)."""
+    return [(u.number, u.speaker, u.start, u.end, u.text) for u in utterances if u.text.strip()]
 
 
 def fill_metadata(transcript: Transcript, path: Path, **given: str | None) -> Transcript:

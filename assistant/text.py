@@ -286,3 +286,10 @@ def shortened(text: str, chars: int) -> str:
     """`text` on one line, cut at a word before `chars` characters with "…": a quote that fits a list line."""
     text = " ".join(text.split())
     return text if len(text) <= chars else text[: chars - 1].rsplit(" ", 1)[0] + "…"
+
+
+def even_runs(words: list[str], count: int) -> list[str]:
+    """`words` as `count` runs of near-equal length, joined by spaces (a run-on sentence cut where no
+    punctuation says where)."""
+    edges = [round(len(words) * i / count) for i in range(count + 1)]
+    return [" ".join(words[a:b]) for a, b in zip(edges, edges[1:], strict=False) if b > a]

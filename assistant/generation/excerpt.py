@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from ..text import tokenize
+from ..text import even_runs, tokenize
 
 LONG_WORDS = 45
 """An utterance longer than this is cut to the sentences that match the question."""
@@ -82,6 +82,4 @@ def _pieces(sentence: str) -> list[str]:
     words = sentence.split()
     if len(words) <= RUN_ON_WORDS:
         return [sentence]
-    count = round(len(words) / PIECE_WORDS)
-    edges = [round(len(words) * i / count) for i in range(count + 1)]
-    return [" ".join(words[a:b]) for a, b in zip(edges, edges[1:], strict=False)]
+    return even_runs(words, round(len(words) / PIECE_WORDS))

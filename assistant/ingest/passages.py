@@ -17,6 +17,7 @@ from dataclasses import replace
 
 from sentencex import segment
 
+from ..text import even_runs
 from .speakers import MERGE_MAX_PAUSE, Piece
 
 _SENTENCE_MARK = re.compile(r"[.!?…。！？]")
@@ -90,8 +91,7 @@ def _cut(sentence: str, max_chars: int) -> list[str]:
     words = sentence.split()
     count = math.ceil(len(sentence) / max_chars)
     while True:
-        edges = [round(len(words) * i / count) for i in range(count + 1)]
-        runs = [" ".join(words[a:b]) for a, b in zip(edges, edges[1:], strict=False) if b > a]
+        runs = even_runs(words, count)
         if all(len(r) <= max_chars for r in runs) or count >= len(words):
             return runs
         count += 1
