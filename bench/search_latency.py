@@ -170,11 +170,20 @@ def search_worker(store: Path, queries_file: Path, out: Path, threads: int, scop
     for q in ("warm up", "the model and the index"):
         a.search(q)
         a.search(q, episode=index.records[0].episode_id)
-    latencies = []
-    for q in queries:
+    # The first stage alone (hybrid fusion; what the p50 goal is for) and the product's search with its
+    # offline second stage (late interaction, when the model and the transcripts' labels allow it),
+    # alternating question by question, each question asked once.
+    from dataclasses import replace as with_changes
+
+    default = a.retriever.config
+    first_only = with_changes(default, late_interaction=False)
+    latencies, full = [], []
+    for number, q in enumerate(queries):
+        a.retriever.config = first_only if number % 2 == 0 else default
         start = time.perf_counter()
         a.search(q, k=10)
-        latencies.append((time.perf_counter() - start) * 1000)
+        (latencies if number % 2 == 0 else full).append((time.perf_counter() - start) * 1000)
+    a.retriever.config = default
     embed = []
     for q in probes:
         start = time.perf_counter()
@@ -190,9 +199,6 @@ def search_worker(store: Path, queries_file: Path, out: Path, threads: int, scop
             scoped_latencies.append((time.perf_counter() - start) * 1000)
         # Chroma's filtered HNSW query against the exact search over the snapshot's vectors (the default),
         # interleaved; the query vectors are cached by now, so both time retrieval alone.
-        from dataclasses import replace as with_changes
-
-        default = a.retriever.config
         chroma = with_changes(default, exact_filtered_dense=False)
         exact = with_changes(default, exact_filtered_dense=True)
         for number, q in enumerate(scoped_queries):
@@ -209,6 +215,7 @@ def search_worker(store: Path, queries_file: Path, out: Path, threads: int, scop
                 "open_seconds": round(opened, 2),
                 "index_load_seconds": round(loaded, 2),
                 "latencies_ms": latencies,
+                "with_second_stage_ms": full,
                 "query_embedding_ms": embed,
                 "scoped_latencies_ms": scoped_latencies,
                 "scoped_retrieval_ms": scoped_pairs,
@@ -282,6 +289,9 @@ def bench_search(
         result[f"p50_ms_{label}"] = stats["p50"]
         result[f"p95_ms_{label}"] = stats["p95"]
         result[f"mean_ms_{label}"] = stats["mean"]
+        second = summary_ms(got["with_second_stage_ms"])
+        result[f"with_second_stage_p50_ms_{label}"] = second["p50"]
+        result[f"with_second_stage_p95_ms_{label}"] = second["p95"]
         result[f"scoped_p50_ms_{label}"] = summary_ms(got["scoped_latencies_ms"])["p50"]
         result[f"scoped_hnsw_p50_ms_{label}"] = summary_ms(got["scoped_retrieval_ms"]["chroma"])["p50"]
         result[f"scoped_exact_p50_ms_{label}"] = summary_ms(got["scoped_retrieval_ms"]["exact"])["p50"]
@@ -293,8 +303,8 @@ def bench_search(
         result[f"load_average_{label}"] = [load_before, load_average()]
         memory[f"peak_rss_mb_{label}"] = got["peak_rss_mb"]
         log(
-            f"  search {label}: p50 {stats['p50']} ms, p95 {stats['p95']} ms, "
-            f"peak RSS {got['peak_rss_mb']} MB"
+            f"  search {label}: p50 {stats['p50']} ms, p95 {stats['p95']} ms (first stage); with the second "
+            f"stage p50 {second['p50']} ms, p95 {second['p95']} ms; peak RSS {got['peak_rss_mb']} MB"
         )
     return result, memory
 
