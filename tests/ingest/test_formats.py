@@ -323,10 +323,28 @@ def test_caption_lines_copied_with_their_start_times_only_are_joined_up_to_a_pau
     assert t.utterances[2].text.startswith("the crane lifted span 11 ")
 
 
+def test_caption_lines_whose_times_run_back_start_a_new_passage() -> None:
+    lines = [f"the crane lifted span {n} into place" for n in range(1, 21)]
+    starts = [2 * n for n in range(10)] + [
+        1 + 2 * n for n in range(10)
+    ]  # two copies pasted one after the other
+    text = "Transcript\n" + "".join(
+        f"{s // 60}:{s % 60:02d}\n{line}\n" for s, line in zip(starts, lines, strict=True)
+    )
+    t = parse_text(text, Path("twice.txt"), "twice")
+    assert [u.start for u in t.utterances] == [0.0, 16.0, 1.0, 17.0]
+
+
 def test_punctuated_or_labelled_captions_keep_their_cues() -> None:
     punctuated = [f"The crane lifted span {n}." for n in range(1, 25)]
     labelled = [f"ADA: the crane lifted span {n}" if n % 2 else f"BEN: span {n} is in" for n in range(1, 25)]
     few = [f"the crane lifted span {n}" for n in range(1, 6)]  # too few lines to tell
+    # one line in ten ends a sentence: a transcript that punctuates, if seldom, keeps its cues; one in thirty
+    # (a stray "?" of automatic captions) does not
+    seldom = [f"the crane lifted span {n}" + ("." if n % 10 == 0 else "") for n in range(1, 31)]
+    stray = [f"the crane lifted span {n}" + ("?" if n == 15 else "") for n in range(1, 31)]
+    assert len(parse_text(_captions(seldom), Path("s.srt"), "s").utterances) == 30
+    assert len(parse_text(_captions(stray), Path("r.srt"), "r").utterances) < 30
     assert len(parse_text(_captions(punctuated), Path("p.srt"), "p").utterances) == 24
     assert len(parse_text(_captions(labelled), Path("l.srt"), "l").utterances) == 24
     assert len(parse_text(_captions(few), Path("f.srt"), "f").utterances) == 5

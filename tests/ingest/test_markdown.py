@@ -39,18 +39,30 @@ def test_bold_labels_headings_links_and_emphasis_read_as_a_meeting(tmp_path: Pat
 def test_an_ordered_list_keeps_its_numbers_and_a_code_block_its_lines(tmp_path: Path) -> None:
     numbered = tmp_path / "numbered.md"
     numbered.write_text("1. Ada: The steel came late.\n2. Ben: **Why?**\n", encoding="utf-8")
-    assert [(u.number, u.speaker, u.text) for u in parse_file(numbered).utterances] == [
+    t = parse_file(numbered)
+    assert t.episode.format == "numbered"  # the list's numbers are the utterances' numbers
+    assert [(u.number, u.speaker, u.text) for u in t.utterances] == [
         (1, "Ada", "The steel came late."),
         (2, "Ben", "Why?"),
     ]
     fenced = tmp_path / "fenced.md"
     fenced.write_text("# Call\n\n```\n[00:00:05] Ada: *hi*\n[00:00:09] Ben: yo\n```\n", encoding="utf-8")
     assert [(u.start, u.text) for u in parse_file(fenced).utterances] == [(5.0, "*hi*"), (9.0, "yo")]
+    fenced.write_text("# Call\n\n```\n[00:00:05] Ada: hi\n[00:99:09] Ben: yo\n```\n", encoding="utf-8")
+    with pytest.raises(ParseError) as info:
+        parse_file(fenced)
+    assert info.value.line == 5  # a code block's lines stay where they are in the file
+
+
+def test_an_images_words_are_kept(tmp_path: Path) -> None:
+    path = tmp_path / "plan.md"
+    path.write_text("**Ada:** Look at ![the new plan](plan.png) here.\n\n**Ben:** Fine.\n", encoding="utf-8")
+    assert [u.text for u in parse_file(path).utterances] == ["Look at the new plan here.", "Fine."]
 
 
 def test_yaml_front_matter_gives_the_episode_its_title_date_and_link(tmp_path: Path) -> None:
     path = tmp_path / "sync.md"
-    front = '---\ntitle: "Bridge sync, week 9"\ndate: 2026-03-03\ntags:\n  - steel\nurl: https://example.org/9\n---\n'
+    front = '---\ntitle: "Bridge sync, week 9"\ndate: 2026-03-03\ntags:\n- steel\n- harbour\nurl: https://example.org/9\n---\n'
     path.write_text(front + NOTES, encoding="utf-8")
     t = parse_file(path)
     assert (t.episode.title, t.episode.date, t.episode.source_url) == (

@@ -90,6 +90,17 @@ def test_a_paragraph_runs_on_over_a_page_break_and_prose_keeps_its_paragraphs(tm
     assert all(len(u.text) <= 600 for u in t.utterances)
 
 
+def test_a_word_broken_with_a_hyphen_at_a_lines_end_stays_one_word(tmp_path: Path) -> None:
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+    said = " ".join(["the steel came late for the re\u00adhearsal of the bridge"] * 12) + "."
+    pdf.multi_cell(0, 6, said, align="J")  # justified; the soft hyphens let one line end in "re-"
+    pdf.output(str(tmp_path / "hyphen.pdf"))
+    text = pdf_text((tmp_path / "hyphen.pdf").read_bytes(), tmp_path / "hyphen.pdf").text
+    assert "re-hearsal" in text and "re- hearsal" not in text and text.count("hearsal") == 12
+
+
 def test_a_pdf_without_text_or_behind_a_password_is_refused_with_what_to_do(tmp_path: Path) -> None:
     scan = FPDF()
     scan.add_page()

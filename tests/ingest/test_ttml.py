@@ -65,6 +65,29 @@ def test_broadcast_subtitles_name_agents_and_count_frames_and_ticks() -> None:
     ]
 
 
+def test_drop_frame_rates_and_sentence_spans_without_spaces() -> None:
+    text = f"""{TT} {TTP} xmlns:podcasts="http://podcasts.apple.com/transcript-ttml-internal"
+    ttp:frameRate="30" ttp:frameRateMultiplier="1000 1001" ttp:tickRate="0">
+  <body><div>
+    <p begin="00:00:10:15" end="00:00:12:00"><span podcasts:unit="sentence">Done.</span><span
+      podcasts:unit="sentence">Next.</span></p>
+    <p begin="30t" end="60t">Ticks at the frame rate.</p>
+  </div></body>
+</tt>"""
+    first, second = parsed(text).utterances
+    assert first.text == "Done. Next."
+    assert first.start == pytest.approx(10 + 15 / (30 * 1000 / 1001), abs=1e-6)  # NTSC's 29.97 frames
+    # a tick rate of 0 is not one: ticks count at the frame rate
+    assert (second.start, second.end) == pytest.approx((1.001, 2.002), abs=1e-6)
+
+
+def test_a_frame_rate_multiplier_that_is_not_two_positive_numbers_is_left_out() -> None:
+    for multiplier in ("1 0", "x y", "1000"):
+        text = f'{TT} {TTP} ttp:frameRate="30" ttp:frameRateMultiplier="{multiplier}">'
+        text += '<body><div><p begin="00:00:10:15" end="00:00:12:00">Hi.</p></div></body></tt>'
+        assert parsed(text).utterances[0].start == 10.5, multiplier
+
+
 def test_times_nested_in_a_timed_division_count_from_its_start() -> None:
     cues = '<p begin="0s" end="2s">One.</p><p begin="70s" end="72s">Two.</p>'
     text = f'{TT}><body><div begin="60s">{cues}</div></body></tt>'
@@ -81,6 +104,7 @@ def test_times_nested_in_a_timed_division_count_from_its_start() -> None:
             "bad time begin='soon' on <p>",
         ),
         (f"{TT}>\n<body><div><p begin='00:61:00.000' end='2s'>Hi</p></div></body></tt>", 2, "bad time"),
+        (f"{TT}>\n<body><div><p begin='00:00:60:00' end='2s'>Hi</p></div></body></tt>", 2, "bad time"),
         (f"{TT}><body><div><p begin='1s' end='2s'> </p></div></body></tt>", None, "holds no text in <p>"),
     ],
 )
