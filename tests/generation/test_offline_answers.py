@@ -628,3 +628,29 @@ def test_a_statement_with_a_question_tag_is_not_a_question_the_next_turn_answers
     )
     answer = a.ask("When would anywhere decent have been booked?")
     assert answer.citations[0].utterances[0].number == 1, answer.text
+
+
+def test_the_best_hit_that_states_an_amount_answers_a_number_question_by_the_quantity_words_alone() -> None:
+    raised = Utterance("funding", 4, "Two millions in the end, more than we asked for.")
+    question = Utterance("funding", 3, "And the round?")
+    hits = [Hit(raised, 1.0, "Funding", context=(question,), scores={"turn": 2.0, "own": 0.1})]
+    events = list(ExtractiveGenerator().stream("How many millions did they raise?", hits, []))
+    answer = events[-1].answer
+    assert answer is not None and not answer.refused, answer and answer.text
+    assert answer.citations[0].utterances[0].number == 4
+
+
+def test_a_turn_that_spells_out_a_short_reply_is_not_quoted_again_when_it_was_found_itself() -> None:
+    asked = Utterance("brain", 2, "Was the research group worth joining?", speaker="Ben")
+    reply = Utterance("brain", 3, "Yeah, totally.", speaker="Ada")
+    spelled = Utterance(
+        "brain", 4, "It was a group of researchers with full freedom to work on any research.", speaker="Ada"
+    )
+    hits = [
+        Hit(spelled, 1.0, "Brain", context=(reply,), scores={"turn": 2.0, "own": 0.1}),
+        Hit(asked, 0.9, "Brain", context=(reply,), scores={"turn": 2.0, "own": 0.1}, carried_on=(spelled,)),
+    ]
+    answer = list(ExtractiveGenerator().stream("Was the research group worth it?", hits, []))[-1].answer
+    assert answer is not None and not answer.refused
+    assert answer.text.count("full freedom") == 1, answer.text
+    assert [u.number for c in answer.citations for u in c.utterances].count(4) == 1
