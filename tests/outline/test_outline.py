@@ -297,3 +297,39 @@ def test_one_speakers_words_skip_a_chapter_where_they_only_backchannel():
     assert not [u for u in theirs if football.first <= u.number <= football.last]
     only_yeah = chapter_quotes(outline, utterances, lambda u: u.text == "Yeah.")
     assert {u.text for u in only_yeah} == {"Yeah."}
+
+
+def test_a_chapter_ends_at_its_last_turns_end_or_its_start_when_the_file_gives_only_starts():
+    v, texts = synthetic_episode()
+    starts_only = utterances_for(texts)
+    outline = build_outline("ep", starts_only, v, SegmentParams(min_words=200))
+    assert len(outline.chapters) == 3
+    by_number = {u.number: u for u in starts_only}
+    assert [c.end for c in outline.chapters] == [by_number[c.last].start for c in outline.chapters]
+    timed = [replace(u, end=u.start + 8.0) for u in starts_only]
+    outline = build_outline("ep", timed, v, SegmentParams(min_words=200))
+    assert [c.end for c in outline.chapters] == [by_number[c.last].start + 8.0 for c in outline.chapters]
+
+
+def test_a_word_said_once_does_not_name_a_chapter():
+    texts = [
+        "The piles sit in soft clay near the zeppelin hangar.",
+        "Soft clay moves, so the piles go deeper.",
+        "The steel came from Finland.",
+        "Finland shipped the steel late.",
+    ]
+    titles = chapter_titles(texts, [(0, 1), (2, 3)])
+    assert titles[0].lower().split(", ") in (["piles", "clay"], ["clay", "piles"], ["soft clay", "piles"]), (
+        titles
+    )
+    assert "zeppelin" not in titles[0].lower() and "hangar" not in titles[0].lower(), titles
+
+
+def test_a_word_capitalised_once_mid_sentence_keeps_the_case_the_transcript_mostly_gives_it():
+    texts = [
+        "the cider press ran all night, the press never stopped, and the apple harvest came in",
+        "the Apple orchard fed the press, and the press was busy all week",
+        "apple prices rose, and every apple went to the press",
+    ] + ["the striker scored a goal and the striker ran to the goal"] * 3
+    title = chapter_titles(texts, [(0, 2), (3, 5)])[0]
+    assert title.startswith("Press") and "apple" in title, title  # not "Apple": mostly lower case
