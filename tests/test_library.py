@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import DATA, SAMPLES
 
-from assistant import Assistant, HashingEmbedder, InputError, StoreError
+from assistant import Assistant, HashingEmbedder, InputError, Settings, StoreError
 
 
 def snapshot(a: Assistant) -> tuple:
@@ -50,6 +50,21 @@ def test_the_same_file_read_another_way_is_written_again(tmp_path: Path) -> None
     assert a.ingest(path).skipped == ["copied"]
 
 
+def test_the_same_file_cut_into_other_turns_is_written_again(tmp_path: Path) -> None:
+    """Same bytes, format and details; only the turns differ (a lower utterance limit, a newer reader)."""
+    path = tmp_path / "essay.txt"
+    path.write_text(" ".join(f"The steel for span {n} came late from the mill." for n in range(40)) + "\n")
+    a = Assistant.from_settings(store=tmp_path / "s")
+    assert a.ingest(path).added == ["essay"]
+    before = a.episode("essay").utterance_count
+    a.close()
+    short = Assistant.from_settings(Settings(store=tmp_path / "s", max_utterance_chars=300))
+    again = short.ingest(path)
+    assert again.updated == ["essay"], again
+    turns = short.transcript("essay")
+    assert len(turns) > before and all(len(u.text) <= 300 for u in turns)
+
+
 def test_an_episode_stored_before_its_reading_was_hashed_is_compared_turn_by_turn(tmp_path: Path) -> None:
     path = tmp_path / "standup.txt"
     path.write_text(OTTER, encoding="utf-8")
@@ -62,6 +77,11 @@ def test_an_episode_stored_before_its_reading_was_hashed_is_compared_turn_by_tur
     assert a.ingest(path, fmt="plain").skipped == ["standup"]  # read as it was: nothing written
     assert a.episode("standup").parsed_hash  # but the hash of the reading is kept from now on
     assert a.ingest(path).updated == ["standup"]
+    stored = a.episode("standup")  # stored before the hash, with details the file no longer gives
+    turns = a.library.transcript("standup", with_details=True)
+    vectors = a.embedder.embed_documents([u.text for u in turns])
+    a.store.write_episode(replace(stored, parsed_hash="", host="Nobody"), turns, vectors)
+    assert a.ingest(path).updated == ["standup"] and a.episode("standup").host is None
 
 
 class CountingEmbedder(HashingEmbedder):
