@@ -50,6 +50,7 @@ from .cohere_fakes import (
     raising,
     rerank_body,
     sse_response,
+    usage_dict,
 )
 
 PROMPTS = Path(__file__).resolve().parents[2] / "prompts"
@@ -526,7 +527,7 @@ def test_citation_offsets_are_validated_and_repaired() -> None:
                     "end": 5,
                     "text": "Squid",
                     "type": "THINKING_CONTENT",
-                    "sources": [{"type": "document", "id": SQUID.id, "document": {}}],
+                    "sources": [{"type": "document", "id": WHALE.id, "document": {}}],
                 }
             }
         },
@@ -553,6 +554,55 @@ def test_thinking_content_is_not_part_of_the_answer() -> None:
     streamed, _, answer = collect(generator(fake).stream("q", HITS, []))
     assert streamed == answer.text == text
     assert answer.citations[0].text == "thirteen metres"
+
+
+def _citation_event(n: int, content: int, start: int, end: int, cited: str, source: dict[str, Any]) -> dict:
+    cite = {"start": start, "end": end, "text": cited, "sources": [source], "type": "TEXT_CONTENT"}
+    return {
+        "type": "citation-start",
+        "index": n,
+        "delta": {"message": {"citations": {**cite, "content_index": content}}},
+    }
+
+
+def test_citations_count_from_their_own_content_item_and_name_only_retrieved_documents() -> None:
+    """Two text items (as after a tool call) and a thinking item: a citation's offsets count from the start
+    of its own item; one of the thinking item is no part of the answer; a tool's output is no utterance,
+    even under a document's id; offsets that miss take the copy of the cited text nearest to them."""
+    first, second = "Squid grow large. ", "Squid hunt at night. Whales hunt squid."
+    plan = "Squid grow large."
+    document = {"type": "document", "id": WHALE.id, "document": {}}
+    events: list[dict[str, Any]] = [
+        {"type": "message-start", "id": "m", "delta": {"message": {"role": "assistant", "content": []}}},
+        {"type": "content-start", "index": 0, "delta": {"message": {"content": {"type": "thinking"}}}},
+        {"type": "content-delta", "index": 0, "delta": {"message": {"content": {"thinking": plan}}}},
+        {
+            "type": "content-start",
+            "index": 1,
+            "delta": {"message": {"content": {"type": "text", "text": ""}}},
+        },
+        {"type": "content-delta", "index": 1, "delta": {"message": {"content": {"text": first}}}},
+        {
+            "type": "content-start",
+            "index": 2,
+            "delta": {"message": {"content": {"type": "text", "text": ""}}},
+        },
+        {"type": "content-delta", "index": 2, "delta": {"message": {"content": {"text": second}}}},
+        _citation_event(0, 2, second.index("Whales"), len(second), "Whales hunt squid.", document),
+        _citation_event(1, 2, 1, 6, "Squid", {**document, "id": SQUID.id}),  # one off: item 2's "Squid"
+        _citation_event(2, 0, 0, len(plan), plan, {**document, "id": LIGHT.id}),  # the thinking item's
+        _citation_event(3, 1, 0, 5, "Squid", {"type": "tool", "id": LIGHT.id, "tool_output": {}}),
+        {"type": "message-end", "delta": {"finish_reason": "COMPLETE", "usage": usage_dict()}},
+    ]
+    fake = FakeCohere()
+    fake.queue("chat_stream", sse_response(events))
+    _, _, answer = collect(generator(fake).stream("q", HITS, []))
+    text = first + second
+    assert answer.text == text
+    assert [(c.start, c.end, c.utterances) for c in answer.citations] == [
+        (len(first), len(first) + 5, (SQUID,)),
+        (text.index("Whales"), len(text), (WHALE,)),
+    ]
 
 
 def test_max_tokens_answer_is_kept_with_notice() -> None:
