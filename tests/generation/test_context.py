@@ -158,3 +158,22 @@ def test_two_questions_with_one_reply_send_it_and_its_run_once() -> None:
     first = Hit(turns[0], 0.9, context=(turns[1], turns[2]), carried_on=(turns[3], turns[4]))
     assert [d["id"] for d in documents_for([second, first])] == [turns[n].id for n in (1, 2, 3, 0, 4)]
     assert sent_ids([second, first]) == {t.id for t in turns}
+
+
+def test_a_question_asked_in_a_run_is_sent_once_when_the_reply_needs_it_too() -> None:
+    turns = [
+        Utterance("ep", 8, "Why did the council approve the budget overrun?", speaker="Ben"),
+        Utterance("ep", 9, "And was it the steel price?", speaker="Ben"),
+        Utterance("ep", 10, "Yes, mostly.", speaker="Ana"),
+    ]
+    asked = Hit(utterance=turns[0], score=1.0, context=tuple(turns[1:]))
+    reply = Hit(utterance=turns[2], score=0.9, context=tuple(turns[:2]))
+    docs = documents_for([asked, reply])
+    blob = " ".join(" ".join(data(d).values()) for d in docs)
+    assert blob.count("steel price") == 1, docs
+    assert [d["id"] for d in docs] == [turns[0].id, turns[2].id]
+
+
+def test_an_inferred_speaker_is_sent_as_inferred() -> None:
+    guessed = Utterance("ep", 3, text(3), speaker="Ana", speaker_inferred=True)
+    assert data(documents_for([Hit(utterance=guessed, score=1.0)])[0])["speaker"] == "Ana (inferred)"
