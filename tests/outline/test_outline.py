@@ -4,12 +4,17 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from assistant.outline.answer import answer_from_outline, is_whole_episode_question, speaker_asked_about
+from assistant.outline.answer import (
+    answer_from_outline,
+    is_whole_episode_question,
+    speaker_asked_about,
+    speaker_asked_next,
+)
 from assistant.outline.build import build_outline, chapter_quotes
 from assistant.outline.segment import SegmentParams, equal_segments, segment, texttiling
 from assistant.outline.titles import chapter_titles
 from assistant.outline.types import Outline
-from assistant.types import Utterance
+from assistant.types import Utterance, format_time
 
 TOPICS = {
     "cooking": "the pasta sauce needs garlic tomatoes basil olive oil and slow simmering in the pan",
@@ -333,3 +338,35 @@ def test_a_word_capitalised_once_mid_sentence_keeps_the_case_the_transcript_most
     ] + ["the striker scored a goal and the striker ran to the goal"] * 3
     title = chapter_titles(texts, [(0, 2), (3, 5)])[0]
     assert title.startswith("Press") and "apple" in title, title  # not "Apple": mostly lower case
+
+
+def test_the_outline_answer_gives_each_chapter_its_time_range_and_counts_chapters_in_words():
+    v, texts = synthetic_episode()
+    timed = [replace(u, end=u.start + 8.0) for u in utterances_for(texts)]
+    outline = build_outline("ep", timed, v, SegmentParams(min_words=200))
+    text, _ = answer_from_outline(outline)
+    assert text.split("\n")[1] == "The episode in 3 chapters:"
+    for c in outline.chapters:
+        assert (
+            f"{c.number}. {c.title} ({format_time(c.start)}-{format_time(c.end)}, #{c.first}-#{c.last})"
+            in text
+        )
+    one = Outline("ep", outline.chapters[:1], outline.method)
+    assert "The episode in 1 chapter:" in answer_from_outline(one)[0]
+
+
+def test_a_long_key_quote_is_cut_to_at_most_160_characters_with_its_mark():
+    v, texts = synthetic_episode()
+    texts[70] = (
+        ("The striker scored the winning goal " + "x" * 122 + ".")[:159] + " " + "Then rain fell all day."
+    )
+    outline = build_outline("ep", utterances_for(texts), v, SegmentParams(min_words=200))
+    text, citations = answer_from_outline(outline, focus="the goal", passages=[utterances_for(texts)[70]])
+    quoted = [c.text.strip()[1:-1] for c in citations]  # without the quotation marks
+    assert quoted and all(len(q) <= 160 for q in quoted), [len(q) for q in quoted]
+
+
+def test_a_name_alone_asks_what_they_said_only_while_the_run_of_names_lasts():
+    assert speaker_asked_next("And Raj?", ["And Mei?", "What did Ana say?"]) == "Raj"
+    longer = "And the steel and the clay on the north bank"  # no name: the run of names has ended
+    assert speaker_asked_next("And Raj?", [longer, "What did Ana say?"]) is None
