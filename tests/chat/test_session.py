@@ -157,6 +157,16 @@ def test_asking_for_more_searches_the_question_before_and_leads_with_passages_no
     assert {u.episode_id for u in again.cited_utterances} == {"harbour-bridge"}
 
 
+@pytest.mark.parametrize(
+    "question", ["What is this episode about?", "What are the key takeaways of this meeting?"]
+)
+def test_this_episode_points_at_the_episode_not_back_at_the_conversation(
+    library: Assistant, question: str
+) -> None:
+    history = [Turn("user", "Why did the steel arrive late?"), Turn("assistant", "A fire at the mill.")]
+    assert library.ask(question, history=history).query == library.ask(question).query == question
+
+
 def test_a_misspelt_speaker_is_answered_by_the_routes_that_read_the_labels() -> None:
     """What someone asked, the last thing they said, which episodes name them: "Nadja" reads as the "Nadia"
     the transcripts spell, said in a note; the conversation keeps the question as typed."""
