@@ -254,6 +254,9 @@ def test_reindex_to_the_local_onnx_model(
 def test_files_a_folder_holds_that_are_no_transcripts_are_named(tmp_path: Path, sample_copy: Path) -> None:
     (sample_copy.parent / "cover.jpg").write_bytes(b"\xff\xd8\xff")
     (sample_copy.parent / ".DS_Store").write_bytes(b"\x00")
+    for hidden in (".venv/lib/site-packages/pkg/LICENSE.txt", ".git/HEAD"):  # a project folder's
+        (sample_copy.parent / hidden).parent.mkdir(parents=True, exist_ok=True)
+        (sample_copy.parent / hidden).write_text("Ada: Permission is hereby granted, free of charge.\n")
     report = Assistant.from_settings().ingest(sample_copy.parent)
     assert report.added == ["harbour-bridge"] and report.ok
     assert report.ignored == {

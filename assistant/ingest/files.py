@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from ..errors import InputError
@@ -42,7 +43,7 @@ def expand_paths(paths: Iterable[str | Path], passed_over: dict[str, str] | None
         path = Path(raw).expanduser()
         if path.is_dir():
             found: list[Path] = []
-            for p in sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")):
+            for p in sorted(_visible_files(path)):
                 if p.suffix.lower() in TRANSCRIPT_SUFFIXES:
                     found.append(p)
                 elif passed_over is not None:
@@ -60,3 +61,13 @@ def expand_paths(paths: Iterable[str | Path], passed_over: dict[str, str] | None
     if not unique:
         raise InputError("nothing to ingest: give at least one file or folder")
     return unique
+
+
+def _visible_files(folder: Path) -> Iterator[Path]:
+    """The files below `folder`, not hidden ones nor any inside a hidden folder: a project folder's `.venv`
+    holds hundreds of LICENSE.txt files and `.git` its history, none of them a transcript."""
+    for root, dirs, names in os.walk(folder):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in names:
+            if not name.startswith(".") and (Path(root) / name).is_file():
+                yield Path(root) / name
