@@ -325,9 +325,8 @@ def test_caption_lines_copied_with_their_start_times_only_are_joined_up_to_a_pau
 
 def test_caption_lines_whose_times_run_back_start_a_new_passage() -> None:
     lines = [f"the crane lifted span {n} into place" for n in range(1, 21)]
-    starts = [2 * n for n in range(10)] + [
-        1 + 2 * n for n in range(10)
-    ]  # two copies pasted one after the other
+    # two copies of a panel pasted one after the other: the second starts again near 0:00
+    starts = [2 * n for n in range(10)] + [1 + 2 * n for n in range(10)]
     text = "Transcript\n" + "".join(
         f"{s // 60}:{s % 60:02d}\n{line}\n" for s, line in zip(starts, lines, strict=True)
     )
