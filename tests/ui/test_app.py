@@ -25,6 +25,7 @@ from streamlit.testing.v1 import AppTest
 
 from assistant import Answer, Assistant, Citation, Turn, Utterance
 from assistant.export import conversation_markdown
+from assistant.types import format_time
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "ui" / "app.py"
@@ -627,6 +628,27 @@ def test_the_outline_of_a_transcript_without_speaker_labels_says_so_once(tmp_pat
     assert shown.count("speakers are not labelled in this transcript") == 1, shown
     assert "unattributed" not in shown.lower()
     assert re.search(r"^#\d+\n\n> The bakery", shown, re.MULTILINE), shown
+
+
+def test_the_outline_of_a_timed_transcript_gives_each_chapter_and_quote_its_time(tmp_path: Path) -> None:
+    said = [f"Ada: The bakery's rye starter number {n} needed feeding twice a day." for n in range(12)]
+    cues = [
+        f"{n + 1}\n00:00:{5 * n:02d},000 --> 00:00:{5 * n + 4:02d},000\n{c}\n" for n, c in enumerate(said)
+    ]
+    (tmp_path / "timed.srt").write_text("\n".join(cues), encoding="utf-8")
+    a = Assistant.from_settings()
+    assert a.ingest([tmp_path / "timed.srt"]).ok
+    outline = a.outline("timed")
+    a.close()
+    at = start()
+    at.radio(key="view").set_value("Outline").run()
+    assert not at.exception, at.exception
+    shown = "\n".join(plain(t) for t in texts(at.main))
+    for c in outline.chapters:
+        assert c.start is not None and c.end is not None
+        assert f"{format_time(c.start)}–{format_time(c.end)} · utterances {c.first}–{c.last}" in shown, shown
+        for u in c.key_quotes:
+            assert u.start is not None and f"#{u.number} · {format_time(u.start)}" in shown, shown
 
 
 def test_tell_me_more_as_a_first_question_asks_for_the_whole_question() -> None:
