@@ -340,7 +340,7 @@ def test_a_word_capitalised_once_mid_sentence_keeps_the_case_the_transcript_most
     assert title.startswith("Press") and "apple" in title, title  # not "Apple": mostly lower case
 
 
-def test_the_outline_answer_gives_each_chapter_its_time_range_and_counts_chapters_in_words():
+def test_the_outline_answer_gives_each_chapter_its_time_range_and_one_chapter_in_the_singular():
     v, texts = synthetic_episode()
     timed = [replace(u, end=u.start + 8.0) for u in utterances_for(texts)]
     outline = build_outline("ep", timed, v, SegmentParams(min_words=200))
