@@ -35,6 +35,7 @@ _LAZY = {
     "ExtractiveGenerator": ".generation.offline",
     "OFFLINE_HEADER": ".generation.offline",
     "OUTLINE_HEADER": ".outline.answer",
+    "TRANSCRIPT_FILE_TYPES": ".ingest.files",
     "Reranker": ".retrieval.contracts",
     "QueryRewriter": ".retrieval.contracts",
     "HeuristicRewriter": ".retrieval.query",
@@ -107,6 +108,7 @@ if TYPE_CHECKING:
     from .generation.offline import ExtractiveGenerator as ExtractiveGenerator
     from .index.embedders import Embedder as Embedder
     from .index.embedders import HashingEmbedder as HashingEmbedder
+    from .ingest.files import TRANSCRIPT_FILE_TYPES as TRANSCRIPT_FILE_TYPES
     from .library import Library as Library
     from .models.embedder import LocalEmbedder as LocalEmbedder
     from .models.embedder import find_onnx as find_onnx

@@ -68,6 +68,7 @@ PUBLIC = [
     "NeedsKeyError",
     "OFFLINE_HEADER",
     "OUTLINE_HEADER",
+    "TRANSCRIPT_FILE_TYPES",
     "LocalEmbedder",
     "find_onnx",
     "make_embedder",

@@ -11,24 +11,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from assistant import Assistant, AssistantError, plural
+from assistant import TRANSCRIPT_FILE_TYPES, Assistant, AssistantError, plural
 
-SUFFIXES = (
-    "txt",
-    "vtt",
-    "srt",
-    "json",
-    "docx",
-    "html",
-    "htm",
-    "ttml",
-    "dfxp",
-    "sbv",
-    "pdf",
-    "md",
-    "markdown",
-    "xml",
-)
+SUFFIXES = TRANSCRIPT_FILE_TYPES
 """Offered in the browser's file dialog; the library checks the type again and explains a refusal."""
 
 Progress = Callable[[int, int, str], None]

@@ -8,21 +8,13 @@ from pathlib import Path
 
 from ..errors import InputError
 
-TRANSCRIPT_SUFFIXES = {
-    ".txt",
-    ".vtt",
-    ".srt",
-    ".json",
-    ".docx",
-    ".html",
-    ".htm",
-    ".ttml",
-    ".dfxp",
-    ".sbv",
-    ".pdf",
-}
+_FROM_FOLDERS = ("txt", "vtt", "srt", "json", "docx", "pdf", "html", "htm", "ttml", "dfxp", "sbv")
+_WHEN_NAMED = ("md", "markdown", "xml")
+TRANSCRIPT_FILE_TYPES = _FROM_FOLDERS + _WHEN_NAMED
+"""The file types a transcript may be given as, the common ones first: what an upload dialog offers."""
+TRANSCRIPT_SUFFIXES = {f".{t}" for t in _FROM_FOLDERS}
 """Taken from a folder."""
-NAMED_SUFFIXES = TRANSCRIPT_SUFFIXES | {".md", ".markdown", ".xml"}
+NAMED_SUFFIXES = {f".{t}" for t in TRANSCRIPT_FILE_TYPES}
 """Read when a file is named (or uploaded), not taken from a folder: a folder's README.md or feed.xml is
 seldom a transcript, while a Markdown note or a DFXP file named on purpose is one."""
 
