@@ -175,7 +175,7 @@ def ingest(
                 a.prepare_search(only_if_saved=True)
     from . import plural
 
-    ignored = f", not transcripts {len(report.ignored)}" if report.ignored else ""
+    ignored = f", passed over {len(report.ignored)}" if report.ignored else ""
     reused = report.utterances_written - report.utterances_embedded
     kept = f"; {report.utterances_embedded} embedded, {reused} as stored" if reused > 0 else ""
     click.echo(

@@ -197,7 +197,7 @@ def test_every_file_left_out_or_refused_is_named_with_its_reason(tmp_path: Path)
     (folder / "other.json").write_text('{"a": 1}', encoding="utf-8")
     result = CliRunner().invoke(cli, ["ingest", str(folder)], obj={})
     assert result.exit_code == 1
-    assert "failed 2, not transcripts 1" in result.stdout
+    assert "failed 2, passed over 1" in result.stdout
     lines = [line for line in result.stderr.splitlines() if line.strip() and not line.startswith("note: ")]
     assert (
         f"skipped: {folder / 'random.bin'}: "

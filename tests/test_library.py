@@ -266,6 +266,36 @@ def test_files_a_folder_holds_that_are_no_transcripts_are_named(tmp_path: Path, 
     }
 
 
+def test_what_a_folders_gitignore_leaves_out_is_not_read_and_is_named(
+    tmp_path: Path, sample_copy: Path
+) -> None:
+    folder = sample_copy.parent
+    talk = "Ada: Permission is hereby granted, free of charge.\n"
+    for path in ("venv/lib/LICENSE.txt", "node_modules/pkg/README.txt", "drafts/old.txt", "drafts/keep.txt"):
+        (folder / path).parent.mkdir(parents=True, exist_ok=True)
+        (folder / path).write_text(talk)
+    (folder / "venv" / ".gitignore").write_text("*\n")  # as `python -m venv` writes it since 3.13
+    # `[z-a]` is no pattern to git, which passes it over
+    (folder / ".gitignore").write_text("# tools\nnode_modules/\n[z-a]\nkeep.txt\n")
+    (folder / "drafts" / ".gitignore").write_text("*.txt\n!keep.txt\n")
+    report = Assistant.from_settings().ingest(folder)
+    assert sorted(report.added) == ["harbour-bridge", "keep"] and report.ok
+    assert report.ignored == {
+        str(folder / "drafts" / "old.txt"): "left out by .gitignore",
+        str(folder / "node_modules"): "folder left out by .gitignore (not searched)",
+        str(folder / "venv" / "lib"): "folder left out by .gitignore (not searched)",
+    }
+
+
+def test_a_folder_whose_transcripts_a_gitignore_leaves_out_says_so(tmp_path: Path) -> None:
+    for name in ("a.txt", "b.txt", "c.txt", "d.txt", "e.vtt"):
+        (tmp_path / name).write_text("Ada: The steel came late.\n")
+    (tmp_path / ".gitignore").write_text("*.txt\n*.vtt\n")
+    with pytest.raises(InputError) as caught:
+        Assistant.from_settings().ingest(tmp_path)
+    assert str(caught.value).endswith("in this folder; .gitignore leaves out a.txt, b.txt, c.txt and 2 more")
+
+
 def test_upload_messages_leave_the_name_to_the_caller() -> None:
     a = Assistant.from_settings()
     bad = (DATA / "bad_out_of_order.txt").read_bytes()

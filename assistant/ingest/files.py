@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+
+from pathspec import GitIgnoreSpec
 
 from ..errors import InputError
 
@@ -35,14 +38,18 @@ def expand_paths(paths: Iterable[str | Path], passed_over: dict[str, str] | None
         path = Path(raw).expanduser()
         if path.is_dir():
             found: list[Path] = []
-            for p in sorted(_visible_files(path)):
+            walk = _FolderWalk()
+            for p in sorted(walk.files(path)):
                 if p.suffix.lower() in TRANSCRIPT_SUFFIXES:
                     found.append(p)
                 elif passed_over is not None:
                     passed_over[str(p)] = not_a_transcript_type()
+            if passed_over is not None:
+                passed_over.update((str(p), _GITIGNORED[p.is_dir()]) for p in sorted(walk.ignored))
             if not found:
                 raise InputError(
                     f"{path}: no transcript files ({', '.join(sorted(TRANSCRIPT_SUFFIXES))}) in this folder"
+                    + (f"; {walk.left_out()}" if walk.ignored else "")
                 )
             files.extend(found)
         elif path.exists():
@@ -55,11 +62,64 @@ def expand_paths(paths: Iterable[str | Path], passed_over: dict[str, str] | None
     return unique
 
 
-def _visible_files(folder: Path) -> Iterator[Path]:
-    """The files below `folder`, not hidden ones nor any inside a hidden folder: a project folder's `.venv`
-    holds hundreds of LICENSE.txt files and `.git` its history, none of them a transcript."""
-    for root, dirs, names in os.walk(folder):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        for name in names:
-            if not name.startswith(".") and (Path(root) / name).is_file():
-                yield Path(root) / name
+_GITIGNORED = {False: "left out by .gitignore", True: "folder left out by .gitignore (not searched)"}
+
+
+class _FolderWalk:
+    """The files below a folder a user named, as git would see them: hidden files and folders are left out
+    (a project's `.venv` holds hundreds of LICENSE.txt files, `.git` its history), and so is what a
+    `.gitignore` in the folder or below it ignores (`venv/`, `node_modules/`, build output; a virtual
+    environment writes its own `*`). Ignored folders are not entered; symlinked folders are not followed."""
+
+    def __init__(self) -> None:
+        self.ignored: list[Path] = []
+        """Files and folders a .gitignore left out (a folder's contents are not listed)."""
+
+    def files(self, folder: Path) -> Iterator[Path]:
+        rules: dict[Path, GitIgnoreSpec] = {}
+        for top, dirs, names in os.walk(folder):
+            root = Path(top)
+            if ".gitignore" in names and (spec := _read_ignore_file(root / ".gitignore")) is not None:
+                rules[root] = spec
+            dirs[:] = [d for d in dirs if not d.startswith(".") and not self._ignored(root / d, rules)]
+            for name in names:
+                path = root / name
+                if not name.startswith(".") and path.is_file() and not self._ignored(path, rules):
+                    yield path
+
+    def left_out(self) -> str:
+        """`.gitignore leaves out a.txt, b/, c.txt and 2 more`: what a user should look at first."""
+        names = [p.name + ("/" if p.is_dir() else "") for p in sorted(self.ignored)]
+        more = f" and {len(names) - 3} more" if len(names) > 3 else ""
+        return f".gitignore leaves out {', '.join(names[:3])}{more}"
+
+    def _ignored(self, path: Path, rules: dict[Path, GitIgnoreSpec]) -> bool:
+        """Whether the deepest .gitignore with a rule for `path` ignores it (`!pattern` re-includes)."""
+        folder = path.is_dir()
+        for base in sorted(
+            (b for b in rules if path.is_relative_to(b)), key=lambda b: len(b.parts), reverse=True
+        ):
+            relative = path.relative_to(base).as_posix() + ("/" if folder else "")
+            verdict = rules[base].check_file(relative).include
+            if verdict is not None:
+                if verdict:
+                    self.ignored.append(path)
+                return verdict
+        return False
+
+
+def _read_ignore_file(path: Path) -> GitIgnoreSpec | None:
+    """The file's rules; a line git would not understand is passed over, as git passes it over."""
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    return GitIgnoreSpec.from_lines(line for line in lines if _understood(line))
+
+
+def _understood(line: str) -> bool:
+    try:
+        GitIgnoreSpec.from_lines([line])
+    except (ValueError, re.error):
+        return False
+    return True
