@@ -73,6 +73,7 @@ _LAZY = {
     "marked_text": ".render",
     "source_line": ".render",
     "source_link": ".render",
+    "when_said": ".render",
     "plural": ".render",
     "shortened": ".text",
     "cited_episodes": ".render",
@@ -122,6 +123,7 @@ if TYPE_CHECKING:
     from .render import plural as plural
     from .render import source_line as source_line
     from .render import source_link as source_link
+    from .render import when_said as when_said
     from .retrieval.contracts import QueryRewriter as QueryRewriter
     from .retrieval.contracts import Reranker as Reranker
     from .retrieval.query import HeuristicRewriter as HeuristicRewriter

@@ -46,7 +46,7 @@ def print_streamed(
                     u.episode_id,
                 )
                 quote = f": “{u.text}”" if answer.mode == "hosted" else ""
-                click.echo(f"  [{n}]{backs} {source_line(u, title)}{quote}")
+                click.echo(f"  [{n}]{backs} {source_line(u, title, citation.text)}{quote}")
     beside = f"; searched beside your earlier question “{answer.follow_up_of}”" if answer.follow_up_of else ""
     click.echo(
         f"\n({answer.mode}{', ' + answer.model if answer.model else ''}; "
@@ -95,7 +95,7 @@ def answer_json(answer: Answer) -> dict[str, Any]:
                 "start": c.start,
                 "end": c.end,
                 "text": c.text,
-                "utterances": [utterance_json(u) for u in c.utterances],
+                "utterances": [{**utterance_json(u), "quoted_at": u.time_of(c.text)} for u in c.utterances],
             }
             for c in answer.citations
         ],

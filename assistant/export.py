@@ -48,8 +48,8 @@ def _answer_lines(answer: Answer, episodes: Mapping[str, Episode]) -> list[str]:
     for n, citation in numbered:
         for u in citation.utterances:
             episode = episodes.get(u.episode_id)
-            line = f"- [{n}] {source_line(u, episode.title if episode else u.episode_id)}"
-            link = source_link(episode, u)
+            line = f"- [{n}] {source_line(u, episode.title if episode else u.episode_id, citation.text)}"
+            link = source_link(episode, u, citation.text)
             if link:
                 line += f" ({link})"
             lines.append(line)

@@ -500,7 +500,11 @@ def parsed_hash(transcript: Transcript) -> str:
 
 def _turns(utterances: Iterable[Utterance]) -> list[tuple[object, ...]]:
     """What a reading of a file is made of, turn by turn (the details record, which has no text, left out)."""
-    return [(u.number, u.speaker, u.start, u.end, u.text) for u in utterances if u.text.strip()]
+    return [
+        (u.number, u.speaker, u.start, u.end, u.text, *([u.marks] if u.marks else []))
+        for u in utterances
+        if u.text.strip()
+    ]
 
 
 def fill_metadata(transcript: Transcript, path: Path, **given: str | None) -> Transcript:

@@ -57,22 +57,35 @@ def marked_text(answer: Answer) -> tuple[str, list[tuple[int, Citation]]]:
     return "".join(out), numbered
 
 
-def source_line(u: Utterance, episode_title: str) -> str:
+def when_said(u: Utterance, quote: str = "") -> str:
+    """`3:04`, the turn's start; `3:04, quoted at 4:31` when the quoted words come later in a long turn whose
+    parts the transcript times (`Utterance.time_of`); "" for a transcript without times."""
+    if u.start is None:
+        return ""
+    at = u.time_of(quote)
+    later = f", quoted at {format_time(at)}" if at is not None and int(at) != int(u.start) else ""
+    return format_time(u.start) + later
+
+
+def source_line(u: Utterance, episode_title: str, quote: str = "") -> str:
+    """`Speaker — Title, utterance #12, 3:04`, with the time of `quote` (a citation's text) in the turn."""
     if u.is_details:
         return f"episode details — {episode_title}"
-    when = f", {format_time(u.start)}" if u.start is not None else ""
+    when = f", {when_said(u, quote)}" if u.start is not None else ""
     where = f"{episode_title}, utterance #{u.number}{when}"
     return f"{u.who()} — {where}" if u.who() else where
 
 
-def source_link(episode: Episode | None, u: Utterance) -> str | None:
-    """The episode's source URL, at the utterance's time where the player supports an offset."""
+def source_link(episode: Episode | None, u: Utterance, quote: str = "") -> str | None:
+    """The episode's source URL, at the utterance's time (or at `quote`'s, within the turn) where the player
+    supports an offset."""
     if episode is None or not episode.source_url:
         return None
     url = episode.source_url
-    if u.start is None:
+    at = u.time_of(quote)
+    if at is None:
         return url
-    seconds = int(u.start)
+    seconds = int(at)
     if episode.duration is not None:
         seconds = max(0, min(seconds, int(episode.duration)))
     parts = urlsplit(url)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import bisect
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 Progress = Callable[[int, int, str], None]
 """Called as work advances: (done, total, label),
@@ -42,10 +44,33 @@ class Utterance:
     start: float | None = None
     end: float | None = None
     speaker_inferred: bool = False
+    marks: tuple[tuple[int, float], ...] = ()
+    """(words before, seconds) where a timed part of a long turn begins (a caption cue, a sentence the
+    transcription service timed), in order: a citation of words far into a turn of several minutes opens
+    the recording where they are said (`time_of`), not at the turn's start."""
 
     @property
     def id(self) -> str:
         return utterance_id(self.episode_id, self.number)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Utterance:
+        """An utterance from `dataclasses.asdict`'s dict after a JSON round trip (lists back to tuples)."""
+        marks = tuple((int(w), float(t)) for w, t in data.get("marks", ()))
+        return cls(**{**data, "marks": marks})
+
+    def time_of(self, quote: str) -> float | None:
+        """When the quoted words are said: the start of the timed part that holds the first piece of `quote`
+        found in the text (pieces split at "…" and quotation marks), else the turn's start."""
+        if not self.marks or not quote:
+            return self.start
+        found = [self.text.find(piece) for piece in _quoted_pieces(quote)]
+        offset = min((at for at in found if at >= 0), default=-1)
+        if offset < 0:
+            return self.start
+        words = len(self.text[:offset].split())
+        at = bisect.bisect_right(self.marks, (words, float("inf"))) - 1
+        return self.marks[at][1] if at >= 0 else self.start
 
     @property
     def is_details(self) -> bool:
@@ -69,6 +94,14 @@ class Utterance:
         if self.start is not None:
             parts.append(format_time(self.start))
         return ", ".join(parts)
+
+
+_QUOTE_BREAK = re.compile(r"[…“”\"]|\.\.\.")
+
+
+def _quoted_pieces(quote: str) -> list[str]:
+    """The runs of `quote` between cuts and quotation marks that are long enough to be found only once."""
+    return [piece for part in _QUOTE_BREAK.split(quote) if len((piece := part.strip()).split()) >= 3]
 
 
 @dataclass(frozen=True)

@@ -105,6 +105,7 @@ PUBLIC = [
     "suggest_questions",
     "tokenize",
     "utterance_id",
+    "when_said",
 ]
 
 

@@ -16,6 +16,7 @@ from assistant import (
     format_time,
     plural,
     source_link,
+    when_said,
 )
 
 FOCUS = "transcript_focus"
@@ -29,12 +30,14 @@ def safe_url(url: str | None) -> str | None:
     return None
 
 
-def open_transcript(episode_id: str, numbers: Sequence[int]) -> None:
+def open_transcript(episode_id: str, numbers: Sequence[int], quote: str = "") -> None:
+    """Focus the transcript dialog on these utterances; its source link opens where `quote` is said."""
     st.session_state[FOCUS] = {
         "episode": episode_id,
         "numbers": tuple(numbers),
         "before": NEIGHBOURS,
         "after": NEIGHBOURS,
+        "quote": quote,
     }
 
 
@@ -56,7 +59,9 @@ def render_sources(
             continue
         text, button = st.columns([5, 1.4], vertical_alignment="top")
         text.markdown(
-            "\n\n".join(_source(n, u, episodes.get(u.episode_id), quotes) for u in citation.utterances)
+            "\n\n".join(
+                _source(n, u, episodes.get(u.episode_id), citation.text, quotes) for u in citation.utterances
+            )
         )
         first = citation.utterances[0]
         numbers = [u.number for u in citation.utterances if u.episode_id == first.episode_id]
@@ -65,7 +70,7 @@ def render_sources(
             key=f"{key}-cite-{n}",
             icon=":material/subject:",
             on_click=open_transcript,
-            args=(first.episode_id, numbers),
+            args=(first.episode_id, numbers, citation.text),
             help=(
                 "Show the transcript from its start"
                 if first.is_details
@@ -75,18 +80,19 @@ def render_sources(
         )
 
 
-def _source(n: int, u: Utterance, episode: Episode | None, quotes: bool = True) -> str:
+def _source(n: int, u: Utterance, episode: Episode | None, cited: str, quotes: bool = True) -> str:
     if u.is_details:
         head = f"{marker(n)} **episode details**"
     else:
         who = f"**{escape(u.who())}** · " if u.who() else ""
         head = f"{marker(n)} {who}utterance {u.number}" + (
-            f" · {format_time(u.start)}" if u.start is not None else ""
+            f" · {when_said(u, cited)}" if u.start is not None else ""
         )
     where = escape(episode.title if episode else u.episode_id)
-    link = safe_url(source_link(episode, u))
+    link = safe_url(source_link(episode, u, cited))
+    at = u.time_of(cited)
     if link:
-        where += f" · [source{' at ' + format_time(u.start) if u.start is not None else ''} ↗]({link})"
+        where += f" · [source{' at ' + format_time(at) if at is not None else ''} ↗]({link})"
     return f"{head}  \n:gray[{where}]" + (f"\n\n{quote(u.text)}" if quotes else "")
 
 
@@ -131,13 +137,10 @@ def transcript_dialog(assistant: Assistant, episodes: Mapping[str, Episode]) -> 
             args=("after",),
         )
     first = next((u for u in window if u.number in cited), None)
-    link = safe_url(source_link(episode, first)) if first else None
+    link = safe_url(source_link(episode, first, focus.get("quote", ""))) if first else None
     if link:
-        label = (
-            f"Open the source at {format_time(first.start)}"
-            if first and first.start is not None
-            else "Open the source"
-        )
+        at = first.time_of(focus.get("quote", "")) if first else None
+        label = f"Open the source at {format_time(at)}" if at is not None else "Open the source"
         st.link_button(label, link, icon=":material/open_in_new:")
 
 

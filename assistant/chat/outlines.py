@@ -149,7 +149,10 @@ def answer_to_dict(answer: Answer) -> dict[str, Any]:
 def answer_from_dict(data: dict[str, Any]) -> Answer:
     citations = tuple(
         Citation(
-            int(c["start"]), int(c["end"]), str(c["text"]), tuple(Utterance(**u) for u in c["utterances"])
+            int(c["start"]),
+            int(c["end"]),
+            str(c["text"]),
+            tuple(Utterance.from_dict(u) for u in c["utterances"]),
         )
         for c in data["citations"]
     )

@@ -343,13 +343,12 @@ def _compose(question: str, quotes: Sequence[_Quote], lead: str = "") -> tuple[s
             note = " (speakers are not labelled in this transcript)"
         text += f"\n{run[0].title}, {where}{note}:\n"
         for q in run:
-            add(
-                _prefix(q.lead),
-                q.lead,
+            quoted = (
                 excerpt(q.lead.text, _asked_labels(question), 0)
                 if q.lead.is_details
-                else excerpt(q.lead.text, question, LONG_WORDS),
+                else excerpt(q.lead.text, question, LONG_WORDS)
             )
+            add(_prefix(q.lead, quoted), q.lead, quoted)
         for q in run:
             if q.asked is None or q.asked.id in context_shown:
                 continue
@@ -467,9 +466,11 @@ def _unlabelled(u: Utterance) -> bool:
     return not u.is_details and not u.speaker
 
 
-def _prefix(u: Utterance) -> str:
-    """`  Matt Turck at 3:04: `; a transcript without speaker labels shows no speaker on every line."""
+def _prefix(u: Utterance, quoted: str) -> str:
+    """`  Matt Turck at 3:04: `, the time the quoted words are said (`Utterance.time_of`); a transcript
+    without speaker labels shows no speaker on every line."""
     parts = [u.who()] if u.who() and not u.is_details else []
-    if u.start is not None:
-        parts.append(f"at {format_time(u.start)}")
+    at = u.time_of(quoted)
+    if at is not None:
+        parts.append(f"at {format_time(at)}")
     return f"  {' '.join(parts)}: " if parts else "  "

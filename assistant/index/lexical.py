@@ -6,15 +6,16 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from ..text import bm25s, name_tokens, tokenize, tokenizer_id
 from ..types import Utterance
 
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 SHORT_TURN_WORDS = 6
 BM25_K1 = 0.9
 BM25_B = 0.4
@@ -41,10 +42,18 @@ class LexicalRecord:
     start: float | None = None
     end: float | None = None
     speaker_inferred: bool = False
+    marks: tuple[tuple[int, float], ...] = ()
 
     def utterance(self) -> Utterance:
         return Utterance(
-            self.episode_id, self.number, self.text, self.speaker, self.start, self.end, self.speaker_inferred
+            self.episode_id,
+            self.number,
+            self.text,
+            self.speaker,
+            self.start,
+            self.end,
+            self.speaker_inferred,
+            self.marks,
         )
 
 
@@ -203,6 +212,7 @@ class LexicalIndex:
                 out.write(
                     json.dumps(
                         [r.id, r.episode_id, r.number, r.speaker, r.text, r.start, r.end, r.speaker_inferred]
+                        + [r.marks]
                     )
                     + "\n"
                 )
@@ -221,7 +231,7 @@ class LexicalIndex:
             if params != _params(signature, window):
                 return None
             with (folder / "records.jsonl").open(encoding="utf-8") as lines:
-                records = [LexicalRecord(*json.loads(line)) for line in lines]
+                records = [_record(json.loads(line)) for line in lines]
             bm25 = None
             if records:
                 library = bm25s()
@@ -232,6 +242,11 @@ class LexicalIndex:
         except (OSError, ValueError, TypeError, KeyError):
             return None
         return cls(records, signature, window, bm25)
+
+
+def _record(fields: list[Any]) -> LexicalRecord:
+    record = LexicalRecord(*fields[:8])
+    return replace(record, marks=tuple((int(w), float(t)) for w, t in fields[8]))
 
 
 def saved_matches(folder: Path, signature: str, window: int) -> bool:

@@ -27,7 +27,15 @@ def utterance_metadata(u: Utterance) -> dict[str, Any]:
         meta["start"] = float(u.start)
     if u.end is not None:
         meta["end"] = float(u.end)
+    if u.marks:
+        meta["marks"] = " ".join(f"{w}:{float(t)!r}" for w, t in u.marks)
     return meta
+
+
+def _marks(meta: Mapping[str, Any]) -> tuple[tuple[int, float], ...]:
+    """`Utterance.marks` from its metadata, `12:34.5 40:51.25` (Chroma metadata holds scalars only)."""
+    pairs = (mark.split(":") for mark in str(meta.get("marks") or "").split())
+    return tuple((int(w), float(t)) for w, t in pairs)
 
 
 def utterance_from(meta: Mapping[str, Any], text: str | None) -> Utterance:
@@ -39,6 +47,7 @@ def utterance_from(meta: Mapping[str, Any], text: str | None) -> Utterance:
         start=meta.get("start"),
         end=meta.get("end"),
         speaker_inferred=bool(meta.get("speaker_inferred", False)),
+        marks=_marks(meta),
     )
 
 
@@ -52,6 +61,7 @@ def lexical_record(rid: str, meta: Mapping[str, Any], text: str | None) -> Lexic
         meta.get("start"),
         meta.get("end"),
         bool(meta.get("speaker_inferred", False)),
+        _marks(meta),
     )
 
 

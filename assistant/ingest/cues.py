@@ -12,6 +12,7 @@ import json
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -347,7 +348,7 @@ def build_transcript(
         _check_times(piece, path)
         text = fix_text(piece.text)
         if text:
-            kept.append(Piece(text, piece.where, piece.line, piece.speaker, piece.start, piece.end))
+            kept.append(replace(piece, text=text))
     if not kept:
         raise ParseError(
             path, None, "no utterances found: every cue is empty", "a transcript needs cues with text"
@@ -358,12 +359,7 @@ def build_transcript(
     names = display_names(
         (p.speaker for p in kept if p.speaker), preferred=[*([host] if host else []), *guests]
     )
-    kept = [
-        p
-        if p.speaker is None
-        else Piece(p.text, p.where, p.line, names[speaker_key(p.speaker)], p.start, p.end)
-        for p in kept
-    ]
+    kept = [p if p.speaker is None else replace(p, speaker=names[speaker_key(p.speaker)]) for p in kept]
     merged = [
         part
         for piece in join_fragments(
@@ -374,7 +370,7 @@ def build_transcript(
         )
     ]
     utterances = tuple(
-        Utterance(episode_id=episode_id, number=n, text=p.text, speaker=p.speaker, start=p.start, end=p.end)
+        Utterance(episode_id, n, p.text, p.speaker, p.start, p.end, marks=_within(p))
         for n, p in enumerate(merged, start=1)
     )
     ends = [u.end for u in utterances if u.end is not None]
@@ -393,6 +389,15 @@ def build_transcript(
         format=fmt,
     )
     return Transcript(episode=episode, utterances=utterances)
+
+
+def _within(piece: Piece) -> tuple[tuple[int, float], ...]:
+    """The piece's marks that fall inside its text and after its start, so a citation's time is never one
+    the file does not give for those words."""
+    words = len(piece.text.split())
+    return tuple(
+        (w, t) for w, t in piece.marks if 0 < w < words and (piece.start is None or t >= piece.start)
+    )
 
 
 def _check_times(piece: Piece, path: Path) -> None:

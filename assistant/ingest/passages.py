@@ -55,27 +55,36 @@ def passages(text: str, max_chars: int = PASSAGE_CHARS) -> list[str]:
 
 
 def split_piece(piece: Piece, max_chars: int = PASSAGE_CHARS) -> list[Piece]:
-    """`piece` as passages (`passages`), each named "part i of n" in errors; with a start and an end, each
-    passage's times are estimated from where its characters fall between them (a speaker speaks at a
-    steady pace, closely enough to open the recording near the passage)."""
+    """`piece` as passages (`passages`), each named "part i of n" in errors. Where the piece's timed parts
+    are known (`Piece.marks`), a passage starts when the part holding its first word starts and ends when
+    the part after its last word starts; otherwise, with a start and an end, its times are estimated from
+    where its characters fall between them (a speaker speaks at a steady pace, closely enough to open the
+    recording near the passage)."""
     parts = passages(piece.text, max_chars)
     if len(parts) < 2:
         return [piece]
     timed = piece.start is not None and piece.end is not None and piece.end >= piece.start
+    marks = ((0, piece.start), *piece.marks) if piece.marks and piece.start is not None else ()
     total = sum(len(p) for p in parts) or 1
     out: list[Piece] = []
-    offset = 0
+    offset = words = 0
     for i, part in enumerate(parts, 1):
         start = end = None
-        if timed:
+        count = len(part.split())
+        if marks:
+            start = max((t for w, t in marks if w <= words), default=None)
+            end = min((t for w, t in marks if w >= words + count), default=piece.end)
+            end = max(end, start) if end is not None and start is not None else end
+        elif timed:
             assert piece.start is not None and piece.end is not None
             span = piece.end - piece.start
             start = round(piece.start + span * offset / total, 2)
             end = round(piece.start + span * (offset + len(part)) / total, 2)
-        out.append(
-            replace(piece, text=part, where=f"{piece.where} (part {i} of {len(parts)})", start=start, end=end)
-        )
+        inside = tuple((w - words, t) for w, t in piece.marks if words < w < words + count)
+        where = f"{piece.where} (part {i} of {len(parts)})"
+        out.append(replace(piece, text=part, where=where, start=start, end=end, marks=inside))
         offset += len(part)
+        words += count
     return out
 
 
@@ -118,8 +127,7 @@ def join_fragments(pieces: list[Piece], max_chars: int = FRAGMENT_PASSAGE_CHARS)
             and not _paused(last, piece)
             and len(prev.text) + 1 + len(piece.text) <= max_chars
         ):
-            end = piece.end if piece.end is not None else prev.end
-            out[-1] = replace(prev, text=f"{prev.text} {piece.text}", end=end)
+            out[-1] = replace(prev.joined(piece), end=piece.end if piece.end is not None else prev.end)
         else:
             out.append(piece)
         last = piece

@@ -166,6 +166,20 @@ class Piece:
     speaker: str | None = None
     start: float | None = None
     end: float | None = None
+    marks: tuple[tuple[int, float], ...] = ()
+    """Where timed parts after the first begin: (words before, seconds), as `Utterance.marks`."""
+
+    def joined(self, after: Piece) -> Piece:
+        """This piece with `after` read on from it: one text, `after`'s start kept as a mark."""
+        words = len(self.text.split())
+        marks = [*self.marks]
+        if after.start is not None:
+            marks.append((words, after.start))
+        marks += [(words + w, t) for w, t in after.marks]
+        ends = [t for t in (self.end, after.end) if t is not None]
+        return replace(
+            self, text=f"{self.text} {after.text}", end=max(ends) if ends else None, marks=tuple(marks)
+        )
 
 
 def merge_pieces(
@@ -182,8 +196,7 @@ def merge_pieces(
     for piece in pieces:
         prev = out[-1] if out else None
         if prev is not None and _continues(prev, piece, max_chars, max_pause):
-            ends = [t for t in (prev.end, piece.end) if t is not None]
-            out[-1] = replace(prev, text=f"{prev.text} {piece.text}", end=max(ends) if ends else None)
+            out[-1] = prev.joined(piece)
         else:
             out.append(piece)
     return out

@@ -91,16 +91,20 @@ def _assemblyai_pieces(data: Mapping[str, Any], path: Path, max_utterance_chars:
         )
     turns = data.get("utterances")
     if turns:
-        pieces = [
-            Piece(
-                _text(turn, "text", where, path),
-                where,
-                None,
-                _speaker(turn.get("speaker")),
-                *_span(turn, where, path, 1000),
+        pieces = []
+        for where, turn in _items(turns, "utterance", path):
+            said = _text(turn, "text", where, path)
+            timed = [
+                (
+                    _text(word, "text", f"{where}, {at}", path),
+                    _time(word, "start", f"{where}, {at}", path, 1000),
+                )
+                for at, word in _items(turn.get("words") or [], "word", path)
+            ]
+            start, end = _span(turn, where, path, 1000)
+            pieces.append(
+                Piece(said, where, None, _speaker(turn.get("speaker")), start, end, _marks(said, timed))
             )
-            for where, turn in _items(turns, "utterance", path)
-        ]
     else:
         words = data.get("words")
         if not words:
@@ -181,19 +185,17 @@ def _deepgram_channel(
             sentences = paragraph.get("sentences")
             if not isinstance(sentences, list):
                 raise ParseError(path, None, f"{where} has no `sentences` list")
-            said = " ".join(
-                _text(s, "text", f"{where}, sentence {i}", path)
-                for i, (_, s) in enumerate(_items(sentences, "sentence", path), 1)
-            )
-            pieces.append(
-                Piece(
-                    said,
-                    where,
-                    None,
-                    _channel_speaker(paragraph.get("speaker"), channel, several),
-                    *_span(paragraph, where, path),
+            timed = [
+                (
+                    _text(s, "text", f"{where}, sentence {i}", path),
+                    _time(s, "start", f"{where}, sentence {i}", path),
                 )
-            )
+                for i, (_, s) in enumerate(_items(sentences, "sentence", path), 1)
+            ]
+            said = " ".join(text for text, _ in timed)
+            start, end = _span(paragraph, where, path)
+            speaker = _channel_speaker(paragraph.get("speaker"), channel, several)
+            pieces.append(Piece(said, where, None, speaker, start, end, _starts(timed)))
         return pieces
     words = best.get("words") or []
     return _from_words(
@@ -218,20 +220,25 @@ def _rev_pieces(data: Mapping[str, Any], path: Path, max_utterance_chars: int) -
         elements = monologue.get("elements")
         if not isinstance(elements, list):
             raise ParseError(path, None, f"{where} has no `elements` list")
-        said, times = [], []
+        said, times, words = [], [], []
         for n, element in enumerate(elements, 1):
             if not isinstance(element, Mapping) or element.get("type") not in ("text", "punct"):
                 continue  # "unknown": Rev's <inaudible> and the like, not words
-            said.append(_text(element, "value", f"{where}, element {n}", path))
+            value = _text(element, "value", f"{where}, element {n}", path)
             if element["type"] == "text":
                 times.append(element)
+                words.append((value, _time(element, "ts", f"{where}, element {n}", path)))
+            elif words:
+                words[-1] = (words[-1][0] + value.strip(), words[-1][1])
+            said.append(value)
         start = _time(times[0], "ts", where, path) if times else None
         end = _time(times[-1], "end_ts", where, path) if times else None
         name = monologue.get("speaker_name")
         speaker = (
             name.strip() if isinstance(name, str) and name.strip() else _speaker(monologue.get("speaker"))
         )
-        pieces.append(Piece("".join(said).strip(), where, None, speaker, start, end))
+        text = "".join(said).strip()
+        pieces.append(Piece(text, where, None, speaker, start, end, _marks(text, words)))
     return pieces
 
 
@@ -330,9 +337,11 @@ def _from_words(words: Sequence[tuple[str, str | None, float, float]], max_chars
     def close() -> None:
         nonlocal size
         if current:
-            text = " ".join(w[0].strip() for w in current if w[0].strip())
+            said = [(w[0].strip(), w[2]) for w in current if w[0].strip()]
+            text = " ".join(word for word, _ in said)
             where = f"the words from {current[0][2]:.2f} s"
-            pieces.append(Piece(text, where, None, current[0][1], current[0][2], current[-1][3]))
+            marks = _marks(text, said)
+            pieces.append(Piece(text, where, None, current[0][1], current[0][2], current[-1][3], marks))
             current.clear()
             size = 0
 
@@ -348,6 +357,30 @@ def _from_words(words: Sequence[tuple[str, str | None, float, float]], max_chars
             close()
     close()
     return pieces
+
+
+def _marks(text: str, words: Sequence[tuple[str, float]]) -> tuple[tuple[int, float], ...]:
+    """Where each sentence after the first begins in `text`, from its timed words (punctuation attached):
+    none when the words do not spell the text word for word, so no mark is ever placed on the wrong word."""
+    if [w for said, _ in words for w in said.split()] != text.split():
+        return ()
+    sentences: list[tuple[str, float]] = []
+    for said, start in words:
+        if sentences and not ends_sentence(sentences[-1][0]):
+            sentences[-1] = (f"{sentences[-1][0]} {said}", sentences[-1][1])
+        else:
+            sentences.append((said, start))
+    return _starts(sentences)
+
+
+def _starts(parts: Sequence[tuple[str, float]]) -> tuple[tuple[int, float], ...]:
+    """(words before, start) of each timed part after the first, the parts read on one from another."""
+    marks, words = [], 0
+    for said, start in parts:
+        if words:
+            marks.append((words, start))
+        words += len(said.split())
+    return tuple(marks)
 
 
 def _object(data: Any, path: Path, service: str) -> Mapping[str, Any]:

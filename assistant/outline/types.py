@@ -52,7 +52,7 @@ class Chapter:
             last=int(data["last"]),
             start=data.get("start"),
             end=data.get("end"),
-            key_quotes=tuple(Utterance(**u) for u in data.get("key_quotes", ())),
+            key_quotes=tuple(Utterance.from_dict(u) for u in data.get("key_quotes", ())),
         )
 
 

@@ -79,6 +79,9 @@ def test_webvtt_voices_notes_settings_ids_and_merging() -> None:
     ]
     assert t.utterances[2].label() == "#3, Dev Okonkwo, 0:09"
     assert source_link(ep, t.utterances[7]) == "https://example.org/audio/allotment-14.mp3#t=90"
+    # where the second cue of #2 begins: after 14 words, at 0:07.2; a quote from it opens the recording there
+    assert [u.marks for u in t.utterances[:3]] == [(), ((14, 7.2),), ()]
+    assert source_link(ep, t.utterances[1], "“… and lived to tell the tale.”").endswith("#t=7")
 
 
 def test_webvtt_without_voice_tags_reads_speaker_labels() -> None:
@@ -310,6 +313,7 @@ def test_caption_lines_that_never_end_a_sentence_are_joined_into_passages() -> N
     assert texts[0] == " ".join(lines[:3])  # the pause after the third line ends the first passage
     assert all(len(x) <= FRAGMENT_PASSAGE_CHARS for x in texts) and len(texts) == 4
     assert [(u.start, u.end) for u in t.utterances[:2]] == [(0.0, 7.5), (12.5, t.utterances[1].end)]
+    assert t.utterances[0].marks == ((7, 2.5), (14, 5.0))  # each line's start, after 7 words a line
 
 
 def test_caption_lines_copied_with_their_start_times_only_are_joined_up_to_a_pause() -> None:

@@ -63,6 +63,47 @@ def test_a_services_speaker_turns_are_the_utterances(
     ]
 
 
+@pytest.mark.parametrize(
+    "name",
+    ["standup.assemblyai.json", "standup.deepgram.json", "standup.rev.json", "standup.elevenlabs.json"]
+    + ["standup.amazon.json"],
+)
+def test_a_turns_sentences_keep_the_times_the_service_gives_them(name: str) -> None:
+    first, second = parse_file(FORMATS / name).utterances
+    assert first.marks == ((2, 1.2),) and second.marks == ()  # "The quote came in…" after 2 words, at 1.2 s
+    assert first.time_of("“The quote came in at twelve thousand.”") == 1.2
+    assert first.time_of("Welcome back. The quote came") == first.start == 0.24
+
+
+def test_words_that_do_not_spell_the_turn_time_none_of_it() -> None:
+    data = load("standup.assemblyai.json")
+    data["utterances"][0]["text"] = "Welcome back again. The quote came in at twelve thousand."
+    assert parsed(data).utterances[0].marks == ()  # not "after 2 words": "The" is the text's fourth word
+    data = load("standup.assemblyai.json")
+    data["utterances"][0]["words"][1]["text"] = "back,"
+    data["utterances"][0]["text"] = "Welcome back, the quote came in at twelve thousand."
+    assert parsed(data).utterances[0].marks == ()  # one sentence: nothing after its start to mark
+
+
+def test_a_long_turn_cut_into_passages_starts_each_where_its_first_sentence_is_said() -> None:
+    said = [f"Span {n} carries the load." for n in range(30)]  # five words a sentence, one word a second
+    words = [
+        {"text": w, "start": 1000 * (5 * n + i), "end": 1000 * (5 * n + i) + 800}
+        for n, sentence in enumerate(said)
+        for i, w in enumerate(sentence.split())
+    ]
+    turn = {"speaker": "A", "start": 0, "end": 150_000, "text": " ".join(said), "words": words}
+    data = {"status": "completed", "utterances": [turn]}
+    t = parse_text(json.dumps(data), Path("lecture.json"), "lecture", max_utterance_chars=200)
+    assert len(t.utterances) > 3 and " ".join(u.text for u in t.utterances) == turn["text"]
+    for u in t.utterances:
+        first = said.index(u.text[: u.text.index(".") + 1])
+        assert u.start == 5.0 * first, u.text  # not the estimate from its characters' place in the turn
+        assert u.marks == tuple((5 * k, 5.0 * (first + k)) for k in range(1, len(u.text.split()) // 5))
+    assert [u.end for u in t.utterances[:-1]] == [u.start for u in t.utterances[1:]]
+    assert t.utterances[-1].end == 150.0
+
+
 def test_assemblyai_without_speaker_labels_reads_its_words_as_sentences() -> None:
     data = load("standup.assemblyai.json")
     data["utterances"] = None

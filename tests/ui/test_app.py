@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 import pytest
 import streamlit as st
+from long_turn import write_long_turn
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
@@ -649,6 +650,21 @@ def test_the_outline_of_a_timed_transcript_gives_each_chapter_and_quote_its_time
         assert f"{format_time(c.start)}–{format_time(c.end)} · utterances {c.first}–{c.last}" in shown, shown
         for u in c.key_quotes:
             assert u.start is not None and f"#{u.number} · {format_time(u.start)}" in shown, shown
+
+
+def test_a_quote_far_into_a_long_turn_is_sourced_and_opened_where_it_is_said(tmp_path: Path) -> None:
+    url = "https://example.org/harbour.mp3"
+    a = Assistant.from_settings()
+    assert a.ingest([write_long_turn(tmp_path / "harbour.json")], source_url=url).ok
+    a.close()
+    reply = answers(ask(start(), "Why did the cofferdam flood?"))[0]
+    assert "Speaker B at 2:16: “… The cofferdam flooded twice in March" in plain(reply.markdown[0].value)
+    source = plain(reply.expander[0].markdown[0].value)
+    assert "utterance 2 · 1:00, quoted at 2:16" in source and f"[source at 2:16 ↗]({url}#t=136)" in source
+    at = reply.button[0].click().run()
+    assert not at.exception, at.exception
+    (opened,) = at.get("link_button")
+    assert (opened.proto.label, opened.proto.url) == ("Open the source at 2:16", f"{url}#t=136")
 
 
 def test_tell_me_more_as_a_first_question_asks_for_the_whole_question() -> None:

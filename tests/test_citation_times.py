@@ -1,0 +1,71 @@
+"""A quote from far into a long turn opens the recording where it is said, not where the turn starts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from long_turn import SAID, TURN_START, said_at, write_long_turn
+
+from assistant import Assistant, Turn, conversation_markdown
+from assistant.cli import cli
+
+
+def test_a_quote_late_in_a_long_turn_is_cited_and_linked_at_the_time_it_is_said(tmp_path: Path) -> None:
+    path = write_long_turn(tmp_path / "harbour.json")
+    url = "https://example.org/harbour.mp3"
+    ingested = CliRunner().invoke(cli, ["ingest", str(path), "--source-url", url], obj={})
+    assert ingested.exit_code == 0, ingested.output
+    flooded = said_at(SAID[8])
+    assert flooded == 136.0  # 2:16, the turn starting at 1:00
+
+    asked = CliRunner().invoke(cli, ["ask", "Why did the cofferdam flood?"], obj={})
+    assert asked.exit_code == 0, asked.output
+    assert (
+        "Speaker B at 2:16: “… The cofferdam flooded twice in March because the pumps failed. …”"
+        in asked.output
+    )
+    assert "utterance #2, 1:00, quoted at 2:16" in asked.output
+    scripted = json.loads(
+        CliRunner().invoke(cli, ["ask", "Why did the cofferdam flood?", "--json"], obj={}).stdout
+    )
+    assert [
+        (u["number"], u["start"], u["quoted_at"]) for c in scripted["citations"] for u in c["utterances"]
+    ] == [(2, TURN_START, flooded)]
+
+    a = Assistant.from_settings()  # read back from the store and the saved keyword index
+    answer = a.ask("Why did the cofferdam flood?")
+    (cited,) = [u for c in answer.citations for u in c.utterances if u.number == 2]
+    assert cited.marks == tuple((len(" ".join(SAID[:k]).split()), said_at(SAID[k])) for k in range(1, 12))
+    assert a.transcript("harbour")[1].marks == cited.marks
+    exported = conversation_markdown(
+        [(Turn("user", "Why did the cofferdam flood?"), None), (answer.as_turn(), answer)], a.episodes()
+    )
+    assert f"({url}#t=136)" in exported and f"({url}#t=60)" not in exported
+
+
+def test_a_hosted_paraphrase_is_cited_at_the_start_of_the_turn(tmp_path: Path) -> None:
+    """A paraphrase matches no words of the turn: the turn's start is the honest place to open."""
+    Assistant.from_settings().ingest(write_long_turn(tmp_path / "harbour.json"))
+    (turn,) = [u for u in Assistant.from_settings().transcript("harbour") if u.number == 2]
+    assert turn.time_of("Their pumps broke, so the dam let water in.") == TURN_START
+    assert turn.time_of("“… pumps failed.”") == TURN_START, "too few words to place"
+    assert turn.time_of("“The cofferdam flooded twice in March because the pumps failed.”") == 136.0
+
+
+def test_an_episode_stored_before_its_turns_were_timed_gets_the_times_when_ingested_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import assistant.ingest.speech_apis as speech_apis
+
+    path = write_long_turn(tmp_path / "harbour.json")
+    with monkeypatch.context() as older:
+        older.setattr(speech_apis, "_marks", lambda text, words: ())  # a reader that kept no times in turns
+        assert Assistant.from_settings().ingest(path).added == ["harbour"]
+    assert Assistant.from_settings().transcript("harbour")[1].marks == ()
+    again = Assistant.from_settings().ingest(path)
+    assert again.updated == ["harbour"] and again.utterances_embedded == 0, "same words: vectors kept"
+    assert Assistant.from_settings().transcript("harbour")[1].time_of(f"“{SAID[8]}”") == said_at(SAID[8])
+    assert Assistant.from_settings().ingest(path).skipped == ["harbour"]
