@@ -59,16 +59,26 @@ class Utterance:
         marks = tuple((int(w), float(t)) for w, t in data.get("marks", ()))
         return cls(**{**data, "marks": marks})
 
+    def quoted_spans(self, quote: str) -> list[tuple[int, int]]:
+        """(start, end) in the text of each piece of `quote` it holds, in order: what a reader looking for the
+        quoted words in a long turn should see marked. Pieces are split at "…" and quotation marks, and only
+        those of three words or more are looked for (a shorter one could stand anywhere)."""
+        spans = []
+        for piece in _quoted_pieces(quote):
+            at = self.text.find(piece)
+            if at >= 0:
+                spans.append((at, at + len(piece)))
+        return sorted(spans)
+
     def time_of(self, quote: str) -> float | None:
         """When the quoted words are said: the start of the timed part that holds the first piece of `quote`
         found in the text (pieces split at "…" and quotation marks), else the turn's start."""
         if not self.marks or not quote:
             return self.start
-        found = [self.text.find(piece) for piece in _quoted_pieces(quote)]
-        offset = min((at for at in found if at >= 0), default=-1)
-        if offset < 0:
+        spans = self.quoted_spans(quote)
+        if not spans:
             return self.start
-        words = len(self.text[:offset].split())
+        words = len(self.text[: spans[0][0]].split())
         at = bisect.bisect_right(self.marks, (words, float("inf"))) - 1
         return self.marks[at][1] if at >= 0 else self.start
 

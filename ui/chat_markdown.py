@@ -56,6 +56,18 @@ def _literal(part: str) -> str:
     return part[: len(part) - len(part.lstrip())] + escape(core) + part[len(part.rstrip()) :]
 
 
+def highlighted(text: str, spans: list[tuple[int, int]]) -> str:
+    """`escape(text)` with the character spans given in bold: the quoted words within a long cited turn."""
+    out, cursor = [], 0
+    for start, end in spans:
+        if start < cursor:
+            continue
+        out += [_literal(text[cursor:start]), f"**{escape(text[start:end].strip())}**"]
+        cursor = end
+    out.append(_literal(text[cursor:]))
+    return "".join(out)
+
+
 def marker(n: int) -> str:
     return f":blue-badge[{n}]"
 

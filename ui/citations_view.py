@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import streamlit as st
-from chat_markdown import escape, marker, quote
+from chat_markdown import escape, highlighted, marker, quote
 
 from assistant import (
     Assistant,
@@ -126,7 +126,7 @@ def transcript_dialog(assistant: Assistant, episodes: Mapping[str, Episode]) -> 
             args=("before",),
         )
     for u in window:
-        _utterance(u, u.number in cited)
+        _utterance(u, u.number in cited, focus.get("quote", ""))
     if utterances and high < utterances[-1].number:
         st.button(
             "Later lines",
@@ -150,11 +150,14 @@ def _widen(side: str) -> None:
         focus[side] += MORE
 
 
-def _utterance(u: Utterance, cited: bool) -> None:
+def _utterance(u: Utterance, cited: bool, quote: str = "") -> None:
     who = f"**{escape(u.who())}** · " if u.who() else ""
     head = f"{who}#{u.number}" + (f" · {format_time(u.start)}" if u.start is not None else "")
     if cited:
         with st.container(border=True):
-            st.markdown(f":orange-badge[cited] {head}  \n:orange-background[{escape(u.text)}]")
+            spans = u.quoted_spans(quote)
+            whole = [(0, len(u.text))] == spans  # a short turn, quoted whole: nothing to find in it
+            said = escape(u.text) if whole else highlighted(u.text, spans)
+            st.markdown(f":orange-badge[cited] {head}  \n:orange-background[{said}]")
     else:
         st.markdown(f"{head}  \n:gray[{escape(u.text)}]")

@@ -359,18 +359,25 @@ def _from_words(words: Sequence[tuple[str, str | None, float, float]], max_chars
     return pieces
 
 
+MARK_WORDS = 20
+"""A sentence longer than this (speech recognition that seldom ends one) is marked every this many words,
+about 8 s of speech, so a quote from inside it still opens the recording near its words."""
+
+
 def _marks(text: str, words: Sequence[tuple[str, float]]) -> tuple[tuple[int, float], ...]:
-    """Where each sentence after the first begins in `text`, from its timed words (punctuation attached):
-    none when the words do not spell the text word for word, so no mark is ever placed on the wrong word."""
+    """Where each sentence after the first begins in `text`, from its timed words (punctuation attached), and
+    every `MARK_WORDS` words within a longer one: none when the words do not spell the text word for word,
+    so no mark is ever placed on the wrong word."""
     if [w for said, _ in words for w in said.split()] != text.split():
         return ()
-    sentences: list[tuple[str, float]] = []
+    parts: list[tuple[str, float]] = []
     for said, start in words:
-        if sentences and not ends_sentence(sentences[-1][0]):
-            sentences[-1] = (f"{sentences[-1][0]} {said}", sentences[-1][1])
+        last = parts[-1][0] if parts else ""
+        if parts and not ends_sentence(last) and len(last.split()) < MARK_WORDS:
+            parts[-1] = (f"{last} {said}", parts[-1][1])
         else:
-            sentences.append((said, start))
-    return _starts(sentences)
+            parts.append((said, start))
+    return _starts(parts)
 
 
 def _starts(parts: Sequence[tuple[str, float]]) -> tuple[tuple[int, float], ...]:

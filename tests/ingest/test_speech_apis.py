@@ -85,6 +85,15 @@ def test_words_that_do_not_spell_the_turn_time_none_of_it() -> None:
     assert parsed(data).utterances[0].marks == ()  # one sentence: nothing after its start to mark
 
 
+def test_a_turn_that_never_ends_a_sentence_is_timed_every_twenty_words() -> None:
+    said = [f"span{n}" for n in range(50)]  # speech recognition without punctuation
+    words = [{"text": w, "start": 500 * n, "end": 500 * n + 400} for n, w in enumerate(said)]
+    turn = {"speaker": "A", "start": 0, "end": 25_000, "text": " ".join(said), "words": words}
+    (u,) = parsed({"status": "completed", "utterances": [turn]}).utterances
+    assert u.marks == ((20, 10.0), (40, 20.0))
+    assert u.time_of("… span43 span44 span45 …") == 20.0  # 1.5 s before span43, not 21.5 s (the turn's start)
+
+
 def test_a_long_turn_cut_into_passages_starts_each_where_its_first_sentence_is_said() -> None:
     said = [f"Span {n} carries the load." for n in range(30)]  # five words a sentence, one word a second
     words = [

@@ -228,6 +228,7 @@ def test_a_cited_answer_is_rendered_with_its_sources_and_opens_the_transcript() 
     assert numbers == [1, 2, 3, 4, 5, 6, 7]
     cited = [v for v in lines if v.startswith(":orange-badge[cited]")]
     assert len(cited) == 1 and "#4" in cited[0] and "Three things, really" in cited[0]
+    assert cited[0].count("**") == 2, "the speaker in bold; a turn quoted whole is not bolded again"
     assert at.button(key="transcript-later")  # more context on request
     at.button(key="transcript-later").click().run()
     numbers = [int(m.value.split(" · #")[1].split()[0]) for m in at.markdown if " · #" in m.value]
@@ -551,6 +552,18 @@ def test_an_indented_quote_stays_indented_and_never_becomes_code() -> None:
     assert quote == "\u00a0" * 4 + "“It came late.”" and not quote.startswith(" ")
 
 
+def test_quoted_words_are_bolded_within_the_turn_and_the_rest_kept_literal() -> None:
+    text = "Costs *rose* by $3. The cofferdam flooded twice in March. Then 2. we paid"
+    u = Utterance("e", 1, text)
+    spans = u.quoted_spans("“… The cofferdam flooded twice in March. …”")
+    assert spans == [(20, 57)]
+    assert chat_markdown.highlighted(text, spans) == (
+        r"Costs \*rose\* by \$3. **The cofferdam flooded twice in March.** Then 2. we paid"
+    )
+    assert chat_markdown.highlighted(text, []) == chat_markdown.escape(text)
+    assert chat_markdown.highlighted("one two three four", [(0, 7), (4, 13)]) == "**one two** three four"
+
+
 def test_answer_markdown_puts_badges_where_marked_text_puts_markers() -> None:
     u = Utterance("ep", 4, "Three things.", "Tomás Reyes")
     text = "The steel was late. The soil was soft."
@@ -665,6 +678,10 @@ def test_a_quote_far_into_a_long_turn_is_sourced_and_opened_where_it_is_said(tmp
     assert not at.exception, at.exception
     (opened,) = at.get("link_button")
     assert (opened.proto.label, opened.proto.url) == ("Open the source at 2:16", f"{url}#t=136")
+    (cited,) = [plain(m.value) for m in at.markdown if m.value.startswith(":orange-badge[cited]")]
+    assert "I would do the survey differently next time." in cited  # the whole turn, the quote in bold:
+    assert "**The cofferdam flooded twice in March because the pumps failed.**" in cited
+    assert cited.count("**") == 4  # and the speaker's name
 
 
 def test_tell_me_more_as_a_first_question_asks_for_the_whole_question() -> None:
