@@ -62,7 +62,9 @@ def test_an_episode_stored_before_its_turns_were_timed_gets_the_times_when_inges
 
     path = write_long_turn(tmp_path / "harbour.json")
     with monkeypatch.context() as older:
-        older.setattr(speech_apis, "_marks", lambda text, words: ())  # a reader that kept no times in turns
+        older.setattr(
+            speech_apis, "word_marks", lambda text, words: ()
+        )  # a reader that kept no times in turns
         assert Assistant.from_settings().ingest(path).added == ["harbour"]
     assert Assistant.from_settings().transcript("harbour")[1].marks == ()
     again = Assistant.from_settings().ingest(path)

@@ -37,6 +37,7 @@ from .cues import build_transcript, load_json, seconds
 from .numbered import DEFAULT_MAX_UTTERANCE_CHARS
 from .podcast_json import looks_json
 from .speakers import MERGE_MAX_PAUSE, Piece, diarised_name, ends_sentence, numbered_voice
+from .timing import part_marks, word_marks
 
 ASSEMBLYAI = "assemblyai-json"
 DEEPGRAM = "deepgram-json"
@@ -103,7 +104,7 @@ def _assemblyai_pieces(data: Mapping[str, Any], path: Path, max_utterance_chars:
             ]
             start, end = _span(turn, where, path, 1000)
             pieces.append(
-                Piece(said, where, None, _speaker(turn.get("speaker")), start, end, _marks(said, timed))
+                Piece(said, where, None, _speaker(turn.get("speaker")), start, end, word_marks(said, timed))
             )
     else:
         words = data.get("words")
@@ -195,7 +196,7 @@ def _deepgram_channel(
             said = " ".join(text for text, _ in timed)
             start, end = _span(paragraph, where, path)
             speaker = _channel_speaker(paragraph.get("speaker"), channel, several)
-            pieces.append(Piece(said, where, None, speaker, start, end, _starts(timed)))
+            pieces.append(Piece(said, where, None, speaker, start, end, part_marks(timed)))
         return pieces
     words = best.get("words") or []
     return _from_words(
@@ -238,7 +239,7 @@ def _rev_pieces(data: Mapping[str, Any], path: Path, max_utterance_chars: int) -
             name.strip() if isinstance(name, str) and name.strip() else _speaker(monologue.get("speaker"))
         )
         text = "".join(said).strip()
-        pieces.append(Piece(text, where, None, speaker, start, end, _marks(text, words)))
+        pieces.append(Piece(text, where, None, speaker, start, end, word_marks(text, words)))
     return pieces
 
 
@@ -340,7 +341,7 @@ def _from_words(words: Sequence[tuple[str, str | None, float, float]], max_chars
             said = [(w[0].strip(), w[2]) for w in current if w[0].strip()]
             text = " ".join(word for word, _ in said)
             where = f"the words from {current[0][2]:.2f} s"
-            marks = _marks(text, said)
+            marks = word_marks(text, said)
             pieces.append(Piece(text, where, None, current[0][1], current[0][2], current[-1][3], marks))
             current.clear()
             size = 0
@@ -357,37 +358,6 @@ def _from_words(words: Sequence[tuple[str, str | None, float, float]], max_chars
             close()
     close()
     return pieces
-
-
-MARK_WORDS = 20
-"""A sentence longer than this (speech recognition that seldom ends one) is marked every this many words,
-about 8 s of speech, so a quote from inside it still opens the recording near its words."""
-
-
-def _marks(text: str, words: Sequence[tuple[str, float]]) -> tuple[tuple[int, float], ...]:
-    """Where each sentence after the first begins in `text`, from its timed words (punctuation attached), and
-    every `MARK_WORDS` words within a longer one: none when the words do not spell the text word for word,
-    so no mark is ever placed on the wrong word."""
-    if [w for said, _ in words for w in said.split()] != text.split():
-        return ()
-    parts: list[tuple[str, float]] = []
-    for said, start in words:
-        last = parts[-1][0] if parts else ""
-        if parts and not ends_sentence(last) and len(last.split()) < MARK_WORDS:
-            parts[-1] = (f"{last} {said}", parts[-1][1])
-        else:
-            parts.append((said, start))
-    return _starts(parts)
-
-
-def _starts(parts: Sequence[tuple[str, float]]) -> tuple[tuple[int, float], ...]:
-    """(words before, start) of each timed part after the first, the parts read on one from another."""
-    marks, words = [], 0
-    for said, start in parts:
-        if words:
-            marks.append((words, start))
-        words += len(said.split())
-    return tuple(marks)
 
 
 def _object(data: Any, path: Path, service: str) -> Mapping[str, Any]:

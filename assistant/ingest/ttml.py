@@ -21,6 +21,7 @@ speakers, so lxml reads the XML here (no entities, no network, no DTD).
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from lxml import etree
@@ -30,6 +31,7 @@ from ..types import Transcript
 from .cues import Meta, build_transcript, clock_seconds
 from .numbered import DEFAULT_MAX_UTTERANCE_CHARS
 from .speakers import Piece, diarised_name, numbered_voice
+from .timing import part_marks, word_marks
 
 FORMAT = "ttml"
 _NAMESPACES = (
@@ -77,7 +79,8 @@ def parse_ttml(
         start, end = _span(p, rates, path)
         offsets.append(_offset(p, rates, path))
         agent = p.get(f"{{{_TTM}}}agent") or _inherited_agent(p)
-        pieces.append(Piece(said, where, p.sourceline, _speaker(agent, agents), start, end))
+        marks = _marks(p, said, start, rates, path)
+        pieces.append(Piece(said, where, p.sourceline, _speaker(agent, agents), start, end, marks))
     if any(p.start is not None and p.start < offset for p, offset in zip(pieces, offsets, strict=True)):
         pieces = [_shifted(p, offset) for p, offset in zip(pieces, offsets, strict=True)]
     if not pieces:
@@ -201,7 +204,29 @@ def _offset(p: etree._Element, rates: _Rates, path: Path) -> float:
 def _shifted(piece: Piece, offset: float) -> Piece:
     start = None if piece.start is None else piece.start + offset
     end = None if piece.end is None else piece.end + offset
-    return Piece(piece.text, piece.where, piece.line, piece.speaker, start, end)
+    marks = tuple((w, t + offset) for w, t in piece.marks)
+    return replace(piece, start=start, end=end, marks=marks)
+
+
+def _marks(
+    p: etree._Element, said: str, start: float | None, rates: _Rates, path: Path
+) -> tuple[tuple[int, float], ...]:
+    """Where the `<p>`'s sentences (and every 20 words of a long one) begin, from Apple's timed word spans;
+    from its timed sentence spans where the words are not timed. Apple repeats absolute times in its spans;
+    a span that would start before its `<p>` counts from the `<p>`'s start, as the standard nests times."""
+    units: dict[str, list[tuple[str, float]]] = {"word": [], "sentence": []}
+    for child in p.iterdescendants():
+        unit = next((v for k, v in child.attrib.items() if etree.QName(k).localname == "unit"), None)
+        begin = child.get("begin")
+        if unit in units and begin is not None:
+            units[unit].append((" ".join(_text(child).split()), _checked(begin, "begin", child, rates, path)))
+    for timed in units.values():
+        if start is not None and any(t < start for _, t in timed):
+            timed[:] = [(said, t + start) for said, t in timed]
+    if units["word"]:
+        return word_marks(said, units["word"])
+    sentences = units["sentence"]
+    return part_marks(sentences) if " ".join(t for t, _ in sentences).split() == said.split() else ()
 
 
 def _checked(raw: str, key: str, element: etree._Element, rates: _Rates, path: Path) -> float:

@@ -40,6 +40,20 @@ def test_apple_podcasts_turns_keep_their_speakers_times_and_spaced_words() -> No
         (2, "Speaker 2", 6.4, 9.8, "Is the quote with the steel?"),
         (3, "Speaker 1", 62.5, 64.0, "Yes, it’s included."),
     ]
+    assert [u.marks for u in t.utterances] == [((7, 3.2),), (), ()]  # "The steel…" after 7 words, at 3.2 s
+
+
+def test_sentences_timed_without_their_words_and_times_within_a_paragraph_are_marked() -> None:
+    unit = 'xmlns:podcasts="http://podcasts.apple.com/transcript-ttml-internal"'
+    sentences = '<span podcasts:unit="sentence" begin="0s">One more.</span> <span podcasts:unit="sentence"'
+    cue = f'<p begin="100s" end="110s">{sentences} begin="4s">Then two.</span></p>'  # counted from the <p>
+    (u,) = parsed(f"{TT} {unit}><body><div>{cue}</div></body></tt>").utterances
+    assert (u.start, u.marks) == (100.0, ((2, 104.0),))
+    nested = f'<div begin="60s"><p begin="0s" end="9s">{sentences} begin="4s">Then two.</span></p></div>'
+    (u,) = parsed(
+        f"{TT} {unit}><body>{nested}</body></tt>"
+    ).utterances  # the standard's nesting, all relative
+    assert (u.start, u.marks) == (60.0, ((2, 64.0),))
 
 
 def test_broadcast_subtitles_name_agents_and_count_frames_and_ticks() -> None:
