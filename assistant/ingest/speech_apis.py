@@ -95,12 +95,10 @@ def _assemblyai_pieces(data: Mapping[str, Any], path: Path, max_utterance_chars:
         pieces = []
         for where, turn in _items(turns, "utterance", path):
             said = _text(turn, "text", where, path)
+            words = turn.get("words")
             timed = [
-                (
-                    _text(word, "text", f"{where}, {at}", path),
-                    _time(word, "start", f"{where}, {at}", path, 1000),
-                )
-                for at, word in _items(turn.get("words") or [], "word", path)
+                (w.get("text"), _optional_time(w, "start", 1000)) if isinstance(w, Mapping) else ("", None)
+                for w in (words if isinstance(words, list) else [])
             ]
             start, end = _span(turn, where, path, 1000)
             pieces.append(
@@ -189,7 +187,7 @@ def _deepgram_channel(
             timed = [
                 (
                     _text(s, "text", f"{where}, sentence {i}", path),
-                    _time(s, "start", f"{where}, sentence {i}", path),
+                    _optional_time(s, "start"),
                 )
                 for i, (_, s) in enumerate(_items(sentences, "sentence", path), 1)
             ]
@@ -228,7 +226,7 @@ def _rev_pieces(data: Mapping[str, Any], path: Path, max_utterance_chars: int) -
             value = _text(element, "value", f"{where}, element {n}", path)
             if element["type"] == "text":
                 times.append(element)
-                words.append((value, _time(element, "ts", f"{where}, element {n}", path)))
+                words.append((value, _optional_time(element, "ts")))
             elif words:
                 words[-1] = (words[-1][0] + value.strip(), words[-1][1])
             said.append(value)
@@ -400,6 +398,13 @@ def _time(item: Mapping[str, Any], key: str, where: str, path: Path, per_second:
             "every timed item needs its start and end",
         )
     return value / per_second
+
+
+def _optional_time(item: Mapping[str, Any], key: str, per_second: float = 1.0) -> float | None:
+    """A time used only to place a citation within a turn: None where the file gives none that reads, so
+    a malformed one costs that turn its marks, never the file (`timing.word_marks`)."""
+    value = seconds(item.get(key))
+    return None if value is None or value < 0 else value / per_second
 
 
 def _speaker(value: Any) -> str | None:

@@ -79,7 +79,7 @@ def parse_ttml(
         start, end = _span(p, rates, path)
         offsets.append(_offset(p, rates, path))
         agent = p.get(f"{{{_TTM}}}agent") or _inherited_agent(p)
-        marks = _marks(p, said, start, rates, path)
+        marks = _marks(p, said, start, rates)
         pieces.append(Piece(said, where, p.sourceline, _speaker(agent, agents), start, end, marks))
     if any(p.start is not None and p.start < offset for p, offset in zip(pieces, offsets, strict=True)):
         pieces = [_shifted(p, offset) for p, offset in zip(pieces, offsets, strict=True)]
@@ -208,21 +208,19 @@ def _shifted(piece: Piece, offset: float) -> Piece:
     return replace(piece, start=start, end=end, marks=marks)
 
 
-def _marks(
-    p: etree._Element, said: str, start: float | None, rates: _Rates, path: Path
-) -> tuple[tuple[int, float], ...]:
+def _marks(p: etree._Element, said: str, start: float | None, rates: _Rates) -> tuple[tuple[int, float], ...]:
     """Where the `<p>`'s sentences (and every 20 words of a long one) begin, from Apple's timed word spans;
     from its timed sentence spans where the words are not timed. Apple repeats absolute times in its spans;
     a span that would start before its `<p>` counts from the `<p>`'s start, as the standard nests times."""
-    units: dict[str, list[tuple[str, float]]] = {"word": [], "sentence": []}
+    units: dict[str, list[tuple[str, float | None]]] = {"word": [], "sentence": []}
     for child in p.iterdescendants():
         unit = next((v for k, v in child.attrib.items() if etree.QName(k).localname == "unit"), None)
         begin = child.get("begin")
         if unit in units and begin is not None:
-            units[unit].append((" ".join(_text(child).split()), _checked(begin, "begin", child, rates, path)))
+            units[unit].append((" ".join(_text(child).split()), _time(begin, rates)))
     for timed in units.values():
-        if start is not None and any(t < start for _, t in timed):
-            timed[:] = [(said, t + start) for said, t in timed]
+        if start is not None and any(t is not None and t < start for _, t in timed):
+            timed[:] = [(said, None if t is None else t + start) for said, t in timed]
     if units["word"]:
         return word_marks(said, units["word"])
     sentences = units["sentence"]

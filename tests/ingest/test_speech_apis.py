@@ -85,6 +85,20 @@ def test_words_that_do_not_spell_the_turn_time_none_of_it() -> None:
     assert parsed(data).utterances[0].marks == ()  # one sentence: nothing after its start to mark
 
 
+def test_a_time_within_a_turn_that_does_not_read_costs_that_turn_its_marks_not_the_file() -> None:
+    assemblyai = load("standup.assemblyai.json")
+    assemblyai["utterances"][0]["words"][3]["start"] = "soon"
+    deepgram = load("standup.deepgram.json")
+    deepgram["results"]["channels"][0]["alternatives"][0]["paragraphs"]["paragraphs"][0]["sentences"][1].pop(
+        "start"
+    )
+    rev = load("standup.rev.json")
+    [e for e in rev["monologues"][0]["elements"] if e["type"] == "text"][3]["ts"] = -1  # not its first
+    for data in (assemblyai, deepgram, rev):
+        first, second = parsed(data).utterances
+        assert (first.text, first.start, first.marks) == (TURNS[0][0], TURNS[0][1], ())
+
+
 def test_a_turn_that_never_ends_a_sentence_is_timed_every_twenty_words() -> None:
     said = [f"span{n}" for n in range(50)]  # speech recognition without punctuation
     words = [{"text": w, "start": 500 * n, "end": 500 * n + 400} for n, w in enumerate(said)]

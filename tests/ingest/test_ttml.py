@@ -54,6 +54,10 @@ def test_sentences_timed_without_their_words_and_times_within_a_paragraph_are_ma
         f"{TT} {unit}><body>{nested}</body></tt>"
     ).utterances  # the standard's nesting, all relative
     assert (u.start, u.marks) == (60.0, ((2, 64.0),))
+    third = ' <span podcasts:unit="sentence" begin="8s">And three.</span></p>'
+    unreadable = cue.replace('begin="4s"', 'begin="soon"').replace("</p>", third)
+    (u,) = parsed(f"{TT} {unit}><body><div>{unreadable}</div></body></tt>").utterances
+    assert (u.start, u.text, u.marks) == (100.0, "One more. Then two. And three.", ())  # the file still reads
 
 
 def test_broadcast_subtitles_name_agents_and_count_frames_and_ticks() -> None:
