@@ -25,7 +25,6 @@ sys.path.insert(0, str(ROOT))
 
 from assistant import Assistant  # noqa: E402
 from assistant.ingest.parse import parse_file  # noqa: E402
-from assistant.types import _quoted_pieces  # noqa: E402
 
 VAL = ROOT.parent / "shared" / "data" / "qmsum" / "val"
 SECONDS_PER_WORD, PAUSE = 0.38, 0.25
@@ -87,11 +86,10 @@ def main() -> None:
         answer = a.ask(q["question"], episode=[episode])
         for citation in answer.citations:
             for u in citation.utterances:
-                found = [u.text.find(piece) for piece in _quoted_pieces(citation.text)]
-                at = min((f for f in found if f >= 0), default=-1)
-                if at < 0 or u.start is None:
+                spans = u.quoted_spans(citation.text)
+                if not spans or u.start is None:
                     continue
-                word = first_word[episode, u.number] + len(u.text[:at].split())
+                word = first_word[episode, u.number] + len(u.text[: spans[0][0]].split())
                 truth = times[q["episode"]][word]
                 before.append(abs(truth - u.start))
                 now.append(abs(truth - (u.time_of(citation.text) or 0.0)))
