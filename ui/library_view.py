@@ -74,11 +74,11 @@ def library(assistant: Assistant | None, episodes: Sequence[Episode]) -> None:
         accept_multiple_files=True,
         key=f"uploader-{generation}",
         help=(
-            "Transcripts as text (numbered, speaker lines as Otter, Teams or Google Meet write them, or "
-            "plain paragraphs), subtitles (.vtt, .srt), JSON from Whisper, podcast hosts, AssemblyAI, "
-            "Deepgram, Rev.ai, ElevenLabs or Amazon Transcribe, Word documents (.docx), or web pages saved "
-            "from the browser (.html). "
-            "Several files at once are fine."
+            "Transcripts as text (.txt: numbered, speaker lines as Otter, Teams or Google Meet write them, "
+            "or plain paragraphs), subtitles (.vtt, .srt, .sbv, .ttml, .dfxp, .xml; Apple Podcasts' "
+            "transcripts are TTML), JSON (.json) from Whisper, podcast hosts, AssemblyAI, Deepgram, Rev.ai, "
+            "ElevenLabs or Amazon Transcribe, Word documents (.docx), PDFs (.pdf), Markdown notes (.md, "
+            ".markdown), or web pages saved from the browser (.html, .htm). Several files at once are fine."
         ),
     )
     if files:

@@ -24,7 +24,7 @@ from long_turn import write_long_turn
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from assistant import Answer, Assistant, Citation, Turn, Utterance
+from assistant import TRANSCRIPT_FILE_TYPES, Answer, Assistant, Citation, Turn, Utterance
 from assistant.export import conversation_markdown
 from assistant.types import format_time
 
@@ -147,6 +147,10 @@ def test_first_run_with_an_empty_library_offers_the_sample() -> None:
     assert "Embedder: hashing:v1:512" in shown and "Store: " in shown and "store" in shown
     assert "No transcripts yet." in "\n".join(texts(at.sidebar))
     assert not at.chat_message
+    uploader = at.sidebar.file_uploader[0].proto
+    assert [t.lstrip(".") for t in uploader.type] == list(TRANSCRIPT_FILE_TYPES)
+    named = set(re.findall(r"[\s(]\.([a-z]+)\b", uploader.help))  # ".txt", not "Rev.ai"
+    assert named == set(TRANSCRIPT_FILE_TYPES), "the upload's help names every type it takes, and only those"
 
 
 def test_the_status_line_says_which_fallback_search_uses(monkeypatch: pytest.MonkeyPatch) -> None:
