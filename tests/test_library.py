@@ -294,6 +294,14 @@ def test_a_folder_whose_transcripts_a_gitignore_leaves_out_says_so(tmp_path: Pat
     with pytest.raises(InputError) as caught:
         Assistant.from_settings().ingest(tmp_path)
     assert str(caught.value).endswith("in this folder; .gitignore leaves out a.txt, b.txt, c.txt and 2 more")
+    for name in ("c.txt", "d.txt", "e.vtt"):
+        (tmp_path / name).unlink()
+    (tmp_path / "drafts").mkdir()
+    (tmp_path / "drafts" / "f.txt").write_text("Ada: The steel came late.\n")
+    (tmp_path / ".gitignore").write_text("*.txt\ndrafts/\n")
+    with pytest.raises(InputError) as caught:
+        Assistant.from_settings().ingest(tmp_path)
+    assert str(caught.value).endswith("in this folder; .gitignore leaves out a.txt, b.txt, drafts/")
 
 
 def test_upload_messages_leave_the_name_to_the_caller() -> None:

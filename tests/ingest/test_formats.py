@@ -316,6 +316,28 @@ def test_caption_lines_that_never_end_a_sentence_are_joined_into_passages() -> N
     assert t.utterances[0].marks == ((7, 2.5), (14, 5.0))  # each line's start, after 7 words a line
 
 
+def test_caption_lines_are_joined_across_a_pause_measured_from_each_lines_end() -> None:
+    lines = [f"the crane lifted span {n} into place" for n in range(1, 25)]
+    # slow speech: each line takes 6 s (read at 15 characters a second it would end after 2.2 s); then
+    # a pause of exactly 2 s, a line starting with the one before (an overlapping caption), a 2.5 s pause
+    starts = [6.0 * n for n in range(12)] + [74.0, 74.0] + [82.5 + 6 * n for n in range(10)]
+    text = "\n".join(
+        f"{n}\n{_clock(t)} --> {_clock(t + 6)}\n{line}\n"
+        for n, (t, line) in enumerate(zip(starts, lines, strict=True), 1)
+    )
+    t = parse_text(text, Path("slow.srt"), "slow")
+    assert [u.start for u in t.utterances] == [0.0, 48.0, 82.5, 130.5]  # 8 lines of 33 characters at most
+    assert [len(u.marks) for u in t.utterances] == [7, 5, 7, 1]  # each joined line's start
+
+    untimed = parse_text("\n".join(lines) + "\n", Path("untimed.txt"), "untimed")  # no times, no pauses
+    assert len(untimed.utterances) == 3 and " ".join(u.text for u in untimed.utterances) == " ".join(lines)
+
+
+def _clock(seconds: float) -> str:
+    whole = int(seconds)
+    return f"00:{whole // 60:02d}:{whole % 60:02d},{round((seconds - whole) * 1000):03d}"
+
+
 def test_caption_lines_copied_with_their_start_times_only_are_joined_up_to_a_pause() -> None:
     lines = [f"the crane lifted span {n} into place" for n in range(1, 21)]
     starts = [2 * n for n in range(10)] + [60 + 2 * n for n in range(10)]  # 33 characters: about 2.2 s each
