@@ -35,18 +35,23 @@ SPEECH_CHARS_PER_SECOND = 15.0
 
 def passages(text: str, max_chars: int = PASSAGE_CHARS) -> list[str]:
     """`text` as the fewest near-equal runs of whole sentences of at most `max_chars` each (a sentence
-    longer than that is cut between words); `text` itself when it fits."""
+    longer than that is cut between words); `text` itself when it fits. Each run ends at the sentence end
+    nearest to its share of the text (the i-th of n ends near i/n of it), so no short run is left over."""
     text = " ".join(text.split())
     if len(text) <= max_chars:
         return [text] if text else []
     units = [part for sentence in _sentences(text) for part in _cut(sentence, max_chars)]
-    target = len(text) / math.ceil(len(text) / max_chars)
+    count = math.ceil(len(text) / max_chars)
     out: list[str] = []
     current = ""
+    done = 0
     for unit in units:
         joined = f"{current} {unit}" if current else unit
-        if current and (len(joined) > max_chars or len(joined) - target > target - len(current)):
+        share = len(text) * (len(out) + 1) / count
+        overshoot, undershoot = done + len(joined) - share, share - done - len(current)
+        if current and (len(joined) > max_chars or (len(out) + 1 < count and overshoot > undershoot)):
             out.append(current)
+            done += len(current) + 1
             joined = unit
         current = joined
     if current:
@@ -55,37 +60,42 @@ def passages(text: str, max_chars: int = PASSAGE_CHARS) -> list[str]:
 
 
 def split_piece(piece: Piece, max_chars: int = PASSAGE_CHARS) -> list[Piece]:
-    """`piece` as passages (`passages`), each named "part i of n" in errors. Where the piece's timed parts
-    are known (`Piece.marks`), a passage starts when the part holding its first word starts and ends when
-    the part after its last word starts; otherwise, with a start and an end, its times are estimated from
-    where its characters fall between them (a speaker speaks at a steady pace, closely enough to open the
-    recording near the passage)."""
+    """`piece` as passages (`passages`). Where the piece's timed parts are known (`Piece.marks`), a passage
+    starts when the part holding its first word starts and ends when the part after its last word starts;
+    otherwise, with a start, its times are estimated from where its characters fall between the start and
+    the end (a speaker speaks at a steady pace, closely enough to open the recording near the passage); where
+    the file gives no end, the starts are estimated at `SPEECH_CHARS_PER_SECOND` and no end is given."""
     parts = passages(piece.text, max_chars)
     if len(parts) < 2:
         return [piece]
-    timed = piece.start is not None and piece.end is not None and piece.end >= piece.start
+    total = sum(len(p) for p in parts)
+    until = piece.end if piece.end is not None else _spoken_until(piece.start, total)
+    timed = piece.start is not None and until is not None and until >= piece.start
     marks = ((0, piece.start), *piece.marks) if piece.marks and piece.start is not None else ()
-    total = sum(len(p) for p in parts) or 1
     out: list[Piece] = []
     offset = words = 0
-    for i, part in enumerate(parts, 1):
+    for part in parts:
         start = end = None
         count = len(part.split())
         if marks:
-            start = max((t for w, t in marks if w <= words), default=None)
+            start = max(t for w, t in marks if w <= words)
             end = min((t for w, t in marks if w >= words + count), default=piece.end)
             end = max(end, start) if end is not None and start is not None else end
         elif timed:
-            assert piece.start is not None and piece.end is not None
-            span = piece.end - piece.start
+            assert piece.start is not None and until is not None
+            span = until - piece.start
             start = round(piece.start + span * offset / total, 2)
-            end = round(piece.start + span * (offset + len(part)) / total, 2)
+            if piece.end is not None:  # no end is made up where the file gives none
+                end = round(piece.start + span * (offset + len(part)) / total, 2)
         inside = tuple((w - words, t) for w, t in piece.marks if words < w < words + count)
-        where = f"{piece.where} (part {i} of {len(parts)})"
-        out.append(replace(piece, text=part, where=where, start=start, end=end, marks=inside))
+        out.append(replace(piece, text=part, start=start, end=end, marks=inside))
         offset += len(part)
         words += count
     return out
+
+
+def _spoken_until(start: float | None, chars: int) -> float | None:
+    return None if start is None else start + chars / SPEECH_CHARS_PER_SECOND
 
 
 def _sentences(text: str) -> list[str]:

@@ -15,7 +15,7 @@ from assistant.errors import ParseError
 from assistant.ingest.details import details_utterance
 from assistant.ingest.otter import MAX_HEADING_LINES
 from assistant.ingest.parse import format_names, parse_file, parse_text, sniff_format
-from assistant.ingest.passages import FRAGMENT_PASSAGE_CHARS, PASSAGE_CHARS
+from assistant.ingest.passages import FRAGMENT_PASSAGE_CHARS, PASSAGE_CHARS, SPEECH_CHARS_PER_SECOND, passages
 from assistant.ingest.speakers import Piece, display_names, is_label, merge_pieces
 from assistant.render import source_link
 
@@ -214,6 +214,30 @@ def test_an_overlong_cue_is_cut_into_passages_timed_within_it() -> None:
     assert [u.text for u in parts] == ["Steel came late. The crane waited a week."] * 3
     assert [(u.start, u.end) for u in parts] == [(2.0, 6.0), (6.0, 10.0), (10.0, 14.0)]
     assert {u.speaker for u in t.utterances} == {"Ada"}
+    two = "Steel came late. The crane waited a week. " * 2
+    halves = parse_text(text.replace(said, two), Path("x.vtt"), "x", max_utterance_chars=50)
+    assert [(u.start, u.end) for u in halves.utterances[1:]] == [(2.0, 8.0), (8.0, 14.0)]  # just over: two
+
+
+def test_a_long_paragraph_under_a_time_alone_is_cut_into_passages_that_start_at_the_pace_of_speech() -> None:
+    said = " ".join(f"Span {n:02d} of the harbour bridge carried its full load." for n in range(30))
+    text = f"0:04\n{said}\n3:00\nThanks.\n"  # a transcript copied from YouTube's panel: starts only
+    t = parse_text(text, Path("panel.txt"), "panel")
+    parts = t.utterances[:-1]
+    assert len(parts) == 3 and " ".join(u.text for u in parts) == said
+    offsets = [sum(len(u.text) for u in parts[:i]) for i in range(len(parts))]  # characters before, as spoken
+    assert [u.start for u in parts] == [round(4.0 + at / SPEECH_CHARS_PER_SECOND, 2) for at in offsets]
+    assert {u.end for u in parts} == {None}  # no end is made up
+    assert (t.utterances[-1].start, t.utterances[-1].text) == (180.0, "Thanks.")
+
+
+def test_long_text_is_cut_into_the_fewest_near_equal_passages_of_whole_sentences() -> None:
+    sentence = "The crane lifted one more span into place today."  # 48 characters
+    assert passages(sentence * 0) == [] and passages("x" * PASSAGE_CHARS) == ["x" * PASSAGE_CHARS]
+    text = " ".join([sentence] * 13)  # 636 characters: two passages of 7 and 6 sentences, not 12 and 1
+    assert [len(p.split(". ")) for p in passages(text)] == [7, 6]
+    text = " ".join([sentence] * 37)  # 1,812: four passages of 9 or 10 sentences
+    assert sorted(len(p.split(". ")) for p in passages(text)) == [9, 9, 9, 10]
 
 
 # --- SRT ----------------------------------------------------------------------------------------
