@@ -125,6 +125,12 @@ def test_a_long_turn_cut_into_passages_starts_each_where_its_first_sentence_is_s
         assert u.marks == tuple((5 * k, 5.0 * (first + k)) for k in range(1, len(u.text.split()) // 5))
     assert [u.end for u in t.utterances[:-1]] == [u.start for u in t.utterances[1:]]
     assert t.utterances[-1].end == 150.0
+    turn["end"] = (
+        100_000  # a turn the service says ends before its last words: no passage ends before it starts
+    )
+    late = parse_text(json.dumps(data), Path("lecture.json"), "lecture", max_utterance_chars=200).utterances
+    assert all(u.end is not None and u.start is not None and u.end >= u.start for u in late)
+    assert late[-1].start > 100.0 and late[-1].end == late[-1].start
 
 
 def test_assemblyai_without_speaker_labels_reads_its_words_as_sentences() -> None:
