@@ -47,6 +47,11 @@ class ParseError(AssistantError):
         super().__init__(message)
 
 
+class NotATranscriptError(ParseError):
+    """The file reads (valid JSON) but holds nothing a transcript layout has: a folder's `package.json` or
+    settings file. Named, it is refused like any bad file; found in a folder, it is passed over."""
+
+
 class StoreError(AssistantError):
     pass
 

@@ -17,7 +17,7 @@ from typing import Any, NoReturn
 import numpy as np
 
 from .config import Settings
-from .errors import InputError, ParseError, ProviderError, StoreError
+from .errors import InputError, NotATranscriptError, ParseError, ProviderError, StoreError
 from .index.chroma_store import ChromaStore
 from .index.embedders import Embedder, document_text, normalise_rows
 from .index.lexical_cache import Snapshot
@@ -236,6 +236,7 @@ class Library:
 
         transcripts: list[Transcript] = []
         seen: dict[str, Path] = {}
+        named = {Path(raw).expanduser().resolve() for raw in given}
         for path in expand_paths(given, report.ignored):
             try:
                 transcript = parse_file(
@@ -244,6 +245,12 @@ class Library:
                     max_utterance_chars=self.settings.max_utterance_chars,
                     fmt=fmt,
                 )
+            except NotATranscriptError as exc:
+                if path in named:  # named, it was meant to be read
+                    report.failed[str(path)] = str(exc)
+                else:  # a folder's settings file or package.json
+                    report.ignored[str(path)] = f"JSON that holds no transcript ({exc.problem})"
+                continue
             except ParseError as exc:
                 report.failed[str(path)] = str(exc)
                 continue

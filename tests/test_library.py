@@ -302,6 +302,45 @@ def test_a_folder_whose_transcripts_a_gitignore_leaves_out_says_so(tmp_path: Pat
     with pytest.raises(InputError) as caught:
         Assistant.from_settings().ingest(tmp_path)
     assert str(caught.value).endswith("in this folder; .gitignore leaves out a.txt, b.txt, drafts/")
+    (tmp_path / "g.txt").write_text("Ada: The steel came late.\n")
+    with pytest.raises(InputError) as caught:
+        Assistant.from_settings().ingest(tmp_path)
+    assert str(caught.value).endswith(
+        "in this folder; .gitignore leaves out a.txt, b.txt, drafts/ and 1 more"
+    )
+
+
+def test_a_json_file_in_a_folder_that_holds_no_transcript_is_passed_over_but_refused_when_named(
+    sample_copy: Path,
+) -> None:
+    folder = sample_copy.parent
+    (folder / "package.json").write_text('{"name": "notes", "version": "1.0.0"}')
+    (folder / "broken.json").write_text('{"segments": [{"start": "soon", "end": 2, "text": "Hi."}]}')
+    report = Assistant.from_settings().ingest(folder)
+    assert report.added == ["harbour-bridge"]
+    assert report.ignored == {
+        str(folder / "package.json"): "JSON that holds no transcript (JSON has no `segments` list)"
+    }
+    assert list(report.failed) == [str(folder / "broken.json")], "a transcript that is wrong stays an error"
+    named = Assistant.from_settings().ingest(folder / "package.json")
+    assert named.failed[str(folder / "package.json")].endswith(
+        'JSON has no `segments` list (a JSON transcript is Whisper output, {"segments": [{start, end, text}, '
+        '...]} or {"text": "..."}, or Podcasting 2.0, {"segments": [{startTime, endTime, body}, ...]}, or a '
+        "bare list of either's segments, or the response of AssemblyAI, Deepgram, Rev.ai, ElevenLabs or "
+        "Amazon Transcribe)"
+    )
+
+
+def test_openais_json_response_of_the_words_alone_is_read_as_plain_text(tmp_path: Path) -> None:
+    path = tmp_path / "call.json"
+    path.write_text('{"text": "The steel came late. The crane waited a week.\\n\\nThen the soil was soft."}')
+    a = Assistant.from_settings()
+    report = a.ingest(path)
+    assert report.added == ["call"] and "read as plain text" in report.notices["call"]
+    assert [u.text for u in a.transcript("call")] == [
+        "The steel came late. The crane waited a week.",
+        "Then the soil was soft.",
+    ]
 
 
 def test_upload_messages_leave_the_name_to_the_caller() -> None:

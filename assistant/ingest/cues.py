@@ -16,7 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ..errors import ParseError
+from ..errors import NotATranscriptError, ParseError
 from ..types import Episode, Transcript, Utterance, format_time
 from .numbered import _GUEST_SEPARATOR, _META_KEYS, fix_text
 from .passages import FRAGMENT_PASSAGE_CHARS, PASSAGE_CHARS, join_fragments, split_piece
@@ -155,9 +155,10 @@ def load_json(text: str, path: Path) -> Any:
 
 
 JSON_SHAPES = (
-    'a JSON transcript is Whisper output, {"segments": [{start, end, text}, ...]}, '
+    'a JSON transcript is Whisper output, {"segments": [{start, end, text}, ...]} or {"text": "..."}, '
     'or Podcasting 2.0, {"segments": [{startTime, endTime, body}, ...]}, '
-    "or a bare list of either's segments"
+    "or a bare list of either's segments, "
+    "or the response of AssemblyAI, Deepgram, Rev.ai, ElevenLabs or Amazon Transcribe"
 )
 
 
@@ -166,12 +167,12 @@ def json_segments(data: Any, path: Path, kind: str) -> tuple[list[Any], Meta]:
     if isinstance(data, list):
         return data, {}
     if not isinstance(data, dict):
-        raise ParseError(
+        raise NotATranscriptError(
             path, None, f"JSON holds a {type(data).__name__}, not a {kind} transcript object", JSON_SHAPES
         )
     segments = data.get("segments")
     if segments is None:
-        raise ParseError(path, None, "JSON has no `segments` list", JSON_SHAPES)
+        raise NotATranscriptError(path, None, "JSON has no `segments` list", JSON_SHAPES)
     if not isinstance(segments, list):
         raise ParseError(path, None, f"`segments` is a {type(segments).__name__}, not a list", JSON_SHAPES)
     return segments, meta_from_json(data)

@@ -3,7 +3,8 @@
     {"text": " The quote came in at twelve thousand.", "language": "en",
      "segments": [{"id": 0, "start": 1.0, "end": 4.2, "text": " The quote came in at twelve thousand."}]}
 
-A top-level list of such segments (as faster-whisper scripts often dump them) is read too, and a
+OpenAI's `json` response, `{"text": "..."}` alone, is read as plain text (no speakers or times). A top-level
+list of such segments (as faster-whisper scripts often dump them) is read too, and a
 `speaker` per segment (WhisperX after diarisation) is kept as written, e.g. `SPEAKER_00`. Segments without
 a speaker stay unattributed and are never merged: nothing says they are one person's sentence.
 """
@@ -15,6 +16,7 @@ from pathlib import Path
 from ..types import Transcript
 from .cues import build_transcript, json_segments, load_json, segment_pieces
 from .numbered import DEFAULT_MAX_UTTERANCE_CHARS
+from .plain import parse_plain
 from .podcast_json import looks_json
 
 FORMAT = "whisper-json"
@@ -34,7 +36,11 @@ def parse_whisper_json(
     max_utterance_chars: int = DEFAULT_MAX_UTTERANCE_CHARS,
 ) -> Transcript:
     path = Path(path)
-    segments, meta = json_segments(load_json(text, path), path, "Whisper")
+    data = load_json(text, path)
+    said = data.get("text") if isinstance(data, dict) and "segments" not in data else None
+    if isinstance(said, str) and said.strip():  # OpenAI's `json` response: the words alone
+        return parse_plain(said, path, episode_id, max_utterance_chars=max_utterance_chars)
+    segments, meta = json_segments(data, path, "Whisper")
     pieces = segment_pieces(
         segments, path, "text", "start", "end", ("body", "Podcasting 2.0 JSON", "podcast-json")
     )
