@@ -342,6 +342,7 @@ def search(
         )
         return
     from . import plural, source_line
+    from .generation.excerpt import excerpt
 
     left_out = [h for h in hits if h.utterance.id not in relevant]
     if not show_all:
@@ -349,8 +350,11 @@ def search(
     if not hits:
         click.echo(f"no matches for {query!r}", err=True)
     for rank, hit in enumerate(hits, start=1):
-        click.echo(f"{rank:>2}. {source_line(hit.utterance, hit.episode_title)}  (score {hit.score:.3f})")
-        click.echo(f"    {hit.utterance.text}")
+        said = excerpt(hit.utterance.text, query)  # a long turn: the sentences that match, and their time
+        click.echo(
+            f"{rank:>2}. {source_line(hit.utterance, hit.episode_title, said)}  (score {hit.score:.3f})"
+        )
+        click.echo(f"    {said}")
     if left_out and not show_all:
         click.echo(
             f"({plural(len(left_out), 'weaker hit')} with no word of the query left out; --all shows them)",

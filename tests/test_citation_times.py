@@ -35,6 +35,12 @@ def test_a_quote_late_in_a_long_turn_is_cited_and_linked_at_the_time_it_is_said(
         (u["number"], u["start"], u["quoted_at"]) for c in scripted["citations"] for u in c["utterances"]
     ] == [(2, TURN_START, flooded)]
 
+    found = CliRunner().invoke(cli, ["search", "cofferdam pumps", "-k", "1"], obj={}).stdout.splitlines()
+    assert found[0].startswith(" 1. Speaker B — harbour, utterance #2, 1:00, quoted at 2:16  (score ")
+    assert found[1:] == ["    … The cofferdam flooded twice in March because the pumps failed. …"], (
+        "a long turn found by a search: the sentences that match, and when they are said"
+    )
+
     a = Assistant.from_settings()  # read back from the store and the saved keyword index
     answer = a.ask("Why did the cofferdam flood?")
     (cited,) = [u for c in answer.citations for u in c.utterances if u.number == 2]
