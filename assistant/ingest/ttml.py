@@ -220,7 +220,7 @@ def _marks(p: etree._Element, said: str, start: float | None, rates: _Rates) -> 
             units[unit].append((" ".join(_text(child).split()), _time(begin, rates)))
     for timed in units.values():
         if start is not None and any(t is not None and t < start for _, t in timed):
-            timed[:] = [(said, None if t is None else t + start) for said, t in timed]
+            timed[:] = [(unit_text, None if t is None else t + start) for unit_text, t in timed]
     if units["word"]:
         return word_marks(said, units["word"])
     sentences = units["sentence"]
