@@ -287,6 +287,25 @@ def test_what_a_folders_gitignore_leaves_out_is_not_read_and_is_named(
     }
 
 
+def test_a_gitignore_above_the_folder_counts_inside_its_git_repository_only(tmp_path: Path) -> None:
+    repository = tmp_path / "show"
+    for name in ("episodes/pilot.txt", "episodes/drafts/cut.txt", "episodes/pilot.bak.txt"):
+        (repository / name).parent.mkdir(parents=True, exist_ok=True)
+        (repository / name).write_text("Ada: The steel came late.\n")
+    (repository / ".gitignore").write_text("episodes/drafts/\n*.bak.txt\n")
+    (repository / ".git").mkdir()
+    report = Assistant.from_settings(store=tmp_path / "a").ingest(repository / "episodes")
+    assert report.added == ["pilot"]
+    assert set(report.ignored) == {str(repository / "episodes" / n) for n in ("drafts", "pilot.bak.txt")}
+    (repository / "episodes" / ".git").mkdir()  # a repository of its own inside: the outer rules stop at it
+    report = Assistant.from_settings(store=tmp_path / "b").ingest(repository / "episodes")
+    assert sorted(report.added) == ["cut", "pilot", "pilot.bak"] and not report.ignored
+    (repository / "episodes" / ".git").rmdir()
+    (repository / ".git").rmdir()  # no repository: a .gitignore above the named folder says nothing of it
+    report = Assistant.from_settings(store=tmp_path / "c").ingest(repository / "episodes")
+    assert sorted(report.added) == ["cut", "pilot", "pilot.bak"] and not report.ignored
+
+
 def test_a_folder_whose_transcripts_a_gitignore_leaves_out_says_so(tmp_path: Path) -> None:
     for name in ("a.txt", "b.txt", "c.txt", "d.txt", "e.vtt"):
         (tmp_path / name).write_text("Ada: The steel came late.\n")

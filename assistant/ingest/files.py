@@ -69,14 +69,20 @@ class _FolderWalk:
     """The files below a folder a user named, as git would see them: hidden files and folders are left out
     (a project's `.venv` holds hundreds of LICENSE.txt files, `.git` its history), and so is what a
     `.gitignore` in the folder or below it ignores (`venv/`, `node_modules/`, build output; a virtual
-    environment writes its own `*`). Ignored folders are not entered; symlinked folders are not followed."""
+    environment writes its own `*`), or one above it in the same git repository. The named folder itself is
+    walked even if ignored; ignored folders below it are not entered; symlinked folders are not followed."""
 
     def __init__(self) -> None:
         self.ignored: list[Path] = []
         """Files and folders a .gitignore left out (a folder's contents are not listed)."""
 
     def files(self, folder: Path) -> Iterator[Path]:
-        rules: dict[Path, GitIgnoreSpec] = {}
+        folder = folder.resolve()
+        rules = {
+            base: spec
+            for base in _repository_above(folder)
+            if (spec := _read_ignore_file(base / ".gitignore")) is not None
+        }
         for top, dirs, names in os.walk(folder):
             root = Path(top)
             if ".gitignore" in names and (spec := _read_ignore_file(root / ".gitignore")) is not None:
@@ -106,6 +112,16 @@ class _FolderWalk:
                     self.ignored.append(path)
                 return verdict
         return False
+
+
+def _repository_above(folder: Path) -> list[Path]:
+    """The folders above `folder` up to the root of the git repository that holds it, none outside one: their
+    .gitignore files apply to it too, as in git (`.git` a folder, or a file in a worktree or submodule)."""
+    if (folder / ".git").exists():
+        return []
+    above = list(folder.parents)
+    root = next((i for i, parent in enumerate(above) if (parent / ".git").exists()), None)
+    return [] if root is None else above[: root + 1]
 
 
 def _read_ignore_file(path: Path) -> GitIgnoreSpec | None:
