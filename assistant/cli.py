@@ -466,10 +466,11 @@ def status(ctx: click.Context) -> None:
 
     try:
         a = _assistant(ctx, announce=False)
+        with _errors():
+            described = a.describe()
     except click.ClickException:  # what can be said without the search model, then why it cannot be used
         _store_facts(ctx)
         raise
-    described = a.describe()
     click.echo(described.summary)
     if described.reason:
         click.echo(f"offline because: {described.reason}")

@@ -38,7 +38,7 @@ def reindex(
         raise StoreError(
             f"the store at {settings.chroma_host or settings.store_dir} is empty: nothing to reindex"
         )
-    source = ChromaStore(path, embedder_name=old, dimension=1, **where)  # type: ignore[arg-type]
+    source = ChromaStore(path, embedder_name=old, dimension=1, any_embedder=True, **where)  # type: ignore[arg-type]
     library: list[tuple[Episode, list[Utterance]]] = []
     for e in source.episodes():
         spoken = source.utterances_of(e.id)

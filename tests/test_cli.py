@@ -188,6 +188,31 @@ def test_status_without_the_stores_model_says_where_the_store_is_and_what_it_nee
     assert "Traceback" not in result.output
 
 
+def test_a_store_labelled_with_another_embedder_is_reported_and_rebuilt(store_dir: Path) -> None:
+    """Versions before 2026-12-02 could leave a store whose vectors were made by one model and labelled with
+    another (created empty with the hashing fallback, filled once a model was set up): every command refused
+    it, `status` with a traceback, and `reindex`, the fix it named, refused it too."""
+    import chromadb
+    from chromadb.config import Settings
+
+    assert run("ingest", str(SAMPLES)).exit_code == 0
+    client = chromadb.PersistentClient(path=str(store_dir), settings=Settings(anonymized_telemetry=False))
+    utterances = client.get_collection("utterances")
+    utterances.modify(metadata={**(utterances.metadata or {}), "embedder": "hashing:v1:64"})
+    del client, utterances
+
+    status = CliRunner().invoke(cli, ["status"], obj={})
+    assert status.exit_code == 1 and "Traceback" not in status.output
+    assert f"store: {store_dir}" in status.stdout
+    assert "built with the embedder 'hashing:v1:64'" in status.stderr and "assistant reindex" in status.stderr
+
+    rebuilt = CliRunner().invoke(cli, ["reindex", "--embedder", "hashing"], obj={})
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert "re-embedded 40 utterances" in rebuilt.output
+    assert run("status").output.splitlines()[-1] == "1 episode, 40 utterances"
+    assert json.loads(run("search", "bat ecologist", "--json", "-k", "1").stdout)[0]["number"] == 30
+
+
 def test_every_file_left_out_or_refused_is_named_with_its_reason(tmp_path: Path) -> None:
     folder = tmp_path / "mixed"
     folder.mkdir()

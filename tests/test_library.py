@@ -9,6 +9,7 @@ import pytest
 from conftest import DATA, SAMPLES
 
 from assistant import Assistant, HashingEmbedder, InputError, Settings, StoreError
+from assistant.index.embedders import WORDS_ONLY
 
 
 def snapshot(a: Assistant) -> tuple:
@@ -194,6 +195,44 @@ def test_store_built_with_another_embedder_is_refused(sample_copy: Path, store_d
 
     with pytest.raises(StoreError, match="reindex"):
         Assistant.from_settings(embedder=OtherEmbedder())
+
+
+def test_an_empty_store_takes_the_embedder_of_its_first_vectors(sample_copy: Path, store_dir: Path) -> None:
+    """A fresh install opens the store with the hashing fallback (`assistant status`), then a model is set up
+    and the first ingest uses it: the store is the model's, not refused on the next command as 'built with
+    hashing'."""
+    assert Assistant.from_settings().store.count() == 0
+    model = HashingEmbedder(dimension=64)
+    assert Assistant.from_settings(embedder=model).ingest(sample_copy).added == ["harbour-bridge"]
+    a = Assistant.from_settings(embedder=model)
+    assert a.store.count() == 40 and a.search("bat ecologist", k=1)
+    with pytest.raises(StoreError, match="hashing:v1:64"):
+        Assistant.from_settings(embedder=HashingEmbedder()).store.count()
+
+
+def test_a_store_emptied_by_deletes_takes_the_next_embedder(sample_copy: Path, store_dir: Path) -> None:
+    """Chroma keeps the dimension of vectors a collection once held; the next embedder's must still go in."""
+    first = Assistant.from_settings()
+    first.ingest(sample_copy)
+    first.delete("harbour-bridge")
+    assert first.store.count() == 0
+    first.close()
+
+    class WordsOnly(HashingEmbedder):
+        speaker_documents = False
+        embedded: list[str] = []
+
+        def embed_documents(self, texts, progress=None):
+            self.embedded.extend(texts)
+            return super().embed_documents(texts, progress)
+
+    model = WordsOnly(dimension=64)
+    assert Assistant.from_settings(embedder=model).ingest(sample_copy).added == ["harbour-bridge"]
+    a = Assistant.from_settings(embedder=model)
+    assert a.store.count() == 40 and a.search("bat ecologist", k=1)
+    assert a.store.documents == WORDS_ONLY, "the format its vectors are made in, not the emptied store's"
+    spoken = {u.text for u in a.transcript("harbour-bridge")}
+    assert len(model.embedded) == 41 and spoken <= set(model.embedded), "words alone, no speaker before them"
 
 
 def test_reindex_rebuilds_vectors_with_another_embedder(sample_copy: Path, store_dir: Path) -> None:

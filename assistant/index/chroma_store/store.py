@@ -64,10 +64,13 @@ class ChromaStore(StoreReads):
         embedder_name: str,
         dimension: int,
         documents: str = WORDS_ONLY,
+        any_embedder: bool = False,
     ) -> None:
         """`documents`: the format a new store records for its vectors (`index.embedders.preferred_documents`
-        of its embedder); an existing store keeps its own."""
+        of its embedder); an existing store keeps its own. `any_embedder`: opened to be read whatever its
+        vectors were made with (`reindex` rebuilds them), never to write vectors."""
         self.embedder_name = embedder_name
+        self._any_embedder = any_embedder
         self._new_documents = documents
         self.dimension = dimension
         self._path = None if host else path
@@ -86,7 +89,7 @@ class ChromaStore(StoreReads):
             not host
         ):  # opened on first use: a warm CLI command answers from the catalog and saved indexes alone
             built_with = ChromaStore.recorded_embedder(self._path)
-            if built_with and built_with != embedder_name:
+            if built_with and built_with != embedder_name and not any_embedder:
                 raise EmbedderMismatchError(self._mismatch(built_with))
             return
         try:
@@ -174,7 +177,8 @@ class ChromaStore(StoreReads):
         (embedder, episodes, signature, count) under the new token."""
         try:
             count = self._count()
-            self._memo.get("embedder", lambda: self.embedder_name if count else None, codec=(same, same))
+            built_with = (self._utterances.metadata or {}).get("embedder") if count else None
+            self._memo.get("embedder", lambda: built_with, codec=(same, same))
             self.episodes()
             self.signature()
             self.count()
@@ -198,23 +202,34 @@ class ChromaStore(StoreReads):
             collection = self._client.get_collection(UTTERANCES, embedding_function=None)
         except (chromadb.errors.NotFoundError, ValueError):
             try:
-                return self._client.create_collection(
-                    UTTERANCES,
-                    embedding_function=None,
-                    configuration={"hnsw": {"space": "cosine"}},
-                    metadata={
-                        "embedder": self.embedder_name,
-                        "dimension": self.dimension,
-                        "documents": self._new_documents,
-                    },
-                )
+                return self._create_utterances()
             except Exception:
                 # Another process (sharing a server) created it first: use theirs, checked below.
                 collection = self._client.get_collection(UTTERANCES, embedding_function=None)
         built_with = (collection.metadata or {}).get("embedder")
-        if built_with != self.embedder_name and collection.count() > 0:
+        if built_with != self.embedder_name and not self._any_embedder and collection.count() > 0:
             raise EmbedderMismatchError(self._mismatch(built_with))
         return collection
+
+    def _create_utterances(self) -> Any:
+        return self._client.create_collection(
+            UTTERANCES,
+            embedding_function=None,
+            configuration={"hnsw": {"space": "cosine"}},
+            metadata={
+                "embedder": self.embedder_name,
+                "dimension": self.dimension,
+                "documents": self._new_documents,
+            },
+        )
+
+    def _made_for_others(self) -> bool:
+        """An empty collection made for another embedder or format: by a command run before a model was
+        installed, or emptied by deleting every episode. The first writer makes it theirs
+        (`_claim_utterances`)."""
+        metadata = self._utterances.metadata or {}
+        made_for = (metadata.get("embedder"), metadata.get("documents", self._new_documents))
+        return made_for != (self.embedder_name, self._new_documents) and self._utterances.count() == 0
 
     def _mismatch(self, built_with: str | None) -> str:
         return (
@@ -227,20 +242,28 @@ class ChromaStore(StoreReads):
     def documents(self) -> str:
         """What this store's vectors are made from (`index.embedders.document_text`): ingest embeds the same,
         so one store never mixes two kinds of vector. `WORDS_ONLY` for a store built before the format was
-        recorded, until `assistant reindex` rebuilds it."""
-        return str(self._memo.get("documents", self._read_documents, codec=(same, same)))
+        recorded, until `assistant reindex` rebuilds it. An empty store's is its embedder's: the first vectors
+        written decide it."""
+        return (
+            str(self._memo.get("documents", self._read_documents, codec=(same, same))) or self._new_documents
+        )
 
     @guarded("reading how the store's vectors were made")
     def _read_documents(self) -> str:
-        recorded = (self._utterances.metadata or {}).get("documents")
-        if recorded:
-            return str(recorded)
-        return WORDS_ONLY if self._utterances.count() > 0 else self._new_documents
+        if self._utterances.count() == 0:
+            return ""
+        return str((self._utterances.metadata or {}).get("documents") or WORDS_ONLY)
 
-    def _record_documents(self) -> None:
-        """A collection created empty by an older version records the format its first vectors are made in."""
+    def _claim_utterances(self) -> None:
+        """Before the first vectors go in, the collection records the embedder, dimension and format they are
+        made with. An empty collection of another embedder is made anew rather than relabelled: Chroma keeps
+        the dimension of vectors it once held."""
+        if self._made_for_others():
+            self._client.delete_collection(UTTERANCES)
+            self._utterances = self._create_utterances()
+            return
         metadata = dict(self._utterances.metadata or {})
-        if "documents" not in metadata:
+        if "documents" not in metadata:  # created empty by an older version
             self._utterances.modify(metadata={**metadata, "documents": self.documents})
 
     @staticmethod
@@ -330,7 +353,7 @@ class ChromaStore(StoreReads):
         if len(utterances) != len(vectors):
             raise StoreError(f"{episode.id}: {len(utterances)} utterances but {len(vectors)} vectors")
         self._begin_write()
-        self._record_documents()
+        self._claim_utterances()
         self._episodes.delete(ids=[episode.id])
         for start in range(0, len(utterances), self.max_batch):
             batch = utterances[start : start + self.max_batch]
