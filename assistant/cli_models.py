@@ -18,32 +18,44 @@ def models_command(ctx: click.Context) -> None:
     from rich.table import Table
 
     from .config import Settings
-    from .models.catalog import CATALOG
+    from .models.catalog import CATALOG, spec
     from .models.fetch import cached, hub_offline
     from .models.resolve import local_path
 
     with _errors():
         settings = Settings.from_env()
+    try:
+        chosen = spec(settings.local_model)
+    except KeyError as exc:
+        raise click.ClickException(f"ASSISTANT_LOCAL_MODEL: {exc.args[0]}") from None
     cache = settings.model_cache_dir
     table = Table(box=None)
     table.add_column("name", no_wrap=True)
     for column in ("kind", "MB", "licence", "languages", "here"):
         table.add_column(column)
     folders = []
+    chosen_here = "-"
     for model in CATALOG.values():
         folder = local_path(settings, model)
         if folder:
             folders.append(f"{model.key}: folder {folder}")
         here = "folder" if folder else ("cached" if cached(model, cache) else "-")
-        star = "*" if model.key == settings.local_model else ""
+        star = "*" if model is chosen else ""
+        if star:
+            chosen_here = here
         table.add_row(
             model.key + star, model.kind, f"{model.size_gb * 1000:.0f}", model.licence, model.languages, here
         )
     console = Console()
     console.print(table)
-    console.print(
-        f"* embeds offline now (ASSISTANT_LOCAL_MODEL); {'; '.join(folders) or 'no local folders set'}"
-    )
+    if chosen_here == "-":
+        console.print(
+            "* the local model (ASSISTANT_LOCAL_MODEL), not on this machine: search uses keyword hashing "
+            f"until `assistant models fetch {chosen.key}`"
+        )
+    else:
+        console.print("* the local model search uses (ASSISTANT_LOCAL_MODEL)")
+    console.print(f"local folders: {'; '.join(folders) or 'none set (ASSISTANT_MODEL_PATHS)'}")
     console.print(f"cache: {cache} (ASSISTANT_MODEL_CACHE or FASTEMBED_CACHE_PATH to move it)")
     if hub_offline():
         console.print("HF_HUB_OFFLINE is set: nothing can be fetched until it is unset.")
