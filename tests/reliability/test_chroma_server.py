@@ -127,6 +127,25 @@ def test_server_restart_between_requests_reconnects_silently(server: ChromaServe
     assert "ep1#000005" in [h.utterance.id for h in a.search("tag1word5", k=3)]
 
 
+def test_a_server_store_emptied_by_deletes_takes_the_next_embedder(
+    server: ChromaServer, tmp_path: Path
+) -> None:
+    """The server keeps the dimension of vectors the collection once held, as the embedded store does."""
+    from assistant import HashingEmbedder
+
+    write_transcript(tmp_path / "in" / "ep1.txt", "Episode 1", 30, "tag1", seed=1)
+    settings = settings_for(server, tmp_path)
+    first = Assistant.from_settings(settings=settings)
+    first.ingest(tmp_path / "in")
+    first.delete("ep1")
+    assert first.store.count() == 0
+    smaller = Assistant.from_settings(settings=settings, embedder=HashingEmbedder(dimension=64))
+    assert smaller.ingest(tmp_path / "in").added == ["ep1"]
+    assert "ep1#000005" in [h.utterance.id for h in smaller.search("tag1word5", k=3)]
+    with pytest.raises(StoreError, match="hashing:v1:64"):
+        Assistant.from_settings(settings=settings)
+
+
 def test_two_app_processes_share_one_server(server: ChromaServer, tmp_path: Path) -> None:
     write_transcript(tmp_path / "a" / "ep1.txt", "Episode 1", 200, "tag1", seed=1)
     write_transcript(tmp_path / "b" / "ep2.txt", "Episode 2", 200, "tag2", seed=2)
