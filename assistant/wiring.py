@@ -72,7 +72,31 @@ def choose_embedder(
             f"the store at {s.store_dir} was built with {recorded!r} but {embedder.name!r} is available; "
             f"rebuild it with `assistant reindex`"
         )
+    if recorded and kind != "hashing" and s.embedder == "auto" and notify is not None:
+        unused = _local_model_not_in_use(s, embedder)
+        if unused:
+            notify(unused)
     return embedder
+
+
+def _local_model_not_in_use(settings: Settings, embedder: Embedder) -> str:
+    """A library keeps the model it was built with, so ASSISTANT_LOCAL_MODEL naming another one changes
+    nothing until a reindex: said, rather than left for the user to wonder why search did not change."""
+    from .models.catalog import ModelSpec, spec
+
+    if settings.local_model == Settings.local_model:  # the default, not asked for
+        return ""
+    try:
+        wanted = spec(settings.local_model)
+    except KeyError as exc:
+        return f"ASSISTANT_LOCAL_MODEL is not used: {exc.args[0]}"
+    model = getattr(embedder, "model", None)
+    if isinstance(model, ModelSpec) and model.key == wanted.key:
+        return ""
+    return (
+        f"this library was built with {embedder.name}, so ASSISTANT_LOCAL_MODEL={settings.local_model} is "
+        f"not used; `assistant reindex --embedder local` rebuilds it with {wanted.key}"
+    )
 
 
 def make_embedder(

@@ -290,6 +290,29 @@ def test_reindex_to_the_local_onnx_model(
     assert a.outline("harbour-bridge") == fresh.outline("harbour-bridge"), "outlined with the new vectors"
 
 
+def test_a_library_keeps_its_model_and_says_when_another_is_asked_for(
+    sample_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from conftest import shared_or_skip
+
+    monkeypatch.setenv("ASSISTANT_ONNX_MODEL", str(shared_or_skip("models", "all-MiniLM-L6-v2", "onnx")))
+    Assistant.from_settings().ingest(sample_copy)
+    assert Assistant.from_settings().model_notice == ""
+    monkeypatch.setenv("ASSISTANT_LOCAL_MODEL", "nomic")
+    a = Assistant.from_settings()
+    assert a.embedder.name == "fastembed:all-MiniLM-L6-v2"
+    assert a.model_notice == (
+        "this library was built with fastembed:all-MiniLM-L6-v2, so ASSISTANT_LOCAL_MODEL=nomic is not used; "
+        "`assistant reindex --embedder local` rebuilds it with nomic-embed-text-v1.5-Q"
+    )
+    monkeypatch.setenv("ASSISTANT_LOCAL_MODEL", "minilm")
+    assert Assistant.from_settings().model_notice == "", "the same model by its alias"
+    monkeypatch.setenv("ASSISTANT_LOCAL_MODEL", "minilm-l12")
+    assert Assistant.from_settings().model_notice.startswith(
+        "ASSISTANT_LOCAL_MODEL is not used: unknown model 'minilm-l12'"
+    )
+
+
 def test_files_a_folder_holds_that_are_no_transcripts_are_named(tmp_path: Path, sample_copy: Path) -> None:
     (sample_copy.parent / "cover.jpg").write_bytes(b"\xff\xd8\xff")
     (sample_copy.parent / ".DS_Store").write_bytes(b"\x00")
