@@ -57,8 +57,9 @@ def _assistant(ctx: click.Context, announce: bool = True, warm_up: bool = False)
             if warm_up:  # the model loads while the user types the first question
                 obj["assistant"].warm_up()
             ctx.call_on_close(obj["assistant"].close)
-            if announce and obj["assistant"].model_notice:
-                click.echo(f"note: {obj['assistant'].model_notice}", err=True)
+            for line in (obj["assistant"].model_notice, obj["assistant"].library_notice):
+                if announce and line:
+                    click.echo(f"note: {line}", err=True)
     assistant: Assistant = obj["assistant"]
     return assistant
 

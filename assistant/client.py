@@ -56,12 +56,16 @@ class Assistant:
         hosted_reason: str = "",
         closer: Any = None,
         model_notice: str = "",
+        library_notice: str = "",
     ):
         self.library = library
         self.session = session
         self.hosted_reason = hosted_reason
         self.model_notice = model_notice
         """Why search runs on the hashing fallback and the command that fixes it ("" when a model is used)."""
+        self.library_notice = library_notice
+        """That the library keeps the model it was built with, not the one ASSISTANT_LOCAL_MODEL names, and
+        the command that switches it."""
         self._closer = closer
 
     @classmethod
@@ -90,7 +94,8 @@ class Assistant:
         client = CohereClientCache(settings, cohere_client)
         reason = hosted_reason(settings)
         notices: list[str] = []
-        embedder = embedder or choose_embedder(settings, client.get, notices.append)
+        kept: list[str] = []
+        embedder = embedder or choose_embedder(settings, client.get, notices.append, kept.append)
         chroma = open_store(settings, embedder)
         lexical = LexicalCache(chroma, None if settings.chroma_host else settings.store_dir / "lexical")
         library = Library(chroma, embedder, settings, lexical.at_hand)
@@ -127,7 +132,12 @@ class Assistant:
             library, retriever, generator or offline, offline, rewriter or HeuristicRewriter(), settings
         )
         return cls(
-            library, session, hosted_reason=reason, closer=client.close, model_notice=" ".join(notices)
+            library,
+            session,
+            hosted_reason=reason,
+            closer=client.close,
+            model_notice=" ".join(notices),
+            library_notice=" ".join(kept),
         )
 
     # ---- parts, for tests, benchmarks and the UI -----------------------------------------------------------
@@ -185,9 +195,17 @@ class Assistant:
             embedder=self.embedder.name,
             store=str(self.store.location),
             model_notice=self.model_notice,
-            store_notice=STORE_NOTICE
-            if self.store.documents == WORDS_ONLY and preferred_documents(self.embedder) == SPEAKER_DOCUMENTS
-            else "",
+            store_notice=" ".join(
+                n
+                for n in (
+                    self.library_notice,
+                    STORE_NOTICE
+                    if self.store.documents == WORDS_ONLY
+                    and preferred_documents(self.embedder) == SPEAKER_DOCUMENTS
+                    else "",
+                )
+                if n
+            ),
             language_notice=self.library.language_notice(),
         )
 

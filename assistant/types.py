@@ -264,7 +264,8 @@ class Status:
     model_notice: str = ""
     """One line when search fell back to hashing: why, and the exact command that gets the local model."""
     store_notice: str = ""
-    """One line when the store's vectors predate speakers' names in them, and the command to rebuild."""
+    """One line when the store's vectors predate speakers' names in them, or are another model's than
+    ASSISTANT_LOCAL_MODEL names, and the command to rebuild."""
     language_notice: str = ""
     """One line when episodes are in a language the search model does not read, and the command to switch."""
 

@@ -44,10 +44,14 @@ def recorded_embedder(settings: Settings) -> str | None:
 
 
 def choose_embedder(
-    settings: Settings, cohere_client: Callable[[], Any], notify: Callable[[str], None] | None = None
+    settings: Settings,
+    cohere_client: Callable[[], Any],
+    notify: Callable[[str], None] | None = None,
+    keeps: Callable[[str], None] | None = None,
 ) -> Embedder:
     """The store's own embedder if it has one; else the setting; else Cohere with a key, the local model
-    (fetched once on first use), hashing; `notify` hears the one line saying why it fell back to hashing."""
+    (fetched once on first use), hashing; `notify` hears the one line saying why it fell back to hashing,
+    `keeps` the line saying the library keeps its model though ASSISTANT_LOCAL_MODEL names another."""
     s = settings
     recorded = recorded_embedder(s) if s.embedder == "auto" else None
     if recorded:
@@ -72,10 +76,10 @@ def choose_embedder(
             f"the store at {s.store_dir} was built with {recorded!r} but {embedder.name!r} is available; "
             f"rebuild it with `assistant reindex`"
         )
-    if recorded and kind != "hashing" and s.embedder == "auto" and notify is not None:
+    if recorded and kind != "hashing" and s.embedder == "auto" and keeps is not None:
         unused = _local_model_not_in_use(s, embedder)
         if unused:
-            notify(unused)
+            keeps(unused)
     return embedder
 
 

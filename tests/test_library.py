@@ -297,18 +297,18 @@ def test_a_library_keeps_its_model_and_says_when_another_is_asked_for(
 
     monkeypatch.setenv("ASSISTANT_ONNX_MODEL", str(shared_or_skip("models", "all-MiniLM-L6-v2", "onnx")))
     Assistant.from_settings().ingest(sample_copy)
-    assert Assistant.from_settings().model_notice == ""
+    assert Assistant.from_settings().library_notice == ""
     monkeypatch.setenv("ASSISTANT_LOCAL_MODEL", "nomic")
     a = Assistant.from_settings()
-    assert a.embedder.name == "fastembed:all-MiniLM-L6-v2"
-    assert a.model_notice == (
+    assert a.embedder.name == "fastembed:all-MiniLM-L6-v2" and a.model_notice == ""
+    assert a.library_notice == (
         "this library was built with fastembed:all-MiniLM-L6-v2, so ASSISTANT_LOCAL_MODEL=nomic is not used; "
         "`assistant reindex --embedder local` rebuilds it with nomic-embed-text-v1.5-Q"
     )
     monkeypatch.setenv("ASSISTANT_LOCAL_MODEL", "minilm")
-    assert Assistant.from_settings().model_notice == "", "the same model by its alias"
+    assert Assistant.from_settings().library_notice == "", "the same model by its alias"
     monkeypatch.setenv("ASSISTANT_LOCAL_MODEL", "minilm-l12")
-    assert Assistant.from_settings().model_notice.startswith(
+    assert Assistant.from_settings().library_notice.startswith(
         "ASSISTANT_LOCAL_MODEL is not used: unknown model 'minilm-l12'"
     )
 

@@ -173,6 +173,22 @@ def test_the_status_line_says_which_fallback_search_uses(monkeypatch: pytest.Mon
     assert "search model: MiniLM (local)" in plain(at.main.caption[0].value)
 
 
+def test_the_status_line_says_the_library_keeps_its_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    from conftest import SAMPLES, shared_or_skip
+
+    from assistant import Assistant
+
+    monkeypatch.setenv("ASSISTANT_ONNX_MODEL", str(shared_or_skip("models", "all-MiniLM-L6-v2", "onnx")))
+    Assistant.from_settings().ingest(SAMPLES / "harbour-bridge.txt")
+    monkeypatch.setenv("ASSISTANT_LOCAL_MODEL", "nomic")
+    st.cache_resource.clear()
+    at = start()
+    shown = [plain(c.value) for c in at.main.caption]
+    notice = next(line for line in shown if "ASSISTANT_LOCAL_MODEL" in line)
+    assert "reindex suggested" in notice and "fallback model" not in notice
+    assert "so ASSISTANT_LOCAL_MODEL=nomic is not used; `assistant reindex --embedder local`" in notice
+
+
 def test_a_store_built_before_speakers_names_were_embedded_says_how_to_rebuild() -> None:
     at = with_sample()
     assert "reindex suggested" not in page_text(at)
