@@ -66,11 +66,7 @@ def choose_embedder(
         return auto_embedder(s, notify)
     embedder = make_embedder(s, kind, recorded, cohere_client=cohere_client)
     if kind == "hashing" and s.embedder == "auto" and notify is not None:
-        notify(
-            "this library was built with keyword hashing, not a sentence model; for better search run "
-            f"`assistant models fetch {s.local_model}` (with network) and "
-            "`assistant reindex --embedder local`"
-        )
+        notify(_hashing_library(s))
     if recorded and embedder.name != recorded:
         raise EmbedderMismatchError(
             f"the store at {s.store_dir} was built with {recorded!r} but {embedder.name!r} is available; "
@@ -81,6 +77,28 @@ def choose_embedder(
         if unused:
             keeps(unused)
     return embedder
+
+
+def _hashing_library(settings: Settings) -> str:
+    """What gets a library built with the hashing fallback a sentence model: a reindex alone when the model
+    is already here."""
+    from .models.catalog import spec
+    from .models.resolve import on_this_machine
+
+    built = "this library was built with keyword hashing, not a sentence model"
+    try:
+        here = on_this_machine(settings, spec(settings.local_model))
+    except KeyError:
+        here = False
+    if here:
+        return (
+            f"{built}; {settings.local_model} is on this machine: `assistant reindex --embedder local` "
+            "rebuilds the library with it"
+        )
+    return (
+        f"{built}; for better search run `assistant models fetch {settings.local_model}` (with network) and "
+        "`assistant reindex --embedder local`"
+    )
 
 
 def _local_model_not_in_use(settings: Settings, embedder: Embedder) -> str:

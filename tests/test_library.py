@@ -290,6 +290,29 @@ def test_reindex_to_the_local_onnx_model(
     assert a.outline("harbour-bridge") == fresh.outline("harbour-bridge"), "outlined with the new vectors"
 
 
+def test_a_hashing_library_is_told_how_to_get_a_sentence_model(sample_copy: Path) -> None:
+    Assistant.from_settings().ingest(sample_copy)  # no model on this machine: the hashing fallback
+    assert Assistant.from_settings().model_notice == (
+        "this library was built with keyword hashing, not a sentence model; for better search run "
+        "`assistant models fetch all-MiniLM-L6-v2` (with network) and `assistant reindex --embedder local`"
+    )
+
+
+def test_a_hashing_library_with_the_model_at_hand_is_told_to_reindex_only(
+    sample_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from conftest import shared_or_skip
+
+    Assistant.from_settings().ingest(sample_copy)
+    monkeypatch.setenv("ASSISTANT_ONNX_MODEL", str(shared_or_skip("models", "all-MiniLM-L6-v2", "onnx")))
+    a = Assistant.from_settings()
+    assert a.embedder.name == "hashing:v1:512", "the library keeps its vectors until it is rebuilt"
+    assert a.model_notice == (
+        "this library was built with keyword hashing, not a sentence model; all-MiniLM-L6-v2 is on this "
+        "machine: `assistant reindex --embedder local` rebuilds the library with it"
+    )
+
+
 def test_a_library_keeps_its_model_and_says_when_another_is_asked_for(
     sample_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -36,6 +36,11 @@ def local_path(settings: Settings, model: ModelSpec) -> Path | None:
     return None
 
 
+def on_this_machine(settings: Settings, model: ModelSpec) -> bool:
+    """A folder the settings name or the model cache holds it: usable without the network."""
+    return bool(local_path(settings, model) or cached(model, settings.model_cache_dir, hub_files(model)))
+
+
 def open_embedder(
     settings: Settings,
     name: str | ModelSpec | None = None,
@@ -101,8 +106,7 @@ def _present_default(settings: Settings, wanted: ModelSpec) -> ModelSpec | None:
     default = spec(DEFAULT_EMBEDDER)
     if default.key == wanted.key:
         return None
-    held = local_path(settings, default) or cached(default, settings.model_cache_dir, hub_files(default))
-    return default if held else None
+    return default if on_this_machine(settings, default) else None
 
 
 def open_reranker(settings: Settings, choice: str | None = None) -> Reranker | None:
