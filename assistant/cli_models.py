@@ -20,14 +20,12 @@ def models_command(ctx: click.Context) -> None:
     from .config import Settings
     from .models.catalog import CATALOG, spec
     from .models.fetch import cached, hub_offline
-    from .models.resolve import local_path
+    from .models.resolve import check_model_settings, local_path
 
     with _errors():
         settings = Settings.from_env()
-    try:
-        chosen = spec(settings.local_model)
-    except KeyError as exc:
-        raise click.ClickException(f"ASSISTANT_LOCAL_MODEL: {exc.args[0]}") from None
+        check_model_settings(settings)
+    chosen = spec(settings.local_model)
     cache = settings.model_cache_dir
     table = Table(box=None)
     table.add_column("name", no_wrap=True)

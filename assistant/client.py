@@ -86,11 +86,13 @@ class Assistant:
         Anything not given is chosen from `settings` (default: the environment): hosted Cohere when a key is
         set, otherwise the offline default. `cohere_client` replaces the client built from the settings.
         """
+        from .models.resolve import check_model_settings
         from .wiring import CohereClientCache, choose_embedder, hosted_reason, open_store
 
         settings = settings or Settings.from_env()
         if store is not None:
             settings = replace(settings, store=Path(store).expanduser())
+        check_model_settings(settings)
         client = CohereClientCache(settings, cohere_client)
         reason = hosted_reason(settings)
         notices: list[str] = []

@@ -86,11 +86,7 @@ def _hashing_library(settings: Settings) -> str:
     from .models.resolve import on_this_machine
 
     built = "this library was built with keyword hashing, not a sentence model"
-    try:
-        here = on_this_machine(settings, spec(settings.local_model))
-    except KeyError:
-        here = False
-    if here:
+    if on_this_machine(settings, spec(settings.local_model)):
         return (
             f"{built}; {settings.local_model} is on this machine: `assistant reindex --embedder local` "
             "rebuilds the library with it"
@@ -108,10 +104,7 @@ def _local_model_not_in_use(settings: Settings, embedder: Embedder) -> str:
 
     if settings.local_model == Settings.local_model:  # the default, not asked for
         return ""
-    try:
-        wanted = spec(settings.local_model)
-    except KeyError as exc:
-        return f"ASSISTANT_LOCAL_MODEL is not used: {exc.args[0]}"
+    wanted = spec(settings.local_model)
     model = getattr(embedder, "model", None)
     if isinstance(model, ModelSpec) and model.key == wanted.key:
         return ""
@@ -159,11 +152,13 @@ def make_embedder(
     if kind == "hashing":
         return HashingEmbedder()
     if kind in ("local", "fastembed"):
-        from .models.resolve import open_embedder
+        from .models.resolve import named_model, open_embedder
 
         # "local" is the model the settings name (new stores, reindex); "fastembed" is what a store recorded.
-        recorded_model = recorded.split(":", 1)[1] if recorded and recorded.startswith("fastembed:") else None
-        return open_embedder(s, recorded_model if kind == "fastembed" else None)
+        if kind == "fastembed" and recorded and recorded.startswith("fastembed:"):
+            built_with = named_model(recorded.split(":", 1)[1], f"the store was built with {recorded!r}")
+            return open_embedder(s, built_with)
+        return open_embedder(s)
     raise ConfigError(f"unknown embedder {kind!r}: expected cohere, local, onnx or hashing")
 
 

@@ -11,7 +11,7 @@ from ..config import Settings
 from ..errors import ConfigError
 from ..index.embedders import Embedder, HashingEmbedder
 from ..retrieval.contracts import Reranker
-from .catalog import DEFAULT_EMBEDDER, ModelSpec, spec
+from .catalog import CATALOG, DEFAULT_EMBEDDER, ModelSpec, spec
 from .embedder import LocalEmbedder, find_onnx
 from .fetch import ModelFetchError, cached, fetch, hub_files, hub_offline
 
@@ -22,15 +22,43 @@ _RETRY_AFTER_S = 3600.0
 network again; `assistant models fetch` always tries."""
 
 
+def named_model(name: str, setting: str, kind: str | None = None) -> ModelSpec:
+    """The catalog model a setting names (of `kind`, "embed" or "rerank", when given), or a ConfigError
+    naming the setting and the known models."""
+    try:
+        model = spec(name)
+    except KeyError as exc:
+        raise ConfigError(f"{setting}: {exc.args[0]}") from None
+    if kind and model.kind != kind:
+        wanted = [key for key, m in CATALOG.items() if m.kind == kind]
+        hint = f"; or `embed:{model.key}` to re-score with that embedder" if kind == "rerank" else ""
+        raise ConfigError(
+            f"{setting}: {model.key} is {'a reranker' if model.kind == 'rerank' else 'an embedder'}, not "
+            f"{'an embedder' if kind == 'embed' else 'a reranker'}; the known ones: {', '.join(wanted)}{hint}"
+        )
+    return model
+
+
+def check_model_settings(settings: Settings) -> None:
+    """Every model the settings name is one the catalog knows: a typo is said when the Assistant starts,
+    not silently passed over (a folder for "nomik") nor met as a crash on first use."""
+    named_model(settings.local_model, "ASSISTANT_LOCAL_MODEL", "embed")
+    for name, _ in settings.model_paths:
+        named_model(name, "ASSISTANT_MODEL_PATHS")
+    rerank = settings.local_rerank.strip().partition("@")[0]
+    if rerank.lower() not in ("", "off", "none"):
+        by_embedder = rerank.startswith("embed:")
+        named_model(
+            rerank.removeprefix("embed:"), "ASSISTANT_LOCAL_RERANK", "embed" if by_embedder else "rerank"
+        )
+
+
 def local_path(settings: Settings, model: ModelSpec) -> Path | None:
     """The folder the settings give for this model: ASSISTANT_MODEL_PATHS, or ASSISTANT_ONNX_MODEL (or
     Chroma's cache) for all-MiniLM-L6-v2, which both hold."""
     for name, folder in settings.model_paths:
-        try:
-            if spec(name).key == model.key:
-                return folder
-        except KeyError:
-            continue
+        if named_model(name, "ASSISTANT_MODEL_PATHS").key == model.key:
+            return folder
     if model.key == DEFAULT_EMBEDDER and find_onnx(settings.onnx_model_dir):
         return settings.onnx_model_dir
     return None
@@ -49,7 +77,11 @@ def open_embedder(
     progress: bool = True,
 ) -> Embedder:
     """The local embedder for catalog model `name` (default: settings.local_model), fetching it if needed."""
-    model = name if isinstance(name, ModelSpec) else spec(name or settings.local_model)
+    model = (
+        name
+        if isinstance(name, ModelSpec)
+        else named_model(name or settings.local_model, "ASSISTANT_LOCAL_MODEL")
+    )
     cache = settings.model_cache_dir
     folder = local_path(settings, model)
     if folder is not None:
@@ -71,7 +103,7 @@ def open_embedder(
 def auto_embedder(settings: Settings, notify: Notify | None = None) -> Embedder:
     """The offline default: the local model the settings name (fetched once on first use), else the default
     model when this machine holds it, else hashing; each fallback with one line saying why and the fix."""
-    model = spec(settings.local_model)
+    model = named_model(settings.local_model, "ASSISTANT_LOCAL_MODEL")
     cache = settings.model_cache_dir
     marker = cache / ".last-failed-fetch"
     recent_failure = marker.is_file() and time.time() - marker.stat().st_mtime < _RETRY_AFTER_S
@@ -124,8 +156,9 @@ def open_reranker(settings: Settings, choice: str | None = None) -> Reranker | N
     except ValueError:
         raise ConfigError(f"ASSISTANT_LOCAL_RERANK={choice!r}: the weight after @ must be a number") from None
     if name.startswith("embed:"):
-        return EmbeddingReranker(open_embedder(settings, name[6:]), weight=0.5 if weight is None else weight)
-    model = spec(name)
+        embedder = open_embedder(settings, named_model(name[6:], "ASSISTANT_LOCAL_RERANK"))
+        return EmbeddingReranker(embedder, weight=0.5 if weight is None else weight)
+    model = named_model(name, "ASSISTANT_LOCAL_RERANK")
     folder = local_path(settings, model)
     if folder is None:
         files = hub_files(model)

@@ -87,3 +87,37 @@ def test_a_call_with_more_candidates_than_the_cache_holds_gets_them_all() -> Non
     again = reranker.rerank("steel", candidates, 4)
     assert [h.utterance.number for h in first] == [h.utterance.number for h in again] and len(first) == 4
     assert second.documents == 4 + 2, "two of the four stay cached; the other two are embedded again"
+
+
+def test_the_catalog_cross_encoder_setting_is_fetched_once_and_reorders_search(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """ASSISTANT_LOCAL_RERANK names a catalog cross-encoder: fetched on first use (the tiny one served as its
+    repository), then every search is re-ordered by what it reads; `@W` blends it with the first stage."""
+    from huggingface_hub import constants
+
+    from assistant import Assistant
+    from assistant.models.catalog import spec
+    from assistant.models.fetch import hub_files
+
+    transcript = tmp_path / "orchard.txt"
+    transcript.write_text(
+        "1\nAna: tea tea tea with coffee.\n2\nBo: apple apple tea.\n3\nAna: the river bank.\n",
+        encoding="utf-8",
+    )
+    Assistant.from_settings().ingest(transcript)
+    repo = hub_files(spec("ms-marco-MiniLM-L-6-v2"))
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    first_stage = [h.utterance.number for h in Assistant.from_settings().search("tea", k=2)]
+    assert first_stage == [1, 2]
+    with serve(
+        FakeHub({repo.repo: repo_files(cross_encoder_onnx("apple"), model_file=repo.model_file)})
+    ) as hub:
+        monkeypatch.setenv("HF_ENDPOINT", hub.url)
+        monkeypatch.setenv("ASSISTANT_LOCAL_RERANK", "ms-marco-MiniLM-L-6-v2")
+        found = Assistant.from_settings().search("tea", k=2)
+        assert [h.utterance.number for h in found] == [2, 1] and "rerank" in found[0].scores
+        monkeypatch.setenv("ASSISTANT_LOCAL_RERANK", "ms-marco-MiniLM-L-6-v2@0.0")
+        assert [h.utterance.number for h in Assistant.from_settings().search("tea", k=2)] == first_stage
+    assert hub.downloads.count(repo.model_file) == 1, "fetched once, then read from the cache"

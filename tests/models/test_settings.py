@@ -32,3 +32,66 @@ def test_defaults_and_bad_paths() -> None:
     assert s.local_model == "all-MiniLM-L6-v2" and s.local_rerank == "off" and s.model_paths == ()
     with pytest.raises(ConfigError, match="ASSISTANT_MODEL_PATHS.*NAME=FOLDER"):
         Settings.from_env({"ASSISTANT_MODEL_PATHS": "just-a-folder"})
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "said"),
+    [
+        (
+            "ASSISTANT_LOCAL_MODEL",
+            "nomik",
+            "ASSISTANT_LOCAL_MODEL: unknown model 'nomik'; `assistant models` lists",
+        ),
+        (
+            "ASSISTANT_LOCAL_MODEL",
+            "ms-marco-MiniLM-L-6-v2",
+            "ASSISTANT_LOCAL_MODEL: ms-marco-MiniLM-L-6-v2 is a reranker, not an embedder; the known ones: "
+            "all-MiniLM-L6-v2,",
+        ),
+        ("ASSISTANT_MODEL_PATHS", "nomik=/models/nomic", "ASSISTANT_MODEL_PATHS: unknown model 'nomik'"),
+        ("ASSISTANT_LOCAL_RERANK", "ms-marco@0.5", "ASSISTANT_LOCAL_RERANK: unknown model 'ms-marco'"),
+        ("ASSISTANT_LOCAL_RERANK", "embed:gemm", "ASSISTANT_LOCAL_RERANK: unknown model 'gemm'"),
+        (
+            "ASSISTANT_LOCAL_RERANK",
+            "minilm",
+            "ASSISTANT_LOCAL_RERANK: all-MiniLM-L6-v2 is an embedder, not a reranker; the known ones: "
+            "ms-marco-MiniLM-L-6-v2, bge-reranker-v2-m3-int8; or `embed:all-MiniLM-L6-v2` to re-score with "
+            "that embedder",
+        ),
+        (
+            "ASSISTANT_LOCAL_RERANK",
+            "embed:bge-reranker-v2-m3-int8",
+            "ASSISTANT_LOCAL_RERANK: bge-reranker-v2-m3-int8 is a reranker, not an embedder; the known ones: "
+            "all-MiniLM",
+        ),
+    ],
+)
+def test_a_model_setting_that_names_no_fitting_model_is_a_clear_error_at_start(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, said: str
+) -> None:
+    """Said when the Assistant starts, whatever the store holds: not a KeyError traceback on the first
+    search, nor a folder silently passed over."""
+    from click.testing import CliRunner
+
+    from assistant import Assistant
+    from assistant.cli import cli
+
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigError) as raised:
+        Assistant.from_settings()
+    assert str(raised.value).startswith(said)
+    result = CliRunner().invoke(cli, ["search", "steel"], obj={})
+    assert result.exit_code == 1 and "Traceback" not in result.output and said in result.output
+
+
+def test_model_settings_by_alias_or_library_name_are_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant import Assistant
+
+    monkeypatch.setenv("ASSISTANT_LOCAL_MODEL", "MiniLM")
+    monkeypatch.setenv("ASSISTANT_LOCAL_RERANK", "OFF")
+    assert Assistant.from_settings().embedder.name.startswith("hashing"), "no model here: the fallback, said"
+    monkeypatch.setenv("ASSISTANT_MODEL_PATHS", "sentence-transformers/all-MiniLM-L6-v2=/nowhere")
+    with pytest.raises(
+        ConfigError, match="no model.onnx with a tokenizer.json in /nowhere .*for all-MiniLM-L6-v2"
+    ):
+        Assistant.from_settings()  # the folder is MiniLM's, by fastembed's name for it
