@@ -225,22 +225,25 @@ class LexicalIndex:
 
     @classmethod
     def load(cls, folder: Path, signature: str, window: int = 1) -> LexicalIndex | None:
-        """The saved index if it was built from exactly this library, else None (the caller rebuilds)."""
+        """The saved index if it was built from exactly this library, else None (the caller rebuilds). Files
+        that do not read under parameters that match are damaged, and raise."""
         try:
             params = json.loads((folder / "params.json").read_text(encoding="utf-8"))
-            if params != _params(signature, window):
-                return None
-            with (folder / "records.jsonl").open(encoding="utf-8") as lines:
-                records = [_record(json.loads(line)) for line in lines]
-            bm25 = None
-            if records:
-                library = bm25s()
-                bm25 = (
-                    PassageBM25.load(folder / "bm25-own"),
-                    library.BM25.load(str(folder / "bm25-window")),
-                )
-        except (OSError, ValueError, TypeError, KeyError):
+        except (OSError, ValueError):
             return None
+        if params != _params(signature, window):
+            return None
+        with (folder / "records.jsonl").open(encoding="utf-8") as lines:
+            records = [_record(json.loads(line)) for line in lines]
+        bm25 = None
+        if records:
+            library = bm25s()
+            bm25 = (
+                PassageBM25.load(folder / "bm25-own"),
+                library.BM25.load(str(folder / "bm25-window")),
+            )
+            if bm25[1].scores.get("num_docs") != len(records):  # records.jsonl cut at a line's end
+                raise ValueError(f"{len(records)} records for {bm25[1].scores.get('num_docs')} indexed turns")
         return cls(records, signature, window, bm25)
 
 

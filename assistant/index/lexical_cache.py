@@ -133,13 +133,15 @@ class LexicalCache:
             keywords = LexicalIndex.load(folder, signature, self._window)
             if keywords is None:
                 return None
-            try:
-                vectors = VectorSnapshot.load(folder)
-            except (OSError, ValueError):
-                return None
+            vectors = VectorSnapshot.load(folder)
+            if vectors is not None and len(vectors) != len(keywords):
+                raise ValueError(f"{len(vectors)} vectors for {len(keywords)} records")
             return Snapshot(keywords, vectors)
-        except Exception as exc:  # a damaged or half-deleted folder: rebuild rather than fail the search
-            log.warning("ignoring the saved keyword index in %s: %s", self._folder / signature, exc)
+        except (
+            Exception
+        ) as exc:  # a file cut short (a full disk) or half deleted: rebuild, not fail the search
+            log.warning("the saved keyword index in %s is damaged (%s); building it again", folder, exc)
+            shutil.rmtree(folder, ignore_errors=True)  # else `_save` keeps it, and every process rebuilds
             return None
 
     def _save(self, snapshot: Snapshot) -> Snapshot:

@@ -113,6 +113,37 @@ def test_an_index_saved_in_an_older_format_is_replaced(
     assert json.loads((folder / "params.json").read_text())[key] == now
 
 
+@pytest.mark.parametrize(
+    "damaged", ["records.jsonl", "records.jsonl without vectors", "vectors.npy", "params.json", "bm25-own"]
+)
+def test_a_damaged_saved_index_is_rebuilt_not_a_failed_search(tmp_path: Path, damaged: str) -> None:
+    """A disk that filled up or a file cut short: the next process searches as before and saves it again.
+    Records cut at a line's end all read: their count, against the keyword index's and the vectors', tells."""
+    store = tmp_path / "store"
+    a = _assistant(store)
+    a.ingest([SAMPLE, MEETING])
+    expected = [_key(a.search(q)) for q in QUESTIONS]
+    folder = store / "lexical" / a.store.signature()
+    whole = {f: f.read_bytes() for f in folder.rglob("*") if f.is_file()}
+    target = folder / damaged.split()[0]
+    if damaged.endswith("without vectors"):
+        (folder / "vectors.npy").unlink()
+    for file in [target] if target.is_file() else sorted(target.iterdir()):
+        cut = len(whole[file]) // 2
+        if file.suffix == ".jsonl":  # at a line's end: every line left reads
+            cut = whole[file].rindex(b"\n", 0, cut) + 1
+        file.write_bytes(whole[file][:cut])
+    sizes = {f.relative_to(folder): len(data) for f, data in whole.items()}
+    b = _assistant(store)
+    assert [_key(b.search(q)) for q in QUESTIONS] == expected
+    assert {f: f.stat().st_size for f in map(folder.joinpath, sizes)} == {
+        folder / f: n for f, n in sizes.items()
+    }
+    c = _assistant(store)
+    assert [_key(c.search(q)) for q in QUESTIONS] == expected
+    assert c.lexical.snapshot().vectors is not None, "saved again whole: served from the saved file"
+
+
 def test_filtered_dense_candidates_are_exact_cosine(tmp_path: Path) -> None:
     import numpy as np
 
