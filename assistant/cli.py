@@ -480,8 +480,9 @@ def status(ctx: click.Context) -> None:
         click.echo(described.model_notice)
     if described.store_notice:
         click.echo(f"note: {described.store_notice}")
-    if described.language_notice:
-        click.echo(f"note: {described.language_notice}")
+    for line in (described.language_notice, described.reading_notice):
+        if line:
+            click.echo(f"note: {line}")
     with _errors():
         click.echo(f"{plural(len(a.episodes()), 'episode')}, {plural(a.store.count(), 'utterance')}")
 

@@ -209,6 +209,7 @@ class Assistant:
                 if n
             ),
             language_notice=self.library.language_notice(),
+            reading_notice=self.library.reading_notice(),
         )
 
     # ---- library -------------------------------------------------------------------------------------------

@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
+import shlex
 import threading
 import time
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
@@ -22,12 +24,14 @@ from .index.chroma_store import ChromaStore
 from .index.embedders import Embedder, document_text, normalise_rows
 from .index.lexical_cache import Snapshot
 from .ingest.details import details_utterance
+from .ingest.parse import READER
 from .ingest.plain import FORMAT as PLAIN
 from .ingest.speakers import speaker_key
 from .language import transcript_language, transcript_notice
 from .models.catalog import multilingual_embedder, reads_english_only
 from .outline.build import METHOD, build_outline, chapter_quotes
 from .outline.types import Outline
+from .render import plural
 from .store_lock import store_lock, try_store_lock
 from .text import shortened
 from .types import DETAILS, Episode, IngestReport, Progress, Transcript, Utterance
@@ -334,7 +338,7 @@ class Library:
             now = datetime.now(timezone.utc).isoformat(timespec="seconds")
             spoken = [u for u in transcript.utterances if u.text.strip()]
             language = transcript_language([u.text for u in spoken])
-            episode = replace(transcript.episode, ingested_at=now, language=language)
+            episode = replace(transcript.episode, ingested_at=now, language=language, reader=READER)
             utterances = [details_utterance(episode)] + spoken
 
             def tick(n: int, label: str = episode.id) -> None:
@@ -398,17 +402,42 @@ class Library:
 
     def _unchanged(self, stored: Episode, parsed: Transcript) -> bool:
         """The same bytes, metadata and speakers, read the same way: by the hash of the reading, or, for an
-        episode stored before it was kept, by its stored turns (then the hash is recorded, once)."""
+        episode stored before it was kept, by its stored turns (then the hash is recorded, once). An unchanged
+        episode an earlier version read is recorded as read by this one."""
         if not _same(stored, parsed.episode):
             return False
         if stored.parsed_hash:
-            return stored.parsed_hash == parsed.episode.parsed_hash
-        if _turns(parsed.utterances) != _turns(self.store.utterances_of(stored.id)):
+            read_alike = stored.parsed_hash == parsed.episode.parsed_hash
+        else:
+            turns = _turns(self.store.utterances_of(stored.id))
+            read_alike = _turns(parsed.utterances) == turns and _details(stored) == _details(parsed.episode)
+        if not read_alike:
             return False
-        if _details(stored) != _details(parsed.episode):
-            return False
-        self.store.record_episode(replace(stored, parsed_hash=parsed.episode.parsed_hash))
+        current = replace(stored, parsed_hash=parsed.episode.parsed_hash, reader=READER)
+        if current != stored:
+            self.store.record_episode(current)
         return True
+
+    def reading_notice(self) -> str:
+        """What to say of episodes with times that an earlier version read, before times within long turns
+        were kept: their citations open at the turn's start until their files are ingested again ("" if
+        none)."""
+        older = [e for e in self.episodes() if e.reader < READER and e.duration is not None]
+        if not older:
+            return ""
+        files = [Path(e.source_path) for e in older if e.source_path and Path(e.source_path).is_file()]
+        how = f"ingest {'its file' if len(older) == 1 else 'their files'} again"
+        if len(files) == len(older):
+            folder = Path(os.path.commonpath(files)) if len(files) > 3 else None
+            named = [folder] if folder is not None and folder != folder.parent else files
+            how += f" (`assistant ingest {' '.join(shlex.quote(str(f)) for f in named)}`)"
+        else:
+            how += f" (or upload {'it' if len(older) == 1 else 'them'} again)"
+        were = "was" if len(older) == 1 else "were"
+        return (
+            f"{plural(len(older), 'episode')} with times {were} read by an earlier version, which kept no "
+            f"times within long turns: {how} so that citations open where the quoted words are said"
+        )
 
     def language_notice(self) -> str:
         """What to say of the library's episodes in a language the search model does not read ("" if none)."""

@@ -145,6 +145,9 @@ class Episode:
     """sha256 of what the file was read as (each turn's number, speaker, times and words, and the details):
     a file with the same bytes read differently (by a newer reader) is written again. Empty in stores
     written before 2026-12-02, whose episodes are compared turn by turn instead."""
+    reader: int = 0
+    """The version of ingest's reading that stored it (`ingest.parse.READER`; 0 before 2026-12-02): a lower
+    one than today's says that ingesting the file again may keep more of it."""
 
 
 @dataclass(frozen=True)
@@ -268,6 +271,9 @@ class Status:
     ASSISTANT_LOCAL_MODEL names, and the command to rebuild."""
     language_notice: str = ""
     """One line when episodes are in a language the search model does not read, and the command to switch."""
+    reading_notice: str = ""
+    """One line when episodes were read by an earlier version that kept less of their files, and the command
+    that reads them again."""
 
     @property
     def answers(self) -> str:

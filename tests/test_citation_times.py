@@ -65,15 +65,60 @@ def test_an_episode_stored_before_its_turns_were_timed_gets_the_times_when_inges
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import assistant.ingest.speech_apis as speech_apis
+    import assistant.library
 
     path = write_long_turn(tmp_path / "harbour.json")
     with monkeypatch.context() as older:
         older.setattr(
             speech_apis, "word_marks", lambda text, words: ()
         )  # a reader that kept no times in turns
+        older.setattr(assistant.library, "READER", 1)
         assert Assistant.from_settings().ingest(path).added == ["harbour"]
     assert Assistant.from_settings().transcript("harbour")[1].marks == ()
+    assert Assistant.from_settings().describe().reading_notice == (
+        "1 episode with times was read by an earlier version, which kept no times within long turns: ingest "
+        f"its file again (`assistant ingest {path}`) so that citations open where the quoted words are said"
+    )
+    status = CliRunner().invoke(cli, ["status"], obj={})
+    assert "note: 1 episode with times was read by an earlier version" in status.output
     again = Assistant.from_settings().ingest(path)
     assert again.updated == ["harbour"] and again.utterances_embedded == 0, "same words: vectors kept"
     assert Assistant.from_settings().transcript("harbour")[1].time_of(f"“{SAID[8]}”") == said_at(SAID[8])
+    assert Assistant.from_settings().describe().reading_notice == ""
     assert Assistant.from_settings().ingest(path).skipped == ["harbour"]
+
+
+def test_files_an_earlier_version_read_as_this_one_does_are_recorded_as_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Read alike, they are passed over as unchanged, and said no more; a file no longer there is asked for
+    again; four files of one folder are named by the folder; transcripts without times are never named."""
+    import shutil
+
+    from conftest import SAMPLES
+
+    import assistant.library
+
+    folder = tmp_path / "season"
+    paths = (
+        [write_long_turn(folder / f"harbour-{n}.json") for n in range(4)] if folder.mkdir() is None else []
+    )
+    shutil.copy(SAMPLES / "harbour-bridge.txt", folder / "untimed.txt")
+    with monkeypatch.context() as older:
+        older.setattr(assistant.library, "READER", 1)
+        assert len(Assistant.from_settings().ingest(folder).added) == 5
+    notice = Assistant.from_settings().describe().reading_notice
+    assert notice.startswith("4 episodes with times were read by an earlier version") and (
+        f"ingest their files again (`assistant ingest {folder}`)" in notice
+    )
+    paths[0].unlink()
+    assert (
+        "ingest their files again (or upload them again)"
+        in Assistant.from_settings().describe().reading_notice
+    )
+    report = Assistant.from_settings().ingest(paths[1:])
+    assert report.skipped == ["harbour-1", "harbour-2", "harbour-3"] and not report.updated
+    assert Assistant.from_settings().describe().reading_notice == (
+        "1 episode with times was read by an earlier version, which kept no times within long turns: ingest "
+        "its file again (or upload it again) so that citations open where the quoted words are said"
+    )

@@ -140,6 +140,8 @@ def _status_line(assistant: Assistant) -> None:
         st.caption(
             f":orange-badge[:material/translate: English-only search] {notice(status.language_notice)}"
         )
+    if status.reading_notice:
+        st.caption(f":orange-badge[:material/update: read again] {notice(status.reading_notice)}")
     with details.popover("Details", icon=":material/info:", type="tertiary"):
         st.caption(escape(f"Store: {status.store}"))
         st.caption(escape(f"Embedder: {status.embedder}"))

@@ -47,6 +47,11 @@ from .webvtt import looks_webvtt, parse_webvtt
 from .whisper_json import looks_whisper_json, parse_whisper_json
 from .word import is_word_document, word_text
 
+READER = 2
+"""The version of what ingest keeps of a file, stored with each episode (`Episode.reader`), raised when a
+newer reading keeps more of the same file so that a library can say which files to ingest again.
+2 (2026-12-02): times within long turns (`Utterance.marks`)."""
+
 DEFAULT_MAX_BYTES = 50 * 2**20
 
 

@@ -173,6 +173,24 @@ def test_the_status_line_says_which_fallback_search_uses(monkeypatch: pytest.Mon
     assert "search model: MiniLM (local)" in plain(at.main.caption[0].value)
 
 
+def test_the_status_line_says_which_files_to_read_again(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from long_turn import write_long_turn
+
+    import assistant.library
+    from assistant import Assistant
+
+    with monkeypatch.context() as older:
+        older.setattr(assistant.library, "READER", 1)
+        Assistant.from_settings().ingest(write_long_turn(tmp_path / "harbour.json"))
+    st.cache_resource.clear()
+    shown = [plain(c.value) for c in start().main.caption]
+    notice = next(line for line in shown if "earlier version" in line)
+    assert "read again" in notice and "1 episode with times was read by an earlier version" in notice
+    assert "`assistant ingest" in notice
+
+
 def test_the_status_line_says_the_library_keeps_its_model(monkeypatch: pytest.MonkeyPatch) -> None:
     from conftest import SAMPLES, shared_or_skip
 
