@@ -4,6 +4,7 @@ Library errors become one clear line, no traceback."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -390,22 +391,24 @@ def chat(ctx: click.Context, episode: tuple[str, ...]) -> None:
     from .types import Turn
 
     a = _with_episodes(_assistant(ctx, warm_up=True))
-    click.echo(
-        f"[{a.describe().summary}]\n"
-        "Ask a question; empty line or Ctrl-D to quit, /new for a new conversation.",
-        err=True,
-    )
+    commands = "/new starts a new conversation, /quit (or an empty line, or Ctrl-D) quits"
+    click.echo(f"[{a.describe().summary}]\nAsk a question; {commands}.", err=True)
     history: list[Turn] = []
     while True:
         try:
             question = click.prompt("you", prompt_suffix="> ", default="", show_default=False)
         except (EOFError, click.Abort):
             break
-        if not question.strip():
+        command = question.strip().lower()
+        if not command or command in ("/quit", "/exit", "/q"):
             break
-        if question.strip() == "/new":
+        if command == "/new":
             history.clear()
             click.echo("New conversation: earlier questions no longer count as context.", err=True)
+            continue
+        if re.fullmatch(r"/\w+", command):  # a command, not a question to search for
+            known = "" if command in ("/help", "/h") else f"{question.strip()} is not a command; "
+            click.echo(f"{known}{commands}.", err=True)
             continue
         try:
             with _errors():

@@ -130,6 +130,18 @@ def test_new_in_chat_says_a_new_conversation_started() -> None:
     assert "follows on from an earlier question" in after, "after /new, nothing came before it"
 
 
+def test_chat_commands_are_not_searched_for() -> None:
+    run("ingest", str(SAMPLES))
+    result = CliRunner().invoke(
+        cli, ["chat"], input="/help\n/history\nWhy did the steel arrive late?\n/quit\nWho pays?\n", obj={}
+    )
+    assert result.exit_code == 0, result.output
+    commands = "/new starts a new conversation, /quit (or an empty line, or Ctrl-D) quits."
+    assert f"Ask a question; {commands}" in result.stderr
+    assert result.stderr.count(commands) == 3 and f"/history is not a command; {commands}" in result.stderr
+    assert result.stdout.count("Offline answer") == 1, "one question asked; /quit stopped before the next"
+
+
 def test_search_leaves_out_hits_that_match_nothing() -> None:
     run("ingest", str(SAMPLES))
     result = run("search", "zebra quantum")
