@@ -92,3 +92,22 @@ def test_folders_given_as_strings_work_as_paths(tmp_path: Path) -> None:
     a = Assistant.from_settings(settings)
     assert a.ingest(Path(__file__).parent.parent / "samples" / "harbour-bridge.txt").ok
     assert a.search("steel", k=1)
+
+
+def test_every_variable_the_code_reads_is_documented() -> None:
+    """The README's configuration table and `.env.example` name every variable the package and the app read,
+    and the variables the messages tell users to check."""
+    import re
+
+    root = Path(__file__).resolve().parents[1]
+    code = "\n".join(
+        p.read_text(encoding="utf-8")
+        for p in [*root.joinpath("assistant").rglob("*.py"), root / "ui" / "app.py"]
+    )
+    constants = set(re.findall(r"^([A-Z][A-Z_]*)\s*[:=]", code, flags=re.M))
+    named = set(re.findall(r"\b((?:ASSISTANT|COHERE|CO|CHROMA)_[A-Z][A-Z_]*[A-Z])\b", code)) - constants
+    assert {"ASSISTANT_LOCAL_MODEL", "CO_API_URL", "CHROMA_AUTH_TOKEN"} <= named, "the search finds them"
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    example = (root / ".env.example").read_text(encoding="utf-8")
+    assert sorted(v for v in named if f"`{v}`" not in readme) == []
+    assert sorted(v for v in named if v not in example) == []

@@ -163,6 +163,7 @@ def test_error_messages_are_specific() -> None:
     assert "no reply within 7 s" in str(timeout) and not timeout.retryable
     connect = to_provider_error(httpx.ConnectError("refused", request=request))
     assert "Cannot reach Cohere at api.cohere.com" in str(connect) and connect.retryable
+    assert "check the network connection or CO_API_URL" in str(connect), "the variable the README names"
     assert to_provider_error(httpx.RemoteProtocolError("eof", request=request)).retryable
     assert "stream that could not be read" in str(to_provider_error(SSEError("bad content type")))
     assert "could not be read" in str(to_provider_error(ParsingError(status_code=200, body="x")))

@@ -155,7 +155,7 @@ def to_provider_error(exc: BaseException) -> ProviderError:
         return ProviderError(f"Cohere sent a stream that could not be read ({clean(str(exc))})")
     if isinstance(exc, httpx.ConnectError):
         return ProviderError(
-            f"Cannot reach Cohere at {_host_of(exc)}: check the network connection or COHERE_BASE_URL",
+            f"Cannot reach Cohere at {_host_of(exc)}: check the network connection or CO_API_URL",
             retryable=True,
         )
     if isinstance(exc, httpx.TransportError):
@@ -179,7 +179,7 @@ def _from_status(status: int | None, body: Any) -> ProviderError:
         )
     if status == 404:
         return ProviderError(
-            f"Cohere could not find it (HTTP 404): check the model names and COHERE_BASE_URL{suffix}",
+            f"Cohere could not find it (HTTP 404): check the model names and CO_API_URL{suffix}",
             status=status,
         )
     if status == 429:
