@@ -218,10 +218,34 @@ class Library:
         transcripts = [self._named(t, self._names_for(t, speakers), report) for t in transcripts]
         with store_lock(self.settings):
             self.store.sweep_orphans()
-            self._write_changed(transcripts, report, progress)
+            self._write_changed(self._without_copies(transcripts, report), report, progress)
             self.store.mark_swept()
         report.seconds = time.perf_counter() - started
         return report
+
+    def _without_copies(self, transcripts: Sequence[Transcript], report: IngestReport) -> list[Transcript]:
+        """A file whose bytes another episode holds (a copy under another name, a download kept twice, the
+        same file twice in one batch) is passed over and named with that episode: stored twice, every
+        answer would quote the same lines twice. A stored episode this batch reads again holds its new bytes,
+        and one a file replaces (the same file under a former id) none."""
+        writing = {t.episode.id: t.episode for t in transcripts}
+        replaced = {old for olds in self._former_ids(transcripts).values() for old in olds}
+        holders: dict[str, Episode] = {}
+        for stored in self.store.episodes():
+            episode = writing.get(stored.id, stored)
+            if episode.content_hash and stored.id not in replaced:
+                holders.setdefault(episode.content_hash, episode)
+        kept = []
+        for t in transcripts:
+            holder = holders.setdefault(t.episode.content_hash, t.episode)
+            if holder.id == t.episode.id or not t.episode.content_hash:
+                kept.append(t)
+                continue
+            report.ignored[t.episode.source_path or t.episode.id] = (
+                f"the same transcript as episode {holder.id!r} (“{holder.title}”), so its lines are not "
+                "stored twice"
+            )
+        return kept
 
     def _parse_all(
         self,

@@ -306,8 +306,8 @@ class IngestReport:
     """What one `ingest` call did, per episode id; `failed` and `ignored` name files with the reason.
 
     `failed` holds files that were meant to be read and could not be; `ignored`, files a folder held that are
-    no transcript by their type, and files and folders its `.gitignore` files leave out, passed over without
-    making the ingest fail.
+    no transcript by their type, files and folders its `.gitignore` files leave out, and copies of a
+    transcript another episode holds, passed over without making the ingest fail.
     """
 
     added: list[str] = field(default_factory=list)

@@ -103,6 +103,8 @@ def _merge(
         prefixes = [str(path.resolve()), str(path), path.name] if path else []
         message = without_name(message, *prefixes, shown)
         report.failed[shown] = message.replace(str(folder.resolve()) + "/", "").replace(str(folder) + "/", "")
+    for key, message in inner.ignored.items():  # a copy of a transcript the library holds
+        report.ignored[names.get(key, names.get(str(Path(key).resolve()), key))] = message
     report.added, report.updated, report.skipped = inner.added, inner.updated, inner.skipped
     report.notices = inner.notices
     report.utterances_written = inner.utterances_written

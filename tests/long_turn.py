@@ -37,10 +37,10 @@ def said_at(sentence: str) -> float:
     return TURN_START + sum(len(s.split()) + 1 for s in SAID[: SAID.index(sentence)])
 
 
-def write_long_turn(path: Path) -> Path:
+def write_long_turn(path: Path, asked: str = "What went wrong with the bridge?") -> Path:
     words = _words()
     turns = [
-        {"speaker": "A", "start": 55_000, "end": 59_000, "text": "What went wrong with the bridge?"},
+        {"speaker": "A", "start": 55_000, "end": 59_000, "text": asked},
         {"speaker": "B", "start": 60_000, "end": words[-1]["end"], "text": " ".join(SAID), "words": words},
     ]
     path.write_text(json.dumps({"status": "completed", "utterances": turns}), encoding="utf-8")

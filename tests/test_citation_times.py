@@ -100,9 +100,8 @@ def test_files_an_earlier_version_read_as_this_one_does_are_recorded_as_read_aga
     import assistant.library
 
     folder = tmp_path / "season"
-    paths = (
-        [write_long_turn(folder / f"harbour-{n}.json") for n in range(4)] if folder.mkdir() is None else []
-    )
+    folder.mkdir()
+    paths = [write_long_turn(folder / f"harbour-{n}.json", f"What went wrong in week {n}?") for n in range(4)]
     shutil.copy(SAMPLES / "harbour-bridge.txt", folder / "untimed.txt")
     with monkeypatch.context() as older:
         older.setattr(assistant.library, "READER", 1)

@@ -175,6 +175,38 @@ def test_one_bad_file_does_not_block_good_ones(tmp_path: Path, sample_copy: Path
     assert list(report.failed) == [str(bad.resolve())]
 
 
+def test_a_copy_of_a_stored_transcript_is_passed_over_and_named(tmp_path: Path) -> None:
+    """Two downloads of one episode, or a copy kept under another name: stored twice, every answer would
+    quote the same lines twice."""
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    original = (SAMPLES / "harbour-bridge.txt").read_bytes()
+    for name in ("harbour-bridge.txt", "harbour-bridge (1).txt"):
+        (folder / name).write_bytes(original)
+    a = Assistant.from_settings()
+    both = Assistant.from_settings(store=tmp_path / "both").ingest(
+        folder
+    )  # one batch: the first read is kept
+    assert both.added == ["harbour-bridge-1"] and list(both.ignored) == [str(folder / "harbour-bridge.txt")]
+    assert a.ingest(folder / "harbour-bridge.txt").added == ["harbour-bridge"]
+    report = a.ingest(folder)
+    assert report.skipped == ["harbour-bridge"] and not report.added and report.ok
+    copy = str(folder / "harbour-bridge (1).txt")
+    assert report.ignored == {
+        copy: "the same transcript as episode 'harbour-bridge' (“Why the Harbour Bridge Opened Eight Months "
+        "Late”), so its lines are not stored twice"
+    }
+    assert [e.id for e in a.episodes()] == ["harbour-bridge"]
+
+    edited = original.replace(b"Welcome to Field Notes.", b"Welcome back to Field Notes.")
+    (folder / "harbour-bridge.txt").write_bytes(edited)  # the stored episode now holds other bytes
+    report = a.ingest(folder)
+    assert (
+        report.updated == ["harbour-bridge"] and report.added == ["harbour-bridge-1"] and not report.ignored
+    )
+    assert a.store.count() == 80
+
+
 def test_missing_path_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no such file"):
         Assistant.from_settings().ingest(tmp_path / "nope.txt")
@@ -372,7 +404,7 @@ def test_a_gitignore_above_the_folder_counts_inside_its_git_repository_only(tmp_
     repository = tmp_path / "show"
     for name in ("episodes/pilot.txt", "episodes/drafts/cut.txt", "episodes/pilot.bak.txt"):
         (repository / name).parent.mkdir(parents=True, exist_ok=True)
-        (repository / name).write_text("Ada: The steel came late.\n")
+        (repository / name).write_text(f"Ada: The steel for {name} came late.\n")  # each its own transcript
     (repository / ".gitignore").write_text("episodes/drafts/\n*.bak.txt\n")
     (repository / ".git").mkdir()
     report = Assistant.from_settings(store=tmp_path / "a").ingest(repository / "episodes")
@@ -469,7 +501,8 @@ def test_opaque_file_names_get_readable_ids_and_episodes_resolve_by_title(tmp_pa
     folder = tmp_path / "in"
     folder.mkdir()
     shutil.copy(SAMPLES / "harbour-bridge.txt", folder / "000_081a4311286ebea2.txt")
-    shutil.copy(SAMPLES / "harbour-bridge.txt", folder / "harbour-bridge-repeat.txt")
+    repeat = (SAMPLES / "harbour-bridge.txt").read_text(encoding="utf-8") + "41\nNadia Brooks: Once more.\n"
+    (folder / "harbour-bridge-repeat.txt").write_text(repeat, encoding="utf-8")  # same title, other words
     a = Assistant.from_settings()
     assert a.ingest(folder).ok
     readable = next(e for e in a.episodes() if e.source_path and "081a43" in e.source_path)

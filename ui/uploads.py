@@ -57,7 +57,8 @@ def ingest_uploads(
     results = [UploadResult(name, False, message) for name, message in report.failed.items()]
     ok = [display_name(name) for name, _ in files if display_name(name) not in report.failed]
     if len(ok) + len(report.failed) == len(files):  # every file accounted for under its own name
-        results = [UploadResult(name, True, "in the library") for name in ok] + results
+        held = [UploadResult(name, True, report.ignored.get(name, "in the library")) for name in ok]
+        results = held + results
     counts = [
         (len(report.added), "added"),
         (len(report.updated), "updated"),

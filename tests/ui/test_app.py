@@ -353,6 +353,20 @@ def test_uploads_report_each_file_and_bad_files_get_the_library_message() -> Non
     assert Assistant.from_settings().search_ready()
 
 
+def test_an_upload_of_the_same_transcript_twice_keeps_one_and_says_so() -> None:
+    at = upload(
+        start(), ("harbour-bridge.txt", SAMPLE.read_bytes()), ("harbour bridge copy.txt", SAMPLE.read_bytes())
+    )
+    shown = [plain(m.value) for m in at.sidebar.markdown if "check_circle" in m.value]
+    assert shown == [
+        ":green[:material/check_circle:] **harbour-bridge.txt** — in the library",
+        ":green[:material/check_circle:] **harbour bridge copy.txt** — the same transcript as episode "
+        f"'harbour-bridge' (“{SAMPLE_TITLE}”), so its lines are not stored twice",
+    ]
+    assert not any("/tmp" in line or "uploads/" in line for line in shown)
+    assert [e.id for e in Assistant.from_settings().episodes()] == ["harbour-bridge"]
+
+
 def test_an_upload_in_a_language_search_cannot_read_is_stored_with_a_warning() -> None:
     at = upload(start(), ("panaderia.txt", (DATA / "podcast_spanish.txt").read_bytes()))
     ok = [plain(m.value) for m in at.sidebar.markdown if "check_circle" in m.value]
