@@ -147,35 +147,41 @@ def ingest(
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+    from . import plural
+
     a = _assistant(ctx)
     err = Console(stderr=True)
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-    ) as bar:
-        task = bar.add_task("parsing", total=None)
+    before = {e.id: e.ingested_at for e in a.episodes()}
+    try:
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=err,
+            transient=True,
+        ) as bar:
+            task = bar.add_task("parsing", total=None)
 
-        def progress(done: int, total: int, label: str) -> None:
-            bar.update(task, completed=done, total=total, description=f"embedding {label}")
+            def progress(done: int, total: int, label: str) -> None:
+                bar.update(task, completed=done, total=total, description=f"embedding {label}")
 
-        with _errors():
-            report = a.ingest(
-                list(paths),
-                progress=progress,
-                show=show,
-                title=title,
-                source_url=source_url,
-                fmt=fmt,
-                speakers=speakers or None,  # no --speaker: the names given before stay
-            )
-            if report.added or report.updated:
-                bar.update(task, description="building the keyword index", total=None)
-                a.prepare_search(only_if_saved=True)
-    from . import plural
+            with _errors():
+                report = a.ingest(
+                    list(paths),
+                    progress=progress,
+                    show=show,
+                    title=title,
+                    source_url=source_url,
+                    fmt=fmt,
+                    speakers=speakers or None,  # no --speaker: the names given before stay
+                )
+                if report.added or report.updated:
+                    bar.update(task, description="building the keyword index", total=None)
+                    a.prepare_search(only_if_saved=True)
+    except KeyboardInterrupt:
+        click.echo(_interrupted(a, before), err=True)
+        ctx.exit(130)
 
     ignored = f", passed over {len(report.ignored)}" if report.ignored else ""
     reused = report.utterances_written - report.utterances_embedded
@@ -193,6 +199,22 @@ def ingest(
         click.echo(f"skipped: {path}: {reason}", err=True)
     if report.failed:
         ctx.exit(1)
+
+
+def _interrupted(a: Assistant, before: dict[str, str | None]) -> str:
+    """What an ingest stopped by Ctrl-C left: the episodes it stored whole, and how to finish."""
+    from . import plural
+
+    again = "run the same command again to finish: what is stored is passed over as unchanged"
+    try:
+        stored = [e.id for e in a.episodes() if before.get(e.id, "") != e.ingested_at]
+    except Exception:  # the store is read afresh by the next command, which says what it finds
+        return f"interrupted; {again}"
+    named = f" ({', '.join(stored[:5])}{' and more' if len(stored) > 5 else ''})" if stored else ""
+    return (
+        f"interrupted: {plural(len(stored), 'episode')} stored whole before the stop{named}, none "
+        f"half-written (an episode cut short is removed at the next write); {again}"
+    )
 
 
 @cli.command()

@@ -130,6 +130,37 @@ def test_new_in_chat_says_a_new_conversation_started() -> None:
     assert "follows on from an earlier question" in after, "after /new, nothing came before it"
 
 
+def test_an_ingest_stopped_by_ctrl_c_says_what_it_stored_and_how_to_finish(tmp_path: Path) -> None:
+    class StoppedOnSecondEpisode(HashingEmbedder):
+        calls = 0
+
+        def embed_documents(self, texts, progress=None):
+            StoppedOnSecondEpisode.calls += 1
+            if StoppedOnSecondEpisode.calls == 2:
+                raise KeyboardInterrupt
+            return super().embed_documents(texts, progress)
+
+    folder = tmp_path / "season"
+    folder.mkdir()
+    for name in ("harbour-bridge.txt", "meeting_speakers.txt"):
+        source = SAMPLES / name if name.startswith("harbour") else DATA / name
+        (folder / name).write_bytes(source.read_bytes())
+    stopping = Assistant.from_settings(embedder=StoppedOnSecondEpisode())
+    result = CliRunner().invoke(cli, ["ingest", str(folder)], obj={"assistant": stopping})
+    assert result.exit_code == 130 and "Traceback" not in result.output and "Aborted" not in result.output
+    assert result.stderr.strip() == (
+        "interrupted: 1 episode stored whole before the stop (harbour-bridge), none half-written (an episode "
+        "cut short is removed at the next write); run the same command again to finish: what is stored is "
+        "passed over as unchanged"
+    )
+    assert [e.id for e in Assistant.from_settings().episodes()] == ["harbour-bridge"]
+    finished = run("ingest", str(folder))
+    assert "added 1, updated 0, unchanged 1, failed 0" in finished.output
+    whole = Assistant.from_settings(store=tmp_path / "whole")
+    whole.ingest(folder)
+    assert Assistant.from_settings().store.count() == whole.store.count(), "as if never stopped"
+
+
 def test_chat_commands_are_not_searched_for() -> None:
     run("ingest", str(SAMPLES))
     result = CliRunner().invoke(
