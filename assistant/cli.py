@@ -452,13 +452,25 @@ def chat(ctx: click.Context, episode: tuple[str, ...]) -> None:
 def reindex(ctx: click.Context, kind: str | None) -> None:
     """Re-embed every stored utterance, with another embedder or the same one (the transcripts are not
     needed); outlines are rebuilt, and episodes stored before languages were told get theirs."""
+    obj = ctx.ensure_object(dict)
+    try:
+        _reindex_with_progress(obj, kind)
+    except KeyboardInterrupt:
+        click.echo(
+            "interrupted: the library is as it was, with the vectors it had (the new ones are written beside "
+            "them and swapped in only when all are); run `assistant reindex` again to rebuild it",
+            err=True,
+        )
+        ctx.exit(130)
+
+
+def _reindex_with_progress(obj: dict[str, Any], kind: str | None) -> None:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from . import Settings
     from .reindex import reindex as rebuild
 
-    obj = ctx.ensure_object(dict)
     with _errors():
         settings = Settings.from_env()
         if obj.get("store"):

@@ -63,17 +63,16 @@ def reindex(
         vectors.append(new_embedder.embed_documents(texts, progress=tick))
 
     with store_lock(settings):
-        source.drop_all()
         target = ChromaStore(
             path,
             embedder_name=new_embedder.name,
             dimension=new_embedder.dimension,
             documents=documents,
+            any_embedder=True,  # it holds the old vectors until every new one is written
             **where,  # type: ignore[arg-type]
         )
-        for (episode, utterances), matrix in zip(library, vectors, strict=True):
-            # Outlines rest on the vectors: recomputed with the new ones.
-            target.write_episode(
-                episode, utterances, matrix, outline_json(episode, utterances[1:], matrix[1:])
-            )
+        target.replace_all(  # outlines rest on the vectors: recomputed with the new ones
+            (episode, utterances, matrix, outline_json(episode, utterances[1:], matrix[1:]))
+            for (episode, utterances), matrix in zip(library, vectors, strict=True)
+        )
     return old, new_embedder.name, total - len(library)

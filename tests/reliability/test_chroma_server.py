@@ -146,6 +146,25 @@ def test_a_server_store_emptied_by_deletes_takes_the_next_embedder(
         Assistant.from_settings(settings=settings)
 
 
+def test_a_reindex_through_the_server_swaps_its_rebuilt_collections_in(
+    server: ChromaServer, tmp_path: Path
+) -> None:
+    import chromadb
+
+    from assistant.reindex import reindex
+
+    write_transcript(tmp_path / "in" / "ep1.txt", "Episode 1", 30, "tag1", seed=1)
+    settings = settings_for(server, tmp_path)
+    first = Assistant.from_settings(settings=settings)
+    first.ingest(tmp_path / "in")
+    before = first.store.count()
+    assert reindex(settings, "hashing")[2] == 30
+    a = Assistant.from_settings(settings=settings)
+    assert a.store.count() == before and "ep1#000005" in [h.utterance.id for h in a.search("tag1word5", k=3)]
+    names = sorted(c.name for c in chromadb.HttpClient(host="127.0.0.1", port=server.port).list_collections())
+    assert names == ["episodes", "utterances"]
+
+
 def test_two_app_processes_share_one_server(server: ChromaServer, tmp_path: Path) -> None:
     write_transcript(tmp_path / "a" / "ep1.txt", "Episode 1", 200, "tag1", seed=1)
     write_transcript(tmp_path / "b" / "ep2.txt", "Episode 2", 200, "tag2", seed=2)

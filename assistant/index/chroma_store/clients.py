@@ -10,6 +10,11 @@ from ..store_state import open_lock
 
 UTTERANCES = "utterances"
 EPISODES = "episodes"
+STAGED_UTTERANCES = "utterances.rebuild"
+STAGED_EPISODES = "episodes.rebuild"
+"""A rebuild (`ChromaStore.replace_all`) writes here, beside the live collections, then swaps them in."""
+STAGED_COMPLETE = {"staged": "complete"}
+"""The staged episodes' metadata once every episode is written: only then may the live collections go."""
 
 
 def persistent_client(path: Path, fresh: bool) -> Any:

@@ -21,7 +21,7 @@ import contextlib
 import hashlib
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +43,17 @@ from ..store_state import (
     write_swept,
     write_token,
 )
-from .clients import EPISODES, EPISODES_CODEC, UTTERANCES, persistent_client, read_recorded_embedder, same
+from .clients import (
+    EPISODES,
+    EPISODES_CODEC,
+    STAGED_COMPLETE,
+    STAGED_EPISODES,
+    STAGED_UTTERANCES,
+    UTTERANCES,
+    persistent_client,
+    read_recorded_embedder,
+    same,
+)
 from .reads import StoreReads
 
 log = logging.getLogger(__name__)
@@ -135,6 +145,7 @@ class ChromaStore(StoreReads):
             self._token = token
 
     def _open_collections(self) -> None:
+        self._finish_interrupted_swap()
         self._episodes = self._client.get_or_create_collection(EPISODES, embedding_function=None)
         self._utterances = self._open_utterances()
         self.max_batch = int(self._client.get_max_batch_size())
@@ -211,9 +222,9 @@ class ChromaStore(StoreReads):
             raise EmbedderMismatchError(self._mismatch(built_with))
         return collection
 
-    def _create_utterances(self) -> Any:
+    def _create_utterances(self, name: str = UTTERANCES) -> Any:
         return self._client.create_collection(
-            UTTERANCES,
+            name,
             embedding_function=None,
             configuration={"hnsw": {"space": "cosine"}},
             metadata={
@@ -350,10 +361,16 @@ class ChromaStore(StoreReads):
         """Replace an episode: hide the old one, write utterances in batches, sweep leftovers, then commit.
 
         `outline` (the episode's outline as JSON) is kept on the episode record, so it commits with it."""
-        if len(utterances) != len(vectors):
-            raise StoreError(f"{episode.id}: {len(utterances)} utterances but {len(vectors)} vectors")
         self._begin_write()
         self._claim_utterances()
+        self._put_episode(episode, utterances, vectors, outline)
+        self._end_write()
+
+    def _put_episode(
+        self, episode: Episode, utterances: Sequence[Utterance], vectors: np.ndarray, outline: str | None
+    ) -> None:
+        if len(utterances) != len(vectors):
+            raise StoreError(f"{episode.id}: {len(utterances)} utterances but {len(vectors)} vectors")
         self._episodes.delete(ids=[episode.id])
         for start in range(0, len(utterances), self.max_batch):
             batch = utterances[start : start + self.max_batch]
@@ -367,7 +384,6 @@ class ChromaStore(StoreReads):
         stale = [i for i in self._ids_of(episode.id) if i not in keep]
         self._delete_ids(stale)
         self._upsert_record(episode, outline)
-        self._end_write()
 
     @guarded("recording an episode")
     def record_episode(self, episode: Episode) -> None:
@@ -396,15 +412,60 @@ class ChromaStore(StoreReads):
         self._end_write()
         return existed
 
-    @guarded("emptying the store")
-    def drop_all(self) -> None:
-        """Delete every episode and utterance
-        (and the embedder the store was built with); hold the store lock."""
+    @guarded("rebuilding the store")
+    def replace_all(
+        self, entries: Iterable[tuple[Episode, Sequence[Utterance], np.ndarray, str | None]]
+    ) -> None:
+        """The whole library written anew (`assistant reindex`), into collections beside the live ones that
+        are swapped in only once every episode is written: a failure, Ctrl-C or a kill before that leaves the
+        library as it was, with its old vectors; one during the swap itself is finished when the store is
+        next opened. Hold the store lock."""
         self._begin_write()
-        for name in (EPISODES, UTTERANCES):
+        self._drop(STAGED_EPISODES, STAGED_UTTERANCES)  # left by a rebuild that stopped
+        live = (self._episodes, self._utterances)
+        try:
+            self._episodes = self._client.create_collection(STAGED_EPISODES, embedding_function=None)
+            self._utterances = self._create_utterances(STAGED_UTTERANCES)
+            for episode, utterances, vectors, outline in entries:
+                self._put_episode(episode, utterances, vectors, outline)
+            self._episodes.modify(metadata=STAGED_COMPLETE)
+        except BaseException:
+            self._episodes, self._utterances = live
+            raise
+        self._swap_staged()
+        self._open_collections()
+        self._end_write()
+
+    def _swap_staged(self) -> None:
+        """Live collections out, complete staged ones in under the live names, utterances first: each step
+        done once whoever finishes it (the rebuild, or the next process to open an interrupted one)."""
+        for staged, name in ((STAGED_UTTERANCES, UTTERANCES), (STAGED_EPISODES, EPISODES)):
+            try:
+                collection = self._client.get_collection(staged, embedding_function=None)
+            except Exception:  # swapped in already
+                continue
+            self._drop(name)
+            collection.modify(name=name)
+            if name == EPISODES:
+                collection.modify(metadata={"staged": "swapped"})  # Chroma keeps no empty metadata
+
+    def _finish_interrupted_swap(self) -> None:
+        """A rebuild stopped between dropping a live collection and renaming its staged one leaves a live
+        name missing; the staged collections are complete then (marked before anything live went)."""
+        names = {c if isinstance(c, str) else c.name for c in self._client.list_collections()}
+        if STAGED_EPISODES not in names or {EPISODES, UTTERANCES} <= names:
+            return
+        staged = self._client.get_collection(STAGED_EPISODES, embedding_function=None)
+        if (staged.metadata or {}).get("staged") == STAGED_COMPLETE["staged"]:
+            log.warning(
+                "finishing a rebuild of the store that was interrupted while its collections were swapped"
+            )
+            self._swap_staged()
+
+    def _drop(self, *names: str) -> None:
+        for name in names:
             with contextlib.suppress(Exception):  # already gone: nothing to drop
                 self._client.delete_collection(name)
-        self._end_write()
 
     def sweep_orphans(self) -> int:
         """Delete utterance records whose episode was never committed
