@@ -17,6 +17,8 @@ from .cli_output import answer_json, hit_json, matching, print_streamed
 from .evaluation.command import eval_command
 
 if TYPE_CHECKING:
+    from rich.progress import Progress
+
     from . import Assistant
 
 
@@ -30,6 +32,21 @@ def _errors() -> Iterator[None]:
         raise click.UsageError(str(exc)) from None
     except AssistantError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+def _progress_bar() -> Progress:
+    """Long work on stderr: what is being done, a bar, done of total and time left; gone when finished."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
 
 
 def _speaker_names(values: tuple[str, ...]) -> dict[str, str]:
@@ -144,23 +161,12 @@ def ingest(
     voices a transcription service labelled (Speaker A, Speaker 0, SPEAKER_00); the names stay with the
     episode when its file is ingested again.
     """
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
     from . import plural
 
     a = _assistant(ctx)
-    err = Console(stderr=True)
     before = {e.id: e.ingested_at for e in a.episodes()}
     try:
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-            console=err,
-            transient=True,
-        ) as bar:
+        with _progress_bar() as bar:
             task = bar.add_task("parsing", total=None)
 
             def progress(done: int, total: int, label: str) -> None:
@@ -465,9 +471,6 @@ def reindex(ctx: click.Context, kind: str | None) -> None:
 
 
 def _reindex_with_progress(obj: dict[str, Any], kind: str | None) -> None:
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
     from . import Settings
     from .reindex import reindex as rebuild
 
@@ -475,14 +478,7 @@ def _reindex_with_progress(obj: dict[str, Any], kind: str | None) -> None:
         settings = Settings.from_env()
         if obj.get("store"):
             settings = settings.with_(store=obj["store"])
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-            console=Console(stderr=True),
-            transient=True,
-        ) as bar:
+        with _progress_bar() as bar:
             task = bar.add_task("reading", total=None)
             old, new, count = rebuild(
                 settings,

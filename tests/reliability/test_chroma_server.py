@@ -127,16 +127,22 @@ def test_server_restart_between_requests_reconnects_silently(server: ChromaServe
     assert "ep1#000005" in [h.utterance.id for h in a.search("tag1word5", k=3)]
 
 
+def one_episode(server: ChromaServer, tmp_path: Path) -> tuple[Settings, Assistant]:
+    """The server's store holding one 30-turn episode, `ep1`, whose turns say `tag1word<N>`."""
+    write_transcript(tmp_path / "in" / "ep1.txt", "Episode 1", 30, "tag1", seed=1)
+    settings = settings_for(server, tmp_path)
+    a = Assistant.from_settings(settings=settings)
+    a.ingest(tmp_path / "in")
+    return settings, a
+
+
 def test_a_server_store_emptied_by_deletes_takes_the_next_embedder(
     server: ChromaServer, tmp_path: Path
 ) -> None:
     """The server keeps the dimension of vectors the collection once held, as the embedded store does."""
     from assistant import HashingEmbedder
 
-    write_transcript(tmp_path / "in" / "ep1.txt", "Episode 1", 30, "tag1", seed=1)
-    settings = settings_for(server, tmp_path)
-    first = Assistant.from_settings(settings=settings)
-    first.ingest(tmp_path / "in")
+    settings, first = one_episode(server, tmp_path)
     first.delete("ep1")
     assert first.store.count() == 0
     smaller = Assistant.from_settings(settings=settings, embedder=HashingEmbedder(dimension=64))
@@ -153,10 +159,7 @@ def test_a_reindex_through_the_server_swaps_its_rebuilt_collections_in(
 
     from assistant.reindex import reindex
 
-    write_transcript(tmp_path / "in" / "ep1.txt", "Episode 1", 30, "tag1", seed=1)
-    settings = settings_for(server, tmp_path)
-    first = Assistant.from_settings(settings=settings)
-    first.ingest(tmp_path / "in")
+    settings, first = one_episode(server, tmp_path)
     before = first.store.count()
     assert reindex(settings, "hashing")[2] == 30
     a = Assistant.from_settings(settings=settings)
