@@ -112,3 +112,44 @@ def test_sigkill_during_ingest_then_restart_is_consistent(tmp_path: Path, reopen
     assert len(ids) == len(set(ids)) == a.store.count() == 180
     for n in (1, 30, 60):
         assert f"ep2#{n:06d}" in [h.utterance.id for h in a.search(f"tag2word{n}", k=3)]
+
+
+@pytest.mark.parametrize(
+    "stop", [RuntimeError("disk full (simulated)"), KeyboardInterrupt()], ids=["error", "ctrl-c"]
+)
+def test_an_episode_written_again_that_stops_part_way_is_put_back_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stop: BaseException
+) -> None:
+    """Hidden while it was written again, the episode had been swept as orphans at the next write: lost,
+    and an uploaded one has no file to read again."""
+    path = three_episodes(tmp_path / "in", n=40)[1]
+    a = Assistant.from_settings(store=tmp_path / "s")
+    a.ingest(path)
+
+    def seen() -> tuple[object, ...]:
+        turns = [(u.number, u.speaker, u.text) for u in a.transcript("ep2")]
+        return turns, a.store.count(), [h.utterance.id for h in a.search("tag2word7 tag2", k=3)]
+
+    before = seen()
+    path.write_text(path.read_text().replace("talks about", "speaks of"))  # every turn changed
+    a.store.max_batch = 10
+    real = a.store._utterances.upsert
+    calls = {"n": 0}
+
+    def stopping(**kwargs):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 3:  # two batches of the new turns are in
+            raise stop
+        return real(**kwargs)
+
+    monkeypatch.setattr(a.store._utterances, "upsert", stopping)
+    if isinstance(stop, KeyboardInterrupt):
+        with pytest.raises(KeyboardInterrupt):
+            a.ingest(path)
+    else:
+        assert "disk full" in a.ingest(path).failed[str(path.resolve())]
+    monkeypatch.setattr(a.store._utterances, "upsert", real)
+
+    assert seen() == before
+    assert a.store.sweep_orphans() == 0 and seen() == before
+    assert a.ingest(path).updated == ["ep2"] and "speaks of" in a.transcript("ep2")[0].text

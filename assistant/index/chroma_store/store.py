@@ -360,11 +360,54 @@ class ChromaStore(StoreReads):
     ) -> None:
         """Replace an episode: hide the old one, write utterances in batches, sweep leftovers, then commit.
 
-        `outline` (the episode's outline as JSON) is kept on the episode record, so it commits with it."""
+        `outline` (the episode's outline as JSON) is kept on the episode record, so it commits with it. An
+        episode written again that fails part-way (a full disk, Chroma's error, Ctrl-C) is put back as it was:
+        hidden, its turns would be swept as orphans, and an episode from an upload has no file to read again.
+        """
         self._begin_write()
         self._claim_utterances()
-        self._put_episode(episode, utterances, vectors, outline)
+        before = self._as_stored(episode.id)
+        try:
+            self._put_episode(episode, utterances, vectors, outline)
+        except BaseException:
+            if before is not None:
+                self._put_back(episode.id, before)
+            raise
         self._end_write()
+
+    def _as_stored(self, episode_id: str) -> dict[str, Any] | None:
+        """An episode's record and turns as Chroma holds them, vectors included (None when it has none)."""
+        record = self._episodes.get(ids=[episode_id], include=["metadatas", "documents"])
+        if not record["ids"]:
+            return None
+        rows = self._utterances.get(
+            where={"episode": episode_id}, include=["documents", "metadatas", "embeddings"]
+        )
+        return {"record": record, "rows": rows}
+
+    def _put_back(self, episode_id: str, before: dict[str, Any]) -> None:
+        """Best effort: the episode as `_as_stored` read it; the store is then whole again (marked clean)."""
+        record, rows = before["record"], before["rows"]
+        try:
+            kept = set(rows["ids"])
+            self._delete_ids([i for i in self._ids_of(episode_id) if i not in kept])
+            for start in range(0, len(rows["ids"]), self.max_batch):
+                end = start + self.max_batch
+                self._utterances.upsert(
+                    ids=rows["ids"][start:end],
+                    documents=rows["documents"][start:end],
+                    metadatas=rows["metadatas"][start:end],
+                    embeddings=np.asarray(rows["embeddings"][start:end], dtype=np.float32),
+                )
+            self._episodes.upsert(
+                ids=record["ids"],
+                metadatas=record["metadatas"],
+                embeddings=[[0.0]],
+                documents=record["documents"],
+            )
+            self._end_write()
+        except Exception as exc:  # the next write sweeps what is left; the file, ingested again, restores it
+            log.error("could not put episode %s back as it was: %s", episode_id, exc)
 
     def _put_episode(
         self, episode: Episode, utterances: Sequence[Utterance], vectors: np.ndarray, outline: str | None
