@@ -130,3 +130,10 @@ def test_ctrl_c_during_a_reindex_says_the_library_is_as_it_was(
     assert result.stderr.strip().startswith("interrupted: the library is as it was, with the vectors it had")
     assert calls[-1] == "utterances.rebuild"
     assert state(settings) == before
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    client = chromadb.PersistentClient(path=str(store), settings=ChromaSettings(anonymized_telemetry=False))
+    assert sorted(c.name for c in client.list_collections()) == ["episodes", "utterances"], (
+        "nothing left over"
+    )

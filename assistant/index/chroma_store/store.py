@@ -474,6 +474,7 @@ class ChromaStore(StoreReads):
             self._episodes.modify(metadata=STAGED_COMPLETE)
         except BaseException:
             self._episodes, self._utterances = live
+            self._drop(STAGED_EPISODES, STAGED_UTTERANCES)  # else dropped by the next rebuild
             raise
         self._swap_staged()
         self._open_collections()
