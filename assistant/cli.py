@@ -542,6 +542,13 @@ cli.add_command(models_command, "models")
 
 
 def main() -> None:
+    import signal
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    # A process manager's stop ends as Ctrl-C does: an ingest says what it stored; a reindex keeps it all.
+    signal.signal(signal.SIGTERM, stop)
     cli(obj={}, prog_name="assistant")
 
 

@@ -3,6 +3,7 @@ visible, and ingesting again completes without duplicates."""
 
 from __future__ import annotations
 
+import os
 import signal
 from pathlib import Path
 
@@ -153,3 +154,44 @@ def test_an_episode_written_again_that_stops_part_way_is_put_back_as_it_was(
     assert seen() == before
     assert a.store.sweep_orphans() == 0 and seen() == before
     assert a.ingest(path).updated == ["ep2"] and "speaks of" in a.transcript("ep2")[0].text
+
+
+def test_a_terminated_ingest_ends_as_ctrl_c_does(tmp_path: Path) -> None:
+    """SIGTERM (a process manager's stop, `kill`): the ingest says what it stored whole, exit 130."""
+    import subprocess
+    import sys
+    import textwrap
+
+    three_episodes(tmp_path / "in", n=60)
+    child_code = textwrap.dedent(
+        """
+        import sys, time
+        from chromadb.api.models.Collection import Collection
+        from assistant.cli import main
+
+        real = Collection.upsert
+
+        def upsert(self, **kwargs):  # slowed, and said, so that the test stops it mid-ingest
+            real(self, **kwargs)
+            if self.name == "episodes":
+                print("committed", flush=True)
+                time.sleep(30)
+
+        Collection.upsert = upsert
+        sys.argv = ["assistant", "--store", sys.argv[1], "ingest", sys.argv[2]]
+        main()
+        """
+    )
+    child = subprocess.Popen(
+        [sys.executable, "-c", child_code, str(tmp_path / "s"), str(tmp_path / "in")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "ASSISTANT_EMBEDDER": "hashing"},
+    )
+    assert child.stdout is not None and child.stdout.readline().strip() == "committed"
+    child.send_signal(signal.SIGTERM)
+    _, err = child.communicate(timeout=60)
+    assert child.returncode == 130, err
+    assert "interrupted: 1 episode stored whole before the stop (ep1)" in err and "Traceback" not in err
+    assert [e.id for e in Assistant.from_settings(store=tmp_path / "s").episodes()] == ["ep1"]
