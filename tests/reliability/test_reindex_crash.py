@@ -78,29 +78,38 @@ def test_a_reindex_killed_while_it_writes_leaves_the_library_as_it_was(tmp_path:
     assert state(settings) == before
 
 
+@pytest.mark.parametrize("stop", ["dropping the old episodes", "renaming the new episodes"])
 def test_a_reindex_stopped_between_swapping_its_collections_is_finished_on_the_next_open(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stop: str
 ) -> None:
+    """The utterances are swapped in; the episodes are not yet."""
+    import chromadb
+    from chromadb.api.client import Client
     from chromadb.api.models.Collection import Collection
+    from chromadb.config import Settings as ChromaSettings
 
     store, settings = library(tmp_path)
     before = state(settings)
-    real = Collection.modify
+    real_drop, real_modify = Client.delete_collection, Collection.modify
 
-    def stopped_at_the_episodes(self, name=None, metadata=None, configuration=None):  # type: ignore[no-untyped-def]
-        if name == "episodes":  # the utterances are swapped in; the old episodes collection is dropped
+    def drop(self, name):  # type: ignore[no-untyped-def]
+        if name == "episodes" and stop.startswith("dropping"):
             raise KeyboardInterrupt
-        return real(self, name=name, metadata=metadata, configuration=configuration)
+        return real_drop(self, name)
 
-    monkeypatch.setattr(Collection, "modify", stopped_at_the_episodes)
+    def modify(self, name=None, metadata=None, configuration=None):  # type: ignore[no-untyped-def]
+        if name == "episodes" and stop.startswith("renaming"):
+            raise KeyboardInterrupt
+        return real_modify(self, name=name, metadata=metadata, configuration=configuration)
+
+    monkeypatch.setattr(Client, "delete_collection", drop)
+    monkeypatch.setattr(Collection, "modify", modify)
     with pytest.raises(KeyboardInterrupt):
         reindex(settings, "hashing")
-    monkeypatch.setattr(Collection, "modify", real)
+    monkeypatch.setattr(Client, "delete_collection", real_drop)
+    monkeypatch.setattr(Collection, "modify", real_modify)
 
     assert state(settings) == before, "finished when the store is opened"
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
     client = chromadb.PersistentClient(path=str(store), settings=ChromaSettings(anonymized_telemetry=False))
     assert sorted(c.name for c in client.list_collections()) == ["episodes", "utterances"]
 

@@ -494,10 +494,11 @@ class ChromaStore(StoreReads):
                 collection.modify(metadata={"staged": "swapped"})  # Chroma keeps no empty metadata
 
     def _finish_interrupted_swap(self) -> None:
-        """A rebuild stopped between dropping a live collection and renaming its staged one leaves a live
-        name missing; the staged collections are complete then (marked before anything live went)."""
+        """A rebuild stopped once its swap had begun (a live collection dropped, or the utterances swapped in
+        and the episodes not yet) is finished: its staged collections are complete then, marked so before
+        anything live went. One whose swap had not begun is left to the rebuild, or to the next one."""
         names = {c if isinstance(c, str) else c.name for c in self._client.list_collections()}
-        if STAGED_EPISODES not in names or {EPISODES, UTTERANCES} <= names:
+        if STAGED_EPISODES not in names or ({EPISODES, UTTERANCES} <= names and STAGED_UTTERANCES in names):
             return
         staged = self._client.get_collection(STAGED_EPISODES, embedding_function=None)
         if (staged.metadata or {}).get("staged") == STAGED_COMPLETE["staged"]:
