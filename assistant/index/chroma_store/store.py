@@ -489,23 +489,35 @@ class ChromaStore(StoreReads):
             except Exception:  # swapped in already
                 continue
             self._drop(name)
-            collection.modify(name=name)
+            try:
+                collection.modify(name=name)
+            except Exception:
+                if name not in self._names():
+                    raise  # else a process opening the store renamed it (`_finish_interrupted_swap`)
             if name == EPISODES:
                 collection.modify(metadata={"staged": "swapped"})  # Chroma keeps no empty metadata
 
     def _finish_interrupted_swap(self) -> None:
-        """A rebuild stopped once its swap had begun (a live collection dropped, or the utterances swapped in
-        and the episodes not yet) is finished: its staged collections are complete then, marked so before
-        anything live went. One whose swap had not begun is left to the rebuild, or to the next one."""
-        names = {c if isinstance(c, str) else c.name for c in self._client.list_collections()}
-        if STAGED_EPISODES not in names or ({EPISODES, UTTERANCES} <= names and STAGED_UTTERANCES in names):
+        """A rebuild stopped inside its swap, a live collection dropped and its complete staged one not yet
+        renamed, leaves that live name missing: the staged one takes it. Nothing live is dropped here: another
+        process may be opening the store at the same moment, and a live collection is never at risk from it.
+        Stopped one step earlier (the new utterances in, the old episode records still there), the store works
+        as it is, and the next rebuild drops what was left staged."""
+        names = self._names()
+        if STAGED_EPISODES not in names:
             return
         staged = self._client.get_collection(STAGED_EPISODES, embedding_function=None)
-        if (staged.metadata or {}).get("staged") == STAGED_COMPLETE["staged"]:
-            log.warning(
-                "finishing a rebuild of the store that was interrupted while its collections were swapped"
-            )
-            self._swap_staged()
+        if (staged.metadata or {}).get("staged") != STAGED_COMPLETE["staged"]:
+            return
+        for staged_name, name in ((STAGED_UTTERANCES, UTTERANCES), (STAGED_EPISODES, EPISODES)):
+            if name in names or staged_name not in names:
+                continue
+            log.warning("finishing a rebuild of the store interrupted while its collections were swapped")
+            with contextlib.suppress(Exception):  # another process renamed it first
+                self._client.get_collection(staged_name, embedding_function=None).modify(name=name)
+
+    def _names(self) -> set[str]:
+        return {c if isinstance(c, str) else c.name for c in self._client.list_collections()}
 
     def _drop(self, *names: str) -> None:
         for name in names:
