@@ -25,6 +25,7 @@ from assistant import (
     AnswerEvent,
     Assistant,
     AssistantError,
+    EmbedderMismatchError,
     Episode,
     Turn,
     cited_episodes,
@@ -38,6 +39,7 @@ SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "harbour-bridge.tx
 SUGGESTIONS = 3
 log = logging.getLogger("transcript_assistant.ui")
 MESSAGES = "messages"
+REOPENED = "reopened_library"
 PENDING = "pending_question"
 SUGGESTED = "suggested_questions"
 VIEW = "view"
@@ -380,4 +382,18 @@ def _export(messages: Sequence[Message], episodes: Mapping[str, Episode]) -> str
     return conversation_markdown(pairs, episodes)
 
 
-main()
+def run() -> None:
+    """The page, opening the library afresh once when another process rebuilt it with another model."""
+    try:
+        main()
+    except EmbedderMismatchError as exc:
+        if st.session_state.pop(REOPENED, False):  # opened afresh already: say why it cannot be used
+            st.error(escape(f"The library cannot be opened: {exc}"))
+            return
+        st.session_state[REOPENED] = True
+        assistants.reopen()
+        st.rerun()
+    st.session_state.pop(REOPENED, None)
+
+
+run()

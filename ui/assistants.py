@@ -67,3 +67,11 @@ def forget_key() -> None:
     own = st.session_state.pop(SESSION_KEY, None)
     if own is not None:
         own.close()
+
+
+def reopen() -> None:
+    """Open the library afresh on the next run: it was rebuilt with another model while this page was open
+    (`assistant reindex`, or a first ingest with a model set up since), so the Assistants built before hold
+    the old one."""
+    forget_key()
+    shared_assistant.clear()

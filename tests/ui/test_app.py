@@ -191,6 +191,38 @@ def test_the_status_line_says_which_files_to_read_again(
     assert "`assistant ingest" in notice
 
 
+def test_a_library_rebuilt_with_a_model_while_the_page_is_open_is_opened_afresh(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The page opened on a fresh machine (keyword hashing); then a model is set up and the library filled
+    with it from the terminal: the next run opens the library with its model, no traceback."""
+    from conftest import SAMPLES, shared_or_skip
+
+    from assistant import Assistant
+
+    at = start()
+    assert "search model: keyword hashing" in plain(at.main.caption[0].value)
+    monkeypatch.setenv("ASSISTANT_ONNX_MODEL", str(shared_or_skip("models", "all-MiniLM-L6-v2", "onnx")))
+    Assistant.from_settings().ingest(SAMPLES / "harbour-bridge.txt")
+    at.run()
+    assert not at.exception, at.exception
+    assert "search model: MiniLM (local)" in plain(at.main.caption[0].value)
+    assert SAMPLE_TITLE in "\n".join(texts(at.sidebar))
+
+
+def test_a_library_rebuilt_with_a_model_this_page_cannot_open_is_said_without_a_traceback() -> None:
+    from conftest import SAMPLES
+
+    from assistant import Assistant, HashingEmbedder
+
+    at = start()
+    Assistant.from_settings(embedder=HashingEmbedder(dimension=64)).ingest(SAMPLES / "harbour-bridge.txt")
+    at.run()
+    assert not at.exception, at.exception
+    errors = [plain(e.value) for e in at.error]
+    assert any("The library cannot be opened:" in e and "hashing:v1:64" in e for e in errors), errors
+
+
 def test_the_status_line_says_the_library_keeps_its_model(monkeypatch: pytest.MonkeyPatch) -> None:
     from conftest import SAMPLES, shared_or_skip
 
