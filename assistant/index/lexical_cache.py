@@ -137,9 +137,7 @@ class LexicalCache:
             if vectors is not None and len(vectors) != len(keywords):
                 raise ValueError(f"{len(vectors)} vectors for {len(keywords)} records")
             return Snapshot(keywords, vectors)
-        except (
-            Exception
-        ) as exc:  # a file cut short (a full disk) or half deleted: rebuild, not fail the search
+        except Exception as exc:  # a file cut short (a full disk), half deleted: rebuilt, the search kept
             log.warning("the saved keyword index in %s is damaged (%s); building it again", folder, exc)
             shutil.rmtree(folder, ignore_errors=True)  # else `_save` keeps it, and every process rebuilds
             return None
