@@ -218,18 +218,22 @@ class Library:
         transcripts = [self._named(t, self._names_for(t, speakers), report) for t in transcripts]
         with store_lock(self.settings):
             self.store.sweep_orphans()
-            self._write_changed(self._without_copies(transcripts, report), report, progress)
+            former = self._former_ids(transcripts)
+            kept = self._without_copies(transcripts, report, former)
+            self._write_changed(kept, report, progress, former)
             self.store.mark_swept()
         report.seconds = time.perf_counter() - started
         return report
 
-    def _without_copies(self, transcripts: Sequence[Transcript], report: IngestReport) -> list[Transcript]:
+    def _without_copies(
+        self, transcripts: Sequence[Transcript], report: IngestReport, former: Mapping[str, list[str]]
+    ) -> list[Transcript]:
         """A file whose bytes another episode holds (a copy under another name, a download kept twice, the
         same file twice in one batch) is passed over and named with that episode: stored twice, every
         answer would quote the same lines twice. A stored episode this batch reads again holds its new bytes,
         and one a file replaces (the same file under a former id) none."""
         writing = {t.episode.id: t.episode for t in transcripts}
-        replaced = {old for olds in self._former_ids(transcripts).values() for old in olds}
+        replaced = {old for olds in former.values() for old in olds}
         holders: dict[str, Episode] = {}
         for stored in self.store.episodes():
             episode = writing.get(stored.id, stored)
@@ -343,10 +347,15 @@ class Library:
         return named
 
     def _write_changed(
-        self, transcripts: Sequence[Transcript], report: IngestReport, progress: Progress | None
+        self,
+        transcripts: Sequence[Transcript],
+        report: IngestReport,
+        progress: Progress | None,
+        former: Mapping[str, list[str]] | None = None,
     ) -> None:
+        """`former`: `_former_ids` of these transcripts (or more), when the caller has it already."""
         pending: list[tuple[Transcript, bool]] = []
-        former = self._former_ids(transcripts)
+        former = self._former_ids(transcripts) if former is None else former
         for transcript in transcripts:
             transcript = Transcript(
                 replace(transcript.episode, parsed_hash=parsed_hash(transcript)), transcript.utterances
