@@ -39,6 +39,10 @@ def reindex(
             f"the store at {settings.chroma_host or settings.store_dir} is empty: nothing to reindex"
         )
     source = ChromaStore(path, embedder_name=old, dimension=1, any_embedder=True, **where)  # type: ignore[arg-type]
+    with store_lock(
+        settings
+    ):  # an episode whose rewrite was killed is put back first, to be read with the rest
+        source.sweep_orphans()
     library: list[tuple[Episode, list[Utterance]]] = []
     for e in source.episodes():
         spoken = source.utterances_of(e.id)

@@ -156,6 +156,79 @@ def test_an_episode_written_again_that_stops_part_way_is_put_back_as_it_was(
     assert a.ingest(path).updated == ["ep2"] and "speaks of" in a.transcript("ep2")[0].text
 
 
+def test_an_episode_that_could_not_be_put_back_at_once_is_put_back_by_the_next_sweep(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = three_episodes(tmp_path / "in", n=40)[1]
+    a = Assistant.from_settings(store=tmp_path / "s")
+    a.ingest(path)
+    before = [(u.number, u.text) for u in a.transcript("ep2")]
+    path.write_text(path.read_text().replace("talks about", "speaks of"))
+    a.store.max_batch = 10
+    real_utterances, real_episodes = a.store._utterances.upsert, a.store._episodes.upsert
+    calls = {"n": 0}
+
+    def stopping(**kwargs):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("disk full (simulated)")
+        return real_utterances(**kwargs)
+
+    def refusing(**kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("still full")
+
+    monkeypatch.setattr(a.store._utterances, "upsert", stopping)
+    monkeypatch.setattr(a.store._episodes, "upsert", refusing)
+    assert "disk full" in a.ingest(path).failed[str(path.resolve())]
+    monkeypatch.setattr(a.store._utterances, "upsert", real_utterances)
+    monkeypatch.setattr(a.store._episodes, "upsert", real_episodes)
+    assert a.episodes() == []
+
+    b = Assistant.from_settings(store=tmp_path / "s")
+    assert [(u.number, u.text) for u in b.transcript("ep2")] == before and b.store.count() == 40
+
+
+@pytest.mark.parametrize("then", ["open", "reindex"])
+def test_an_episode_written_again_and_killed_part_way_is_put_back_by_the_next_process(
+    tmp_path: Path, then: str
+) -> None:
+    """SIGKILL (or a power cut) while an episode's turns are rewritten: nothing in the process can put it
+    back,
+    and its hidden turns had been swept as orphans by the next process, the episode lost."""
+    from assistant import Settings
+    from assistant.reindex import reindex
+
+    path = three_episodes(tmp_path / "in", n=60)[1]
+    store = tmp_path / "s"
+    settings = Settings(store=store, embedder="hashing", mode="offline")
+    a = Assistant.from_settings(settings=settings)
+    a.ingest(path)
+    before = [(u.number, u.speaker, u.text) for u in a.transcript("ep2")]
+    path.write_text(path.read_text().replace("talks about", "speaks of"))  # every turn changed
+
+    child = Worker(
+        worker_env(ASSISTANT_STORE=str(store), WORKER_SLOW_UPSERT="0.05", WORKER_BATCH="10"),
+        tmp_path,
+        tmp_path / "child.err",
+    )
+    child.send("ingest", paths=[str(path)])
+    child.wait_event(lambda e: e.get("episode") == "ep2", timeout=120)
+    child.wait_event(lambda e: e.get("episode") == "ep2", timeout=30)  # two batches of new turns are in
+    child.proc.send_signal(signal.SIGKILL)
+    child.proc.wait(timeout=30)
+    raw = ChromaStore(store, embedder_name=ChromaStore.recorded_embedder(store) or "", dimension=0)
+    assert raw.episodes() == [], "the child died with ep2 hidden, part of its turns rewritten"
+
+    if then == "reindex":  # before any other process has opened the store
+        assert reindex(settings, "hashing")[2] == 60
+    b = Assistant.from_settings(settings=settings)
+    assert [e.id for e in b.episodes()] == ["ep2"]
+    assert [(u.number, u.speaker, u.text) for u in b.transcript("ep2")] == before
+    assert b.store.count() == 60 and "ep2#000007" in [h.utterance.id for h in b.search("tag2word7", k=3)]
+    assert not list((store / ".undo").glob("*")), "put back once, then forgotten"
+    assert b.ingest(path).updated == ["ep2"] and "speaks of" in b.transcript("ep2")[0].text
+
+
 def test_a_terminated_ingest_ends_as_ctrl_c_does(tmp_path: Path) -> None:
     """SIGTERM (a process manager's stop, `kill`): the ingest says what it stored whole, exit 130."""
     import subprocess

@@ -55,6 +55,7 @@ def slow_store(a: Assistant, seconds: float, batch: int) -> None:
         patch()
 
     store._connect = connect
+    store.refresh()  # an existing store is opened on first use
     patch()
 
 

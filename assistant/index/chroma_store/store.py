@@ -29,6 +29,7 @@ import numpy as np
 
 from ...errors import EmbedderMismatchError, StoreError
 from ...types import DETAILS, Episode, Utterance
+from .. import store_undo
 from ..embedders import WORDS_ONLY
 from ..store_guard import guarded, is_connection_error, short, unreachable
 from ..store_records import episode_from, episode_metadata, utterance_metadata
@@ -363,16 +364,20 @@ class ChromaStore(StoreReads):
         `outline` (the episode's outline as JSON) is kept on the episode record, so it commits with it. An
         episode written again that fails part-way (a full disk, Chroma's error, Ctrl-C) is put back as it was:
         hidden, its turns would be swept as orphans, and an episode from an upload has no file to read again.
+        Killed part-way, it is put back by the next sweep, from the undo log (`store_undo`; embedded stores).
         """
         self._begin_write()
         self._claim_utterances()
         before = self._as_stored(episode.id)
+        if before is not None and self._path is not None:
+            store_undo.save(self._path, episode.id, self.embedder_name, before)
         try:
             self._put_episode(episode, utterances, vectors, outline)
         except BaseException:
             if before is not None:
                 self._put_back(episode.id, before)
             raise
+        self._forget_undo(episode.id)
         self._end_write()
 
     def _as_stored(self, episode_id: str) -> dict[str, Any] | None:
@@ -386,7 +391,8 @@ class ChromaStore(StoreReads):
         return {"record": record, "rows": rows}
 
     def _put_back(self, episode_id: str, before: dict[str, Any]) -> None:
-        """Best effort: the episode as `_as_stored` read it; the store is then whole again (marked clean)."""
+        """Best effort: the episode as `_as_stored` read it; the store is then whole again (marked clean). Its
+        undo log goes only once it is back, so a failure here leaves it to the next sweep."""
         record, rows = before["record"], before["rows"]
         try:
             kept = set(rows["ids"])
@@ -405,9 +411,29 @@ class ChromaStore(StoreReads):
                 embeddings=[[0.0]],
                 documents=record["documents"],
             )
+            self._forget_undo(episode_id)
             self._end_write()
-        except Exception as exc:  # the next write sweeps what is left; the file, ingested again, restores it
+        except Exception as exc:  # the next sweep tries again from the undo log (a server's store has none)
             log.error("could not put episode %s back as it was: %s", episode_id, exc)
+
+    def _forget_undo(self, episode_id: str) -> None:
+        if self._path is not None:
+            store_undo.discard(self._path, episode_id)
+
+    def _undo_stopped_rewrites(self) -> None:
+        """An episode whose rewrite was killed is hidden: put back as the undo log holds it. One whose record
+        is there was committed (or never hidden), and one saved with another embedder's vectors was read by
+        the rebuild that replaced them."""
+        if self._path is None:
+            return
+        for episode_id, embedder, before in store_undo.pending(self._path):
+            committed = self._episodes.get(ids=[episode_id], include=[])["ids"]
+            if committed or embedder != self.embedder_name:
+                self._forget_undo(episode_id)
+                continue
+            log.warning("putting back episode %s, whose rewrite was stopped, as it was before", episode_id)
+            self._begin_write()
+            self._put_back(episode_id, before)
 
     def _put_episode(
         self, episode: Episode, utterances: Sequence[Utterance], vectors: np.ndarray, outline: str | None
@@ -450,6 +476,7 @@ class ChromaStore(StoreReads):
     def delete_episode(self, episode_id: str) -> bool:
         existed = bool(self._episodes.get(ids=[episode_id], include=[])["ids"])
         self._begin_write()
+        self._forget_undo(episode_id)
         self._episodes.delete(ids=[episode_id])
         self._delete_ids(self._ids_of(episode_id))
         self._end_write()
@@ -478,6 +505,8 @@ class ChromaStore(StoreReads):
             raise
         self._swap_staged()
         self._open_collections()
+        if self._path is not None:
+            store_undo.discard_all(self._path)
         self._end_write()
 
     def _swap_staged(self) -> None:
@@ -533,7 +562,12 @@ class ChromaStore(StoreReads):
         a large library) is skipped. Any write, finished or not, changes the token.
         """
         token = self._current_token()
-        if self._path is not None and token.startswith("clean:") and read_swept(self._path) == token:
+        if (
+            self._path is not None
+            and token.startswith("clean:")
+            and read_swept(self._path) == token
+            and not store_undo.any_pending(self._path)
+        ):
             return 0
         return self._sweep_now()
 
@@ -552,6 +586,7 @@ class ChromaStore(StoreReads):
         return orphans
 
     def _sweep(self) -> int:
+        self._undo_stopped_rewrites()
         committed = sorted(self._episodes.get(include=[])["ids"])
         where = {"episode": {"$nin": committed}} if committed else None
         orphans = list(self._utterances.get(where=where, include=[])["ids"])
