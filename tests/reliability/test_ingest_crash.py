@@ -193,8 +193,7 @@ def test_an_episode_written_again_and_killed_part_way_is_put_back_by_the_next_pr
     tmp_path: Path, then: str
 ) -> None:
     """SIGKILL (or a power cut) while an episode's turns are rewritten: nothing in the process can put it
-    back,
-    and its hidden turns had been swept as orphans by the next process, the episode lost."""
+    back, and its hidden turns had been swept as orphans by the next process, the episode lost."""
     from assistant import Settings
     from assistant.reindex import reindex
 
