@@ -23,6 +23,7 @@ from .errors import InputError, NotATranscriptError, ParseError, ProviderError, 
 from .index.chroma_store import ChromaStore
 from .index.embedders import Embedder, document_text, normalise_rows
 from .index.lexical_cache import Snapshot
+from .ingest.copies import same_words, without_copies, words_hash
 from .ingest.details import details_utterance
 from .ingest.parse import READER
 from .ingest.plain import FORMAT as PLAIN
@@ -228,28 +229,12 @@ class Library:
     def _without_copies(
         self, transcripts: Sequence[Transcript], report: IngestReport, former: Mapping[str, list[str]]
     ) -> list[Transcript]:
-        """A file whose bytes another episode holds (a copy under another name, a download kept twice, the
-        same file twice in one batch) is passed over and named with that episode: stored twice, every
-        answer would quote the same lines twice. A stored episode this batch reads again holds its new bytes,
-        and one a file replaces (the same file under a former id) none."""
-        writing = {t.episode.id: t.episode for t in transcripts}
+        """A file whose bytes or words another episode holds is passed over and named with that episode
+        (`ingest.copies`): stored twice, every answer would quote the same lines twice."""
         replaced = {old for olds in former.values() for old in olds}
-        holders: dict[str, Episode] = {}
-        for stored in self.store.episodes():
-            episode = writing.get(stored.id, stored)
-            if episode.content_hash and stored.id not in replaced:
-                holders.setdefault(episode.content_hash, episode)
-        kept = []
-        for t in transcripts:
-            holder = holders.setdefault(t.episode.content_hash, t.episode)
-            if holder.id == t.episode.id or not t.episode.content_hash:
-                kept.append(t)
-                continue
-            report.ignored[t.episode.source_path or t.episode.id] = (
-                f"the same transcript as episode {holder.id!r} (“{holder.title}”), so its lines are not "
-                "stored twice"
-            )
-        return kept
+        copies = without_copies(transcripts, self.store.episodes(), replaced)
+        report.ignored.update(copies.ignored)
+        return copies.kept
 
     def _parse_all(
         self,
@@ -267,7 +252,7 @@ class Library:
         from .ingest.parse import parse_file
 
         transcripts: list[Transcript] = []
-        seen: dict[str, Path] = {}
+        seen: dict[str, tuple[Path, Transcript]] = {}
         named = {Path(raw).expanduser().resolve() for raw in given}
         for path in expand_paths(given, report.ignored):
             try:
@@ -286,15 +271,16 @@ class Library:
             except ParseError as exc:
                 report.failed[str(path)] = str(exc)
                 continue
+            transcript = fill_metadata(transcript, path, **fills)
             episode_id = transcript.episode.id
-            if episode_id in seen:
+            if episode_id in seen and not same_words(seen[episode_id][1], transcript):
                 report.failed[str(path)] = (
-                    f"{path}: episode id {episode_id!r} is also the id of {seen[episode_id]}; rename one of "
-                    "the files"
+                    f"{path}: episode id {episode_id!r} is also the id of {seen[episode_id][0]}; rename one "
+                    "of the files"
                 )
                 continue
-            seen[episode_id] = path
-            transcripts.append(fill_metadata(transcript, path, **fills))
+            seen.setdefault(episode_id, (path, transcript))  # the same words: one is kept (`without_copies`)
+            transcripts.append(transcript)
         return transcripts
 
     def _names_for(self, transcript: Transcript, speakers: Mapping[str, str] | None) -> Mapping[str, str]:
@@ -358,7 +344,12 @@ class Library:
         former = self._former_ids(transcripts) if former is None else former
         for transcript in transcripts:
             transcript = Transcript(
-                replace(transcript.episode, parsed_hash=parsed_hash(transcript)), transcript.utterances
+                replace(
+                    transcript.episode,
+                    parsed_hash=parsed_hash(transcript),
+                    words_hash=words_hash(transcript),
+                ),
+                transcript.utterances,
             )
             existing = self.store.episode(transcript.episode.id)
             if existing is not None and self._unchanged(existing, transcript):
@@ -446,7 +437,12 @@ class Library:
             read_alike = _turns(parsed.utterances) == turns and _details(stored) == _details(parsed.episode)
         if not read_alike:
             return False
-        current = replace(stored, parsed_hash=parsed.episode.parsed_hash, reader=READER)
+        current = replace(
+            stored,
+            parsed_hash=parsed.episode.parsed_hash,
+            words_hash=parsed.episode.words_hash,
+            reader=READER,
+        )
         if current != stored:
             self.store.record_episode(current)
         return True

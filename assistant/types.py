@@ -145,6 +145,9 @@ class Episode:
     """sha256 of what the file was read as (each turn's number, speaker, times and words, and the details):
     a file with the same bytes read differently (by a newer reader) is written again. Empty in stores
     written before 2026-12-02, whose episodes are compared turn by turn instead."""
+    words_hash: str = ""
+    """sha256 of its spoken words, folded (`ingest.copies.words_hash`): the same transcript in another layout
+    is not stored twice. Empty in stores written before 2026-12-02 until the file is ingested again."""
     reader: int = 0
     """The version of ingest's reading that stored it (`ingest.parse.READER`; 0 before 2026-12-02): a lower
     one than today's says that ingesting the file again may keep more of it."""

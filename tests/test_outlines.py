@@ -229,7 +229,8 @@ def test_whole_episode_question_without_a_scope_names_the_episode_it_chose(tmp_p
     folder.mkdir()
     text = (SAMPLES / "harbour-bridge.txt").read_text(encoding="utf-8")
     (folder / "harbour-bridge.txt").write_text(text, encoding="utf-8")
-    (folder / "other.txt").write_text(text.replace("Harbour Bridge", "Canal Lock"), encoding="utf-8")
+    other = text.replace("Harbour Bridge", "Canal Lock").replace("bridge", "lock")  # other words: not a copy
+    (folder / "other.txt").write_text(other, encoding="utf-8")
     a = Assistant.from_settings()
     a.ingest(folder)
     assert len(a.episodes()) == 2

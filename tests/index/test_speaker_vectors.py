@@ -129,6 +129,7 @@ def test_an_empty_store_from_before_records_the_format_of_its_first_vectors(
     if documents == "speaker: text":  # emptied before its first ingest under the new version
         a.delete("two-cars")
     b = Assistant.from_settings()
-    b.ingest(write_transcript(tmp_path / "in", "other.txt", TRANSCRIPT.replace("Two Cars", "Other")))
+    other = TRANSCRIPT.replace("Two Cars", "Other").replace("coffee machine", "printer")  # not a copy
+    b.ingest(write_transcript(tmp_path / "in", "other.txt", other))
     collection = utterances(store_dir)
     assert (collection.metadata or {}).get("documents") == documents

@@ -1,0 +1,141 @@
+"""Which files of a batch are copies of a transcript the library holds or the batch reads first.
+
+Stored twice, a transcript makes every answer quote the same lines twice. A copy is the same bytes (a second
+download, a file kept under another name) or the same words in another layout: the captions of an episode
+as .srt and .vtt, its numbered text, Apple's TTML or a PDF of it. Words are compared as a reader would (case,
+accents and punctuation aside, wherever the turns or lines break), so a transcript made again by another
+speech recogniser, which differs in its words, is not a copy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from ..text import fold
+from ..types import Episode, Transcript
+
+MIN_WORDS = 20
+"""Fewer words than this are not compared as words: two short clips may say the same thing."""
+
+_WORD = re.compile(r"\w+")
+
+
+def words_hash(transcript: Transcript) -> str:
+    """sha256 of the spoken words in order, folded; "" for a transcript of fewer than `MIN_WORDS` words."""
+    words = [w for u in transcript.utterances for w in _WORD.findall(fold(u.text))]
+    return hashlib.sha256(" ".join(words).encode()).hexdigest() if len(words) >= MIN_WORDS else ""
+
+
+@dataclass(frozen=True)
+class Holder:
+    """The episode a copy's lines already belong to, and what its layout gives a reader."""
+
+    episode: Episode
+    timed: bool
+    labelled: bool
+    turns: int
+
+    @classmethod
+    def of_transcript(cls, transcript: Transcript) -> Holder:
+        spoken = [u for u in transcript.utterances if u.text.strip()]
+        return cls(
+            transcript.episode,
+            timed=any(u.start is not None for u in spoken),
+            labelled=any(u.speaker for u in spoken),
+            turns=len(spoken),
+        )
+
+    @classmethod
+    def of_stored(cls, episode: Episode) -> Holder:
+        return cls(
+            episode,
+            timed=episode.duration is not None,
+            labelled=bool(episode.speakers),
+            turns=episode.utterance_count,
+        )
+
+    def rank(self) -> tuple[bool, bool, int]:
+        """Times first (a citation opens the recording there), then speakers, then finer turns."""
+        return self.timed, self.labelled, self.turns
+
+
+@dataclass
+class Copies:
+    kept: list[Transcript]
+    ignored: dict[str, str] = field(default_factory=dict)
+    """A copy's file (or episode id) -> why it was passed over."""
+
+
+def without_copies(
+    transcripts: Sequence[Transcript], stored: Iterable[Episode], replaced: Iterable[str] = ()
+) -> Copies:
+    """The transcripts to write, in their order. A stored episode keeps its place; this batch's copies of it
+    are passed over (a copy with times or speakers it lacks says how to keep that file instead). Of the
+    batch's own copies of one another (two files of one name among them, `episode.srt` and `episode.vtt`)
+    the one giving a reader most (`Holder.rank`) is kept. A stored episode the batch reads again counts by
+    its new reading, and one a file replaces (`replaced`: former ids) not at all."""
+    holders = [Holder.of_transcript(t) for t in transcripts]
+    words = [words_hash(t) for t in transcripts]
+    best = sorted(range(len(transcripts)), key=lambda i: holders[i].rank(), reverse=True)
+    again = {}
+    for i in reversed(best):
+        again[transcripts[i].episode.id] = i
+    by_bytes: dict[str, Holder] = {}
+    by_words: dict[str, Holder] = {}
+    gone = set(replaced)
+    for episode in stored:
+        if episode.id in gone:
+            continue
+        read = again.get(episode.id)
+        holder = holders[read] if read is not None else Holder.of_stored(episode)
+        if holder.episode.content_hash:
+            by_bytes.setdefault(holder.episode.content_hash, holder)
+        said = words[read] if read is not None else episode.words_hash
+        if said:
+            by_words.setdefault(said, holder)
+    passed: dict[int, str] = {}
+    for i in best:
+        mine, content = holders[i], transcripts[i].episode.content_hash
+        same_bytes = by_bytes.setdefault(content, mine) if content else mine
+        same_words = by_words.setdefault(words[i], mine) if words[i] else mine
+        if same_bytes is not mine:
+            passed[i] = _same_transcript(same_bytes.episode)
+        elif same_words is not mine:
+            passed[i] = _same_words(same_words, mine)
+    copies = Copies(kept=[])
+    for i, t in enumerate(transcripts):
+        if i in passed:
+            copies.ignored[t.episode.source_path or t.episode.id] = passed[i]
+        else:
+            copies.kept.append(t)
+    return copies
+
+
+def same_words(first: Transcript, second: Transcript) -> bool:
+    """Two readings of one transcript, however laid out (`MIN_WORDS` words or more)."""
+    said = words_hash(first)
+    return bool(said) and said == words_hash(second)
+
+
+def _same_transcript(holder: Episode) -> str:
+    return (
+        f"the same transcript as episode {holder.id!r} (“{holder.title}”), so its lines are not stored twice"
+    )
+
+
+def _same_words(holder: Holder, copy: Holder) -> str:
+    said = (
+        f"the same words as episode {holder.episode.id!r} (“{holder.episode.title}”) in another layout, so "
+        "its lines are not stored twice"
+    )
+    gives = (("times", holder.timed, copy.timed), ("speakers", holder.labelled, copy.labelled))
+    more = [what for what, theirs, mine in gives if mine and not theirs]
+    if not more:
+        return said
+    return (
+        f"{said}; this file has {' and '.join(more)} the stored episode lacks: to keep it instead, delete "
+        f"that episode (`assistant delete {holder.episode.id}`), then add this file again"
+    )
