@@ -480,13 +480,13 @@ def _reindex_with_progress(obj: dict[str, Any], kind: str | None) -> None:
             settings = settings.with_(store=obj["store"])
         with _progress_bar() as bar:
             task = bar.add_task("reading", total=None)
-            old, new, count = rebuild(
-                settings,
-                kind,
-                lambda done, total, label: bar.update(
-                    task, completed=done, total=total, description=f"embedding {label}"
-                ),
-            )
+
+            def progress(done: int, total: int, doing: str) -> None:
+                if doing.split()[0] != bar.tasks[0].description.split()[0]:  # a new phase, timed anew
+                    bar.reset(task)
+                bar.update(task, completed=done, total=total, description=doing)
+
+            old, new, count = rebuild(settings, kind, progress)
     from . import plural
 
     click.echo(f"re-embedded {plural(count, 'utterance')}: {old} -> {new}")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
+
+import numpy as np
 
 from .config import Settings
 from .errors import StoreError
@@ -14,6 +17,8 @@ from .library import outline_json
 from .store_lock import store_lock
 from .types import Episode, Progress, Utterance
 
+Entry = tuple[Episode, list[Utterance], np.ndarray, str | None]
+
 
 def reindex(
     settings: Settings, embedder: str | None = None, progress: Progress | None = None
@@ -22,7 +27,8 @@ def reindex(
     store was built with, which rebuilds its vectors in today's format); returns (old, new, utterances).
 
     Everything is read and embedded before the store is touched, so a failure while embedding (no key, model
-    missing, service down) leaves the store as it was.
+    missing, service down) leaves the store as it was. `progress` is told (done, total, what is being done):
+    "embedding EPISODE" through the records, then "writing EPISODE" through them again.
     """
     from .wiring import make_embedder
 
@@ -57,7 +63,7 @@ def reindex(
     vectors = []
     for episode, utterances in library:
 
-        def tick(n: int, label: str = episode.id) -> None:
+        def tick(n: int, label: str = f"embedding {episode.id}") -> None:
             nonlocal done
             done += n
             if progress:
@@ -76,7 +82,26 @@ def reindex(
             **where,  # type: ignore[arg-type]
         )
         target.replace_all(  # outlines rest on the vectors: recomputed with the new ones
-            (episode, utterances, matrix, outline_json(episode, utterances[1:], matrix[1:]))
-            for (episode, utterances), matrix in zip(library, vectors, strict=True)
+            _writing(
+                (
+                    (episode, utterances, matrix, outline_json(episode, utterances[1:], matrix[1:]))
+                    for (episode, utterances), matrix in zip(library, vectors, strict=True)
+                ),
+                total,
+                progress,
+            )
         )
     return old, new_embedder.name, total - len(library)
+
+
+def _writing(entries: Iterable[Entry], total: int, progress: Progress | None) -> Iterator[Entry]:
+    """The entries as the store takes them, counted as written: writing took 40 s of a 48 s rebuild of
+    qmsum/val's 18,835 turns with the hashing embedder, a bar stopped at "embedding" all that time."""
+    done = 0
+    for entry in entries:
+        if progress:
+            progress(done, total, f"writing {entry[0].id}")
+        yield entry
+        done += len(entry[1])
+    if progress:
+        progress(done, total, "swapping the rebuilt library in")
