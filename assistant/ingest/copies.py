@@ -76,7 +76,8 @@ def without_copies(
     are passed over (a copy with times or speakers it lacks says how to keep that file instead). Of the
     batch's own copies of one another (two files of one name among them, `episode.srt` and `episode.vtt`)
     the one giving a reader most (`Holder.rank`) is kept. A stored episode the batch reads again counts by
-    its new reading, and one a file replaces (`replaced`: former ids) not at all."""
+    its new reading, unless that is its words in a poorer layout, and one a file replaces (`replaced`:
+    former ids) not at all."""
     holders = [Holder.of_transcript(t) for t in transcripts]
     words = [words_hash(t) for t in transcripts]
     best = sorted(range(len(transcripts)), key=lambda i: holders[i].rank(), reverse=True)
@@ -90,6 +91,8 @@ def without_copies(
         if episode.id in gone:
             continue
         read = again.get(episode.id)
+        if read is not None and _poorer_layout(episode, transcripts[read], words[read]):
+            read = None  # `episode.txt` beside the stored `episode.srt`: not read again, a copy
         holder = holders[read] if read is not None else Holder.of_stored(episode)
         if holder.episode.content_hash:
             by_bytes.setdefault(holder.episode.content_hash, holder)
@@ -112,6 +115,17 @@ def without_copies(
         else:
             copies.kept.append(t)
     return copies
+
+
+def _poorer_layout(stored: Episode, transcript: Transcript, said: str) -> bool:
+    """A file of a stored episode's name holding its words in another layout that gives a reader less
+    (no times where it has them): written over it, the episode would lose what it had."""
+    return (
+        bool(said)
+        and said == stored.words_hash
+        and transcript.episode.format != stored.format
+        and Holder.of_transcript(transcript).rank() < Holder.of_stored(stored).rank()
+    )
 
 
 def same_words(first: Transcript, second: Transcript) -> bool:

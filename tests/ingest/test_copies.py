@@ -116,3 +116,20 @@ def test_an_episode_stored_before_words_were_kept_is_compared_once_its_file_is_r
     assert a.ingest(text).skipped == ["bridge"], "unchanged: nothing written but its words recorded"
     assert a.episode("bridge").words_hash
     assert not a.ingest(captions).added
+
+
+def test_a_poorer_layout_of_a_stored_episode_under_its_name_does_not_write_over_it(tmp_path: Path) -> None:
+    """`bridge.txt` ingested after `bridge.srt` had replaced the episode: its times were gone."""
+    captions, text = write(tmp_path / "in", {"bridge.srt": srt(CUES), "bridge.txt": pasted(CUES)})
+    a = Assistant.from_settings()
+    a.ingest(captions)
+    report = a.ingest(text)
+    assert not report.updated and list(report.ignored) == [str(text)]
+    assert a.episode("bridge").duration is not None and a.store.count() == 3
+
+    captions.unlink()
+    a.delete("bridge")
+    a.ingest(text)
+    captions.write_text(srt(CUES), encoding="utf-8")
+    assert a.ingest(captions).updated == ["bridge"], "a richer layout under its name is read again"
+    assert a.episode("bridge").duration is not None
