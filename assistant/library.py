@@ -23,7 +23,7 @@ from .errors import InputError, NotATranscriptError, ParseError, ProviderError, 
 from .index.chroma_store import ChromaStore
 from .index.embedders import Embedder, document_text, normalise_rows
 from .index.lexical_cache import Snapshot
-from .ingest.copies import same_words, without_copies, words_hash
+from .ingest.copies import same_words, with_facts, without_copies, words_hash
 from .ingest.details import details_utterance
 from .ingest.parse import READER
 from .ingest.plain import FORMAT as PLAIN
@@ -343,6 +343,9 @@ class Library:
         pending: list[tuple[Transcript, bool]] = []
         former = self._former_ids(transcripts) if former is None else former
         for transcript in transcripts:
+            existing = self.store.episode(transcript.episode.id)
+            if existing is not None:  # what a copy told it, and the file does not, stays
+                transcript = with_facts(transcript, [existing], existing.borrowed)
             transcript = Transcript(
                 replace(
                     transcript.episode,
@@ -351,7 +354,6 @@ class Library:
                 ),
                 transcript.utterances,
             )
-            existing = self.store.episode(transcript.episode.id)
             if existing is not None and self._unchanged(existing, transcript):
                 report.skipped.append(transcript.episode.id)
             else:

@@ -148,6 +148,9 @@ class Episode:
     words_hash: str = ""
     """sha256 of its spoken words, folded (`ingest.copies.words_hash`): the same transcript in another layout
     is not stored twice. Empty in stores written before 2026-12-02 until the file is ingested again."""
+    borrowed: tuple[str, ...] = ()
+    """The facts (title, show, host…) its file does not state, taken from a copy of it in another layout
+    passed over at ingest (`ingest.copies.with_facts`): kept when the file is ingested again."""
     reader: int = 0
     """The version of ingest's reading that stored it (`ingest.parse.READER`; 0 before 2026-12-02): a lower
     one than today's says that ingesting the file again may keep more of it."""

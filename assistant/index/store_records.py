@@ -78,6 +78,7 @@ def episode_from(meta: Mapping[str, Any]) -> Episode:
     data["guests"] = tuple(data.get("guests") or ())
     data["speakers"] = tuple(data.get("speakers") or ())
     data["heading"] = tuple(data.get("heading") or ())
+    data["borrowed"] = tuple(data.get("borrowed") or ())
     data["speaker_names"] = tuple((label, name) for label, name in data.get("speaker_names") or ())
     return Episode(**data)
 

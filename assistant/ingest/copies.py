@@ -12,7 +12,9 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import PurePath
+from typing import Any
 
 from ..text import fold
 from ..types import Episode, Transcript
@@ -99,22 +101,60 @@ def without_copies(
         said = words[read] if read is not None else episode.words_hash
         if said:
             by_words.setdefault(said, holder)
-    passed: dict[int, str] = {}
+    passed: dict[int, tuple[Holder, bool]] = {}  # a copy -> what holds it, and whether by its bytes
+    in_batch = {id(h): i for i, h in enumerate(holders)}
+    told: dict[int, list[Episode]] = {}  # a kept transcript -> its copies, whose facts it may lack
     for i in best:
         mine, content = holders[i], transcripts[i].episode.content_hash
-        same_bytes = by_bytes.setdefault(content, mine) if content else mine
-        same_words = by_words.setdefault(words[i], mine) if words[i] else mine
-        if same_bytes is not mine:
-            passed[i] = _same_transcript(same_bytes.episode)
-        elif same_words is not mine:
-            passed[i] = _same_words(same_words, mine)
-    copies = Copies(kept=[])
-    for i, t in enumerate(transcripts):
-        if i in passed:
-            copies.ignored[t.episode.source_path or t.episode.id] = passed[i]
-        else:
-            copies.kept.append(t)
+        holder = by_bytes.setdefault(content, mine) if content else mine
+        same_bytes = holder is not mine
+        if not same_bytes:
+            holder = by_words.setdefault(words[i], mine) if words[i] else mine
+        while id(holder) in in_batch and in_batch[id(holder)] in passed:  # a copy of a copy: what holds it
+            holder, by_bytes_too = passed[in_batch[id(holder)]]
+            same_bytes = same_bytes and by_bytes_too
+        if holder is not mine:
+            passed[i] = (holder, same_bytes)
+            if id(holder) in in_batch:
+                told.setdefault(in_batch[id(holder)], []).append(transcripts[i].episode)
+    kept = {i: with_facts(t, told.get(i, ())) for i, t in enumerate(transcripts) if i not in passed}
+    copies = Copies(kept=list(kept.values()))
+    for i, (holder, by_bytes_alone) in sorted(passed.items()):
+        if id(holder) in in_batch:  # named as it will be stored, with the facts its copies gave it
+            holder = replace(holder, episode=kept[in_batch[id(holder)]].episode)
+        why = _same_transcript(holder.episode) if by_bytes_alone else _same_words(holder, holders[i])
+        copies.ignored[transcripts[i].episode.source_path or transcripts[i].episode.id] = why
     return copies
+
+
+FACTS = ("title", "show", "source_url", "host", "guests", "date")
+"""An episode's facts a file may leave out that another reading of it states."""
+
+
+def with_facts(transcript: Transcript, others: Iterable[Episode], facts: Iterable[str] = FACTS) -> Transcript:
+    """The `facts` its file does not state, from other readings of the same transcript: a copy in another
+    layout (kept with the captions, the numbered copy's "Guest: Aidan Gomez" still answers), or the episode
+    as stored, for the facts it took from one (`Episode.borrowed`). The title only where the file gives none
+    but its name."""
+    episode, wanted = transcript.episode, tuple(facts)
+    fills: dict[str, Any] = {}
+    for other in others:
+        for name in wanted:
+            if name in fills or not getattr(other, name):
+                continue
+            if name == "title" and _untitled(episode) and not _untitled(other):
+                fills[name] = other.title
+            elif name != "title" and not getattr(episode, name):
+                fills[name] = getattr(other, name)
+    if not fills:
+        return transcript
+    borrowed = tuple(name for name in FACTS if name in fills or name in episode.borrowed)
+    return Transcript(replace(episode, **fills, borrowed=borrowed), transcript.utterances)
+
+
+def _untitled(episode: Episode) -> bool:
+    """Named only by its file (`fill_metadata`'s last resort)."""
+    return episode.source_path is not None and episode.title == PurePath(episode.source_path).stem
 
 
 def _poorer_layout(stored: Episode, transcript: Transcript, said: str) -> bool:

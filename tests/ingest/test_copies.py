@@ -133,3 +133,47 @@ def test_a_poorer_layout_of_a_stored_episode_under_its_name_does_not_write_over_
     captions.write_text(srt(CUES), encoding="utf-8")
     assert a.ingest(captions).updated == ["bridge"], "a richer layout under its name is read again"
     assert a.episode("bridge").duration is not None
+
+
+NUMBERED = """--- METADATA START ---
+Show: Field Notes
+Episode: The Bridge Budget
+Host: Nadia Brooks
+Guests: Tomás Reyes
+--- METADATA END ---
+
+""" + "".join(f"{n}\n{text}\n" for n, (_, _, text) in enumerate(CUES, 1))
+
+
+def test_the_layout_kept_takes_the_facts_its_copy_states_and_keeps_them(tmp_path: Path) -> None:
+    """The captions have the times, the numbered copy the show, title, host and guest: kept with the
+    captions alone, "Who is the guest?" had nothing to answer from."""
+    numbered, captions = write(tmp_path / "in", {"bridge.txt": NUMBERED, "captions.srt": srt(CUES)})
+    a = Assistant.from_settings()
+    report = a.ingest(tmp_path / "in")
+    assert report.added == ["captions"] and list(report.ignored) == [str(numbered)]
+    kept = a.episode("captions")
+    assert kept.duration is not None and (kept.title, kept.show, kept.host, kept.guests) == (
+        "The Bridge Budget",
+        "Field Notes",
+        "Nadia Brooks",
+        ("Tomás Reyes",),
+    )
+    assert a.search("Who is the guest?", k=1)[0].utterance.number == 0, "the episode details answer"
+
+    assert a.ingest(captions).skipped == ["captions"], "the captions alone, read again: the facts stay"
+    assert a.episode("captions").title == "The Bridge Budget"
+
+
+def test_a_copy_of_a_copy_is_named_with_the_episode_kept(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    write(folder, {"a.txt": NUMBERED, "a (1).txt": NUMBERED, "captions.srt": srt(CUES)})
+    report = Assistant.from_settings().ingest(folder)
+    assert report.added == ["captions"] and sorted(report.ignored) == [
+        str(folder / "a (1).txt"),
+        str(folder / "a.txt"),
+    ]
+    assert set(report.ignored.values()) == {
+        "the same words as episode 'captions' (“The Bridge Budget”) in another layout, so its lines are not "
+        "stored twice"
+    }
