@@ -26,6 +26,7 @@ from streamlit.testing.v1 import AppTest
 
 from assistant import TRANSCRIPT_FILE_TYPES, Answer, Assistant, Citation, Turn, Utterance
 from assistant.export import conversation_markdown
+from assistant.ingest.parse import parse_file
 from assistant.types import format_time
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -383,6 +384,25 @@ def test_uploads_report_each_file_and_bad_files_get_the_library_message() -> Non
     assert not at.chat_input(key="question").disabled
     assert at.sidebar.file_uploader[0].value in (None, [])  # a fresh uploader for the next files
     assert Assistant.from_settings().search_ready()
+
+
+def test_an_upload_of_a_transcript_and_its_captions_keeps_the_captions_with_its_title() -> None:
+    """The same words in two layouts: one episode, with the captions' times and the numbered file's title."""
+    transcript = parse_file(SAMPLE)
+    at_second = [f"00:{n // 60:02d}:{n % 60:02d}" for n in range(len(transcript.utterances) + 1)]
+    cues = "".join(
+        f"{n}\n{at_second[n]},000 --> {at_second[n]},900\n{u.speaker}: {u.text}\n\n"
+        for n, u in enumerate(transcript.utterances, 1)
+    )
+    at = upload(start(), ("harbour-bridge.txt", SAMPLE.read_bytes()), ("captions.srt", cues.encode()))
+    shown = [plain(m.value) for m in at.sidebar.markdown if "check_circle" in m.value]
+    assert shown == [
+        ":green[:material/check_circle:] **harbour-bridge.txt** — the same words as episode 'captions' "
+        f"(“{SAMPLE_TITLE}”) in another layout, so its lines are not stored twice",
+        ":green[:material/check_circle:] **captions.srt** — in the library",
+    ]
+    [kept] = Assistant.from_settings().episodes()
+    assert kept.title == SAMPLE_TITLE and kept.duration is not None
 
 
 def test_an_upload_of_the_same_transcript_twice_keeps_one_and_says_so() -> None:
