@@ -240,11 +240,14 @@ def episodes(ctx: click.Context, as_json: bool) -> None:
         return
     from . import plural
     from .language import language_name
+    from .types import format_time
 
     for e in items:
         show = f"{e.show} — " if e.show else ""
         written = f"\t{language_name(e.language) or e.language}" if e.language else ""
-        click.echo(f"{e.id}\t{show}{e.title}\t{plural(e.utterance_count, 'utterance')}{written}")
+        length = format_time(e.duration) if e.duration is not None else "no times"  # citations open there
+        turns = plural(e.utterance_count, "utterance")
+        click.echo(f"{e.id}\t{show}{e.title}\t{turns}, {length}{written}")
 
 
 @cli.command()

@@ -196,7 +196,7 @@ def test_counts_read_as_written(tmp_path: Path) -> None:
     one.write_text("1\nAna: Just the one thing to say.\n", encoding="utf-8")
     result = run("ingest", str(one))
     assert "(1 utterance in" in result.output
-    assert run("episodes").output.rstrip().endswith("\t1 utterance")
+    assert run("episodes").output.rstrip().endswith("\t1 utterance, no times")
     status = run("status").output
     assert "1 episode, 1 utterance" in status
     for text in (result.output, status):
@@ -358,3 +358,13 @@ def test_ingest_help_names_every_format_it_can_force() -> None:
     shown = CliRunner().invoke(cli, ["ingest", "--help"], terminal_width=200).output
     listed = re.search(r"Force a format \(([^)]*)\)", " ".join(shown.split()))
     assert listed and set(listed.group(1).split(", ")) == set(format_names()), shown
+
+
+def test_episodes_says_how_long_each_is_or_that_it_has_no_times(tmp_path: Path) -> None:
+    timed = tmp_path / "timed.srt"
+    timed.write_text("1\n00:01:02,000 --> 00:01:04,500\nAna: Just one more thing.\n", encoding="utf-8")
+    untimed = tmp_path / "untimed.txt"
+    untimed.write_text("1\nAna: Just the one thing to say.\n", encoding="utf-8")
+    run("ingest", str(timed), str(untimed))
+    listed = run("episodes").output
+    assert "timed\ttimed\t1 utterance, 1:04\n" in listed and "untimed\t1 utterance, no times\n" in listed
