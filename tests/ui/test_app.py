@@ -258,7 +258,7 @@ def test_a_store_built_before_speakers_names_were_embedded_says_how_to_rebuild()
 def test_loading_the_sample_fills_the_library_and_enables_the_chat() -> None:
     at = with_sample()
     sidebar = "\n".join(texts(at.sidebar))
-    assert SAMPLE_TITLE in sidebar and "40 utterances" in sidebar
+    assert SAMPLE_TITLE in sidebar and "40 utterances · no times" in sidebar
     assert not at.chat_input(key="question").disabled
     assert "Your library is empty" not in "\n".join(texts(at.main))
     suggested = [at.button(key=f"suggestion-{n}").label for n in range(3)]
@@ -403,6 +403,7 @@ def test_an_upload_of_a_transcript_and_its_captions_keeps_the_captions_with_its_
     ]
     [kept] = Assistant.from_settings().episodes()
     assert kept.title == SAMPLE_TITLE and kept.duration is not None
+    assert f"40 utterances · {format_time(kept.duration)} · " in "\n".join(texts(at.sidebar))
 
 
 def test_an_upload_of_the_same_transcript_twice_keeps_one_and_says_so() -> None:
