@@ -356,6 +356,8 @@ class Library:
             )
             if existing is not None and self._unchanged(existing, transcript):
                 report.skipped.append(transcript.episode.id)
+                for old_id in former.get(transcript.episode.id, ()):  # left by a stop before it went
+                    self.store.delete_episode(old_id)
             else:
                 pending.append((transcript, existing is not None or bool(former.get(transcript.episode.id))))
         total = sum(1 + sum(1 for u in t.utterances if u.text.strip()) for t, _ in pending)

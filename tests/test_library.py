@@ -537,6 +537,12 @@ def test_an_episode_stored_under_its_file_name_is_replaced_not_doubled(tmp_path:
     assert a.store.count() == 40
     assert a.ingest(opaque).skipped == ["why-the-harbour-bridge-opened-eight"]
 
+    a.store.write_episode(old.episode, list(old.utterances), vectors)  # a stop between writing and deleting
+    assert len(a.episodes()) == 2
+    assert a.ingest(opaque).skipped == ["why-the-harbour-bridge-opened-eight"]
+    assert [e.id for e in a.episodes()] == ["why-the-harbour-bridge-opened-eight"], "the old id went too"
+    assert a.store.count() == 40
+
 
 def test_the_keyword_index_is_built_when_asked_and_kept_for_the_next_process(sample_copy: Path) -> None:
     a = Assistant.from_settings()
