@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
-import tempfile
 import time
-from collections.abc import Sequence
+import uuid
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+
+from filelock import FileLock, Timeout
 
 from .errors import InputError
 from .library import Library
@@ -40,16 +43,43 @@ def ingest_uploads(
     started = time.perf_counter()
     root = settings.store_dir / "uploads"
     root.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix="batch-", dir=root))  # mode 0700
-    try:
+    _remove_abandoned(root)
+    with _batch_folder(root) as folder:
         saved = _save(folder, files, problems, report)
         if saved:
             inner = library.ingest([p for _, p in saved], progress=progress)
             _merge(report, inner, saved, folder)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
     report.seconds = time.perf_counter() - started
     return report
+
+
+@contextlib.contextmanager
+def _batch_folder(root: Path) -> Iterator[Path]:
+    """A private folder (mode 0700) for one batch, removed afterwards; its lock, held meanwhile, tells any
+    other session that it is in use, and is let go by the system if the process dies."""
+    name = f"batch-{uuid.uuid4().hex}"
+    with FileLock(str(root / f"{name}.lock")):  # taken before the folder exists: never removed as abandoned
+        folder = root / name
+        folder.mkdir(mode=0o700)
+        try:
+            yield folder
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+    (root / f"{name}.lock").unlink(missing_ok=True)
+
+
+def _remove_abandoned(root: Path) -> None:
+    """Uploads left by a server stopped mid-batch (killed, restarted): someone's transcripts, kept on disk for
+    no one. A batch whose lock can be taken has no living owner."""
+    for folder in root.glob("batch-*"):
+        if not folder.is_dir():
+            continue
+        try:
+            with FileLock(str(folder) + ".lock", timeout=0):
+                shutil.rmtree(folder, ignore_errors=True)
+        except Timeout:  # another session's batch, under way
+            continue
+        Path(str(folder) + ".lock").unlink(missing_ok=True)
 
 
 def _save(

@@ -124,16 +124,14 @@ def test_planted_symlink_in_the_upload_folder_is_not_followed(tmp_path: Path, mo
     a = Assistant.from_settings(store=tmp_path / "s")
     target = tmp_path / "outside.txt"
     target.write_text("keep me", encoding="utf-8")
-    import tempfile
+    real_mkdir = Path.mkdir
 
-    real_mkdtemp = tempfile.mkdtemp
+    def planted(self: Path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        real_mkdir(self, *args, **kwargs)
+        if self.name.startswith("batch-"):  # the batch's private folder, as soon as it exists
+            os.symlink(target, self / "harbour-bridge.txt")
 
-    def planted(*args, **kwargs):  # type: ignore[no-untyped-def]
-        folder = real_mkdtemp(*args, **kwargs)
-        os.symlink(target, os.path.join(folder, "harbour-bridge.txt"))
-        return folder
-
-    monkeypatch.setattr(tempfile, "mkdtemp", planted)
+    monkeypatch.setattr(Path, "mkdir", planted)
     report = a.ingest_uploads([("harbour-bridge.txt", SAMPLE)])
     assert re.search("refused unsafe file name|could not be saved", report.failed["harbour-bridge.txt"])
     assert not report.added
