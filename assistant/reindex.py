@@ -30,7 +30,7 @@ def reindex(
     missing, service down) leaves the store as it was. `progress` is told (done, total, what is being done):
     "embedding EPISODE" through the records, then "writing EPISODE" through them again.
     """
-    from .wiring import make_embedder
+    from .wiring import make_embedder, server_undo_root
 
     headers = (
         {"Authorization": f"Bearer {settings.chroma_auth_token}"} if settings.chroma_auth_token else None
@@ -44,7 +44,15 @@ def reindex(
         raise StoreError(
             f"the store at {settings.chroma_host or settings.store_dir} is empty: nothing to reindex"
         )
-    source = ChromaStore(path, embedder_name=old, dimension=1, any_embedder=True, **where)  # type: ignore[arg-type]
+    undo_root = server_undo_root(settings)
+    source = ChromaStore(
+        path,
+        embedder_name=old,
+        dimension=1,
+        any_embedder=True,
+        undo_root=undo_root,
+        **where,  # type: ignore[arg-type]
+    )
     with store_lock(
         settings
     ):  # an episode whose rewrite was killed is put back first, to be read with the rest
@@ -79,6 +87,7 @@ def reindex(
             dimension=new_embedder.dimension,
             documents=documents,
             any_embedder=True,  # it holds the old vectors until every new one is written
+            undo_root=undo_root,
             **where,  # type: ignore[arg-type]
         )
         target.replace_all(  # outlines rest on the vectors: recomputed with the new ones

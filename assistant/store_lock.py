@@ -20,14 +20,18 @@ from .errors import StoreError
 DEFAULT_TIMEOUT = 120.0
 
 
+def server_key(settings: Settings) -> str:
+    """What names a Chroma server's files on this machine (its lock, its undo log)."""
+    return hashlib.sha256(f"{settings.chroma_host}:{settings.chroma_port}".encode()).hexdigest()[:16]
+
+
 def lock_path(settings: Settings) -> Path:
     if settings.chroma_host:
         from platformdirs import user_cache_dir
 
-        key = hashlib.sha256(f"{settings.chroma_host}:{settings.chroma_port}".encode()).hexdigest()[:16]
         folder = Path(user_cache_dir("transcript-assistant", appauthor=False))
         folder.mkdir(parents=True, exist_ok=True)
-        return folder / f"server-{key}.lock"
+        return folder / f"server-{server_key(settings)}.lock"
     settings.store_dir.mkdir(parents=True, exist_ok=True)
     return settings.store_dir / ".write.lock"
 

@@ -4,6 +4,7 @@ Only `from_settings` calls it."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from .config import Settings
@@ -26,6 +27,18 @@ def store_location(settings: Settings) -> dict[str, Any]:
     )
 
 
+def server_undo_root(settings: Settings) -> Path | None:
+    """Where episodes being written again to a Chroma server are saved on this machine until they commit
+    (`index.store_undo`): a process killed mid-rewrite leaves them for this machine's next process."""
+    if not settings.chroma_host:
+        return None
+    from platformdirs import user_data_dir
+
+    from .store_lock import server_key
+
+    return Path(user_data_dir("transcript-assistant", appauthor=False)) / f"server-{server_key(settings)}"
+
+
 def open_store(settings: Settings, embedder: Embedder) -> ChromaStore:
     where = store_location(settings)
     return ChromaStore(
@@ -33,6 +46,7 @@ def open_store(settings: Settings, embedder: Embedder) -> ChromaStore:
         embedder_name=embedder.name,
         dimension=embedder.dimension,
         documents=preferred_documents(embedder),
+        undo_root=server_undo_root(settings),
         **where,
     )
 

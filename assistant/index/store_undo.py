@@ -41,7 +41,7 @@ def save(store: Path, episode_id: str, embedder: str, before: dict[str, Any]) ->
         "rows": {k: rows[k] for k in ("ids", "metadatas", "documents")},
     }
     target = _file(store, episode_id)
-    target.parent.mkdir(exist_ok=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(f".{os.getpid()}.tmp")
     with tmp.open("wb") as out:
         np.savez(out, vectors=vectors, state=np.array(json.dumps(state)))

@@ -77,6 +77,7 @@ def server(tmp_path: Path) -> Iterator[ChromaServer]:
 @pytest.fixture(autouse=True)
 def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # the per-server lock file
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # the per-server undo log
 
 
 def settings_for(server: ChromaServer, tmp_path: Path) -> Settings:
@@ -166,6 +167,36 @@ def test_a_reindex_through_the_server_swaps_its_rebuilt_collections_in(
     assert a.store.count() == before and "ep1#000005" in [h.utterance.id for h in a.search("tag1word5", k=3)]
     names = sorted(c.name for c in chromadb.HttpClient(host="127.0.0.1", port=server.port).list_collections())
     assert names == ["episodes", "utterances"]
+
+
+def test_an_episode_killed_while_written_again_to_a_server_is_put_back(
+    server: ChromaServer, tmp_path: Path
+) -> None:
+    """The server's store has no folder here: the episode is saved on this machine until it commits, and
+    this machine's next process puts it back (it had been lost, swept as orphans)."""
+    settings, a = one_episode(server, tmp_path)
+    before = [(u.number, u.text) for u in a.transcript("ep1")]
+    path = tmp_path / "in" / "ep1.txt"
+    path.write_text(path.read_text().replace("talks about", "speaks of"))
+    env = worker_env(
+        CHROMA_HOST="127.0.0.1",
+        CHROMA_PORT=str(server.port),
+        ASSISTANT_STORE=str(tmp_path / "local"),
+        XDG_CACHE_HOME=str(tmp_path / "cache"),
+        XDG_DATA_HOME=str(tmp_path / "data"),
+        WORKER_SLOW_UPSERT="0.05",
+        WORKER_BATCH="10",
+    )
+    child = Worker(env, tmp_path, tmp_path / "child.err")
+    child.send("ingest", paths=[str(path)])
+    child.wait_event(lambda e: e.get("episode") == "ep1", timeout=120)
+    child.wait_event(lambda e: e.get("episode") == "ep1", timeout=30)  # two batches of new turns are in
+    child.proc.send_signal(signal.SIGKILL)
+    child.proc.wait(timeout=30)
+
+    b = Assistant.from_settings(settings=settings)
+    assert [(u.number, u.text) for u in b.transcript("ep1")] == before
+    assert b.ingest(path).updated == ["ep1"] and "speaks of" in b.transcript("ep1")[0].text
 
 
 def test_two_app_processes_share_one_server(server: ChromaServer, tmp_path: Path) -> None:

@@ -76,15 +76,19 @@ class ChromaStore(StoreReads):
         dimension: int,
         documents: str = WORDS_ONLY,
         any_embedder: bool = False,
+        undo_root: Path | None = None,
     ) -> None:
         """`documents`: the format a new store records for its vectors (`index.embedders.preferred_documents`
         of its embedder); an existing store keeps its own. `any_embedder`: opened to be read whatever its
-        vectors were made with (`reindex` rebuilds them), never to write vectors."""
+        vectors were made with (`reindex` rebuilds them), never to write vectors. `undo_root`: where a
+        server's store keeps its undo log on this machine (`store_undo`; an embedded store keeps it in its
+        folder), or None for none."""
         self.embedder_name = embedder_name
         self._any_embedder = any_embedder
         self._new_documents = documents
         self.dimension = dimension
         self._path = None if host else path
+        self._undo_root = undo_root if host else path
         self._host = host
         self._port = port
         self._ssl = ssl
@@ -364,13 +368,13 @@ class ChromaStore(StoreReads):
         `outline` (the episode's outline as JSON) is kept on the episode record, so it commits with it. An
         episode written again that fails part-way (a full disk, Chroma's error, Ctrl-C) is put back as it was:
         hidden, its turns would be swept as orphans, and an episode from an upload has no file to read again.
-        Killed part-way, it is put back by the next sweep, from the undo log (`store_undo`; embedded stores).
+        Killed part-way, it is put back by the next sweep, from the undo log (`store_undo`).
         """
         self._begin_write()
         self._claim_utterances()
         before = self._as_stored(episode.id)
-        if before is not None and self._path is not None:
-            store_undo.save(self._path, episode.id, self.embedder_name, before)
+        if before is not None and self._undo_root is not None:
+            store_undo.save(self._undo_root, episode.id, self.embedder_name, before)
         try:
             self._put_episode(episode, utterances, vectors, outline)
         except BaseException:
@@ -417,16 +421,16 @@ class ChromaStore(StoreReads):
             log.error("could not put episode %s back as it was: %s", episode_id, exc)
 
     def _forget_undo(self, episode_id: str) -> None:
-        if self._path is not None:
-            store_undo.discard(self._path, episode_id)
+        if self._undo_root is not None:
+            store_undo.discard(self._undo_root, episode_id)
 
     def _undo_stopped_rewrites(self) -> None:
         """An episode whose rewrite was killed is hidden: put back as the undo log holds it. One whose record
         is there was committed (or never hidden), and one saved with another embedder's vectors was read by
         the rebuild that replaced them."""
-        if self._path is None:
+        if self._undo_root is None:
             return
-        for episode_id, embedder, before in store_undo.pending(self._path):
+        for episode_id, embedder, before in store_undo.pending(self._undo_root):
             committed = self._episodes.get(ids=[episode_id], include=[])["ids"]
             if committed or embedder != self.embedder_name:
                 self._forget_undo(episode_id)
@@ -505,8 +509,8 @@ class ChromaStore(StoreReads):
             raise
         self._swap_staged()
         self._open_collections()
-        if self._path is not None:
-            store_undo.discard_all(self._path)
+        if self._undo_root is not None:
+            store_undo.discard_all(self._undo_root)
         self._end_write()
 
     def _swap_staged(self) -> None:
