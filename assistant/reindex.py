@@ -11,11 +11,12 @@ from .config import Settings
 from .errors import StoreError
 from .index.chroma_store import ChromaStore
 from .index.embedders import document_text, preferred_documents
+from .ingest.copies import words_hash
 from .ingest.details import details_utterance
 from .language import transcript_language
 from .library import outline_json
 from .store_lock import store_lock
-from .types import Episode, Progress, Utterance
+from .types import Episode, Progress, Transcript, Utterance
 
 Entry = tuple[Episode, list[Utterance], np.ndarray, str | None]
 
@@ -62,6 +63,8 @@ def reindex(
         spoken = source.utterances_of(e.id)
         if e.language is None:  # an episode stored before languages were told (or English: told again)
             e = replace(e, language=transcript_language([u.text for u in spoken]))
+        if not e.words_hash:  # stored before copies were told by their words (`ingest.copies`)
+            e = replace(e, words_hash=words_hash(Transcript(e, tuple(spoken))))
         library.append((e, [details_utterance(e), *spoken]))
 
     new_embedder = make_embedder(settings, embedder or old.split(":", 1)[0], old)

@@ -177,3 +177,20 @@ def test_a_copy_of_a_copy_is_named_with_the_episode_kept(tmp_path: Path) -> None
         "the same words as episode 'captions' (“The Bridge Budget”) in another layout, so its lines are not "
         "stored twice"
     }
+
+
+def test_a_reindex_tells_the_words_of_episodes_stored_before(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from assistant import Settings
+    from assistant.reindex import reindex
+
+    text, captions = write(tmp_path / "in", {"bridge.txt": pasted(CUES), "captions.srt": srt(CUES)})
+    settings = Settings(store=tmp_path / "s", embedder="hashing", mode="offline")
+    a = Assistant.from_settings(settings=settings)
+    a.ingest(text)
+    a.store.record_episode(replace(a.episode("bridge"), words_hash=""))  # as an earlier version stored it
+    a.close()
+    reindex(settings, "hashing")
+    b = Assistant.from_settings(settings=settings)
+    assert b.episode("bridge").words_hash and not b.ingest(captions).added
