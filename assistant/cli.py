@@ -240,14 +240,12 @@ def episodes(ctx: click.Context, as_json: bool) -> None:
         return
     from . import plural
     from .language import language_name
-    from .types import format_time
 
     for e in items:
         show = f"{e.show} — " if e.show else ""
         written = f"\t{language_name(e.language) or e.language}" if e.language else ""
-        length = format_time(e.duration) if e.duration is not None else "no times"  # citations open there
         turns = plural(e.utterance_count, "utterance")
-        click.echo(f"{e.id}\t{show}{e.title}\t{turns}, {length}{written}")
+        click.echo(f"{e.id}\t{show}{e.title}\t{turns}, {e.length()}{written}")
 
 
 @cli.command()
@@ -483,9 +481,11 @@ def _reindex_with_progress(obj: dict[str, Any], kind: str | None) -> None:
             settings = settings.with_(store=obj["store"])
         with _progress_bar() as bar:
             task = bar.add_task("reading", total=None)
+            phase = ["reading"]
 
             def progress(done: int, total: int, doing: str) -> None:
-                if doing.split()[0] != bar.tasks[0].description.split()[0]:  # a new phase, timed anew
+                if doing.split()[0] != phase[0]:  # embedding, writing, swapping: each timed anew
+                    phase[0] = doing.split()[0]
                     bar.reset(task)
                 bar.update(task, completed=done, total=total, description=doing)
 

@@ -31,32 +31,21 @@ def reindex(
     missing, service down) leaves the store as it was. `progress` is told (done, total, what is being done):
     "embedding EPISODE" through the records, then "writing EPISODE" through them again.
     """
-    from .wiring import make_embedder, server_undo_root
+    from .wiring import make_embedder, recorded_embedder, server_undo_root, store_location
 
-    headers = (
-        {"Authorization": f"Bearer {settings.chroma_auth_token}"} if settings.chroma_auth_token else None
-    )
-    where = dict(
-        host=settings.chroma_host, port=settings.chroma_port, ssl=settings.chroma_ssl, headers=headers
-    )
-    path = None if settings.chroma_host else settings.store_dir
-    old = ChromaStore.recorded_embedder(path, **where)  # type: ignore[arg-type]
+    old = recorded_embedder(settings)
     if old is None:
         raise StoreError(
             f"the store at {settings.chroma_host or settings.store_dir} is empty: nothing to reindex"
         )
+    where = store_location(settings)
+    path = where.pop("path")
     undo_root = server_undo_root(settings)
     source = ChromaStore(
-        path,
-        embedder_name=old,
-        dimension=1,
-        any_embedder=True,
-        undo_root=undo_root,
-        **where,  # type: ignore[arg-type]
+        path, embedder_name=old, dimension=1, any_embedder=True, undo_root=undo_root, **where
     )
-    with store_lock(
-        settings
-    ):  # an episode whose rewrite was killed is put back first, to be read with the rest
+    # An episode whose rewrite was killed is put back first, to be read with the rest.
+    with store_lock(settings):
         source.sweep_orphans()
     library: list[tuple[Episode, list[Utterance]]] = []
     for e in source.episodes():
@@ -91,7 +80,7 @@ def reindex(
             documents=documents,
             any_embedder=True,  # it holds the old vectors until every new one is written
             undo_root=undo_root,
-            **where,  # type: ignore[arg-type]
+            **where,
         )
         target.replace_all(  # outlines rest on the vectors: recomputed with the new ones
             _writing(

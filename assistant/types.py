@@ -155,6 +155,10 @@ class Episode:
     """The version of ingest's reading that stored it (`ingest.parse.READER`; 0 before 2026-12-02): a lower
     one than today's says that ingesting the file again may keep more of it."""
 
+    def length(self) -> str:
+        """How long it runs ("1:01:19"), or "no times": whether its citations can open the recording."""
+        return format_time(self.duration) if self.duration is not None else "no times"
+
 
 @dataclass(frozen=True)
 class Transcript:

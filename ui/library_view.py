@@ -10,7 +10,7 @@ import streamlit as st
 from chat_markdown import escape, notice
 from uploads import SUFFIXES, UploadSummary, ingest_uploads
 
-from assistant import Assistant, AssistantError, Episode, format_time, plural
+from assistant import Assistant, AssistantError, Episode, plural
 
 RESULTS = "upload_results"
 UPLOADER_GEN = "uploader_generation"
@@ -125,9 +125,9 @@ def upload_results(outcome: UploadSummary | None) -> None:
 def _episode_row(assistant: Assistant, episode: Episode) -> None:
     text, name, button = st.columns([5, 1, 1], vertical_alignment="center")
     who = ", ".join(episode.speakers[:3]) + (" …" if len(episode.speakers) > 3 else "")
-    length = format_time(episode.duration) if episode.duration is not None else "no times"
+    turns = plural(episode.utterance_count, "utterance")
     text.markdown(
-        f"**{escape(episode.title)}**  \n:gray[{plural(episode.utterance_count, 'utterance')} · {length}"
+        f"**{escape(episode.title)}**  \n:gray[{turns} · {episode.length()}"
         + (f" · {escape(who)}" if who else "")
         + "]"
     )
